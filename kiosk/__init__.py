@@ -1,0 +1,1 @@
+"""Lobby kiosk: a self-hosted, offline-first, bilingual visitor kiosk."""
