@@ -136,3 +136,5 @@ class OutboxEvent:
     entity_id: str
     occurred_at: datetime
     payload: dict = field(default_factory=dict)
+    #: hybrid logical clock stamp (kiosk/core/hlc.py); orders a visit's events across kiosks
+    hlc: str = ""

@@ -22,6 +22,7 @@ from typing import Any
 
 from .clock import Clock, SystemClock, iso, parse_iso
 from .errors import SchemaTooNewError, StorageError
+from .hlc import HybridLogicalClock
 from .models import OutboxEvent
 
 # Each entry moves the schema from version i to i+1. Never edit one that has shipped: append.
@@ -132,6 +133,10 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: hybrid logical clock stamp on each event (sync orders a visit's events by it)
+    """
+    ALTER TABLE outbox ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -145,9 +150,12 @@ def new_id() -> str:
 class Transaction:
     """What a ``store.transaction()`` block gets: SQL on one connection, plus ``emit``."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, clock: Clock, hlc: HybridLogicalClock | None = None
+    ) -> None:
         self.conn = conn
         self.clock = clock
+        self.hlc = hlc
         self.emitted: list[str] = []
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
@@ -157,13 +165,15 @@ class Transaction:
         """Append an outbox event in this transaction; returns its UUID."""
         event_uuid = str(uuid.uuid4())
         self.conn.execute(
-            "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload) VALUES (?,?,?,?,?)",
+            "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload, hlc) "
+            "VALUES (?,?,?,?,?,?)",
             (
                 event_uuid,
                 kind,
                 entity_id,
                 iso(self.clock.now()),
                 json.dumps(payload or {}, ensure_ascii=False, sort_keys=True),
+                self.hlc.tick() if self.hlc is not None else "",
             ),
         )
         self.emitted.append(event_uuid)
@@ -183,6 +193,7 @@ class Store:
         if str(self.path) != ":memory:":
             _check_writable(self.path)
         self._migrate()
+        self.hlc = HybridLogicalClock(self.clock, uuid.uuid4().hex[:8], last=self._last_hlc())
 
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -241,6 +252,12 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise StorageError(f"migration to schema {target} failed: {e}") from e
 
+    def _last_hlc(self) -> str:
+        """The highest stamp issued or observed (``hlc.observed``, kept by sync) so far."""
+        row = self.conn.execute("SELECT max(hlc) FROM outbox").fetchone()
+        seen = self.conn.execute("SELECT value FROM kv WHERE key = 'hlc.observed'").fetchone()
+        return max(row[0] or "", seen[0] if seen else "")
+
     @property
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -254,7 +271,7 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise StorageError(f"cannot start a transaction: {e}") from e
-        tx = Transaction(conn, self.clock)
+        tx = Transaction(conn, self.clock, self.hlc)
         try:
             yield tx
         except BaseException:
@@ -351,6 +368,7 @@ def _event(row: sqlite3.Row) -> OutboxEvent:
         entity_id=row["entity_id"],
         occurred_at=parse_iso(row["occurred_at"]),
         payload=json.loads(row["payload"]),
+        hlc=row["hlc"],
     )
 
 
