@@ -96,6 +96,16 @@ class NotifySettings:
     front_desk_urls: tuple[str, ...] = ()
     #: seconds to wait for the host before escalating
     escalate_after: float = 120.0
+    #: apprise URLs per department, as "department_id=URL" (one department may repeat)
+    department_urls: tuple[str, ...] = ()
+    #: hex HMAC key of this site for reply links (from head office); empty = no reply links
+    reply_key: str = ""
+    #: seconds a reply link stays valid
+    reply_ttl: float = 3600.0
+    #: the N of "Please wait N minutes"
+    wait_minutes: int = 5
+    #: seconds one send may take before the channel counts as failed for this attempt
+    send_timeout: float = 10.0
 
 
 @dataclass(frozen=True)

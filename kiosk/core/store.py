@@ -137,6 +137,47 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outbox ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
     """,
+    # 3: host notification: one row per visit (stage, reply) and one per message sent
+    """
+    CREATE TABLE notify_visits (
+        visit_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        host_id TEXT,
+        department_id TEXT,
+        event_uuid TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT 'zh_CN',
+        stage TEXT NOT NULL DEFAULT 'host',
+        state TEXT NOT NULL DEFAULT 'notified',
+        told TEXT NOT NULL DEFAULT '',
+        reply_id TEXT NOT NULL,
+        reply TEXT,
+        minutes INTEGER,
+        replied_by TEXT,
+        replied_at TEXT,
+        created_at TEXT NOT NULL,
+        escalate_at TEXT
+    );
+    CREATE INDEX notify_visits_escalate ON notify_visits(escalate_at);
+    CREATE TABLE notify_deliveries (
+        id TEXT PRIMARY KEY,
+        visit_id TEXT NOT NULL REFERENCES notify_visits(visit_id),
+        stage TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        url TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body_text TEXT NOT NULL,
+        body_html TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE INDEX notify_deliveries_due ON notify_deliveries(state, next_attempt_at);
+    CREATE INDEX notify_deliveries_visit ON notify_deliveries(visit_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
