@@ -1,0 +1,527 @@
+"""Pinyin input method for the on-screen keyboard: letters in, Chinese candidates out.
+
+The keyboard widget keeps the letters a visitor has typed and asks :class:`PinyinEngine` for
+candidates on every keystroke. Each :class:`Candidate` says how many of those letters it
+consumes, so the keyboard commits it and keeps typing with the rest, like every real IME::
+
+    engine = PinyinEngine()
+    engine.segment("zhangwei")                    # "zhang'wei" for the composition line
+    engine.candidates("zhangwei", field="name")   # [Candidate("张伟", "zhang'wei", 8), …]
+    engine.candidates("wei", field="name", context="张")  # given-name characters first
+
+Data: ``kiosk/assets/ime/words.txt`` (words and characters by pinyin key with frequencies, built
+from jieba's dictionary and pypinyin's readings by ``scripts/build-ime-index``),
+``surnames.txt`` and ``given-names.txt``. The index is read on the first keystroke (or earlier,
+from a worker thread, with :meth:`PinyinEngine.load`) and shared by every engine in the process.
+
+This module never imports Kivy and never raises on odd input: anything that is not pinyin
+simply yields fewer (or no) candidates.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+IME_DIR = Path(__file__).resolve().parent.parent / "assets" / "ime"
+
+#: fields that change the ranking; any other field name ranks like "text"
+FIELDS = ("text", "name", "company")
+#: letters beyond this many are not composed (a kiosk field never needs more)
+MAX_LETTERS = 64
+#: longest word in the index, in syllables
+MAX_WORD_SYLLABLES = 4
+
+# readings in pypinyin's data that are interjections, not syllables anyone types on purpose;
+# treating "n" or "m" as whole syllables would break abbreviations such as "ln"
+_NOT_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng", "fiao"})
+# other spellings visitors use for the same syllable
+_ALIASES = {"lue": "lve", "nue": "nve"}
+_SEPARATORS = frozenset("' ")
+# score bonus for a word whose last syllable was typed completely ("jin" -> 金 before 京)
+_EXACT_BONUS = math.log(20.0)
+_NAME_BONUS = math.log(1000.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One choice on the candidate bar.
+
+    ``text`` is what gets committed, ``pinyin`` its reading (syllables joined by ``'``), and
+    ``consumed`` how many characters of the typed ``letters`` it replaces: the keyboard keeps
+    ``letters[consumed:]`` as the new composition.
+    """
+
+    text: str
+    pinyin: str
+    consumed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    text: str  # normalised letters of this piece (a syllable, an initial or a partial syllable)
+    end: int  # index in the original letters just past this piece (and its separators)
+    complete: bool  # a whole syllable (else a prefix of one, e.g. an initial)
+
+
+# -- the index ------------------------------------------------------------------------------
+
+
+class _Index:
+    """Everything read from the asset files; immutable after construction."""
+
+    def __init__(self, folder: Path) -> None:
+        self.raw: dict[str, str] = {}
+        with (folder / "words.txt").open(encoding="utf-8") as fh:
+            for line in fh:
+                key, _, rest = line.rstrip("\n").partition(" ")
+                if key and rest:
+                    self.raw[key] = rest
+        self.syllables = frozenset(k for k in self.raw if "'" not in k and k not in _NOT_SYLLABLES)
+        prefixes: set[str] = set()
+        for s in self.syllables:
+            for i in range(1, len(s) + 1):
+                prefixes.add(s[:i])
+        self.prefixes = frozenset(prefixes)
+        # keys grouped by the first letter of each syllable: "zw" -> [("zhang","wei"), …]
+        self.by_initials: dict[str, list[tuple[str, ...]]] = {}
+        for key in self.raw:
+            parts = tuple(key.split("'"))
+            sig = "".join(p[0] for p in parts)
+            self.by_initials.setdefault(sig, []).append(parts)
+        self.log_total = math.log(sum(self._first_freq(v) for v in self.raw.values()) or 1)
+        self.surnames = _read_surnames(folder / "surnames.txt")
+        self.given = _read_given_names(folder / "given-names.txt")
+        self._parsed: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _first_freq(rest: str) -> int:
+        # the first word of each line is its most frequent one: a cheap stand-in for the total
+        head = rest.split(" ", 1)[0]
+        try:
+            return int(head.rpartition(":")[2])
+        except ValueError:
+            return 0
+
+    def words(self, key: str) -> tuple[tuple[str, int], ...]:
+        """(word, frequency) for one exact key, most frequent first (parsed on first use)."""
+        got = self._parsed.get(key)
+        if got is not None:
+            return got
+        rest = self.raw.get(key)
+        out: list[tuple[str, int]] = []
+        if rest:
+            for item in rest.split(" "):
+                word, _, freq = item.rpartition(":")
+                if word:
+                    out.append((word, int(freq) if freq.isdigit() else 1))
+        result = tuple(out)
+        with self._lock:
+            self._parsed[key] = result
+        return result
+
+
+def _read_surnames(path: Path) -> tuple[tuple[str, str], ...]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, key = line.split()
+            out.append((text, key))
+    return tuple(out)
+
+
+def _read_given_names(path: Path) -> dict[str, int]:
+    """Character -> rank (0 = most common)."""
+    out: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        for ch in line.split():
+            out.setdefault(ch, len(out))
+    return out
+
+
+_index: _Index | None = None
+_index_lock = threading.Lock()
+
+
+def _load_index(folder: Path = IME_DIR) -> _Index:
+    global _index
+    if _index is None:
+        with _index_lock:
+            if _index is None:
+                _index = _Index(folder)
+    return _index
+
+
+@lru_cache(maxsize=1)
+def char_readings() -> dict[str, tuple[str, ...]]:
+    """Character -> tone-less readings (most usual first, ü as ``v``), for about 21,000 hanzi.
+
+    Small and quick to load (used by host search to match names typed in pinyin).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    with (IME_DIR / "chars.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2:
+                out[parts[0]] = tuple(parts[1:])
+    return out
+
+
+# -- splitting letters into syllables --------------------------------------------------------
+
+
+def _normalise(letters: str) -> tuple[str, list[int]]:
+    """Lower-case a-z letters and separators, with each one's end index in ``letters``.
+
+    Stops at the first character that cannot be pinyin. ``ü`` (and ``u:``) become ``v``.
+    """
+    chars: list[str] = []
+    ends: list[int] = []
+    i = 0
+    n = len(letters)
+    while i < n and len(chars) < MAX_LETTERS:
+        ch = letters[i]
+        folded = unicodedata.normalize("NFKC", ch).lower() if not ch.isascii() else ch.lower()
+        if folded in ("ü", "ǖ", "ǘ", "ǚ", "ǜ"):
+            folded = "v"
+        if folded == "u" and i + 1 < n and letters[i + 1] == ":":
+            chars.append("v")
+            i += 2
+            ends.append(i)
+            continue
+        if len(folded) == 1 and ("a" <= folded <= "z" or folded in _SEPARATORS):
+            chars.append("'" if folded in _SEPARATORS else folded)
+            i += 1
+            ends.append(i)
+            continue
+        break
+    return "".join(chars), ends
+
+
+@lru_cache(maxsize=2048)
+def _split(
+    norm: str, syllables: frozenset[str], prefixes: frozenset[str]
+) -> tuple[tuple[str, int, bool], ...]:
+    """Best split of normalised letters: (piece, end in norm, complete) triples.
+
+    Fewest pieces wins, whole syllables beat partial ones; separators force a boundary.
+    A letter that starts no syllable ("u", "i" at the start) becomes an unusable piece.
+    """
+    n = len(norm)
+    inf = float("inf")
+    best: list[float] = [inf] * (n + 1)
+    back: list[tuple[int, str, bool]] = [(0, "", False)] * (n + 1)
+    best[0] = 0.0
+    for i in range(n):
+        if best[i] == inf:
+            continue
+        if norm[i] == "'":
+            if best[i] < best[i + 1]:
+                best[i + 1] = best[i]
+                back[i + 1] = (i, "'", True)
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            piece = norm[i:j]
+            if "'" in piece:
+                break
+            alias = _ALIASES.get(piece, piece)
+            if alias in syllables:
+                cost, complete = 1.0, True
+            elif piece in prefixes:
+                cost, complete = 1.6, False
+            else:
+                continue
+            # prefer longer pieces on ties: subtract a tiny amount per letter
+            cost -= 0.001 * len(piece)
+            if best[i] + cost < best[j]:
+                best[j] = best[i] + cost
+                back[j] = (i, alias, complete)
+        # an unusable letter, so that the rest still gets a split
+        if best[i] + 100 < best[i + 1]:
+            best[i + 1] = best[i] + 100
+            back[i + 1] = (i, "", False)
+    pieces: list[tuple[str, int, bool]] = []
+    j = n
+    while j > 0:
+        i, piece, complete = back[j]
+        if piece != "'":
+            pieces.append((piece, j, complete))
+        j = i
+    pieces.reverse()
+    return tuple(pieces)
+
+
+# -- the engine -----------------------------------------------------------------------------
+
+
+class PinyinEngine:
+    """Pinyin to Chinese candidates, ranked by word frequency (and by surname in names).
+
+    Construction is instant; the index is read on the first call that needs it (about a
+    tenth of a second) or when :meth:`load` is called, which a kiosk does from a worker thread
+    at start-up. Thread-safe: engines share one read-only index.
+    """
+
+    def __init__(self, *, data_dir: Path = IME_DIR) -> None:
+        self._data_dir = data_dir
+
+    # -- public API -------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read the index now (idempotent); call from a worker thread to hide the delay."""
+        _load_index(self._data_dir)
+
+    @property
+    def loaded(self) -> bool:
+        return _index is not None
+
+    def segment(self, letters: str) -> str:
+        """The syllable split for the composition line: ``"zhangwei"`` -> ``"zhang'wei"``.
+
+        ``v`` is shown as ``ü`` ("lvse" -> "lü'se"). Letters the engine cannot use (a stray
+        "u", digits, anything after them) follow the last syllable as typed.
+        """
+        usable = self._usable(letters)
+        shown = "'".join(p.text.replace("v", "ü") for p in usable)
+        rest = letters[usable[-1].end if usable else 0 :].strip("' ")
+        if rest:
+            return f"{shown}'{rest}" if shown else rest
+        return shown
+
+    def candidates(
+        self, letters: str, *, field: str = "text", context: str = "", limit: int = 24
+    ) -> list[Candidate]:
+        """Candidates for the typed ``letters``, best first, at most ``limit``.
+
+        Order: the best reading of all the letters (a word, or a sentence composed from
+        words), other words for all the letters, then words and characters for the first
+        syllables (consuming fewer letters). ``field="name"`` ranks common surnames first
+        for the first syllable and given-name characters after it; ``context`` is the text
+        already committed in the field (after a surname, the next syllable is a given name).
+        """
+        if limit <= 0:
+            return []
+        usable = self._usable(letters)
+        if not usable:
+            return []
+        index = _load_index(self._data_dir)
+        name_mode = field == "name"
+        given_only = name_mode and any(_is_hanzi(ch) for ch in context)
+
+        out: list[Candidate] = []
+        seen: set[tuple[str, int]] = set()
+
+        def add(text: str, key: str, consumed: int) -> None:
+            if (text, consumed) not in seen:
+                seen.add((text, consumed))
+                out.append(Candidate(text, key, consumed))
+
+        n = len(usable)
+        specs = tuple(_spec(p, last=(i == n - 1)) for i, p in enumerate(usable))
+
+        if n >= 2:
+            sentence = self._compose(index, specs, name_mode=name_mode, given_only=given_only)
+            if sentence is None and name_mode:
+                sentence = self._compose(index, specs, name_mode=False, given_only=False)
+            if sentence is not None:
+                add(sentence[0], sentence[1], usable[-1].end)
+
+        # words for all the letters, then for fewer and fewer leading syllables
+        for k in range(min(n, MAX_WORD_SYLLABLES), 0, -1):
+            consumed = usable[k - 1].end
+            if k == 1 and name_mode:
+                ranked = self._first_syllable_for_name(index, specs[0], given_only)
+                for text, key in ranked:
+                    add(text, key, consumed)
+                    if len(out) >= limit:
+                        return out
+            for _score, text, key in _span_words(index, specs[:k]):
+                add(text, key, consumed)
+                if len(out) >= limit:
+                    return out
+        return out[:limit]
+
+    # -- internals --------------------------------------------------------------------------
+    def _usable(self, letters: str) -> list[_Piece]:
+        """The leading run of pieces that can be converted (up to the first unusable one)."""
+        if not isinstance(letters, str) or not letters:
+            return []
+        norm, ends = _normalise(letters)
+        if not norm.strip("'"):
+            return []
+        index = _load_index(self._data_dir)
+        raw = _split(norm, index.syllables, index.prefixes)
+        pieces: list[_Piece] = []
+        for text, end, complete in raw:
+            if not text:
+                break
+            # swallow separators right after the piece into what it consumes
+            j = end
+            while j < len(norm) and norm[j] == "'":
+                j += 1
+            pieces.append(_Piece(text, ends[j - 1], complete))
+        return pieces
+
+    def _first_syllable_for_name(
+        self, index: _Index, spec: tuple[str, bool], given_only: bool
+    ) -> list[tuple[str, str]]:
+        """Surnames (or given-name characters, after a surname) matching one syllable."""
+        text, exact = spec
+        if given_only:
+            ranked = sorted(
+                (
+                    (-_given_score(index, s, w), w, key)
+                    for s, w, key in _span_words(index, (spec,), depth=400)
+                ),
+            )
+            return [(w, key) for _s, w, key in ranked]
+        out = []
+        for name, key in index.surnames:
+            first = key.split("'")[0]
+            if "'" in key:
+                continue
+            if first == text or (not exact and first.startswith(text)):
+                out.append((name, key))
+        return out
+
+    def _compose(
+        self,
+        index: _Index,
+        specs: tuple[tuple[str, bool], ...],
+        *,
+        name_mode: bool,
+        given_only: bool,
+    ) -> tuple[str, str] | None:
+        """Best reading of all pieces as a chain of words (Viterbi on word frequencies)."""
+        n = len(specs)
+        neg = -math.inf
+        best: list[float] = [neg] * (n + 1)
+        back: list[tuple[int, str, str]] = [(0, "", "")] * (n + 1)
+        best[0] = 0.0
+        if name_mode and not given_only:
+            # a name starts with a surname: one or two syllables from the surname list
+            for rank, (name, key) in enumerate(index.surnames):
+                parts = key.split("'")
+                if len(parts) > n:
+                    continue
+                if all(_matches(p, s) for p, s in zip(parts, specs, strict=False)):
+                    score = -math.log(rank + 2)
+                    k = len(parts)
+                    if score > best[k]:
+                        best[k] = score
+                        back[k] = (0, name, key)
+            best[0] = neg
+        for i in range(n):
+            if best[i] == neg:
+                continue
+            for j in range(i + 1, min(n, i + MAX_WORD_SYLLABLES) + 1):
+                if name_mode:
+                    # given names: common given-name characters, one syllable at a time
+                    if j != i + 1:
+                        break
+                    choice = self._best_given(index, specs[i])
+                    if choice is None:
+                        continue
+                    score, text, key = choice
+                else:
+                    words = _span_words(index, specs[i:j], depth=1)
+                    if not words:
+                        continue
+                    s, text, key = words[0]
+                    score = s - index.log_total
+                if best[i] + score > best[j]:
+                    best[j] = best[i] + score
+                    back[j] = (i, text, key)
+        if best[n] == neg:
+            return None
+        texts: list[str] = []
+        keys: list[str] = []
+        j = n
+        while j > 0:
+            i, text, key = back[j]
+            texts.append(text)
+            keys.append(key)
+            j = i
+        return "".join(reversed(texts)), "'".join(reversed(keys))
+
+    @staticmethod
+    def _best_given(index: _Index, spec: tuple[str, bool]) -> tuple[float, str, str] | None:
+        best: tuple[float, str, str] | None = None
+        for s, w, key in _span_words(index, (spec,), depth=400):
+            score = _given_score(index, s, w) - index.log_total
+            if best is None or score > best[0]:
+                best = (score, w, key)
+        return best
+
+
+def _given_score(index: _Index, score: float, char: str) -> float:
+    """A character's score as part of a given name: common name characters lifted well up.
+
+    The lift is large enough that 伟 beats 为 for "wei" but not so large that a character
+    read this way only rarely (立 as "wei") beats a frequent one.
+    """
+    rank = index.given.get(char)
+    if rank is None:
+        return score - 3.0
+    return score + _NAME_BONUS - 0.02 * rank
+
+
+def _is_hanzi(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _spec(piece: _Piece, *, last: bool) -> tuple[str, bool]:
+    """(letters, exact): exact pieces match a syllable exactly, others any syllable they start."""
+    return piece.text, piece.complete and not last
+
+
+def _matches(syllable: str, spec: tuple[str, bool]) -> bool:
+    text, exact = spec
+    return syllable == text if exact else syllable.startswith(text)
+
+
+@lru_cache(maxsize=8192)
+def _span_words_cached(
+    index: _Index, specs: tuple[tuple[str, bool], ...], depth: int
+) -> tuple[tuple[float, str, str], ...]:
+    if all(exact for _t, exact in specs):
+        key = "'".join(t for t, _e in specs)
+        return tuple((math.log(f), w, key) for w, f in index.words(key)[:depth])
+    sig = "".join(t[0] for t, _e in specs)
+    keys = [
+        parts
+        for parts in index.by_initials.get(sig, ())
+        if len(parts) == len(specs) and all(map(_matches, parts, specs))
+    ]
+    typed = tuple(t for t, _e in specs)
+
+    def scored(parts: tuple[str, ...]) -> Iterable[tuple[float, str, str]]:
+        key = "'".join(parts)
+        bonus = _EXACT_BONUS if parts == typed else 0.0
+        for w, f in index.words(key)[:depth]:
+            yield (-(math.log(f) + bonus), w, key)
+
+    merged = heapq.merge(*(scored(p) for p in keys))
+    out = []
+    for neg_score, w, key in merged:
+        out.append((-neg_score, w, key))
+        if len(out) >= depth:
+            break
+    return tuple(out)
+
+
+def _span_words(
+    index: _Index, specs: tuple[tuple[str, bool], ...], depth: int = 48
+) -> tuple[tuple[float, str, str], ...]:
+    """(log-frequency score, word, key) of words matching the pieces, best first."""
+    if not specs or any(not t for t, _e in specs):
+        return ()
+    return _span_words_cached(index, specs, depth)
