@@ -1,0 +1,301 @@
+"""KioskApp: builds the screens once, hands them the services, and runs the shell.
+
+The shell owns what no single screen owns: the language, the clock in the top bar, the idle
+reset ("Are you still there?"), scanner input on every screen (badges check out, invitation
+codes check in), and the lock-down (no exit by Escape, close request or Alt+F4).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.modalview import ModalView
+
+from kiosk.core.checkin import CheckinResult
+from kiosk.core.errors import KioskError
+from kiosk.core.i18n import translate
+from kiosk.core.models import Visit
+from kiosk.core.scanner import ScanDetector
+from kiosk.services import Services
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+ROOT_KV = HERE.parent / "kiosk.kv"
+
+#: screen name → (module, class); the order is the order of ``kiosk tour``
+SCREENS: list[tuple[str, str, str]] = [
+    ("home", "kiosk.screens.home", "HomeScreen"),
+    ("phone", "kiosk.screens.checkin", "PhoneScreen"),
+    ("name", "kiosk.screens.checkin", "NameScreen"),
+    ("company", "kiosk.screens.checkin", "CompanyScreen"),
+    ("purpose", "kiosk.screens.checkin", "PurposeScreen"),
+    ("host", "kiosk.screens.checkin", "HostScreen"),
+    ("consent", "kiosk.screens.checkin", "ConsentScreen"),
+    ("confirm", "kiosk.screens.checkin", "ConfirmScreen"),
+    ("done", "kiosk.screens.checkin", "DoneScreen"),
+    ("denied", "kiosk.screens.checkin", "DeniedScreen"),
+    ("invitation", "kiosk.screens.checkin", "InvitationScreen"),
+    ("checkout", "kiosk.screens.checkout", "CheckoutScreen"),
+    ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
+    ("directions", "kiosk.screens.info", "PlaceholderDirectionsScreen"),
+    ("help", "kiosk.screens.info", "HelpScreen"),
+]
+
+
+def cjk_font_path() -> Path:
+    import pylopdf_fonts_zh_cn
+
+    return Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / "NotoSansSC-Regular.otf"
+
+
+class IdleOverlay(ModalView):
+    remaining = NumericProperty(0)
+
+
+class KioskApp(App):
+    lang = StringProperty("zh_CN")
+    other_lang = StringProperty("en")
+    site_name = StringProperty("")
+    now_text = StringProperty("")
+    sync_text = StringProperty("")
+    locked = BooleanProperty(True)
+
+    def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.locked = lockdown
+        self.title = "Lobby kiosk"
+        settings = services.settings
+        self.lang = settings.kiosk.default_language
+        self.other_lang = self._other(self.lang)
+        self._last_activity = services.clock.monotonic()
+        self._idle: IdleOverlay | None = None
+        self._scan = ScanDetector()
+        self._screens: dict[str, Any] = {}
+        self._allow_exit = False
+
+    # -- build -------------------------------------------------------------------------------
+    def build(self) -> Any:
+        LabelBase.register(DEFAULT_FONT, fn_regular=str(cjk_font_path()))
+        import kiosk.widgets.keyboard  # noqa: F401  (registers the keyboard classes)
+        from kiosk.screens.base import KioskScreen
+
+        Factory.register("KioskScreen", cls=KioskScreen)
+        Factory.register("IdleOverlay", cls=IdleOverlay)
+        Builder.load_file(str(ROOT_KV))
+        Builder.load_file(str(HERE / "widgets" / "idle.kv"))
+        root = Factory.KioskRoot()
+        manager = root.ids.sm
+        from kivy.uix.screenmanager import NoTransition
+
+        manager.transition = NoTransition()
+        loaded: set[str] = set()
+        for name, module_name, class_name in SCREENS:
+            module = __import__(module_name, fromlist=[class_name])
+            kv = Path(module.__file__).with_suffix(".kv")
+            if kv.exists() and str(kv) not in loaded:
+                Builder.load_file(str(kv))
+                loaded.add(str(kv))
+            cls = getattr(module, class_name)
+            screen = cls(name=name, services=self.services, shell=self)
+            manager.add_widget(screen)
+            self._screens[name] = screen
+        self.manager = manager
+        self._tick(0)
+        Clock.schedule_interval(self._tick, 1.0)
+        Clock.schedule_interval(self._check_idle, 0.25)
+        Window.bind(
+            on_touch_down=self._activity,
+            on_key_down=self._on_key_down,
+            on_textinput=self._on_textinput,
+            on_request_close=self._on_request_close,
+        )
+        if self.locked:
+            Window.show_cursor = False
+            Window.allow_screensaver = False
+        return root
+
+    def on_stop(self) -> None:
+        self.services.stop()
+
+    # -- language ----------------------------------------------------------------------------
+    @staticmethod
+    def _other(lang: str) -> str:
+        return "en" if lang == "zh_CN" else "zh_CN"
+
+    def t(self, key: str, lang: str | None = None, **params: Any) -> str:
+        """A message in ``lang`` (kv passes ``app.lang`` so the text follows the switch)."""
+        if not key:
+            return ""
+        return translate(key, lang or self.lang, **params)
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self.other_lang = self._other(lang)
+        self._tick(0)
+        for screen in self._screens.values():
+            screen.on_language(lang)
+
+    def toggle_language(self) -> None:
+        self.set_language(self.other_lang)
+
+    # -- navigation --------------------------------------------------------------------------
+    def screen(self, name: str) -> Any:
+        return self._screens[name]
+
+    def go(self, name: str) -> None:
+        self._activity()
+        self.manager.current = name
+
+    def home(self) -> None:
+        """Back to the start, forgetting everything the last visitor typed or saw."""
+        self.services.flow.reset()
+        for screen in self._screens.values():
+            screen.reset()
+        self._scan.reset()
+        self._dismiss_idle()
+        self.set_language(self.services.settings.kiosk.default_language)
+        self.manager.current = "home"
+
+    def show_result(self, result: CheckinResult) -> None:
+        self.services.flow.reset()
+        for name in ("phone", "name", "company", "host"):
+            self._screens[name].reset()
+        if result.denied:
+            self.go("denied")
+            return
+        self._screens["done"].show(result)
+        self.go("done")
+
+    # -- status texts for the done screen ----------------------------------------------------
+    def route_summary(self, visit: Visit) -> str:
+        directions = self.services.directions
+        if directions is None:
+            return ""
+        try:
+            return str(directions.summary_for_visit(visit, self.lang))
+        except KioskError:
+            return ""
+
+    def notify_text(self, visit: Visit) -> str:
+        notifier = self.services.notifier
+        if notifier is None:
+            return ""
+        status = notifier.status_for(visit.id)
+        return self.t(status.message_key, **status.params) if status else ""
+
+    def print_text(self, visit: Visit) -> str:
+        queue = self.services.print_queue
+        if queue is None:
+            return ""
+        status = queue.status_for(visit.id)
+        return self.t(status.message_key, **getattr(status, "params", {})) if status else ""
+
+    # -- clock and sync status ---------------------------------------------------------------
+    def _tick(self, _dt: float) -> None:
+        settings = self.services.settings
+        self.site_name = settings.site.name_zh if self.lang == "zh_CN" else settings.site.name_en
+        from zoneinfo import ZoneInfo
+
+        now = self.services.clock.now().astimezone(ZoneInfo(settings.site.timezone))
+        self.now_text = now.strftime("%H:%M")
+        sync = self.services.sync
+        if sync is not None:
+            status = sync.status()
+            key = "shell.online" if status.online else "shell.offline"
+            self.sync_text = self.t(key, pending=status.pending)
+
+    # -- idle reset --------------------------------------------------------------------------
+    def _activity(self, *_: Any) -> None:
+        self._last_activity = self.services.clock.monotonic()
+
+    def _check_idle(self, _dt: float) -> None:
+        if self.manager.current == "home":
+            self._dismiss_idle()
+            return
+        settings = self.services.settings.kiosk
+        idle_for = self.services.clock.monotonic() - self._last_activity
+        if idle_for < settings.idle_timeout:
+            self._dismiss_idle()
+            return
+        remaining = settings.idle_timeout + settings.idle_countdown - idle_for
+        if remaining <= 0:
+            self.home()
+            return
+        if self._idle is None:
+            self._idle = Factory.IdleOverlay()
+            self._idle.bind(on_dismiss=lambda *_: setattr(self, "_idle", None))
+            self._idle.open(animation=False)
+        self._idle.remaining = int(remaining + 0.999)
+
+    def still_here(self) -> None:
+        self._activity()
+        self._dismiss_idle()
+
+    def _dismiss_idle(self) -> None:
+        if self._idle is not None:
+            idle, self._idle = self._idle, None
+            idle.dismiss(animation=False)
+
+    # -- keyboard: scanner bursts and lock-down ----------------------------------------------
+    def _on_textinput(self, _window: Any, text: str) -> None:
+        self._activity()
+        self._scan.feed(text, self.services.clock.monotonic())
+
+    def _on_key_down(self, _window: Any, key: int, _scancode: Any, _text: Any, modifiers: Any):
+        self._activity()
+        if key == 27:  # Escape never leaves the kiosk
+            return True
+        if key == 285 and "alt" in modifiers:  # Alt+F4
+            return True
+        if key in (13, 271):
+            code = self._scan.enter(self.services.clock.monotonic())
+            if code:
+                Clock.schedule_once(lambda _dt: self.handle_scan(code), 0)
+                return True
+        return False
+
+    def _on_request_close(self, *_: Any, **__: Any) -> bool:
+        return not self._allow_exit
+
+    def exit_kiosk(self) -> None:
+        """Leave the app (receptionist mode only)."""
+        self._allow_exit = True
+        self.stop()
+
+    def handle_scan(self, code: str) -> None:
+        """A scanner burst on any screen: an invitation checks in, a badge checks out."""
+        self._strip_scan_from_focused_field(code)
+        checkin = self.services.checkin
+        if self.services.records.invitation_by_code(code) is not None:
+            self._screens["invitation"].show(code)
+            self.go("invitation")
+            return
+        try:
+            checkin.check_out_by_badge(code)
+        except KioskError as e:
+            self.show_message(e.message_key)
+            return
+        self.go("goodbye")
+
+    def _strip_scan_from_focused_field(self, code: str) -> None:
+        for screen in self._screens.values():
+            field = screen.ids.get("field")
+            if field is not None and field.focus and field.text.endswith(code):
+                field.text = field.text[: -len(code)]
+
+    def show_message(self, key: str) -> None:
+        popup = Factory.MessageOverlay()
+        popup.text = self.t(key)
+        popup.open(animation=False)
+        Clock.schedule_once(lambda _dt: popup.dismiss(animation=False), 4)

@@ -1,0 +1,174 @@
+"""``kiosk tour``: render every screen with demo data offscreen, one PNG per screen.
+
+It is how documentation screenshots are made and how the UI is reviewed at both
+orientations and in both languages. Each step puts the app in a realistic state (a visitor
+half-way through typing, a finished check-in …) and saves the window.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk.launch import configure_kivy, parse_size, prepare_environment
+
+
+def run_tour(*, out: Path, size: str, lang: str) -> int:
+    width, height = parse_size(size)
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
+    prepare_environment(offscreen=True, kivy_home=data_dir / "kivy")
+    configure_kivy(size=(width, height), fullscreen=False)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk.app import KioskApp
+    from kiosk.core.settings import load_settings
+    from kiosk.services import build_services
+
+    settings = load_settings(environ={}).replace(
+        "kiosk", data_dir=str(data_dir), default_language=lang, fullscreen=False
+    )
+    settings = settings.replace("printer", out_dir=str(data_dir / "badges"))
+    services = build_services(settings, demo=True)
+    app = KioskApp(services=services, lockdown=False)
+    steps = tour_steps(app)
+    written: list[str] = []
+
+    def run_step(index: int) -> None:
+        if index >= len(steps):
+            app.stop()
+            return
+        name, setup = steps[index]
+        setup()
+
+        def shoot(_dt: float) -> None:
+            target = out / f"{name}.png"
+            tmp = Path(Window.screenshot(name=str(data_dir / "shot.png")))
+            shutil.move(tmp, target)
+            written.append(target.name)
+            Clock.schedule_once(lambda _dt: run_step(index + 1), 0)
+
+        Clock.schedule_once(shoot, 0.35)
+
+    Clock.schedule_once(lambda _dt: run_step(0), 0.5)
+    app.run()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"wrote {len(written)} screens to {out}: {', '.join(written)}")
+    return 0 if len(written) == len(steps) else 1
+
+
+def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
+    """(screen name, how to set it up) for every screen, in the order a visitor meets them."""
+    services = app.services
+    flow = services.flow
+    zh = services.settings.kiosk.default_language == "zh_CN"
+
+    def screen(name: str) -> Any:
+        return app.screen(name)
+
+    def home() -> None:
+        app.home()
+
+    def phone() -> None:
+        flow.reset()
+        app.go("phone")
+        screen("phone").ids.field.text = "138 0013"
+
+    def name() -> None:
+        flow.set(phone="13800138000")
+        flow.go("name")
+        app.go("name")
+        s = screen("name")
+        s.ids.field.text = "张" if zh else "Zhang"
+        if zh:
+            for letter in "wei":
+                s.ids.keyboard.press(letter)
+
+    def company() -> None:
+        flow.set(name="张伟" if zh else "Zhang Wei")
+        flow.go("company")
+        app.go("company")
+        screen("company").ids.field.text = "星辰科技" if zh else "Starlight Tech"
+
+    def purpose() -> None:
+        flow.set(company="星辰科技" if zh else "Starlight Tech", purpose="meeting")
+        flow.go("purpose")
+        app.go("purpose")
+
+    def host() -> None:
+        flow.go("host")
+        app.go("host")
+        screen("host").ids.field.text = "ln" if zh else "li"
+
+    def consent() -> None:
+        from kiosk.core.flow import HostChoice
+
+        h = services.records.host("h001")
+        flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))
+        flow.go("consent")
+        app.go("consent")
+
+    def confirm() -> None:
+        flow.set(consent=True)
+        flow.go("confirm")
+        app.go("confirm")
+
+    def done() -> None:
+        screen("confirm").confirm()
+
+    def denied() -> None:
+        app.go("denied")
+
+    def invitation() -> None:
+        screen("invitation").show("DEMO1234")
+        app.go("invitation")
+
+    def checkout() -> None:
+        app.go("checkout")
+        screen("checkout").ids.field.text = "139 1234"
+
+    def goodbye() -> None:
+        app.go("goodbye")
+
+    def directions() -> None:
+        app.go("directions")
+        prepare = getattr(screen("directions"), "tour", None)
+        if prepare is not None:
+            prepare()
+
+    def help_() -> None:
+        app.go("help")
+
+    def idle() -> None:
+        app.go("name")
+        s = services.settings.kiosk
+        app._last_activity -= s.idle_timeout + 3
+        app._check_idle(0)
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("home", home),
+        ("phone", phone),
+        ("name", name),
+        ("company", company),
+        ("purpose", purpose),
+        ("host", host),
+        ("consent", consent),
+        ("confirm", confirm),
+        ("done", done),
+        ("denied", denied),
+        ("invitation", invitation),
+        ("checkout", checkout),
+        ("goodbye", goodbye),
+        ("directions", directions),
+        ("help", help_),
+        ("idle", idle),
+    ]
+    extra = getattr(sys.modules.get("kiosk.tour_extra"), "STEPS", None)
+    if extra:
+        steps.extend(extra(app))
+    return steps
