@@ -1,0 +1,97 @@
+"""The wire format between kiosks and head office, version 1: shared by client and server.
+
+Pydantic models, named by direction (``…In`` travels kiosk → server, ``…Out`` server → kiosk).
+The outbox envelope crosses the wire as it is (see docs/events.md) plus its hybrid logical
+clock stamp; ``seq`` never leaves the kiosk. A push body may be gzip-compressed
+(``Content-Encoding: gzip``).
+
+This module must stay importable without FastAPI or SQLAlchemy: the kiosk imports it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+#: the most events one push may carry (the server answers 413 above it)
+MAX_PUSH_EVENTS = 5000
+#: the most changes one pull returns
+MAX_PULL_CHANGES = 1000
+#: ids, kinds and UUIDs on the wire: letters, digits and ``_ . : -``
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EventIn(_Wire):
+    """One outbox event as the kiosk sends it."""
+
+    uuid: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    kind: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    entity_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")
+    occurred_at: datetime
+    #: hybrid logical clock stamp (kiosk/core/hlc.py); "" from kiosks older than schema 2
+    hlc: str = Field(default="", max_length=64, pattern=r"^[0-9A-Za-z_\-]*$")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushIn(_Wire):
+    protocol: int = PROTOCOL_VERSION
+    events: list[EventIn] = Field(max_length=MAX_PUSH_EVENTS)
+
+
+class RejectedEvent(_Wire):
+    uuid: str
+    reason: str
+
+
+class PushOut(_Wire):
+    """What became of each pushed event. Every pushed UUID appears in exactly one list."""
+
+    stored: list[str]
+    duplicate: list[str]
+    rejected: list[RejectedEvent]
+    #: the server's hybrid logical clock after the push (kiosks observe it)
+    hlc: str = ""
+
+
+class ChangeOut(_Wire):
+    """One change in a site's pull feed."""
+
+    cursor: int
+    kind: str
+    entity_id: str
+    hlc: str
+    payload: dict[str, Any]
+
+
+class PullOut(_Wire):
+    changes: list[ChangeOut]
+    #: pass as ``after`` next time; store it with the applied changes in one transaction
+    cursor: int
+    #: true when more changes wait after ``cursor``
+    more: bool
+
+
+class EnrollIn(_Wire):
+    code: str = Field(min_length=4, max_length=64)
+
+
+class EnrollOut(_Wire):
+    kiosk_id: str
+    site_id: str
+    site_name_zh: str
+    site_name_en: str
+    site_timezone: str
+    #: the kiosk's secret: shown once, stored hashed on the server
+    token: str
+
+
+class ErrorOut(_Wire):
+    detail: str

@@ -1,0 +1,1 @@
+"""HTTP routes of the head-office server, all under ``/api/v1``."""

@@ -1,0 +1,82 @@
+"""Typed dependencies: the database session and who is calling.
+
+Kiosk tokens and admin tokens are separate kinds: a kiosk token never opens an admin route
+(403), an admin token never pushes events. ``SessionDep`` is what other server modules
+(``sync/server/replies.py``) use to reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Admin, Kiosk
+from ..security import ADMIN_TOKEN_PREFIX, KIOSK_TOKEN_PREFIX, digest
+
+bearer = HTTPBearer(auto_error=False, description="kiosk token (kt_…) or admin token (at_…)")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+_UNAUTHORIZED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED,
+    detail="missing, unknown or revoked token",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials:
+        raise _UNAUTHORIZED
+    return credentials.credentials
+
+
+def _kiosk_for(session: Session, token: str) -> Kiosk | None:
+    if not token.startswith(KIOSK_TOKEN_PREFIX):
+        return None
+    return session.scalar(
+        select(Kiosk).where(Kiosk.token_hash == digest(token), Kiosk.revoked_at.is_(None))
+    )
+
+
+def current_kiosk(session: SessionDep, credentials: Credentials) -> Kiosk:
+    token = _token(credentials)
+    kiosk = _kiosk_for(session, token)
+    if kiosk is None:
+        if token.startswith(ADMIN_TOKEN_PREFIX):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a kiosk token is required")
+        raise _UNAUTHORIZED
+    # the session is reused by the route: end the auth read so the route opens its own
+    # (write) transaction
+    session.commit()
+    return kiosk
+
+
+def current_admin(session: SessionDep, credentials: Credentials) -> Admin:
+    token = _token(credentials)
+    admin = None
+    if token.startswith(ADMIN_TOKEN_PREFIX):
+        admin = session.scalar(
+            select(Admin).where(Admin.token_hash == digest(token), Admin.revoked_at.is_(None))
+        )
+    if admin is None:
+        if _kiosk_for(session, token) is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="an admin token is required")
+        raise _UNAUTHORIZED
+    session.commit()
+    return admin
+
+
+CurrentKiosk = Annotated[Kiosk, Depends(current_kiosk)]
+CurrentAdmin = Annotated[Admin, Depends(current_admin)]

@@ -1,0 +1,142 @@
+"""Routes a kiosk calls: enroll, push, pull. Scoped to the calling kiosk's own site."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.routing import APIRoute
+from sqlalchemy import select, update
+
+from ...protocol import (
+    MAX_PULL_CHANGES,
+    PROTOCOL_VERSION,
+    ChangeOut,
+    EnrollIn,
+    EnrollOut,
+    ErrorOut,
+    PullOut,
+    PushIn,
+    PushOut,
+)
+from .. import folding
+from ..models import Change, Kiosk, Site
+from ..security import digest, new_kiosk_token, normalise_code
+from .deps import CurrentKiosk, SessionDep
+
+#: the most a gzip push body may inflate to
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class GzipRequest(Request):
+    """A request whose body is inflated when sent with ``Content-Encoding: gzip``."""
+
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            raw = await super().body()
+            if "gzip" in self.headers.get("content-encoding", "").lower():
+                inflater = zlib.decompressobj(wbits=31)
+                try:
+                    raw = inflater.decompress(raw, MAX_BODY_BYTES)
+                except zlib.error as e:
+                    raise HTTPException(400, detail=f"body is not valid gzip: {e}") from e
+                if inflater.unconsumed_tail:
+                    raise HTTPException(413, detail="inflated body too large")
+            self._body = raw
+        return self._body
+
+
+class GzipRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            return await original(GzipRequest(request.scope, request.receive))
+
+        return handler
+
+
+router = APIRouter(route_class=GzipRoute, tags=["kiosk"])
+_errors: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing, unknown or revoked token"},
+    403: {"model": ErrorOut, "description": "not a kiosk token"},
+}
+
+
+@router.post(
+    "/enroll",
+    response_model=EnrollOut,
+    responses={401: {"model": ErrorOut, "description": "unknown, used or expired code"}},
+)
+def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
+    """Trade a one-time enrollment code for this kiosk's id and secret token."""
+    token = new_kiosk_token()
+    now = datetime.now(UTC)
+    with session.begin():
+        row = session.execute(
+            update(Kiosk)
+            .where(
+                Kiosk.code_hash == digest(normalise_code(body.code)),
+                Kiosk.revoked_at.is_(None),
+                Kiosk.code_expires_at > now,
+            )
+            .values(code_hash=None, token_hash=digest(token), enrolled_at=now)
+            .returning(Kiosk.id, Kiosk.site_id)
+        ).one_or_none()
+        if row is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, detail="unknown, used or expired enrollment code"
+            )
+        site = session.get(Site, row.site_id)
+        assert site is not None
+        return EnrollOut(
+            kiosk_id=row.id,
+            site_id=site.id,
+            site_name_zh=site.name_zh,
+            site_name_en=site.name_en,
+            site_timezone=site.timezone,
+            token=token,
+        )
+
+
+@router.post(
+    "/sync/push",
+    response_model=PushOut,
+    responses={**_errors, 400: {"model": ErrorOut, "description": "unsupported protocol"}},
+)
+def push(body: PushIn, kiosk: CurrentKiosk, session: SessionDep) -> PushOut:
+    """Store each event once and fold it; every UUID comes back stored, duplicate or rejected.
+
+    The body may be sent with ``Content-Encoding: gzip``.
+    """
+    if body.protocol != PROTOCOL_VERSION:
+        raise HTTPException(400, detail=f"protocol {body.protocol} not supported")
+    with session.begin():
+        return folding.push(session, kiosk=kiosk, events=list(body.events))
+
+
+@router.get("/sync/pull", response_model=PullOut, responses=_errors)
+def pull(
+    kiosk: CurrentKiosk,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, le=2**62, description="cursor from the last pull")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = 500,
+) -> PullOut:
+    """Changes for the kiosk's site after ``after`` (its own events are not echoed back)."""
+    with session.begin():
+        rows = session.scalars(
+            select(Change)
+            .where(Change.site_id == kiosk.site_id, Change.seq > after)
+            .order_by(Change.seq)
+            .limit(limit)
+        ).all()
+    changes = [
+        ChangeOut(cursor=c.seq, kind=c.kind, entity_id=c.entity_id, hlc=c.hlc, payload=c.payload)
+        for c in rows
+        if c.origin_kiosk_id != kiosk.id
+    ]
+    cursor = rows[-1].seq if rows else after
+    return PullOut(changes=changes, cursor=cursor, more=len(rows) == limit)

@@ -1,0 +1,212 @@
+"""Request and response bodies of the read/manage API, named by direction.
+
+``…Create``/``…Update``/``…Upsert`` come in, ``…Public`` goes out. Kiosk wire types live in
+``sync/protocol.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..models import Invitation
+
+Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SiteCreate(_In):
+    id: str = Id
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+
+
+class SitePublic(_Out):
+    id: str
+    name_zh: str
+    name_en: str
+    timezone: str
+
+
+class KioskCreate(_In):
+    site_id: str = Id
+    name: str = Field(default="", max_length=200)
+
+
+class KioskPublic(_Out):
+    id: str
+    site_id: str
+    name: str
+    created_at: datetime
+    enrolled_at: datetime | None
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+
+
+class KioskEnrollmentCode(BaseModel):
+    kiosk: KioskPublic
+    #: one-time code for ``kiosk enroll URL CODE``; shown only now
+    enrollment_code: str
+    expires_at: datetime
+
+
+class VisitPublic(_Out):
+    id: str
+    site_id: str
+    kiosk_id: str
+    visitor_id: str | None
+    visitor_name: str | None = None
+    visitor_company: str | None = None
+    host_id: str | None
+    department_id: str | None
+    state: str
+    purpose: str
+    invitation_id: str | None
+    created_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    auto_checked_out: bool
+    checkout_kiosk_id: str | None
+    checkout_method: str | None
+
+
+class RollCallEntry(BaseModel):
+    visit_id: str
+    visitor_name: str
+    visitor_company: str
+    host_id: str | None
+    department_id: str | None
+    checked_in_at: datetime | None
+    kiosk_id: str
+
+
+class RollCallPublic(BaseModel):
+    site_id: str
+    generated_at: datetime
+    count: int
+    on_site: list[RollCallEntry]
+
+
+class InvitationCreate(_In):
+    site_id: str = Id
+    visitor_name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=64)
+    company: str = Field(default="", max_length=200)
+    host_id: str | None = Field(default=None, max_length=64)
+    purpose: str = Field(default="meeting", min_length=1, max_length=64)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class InvitationUpdate(_In):
+    visitor_name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    company: str | None = Field(default=None, max_length=200)
+    host_id: str | None = Field(default=None, max_length=64)
+    purpose: str | None = Field(default=None, min_length=1, max_length=64)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class InvitationPublic(_Out):
+    id: str
+    site_id: str
+    code: str
+    visitor_name: str
+    phone: str
+    company: str
+    host_id: str | None
+    purpose: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    state: Literal["pending", "used", "cancelled"]
+    visit_id: str | None
+    updated_at: datetime
+
+
+class DepartmentUpsert(_In):
+    site_id: str = Id
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    floor: str = Field(default="", max_length=32)
+    room: str = Field(default="", max_length=32)
+
+
+class DepartmentPublic(_Out):
+    id: str
+    site_id: str
+    name_zh: str
+    name_en: str
+    floor: str
+    room: str
+
+
+class HostUpsert(_In):
+    site_id: str = Id
+    department_id: str = Id
+    name_zh: str = Field(default="", max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    floor: str = Field(default="", max_length=32)
+    room: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=64)
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    away: bool = False
+    delegate_id: str | None = Field(default=None, max_length=64)
+
+
+class HostPublic(_Out):
+    id: str
+    site_id: str
+    department_id: str
+    name_zh: str
+    name_en: str
+    floor: str
+    room: str
+    email: str
+    phone: str
+    language: str
+    away: bool
+    delegate_id: str | None
+
+
+class WatchlistCreate(_In):
+    #: a site id, or "*" for every site
+    site_id: str = Field(min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.:\-]+)$")
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
+class WatchlistPublic(_Out):
+    id: str
+    site_id: str
+    name: str
+    phone: str
+    reason: str
+
+
+class OpaqueDocument(BaseModel):
+    """Site settings or a building map: JSON the kiosk interprets, head office only stores."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Deleted(BaseModel):
+    id: str
+    deleted: bool = True
+
+
+def invitation_change_payload(inv: Invitation) -> dict[str, Any]:
+    """An invitation as the kiosk's ``invitation.upserted`` handler reads it."""
+    return InvitationPublic.model_validate(inv).model_dump(mode="json")

@@ -1,0 +1,73 @@
+"""The head-office FastAPI application: ``create_app(database_url=…)``.
+
+Holds no state beyond the database engine, so several processes behind one reverse proxy
+behave as one. Database errors are translated here, at the edge: a busy or unreachable
+database is 503 (kiosks retry), data the database refuses is 422, a uniqueness clash 409.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from ..protocol import API_PREFIX, PROTOCOL_VERSION
+from .api import admin_routes, kiosk_routes
+from .api.deps import SessionDep
+from .db import default_database_url, make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def _optional_routers() -> list[APIRouter]:
+    """Routers other features contribute (host reply links)."""
+    routers = []
+    try:
+        from . import replies
+    except ImportError:  # the feature is not installed in this tree yet
+        return routers
+    routers.append(replies.router)
+    return routers
+
+
+def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastAPI:
+    url = database_url or default_database_url()
+    engine = make_engine(url, pool_size=pool_size)
+    app = FastAPI(
+        title="Lobby kiosk head office",
+        version=f"{PROTOCOL_VERSION}",
+        description="Visitor records of every site; sync for the lobby kiosks.",
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(session: SessionDep) -> dict[str, str]:
+        """Liveness and database reachability (for load balancers)."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.include_router(kiosk_routes.router, prefix=API_PREFIX)
+    app.include_router(admin_routes.router, prefix=API_PREFIX)
+    for router in _optional_routers():
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.exception_handler(OperationalError)
+    def _db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
+        return JSONResponse({"detail": "database busy or unavailable"}, status_code=503)
+
+    @app.exception_handler(DataError)
+    def _db_refused(_: Request, exc: DataError) -> JSONResponse:
+        log.info("database refused data: %s", exc)
+        return JSONResponse({"detail": "the database refused this data"}, status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    def _db_conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity conflict: %s", exc)
+        return JSONResponse({"detail": "conflicts with existing data"}, status_code=409)
+
+    return app

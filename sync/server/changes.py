@@ -1,0 +1,97 @@
+"""Each site's pull feed: append changes here, kiosks of the site pull them in order.
+
+``append_change(session, site_id=…, kind=…, payload=…)`` is the one way to tell a site's
+kiosks about something (a new host, a cancelled invitation, a host's reply). Call it inside
+the same transaction as the change it reports; the kiosk applies it through the handler
+registered for ``kind`` in ``sync/apply.py``.
+
+Ordering with several server processes: ``seq`` comes from ``sites.change_seq``, incremented
+with ``UPDATE … RETURNING``, which holds the site row's lock until commit. A second writer for
+the same site waits, so changes of one site commit in ``seq`` order and a reader that has seen
+``seq`` n will never later find a committed n-1 it skipped. Call it last in a transaction to
+hold that lock briefly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.core.clock import SystemClock
+from kiosk.core.hlc import HybridLogicalClock
+
+from .models import Change, Site
+
+#: this process's clock for changes made at head office (admin edits, replies)
+SERVER_HLC = HybridLogicalClock(SystemClock(), f"srv{os.getpid()}")
+
+
+class UnknownSiteError(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NewChange:
+    kind: str
+    entity_id: str
+    payload: dict[str, Any]
+    hlc: str = ""
+    origin_kiosk_id: str | None = None
+
+
+def append_change(
+    session: Session,
+    *,
+    site_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    entity_id: str = "",
+    hlc: str = "",
+) -> int:
+    """Append one change to ``site_id``'s feed in the session's transaction; returns its seq."""
+    return append_changes(
+        session, site_id=site_id, changes=[NewChange(kind, entity_id, payload, hlc)]
+    )[0]
+
+
+def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChange]) -> list[int]:
+    """Append several changes at once (one lock, one insert); returns their seqs."""
+    if not changes:
+        return []
+    last = session.execute(
+        update(Site)
+        .where(Site.id == site_id)
+        .values(change_seq=Site.change_seq + len(changes))
+        .returning(Site.change_seq)
+    ).scalar_one_or_none()
+    if last is None:
+        raise UnknownSiteError(site_id)
+    first = last - len(changes) + 1
+    now = datetime.now(UTC)
+    rows = []
+    for offset, c in enumerate(changes):
+        hlc = c.hlc or SERVER_HLC.tick()
+        rows.append(
+            {
+                "site_id": site_id,
+                "seq": first + offset,
+                "kind": c.kind,
+                "entity_id": c.entity_id,
+                "hlc": hlc,
+                "payload": c.payload,
+                "origin_kiosk_id": c.origin_kiosk_id,
+                "created_at": now,
+            }
+        )
+    session.execute(insert(Change), rows)
+    return [first + i for i in range(len(changes))]
+
+
+def all_site_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(Site.id).order_by(Site.id)))

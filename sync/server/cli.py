@@ -1,0 +1,152 @@
+"""``kiosk-server``: run the head-office server and manage sites, kiosks and admins.
+
+    kiosk-server serve [--host H] [--port P] [--database-url URL] [--workers N]
+    kiosk-server migrate
+    kiosk-server add-site ID --name-zh 名称 --name-en NAME [--timezone TZ]
+    kiosk-server add-kiosk --site S [--name NAME]    prints a one-time enrollment code
+    kiosk-server add-admin NAME                      prints an admin token (shown once)
+    kiosk-server revoke-kiosk ID
+
+The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
+the platform data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from .db import default_database_url, make_engine, make_sessionmaker
+from .migrate import upgrade
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-server", description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL of the database")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--database-url", default=argparse.SUPPRESS)
+    serve.add_argument("--workers", type=int, default=1, help="server processes")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
+    serve.add_argument("--log-level", default="info")
+
+    sub.add_parser("migrate", help="bring the database schema up to date")
+
+    site = sub.add_parser("add-site", help="create a site")
+    site.add_argument("id")
+    site.add_argument("--name-zh", required=True)
+    site.add_argument("--name-en", required=True)
+    site.add_argument("--timezone", default="Asia/Shanghai")
+
+    kiosk = sub.add_parser("add-kiosk", help="register a kiosk; prints its enrollment code")
+    kiosk.add_argument("--site", required=True)
+    kiosk.add_argument("--name", default="")
+
+    admin = sub.add_parser("add-admin", help="create an admin; prints the token once")
+    admin.add_argument("name")
+
+    revoke = sub.add_parser("revoke-kiosk", help="revoke a kiosk's token")
+    revoke.add_argument("id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = args.database_url or default_database_url()
+    if args.command == "serve":
+        return _serve(args, url)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        if args.command == "migrate":
+            print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+            return 0
+        return _manage(args, make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+
+
+def _serve(args: argparse.Namespace, url: str) -> int:
+    import os
+
+    import uvicorn
+
+    if not args.no_migrate:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+    os.environ["KIOSK_SERVER_DATABASE_URL"] = url
+    uvicorn.run(
+        "sync.server.cli:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def app_from_environment():  # type: ignore[no-untyped-def]
+    """Factory for uvicorn (each worker process builds its own app from the environment)."""
+    from .app import create_app
+
+    return create_app()
+
+
+def _manage(args: argparse.Namespace, sessions) -> int:  # type: ignore[no-untyped-def]
+    from .api.admin_routes import create_kiosk_record, create_site_record
+    from .models import Admin, Kiosk, Site
+    from .security import digest, new_admin_token
+
+    with sessions() as session, session.begin():
+        if args.command == "add-site":
+            if session.get(Site, args.id) is not None:
+                print(f"site {args.id!r} exists already", file=sys.stderr)
+                return 1
+            create_site_record(
+                session,
+                id=args.id,
+                name_zh=args.name_zh,
+                name_en=args.name_en,
+                timezone=args.timezone,
+            )
+            print(f"site {args.id} created")
+        elif args.command == "add-kiosk":
+            if session.get(Site, args.site) is None:
+                print(f"no site {args.site!r}; add it with add-site first", file=sys.stderr)
+                return 1
+            kiosk, code = create_kiosk_record(session, site_id=args.site, name=args.name)
+            print(f"kiosk {kiosk.id} for site {kiosk.site_id}")
+            print(f"enrollment code (one use, expires {kiosk.code_expires_at:%Y-%m-%d %H:%M} UTC):")
+            print(code)
+        elif args.command == "add-admin":
+            if session.scalar(select(Admin).where(Admin.name == args.name)) is not None:
+                print(f"admin {args.name!r} exists already", file=sys.stderr)
+                return 1
+            token = new_admin_token()
+            session.add(
+                Admin(name=args.name, token_hash=digest(token), created_at=datetime.now(UTC))
+            )
+            print(f"admin {args.name} created; token (shown once, keep it secret):")
+            print(token)
+        elif args.command == "revoke-kiosk":
+            kiosk = session.get(Kiosk, args.id)
+            if kiosk is None:
+                print(f"no kiosk {args.id!r}", file=sys.stderr)
+                return 1
+            kiosk.revoked_at = kiosk.revoked_at or datetime.now(UTC)
+            kiosk.code_hash = None
+            print(f"kiosk {args.id} revoked")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

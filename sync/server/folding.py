@@ -1,0 +1,323 @@
+"""Push: store each event once, fold it into the site's tables, feed the site's other kiosks.
+
+The fold is order-free: a visit's state is set by the event with the highest hybrid logical
+clock stamp (ties impossible: stamps carry the kiosk's node), details from a check-in fill the
+row whenever they arrive. So a check-out that arrives before its check-in, or a re-sent batch,
+gives the same row as the tidy order. Every upsert is guarded by ``site_id``: a kiosk can never
+touch another site's rows even by guessing an id.
+
+Events of kinds this server does not know are stored and acknowledged (kiosks newer than the
+server must not jam), but not folded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from kiosk.core.clock import parse_iso
+from kiosk.core.hlc import is_stamp
+
+from ..protocol import EventIn, PushOut, RejectedEvent
+from .changes import SERVER_HLC, NewChange, append_changes
+from .models import Event, Invitation, Kiosk, Visit, Visitor
+
+#: visit event kinds the site's other kiosks receive through pull
+FED_KINDS = frozenset({"visit.checked_in", "visit.denied", "visit.checked_out"})
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    event: EventIn
+    hlc: str
+
+
+Folder = Callable[[Session, Kiosk, list[Accepted]], None]
+
+
+def _insert(session: Session, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def claimed_site(event: EventIn) -> str | None:
+    """The site an event says it belongs to (None when it names none)."""
+    p = event.payload
+    visit = p.get("visit")
+    if isinstance(visit, dict) and "site_id" in visit:
+        return str(visit["site_id"])
+    if "site_id" in p:
+        return str(p["site_id"])
+    return None
+
+
+def _problem(event: EventIn, kiosk: Kiosk) -> str | None:
+    site = claimed_site(event)
+    if site is not None and site != kiosk.site_id:
+        return f"event belongs to site {site!r}; this kiosk may only write site {kiosk.site_id!r}"
+    if event.hlc and not is_stamp(event.hlc):
+        return "malformed hlc stamp"
+    p = event.payload
+    if event.kind in ("visit.checked_in", "visit.denied"):
+        visit, visitor = p.get("visit"), p.get("visitor")
+        if not isinstance(visit, dict) or not isinstance(visitor, dict):
+            return "payload needs 'visit' and 'visitor' objects"
+        if visit.get("id") != event.entity_id or not visit.get("site_id"):
+            return "payload visit id must equal entity_id and name a site"
+        if not _is_id(visitor.get("id")):
+            return "payload visitor needs an id"
+        for key in ("host_id", "department_id", "invitation_id", "kiosk_id"):
+            if visit.get(key) is not None and not _is_id(visit.get(key)):
+                return f"visit.{key} must be null or an id of at most 64 characters"
+        for key in ("created_at", "checked_in_at"):
+            if visit.get(key) is not None and not _is_time(visit.get(key)):
+                return f"visit.{key} is not an ISO time"
+    elif event.kind == "visit.checked_out":
+        if p.get("visit_id", event.entity_id) != event.entity_id:
+            return "payload visit_id must equal entity_id"
+        if p.get("checked_out_at") is not None and not _is_time(p.get("checked_out_at")):
+            return "checked_out_at is not an ISO time"
+    return None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+
+
+def _text(value: Any, limit: int) -> str:
+    """A string column value from kiosk JSON: text, no NUL (PostgreSQL refuses it), bounded."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return text.replace("\x00", "")[:limit]
+
+
+def _is_time(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_iso(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_iso(value) if isinstance(value, str) and value else None
+
+
+def _fallback_hlc(event: EventIn) -> str:
+    """A stamp for events from kiosks that sent none: their wall clock, node ``legacy``."""
+    ms = max(0, int(event.occurred_at.timestamp() * 1000))
+    return f"{ms:013d}000000-legacy"
+
+
+def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
+    """Store, fold and feed one batch in the session's transaction (the caller commits)."""
+    rejected: list[RejectedEvent] = []
+    duplicate: list[str] = []
+    accepted: dict[str, Accepted] = {}
+    for event in events:
+        if event.uuid in accepted:
+            duplicate.append(event.uuid)
+            continue
+        problem = _problem(event, kiosk)
+        if problem:
+            rejected.append(RejectedEvent(uuid=event.uuid, reason=problem))
+            continue
+        hlc = event.hlc or _fallback_hlc(event)
+        SERVER_HLC.observe(hlc)
+        accepted[event.uuid] = Accepted(event, hlc)
+
+    stored: set[str] = set()
+    if accepted:
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "uuid": a.event.uuid,
+                "site_id": kiosk.site_id,
+                "kiosk_id": kiosk.id,
+                "kind": a.event.kind,
+                "entity_id": a.event.entity_id,
+                "occurred_at": a.event.occurred_at,
+                "hlc": a.hlc,
+                "payload": a.event.payload,
+                "received_at": now,
+            }
+            for a in accepted.values()
+        ]
+        stmt = _insert(session, Event).on_conflict_do_nothing(index_elements=["uuid"])
+        stored = set(session.scalars(stmt.returning(Event.uuid), rows))
+    duplicate.extend(u for u in accepted if u not in stored)
+
+    new = [a for u, a in accepted.items() if u in stored]
+    by_kind: dict[str, list[Accepted]] = {}
+    for a in new:
+        by_kind.setdefault(a.event.kind, []).append(a)
+    for kind, items in by_kind.items():
+        folder = FOLDERS.get(kind)
+        if folder is not None:
+            folder(session, kiosk, items)
+
+    fed = [
+        NewChange(a.event.kind, a.event.entity_id, a.event.payload, a.hlc, kiosk.id)
+        for a in sorted(new, key=lambda a: a.hlc)
+        if a.event.kind in FED_KINDS
+    ]
+    append_changes(session, site_id=kiosk.site_id, changes=fed)
+    session.execute(
+        update(Kiosk).where(Kiosk.id == kiosk.id).values(last_seen_at=datetime.now(UTC))
+    )
+    return PushOut(
+        stored=[u for u in accepted if u in stored],
+        duplicate=duplicate,
+        rejected=rejected,
+        hlc=SERVER_HLC.tick(),
+    )
+
+
+def _latest_per_entity(items: list[Accepted]) -> list[Accepted]:
+    best: dict[str, Accepted] = {}
+    for a in items:
+        current = best.get(a.event.entity_id)
+        if current is None or a.hlc > current.hlc:
+            best[a.event.entity_id] = a
+    return list(best.values())
+
+
+def _newer(stmt: Any) -> Any:
+    return stmt.excluded.state_hlc > Visit.state_hlc
+
+
+def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
+    visitors: dict[str, dict[str, Any]] = {}
+    visits = []
+    for a in _latest_per_entity(items):
+        v, p = a.event.payload["visit"], a.event.payload["visitor"]
+        visitors[p["id"]] = {
+            "id": p["id"],
+            "site_id": kiosk.site_id,
+            "name": _text(p.get("name"), 200),
+            "phone": _text(p.get("phone"), 64),
+            "company": _text(p.get("company"), 200),
+            "category": _text(p.get("category"), 64),
+        }
+        visits.append(
+            {
+                "id": a.event.entity_id,
+                "site_id": kiosk.site_id,
+                "kiosk_id": v.get("kiosk_id") or kiosk.id,
+                "visitor_id": p["id"],
+                "host_id": v.get("host_id"),
+                "department_id": v.get("department_id"),
+                "state": "denied" if a.event.kind == "visit.denied" else "checked_in",
+                "purpose": _text(v.get("purpose"), 64),
+                "badge_code": _text(v.get("badge_code"), 200),
+                "consent_version": _text(v.get("consent_version"), 32),
+                "invitation_id": v.get("invitation_id"),
+                "created_at": _time(v.get("created_at")) or a.event.occurred_at,
+                "checked_in_at": _time(v.get("checked_in_at")),
+                "auto_checked_out": False,
+                "state_hlc": a.hlc,
+            }
+        )
+    vstmt = _insert(session, Visitor)
+    vstmt = vstmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={k: vstmt.excluded[k] for k in ("name", "phone", "company", "category")},
+        where=Visitor.site_id == vstmt.excluded.site_id,
+    )
+    session.execute(vstmt, list(visitors.values()))
+    stmt = _insert(session, Visit)
+    details = (
+        "kiosk_id",
+        "visitor_id",
+        "host_id",
+        "department_id",
+        "purpose",
+        "badge_code",
+        "consent_version",
+        "invitation_id",
+        "created_at",
+        "checked_in_at",
+    )
+    set_: dict[str, Any] = {k: stmt.excluded[k] for k in details}
+    set_["state"] = case((_newer(stmt), stmt.excluded.state), else_=Visit.state)
+    set_["state_hlc"] = case((_newer(stmt), stmt.excluded.state_hlc), else_=Visit.state_hlc)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"], set_=set_, where=Visit.site_id == stmt.excluded.site_id
+    )
+    session.execute(stmt, visits)
+
+
+def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
+    rows = []
+    for a in _latest_per_entity(items):
+        p = a.event.payload
+        rows.append(
+            {
+                "id": a.event.entity_id,
+                "site_id": kiosk.site_id,
+                "state": "checked_out",
+                "checked_out_at": _time(p.get("checked_out_at")) or a.event.occurred_at,
+                "auto_checked_out": bool(p.get("auto", False)),
+                "checkout_kiosk_id": _text(p.get("kiosk_id") or kiosk.id, 64),
+                "checkout_method": _text(p.get("method"), 16),
+                "state_hlc": a.hlc,
+            }
+        )
+    stmt = _insert(session, Visit)
+    set_: dict[str, Any] = {
+        k: case((_newer(stmt), stmt.excluded[k]), else_=getattr(Visit, k))
+        for k in (
+            "state",
+            "checked_out_at",
+            "auto_checked_out",
+            "checkout_kiosk_id",
+            "checkout_method",
+            "state_hlc",
+        )
+    }
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"], set_=set_, where=Visit.site_id == stmt.excluded.site_id
+    )
+    session.execute(stmt, rows)
+
+
+def fold_invitation_used(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
+    changes = []
+    for a in items:
+        inv_id = a.event.payload.get("invitation_id")
+        if not _is_id(inv_id):
+            continue
+        inv = session.scalar(
+            select(Invitation).where(
+                Invitation.id == str(inv_id), Invitation.site_id == kiosk.site_id
+            )
+        )
+        if inv is None:
+            continue
+        inv.state = "used"
+        inv.visit_id = _text(a.event.payload.get("visit_id") or a.event.entity_id, 64)
+        inv.updated_at = datetime.now(UTC)
+        from .api.schemas import invitation_change_payload
+
+        changes.append(
+            NewChange("invitation.upserted", inv.id, invitation_change_payload(inv), a.hlc)
+        )
+    session.flush()
+    append_changes(session, site_id=kiosk.site_id, changes=changes)
+
+
+#: kind → folder; other features add theirs with ``FOLDERS[kind] = fn``
+FOLDERS: dict[str, Folder] = {
+    "visit.checked_in": fold_checked_in,
+    "visit.denied": fold_checked_in,
+    "visit.checked_out": fold_checked_out,
+    "invitation.used": fold_invitation_used,
+}

@@ -1,0 +1,214 @@
+"""Head-office tables (SQLAlchemy 2). Alembic migrations in ``migrations/`` build them.
+
+Visits are folded from kiosk events; ``state_hlc`` holds the hybrid logical clock stamp of the
+event that set the current state, so folding the same events in any order gives the same row.
+``changes`` is each site's pull feed: ``seq`` is allocated from ``sites.change_seq`` under the
+site row's lock, so changes of a site commit in ``seq`` order and a cursor never skips one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no zone: stored as naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    building_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: last ``changes.seq`` handed out for this site
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    enrolled_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class Admin(Base):
+    __tablename__ = "admins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    """Every event a kiosk pushed, once per UUID (the primary key enforces it)."""
+
+    __tablename__ = "events"
+    uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    hlc: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+    __table_args__ = (Index("events_site_kind", "site_id", "kind"),)
+
+
+class Visitor(Base):
+    __tablename__ = "visitors"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    kiosk_id: Mapped[str] = mapped_column(String(64), default="")
+    visitor_id: Mapped[str | None] = mapped_column(String(64))
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    department_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(64), default="")
+    badge_code: Mapped[str] = mapped_column(String(200), default="")
+    consent_version: Mapped[str] = mapped_column(String(32), default="")
+    invitation_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    auto_checked_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    checkout_kiosk_id: Mapped[str | None] = mapped_column(String(64))
+    checkout_method: Mapped[str | None] = mapped_column(String(16))
+    #: stamp of the event that set ``state`` (last writer by hybrid logical clock wins)
+    state_hlc: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (
+        Index("visits_site_state", "site_id", "state"),
+        Index("visits_site_checked_in", "site_id", "checked_in_at"),
+    )
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    visitor_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(64), default="meeting")
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    visit_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    floor: Mapped[str] = mapped_column(String(32), default="")
+    room: Mapped[str] = mapped_column(String(32), default="")
+
+
+class Host(Base):
+    __tablename__ = "hosts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    department_id: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    floor: Mapped[str] = mapped_column(String(32), default="")
+    room: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(16), default="zh_CN")
+    away: Mapped[bool] = mapped_column(Boolean, default=False)
+    delegate_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class WatchlistEntry(Base):
+    __tablename__ = "watchlist"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: a site id, or "*" for every site
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Change(Base):
+    """One entry of a site's pull feed."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    hlc: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    #: the kiosk whose event this is (it is not sent back to that kiosk)
+    origin_kiosk_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("site_id", "seq", name="changes_site_seq"),)
