@@ -176,6 +176,20 @@ def char_readings() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def surname_readings() -> dict[str, tuple[str, ...]]:
+    """Common surname -> readings, its reading as a surname first (曾 -> ("zeng", "ceng")).
+
+    Compound surnames keep their syllables apart: 欧阳 -> ("ou'yang",).
+    """
+    chars = char_readings()
+    out: dict[str, tuple[str, ...]] = {}
+    for text, key in _read_surnames(IME_DIR / "surnames.txt"):
+        others = chars.get(text, ()) if len(text) == 1 else ()
+        out[text] = (key, *[r for r in others if r != key][:1])
+    return out
+
+
 # -- splitting letters into syllables --------------------------------------------------------
 
 
