@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .i18n import LANGUAGES, translate
+from .i18n import LANGUAGES, LOCALE_DIR, translate
 from .notify import Message
 
 #: who a message goes to; each step of escalation is one stage
@@ -106,7 +106,7 @@ def render_host_message(ctx: HostMessageContext) -> Message:
     lang = language(ctx.lang)
 
     def t(key: str, **params: object) -> str:
-        return translate(key, lang, **params)
+        return translate(key, lang, LOCALE_DIR, **params)
 
     visitor = clean(ctx.visitor_name) or t("notify.unknown_visitor")
     company = clean(ctx.company)
@@ -118,8 +118,14 @@ def render_host_message(ctx: HostMessageContext) -> Message:
 
     subject = clean(t(f"notify.subject.{ctx.stage}", **params), _SUBJECT_MAX)
 
-    intro_key = "notify.body.intro.host" if ctx.stage == "host" else (
-        "notify.body.intro.front_desk" if ctx.stage == "front_desk" else "notify.body.intro.other"
+    intro_key = (
+        "notify.body.intro.host"
+        if ctx.stage == "host"
+        else (
+            "notify.body.intro.front_desk"
+            if ctx.stage == "front_desk"
+            else "notify.body.intro.other"
+        )
     )
     intro = t(intro_key, **params)
     reason = ""
@@ -165,15 +171,18 @@ def render_host_message(ctx: HostMessageContext) -> Message:
     if reason:
         parts.append(f"<p><strong>{e(reason)}</strong></p>")
     parts.append("<table>")
-    parts += [f"<tr><th align=left>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in rows]
+    parts += [
+        f"<tr><th align=left>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in rows
+    ]
     parts.append("</table>")
     if has_links:
         assert ctx.coming_url is not None and ctx.wait_url is not None
         parts.append(f"<p>{e(t('notify.reply.prompt'))}</p><p>")
         parts.append(f'<a href="{e(ctx.coming_url)}">{e(coming_label)}</a> &nbsp; ')
         parts.append(f'<a href="{e(ctx.wait_url)}">{e(wait_label)}</a></p>')
-        parts.append(f"<p><small>{e(t('notify.reply.expires', minutes=ctx.links_valid_minutes))}"
-                     "</small></p>")
+        parts.append(
+            f"<p><small>{e(t('notify.reply.expires', minutes=ctx.links_valid_minutes))}</small></p>"
+        )
     elif ctx.stage != "front_desk":
         parts.append(f"<p>{e(t('notify.reply.none'))}</p>")
     parts.append(f"<p><small>{e(footer)}</small></p></body></html>")

@@ -12,6 +12,7 @@ everything printed about a URL goes through ``redact_url``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -131,10 +132,9 @@ class _ThreadCapture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         records = getattr(self._local, "records", None)
         if records is not None:
-            try:
+            # a broken log call must never break a send
+            with contextlib.suppress(Exception):
                 records.append(record.getMessage())
-            except Exception:  # a broken log call must never break a send
-                pass
 
 
 _capture = _ThreadCapture()
@@ -212,7 +212,7 @@ class AppriseNotifier:
         try:
             ok = plugin.notify(body=body, title=message.subject, body_format=body_format)
         except Exception as e:  # apprise plugins may raise on odd input; never crash the worker
-            lines = _capture.stop()
+            _capture.stop()
             raise NotifyError(
                 scrub(f"{redact_url(url)}: {type(e).__name__}: {e}", [url]),
                 key="notify.error.send",
@@ -264,8 +264,7 @@ def department_urls(entries: Iterable[str]) -> dict[str, tuple[str, ...]]:
         dept, sep, url = entry.partition("=")
         if not sep or not dept.strip() or "://" in dept or not url.strip():
             raise ConfigError(
-                f"notify.department_urls: '{redact_url(entry)}' must look like "
-                "'department_id=URL'",
+                f"notify.department_urls: '{redact_url(entry)}' must look like 'department_id=URL'",
                 key="notify.error.bad_url",
             )
         out.setdefault(dept.strip(), []).append(url.strip())

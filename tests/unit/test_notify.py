@@ -1,0 +1,106 @@
+"""Channel URLs: validation with clear messages, secrets never shown, the fake notifier."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from kiosk.core.errors import ConfigError, NotifyError
+from kiosk.core.notify import (
+    AppriseNotifier,
+    FakeNotifier,
+    Message,
+    department_urls,
+    redact_url,
+    scrub,
+    validate_urls,
+)
+
+SECRET_URLS = {
+    "mailto://kiosk:Sup3rSecret@smtp.example.com?to=host@example.com": "Sup3rSecret",
+    "mailtos://user:p@smtp.qq.com?to=x@example.com": ":p@",
+    "wecombot://Wecom0Key0abcdefghijklmnop12345": "Wecom0Key0abcdefghijklmnop12345",
+    "dingtalk://Ding0Token0abcdefghijklmnopqrst/SEC0secret0abc": "Ding0Token0abcdefghijklmnopqrst",
+    "feishu://Fei0shu0token": "Fei0shu0token",
+    "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#lobby": "TIiajkdnlazkcOXrIdevi7FQ",
+    "json://hooks.example.com/in?token=abc123def": "abc123def",
+    "json://hooks.example.com/in?+X-Api-Key=k3y": "k3y",
+}
+
+
+@pytest.mark.parametrize("url,secret", SECRET_URLS.items())
+def test_redacted_urls_hide_secrets(url: str, secret: str) -> None:
+    shown = redact_url(url)
+    assert secret not in shown
+    assert "****" in shown
+    assert shown.split("://")[0] == url.split("://")[0]
+
+
+def test_redaction_keeps_what_helps_an_operator() -> None:
+    shown = redact_url("mailto://kiosk:pw@smtp.example.com:587?to=host@example.com")
+    assert "smtp.example.com:587" in shown and "host@example.com" in shown
+    assert redact_url("slack://T1/B2/C3token000000000000/#lobby").endswith("#lobby")
+
+
+def test_scrub_removes_secrets_from_error_text() -> None:
+    url = "mailto://kiosk:Sup3rSecret@smtp.example.com?to=h@example.com"
+    text = f"login failed for {url} with password Sup3rSecret"
+    assert "Sup3rSecret" not in scrub(text, [url])
+
+
+def test_apprise_validates_known_services() -> None:
+    n = AppriseNotifier()
+    assert n.validate("mailto://127.0.0.1:2525?from=kiosk@example.com&to=host@example.com")
+    assert n.validate("json://127.0.0.1:8080/hook")
+    assert n.validate("wecombot://abcdefghijklmnopqrstuvwxyz123456")
+    assert n.validate("dingtalk://abcdefghijklmnopqrstuvwxyz/")
+    assert n.validate("feishu://abcdefghijkl")
+    assert n.validate("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#lobby")
+
+
+@pytest.mark.parametrize(
+    "url", ["nope://x", "host@example.com", "mailto://kiosk:Sup3rSecret@/nowhere", ""]
+)
+def test_invalid_urls_get_a_clear_message_without_secrets(url: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        validate_urls(AppriseNotifier(), [url], where="notify.front_desk_urls")
+    message = str(info.value)
+    assert "notify.front_desk_urls" in message
+    assert "Sup3rSecret" not in message
+
+
+def test_plugins_are_never_throttled() -> None:
+    n = AppriseNotifier()
+    url = "json://127.0.0.1:9/hook"
+    n.validate(url)
+    assert n._plugin(url).request_rate_per_sec == 0
+
+
+def test_unreachable_channel_raises_notify_error_without_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    n = AppriseNotifier()
+    url = "json://user:Sup3rSecret@127.0.0.1:9/hook?token=T0ken0Value"
+    with pytest.raises(NotifyError) as info:
+        n.send(url, Message("s", "t", "<p>t</p>"), timeout=2)
+    assert "Sup3rSecret" not in str(info.value) and "T0ken0Value" not in str(info.value)
+    assert "Sup3rSecret" not in caplog.text and "T0ken0Value" not in caplog.text
+
+
+def test_department_urls_mapping() -> None:
+    got = department_urls(["rnd=mailto://a?to=x@example.com", "rnd=json://h/p", "hr=json://h/q"])
+    assert got == {"rnd": ("mailto://a?to=x@example.com", "json://h/p"), "hr": ("json://h/q",)}
+    with pytest.raises(ConfigError):
+        department_urls(["json://no-department"])
+
+
+def test_fake_notifier_records_fails_and_validates() -> None:
+    fake = FakeNotifier(fail={"fake://down"}, bad={"fake://bad"})
+    fake.send("fake://ok", Message("s", "t", "h"), timeout=1)
+    assert fake.to("fake://ok")[0].subject == "s"
+    with pytest.raises(NotifyError):
+        fake.send("fake://down", Message("s", "t", "h"), timeout=1)
+    with pytest.raises(ConfigError):
+        fake.validate("fake://bad")
