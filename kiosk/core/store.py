@@ -178,6 +178,32 @@ MIGRATIONS: list[str] = [
     CREATE INDEX notify_deliveries_due ON notify_deliveries(state, next_attempt_at);
     CREATE INDEX notify_deliveries_visit ON notify_deliveries(visit_id);
     """,
+    # 4: badge print jobs: one per visit (copy 0) plus one per reprint; the unique key is
+    # what makes a replayed visit.checked_in event print nothing twice
+    """
+    CREATE TABLE print_jobs (
+        id TEXT PRIMARY KEY,
+        visit_id TEXT NOT NULL,
+        copy INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'queued'
+            CHECK (state IN ('queued', 'printing', 'printed', 'failed')),
+        language TEXT NOT NULL DEFAULT 'zh_CN',
+        event_uuid TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        printer TEXT NOT NULL DEFAULT '',
+        printer_ref TEXT NOT NULL DEFAULT '',
+        submitted_at TEXT,
+        reported INTEGER NOT NULL DEFAULT 0,
+        error_key TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        printed_at TEXT,
+        UNIQUE (visit_id, copy)
+    );
+    CREATE INDEX print_jobs_due ON print_jobs(state, next_attempt_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
