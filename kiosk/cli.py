@@ -4,6 +4,7 @@ kiosk [--demo] [--windowed 1280x800] [--config FILE] [--data-dir DIR]
 kiosk --print-config
 kiosk tour --out DIR [--size WxH] [--lang zh_CN|en]
 kiosk invite --name NAME [--phone P] [--host HOST_ID] [--company C] [--purpose P]
+kiosk enroll URL CODE [--ca-bundle PEM]
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--host", default=None, help="host id (see the directory)")
     invite.add_argument("--purpose", default="meeting")
     invite.add_argument("--valid-hours", type=float, default=24.0)
+
+    enroll = sub.add_parser("enroll", help="join head office with a one-time enrollment code")
+    enroll.add_argument("url", help="head-office URL, https://…")
+    enroll.add_argument("code", help="code printed by kiosk-server add-kiosk")
+    enroll.add_argument("--ca-bundle", default="", help="PEM file of a private CA")
     return p
 
 
@@ -64,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_tour(out=args.out, size=args.size, lang=args.lang)
         if args.command == "invite":
             return _invite(settings, args)
+        if args.command == "enroll":
+            from kiosk.core.enrollment import enroll
+
+            ca = args.ca_bundle or settings.head_office.ca_bundle
+            done = enroll(args.url, args.code, data_dir=settings.data_dir, ca_bundle=ca)
+            print(f"enrolled as kiosk {done.kiosk_id} of site {done.site_id} ({done.site_name_en})")
+            return 0
         return _run(settings, demo=args.demo, windowed=args.windowed)
     except ConfigError as e:
         print(f"kiosk: configuration error: {e}", file=sys.stderr)

@@ -1,0 +1,351 @@
+"""The kiosk's sync worker: push the outbox to head office, pull the site's changes.
+
+Runs in its own thread and never touches widgets: the UI asks ``status()`` for a frozen
+``SyncStatus`` and schedules its own redraw. A check-in never waits on the network: the worker
+reads only what is already committed.
+
+Push: events after the "sync" consumer position, in batches, gzip-compressed; the position
+moves past a batch in one transaction once the server has answered for every event in it
+(stored, already had, or rejected: a rejected event can never succeed, so it is logged and
+passed). Pull: changes after the stored cursor, applied through ``sync.apply`` with the new
+cursor in the same transaction.
+
+Failures back off exponentially with jitter, timed by the injected clock; a commit that emits
+events wakes an idle worker at once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import random
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import httpx
+
+from kiosk.core.clock import Clock, iso
+from kiosk.core.errors import DeniedError, KioskError, TransportError
+from kiosk.core.repository import Records
+from kiosk.core.store import Store
+
+from . import apply
+from .protocol import API_PREFIX, MAX_PULL_CHANGES, EventIn, PullOut, PushIn, PushOut
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "sync"
+CURSOR_KEY = "sync.cursor"
+HLC_KEY = "hlc.observed"
+
+
+# -- the transport boundary ------------------------------------------------------------------
+class Transport(Protocol):
+    """How the worker reaches head office. Raises TransportError (retry) or DeniedError."""
+
+    def push(self, body: PushIn) -> PushOut: ...
+    def pull(self, after: int, limit: int) -> PullOut: ...
+
+
+def tls_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
+    """TLS verification for head office: the system CAs, or a private CA bundle. Never off."""
+    if ca_bundle:
+        try:
+            return ssl.create_default_context(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as e:
+            raise TransportError(f"cannot load the CA bundle {ca_bundle}: {e}") from e
+    return True
+
+
+class HttpTransport:
+    """The real transport: HTTPS (or plain HTTP on loopback) with a kiosk token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        ca_bundle: str = "",
+        timeout: float = 30.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self._client = client or httpx.Client(
+            base_url=base_url.rstrip("/"), verify=tls_verify(ca_bundle), timeout=timeout
+        )
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
+        try:
+            response = self._client.request(
+                method,
+                API_PREFIX + path,
+                headers={**self._headers, **kwargs.pop("headers", {})},
+                **kwargs,
+            )
+        except httpx.HTTPError as e:
+            raise TransportError(f"head office unreachable: {e!r}") from e
+        if response.status_code in (401, 403):
+            raise DeniedError(
+                f"head office refused this kiosk ({response.status_code}): {response.text[:200]}",
+                key="sync.denied",
+            )
+        if response.status_code >= 400:
+            raise TransportError(
+                f"head office answered {response.status_code}: {response.text[:200]}"
+            )
+        return response
+
+    def push(self, body: PushIn) -> PushOut:
+        raw = gzip.compress(body.model_dump_json().encode(), compresslevel=5)
+        response = self._send(
+            "POST",
+            "/sync/push",
+            content=raw,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+        return PushOut.model_validate_json(response.content)
+
+    def pull(self, after: int, limit: int) -> PullOut:
+        response = self._send("GET", "/sync/pull", params={"after": after, "limit": limit})
+        return PullOut.model_validate_json(response.content)
+
+
+# -- status for the UI -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    #: the last round reached head office
+    online: bool
+    #: when the current run of failures began (None while online)
+    offline_since: datetime | None
+    #: outbox events not yet acknowledged by head office
+    pending: int
+    #: end of the last successful round
+    last_success: datetime | None
+    #: why the last round failed ("" when it did not)
+    last_error: str = ""
+    #: false for a stand-alone kiosk (no head office configured)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    pushed: int
+    rejected: int
+    pulled: int
+
+
+def backoff_delay(failures: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Seconds to wait after ``failures`` failures in a row: capped exponential, half jitter."""
+    ceiling = min(cap, base * (2 ** max(0, failures - 1)))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class SyncClient:
+    """Push/pull rounds, on demand (``sync_once``) or in a background thread (``start``)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        records: Records,
+        transport: Transport,
+        clock: Clock,
+        batch_size: int = 500,
+        interval: float = 15.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.records = records
+        self.transport = transport
+        self.clock = clock
+        self.batch_size = batch_size
+        self.interval = interval
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._online = False
+        self._offline_since: datetime | None = None
+        self._last_success: datetime | None = None
+        self._last_error = ""
+        self.failures = 0
+        store.on_emit(self._wake.set)
+
+    # -- one round -------------------------------------------------------------------------
+    def sync_once(self) -> RoundResult:
+        """Push everything pending, then pull until the feed is drained."""
+        pushed = rejected = pulled = 0
+        while True:
+            n, r = self._push_batch()
+            pushed += n
+            rejected += r
+            if n < self.batch_size:
+                break
+        while True:
+            count, more = self._pull_page()
+            pulled += count
+            if not more:
+                break
+        return RoundResult(pushed, rejected, pulled)
+
+    def _push_batch(self) -> tuple[int, int]:
+        events = self.store.outbox_after(CONSUMER, limit=self.batch_size)
+        if not events:
+            return 0, 0
+        body = PushIn(
+            events=[
+                EventIn(
+                    uuid=e.uuid,
+                    kind=e.kind,
+                    entity_id=e.entity_id,
+                    occurred_at=e.occurred_at,
+                    hlc=e.hlc,
+                    payload=e.payload,
+                )
+                for e in events
+            ]
+        )
+        answer = self.transport.push(body)
+        answered = set(answer.stored) | set(answer.duplicate) | {r.uuid for r in answer.rejected}
+        missing = [e.uuid for e in events if e.uuid not in answered]
+        if missing:
+            raise TransportError(f"head office did not answer for {len(missing)} events")
+        for r in answer.rejected:
+            log.error("head office rejected event %s: %s", r.uuid, r.reason)
+        with self.store.transaction() as tx:
+            self.store.advance(CONSUMER, events[-1].seq, tx)
+            self._observe(answer.hlc, tx)
+        return len(events), len(answer.rejected)
+
+    def _pull_page(self) -> tuple[int, bool]:
+        cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
+        page = self.transport.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        if page.cursor == cursor and not page.changes:
+            return 0, False
+        with self.store.transaction() as tx:
+            for change in page.changes:
+                apply.apply_change(self.records, tx, change)
+                self.store.hlc.observe(change.hlc)
+            self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
+            self._observe("", tx)
+        return len(page.changes), page.more
+
+    def _observe(self, stamp: str, tx) -> None:  # type: ignore[no-untyped-def]
+        """Move the kiosk's clock past ``stamp`` and remember it across restarts."""
+        if stamp:
+            self.store.hlc.observe(stamp)
+        self.store.set_value(HLC_KEY, self.store.hlc.tick(), tx)
+
+    # -- status ----------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        """A snapshot for the kiosk's indicator (cheap; safe from any thread)."""
+        try:
+            pending = self.store.pending(CONSUMER)
+        except KioskError:
+            pending = -1
+        with self._lock:
+            return SyncStatus(
+                online=self._online,
+                offline_since=self._offline_since,
+                pending=pending,
+                last_success=self._last_success,
+                last_error=self._last_error,
+            )
+
+    def _record(self, error: Exception | None) -> None:
+        with self._lock:
+            now = self.clock.now()
+            if error is None:
+                self._online = True
+                self._offline_since = None
+                self._last_success = now
+                self._last_error = ""
+                self.failures = 0
+            else:
+                if self._online or self._offline_since is None:
+                    self._offline_since = now
+                self._online = False
+                self._last_error = str(error)
+                self.failures += 1
+
+    def run_round(self) -> RoundResult | None:
+        """One round with failures recorded (what the thread does each time it wakes)."""
+        try:
+            result = self.sync_once()
+        except (TransportError, DeniedError) as e:
+            log.warning("sync round failed: %s", e)
+            self._record(e)
+            return None
+        except Exception as e:  # a bug must not kill the worker; it backs off and retries
+            log.exception("sync round failed unexpectedly")
+            self._record(e)
+            return None
+        self._record(None)
+        return result
+
+    def next_delay(self) -> float:
+        if self.failures == 0:
+            return self.interval
+        return backoff_delay(
+            self.failures, base=self.backoff_base, cap=self.backoff_cap, rng=self._rng
+        )
+
+    # -- the thread ------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Ask for a round now (after a check-in; when the network comes back)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            self.run_round()
+            self._wait(self.next_delay(), interruptible=self.failures == 0)
+
+    def _wait(self, seconds: float, *, interruptible: bool) -> None:
+        """Sleep ``seconds`` on the injected clock; new events cut an idle wait short."""
+        due = self.clock.monotonic() + seconds
+        while not self._stop.is_set():
+            left = due - self.clock.monotonic()
+            if left <= 0:
+                return
+            woke = self._wake.wait(min(left, 0.25))
+            if woke and interruptible:
+                return
+            if woke and not interruptible:
+                self._wake.clear()
+
+
+def describe(status: SyncStatus) -> dict[str, object]:
+    """The status as plain values (logs, the receptionist screen, JSON)."""
+    return {
+        "online": status.online,
+        "offline_since": iso(status.offline_since) if status.offline_since else None,
+        "pending": status.pending,
+        "last_success": iso(status.last_success) if status.last_success else None,
+        "last_error": status.last_error,
+    }
