@@ -166,7 +166,7 @@ def verify(token: str, *, site_id: str, key: bytes | Sequence[bytes], now: datet
 
     ``key`` is the site key, or several (current first) while a rotation is under way.
     """
-    claim, body, mac = _decode(token.strip() if isinstance(token, str) else token)
+    claim, body, mac = _decode(token)
     if claim.site_id != site_id:
         raise DeniedError(f"badge of site {claim.site_id!r}, this is {site_id!r}", key=OTHER_SITE)
     keys = [key] if isinstance(key, bytes | bytearray) else list(key)
@@ -206,6 +206,9 @@ class BadgeService:
         sql = "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)"
         if tx is not None:
             tx.execute(sql, (KV_KEY, fresh))
+        elif self.store.conn.in_transaction:
+            # called from inside a transaction of this thread (an issuer hook): join it
+            self.store.conn.execute(sql, (KV_KEY, fresh))
         else:
             with self.store.transaction() as t:
                 t.execute(sql, (KV_KEY, fresh))
@@ -261,6 +264,15 @@ class BadgeService:
     def verify_badge(self, token: str) -> BadgeClaim:
         """Check a scanned token (check-out by scan); ``DeniedError`` with a message key."""
         return verify(token, site_id=self.site_id, key=self.keys(), now=self.clock.now())
+
+    # -- the shapes CheckinService takes (badge_issuer=, badge_verifier=) ----------------------
+    def issue_code(self, visit_id: str, site_id: str, valid_until: datetime) -> str:
+        """``BadgeIssuer``: a token valid until ``valid_until`` (inside the check-in tx)."""
+        return sign(visit_id=visit_id, site_id=site_id, expires_at=valid_until, key=self.key())
+
+    def visit_id_for(self, code: str) -> str:
+        """``BadgeVerifier``: the visit id a scanned badge proves, or ``DeniedError``."""
+        return self.verify_badge(code.strip()).visit_id
 
 
 def _unb64(text: str) -> bytes:
