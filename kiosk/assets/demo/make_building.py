@@ -128,14 +128,14 @@ def build() -> dict[str, Any]:
             )
 
     # the lobby
-    wp("f1.kiosk", 1, 36.5, 18)
+    wp("f1.kiosk", 1, 36, 19.5)
     wp("f1.reception", 1, 32.5, 18)
     wp("f1.lobby", 1, 30, 18)
     wp("f1.cafe", 1, 23, 18)
     wp("f1.entrance", 1, 30, 23, name_zh="大门", name_en="the main entrance")
     wp("f1.gate-east", 1, 32.5, 14.5)
     wp("f1.escalator", 1, 21.5, 21)
-    wp("f1.lobby-stairs", 1, 38, 15)
+    wp("f1.lobby-stairs", 1, 39, 15.5)
     wp("f2.escalator", 2, 21.5, 15.5)
     wp("f2.lobby-stairs", 2, 38, 15.5)
     connections += [
@@ -209,7 +209,7 @@ def build() -> dict[str, Any]:
     ]
     landmarks += [
         {"id": "reception", "waypoint": "f1.reception", "name_zh": "前台", "name_en": "Reception"},
-        {"id": "cafe", "waypoint": "f1.cafe", "name_zh": "咖啡厅", "name_en": "the Café"},
+        {"id": "cafe", "waypoint": "f1.cafe", "name_zh": "咖啡厅", "name_en": "Café"},
     ]
     departments = {d["id"]: d["room"] for d in directory["departments"]}
     names = {d["room"]: d for d in directory["departments"]}
@@ -222,7 +222,7 @@ def build() -> dict[str, Any]:
         "site": directory["site"]["id"],
         "name_zh": directory["site"]["name_zh"],
         "name_en": directory["site"]["name_en"],
-        "kiosk": {"waypoint": "f1.kiosk", "facing": 270},
+        "kiosk": {"waypoint": "f1.kiosk", "facing": 0},
         "floors": floors,
         "waypoints": waypoints,
         "connections": connections,
