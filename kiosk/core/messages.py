@@ -151,14 +151,14 @@ def render_host_message(ctx: HostMessageContext) -> Message:
         lines.append(reason)
     lines.append("")
     lines += [f"{label}: {value}" for label, value in rows]
-    lines.append("")
     if has_links:
+        lines.append("")
         lines.append(t("notify.reply.prompt"))
         lines.append(f"{coming_label}: {ctx.coming_url}")
         lines.append(f"{wait_label}: {ctx.wait_url}")
         lines.append(t("notify.reply.expires", minutes=ctx.links_valid_minutes))
     elif ctx.stage != "front_desk":
-        lines.append(t("notify.reply.none"))
+        lines += ["", t("notify.reply.none")]
     lines += ["", footer]
     text = "\n".join(lines)
 
@@ -170,19 +170,18 @@ def render_host_message(ctx: HostMessageContext) -> Message:
     ]
     if reason:
         parts.append(f"<p><strong>{e(reason)}</strong></p>")
-    parts.append("<table>")
-    parts += [
-        f"<tr><th align=left>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in rows
-    ]
-    parts.append("</table>")
+    # lines rather than a table, and each link written out: apprise derives the text/plain
+    # part of an e-mail from this HTML, and a bare <a> would lose its URL there
+    parts.append("<p>" + "<br>".join(f"<b>{e(k)}</b>: {e(v)}" for k, v in rows) + "</p>")
     if has_links:
         assert ctx.coming_url is not None and ctx.wait_url is not None
-        parts.append(f"<p>{e(t('notify.reply.prompt'))}</p><p>")
-        parts.append(f'<a href="{e(ctx.coming_url)}">{e(coming_label)}</a> &nbsp; ')
-        parts.append(f'<a href="{e(ctx.wait_url)}">{e(wait_label)}</a></p>')
-        parts.append(
-            f"<p><small>{e(t('notify.reply.expires', minutes=ctx.links_valid_minutes))}</small></p>"
-        )
+        links = [(coming_label, ctx.coming_url), (wait_label, ctx.wait_url)]
+        parts.append(f"<p>{e(t('notify.reply.prompt'))}</p>")
+        parts += [
+            f'<p><b>{e(label)}</b>: <a href="{e(url)}">{e(url)}</a></p>' for label, url in links
+        ]
+        expires = t("notify.reply.expires", minutes=ctx.links_valid_minutes)
+        parts.append(f"<p><small>{e(expires)}</small></p>")
     elif ctx.stage != "front_desk":
         parts.append(f"<p>{e(t('notify.reply.none'))}</p>")
     parts.append(f"<p><small>{e(footer)}</small></p></body></html>")

@@ -757,6 +757,17 @@ def handle_host_replied(tx: Transaction, payload: Mapping[str, Any]) -> None:
         log.warning("ignoring a host.replied change: %s", e)
 
 
+def host_replied_change(records: Records, tx: Transaction, change: Any) -> None:
+    """The ``sync.apply`` handler for pulled ``host.replied`` changes (``change.payload``)."""
+    handle_host_replied(tx, change.payload)
+
+
+def store_reply_key(store: Store, hex_key: str) -> None:
+    """Keep the site's reply key fetched from head office (``GET /api/v1/notify/reply-key``)."""
+    parse_key(hex_key)  # refuse anything that is not a usable key
+    store.set_value(REPLY_KEY_KV, hex_key.strip())
+
+
 def _apply(
     tx: Transaction,
     visit_id: str,

@@ -26,6 +26,10 @@ from datetime import datetime
 from .errors import DeniedError
 
 REPLIES = ("coming", "wait")
+#: where head office serves the links: its API prefix (``sync.protocol.API_PREFIX``, a test
+#: checks they agree) and the reply route of ``sync/server/replies.py``
+SERVER_PREFIX = "/api/v1"
+REPLY_PATH = "/reply/"
 _VERSION = 1
 _MAX_TOKEN = 1024
 
@@ -138,5 +142,5 @@ def verify(key: bytes, token: str, *, now: datetime) -> ReplyToken:
 
 
 def reply_url(base_url: str, token: str) -> str:
-    """The link a host taps: ``<head office>/reply/<token>``."""
-    return f"{base_url.rstrip('/')}/reply/{token}"
+    """The link a host taps: ``<head office>/api/v1/reply/<token>``."""
+    return f"{base_url.rstrip('/')}{SERVER_PREFIX}{REPLY_PATH}{token}"

@@ -39,7 +39,7 @@ def test_round_trip() -> None:
     text = sign(KEY, token())
     assert verify(KEY, text, now=NOW) == token()
     assert peek_site(text) == "demo"
-    assert reply_url("https://ho.example/", text) == f"https://ho.example/reply/{text}"
+    assert reply_url("https://ho.example/", text) == f"https://ho.example/api/v1/reply/{text}"
     assert all(c.isalnum() or c in "-_." for c in text)  # safe in a URL path as is
 
 
@@ -72,3 +72,10 @@ def test_parse_key() -> None:
         parse_key("abcd")
     with pytest.raises(ValueError):
         parse_key("zz" * 16)
+
+
+def test_links_point_at_the_server_prefix() -> None:
+    from kiosk.core.reply_links import SERVER_PREFIX
+    from sync.protocol import API_PREFIX
+
+    assert SERVER_PREFIX == API_PREFIX

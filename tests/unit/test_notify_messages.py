@@ -39,7 +39,7 @@ def test_chinese_host_message_has_every_fact_and_both_links() -> None:
         assert fact in m.text and fact in m.html
     assert "我马上来: https://ho.example/reply/A.B" in m.text
     assert "请稍等5分钟: https://ho.example/reply/C.D" in m.text
-    assert '<a href="https://ho.example/reply/A.B">我马上来</a>' in m.html
+    assert '<b>我马上来</b>: <a href="https://ho.example/reply/A.B">https://ho' in m.html
 
 
 def test_english_message_for_an_english_host() -> None:

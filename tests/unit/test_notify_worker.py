@@ -67,7 +67,7 @@ def test_reply_links_are_signed_for_the_site(env) -> None:
     w.wait_idle()
     text = fake.to("fake://host1")[0].text
     links = [line.split(": ", 1)[1] for line in text.splitlines() if "/reply/" in line]
-    assert len(links) == 2 and all(u.startswith("https://ho.example/reply/") for u in links)
+    assert len(links) == 2 and all(u.startswith("https://ho.example/api/v1/reply/") for u in links)
     key = parse_key(make_settings().notify.reply_key)
     coming, wait = (verify(key, u.rsplit("/", 1)[1], now=clock.now()) for u in links)
     assert (coming.reply, wait.reply, wait.minutes) == ("coming", "wait", 5)
