@@ -142,6 +142,11 @@ class CupsPrinter:
             raise PrinterError(f"{args[0]} timed out after {self.timeout}s", key=UNREACHABLE) from e
 
     def status(self) -> PrinterStatus:
+        # without a scheduler lpstat only says "invalid destination": ask about it first
+        scheduler = self._run(["lpstat", "-r"])
+        if "is running" not in scheduler.stdout:
+            detail = (scheduler.stdout + scheduler.stderr).strip() or "no CUPS scheduler"
+            return PrinterStatus(False, "unreachable", UNREACHABLE, detail)
         result = self._run(["lpstat", "-l", "-p", self.queue, "-a", self.queue])
         text = (result.stdout + "\n" + result.stderr).strip()
         if result.returncode != 0:
