@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -191,12 +191,31 @@ def _text(
     fill: tuple[int, int, int],
     halo: bool = False,
 ) -> None:
+    """``text`` centred on ``at``; with ``halo``, on a white outline that keeps it readable."""
     if halo:
-        draw.text(
-            at, text, font=face, fill=fill, anchor="mm", stroke_width=3, stroke_fill=BACKGROUND
-        )
-    else:
-        draw.text(at, text, font=face, fill=fill, anchor="mm")
+        left, top, mask = _glyphs(text, face, 3)
+        draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
+    left, top, mask = _glyphs(text, face, 0)
+    draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=fill)
+
+
+@lru_cache(maxsize=4096)
+def _glyphs(
+    text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, stroke: int
+) -> tuple[int, int, Image.Image]:
+    """The rendered text as a mask, and its offset from the anchor point.
+
+    Rasterising text (above all with a stroke) is most of a map's cost; labels repeat from one
+    render to the next, so each is rasterised once.
+    """
+    left, top, right, bottom = (
+        round(v) for v in face.getbbox(text, anchor="mm", stroke_width=stroke)
+    )
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text(
+        (-left, -top), text, font=face, fill=255, anchor="mm", stroke_width=stroke, stroke_fill=255
+    )
+    return left, top, mask
 
 
 def _background(

@@ -212,11 +212,14 @@ class _Graph:
             Kind.ESCALATOR: costs.escalator_per_floor,
             Kind.ELEVATOR: costs.elevator_per_floor,
         }
-        kinds_present = {c.kind for c in building.connections}
-        usable = [Kind.ELEVATOR] if accessible else list(per_floor)
-        self.min_per_floor = min(
-            (per_floor[k] for k in usable if k in kinds_present), default=math.inf
-        )
+        # the least a change of n floors can cost: min(stepped * n, wait + elevator * n);
+        # consistent, so A* never has to reopen a waypoint
+        kinds = {c.kind for c in building.connections}
+        stepped = [per_floor[k] for k in (Kind.STAIRS, Kind.ESCALATOR) if k in kinds]
+        self.stepped_per_floor = min(stepped) if stepped and not accessible else math.inf
+        has_elevator = Kind.ELEVATOR in kinds
+        self.elevator_wait = costs.elevator_wait if has_elevator else math.inf
+        self.elevator_per_floor = costs.elevator_per_floor if has_elevator else math.inf
         for a, b, c in building.edges():
             if c.restriction is Restriction.STAFF:
                 continue
@@ -248,35 +251,33 @@ def _graph(building: Building, accessible: bool) -> _Graph:
 def _search(graph: _Graph, source: int, goal: int) -> list[tuple[int, int, float]] | None:
     """A* from source to goal; the path as (waypoint, edge index, seconds), or None."""
     gx, gy, gl = graph.x[goal], graph.y[goal], graph.level[goal]
-    xs, ys, levels, speed, per_floor = (
-        graph.x,
-        graph.y,
-        graph.level,
-        graph.speed,
-        graph.min_per_floor,
-    )
+    xs, ys, levels, speed = graph.x, graph.y, graph.level, graph.speed
+    stepped, wait, lift = graph.stepped_per_floor, graph.elevator_wait, graph.elevator_per_floor
     adjacency = graph.adjacency
-    best: dict[int, float] = {source: 0.0}
+    inf = math.inf
+    best = [inf] * len(xs)
+    best[source] = 0.0
     came: dict[int, tuple[int, int, float]] = {}
-    done: set[int] = set()
+    done = bytearray(len(xs))
     queue: list[tuple[float, float, int]] = [(0.0, 0.0, source)]
     push, pop, hypot = heapq.heappush, heapq.heappop, math.hypot
     while queue:
         _, cost, node = pop(queue)
         if node == goal:
             break
-        if node in done:
+        if done[node]:
             continue
-        done.add(node)
+        done[node] = 1
         for nxt, seconds, edge in adjacency[node]:
             total = cost + seconds
-            if total < best.get(nxt, math.inf):
+            if total < best[nxt]:
                 best[nxt] = total
                 came[nxt] = (node, edge, seconds)
-                floors = abs(levels[nxt] - gl)
                 h = hypot(xs[nxt] - gx, ys[nxt] - gy) / speed
+                floors = levels[nxt] - gl
                 if floors:
-                    h += floors * per_floor
+                    floors = abs(floors)
+                    h += min(stepped * floors, wait + lift * floors)
                 push(queue, (total + h, total, nxt))
     else:
         return None
