@@ -77,7 +77,7 @@ def _soft_delete(tx: Transaction, table: str, row_id: str) -> None:
         log.info("%s %s is still referenced; kept", table, row_id)
 
 
-def _time(value: Any):  # type: ignore[no-untyped-def]
+def _time(value: Any):
     return parse_iso(value) if isinstance(value, str) and value else None
 
 

@@ -80,7 +80,7 @@ class HttpTransport:
     def close(self) -> None:
         self._client.close()
 
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = self._client.request(
                 method,
@@ -241,7 +241,7 @@ class SyncClient:
             self._observe("", tx)
         return len(page.changes), page.more
 
-    def _observe(self, stamp: str, tx) -> None:  # type: ignore[no-untyped-def]
+    def _observe(self, stamp: str, tx) -> None:
         """Move the kiosk's clock past ``stamp`` and remember it across restarts."""
         if stamp:
             self.store.hlc.observe(stamp)
@@ -315,6 +315,13 @@ class SyncClient:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+    def close(self) -> None:
+        """Stop the thread and release the transport's connections."""
+        self.stop()
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            close()
 
     def wake(self) -> None:
         """Ask for a round now (after a check-in; when the network comes back)."""

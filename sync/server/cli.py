@@ -94,14 +94,14 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
-def app_from_environment():  # type: ignore[no-untyped-def]
+def app_from_environment():
     """Factory for uvicorn (each worker process builds its own app from the environment)."""
     from .app import create_app
 
     return create_app()
 
 
-def _manage(args: argparse.Namespace, sessions) -> int:  # type: ignore[no-untyped-def]
+def _manage(args: argparse.Namespace, sessions) -> int:
     from .api.admin_routes import create_kiosk_record, create_site_record
     from .models import Admin, Kiosk, Site
     from .security import digest, new_admin_token

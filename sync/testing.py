@@ -1,0 +1,211 @@
+"""Test and benchmark harness: a real head-office server process and enrolled kiosks.
+
+Used by tests/integration and bench/bench_sync.py. Starts ``kiosk-server serve`` in a
+subprocess on a free loopback port (real HTTP, real uvicorn), provisions sites, kiosks and
+admins straight in the database, and builds kiosk stores wired to a ``SyncClient``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.enrollment import enroll
+from kiosk.core.models import Site
+from kiosk.core.repository import Records
+from kiosk.core.store import Store
+
+from .client import HttpTransport, SyncClient
+from .server.db import make_engine, make_sessionmaker
+from .server.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """``kiosk-server serve`` in a subprocess; ``start``/``kill``/``stop`` as often as needed."""
+
+    def __init__(
+        self, database_url: str, *, port: int | None = None, log_path: Path | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 30.0) -> ServerProcess:
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sync.server.cli",
+                "--database-url",
+                self.database_url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-migrate",
+                "--log-level",
+                "warning",
+            ],
+            stdout=out,
+            stderr=out,
+            env=env,
+            cwd=str(ROOT),
+        )
+        if self.log_path:
+            out.close()  # type: ignore[union-attr]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kiosk-server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"kiosk-server did not answer on {self.url} within {timeout} s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush; what a power cut does to the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@dataclass
+class HeadOffice:
+    """Provisioning straight in the server's database (what ``kiosk-server add-…`` does)."""
+
+    database_url: str
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.database_url, pool_size=2)
+        upgrade(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+
+    def add_site(self, site_id: str, name_zh: str = "", name_en: str = "") -> None:
+        from .server.api.admin_routes import create_site_record
+
+        with self.sessions() as s, s.begin():
+            create_site_record(
+                s, id=site_id, name_zh=name_zh or site_id, name_en=name_en or site_id
+            )
+
+    def add_kiosk(self, site_id: str) -> str:
+        from .server.api.admin_routes import create_kiosk_record
+
+        with self.sessions() as s, s.begin():
+            _, code = create_kiosk_record(s, site_id=site_id)
+        return code
+
+    def add_admin(self, name: str) -> str:
+        from datetime import UTC, datetime
+
+        from .server.models import Admin
+        from .server.security import digest, new_admin_token
+
+        token = new_admin_token()
+        with self.sessions() as s, s.begin():
+            s.add(Admin(name=name, token_hash=digest(token), created_at=datetime.now(UTC)))
+        return token
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class KioskHarness:
+    """One enrolled kiosk: its store, records and sync client."""
+
+    kiosk_id: str
+    site_id: str
+    token: str
+    store: Store
+    records: Records
+    client: SyncClient
+
+    def close(self) -> None:
+        self.client.close()
+        self.store.close()
+
+
+def enrolled_kiosk(
+    server_url: str,
+    code: str,
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    batch_size: int = 500,
+) -> KioskHarness:
+    """Enroll through the real HTTP route and build a kiosk wired to head office."""
+    done = enroll(server_url, code, data_dir=data_dir)
+    token = (data_dir / "head-office.token").read_text().strip()
+    return kiosk_for(
+        server_url, done.kiosk_id, done.site_id, token, data_dir, clock=clock, batch_size=batch_size
+    )
+
+
+def kiosk_for(
+    server_url: str,
+    kiosk_id: str,
+    site_id: str,
+    token: str,
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    batch_size: int = 500,
+) -> KioskHarness:
+    clock = clock or SystemClock()
+    store = Store(data_dir / "kiosk.sqlite3", clock=clock)
+    records = Records(store)
+    if records.site(site_id) is None:
+        with store.transaction() as tx:
+            records.upsert_site(tx, Site(site_id, site_id, site_id))
+    client = SyncClient(
+        store=store,
+        records=records,
+        transport=HttpTransport(server_url, token, timeout=10.0),
+        clock=clock,
+        batch_size=batch_size,
+        interval=0.2,
+        backoff_base=0.05,
+        backoff_cap=0.5,
+    )
+    return KioskHarness(kiosk_id, site_id, token, store, records, client)
