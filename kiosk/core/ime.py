@@ -161,6 +161,15 @@ def _load_index(folder: Path = IME_DIR) -> _Index:
     return _index
 
 
+def clear_caches() -> None:
+    """Forget every memoised split and lookup (benchmarks measure cold keystrokes with it)."""
+    _split.cache_clear()
+    _span_words_cached.cache_clear()
+    if _index is not None:
+        with _index._lock:
+            _index._parsed.clear()
+
+
 @lru_cache(maxsize=1)
 def char_readings() -> dict[str, tuple[str, ...]]:
     """Character -> tone-less readings (most usual first, ü as ``v``), for about 21,000 hanzi.

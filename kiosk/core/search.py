@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from .models import Department, Host
 EXACT, PREFIX, INITIALS, SUBSTRING = range(4)
 _MAX_QUERY = 64
 _MAX_READINGS = 4  # pinyin spellings indexed per name (polyphonic characters, surnames)
+_SHORT = 1  # prefixes up to this long have their first results precomputed …
+_SHORT_KEEP = 200  # … this many of them
+_DIGRAPHS = frozenset({"zh", "ch", "sh"})
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +55,12 @@ class SearchResult:
 
 def fold(text: str) -> str:
     """Width-, case- and punctuation-insensitive form used for matching; ``ü`` as ``v``."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("ü", "v")
-    return "".join(ch for ch in text if ch.isalnum())
+    return "".join(_words(text))
 
 
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    out: list[str] = []
-    word: list[str] = []
-    for ch in text:
-        if ch.isalnum():
-            word.append(ch)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
+    """Folded words of a text: runs of letters and digits (a CJK name is one word)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold().replace("ü", "v"))
 
 
 def _is_hanzi(ch: str) -> bool:
@@ -82,47 +76,69 @@ class DirectorySearch:
         self._dept_by_id = {d.id: d for d in self._departments}
         n_dept = len(self._departments)
         self._n_dept = n_dept
-        self._names_zh: list[str] = []  # folded Chinese name of each entity, for substrings
+
+        readings = char_readings()
+        surnames = surname_readings()
+        # directories repeat names (张伟, David Miller …): group them and work each out once
+        by_name: dict[tuple[str, str], list[int]] = {}
+        by_room: dict[str, list[int]] = {}
+        members: dict[str, list[int]] = {d.id: [] for d in self._departments}
+        records: Iterable[Department | Host] = itertools.chain(self._departments, self._hosts)
+        for entity, record in enumerate(records):
+            name_key = (record.name_zh, record.name_en)
+            group = by_name.get(name_key)
+            if group is None:
+                by_name[name_key] = [entity]
+            else:
+                group.append(entity)
+            if record.room:
+                group = by_room.get(record.room)
+                if group is None:
+                    by_room[record.room] = [entity]
+                else:
+                    group.append(entity)
+
+        for entity, host in enumerate(self._hosts, start=n_dept):
+            dept_members = members.get(host.department_id)
+            if dept_members is not None:
+                dept_members.append(entity)
 
         terms: dict[str, list[int]] = {}
         initials: dict[str, list[int]] = {}
         chars: dict[str, list[int]] = {}
-        readings = char_readings()
-        surnames = surname_readings()
-
-        def add(table: dict[str, list[int]], key: str, entity: int) -> None:
-            if not key:
-                return
-            posting = table.get(key)
-            if posting is None:
-                table[key] = [entity]
-            elif posting[-1] != entity:
-                posting.append(entity)
-
-        members: dict[str, list[int]] = {d.id: [] for d in self._departments}
-        records: Iterable[Department | Host] = itertools.chain(self._departments, self._hosts)
-        for entity, record in enumerate(records):
-            zh = fold(record.name_zh)
-            self._names_zh.append(zh)
-            add(terms, zh, entity)
-            for ch in set(zh):
-                if not ch.isascii():
-                    add(chars, ch, entity)
-            for spelling, initial_forms in _pinyin(zh, readings, surnames):
-                add(terms, spelling, entity)
-                for form in initial_forms:
-                    add(initials, form, entity)
-            en = record.name_en
-            if en:
-                add(terms, fold(en), entity)
-                words = _words(en)
-                for w in words:
-                    add(terms, w, entity)
-                if len(words) > 1:
-                    add(initials, "".join(w[0] for w in words), entity)
-            add(terms, fold(record.room), entity)
-            if isinstance(record, Host) and record.department_id in members:
-                members[record.department_id].append(entity)
+        names_zh = [""] * len(self._departments + self._hosts)
+        for (name_zh, name_en), group in by_name.items():
+            zh, own_terms, own_initials = _terms_of(name_zh, name_en, readings, surnames)
+            for table, keys in ((terms, own_terms), (initials, own_initials)):
+                for term in keys:
+                    posting = table.get(term)
+                    if posting is None:
+                        table[term] = group[:]
+                    else:
+                        posting.extend(group)
+            if zh:
+                for e in group:
+                    names_zh[e] = zh
+                for ch in set(zh):
+                    if not ch.isascii():
+                        posting = chars.get(ch)
+                        if posting is None:
+                            chars[ch] = group[:]
+                        else:
+                            posting.extend(group)
+        for room, group in by_room.items():
+            room_key = fold(room)
+            if room_key:
+                posting = terms.get(room_key)
+                # the same entity may already be there under a name term
+                terms[room_key] = group if posting is None else sorted(set(posting).union(group))
+        # several name groups may share a term: put each posting back in directory order
+        # (nearly free for the many that are in order already)
+        for table in (terms, initials, chars):
+            for posting in table.values():
+                if len(posting) > 1:
+                    posting.sort()
+        self._names_zh = names_zh
 
         self._terms = terms
         self._sorted_terms = sorted(terms)
@@ -130,6 +146,9 @@ class DirectorySearch:
         self._sorted_initials = sorted(initials)
         self._chars = chars
         self._members = [members[d.id] for d in self._departments]
+        # the first keystrokes match thousands of terms: keep their first results ready
+        self._short_terms = _short_prefixes(terms)
+        self._short_initials = _short_prefixes(initials)
 
     def __len__(self) -> int:
         return len(self._hosts)
@@ -145,7 +164,7 @@ class DirectorySearch:
         seen: set[int] = set()
         picked: list[int] = []
         for level in (EXACT, PREFIX, INITIALS, SUBSTRING):
-            own = self._level(level, q)
+            own = self._level(level, q, limit + len(seen))
             if not own:
                 continue
             # departments and people matched by their own fields, in directory order …
@@ -167,16 +186,21 @@ class DirectorySearch:
                             return self._results(picked)
         return self._results(picked)
 
-    def _level(self, level: int, q: str) -> list[int]:
-        """Entities matching ``q`` at one ranking level, sorted (directory order)."""
+    def _level(self, level: int, q: str, need: int) -> list[int]:
+        """Entities matching ``q`` at one ranking level, in directory order.
+
+        The list may stop early, but never before ``need`` entities.
+        """
         if level == EXACT:
             return self._terms.get(q, [])
         if level == PREFIX:
-            return _prefixed(self._sorted_terms, self._terms, q, skip_exact=True)
+            return self._prefix(self._short_terms, self._sorted_terms, self._terms, q, need)
         if level == INITIALS:
             if not q.isascii() or not q.isalpha():
                 return []
-            return _prefixed(self._sorted_initials, self._initials, q, skip_exact=False)
+            return self._prefix(
+                self._short_initials, self._sorted_initials, self._initials, q, need
+            )
         # substring of a Chinese name (a prefix was found above already)
         if q.isascii():
             return []
@@ -184,6 +208,18 @@ class DirectorySearch:
         smallest = min(postings, key=len)
         names = self._names_zh
         return [e for e in smallest if q in names[e] and not names[e].startswith(q)]
+
+    @staticmethod
+    def _prefix(
+        short: dict[str, list[int]],
+        sorted_terms: list[str],
+        table: dict[str, list[int]],
+        q: str,
+        need: int,
+    ) -> list[int]:
+        if len(q) <= _SHORT and need <= _SHORT_KEEP:
+            return short.get(q, [])
+        return _prefixed(sorted_terms, table, q)
 
     def _results(self, entities: list[int]) -> list[SearchResult]:
         out = []
@@ -220,13 +256,10 @@ class DirectorySearch:
         return out
 
 
-def _prefixed(
-    sorted_terms: list[str], table: dict[str, list[int]], q: str, *, skip_exact: bool
-) -> list[int]:
+def _prefixed(sorted_terms: list[str], table: dict[str, list[int]], q: str) -> list[int]:
+    """Every entity with a term starting with ``q``, in directory order."""
     lo = bisect.bisect_left(sorted_terms, q)
     hi = bisect.bisect_left(sorted_terms, q + "\U0010ffff", lo)
-    if skip_exact and lo < hi and sorted_terms[lo] == q:
-        lo += 1
     if lo >= hi:
         return []
     if hi - lo == 1:
@@ -237,33 +270,81 @@ def _prefixed(
     return sorted(found)
 
 
+def _short_prefixes(table: dict[str, list[int]]) -> dict[str, list[int]]:
+    """For every one-character prefix: the first entities whose term starts with it."""
+    grouped: dict[str, list[int]] = {}
+    for term, posting in table.items():
+        for length in range(1, min(_SHORT, len(term)) + 1):
+            key = term[:length]
+            got = grouped.get(key)
+            if got is None:
+                grouped[key] = got = []
+            got.extend(posting[:_SHORT_KEEP])
+    return {key: sorted(set(got))[:_SHORT_KEEP] for key, got in grouped.items()}
+
+
+def _terms_of(
+    name_zh: str,
+    name_en: str,
+    readings: dict[str, tuple[str, ...]],
+    surnames: dict[str, tuple[str, ...]],
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(folded Chinese name, terms, initials terms) of one directory entry."""
+    zh = fold(name_zh)
+    terms: list[str] = [zh] if zh else []
+    initials: list[str] = []
+    for spelling, forms in _pinyin(zh, readings, surnames):
+        terms.append(spelling)
+        initials.extend(forms)
+    if name_en:
+        words = _words(name_en)
+        terms.append("".join(words))
+        terms.extend(words)
+        if len(words) > 1:
+            initials.append("".join(w[0] for w in words))
+    return zh, tuple(dict.fromkeys(t for t in terms if t)), tuple(dict.fromkeys(initials))
+
+
 def _pinyin(
     zh: str, readings: dict[str, tuple[str, ...]], surnames: dict[str, tuple[str, ...]]
 ) -> list[tuple[str, tuple[str, ...]]]:
     """Pinyin spellings of a Chinese name and their initials forms ("ln", "zhw").
 
-    The surname is read as a surname (曾 zeng, 单 shan); other characters by their usual
-    reading, plus a second reading while the number of spellings stays small.
+    The surname is read as a surname (曾 zeng, 单 shan, 欧阳 ou'yang); other characters by
+    their usual reading, plus their second reading, one character at a time, while the number
+    of spellings stays small (乐 le/yue).
     """
-    if not zh or not any(_is_hanzi(ch) for ch in zh):
+    if not zh:
         return []
     options: list[tuple[str, ...]] = []
     rest = zh
-    for length in (2, 1):
-        head = zh[:length]
-        if len(zh) > length and head in surnames:
-            options.append(surnames[head])
-            rest = zh[length:]
-            break
+    if len(zh) > 2 and zh[:2] in surnames:
+        options.extend((syllable,) for syllable in surnames[zh[:2]][0].split("'"))
+        rest = zh[2:]
+    elif len(zh) > 1 and zh[0] in surnames:
+        options.append(surnames[zh[0]][:1])
+        rest = zh[1:]
+    chinese = bool(options)
     for ch in rest:
-        options.append(readings.get(ch, (ch,))[:2] if _is_hanzi(ch) else (ch,))
-    spellings: list[tuple[str, tuple[str, ...]]] = []
-    for combo in itertools.islice(itertools.product(*options), _MAX_READINGS):
-        syllables = [s for part in combo for s in part.split("'")]
-        first = "".join(s[0] for s in syllables)
-        forms = [first]
-        digraph = "".join(s[:2] if s[:2] in ("zh", "ch", "sh") else s[0] for s in syllables)
-        if digraph != first:
-            forms.append(digraph)
-        spellings.append(("".join(syllables), tuple(forms)))
+        got = readings.get(ch)
+        if got is None:
+            options.append((ch,))
+        else:
+            options.append(got)
+            chinese = True
+    if not chinese:
+        return []
+    primary = [o[0] for o in options]
+    spellings = [_spelling(primary)]
+    for i, o in enumerate(options):
+        if len(o) > 1 and len(spellings) < _MAX_READINGS:
+            spellings.append(_spelling([*primary[:i], o[1], *primary[i + 1 :]]))
     return spellings
+
+
+def _spelling(syllables: list[str]) -> tuple[str, tuple[str, ...]]:
+    first = "".join([s[0] for s in syllables])
+    if any(s[:2] in _DIGRAPHS for s in syllables):
+        digraph = "".join([s[:2] if s[:2] in _DIGRAPHS else s[0] for s in syllables])
+        return "".join(syllables), (first, digraph)
+    return "".join(syllables), (first,)
