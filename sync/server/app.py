@@ -9,28 +9,18 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
+from . import replies
 from .api import admin_routes, kiosk_routes
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
-
-
-def _optional_routers() -> list[APIRouter]:
-    """Routers other features contribute (host reply links)."""
-    routers: list[APIRouter] = []
-    try:
-        from . import replies  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the reply-link feature is not in this tree yet
-        return routers
-    routers.append(replies.router)
-    return routers
 
 
 def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastAPI:
@@ -52,8 +42,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
 
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
     app.include_router(admin_routes.router, prefix=API_PREFIX)
-    for router in _optional_routers():
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(replies.router, prefix=API_PREFIX)
 
     @app.exception_handler(OperationalError)
     def _db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:

@@ -277,3 +277,126 @@ def test_watchlist_settings_and_map_reach_the_kiosk(env: Env, tmp_path: Path) ->
     k.client.sync_once()
     assert not k.records.watchlist_match(site_id=site, name="", phone="13500000000")
     k.close()
+
+
+KIOSK_OR_PUBLIC = (
+    "/healthz",
+    "/api/v1/enroll",
+    "/api/v1/sync/push",
+    "/api/v1/sync/pull",
+    "/api/v1/reply/{token}",
+    "/api/v1/notify/reply-key",
+)
+
+
+def _concrete(path: str, ids: dict[str, str]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, path
+    return path
+
+
+def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_path: Path) -> None:
+    site_a, site_b = env.new_site(), env.new_site()
+    a1 = _kiosk(env, site_a, tmp_path, "a1")
+    b1 = _kiosk(env, site_b, tmp_path, "b1")
+    a1.client.sync_once()
+    visit = _check_in(a1, "13811112222").visit
+    a1.client.sync_once()
+    inv = env.http.post(
+        f"{API}/invitations", json={"site_id": site_a, "visitor_name": "甲"}, headers=env.admin
+    ).json()
+    entry = env.http.post(
+        f"{API}/watchlist", json={"site_id": site_a, "name": "乙"}, headers=env.admin
+    ).json()
+    ids = {
+        "site_id": site_a,
+        "kiosk_id": a1.kiosk_id,
+        "invitation_id": inv["id"],
+        "department_id": f"{site_a}-rnd",
+        "host_id": f"{site_a}-h1",
+        "entry_id": entry["id"],
+        "token": "not-a-reply-token",
+    }
+    bodies = {
+        "/api/v1/sites": {"id": "evil", "name_zh": "x", "name_en": "x"},
+        "/api/v1/kiosks": {"site_id": site_a},
+        "/api/v1/invitations": {"site_id": site_a, "visitor_name": "x"},
+        "/api/v1/invitations/{invitation_id}": {"visitor_name": "hijacked"},
+        "/api/v1/departments/{department_id}": {"site_id": site_a, "name_zh": "x", "name_en": "x"},
+        "/api/v1/hosts/{host_id}": {"site_id": site_a, "department_id": f"{site_a}-rnd"},
+        "/api/v1/watchlist": {"site_id": site_a, "name": "x"},
+        "/api/v1/sites/{site_id}/settings": {"x": 1},
+        "/api/v1/sites/{site_id}/map": {"x": 1},
+    }
+    b_auth = {"Authorization": f"Bearer {b1.token}"}
+    spec = env.http.get("/openapi.json").json()
+    covered = set()
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            covered.add((method, path))
+            url = _concrete(path, ids)
+            if path in KIOSK_OR_PUBLIC:
+                continue  # checked below, with their own meaning
+            r = env.http.request(method, url, json=bodies.get(path), headers=b_auth)
+            assert r.status_code == 403, (method, path, r.status_code, r.text)
+
+    assert {p for _, p in covered} >= set(KIOSK_OR_PUBLIC)
+    assert env.http.get("/healthz", headers=b_auth).json() == {"status": "ok"}
+    # reply links carry their own signed token; a kiosk token adds nothing
+    for method in ("get", "post"):
+        r = env.http.request(method, f"{API}/reply/not-a-token", headers=b_auth)
+        assert r.status_code == 400 and site_a not in r.text
+    r = env.http.get(f"{API}/notify/reply-key", headers=b_auth)
+    assert r.status_code == 404 or r.json()["site_id"] == site_b
+    assert env.http.post(f"{API}/enroll", json={"code": "AAAA-BBBB-CCCC"}).status_code == 401
+
+    # pull: only site B's feed, nothing of site A
+    pulled = env.http.get(f"{API}/sync/pull", headers=b_auth).json()
+    text = str(pulled)
+    for secret in (site_a, visit.id, inv["id"], entry["id"], "13811112222"):
+        assert secret not in text
+
+    # push: events claiming site A are rejected one by one; an event that names site B but
+    # targets site A's visit id changes nothing
+    now = "2026-11-26T12:00:00+00:00"
+    events = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "visit.checked_out",
+            "entity_id": visit.id,
+            "occurred_at": now,
+            "payload": {"visit_id": visit.id, "site_id": site_a, "checked_out_at": now},
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "visit.checked_out",
+            "entity_id": visit.id,
+            "occurred_at": now,
+            "hlc": "9999999999999999999-zz",
+            "payload": {"visit_id": visit.id, "site_id": site_b, "checked_out_at": now},
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "visit.checked_in",
+            "entity_id": visit.id,
+            "occurred_at": now,
+            "hlc": "9999999999999999999-zz",
+            "payload": {
+                "visit": {"id": visit.id, "site_id": site_a, "state": "checked_in"},
+                "visitor": {"id": "x", "name": "x", "phone": "1"},
+            },
+        },
+    ]
+    r = env.http.post(f"{API}/sync/push", json={"events": events}, headers=b_auth)
+    answer = r.json()
+    assert [x["uuid"] for x in answer["rejected"]] == [events[0]["uuid"], events[2]["uuid"]]
+    assert answer["stored"] == [events[1]["uuid"]]
+    assert _visit(env, site_a, visit.id)["state"] == "checked_in"
+    rows = env.http.get(f"{API}/visits", params={"site_id": site_b}, headers=env.admin).json()
+    assert rows == []
+    a1.client.sync_once()
+    assert a1.records.visit(visit.id).state is VisitState.CHECKED_IN
+    assert ("post", "/api/v1/sync/push") in covered and ("get", "/api/v1/sync/pull") in covered
+    a1.close()
+    b1.close()
