@@ -44,6 +44,7 @@ SCREENS: list[tuple[str, str, str]] = [
     ("confirm", "kiosk.screens.checkin", "ConfirmScreen"),
     ("done", "kiosk.screens.checkin", "DoneScreen"),
     ("denied", "kiosk.screens.checkin", "DeniedScreen"),
+    ("invite_code", "kiosk.screens.checkin", "InviteCodeScreen"),
     ("invitation", "kiosk.screens.checkin", "InvitationScreen"),
     ("checkout", "kiosk.screens.checkout", "CheckoutScreen"),
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),

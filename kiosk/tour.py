@@ -124,6 +124,10 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
     def denied() -> None:
         app.go("denied")
 
+    def invite_code() -> None:
+        app.go("invite_code")
+        screen("invite_code").ids.field.text = "DEMO12"
+
     def invitation() -> None:
         screen("invitation").show("DEMO1234")
         app.go("invitation")
@@ -161,6 +165,7 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
         ("confirm", confirm),
         ("done", done),
         ("denied", denied),
+        ("invite_code", invite_code),
         ("invitation", invitation),
         ("checkout", checkout),
         ("goodbye", goodbye),

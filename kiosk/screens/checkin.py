@@ -188,17 +188,12 @@ class HostScreen(TypingStep):
         if search is not None:
             out = []
             for r in search.search(text, limit=6):
-                is_host = r.kind == "host"
-                out.append(
-                    HostChoice(
-                        r.id if is_host else None,
-                        r.department_id if is_host else r.id,
-                        r.name_zh,
-                        r.name_en,
-                        r.floor,
-                        r.room,
-                    )
-                )
+                if r.kind == "host":
+                    host = self.services.records.host(r.id)
+                    dept_id = host.department_id if host else None
+                    out.append(HostChoice(r.id, dept_id, r.name_zh, r.name_en, r.floor, r.room))
+                else:
+                    out.append(HostChoice(None, r.id, r.name_zh, r.name_en, r.floor, r.room))
             return out
         needle = text.casefold()
         records = self.services.records
@@ -364,17 +359,47 @@ class DeniedScreen(KioskScreen):
     """Neutral: the visitor is never told why."""
 
 
+class InviteCodeScreen(KioskScreen):
+    """Typing the code printed on an invitation (a scan needs no screen at all)."""
+
+    error_key = StringProperty("")
+
+    def on_enter(self, *_: Any) -> None:
+        self.ids.field.focus = True
+
+    def find(self) -> None:
+        code = self.ids.field.text.strip().upper()
+        try:
+            self.services.checkin.find_invitation(code)
+        except KioskError as e:
+            self.error_key = e.message_key
+            return
+        self.shell.screen("invitation").show(code)
+        self.go("invitation")
+
+    def back(self) -> None:
+        self.shell.home()
+
+    def reset(self) -> None:
+        self.error_key = ""
+        if "field" in self.ids:
+            self.ids.field.text = ""
+
+
 class InvitationScreen(KioskScreen):
+    """An invited guest, after a scan or the code: one tap checks them in."""
+
     code = StringProperty("")
     guest = StringProperty("")
     host_text = StringProperty("")
     error_key = StringProperty("")
 
     def show(self, code: str) -> None:
+        """Look the code up and show who is expected; an error line if it is not valid."""
         self.error_key = ""
-        self.code = code
+        self.code = code.strip().upper()
         try:
-            inv = self.services.checkin.find_invitation(code)
+            inv = self.services.checkin.find_invitation(self.code)
         except KioskError as e:
             self.guest = ""
             self.host_text = ""

@@ -37,13 +37,17 @@ class LetterKeyboard(BoxLayout):
     composing = StringProperty("")
     candidates = ListProperty([])
     show_pinyin = BooleanProperty(True)
+    #: a row of digits above the letters (invitation codes)
+    digits = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         self._candidate_objs: list[Any] = []
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        for row_letters, row_id in zip(ROWS, ("row1", "row2", "row3"), strict=True):
+        rows = (("1234567890", "row0"),) if self.digits else ()
+        rows += tuple(zip(ROWS, ("row1", "row2", "row3"), strict=True))
+        for row_letters, row_id in rows:
             row = self.ids[row_id]
             for ch in row_letters:
                 key = Factory.Key(value=ch, text=ch)

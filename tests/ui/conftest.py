@@ -1,0 +1,179 @@
+"""The real kiosk app, offscreen, driven by simulated touches and keystrokes.
+
+One app (and one window) per test session, as on a real kiosk; every test starts from the
+home screen with nothing typed, which is exactly what the idle reset promises.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.launch import configure_kivy, prepare_environment
+
+SIZE = (1920, 1080)
+_KIVY_HOME = Path(__file__).resolve().parents[2] / ".kivy-test"
+prepare_environment(offscreen=True, kivy_home=_KIVY_HOME)
+configure_kivy(size=SIZE, fullscreen=False)
+
+
+class Driver:
+    """Taps, typing and scanning as a visitor would do them, plus frame stepping."""
+
+    def __init__(self, app: Any) -> None:
+        from kivy.base import EventLoop
+
+        self.app = app
+        self.loop = EventLoop
+
+    # -- frames ------------------------------------------------------------------------------
+    def frames(self, n: int = 2) -> None:
+        for _ in range(n):
+            self.loop.idle()
+
+    def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.loop.idle()
+            if predicate():
+                self.frames(2)  # let the new screen lay itself out before the next tap
+                return
+        raise AssertionError(f"timed out waiting for {predicate}")
+
+    @property
+    def screen(self) -> str:
+        return str(self.app.manager.current)
+
+    def current(self) -> Any:
+        return self.app.manager.current_screen
+
+    # -- touch -------------------------------------------------------------------------------
+    def tap(self, widget: Any) -> None:
+        """Press and release at the widget's centre, through the window like a finger."""
+        from kivy.tests.common import UnitTestTouch
+
+        assert widget.get_root_window() is not None, f"{widget} is not on screen"
+        assert not widget.disabled, f"{widget} is disabled"
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    def tap_text(self, text: str, root: Any = None) -> None:
+        """Tap the visible button whose text contains ``text``."""
+        from kivy.uix.button import Button
+
+        roots = [root] if root is not None else list(self.app.root_window.children)
+        widgets = [w for r in roots for w in r.walk(restrict=False)]
+        for w in widgets:
+            if isinstance(w, Button) and text in w.text and w.opacity > 0 and not w.disabled:
+                if w.get_root_window() is not None and w.width > 0 and w.height > 0:
+                    self.tap(w)
+                    return
+        raise AssertionError(f"no button with text {text!r} on screen {self.screen}")
+
+    def key(self, letter: str) -> None:
+        """Tap an on-screen key of the current screen's keyboard."""
+        keyboard = self.current().ids.keyboard
+        for w in keyboard.walk():
+            if getattr(w, "text", None) == letter and w.__class__.__name__ == "Key":
+                self.tap(w)
+                return
+        raise AssertionError(f"no key {letter!r}")
+
+    def keys(self, letters: str) -> None:
+        for letter in letters:
+            self.key(letter)
+
+    def candidate(self, text: str) -> None:
+        bar = self.current().ids.keyboard.ids.candidate_bar
+        for w in bar.children:
+            if w.text == text:
+                self.tap(w)
+                return
+        raise AssertionError(f"candidate {text!r} not offered: {[w.text for w in bar.children]}")
+
+    # -- hardware keyboard and scanner -------------------------------------------------------
+    def scan(self, code: str) -> None:
+        """A USB/HID scanner: the whole code in a burst, then Enter."""
+        from kivy.core.window import Window
+
+        for ch in code:
+            Window.dispatch("on_textinput", ch)
+        Window.dispatch("on_key_down", 13, 40, None, [])
+        Window.dispatch("on_key_up", 13, 40)
+        self.frames(3)
+
+    def type_slowly(self, text: str, gap: float = 0.08) -> None:
+        """A person on a physical keyboard: characters far apart in time."""
+        from kivy.core.window import Window
+
+        for ch in text:
+            Window.dispatch("on_textinput", ch)
+            time.sleep(gap)
+        self.frames(1)
+
+    def press_key(self, key: int, modifiers: list[str] | None = None) -> Any:
+        from kivy.core.window import Window
+
+        return Window.dispatch("on_key_down", key, 0, None, modifiers or [])
+
+    def texts(self) -> list[str]:
+        """Every visible label/button text on the current screen."""
+        return [
+            w.text
+            for w in self.current().walk()
+            if isinstance(getattr(w, "text", None), str) and w.text and w.opacity > 0
+        ]
+
+    def screenshot(self, path: Path) -> Path:
+        from kivy.core.window import Window
+
+        shot = Path(Window.screenshot(name=str(path.with_suffix(".png"))))
+        shot.rename(path)
+        return path
+
+
+@pytest.fixture(scope="session")
+def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from kiosk.app import KioskApp
+    from kiosk.core.settings import load_settings
+    from kiosk.services import build_services
+
+    data = tmp_path_factory.mktemp("kiosk-ui")
+    settings = load_settings(environ={}).replace("kiosk", data_dir=str(data), fullscreen=False)
+    settings = settings.replace("printer", out_dir=str(data / "badges"))
+    services = build_services(settings, demo=True)
+    app = KioskApp(services=services, lockdown=True)
+    stopped: list[bool] = []
+    app.bind(on_stop=lambda *_: stopped.append(True))
+    app._run_prepare()
+    app.test_stopped = stopped
+    driver = Driver(app)
+    driver.frames(3)
+    yield app
+    app.stop()
+    driver.frames(1)
+
+
+@pytest.fixture
+def kiosk(kiosk_app: Any) -> Iterator[Driver]:
+    driver = Driver(kiosk_app)
+    base = kiosk_app.services.settings
+    kiosk_app.home()
+    driver.frames(2)
+    yield driver
+    kiosk_app.services.settings = base
+    kiosk_app.home()
+    driver.frames(1)
+
+
+if os.environ.get("DISPLAY"):  # pragma: no cover - a developer's desktop session
+    os.environ.pop("DISPLAY")

@@ -1,0 +1,98 @@
+"""The kiosk shell on the real app: navigation, language switch, idle reset, lock-down."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.mark.parametrize(
+    ("tile", "screen"),
+    [
+        ("checkin", "phone"),
+        ("checkout", "checkout"),
+        ("directions", "directions"),
+        ("help", "help"),
+    ],
+)
+def test_each_home_button_opens_its_screen(kiosk, tile, screen):
+    home = kiosk.current()
+    kiosk.tap(home.ids[tile])
+    assert kiosk.screen == screen
+
+
+def test_language_switch_changes_every_visible_text_at_once(kiosk):
+    app = kiosk.app
+    assert app.lang == "zh_CN"
+    tile = kiosk.current().ids.checkin
+    assert tile.text.startswith("访客登记")
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert app.lang == "en"
+    assert tile.text.startswith("Check in")
+    assert "Welcome" in kiosk.texts()
+    kiosk.tap(kiosk.current().ids.checkin)
+    assert kiosk.screen == "phone"
+    assert "Your mobile number" in kiosk.texts()
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert "您的手机号" in kiosk.texts()
+
+
+def test_idle_countdown_returns_home_and_clears_what_was_typed(kiosk):
+    app = kiosk.app
+    app.services.settings = app.services.settings.replace(
+        "kiosk", idle_timeout=0.6, idle_countdown=0.6
+    )
+    kiosk.tap(kiosk.current().ids.checkin)
+    kiosk.keys("1391234")
+    assert kiosk.current().ids.field.text == "1391234"
+    kiosk.wait_for(lambda: app._idle is not None, timeout=3)
+    overlay_texts = [w.text for w in app._idle.walk() if getattr(w, "text", "")]
+    assert any("您还在吗" in t for t in overlay_texts)
+    kiosk.wait_for(lambda: kiosk.screen == "home", timeout=3)
+    assert app.screen("phone").ids.field.text == ""
+    assert app.services.flow.form.phone == ""
+    assert app._idle is None
+
+
+def test_continue_keeps_the_visitor_where_they_were(kiosk):
+    app = kiosk.app
+    app.services.settings = app.services.settings.replace(
+        "kiosk", idle_timeout=0.5, idle_countdown=5
+    )
+    kiosk.tap(kiosk.current().ids.checkin)
+    kiosk.keys("139")
+    kiosk.wait_for(lambda: app._idle is not None, timeout=3)
+    kiosk.tap(app._idle.ids.continue_button)
+    assert app._idle is None
+    assert kiosk.screen == "phone"
+    assert kiosk.current().ids.field.text == "139"
+
+
+def test_escape_close_request_and_alt_f4_do_not_leave_the_kiosk(kiosk):
+    from kivy.core.window import Window
+
+    app = kiosk.app
+    kiosk.tap(kiosk.current().ids.help)
+    assert kiosk.press_key(27) is True
+    assert kiosk.press_key(285, ["alt"]) is True
+    assert Window.dispatch("on_request_close") is True
+    kiosk.frames(2)
+    assert app.test_stopped == []
+    assert kiosk.screen == "help"
+
+
+def test_touch_targets_are_at_least_90_px_tall(kiosk):
+    from kivy.uix.button import Button
+
+    app = kiosk.app
+    for name in ("home", "phone", "name", "purpose", "host", "consent", "confirm", "checkout"):
+        app.manager.current = name
+        kiosk.frames(2)
+        small = [
+            (w.text, w.height)
+            for root in app.root_window.children
+            for w in root.walk(restrict=False)
+            if isinstance(w, Button) and w.opacity > 0 and w.text and w.height < 90
+        ]
+        assert not small, f"{name}: {small}"
