@@ -73,10 +73,10 @@ class Driver:
         roots = [root] if root is not None else list(self.app.root_window.children)
         widgets = [w for r in roots for w in r.walk(restrict=False)]
         for w in widgets:
-            if isinstance(w, Button) and text in w.text and w.opacity > 0 and not w.disabled:
-                if w.get_root_window() is not None and w.width > 0 and w.height > 0:
-                    self.tap(w)
-                    return
+            visible = w.opacity > 0 and w.width > 0 and w.height > 0
+            if isinstance(w, Button) and text in w.text and visible and not w.disabled:
+                self.tap(w)
+                return
         raise AssertionError(f"no button with text {text!r} on screen {self.screen}")
 
     def key(self, letter: str) -> None:
