@@ -28,6 +28,7 @@ from kiosk.core.models import (
     VisitState,
     WatchlistEntry,
 )
+from kiosk.core.notify_worker import host_replied_change
 from kiosk.core.repository import Records
 from kiosk.core.store import Transaction
 
@@ -250,3 +251,6 @@ for _kind, _handler in {
     "visit.checked_out": visit_closed,
 }.items():
     register(_kind, _handler)
+
+# a host's answer to a notification's reply link: the done screen shows "on the way"
+register("host.replied", host_replied_change)
