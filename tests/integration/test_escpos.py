@@ -7,6 +7,7 @@ wrong width fails the test. A closed port plays a printer that refuses connectio
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -77,6 +78,8 @@ class Receiver:
             return list(self.streams)
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
         self.sock.close()
         self._thread.join(2)
 
