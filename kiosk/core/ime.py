@@ -47,6 +47,9 @@ _SEPARATORS = frozenset("' ")
 # score bonus for a word whose last syllable was typed completely ("jin" -> 金 before 京)
 _EXACT_BONUS = math.log(20.0)
 _NAME_BONUS = math.log(1000.0)
+_NAME_ALTERNATIVES = 4
+# log-frequency below which a character's reading is too rare to guess from a bare initial
+_COMMON_READING = math.log(50.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,7 @@ def clear_caches() -> None:
     """Forget every memoised split and lookup (benchmarks measure cold keystrokes with it)."""
     _split.cache_clear()
     _span_words_cached.cache_clear()
+    _given_ranked.cache_clear()
     if _index is not None:
         with _index._lock:
             _index._parsed.clear()
@@ -356,6 +360,13 @@ class PinyinEngine:
                 sentence = self._compose(index, specs, name_mode=False, given_only=False)
             if sentence is not None:
                 add(sentence[0], sentence[1], usable[-1].end)
+                if name_mode:
+                    # the same name with the next likeliest characters for its last syllable
+                    last = sentence[0][-1]
+                    stem, stem_key = sentence[0][:-1], sentence[1].rpartition("'")[0]
+                    for _s, w, key in _given_ranked(index, specs[-1])[:_NAME_ALTERNATIVES]:
+                        if w != last and stem and w in index.given:
+                            add(stem + w, f"{stem_key}'{key}", usable[-1].end)
 
         # words for all the letters, then for fewer and fewer leading syllables
         for k in range(min(n, MAX_WORD_SYLLABLES), 0, -1):
@@ -399,13 +410,7 @@ class PinyinEngine:
         """Surnames (or given-name characters, after a surname) matching one syllable."""
         text, exact = spec
         if given_only:
-            ranked = sorted(
-                (
-                    (-_given_score(index, s, w), w, key)
-                    for s, w, key in _span_words(index, (spec,), depth=400)
-                ),
-            )
-            return [(w, key) for _s, w, key in ranked]
+            return [(w, key) for _s, w, key in _given_ranked(index, spec)]
         out = []
         for name, key in index.surnames:
             first = key.split("'")[0]
@@ -477,23 +482,37 @@ class PinyinEngine:
 
     @staticmethod
     def _best_given(index: _Index, spec: tuple[str, bool]) -> tuple[float, str, str] | None:
-        best: tuple[float, str, str] | None = None
-        for s, w, key in _span_words(index, (spec,), depth=400):
-            score = _given_score(index, s, w) - index.log_total
-            if best is None or score > best[0]:
-                best = (score, w, key)
-        return best
+        ranked = _given_ranked(index, spec)
+        if not ranked:
+            return None
+        score, text, key = ranked[0]
+        return score - index.log_total, text, key
 
 
-def _given_score(index: _Index, score: float, char: str) -> float:
+@lru_cache(maxsize=1024)
+def _given_ranked(index: _Index, spec: tuple[str, bool]) -> tuple[tuple[float, str, str], ...]:
+    """Characters for one syllable of a given name, best first."""
+    abbreviated = spec[0] not in index.syllables
+    ranked = [
+        (_given_score(index, s, w, abbreviated=abbreviated), w, key)
+        for s, w, key in _span_words(index, (spec,), depth=400)
+    ]
+    ranked.sort(key=lambda item: -item[0])
+    return tuple(ranked)
+
+
+def _given_score(index: _Index, score: float, char: str, *, abbreviated: bool = False) -> float:
     """A character's score as part of a given name: common name characters lifted well up.
 
     The lift is large enough that 伟 beats 为 for "wei" but not so large that a character
-    read this way only rarely (立 as "wei") beats a frequent one.
+    read this way only rarely (立 as "wei") beats a frequent one. For a bare initial ("zw")
+    nothing but the given-name list says what was meant, so its order decides.
     """
     rank = index.given.get(char)
     if rank is None:
         return score - 3.0
+    if abbreviated and score >= _COMMON_READING:
+        return _NAME_BONUS + 20.0 - 0.05 * rank
     return score + _NAME_BONUS - 0.02 * rank
 
 
