@@ -33,7 +33,16 @@ from kiosk.core.repository import Records
 from kiosk.core.store import Store
 
 from . import apply
-from .protocol import API_PREFIX, MAX_PULL_CHANGES, EventIn, PullOut, PushIn, PushOut
+from .protocol import (
+    API_PREFIX,
+    MAX_PULL_CHANGES,
+    ChangeOut,
+    EventIn,
+    PullOut,
+    PushIn,
+    PushOut,
+    RejectedEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +123,42 @@ class HttpTransport:
     def pull(self, after: int, limit: int) -> PullOut:
         response = self._send("GET", "/sync/pull", params={"after": after, "limit": limit})
         return PullOut.model_validate_json(response.content)
+
+
+class FakeTransport:
+    """In-process head office for unit tests: acknowledges pushes, serves a change list."""
+
+    def __init__(self) -> None:
+        self.pushed: list[EventIn] = []
+        self.feed: list[ChangeOut] = []
+        self.reject: set[str] = set()
+        self.fail_with: Exception | None = None
+        self.drop_answers = False
+
+    def push(self, body: PushIn) -> PushOut:
+        if self.fail_with is not None:
+            raise self.fail_with
+        known = {e.uuid for e in self.pushed}
+        stored, duplicate, rejected = [], [], []
+        for e in body.events:
+            if e.uuid in self.reject:
+                rejected.append(RejectedEvent(uuid=e.uuid, reason="rejected by the fake"))
+            elif e.uuid in known:
+                duplicate.append(e.uuid)
+            else:
+                self.pushed.append(e)
+                known.add(e.uuid)
+                stored.append(e.uuid)
+        if self.drop_answers:
+            stored, duplicate = stored[:-1], duplicate
+        return PushOut(stored=stored, duplicate=duplicate, rejected=rejected, hlc="")
+
+    def pull(self, after: int, limit: int) -> PullOut:
+        if self.fail_with is not None:
+            raise self.fail_with
+        page = [c for c in self.feed if c.cursor > after][:limit]
+        more = len([c for c in self.feed if c.cursor > after]) > limit
+        return PullOut(changes=page, cursor=page[-1].cursor if page else after, more=more)
 
 
 # -- status for the UI -----------------------------------------------------------------------

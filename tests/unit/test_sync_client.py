@@ -1,0 +1,165 @@
+"""The kiosk's sync worker against the in-process transport: acknowledgement, atomic apply,
+back-off, status."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from kiosk.core.clock import FakeClock, SystemClock
+from kiosk.core.errors import TransportError
+from kiosk.core.models import Site
+from kiosk.core.repository import Records
+from kiosk.core.store import Store
+from sync import apply
+from sync.client import FakeTransport, SyncClient, backoff_delay
+from sync.protocol import ChangeOut
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    clock = FakeClock()
+    store = Store(tmp_path / "k.sqlite3", clock=clock)
+    records = Records(store)
+    with store.transaction() as tx:
+        records.upsert_site(tx, Site("s1", "一号", "One"))
+    transport = FakeTransport()
+    client = SyncClient(
+        store=store,
+        records=records,
+        transport=transport,
+        clock=clock,
+        batch_size=3,
+        rng=random.Random(1),
+    )
+    yield client, transport, store, clock
+    client.close()
+    store.close()
+
+
+def _emit(store: Store, n: int) -> None:
+    for i in range(n):
+        with store.transaction() as tx:
+            tx.emit("badge.printed", f"v{i}", {"n": i})
+
+
+def test_pushes_in_batches_and_moves_the_position_only_when_answered(kiosk) -> None:
+    client, transport, store, _ = kiosk
+    _emit(store, 7)
+    assert client.status().pending == 7
+    result = client.sync_once()
+    assert result.pushed == 7 and len(transport.pushed) == 7
+    assert [e.hlc for e in transport.pushed] == sorted(e.hlc for e in transport.pushed)
+    assert client.status().pending == 0
+
+
+def test_an_unanswered_event_keeps_the_batch_queued(kiosk) -> None:
+    client, transport, store, _ = kiosk
+    _emit(store, 2)
+    transport.drop_answers = True
+    with pytest.raises(TransportError):
+        client.sync_once()
+    assert store.pending("sync") == 2
+    transport.drop_answers = False
+    client.sync_once()
+    assert store.pending("sync") == 0 and len(transport.pushed) == 2
+
+
+def test_rejected_events_are_passed_not_retried_forever(kiosk) -> None:
+    client, transport, store, _ = kiosk
+    _emit(store, 3)
+    transport.reject = {store.outbox_after("sync")[1].uuid}
+    assert client.sync_once().rejected == 1
+    assert store.pending("sync") == 0
+
+
+def test_offline_status_and_back_off(kiosk) -> None:
+    client, transport, store, clock = kiosk
+    _emit(store, 1)
+    transport.fail_with = TransportError("connection refused")
+    start = clock.now()
+    assert client.run_round() is None
+    clock.advance(5)
+    assert client.run_round() is None
+    status = client.status()
+    assert not status.online and status.offline_since == start and status.pending == 1
+    assert "refused" in status.last_error
+    delays = [client.next_delay()]
+    transport.fail_with = None
+    client.run_round()
+    status = client.status()
+    assert status.online and status.offline_since is None and status.pending == 0
+    assert status.last_success == clock.now()
+    assert client.next_delay() == client.interval
+    assert delays[0] <= 2 * client.backoff_base
+
+
+def test_back_off_grows_with_jitter_and_is_capped() -> None:
+    rng = random.Random(7)
+    for failures in range(1, 20):
+        ceiling = min(60.0, 2.0 ** (failures - 1))
+        d = backoff_delay(failures, base=1.0, cap=60.0, rng=rng)
+        assert ceiling / 2 <= d <= ceiling
+    spread = {round(backoff_delay(5, base=1.0, cap=60.0, rng=rng), 3) for _ in range(20)}
+    assert len(spread) > 10
+
+
+def _change(cursor: int, kind: str, payload: dict, entity_id: str = "") -> ChangeOut:
+    return ChangeOut(cursor=cursor, kind=kind, entity_id=entity_id, hlc="", payload=payload)
+
+
+def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
+    client, transport, store, _ = kiosk
+    dep = {
+        "id": "d1",
+        "site_id": "s1",
+        "name_zh": "研发",
+        "name_en": "R&D",
+        "floor": "3",
+        "room": "301",
+    }
+    host = {"id": "h1", "site_id": "s1", "department_id": "d1", "name_zh": "李", "name_en": "Li"}
+    transport.feed = [
+        _change(1, "department.upserted", dep, "d1"),
+        _change(2, "host.upserted", host, "h1"),
+        _change(3, "some.future.kind", {}),
+        _change(5, "site.settings", {"idle_timeout": 20}),
+    ]
+    assert client.sync_once().pulled == 4  # in pages of batch_size=3
+    assert client.records.host("h1").department_id == "d1"
+    assert store.get_value("sync.cursor") == "5"
+
+    def broken(records, tx, change):
+        raise RuntimeError("handler bug")
+
+    apply.register("test.broken", broken)
+    try:
+        transport.feed.append(_change(6, "host.upserted", {**host, "name_en": "Lee"}, "h1"))
+        transport.feed.append(_change(7, "test.broken", {}))
+        with pytest.raises(RuntimeError):
+            client.sync_once()
+        # neither the host change nor the cursor was kept: the page is all or nothing
+        assert client.records.host("h1").name_en == "Li"
+        assert store.get_value("sync.cursor") == "5"
+    finally:
+        apply.HANDLERS.pop("test.broken")
+
+
+def test_worker_thread_wakes_on_a_commit(tmp_path) -> None:
+    store = Store(tmp_path / "k.sqlite3", clock=SystemClock())
+    transport = FakeTransport()
+    client = SyncClient(
+        store=store, records=Records(store), transport=transport, clock=SystemClock(), interval=3600
+    )
+    client.start()
+    try:
+        _emit(store, 1)
+        deadline = time.monotonic() + 10
+        while not transport.pushed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(transport.pushed) == 1
+    finally:
+        client.close()
+        store.close()
