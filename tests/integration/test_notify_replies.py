@@ -1,0 +1,163 @@
+"""A host's reply link end to end: real mail, the real head-office server, the kiosk's pull.
+
+SMTP server (aiosmtpd) and ``kiosk-server`` both run on loopback. The kiosk fetches its site's
+reply key from head office, a check-in mails the host, the test opens the "I'm coming" link
+like a browser (GET page, POST confirm), and the kiosk's sync pull turns the reply into
+"李娜 正在赶来" on the done screen's status.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+
+from notify_fixtures import check_in, make_directory, make_settings
+from notify_servers import SmtpServer
+
+from kiosk.core.clock import SystemClock
+from kiosk.core.notify import AppriseNotifier
+from kiosk.core.notify_worker import NotifyWorker, store_reply_key
+from kiosk.core.reply_links import ReplyToken, parse_key, reply_url, sign
+from sync.server.replies import REPLY_SECRET_ENV
+from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def head_office(tmp_path_factory) -> Iterator[tuple[HeadOffice, ServerProcess]]:
+    folder = tmp_path_factory.mktemp("head-office")
+    url = f"sqlite:///{folder / 'ho.sqlite3'}"
+    ho = HeadOffice(url)
+    ho.add_site("demo", "示范大厦", "Demo Tower")
+    saved = os.environ.get(REPLY_SECRET_ENV)
+    os.environ[REPLY_SECRET_ENV] = "test master secret for reply links"
+    try:
+        server = ServerProcess(url, log_path=folder / "server.log").start()
+    finally:
+        if saved is None:
+            os.environ.pop(REPLY_SECRET_ENV)
+        else:
+            os.environ[REPLY_SECRET_ENV] = saved
+    yield ho, server
+    server.stop()
+    ho.close()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kiosk(head_office, smtp, tmp_path) -> Iterator[tuple[KioskHarness, NotifyWorker]]:
+    ho, server = head_office
+    harness = enrolled_kiosk(server.url, ho.add_kiosk("demo"), tmp_path)
+    r = httpx.get(
+        f"{server.url}/api/v1/notify/reply-key",
+        headers={"Authorization": f"Bearer {harness.token}"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    store_reply_key(harness.store, r.json()["key"])
+    make_directory(
+        harness.records, host_urls={"h1": (smtp.url(f"li.na.{tmp_path.name}@example.com"),)}
+    )
+    settings = make_settings(reply_key="", front_desk_urls=(), department_urls=())
+    settings = settings.replace("head_office", url=server.url)
+    worker = NotifyWorker(
+        store=harness.store,
+        records=harness.records,
+        notifier=AppriseNotifier(),
+        clock=SystemClock(),
+        settings=settings,
+    )
+    worker.start()
+    yield harness, worker
+    worker.stop()
+    harness.close()
+
+
+def _links(smtp: SmtpServer, to: str) -> dict[str, str]:
+    [mail] = smtp.mailbox.wait_for(to)
+    plain = mail.get_body(("plain",)).get_content()
+    found = re.findall(r"(我马上来|请稍等5分钟): (\S+/api/v1/reply/\S+)", plain)
+    return {("coming" if label == "我马上来" else "wait"): url for label, url in found}
+
+
+def test_reply_link_end_to_end(kiosk, smtp, tmp_path) -> None:
+    harness, worker = kiosk
+    visit_id = check_in(harness.store, harness.store.clock)
+    links = _links(smtp, f"li.na.{tmp_path.name}@example.com")
+    assert set(links) == {"coming", "wait"}
+
+    with httpx.Client(timeout=10) as browser:
+        page = browser.get(links["coming"])  # what a mail scanner does too: records nothing
+        assert page.status_code == 200 and "确认：我马上来" in page.text
+        assert "Confirm: I&#x27;m coming" in page.text or "Confirm: I'm coming" in page.text
+        action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        assert action is not None
+        done = browser.post(links["coming"].split("/api/")[0] + action.group(1))
+        assert done.status_code == 200 and "已回复" in done.text
+
+        # single use: the same link again, and the message's other link, are refused kindly
+        again = browser.post(links["coming"])
+        assert again.status_code == 409 and "已经回复过" in again.text
+        other = browser.get(links["wait"])
+        assert other.status_code == 409 and "already been answered" in other.text
+
+    assert worker.status_for(visit_id).state == "notified"  # not pulled yet
+    result = harness.client.sync_once()
+    assert result.pulled >= 1 and result.rejected == 0
+    status = worker.status_for(visit_id)
+    assert status.state == "coming"
+    assert status.text() == "李娜 正在赶来（约2分钟）"
+    assert worker.status_for(visit_id, "en").text() == "Li Na is on the way (about 2 min)"
+    # the reply stopped the escalation
+    row = harness.store.query_one(
+        "SELECT escalate_at FROM notify_visits WHERE visit_id=?", (visit_id,)
+    )
+    assert row["escalate_at"] is None
+    # and head office has the delivery report (notify.sent went up with the push)
+    assert harness.store.pending("sync") == 0
+
+
+def test_expired_and_forged_links_get_clear_pages(kiosk, head_office) -> None:
+    harness, _worker = kiosk
+    _, server = head_office
+    key = parse_key(harness.store.get_value("notify.reply_key") or "")
+    now = SystemClock().now()
+    expired = sign(
+        key,
+        ReplyToken(
+            "demo",
+            "v-old",
+            "coming",
+            0,
+            "host:h1",
+            "r-old",
+            int((now - timedelta(minutes=1)).timestamp()),
+        ),
+    )
+    r = httpx.get(reply_url(server.url, expired), timeout=10)
+    assert r.status_code == 410 and "已过期" in r.text and "expired" in r.text
+    r = httpx.post(reply_url(server.url, expired), timeout=10)
+    assert r.status_code == 410
+    forged = sign(
+        b"not the site key at all, 32 byte",
+        ReplyToken("demo", "v1", "coming", 0, "host:h1", "r1", int(now.timestamp()) + 600),
+    )
+    for bad in (forged, "nonsense", expired[:-3] + "abc"):
+        r = httpx.post(reply_url(server.url, bad), timeout=10)
+        assert (r.status_code in (400, 410) and "无效" in r.text) or "expired" in r.text
