@@ -84,7 +84,7 @@ def synthetic_building(
                 data["connections"].append({"kind": "corridor", "path": column[cut:]})
             else:
                 data["connections"].append({"kind": "corridor", "path": column})
-    for i, c in enumerate((3, 12, 21)):
+    for i, c in enumerate((columns // 8, columns // 2, columns - 1 - columns // 8)):
         data["connections"].append(
             {
                 "id": f"elevator-{i + 1}",
@@ -110,7 +110,7 @@ def synthetic_building(
             "kind": "escalator",
             "name_zh": "扶梯",
             "name_en": "the escalator",
-            "path": ["f1.8.5", "f2.8.5"],
+            "path": [f"f1.{columns // 3}.{rows // 2}", f"f2.{columns // 3}.{rows // 2}"],
         }
     )
     return data

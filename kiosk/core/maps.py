@@ -81,9 +81,10 @@ def floor_transform(
     *,
     rotate_to_kiosk_facing: bool = True,
     margin: int = 24,
-    header: int = 0,
 ) -> FloorTransform:
-    """The transform that fits the whole floor into ``size``, kiosk facing up if asked."""
+    """The transform ``render_floor`` uses: the whole floor fits ``size`` below the title band,
+    turned so the kiosk's facing points up if asked."""
+    header = _header(size)
     floor = building.floor_by_id[floor_id]
     points = list(floor.outline)
     if floor.image_bounds:
@@ -116,10 +117,8 @@ def render_floor(
     here" at the kiosk) to the goal, or to the elevator/stairs where it continues.
     """
     floor = building.floor_by_id[floor_id]
-    header = max(28, size[1] // 14)
-    t = floor_transform(
-        building, floor_id, size, rotate_to_kiosk_facing=rotate_to_kiosk_facing, header=header
-    )
+    header = _header(size)
+    t = floor_transform(building, floor_id, size, rotate_to_kiosk_facing=rotate_to_kiosk_facing)
     image = Image.new("RGB", size, BACKGROUND)
     if floor.image is not None and floor.image_bounds is not None:
         _background(image, floor.image, floor.image_bounds, t)
@@ -177,6 +176,11 @@ def render_floor(
     title = font(max(14, header * 2 // 3))
     draw.text((12, header // 2 + 4), floor.name.text(lang), font=title, fill=TEXT, anchor="lm")
     return image
+
+
+def _header(size: tuple[int, int]) -> int:
+    """Height of the band at the top that holds the floor's name."""
+    return max(28, size[1] // 14)
 
 
 def _mean(points: tuple[Point, ...]) -> Point:

@@ -307,8 +307,8 @@ def route(building: Building, start: Target, goal: Target, *, accessible: bool =
         raise NotFoundError(
             f"{building.source}: no {what} from {_describe(origin)} to {_describe(target)}",
             key=key,
-            start=origin.label("en"),
-            goal=target.label("en"),
+            start=origin.room or origin.waypoint,
+            goal=target.room or target.waypoint,
         )
     legs = []
     previous = origin.waypoint
