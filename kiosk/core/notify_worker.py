@@ -31,11 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import Clock, iso, parse_iso
-from .errors import KioskError, NotifyError
+from .errors import ConfigError, KioskError, NotifyError
 from .i18n import LOCALE_DIR, translate
 from .messages import HostMessageContext, language, render_host_message
 from .models import Host, OutboxEvent, VisitState
-from .notify import Message, Notifier, department_urls, redact_url, scrub
+from .notify import Message, Notifier, department_urls, redact_url, scrub, validate_urls
 from .reply_links import ReplyToken, new_reply_id, parse_key, reply_url, sign
 from .repository import Records
 from .settings import Settings
@@ -179,6 +179,11 @@ class NotifyWorker:
     def start(self) -> None:
         if self._thread is not None:
             return
+        try:
+            for problem in channel_problems(self.records, self.notifier):
+                log.warning("notification channel unusable: %s", problem)
+        except KioskError as e:  # a check, never a reason not to start
+            log.warning("could not check the notification channels: %s", e)
         if not self._listening:
             self.store.on_emit(self._wake.set)
             self._listening = True
@@ -755,6 +760,32 @@ def handle_host_replied(tx: Transaction, payload: Mapping[str, Any]) -> None:
     except (KeyError, TypeError, ValueError, NotifyError) as e:
         # one odd change must not stop the pull: log it and move on
         log.warning("ignoring a host.replied change: %s", e)
+
+
+def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
+    """Check the settings file's channels at start-up: ``ConfigError`` naming the key and the
+    (redacted) URL that apprise cannot use, like any other bad setting."""
+    validate_urls(notifier, settings.notify.front_desk_urls, where="notify.front_desk_urls")
+    for dept, urls in department_urls(settings.notify.department_urls).items():
+        validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
+    if settings.notify.reply_key:
+        try:
+            parse_key(settings.notify.reply_key)
+        except ValueError as e:
+            raise ConfigError(f"notify.reply_key: {e}", key="notify.error.bad_url") from e
+
+
+def channel_problems(records: Records, notifier: Notifier) -> list[str]:
+    """Hosts whose channels apprise cannot use, one line each, secrets masked (for the log and
+    the receptionist's settings page: directory data must not stop the kiosk)."""
+    problems = []
+    for host in records.hosts():
+        for url in host.notify_urls:
+            try:
+                notifier.validate(url)
+            except ConfigError as e:
+                problems.append(f"host {host.id}: {e.detail or e}")
+    return problems
 
 
 def host_replied_change(records: Records, tx: Transaction, change: Any) -> None:

@@ -104,3 +104,44 @@ def test_fake_notifier_records_fails_and_validates() -> None:
         fake.send("fake://down", Message("s", "t", "h"), timeout=1)
     with pytest.raises(ConfigError):
         fake.validate("fake://bad")
+
+
+def test_settings_channels_are_checked_at_start_up() -> None:
+    from kiosk.core.notify_worker import validate_notify_settings
+    from kiosk.core.settings import Settings
+
+    good = Settings().replace(
+        "notify",
+        front_desk_urls=("json://127.0.0.1:9/desk",),
+        department_urls=("rnd=mailto://127.0.0.1:25?from=k@example.com&to=rnd@example.com",),
+    )
+    validate_notify_settings(good, AppriseNotifier())
+    bad = good.replace("notify", department_urls=("rnd=slack://only-one-part",))
+    with pytest.raises(ConfigError) as info:
+        validate_notify_settings(bad, AppriseNotifier())
+    assert "notify.department_urls (rnd)" in str(info.value)
+    assert "only-one-part" not in str(info.value)
+    with pytest.raises(ConfigError):
+        validate_notify_settings(good.replace("notify", reply_key="abc"), AppriseNotifier())
+
+
+def test_directory_channel_problems_are_listed_without_secrets(tmp_path) -> None:
+    from kiosk.core.models import Department, Host, Site
+    from kiosk.core.notify_worker import channel_problems
+    from kiosk.core.repository import Records
+    from kiosk.core.store import Store
+
+    store = Store(tmp_path / "k.sqlite3")
+    records = Records(store)
+    with store.transaction() as tx:
+        records.upsert_site(tx, Site("demo", "示范", "Demo"))
+        records.upsert_department(tx, Department("rnd", "demo", "研发部", "R&D"))
+        records.upsert_host(
+            tx, Host("h1", "demo", "rnd", "李娜", "Li Na", notify_urls=("json://127.0.0.1/ok",))
+        )
+        records.upsert_host(
+            tx, Host("h2", "demo", "rnd", "王强", "Wang", notify_urls=("bogus://s3cretTokenValue",))
+        )
+    [problem] = channel_problems(records, AppriseNotifier())
+    assert problem.startswith("host h2") and "s3cretTokenValue" not in problem
+    store.close()
