@@ -40,7 +40,7 @@ _USE = re.compile(r"""(?:app\.t|self\.t|shell\.t|\bt)\(\s*['"]([a-z_]+(?:\.[a-z0
 def test_every_key_the_screens_use_exists():
     known = set(catalogue("en"))
     used: set[str] = set()
-    for path in list((ROOT / "kiosk").rglob("*.kv")) + [ROOT / "kiosk.kv"]:
+    for path in [*(ROOT / "kiosk").rglob("*.kv"), ROOT / "kiosk.kv"]:
         used |= set(_USE.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "kiosk").rglob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -59,7 +59,7 @@ def test_a_database_from_a_newer_version_is_refused_not_downgraded(tmp_path):
 def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path):
     path = tmp_path / "junk.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StorageError, match="not a kiosk database|cannot open"):
+    with pytest.raises(StorageError, match=r"not a kiosk database|cannot open"):
         Store(path)
 
 
@@ -103,7 +103,8 @@ def test_a_failure_rolls_back_the_change_and_its_event(store):
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(sqlite3.IntegrityError), store.transaction() as tx:
         tx.execute(
-            "INSERT INTO departments (id, site_id, name_zh, name_en) VALUES ('d', 'nosite', 'x', 'x')"
+            "INSERT INTO departments (id, site_id, name_zh, name_en) "
+            "VALUES ('d', 'nosite', 'x', 'x')"
         )
 
 
