@@ -145,3 +145,19 @@ def test_directory_channel_problems_are_listed_without_secrets(tmp_path) -> None
     [problem] = channel_problems(records, AppriseNotifier())
     assert problem.startswith("host h2") and "s3cretTokenValue" not in problem
     store.close()
+
+
+def test_every_example_url_in_the_documentation_is_understood() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text()
+    urls = [
+        u
+        for u in re.findall(r"`([a-z]+s?://[^`\s]+)`", doc)
+        if not u.startswith(("https://", "msteams://")) and "…" not in u and "****" not in u
+    ]
+    assert len(urls) >= 15
+    n = AppriseNotifier()
+    for url in urls:
+        assert n.validate(url), url
