@@ -46,6 +46,8 @@ _ALIASES = {"lue": "lve", "nue": "nve"}
 _SEPARATORS = frozenset("' ")
 # score bonus for a word whose last syllable was typed completely ("jin" -> 金 before 京)
 _EXACT_BONUS = math.log(20.0)
+# a single syllable typed in full means that syllable: "xian" is 先 before 向 (xiang)
+_EXACT_CHAR_BONUS = 100.0
 _NAME_BONUS = math.log(1000.0)
 _NAME_ALTERNATIVES = 4
 # log-frequency below which a character's reading is too rare to guess from a bare initial
@@ -267,8 +269,8 @@ def _split(
                 cost, complete = 1.6, False
             else:
                 continue
-            # prefer longer pieces on ties: subtract a tiny amount per letter
-            cost -= 0.001 * len(piece)
+            # on ties prefer a long piece first: "fangan" is fang'an (方案), not fan'gan
+            cost -= 0.001 * len(piece) ** 2
             if best[i] + cost < best[j]:
                 best[j] = best[i] + cost
                 back[j] = (i, alias, complete)
@@ -377,7 +379,17 @@ class PinyinEngine:
                     add(text, key, consumed)
                     if len(out) >= limit:
                         return out
-            for _score, text, key in _span_words(index, specs[:k]):
+            words: Iterable[tuple[float, str, str]] = _span_words(index, specs[:k])
+            if k == n:
+                # other ways to split the same letters: "xian" is also xi'an (西安)
+                others = [_span_words(index, alt) for alt in _resplits(index, specs)]
+                if others and n == 1:
+                    # a whole word for all the letters competes with the exact characters
+                    lift = _EXACT_CHAR_BONUS - _EXACT_BONUS
+                    others = [tuple((sc + lift, w, k) for sc, w, k in o) for o in others]
+                if others:
+                    words = heapq.merge(words, *others, key=lambda item: -item[0])
+            for _score, text, key in words:
                 add(text, key, consumed)
                 if len(out) >= limit:
                     return out
@@ -460,7 +472,7 @@ class PinyinEngine:
                         continue
                     score, text, key = choice
                 else:
-                    words = _span_words(index, specs[i:j], depth=1)
+                    words = _span_words(index, specs[i:j], depth=1, exact_bonus=False)
                     if not words:
                         continue
                     s, text, key = words[0]
@@ -485,8 +497,7 @@ class PinyinEngine:
         ranked = _given_ranked(index, spec)
         if not ranked:
             return None
-        score, text, key = ranked[0]
-        return score - index.log_total, text, key
+        return ranked[0]
 
 
 @lru_cache(maxsize=1024)
@@ -497,6 +508,13 @@ def _given_ranked(index: _Index, spec: tuple[str, bool]) -> tuple[tuple[float, s
         (_given_score(index, s, w, abbreviated=abbreviated), w, key)
         for s, w, key in _span_words(index, (spec,), depth=400)
     ]
+    if not ranked:
+        return ()
+    # as log-probabilities among this syllable's characters, so that a longer name is not
+    # free: 欧阳 (one compound surname) beats 欧 + 杨 for "ouyang"
+    top = max(score for score, _w, _k in ranked)
+    log_sum = top + math.log(sum(math.exp(score - top) for score, _w, _k in ranked))
+    ranked = [(score - log_sum, w, key) for score, w, key in ranked]
     ranked.sort(key=lambda item: -item[0])
     return tuple(ranked)
 
@@ -516,6 +534,38 @@ def _given_score(index: _Index, score: float, char: str, *, abbreviated: bool = 
     return score + _NAME_BONUS - 0.02 * rank
 
 
+def _resplits(
+    index: _Index, specs: tuple[tuple[str, bool], ...]
+) -> list[tuple[tuple[str, bool], ...]]:
+    """Other splits of the same letters into whole syllables, one change away from ``specs``.
+
+    A syllable cut in two ("xian" -> xi'an) or a letter moved across a boundary
+    ("fang'an" -> fan'gan). Only short inputs: longer ones have a composed sentence.
+    """
+    n = len(specs)
+    if n > 3:
+        return []
+    texts = [t for t, _e in specs]
+    syllables = index.syllables
+    found: list[list[str]] = []
+    for i, text in enumerate(texts):
+        for cut in range(1, len(text)):
+            head, tail = text[:cut], text[cut:]
+            if head in syllables and tail in syllables:
+                found.append([*texts[:i], head, tail, *texts[i + 1 :]])
+    for i in range(n - 1):
+        left, right = texts[i], texts[i + 1]
+        moved = (left[:-1], left[-1] + right)
+        if len(left) > 1 and moved[0] in syllables and moved[1] in syllables:
+            found.append([*texts[:i], *moved, *texts[i + 2 :]])
+    out = []
+    for alt in found:
+        if len(alt) <= MAX_WORD_SYLLABLES:
+            last = len(alt) - 1
+            out.append(tuple((t, j != last) for j, t in enumerate(alt)))
+    return out
+
+
 def _is_hanzi(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
@@ -532,7 +582,7 @@ def _matches(syllable: str, spec: tuple[str, bool]) -> bool:
 
 @lru_cache(maxsize=8192)
 def _span_words_cached(
-    index: _Index, specs: tuple[tuple[str, bool], ...], depth: int
+    index: _Index, specs: tuple[tuple[str, bool], ...], depth: int, exact_bonus: bool
 ) -> tuple[tuple[float, str, str], ...]:
     if all(exact for _t, exact in specs):
         key = "'".join(t for t, _e in specs)
@@ -547,7 +597,12 @@ def _span_words_cached(
 
     def scored(parts: tuple[str, ...]) -> Iterable[tuple[float, str, str]]:
         key = "'".join(parts)
-        bonus = _EXACT_BONUS if parts == typed else 0.0
+        if parts != typed or not exact_bonus:
+            bonus = 0.0
+        elif len(parts) == 1:
+            bonus = _EXACT_CHAR_BONUS
+        else:
+            bonus = _EXACT_BONUS
         for w, f in index.words(key)[:depth]:
             yield (-(math.log(f) + bonus), w, key)
 
@@ -561,9 +616,17 @@ def _span_words_cached(
 
 
 def _span_words(
-    index: _Index, specs: tuple[tuple[str, bool], ...], depth: int = 48
+    index: _Index,
+    specs: tuple[tuple[str, bool], ...],
+    depth: int = 48,
+    *,
+    exact_bonus: bool = True,
 ) -> tuple[tuple[float, str, str], ...]:
-    """(log-frequency score, word, key) of words matching the pieces, best first."""
+    """(score, word, key) of words matching the pieces, best first.
+
+    The score is the log-frequency, plus (with ``exact_bonus``, for ranking what the
+    visitor sees) a bonus when the syllables are exactly the letters typed.
+    """
     if not specs or any(not t for t, _e in specs):
         return ()
-    return _span_words_cached(index, specs, depth)
+    return _span_words_cached(index, specs, depth, exact_bonus)
