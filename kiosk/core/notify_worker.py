@@ -48,6 +48,8 @@ KINDS = ("visit.checked_in",)
 #: seconds between attempts of one delivery; the last value repeats
 BACKOFF = (5.0, 15.0, 30.0, 60.0, 120.0)
 MAX_ATTEMPTS = 6
+#: a settled delivery keeps its outcome, not the message: visitor names are personal data
+_FORGET_TEXT = "subject='', body_text='', body_html=''"
 #: kv key where enrollment may store the site's reply key (hex) instead of the settings file
 REPLY_KEY_KV = "notify.reply_key"
 
@@ -285,8 +287,12 @@ class NotifyWorker:
             )
             return
         first = steps[0]
-        self._send_step(tx, visit_id, first, payload, reply_id, reason="new", host=host)
-        # away, or no channel of the host's own: the next step goes out at once
+        if first.stage == "host" or host is None:
+            reason = "new"
+        else:  # the host has no channel of their own: the first step already stands in
+            reason = "away" if host.away else "failed"
+        self._send_step(tx, visit_id, first, payload, reply_id, reason=reason, host=host)
+        # an away host is told, and the next step at the same moment
         if first.stage == "host" and host is not None and host.away and len(steps) > 1:
             self._send_step(tx, visit_id, steps[1], payload, reply_id, reason="away", host=host)
         self._schedule_next(tx, visit_id, now)
@@ -599,7 +605,7 @@ class NotifyWorker:
             if error is None:
                 tx.execute(
                     "UPDATE notify_deliveries SET state='sent', attempts=?, sent_at=?, "
-                    "last_error='' WHERE id=?",
+                    f"last_error='', {_FORGET_TEXT} WHERE id=?",
                     (attempts, iso(now), row["id"]),
                 )
                 if row["stage"] == "host":
@@ -621,7 +627,8 @@ class NotifyWorker:
                 )
                 return
             tx.execute(
-                "UPDATE notify_deliveries SET state='failed', attempts=?, last_error=? WHERE id=?",
+                f"UPDATE notify_deliveries SET state='failed', attempts=?, last_error=?, "
+                f"{_FORGET_TEXT} WHERE id=?",
                 (attempts, error, row["id"]),
             )
             tx.emit(
@@ -704,7 +711,9 @@ class NotifyWorker:
         state = row["state"]
         if state == "escalated":
             told = self._recipient_name(recipient, lang_)
-            key = "notify.status.away" if reason == "away" else "notify.status.escalated"
+            key = {"away": "notify.status.away", "no_reply": "notify.status.escalated"}.get(
+                reason, "notify.status.redirected"
+            )
             return status("escalated", host_name, key, delegate=told)
         if state in ("front_desk", "notified", "failed"):
             return status(state, host_name, f"notify.status.{state}")

@@ -161,9 +161,14 @@ def test_host_without_channel_goes_to_the_department_at_once(env) -> None:
     w = worker(env)
     visit_id = check_in(store, clock, host_id="h4")
     w.wait_idle()
-    assert len(fake.to("fake://rnd")) == 1
+    [to_department] = fake.to("fake://rnd")
+    assert "无法联系到孙丽" in to_department.text
     assert w.status_for(visit_id).state == "escalated"
     assert w.status_for(visit_id, "en").delegate_name == "R&D"
+    assert w.status_for(visit_id, "en").text() == "We told R&D"
+    # the message text is not kept once it is delivered
+    row = store.query_one("SELECT subject, body_text, state FROM notify_deliveries")
+    assert (row["subject"], row["body_text"], row["state"]) == ("", "", "sent")
     clock.advance(120)
     w.wait_idle()
     assert len(fake.to("fake://front")) == 1
