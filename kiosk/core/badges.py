@@ -234,8 +234,29 @@ def _joins(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Me", "Cf") or 0xFE00 <= ord(ch) <= 0xFE0F
 
 
+@lru_cache(maxsize=8192)
+def _run_metrics(run: str, index: int, size: int) -> tuple[float, int, int]:
+    """Advance, ink left and ink right of one run drawn from the origin (baseline anchor)."""
+    font = _font(index, size)
+    x1, _y1, x2, _y2 = font.getbbox(run, anchor="ls")
+    return font.getlength(run), int(x1), int(x2)
+
+
+def _extent(text: str, size: int) -> tuple[float, float]:
+    """Leftmost and rightmost point (ink or advance) of ``text`` drawn from x = 0."""
+    left, right, cursor = 0.0, 0.0, 0.0
+    for run, index in _runs(text):
+        advance, x1, x2 = _run_metrics(run, index, size)
+        left = min(left, cursor + x1)
+        right = max(right, cursor + x2, cursor + advance)
+        cursor += advance
+    return left, right
+
+
 def text_width(text: str, size: int) -> float:
-    return sum(_font(index, size).getlength(run) for run, index in _runs(text))
+    """Width ``text`` covers, ink overhangs included (so nothing pokes past a margin)."""
+    left, right = _extent(text, size)
+    return right - left
 
 
 # -- fitting -----------------------------------------------------------------------------------
@@ -286,7 +307,8 @@ def fit_text(
     text: str, *, width: int, max_size: int, min_size: int, max_lines: int
 ) -> tuple[int, list[str]]:
     """The largest size (≤ max_size) at which ``text`` fits ``width`` in as few lines as
-    possible (at most ``max_lines``); below ``min_size`` the last line ends in "…"."""
+    possible: one line down to ``min_size``, then up to ``max_lines`` lines, then smaller
+    still (to 60 % of ``min_size``); only beyond that does the last line end in "…"."""
     text = _clean(text)
     min_size = max(6, min(min_size or max_size, max_size))
     if not text:
@@ -309,10 +331,21 @@ def fit_text(
                 hi = mid - 1
         if best:
             return best, _wrap(text, best, width)
-    lines = _wrap(text, min_size, width)
+    # still too long: rather smaller than missing, down to 60 % of min_size (about 2 mm)
+    floor = max(6, int(min_size * 0.6))
+    lo, hi, best = floor, min_size - 1, 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if len(_wrap(text, mid, width)) <= max_lines:
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    if best:
+        return best, _wrap(text, best, width)
+    lines = _wrap(text, floor, width)
     kept = lines[: max(1, max_lines)]
-    kept[-1] = _ellipsize(kept[-1] + " " + " ".join(lines[len(kept) :]), min_size, width)
-    return min_size, kept
+    kept[-1] = _ellipsize(kept[-1] + " " + " ".join(lines[len(kept) :]), floor, width)
+    return floor, kept
 
 
 # -- layout ------------------------------------------------------------------------------------
@@ -347,8 +380,10 @@ def _text_op(kind: str, text: str, size: int, x: int, top: int, fill: str) -> _O
     """A line whose ink starts at ``top``; the box is the real ink box of every run."""
     ascent = _font(0, size).getmetrics()[0]
     baseline = top + ascent
+    # start the pen so that the ink (not the advance) begins at x
+    origin = x - int(_extent(text, size)[0])
     left, right, ink_top, ink_bottom = x, x, baseline, baseline
-    cursor = float(x)
+    cursor = float(origin)
     for run, index in _runs(text):
         font = _font(index, size)
         x1, y1, x2, y2 = font.getbbox(run, anchor="ls")
@@ -357,7 +392,7 @@ def _text_op(kind: str, text: str, size: int, x: int, top: int, fill: str) -> _O
         ink_top = min(ink_top, baseline + int(y1))
         ink_bottom = max(ink_bottom, baseline + int(y2) + 1)
         cursor += font.getlength(run)
-    return _Op(kind, (x, baseline), text, size, fill, (left, ink_top, right, ink_bottom))
+    return _Op(kind, (origin, baseline), text, size, fill, (left, ink_top, right, ink_bottom))
 
 
 def _line_height(size: int) -> int:
