@@ -48,7 +48,7 @@ SCREENS: list[tuple[str, str, str]] = [
     ("invitation", "kiosk.screens.checkin", "InvitationScreen"),
     ("checkout", "kiosk.screens.checkout", "CheckoutScreen"),
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
-    ("directions", "kiosk.screens.info", "PlaceholderDirectionsScreen"),
+    ("directions", "kiosk.screens.directions", "DirectionsScreen"),
     ("help", "kiosk.screens.info", "HelpScreen"),
 ]
 
@@ -189,18 +189,40 @@ class KioskApp(App):
             return ""
 
     def notify_text(self, visit: Visit) -> str:
+        """Who was told, and whether they are coming (read from the notifier's records)."""
         notifier = self.services.notifier
         if notifier is None:
             return ""
-        status = notifier.status_for(visit.id)
-        return self.t(status.message_key, **status.params) if status else ""
+        return str(notifier.status_for(visit.id, self.lang).text())
 
     def print_text(self, visit: Visit) -> str:
+        """Printing, collect your badge, or collect it at reception: never a hang."""
         queue = self.services.print_queue
         if queue is None:
             return ""
         status = queue.status_for(visit.id)
-        return self.t(status.message_key, **getattr(status, "params", {})) if status else ""
+        return self.t(status.message_key) if status.message_key else ""
+
+    def render_badge_preview(self, visit_id: str, deliver: Any) -> None:
+        """Render the visit's badge on a worker thread; ``deliver(image)`` on the UI thread."""
+        queue = self.services.print_queue
+        if queue is None:
+            return
+        lang = self.lang
+
+        def work() -> None:
+            try:
+                from kiosk.core.badges import render_badge
+
+                image = render_badge(queue.badge_data(visit_id, lang), queue.template)
+            except Exception:  # a preview is a courtesy: never let it disturb the visitor
+                log.exception("badge preview failed")
+                return
+            Clock.schedule_once(lambda _dt: deliver(image), 0)
+
+        import threading
+
+        threading.Thread(target=work, name="badge-preview", daemon=True).start()
 
     # -- clock and sync status ---------------------------------------------------------------
     def _tick(self, _dt: float) -> None:
@@ -213,8 +235,15 @@ class KioskApp(App):
         sync = self.services.sync
         if sync is not None:
             status = sync.status()
-            key = "shell.online" if status.online else "shell.offline"
-            self.sync_text = self.t(key, pending=status.pending)
+            if status.online:
+                self.sync_text = self.t("shell.online")
+            elif status.offline_since is not None:
+                since = status.offline_since.astimezone(ZoneInfo(settings.site.timezone))
+                self.sync_text = self.t(
+                    "shell.offline_since", since=since.strftime("%H:%M"), pending=status.pending
+                )
+            else:
+                self.sync_text = self.t("shell.offline", pending=status.pending)
 
     # -- idle reset --------------------------------------------------------------------------
     def _activity(self, *_: Any) -> None:

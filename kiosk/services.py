@@ -68,7 +68,21 @@ def build_services(
     records = Records(store)
     if demo and not records.sites():
         import_directory(records, demo_directory())
-    checkin = CheckinService(records=records, settings=settings, clock=clock)
+    from .core.tokens import BadgeService
+
+    badges = BadgeService(
+        store,
+        site_id=settings.site.id,
+        clock=clock,
+        valid_hours=settings.printer.badge_valid_hours,
+    )
+    checkin = CheckinService(
+        records=records,
+        settings=settings,
+        clock=clock,
+        badge_issuer=badges.issue_code,
+        badge_verifier=badges.visit_id_for,
+    )
     services = Services(
         settings=settings,
         clock=clock,
@@ -76,30 +90,88 @@ def build_services(
         records=records,
         checkin=checkin,
         flow=CheckinFlow(checkin),
+        badges=badges,
     )
-    _attach_optional(services, printer=printer, notifier=notifier)
+    _attach_optional(services)
+    _attach_workers(services, printer=printer, notifier=notifier)
     if start_workers:
         services.start()
     return services
 
 
-def _attach_optional(services: Services, *, printer: Any, notifier: Any) -> None:
-    """Search, input method, badges, printing, notification, sync, directions.
+def _attach_optional(services: Services) -> None:
+    """The host search index and the input method (its data loads on the first keystroke)."""
+    from .core.ime import PinyinEngine
+    from .core.search import DirectorySearch
 
-    Each is attached when its module is present; the kiosk runs without any of them.
-    """
     settings, records = services.settings, services.records
-    try:
-        from .core.search import DirectorySearch
-    except ImportError:
-        pass
-    else:
-        services.search = DirectorySearch(
-            records.hosts(settings.site.id), records.departments(settings.site.id)
-        )
-    try:
-        from .core.ime import PinyinEngine
-    except ImportError:
-        pass
-    else:
-        services.ime = PinyinEngine()
+    services.search = DirectorySearch(
+        records.hosts(settings.site.id), records.departments(settings.site.id)
+    )
+    services.ime = PinyinEngine()
+    from .core.directions import Directions
+
+    services.directions = Directions.for_site(settings, records)
+
+
+def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
+    """The print queue, the host notifier and, when head office is configured, sync.
+
+    Each runs on its own thread from the outbox, so none of them can hold up a visitor.
+    """
+    from .core.notify import AppriseNotifier
+    from .core.notify_worker import NotifyWorker
+    from .core.print_queue import PrintQueue
+    from .core.printing import make_printer
+
+    settings, store, records, clock = (
+        services.settings,
+        services.store,
+        services.records,
+        services.clock,
+    )
+    services.print_queue = PrintQueue(
+        store=store,
+        records=records,
+        printer=printer or make_printer(settings.printer, data_dir=settings.data_dir),
+        clock=clock,
+        settings=settings,
+        badges=services.badges,
+    )
+    services.notifier = NotifyWorker(
+        store=store,
+        records=records,
+        notifier=notifier or AppriseNotifier(),
+        clock=clock,
+        settings=settings,
+    )
+    services.workers += [services.print_queue, services.notifier]
+    services.sync = _sync_client(services)
+    if services.sync is not None:
+        services.workers.append(services.sync)
+
+
+def _sync_client(services: Services) -> Any:
+    """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
+    from .core.enrollment import load_enrollment
+
+    enrolled = load_enrollment(services.settings.data_dir)
+    if enrolled is None:
+        return None
+    from sync.client import HttpTransport, SyncClient
+
+    enrollment, token = enrolled
+    settings = services.settings
+    transport = HttpTransport(
+        settings.head_office.url or enrollment.url,
+        token,
+        ca_bundle=settings.head_office.ca_bundle or enrollment.ca_bundle,
+    )
+    return SyncClient(
+        store=services.store,
+        records=services.records,
+        transport=transport,
+        clock=services.clock,
+        batch_size=settings.head_office.batch_size,
+        interval=settings.head_office.interval,
+    )

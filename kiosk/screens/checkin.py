@@ -318,7 +318,21 @@ class DoneScreen(KioskScreen):
     def show(self, result: CheckinResult) -> None:
         self._result = result
         self.visit_id = result.visit.id
+        self.badge_texture = None
         self.refresh()
+        self.shell.render_badge_preview(result.visit.id, self._show_badge)
+
+    def _show_badge(self, image: Any) -> None:
+        """Turn the rendered badge (a PIL image) into a texture, on the UI thread."""
+        from kivy.graphics.texture import Texture
+
+        if self._result is None:
+            return
+        rgb = image.convert("RGB")
+        texture = Texture.create(size=rgb.size, colorfmt="rgb")
+        texture.blit_buffer(rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        texture.flip_vertical()
+        self.badge_texture = texture
 
     def refresh(self, *_: Any) -> None:
         result = self._result
@@ -353,6 +367,7 @@ class DoneScreen(KioskScreen):
         self._result = None
         self.title = self.where = self.route = self.notify_text = self.print_text = ""
         self.visit_id = ""
+        self.badge_texture = None
 
 
 class DeniedScreen(KioskScreen):
