@@ -137,6 +137,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
         clock=clock,
         settings=settings,
         badges=services.badges,
+        directions=services.directions.summary_for_visit if services.directions else None,
     )
     services.notifier = NotifyWorker(
         store=store,
