@@ -115,6 +115,7 @@ class KioskApp(App):
         self._tick(0)
         Clock.schedule_interval(self._tick, 1.0)
         Clock.schedule_interval(self._check_idle, 0.25)
+        Clock.schedule_interval(self._end_of_day, 60.0)
         Window.bind(
             on_touch_down=self._activity,
             on_key_down=self._on_key_down,
@@ -244,6 +245,18 @@ class KioskApp(App):
                 )
             else:
                 self.sync_text = self.t("shell.offline", pending=status.pending)
+
+    def _end_of_day(self, _dt: float) -> None:
+        """Close visits left open past the end of day, off the UI thread."""
+        import threading
+
+        def work() -> None:
+            try:
+                self.services.checkin.run_end_of_day_if_due()
+            except KioskError:
+                log.exception("end-of-day check-out failed")
+
+        threading.Thread(target=work, name="end-of-day", daemon=True).start()
 
     # -- idle reset --------------------------------------------------------------------------
     def _activity(self, *_: Any) -> None:

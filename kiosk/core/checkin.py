@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .clock import Clock, iso
+from .clock import Clock, iso, parse_iso
 from .errors import DeniedError, NotFoundError, ValidationError
 from .models import Invitation, InvitationState, Visit, Visitor, VisitState
 from .repository import Records
@@ -446,6 +446,16 @@ class CheckinService:
             for row in rows:
                 self._close(tx, row["id"], method="auto")
                 closed.append(row["id"])
+        return closed
+
+    def run_end_of_day_if_due(self) -> list[str]:
+        """Close yesterday's open visits once per end of day (call it every minute or so)."""
+        last = self.store.get_value("checkin.end_of_day_last")
+        last_run = parse_iso(last) if last else None
+        if not self.end_of_day_due(last_run):
+            return []
+        closed = self.auto_check_out()
+        self.store.set_value("checkin.end_of_day_last", iso(self.clock.now()))
         return closed
 
     def not_signed_out(self, *, limit: int = 200) -> list[Visit]:

@@ -182,6 +182,17 @@ def test_end_of_day_closes_open_visits_as_not_signed_out(service, clock):
     assert event.kind == "visit.checked_out" and event.payload["auto"] is True
 
 
+def test_end_of_day_runs_once_per_day(service, clock):
+    service.check_in(form())
+    clock.advance(14 * 3600)  # 23:00
+    assert len(service.run_end_of_day_if_due()) == 1
+    service.check_in(form(phone="13812340001"))
+    clock.advance(1800)  # 23:30: today's run is done, the new visit stays open until tomorrow
+    assert service.run_end_of_day_if_due() == []
+    clock.advance(24 * 3600)
+    assert len(service.run_end_of_day_if_due()) == 1
+
+
 def test_flow_keeps_values_across_back_and_skips_for_a_returning_visitor(service):
     flow = CheckinFlow(service)
     flow.set(phone="13812345678")
