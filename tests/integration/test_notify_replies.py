@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 
 from notify_fixtures import check_in, make_directory, make_settings
 from notify_servers import SmtpServer
+from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.clock import SystemClock
 from kiosk.core.notify import AppriseNotifier
@@ -30,13 +31,16 @@ from kiosk.core.reply_links import ReplyToken, parse_key, reply_url, sign
 from sync.server.replies import REPLY_SECRET_ENV
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def head_office(tmp_path_factory) -> Iterator[tuple[HeadOffice, ServerProcess]]:
-    folder = tmp_path_factory.mktemp("head-office")
-    url = f"sqlite:///{folder / 'ho.sqlite3'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def head_office(request, tmp_path_factory) -> Iterator[tuple[HeadOffice, ServerProcess]]:
+    folder = tmp_path_factory.mktemp(f"head-office-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'ho.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").new_database()
     ho = HeadOffice(url)
     ho.add_site("demo", "示范大厦", "Demo Tower")
     saved = os.environ.get(REPLY_SECRET_ENV)
@@ -161,3 +165,27 @@ def test_expired_and_forged_links_get_clear_pages(kiosk, head_office) -> None:
     for bad in (forged, "nonsense", expired[:-3] + "abc"):
         r = httpx.post(reply_url(server.url, bad), timeout=10)
         assert (r.status_code in (400, 410) and "无效" in r.text) or "expired" in r.text
+
+
+def test_two_taps_at_once_record_one_reply(kiosk, smtp, head_office, tmp_path) -> None:
+    """Both links of a message tapped at the same moment: one wins, one is told it is used."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import select
+
+    from sync.server.models import Change
+
+    harness, _worker = kiosk
+    ho, _server = head_office
+    visit_id = check_in(harness.store, harness.store.clock)
+    links = _links(smtp, f"li.na.{tmp_path.name}@example.com")
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda url: httpx.post(url, timeout=20).status_code, [*links.values()] * 2)
+        )
+    assert sorted(answers) == [200, 409, 409, 409]
+    with ho.sessions() as s:
+        feed = s.scalars(
+            select(Change).where(Change.kind == "host.replied", Change.entity_id == visit_id)
+        ).all()
+    assert len(feed) == 1
