@@ -1,0 +1,250 @@
+"""Directions: find a person, department or room, then the way there floor by floor.
+
+Thin on purpose: searching is ``services.search`` (the check-in search) plus room numbers from the
+building, routing and words are ``services.directions`` (kiosk.core), and the maps are drawn by
+``kiosk.core.maps`` on a worker thread; this screen only keeps what is on show.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+
+import kiosk.widgets.mapview  # noqa: F401  (registers MapView)
+from kiosk.core.errors import KioskError
+from kiosk.core.models import Visit
+from kiosk.screens.base import KioskScreen
+
+MAP_SIZE = (1200, 800)  # pixels the maps are drawn at; the view scales them to fit
+
+
+class DirectionsScreen(KioskScreen):
+    #: "search" or "map"
+    mode = StringProperty("search")
+    #: what the visitor picked: a room number, or a Host/Department, and how to call it
+    goal = ObjectProperty(None, allownone=True)
+    goal_label = StringProperty("")
+    accessible = BooleanProperty(False)
+    route = ObjectProperty(None, allownone=True)
+    #: index into route.floors of the floor on show
+    floor_index = NumericProperty(0)
+    floor_count = NumericProperty(0)
+    floor_text = StringProperty("")
+    summary_text = StringProperty("")
+    steps = ListProperty([])
+    error_key = StringProperty("")
+    error_params = ObjectProperty({})
+    searching = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._maps: dict[int, Any] = {}
+        self._generation = 0
+
+    # -- search ------------------------------------------------------------------------------
+    def on_text(self, text: str) -> None:
+        self.searching = text.strip()
+        self.error_key = ""
+        box = self.ids.results
+        box.clear_widgets()
+        for label, goal in self._search(self.searching):
+            button = Factory.DirectionsResult(text=label)
+            button.bind(on_release=lambda _b, g=goal, lbl=label: self.choose(g, lbl))
+            box.add_widget(button)
+
+    def _search(self, text: str) -> list[tuple[str, Any]]:
+        if not text or self.services is None:
+            return []
+        lang = self.shell.lang
+        found: list[tuple[str, Any]] = []
+        search = self.services.search
+        if search is not None:
+            for r in search.search(text, limit=6):
+                if not r.room:
+                    continue
+                where = self.t("directions.where", floor=r.floor, room=r.room)
+                dept = r.department_zh if lang == "zh_CN" else r.department_en
+                name = r.name(lang)
+                label = "  ·  ".join(
+                    x for x in (name, dept if r.kind == "host" else "", where) if x
+                )
+                found.append((label, r.room))
+        directions = self.services.directions
+        if directions is not None and text[:1].isdigit():
+            for room in directions.rooms_starting(text, limit=6 - len(found)):
+                floor = directions.building.floor_by_id[room.floor].label
+                where = self.t("directions.where", floor=floor, room=room.number)
+                name = room.name.text(lang) if room.name else ""
+                found.append(("  ·  ".join(x for x in (where, name) if x), room.number))
+        return found[:6]
+
+    # -- the way -----------------------------------------------------------------------------
+    def choose(self, goal: Any, label: str = "") -> None:
+        """Show the way to ``goal`` (room number, department id, Host or Department)."""
+        self.goal = goal
+        self.goal_label = label
+        self.floor_index = 0
+        self._route()
+        if self.route is not None:
+            self.ids.pages.current = "map"
+            self.mode = "map"
+
+    def show_visit(self, visit: Visit) -> None:
+        """The way to a checked-in visitor's host (the done screen's "show me the way")."""
+        directions = self.services.directions
+        if directions is None:
+            return
+        try:
+            goal = directions.goal_for_visit(visit)
+        except KioskError as e:
+            self._error(e)
+            return
+        self.choose(goal.room if goal.room else goal, goal.name(self.shell.lang))
+
+    def toggle_accessible(self) -> None:
+        self.accessible = not self.accessible
+        if self.goal is not None:
+            self.floor_index = 0
+            self._route()
+
+    def next_floor(self) -> None:
+        if self.floor_index < self.floor_count - 1:
+            self.floor_index += 1
+
+    def previous_floor(self) -> None:
+        if self.floor_index > 0:
+            self.floor_index -= 1
+
+    def on_floor_index(self, *_: Any) -> None:
+        self._show_floor()
+        self._fill_steps()
+
+    def on_steps(self, *_: Any) -> None:
+        self._fill_steps()
+
+    def _fill_steps(self) -> None:
+        """One line per stretch; the stretch on the floor on show is highlighted."""
+        box = self.ids.get("steps")
+        if box is None:
+            return
+        box.clear_widgets()
+        for i, text in enumerate(self.steps):
+            line = Factory.DirectionsStep(text=f"{i + 1}.\u00a0{text}")  # no break after it
+            line.current = i == self.floor_index
+            box.add_widget(line)
+
+    def _route(self) -> None:
+        directions = self.services.directions if self.services else None
+        self.route = None
+        self._maps = {}
+        self.ids.map.image = None
+        if directions is None:
+            self.error_key = "directions.unavailable"
+            return
+        try:
+            self.route = directions.route(self.goal, accessible=self.accessible)
+        except KioskError as e:
+            self._error(e)
+            return
+        self.error_key = ""
+        self.floor_count = len(self.route.floors)
+        self._texts()
+        self._draw_maps()
+
+    def _error(self, error: KioskError) -> None:
+        self.error_params = dict(error.params)
+        self.error_key = error.message_key
+        self.route = None
+
+    def _texts(self) -> None:
+        route, directions = self.route, self.services.directions
+        if route is None or directions is None:
+            self.steps, self.summary_text, self.floor_text = [], "", ""
+            return
+        lang = self.shell.lang
+        self.steps = list(directions.instructions(route, lang))
+        self.summary_text = directions.summary(route, lang)
+        self._show_floor()
+
+    def _show_floor(self) -> None:
+        route = self.route
+        if route is None:
+            return
+        lang = self.shell.lang
+        index = min(self.floor_index, len(route.floors) - 1)
+        name = self.services.directions.floor_name(route.floors[index], lang)
+        self.floor_text = self.t(
+            "directions.floor_of", n=index + 1, total=len(route.floors), floor=name
+        )
+        self.ids.map.image = self._maps.get(index)
+
+    def _draw_maps(self) -> None:
+        """Draw every floor of the route on a worker; the first shows as soon as it is ready."""
+        self._generation += 1
+        generation, route, lang = self._generation, self.route, self.shell.lang
+        directions = self.services.directions
+
+        def work() -> None:
+            for index, floor_id in enumerate(route.floors):
+                image = directions.render(route, floor_id, size=MAP_SIZE, lang=lang)
+                Clock.schedule_once(lambda _dt, i=index, im=image: self._drawn(generation, i, im))
+
+        threading.Thread(target=work, name="directions-maps", daemon=True).start()
+
+    def _drawn(self, generation: int, index: int, image: Any) -> None:
+        if generation != self._generation:
+            return  # a newer route (or language) replaced this one
+        self._maps[index] = image
+        if index == self.floor_index:
+            self.ids.map.image = image
+
+    # -- navigation and language -------------------------------------------------------------
+    def back(self) -> None:
+        if self.mode == "map":
+            self.mode = "search"
+            self.ids.pages.current = "search"
+        else:
+            self.shell.home()
+
+    def reset(self) -> None:
+        self._generation += 1
+        self.mode = "search"
+        self.goal = None
+        self.goal_label = ""
+        self.accessible = False
+        self.route = None
+        self.steps = []
+        self.summary_text = self.floor_text = self.error_key = ""
+        self.floor_index = 0
+        self._maps = {}
+        if self.ids:
+            self.ids.pages.current = "search"
+            self.ids.field.text = ""
+            self.ids.keyboard.clear()
+            self.ids.keyboard.mode = "pinyin"
+            self.ids.map.image = None
+
+    def on_language(self, lang: str) -> None:
+        if self.route is not None:
+            self._texts()
+            self._draw_maps()
+        self.on_text(self.ids.field.text)
+
+    def on_pre_enter(self, *_: Any) -> None:
+        if self.mode == "search":
+            self.ids.field.focus = False
+
+    def tour(self) -> None:
+        """For ``kiosk tour``: the way to room 503 in the demo tower."""
+        self.ids.field.text = "503"
+        self.choose("503", self.t("directions.where", floor="5", room="503"))

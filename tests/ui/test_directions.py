@@ -1,0 +1,102 @@
+"""The directions screen on the real app: search → map with the route → next floor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+SHOTS = Path("/tmp/kiosk-ui-directions")
+
+
+def route_pixels(image) -> int:
+    from PIL import Image, ImageChops
+
+    from kiosk.core.maps import ROUTE
+
+    diff = ImageChops.difference(image, Image.new("RGB", image.size, ROUTE)).convert("L")
+    return diff.point(lambda v: 255 if v == 0 else 0).histogram()[255]
+
+
+def test_search_a_person_then_the_map_floor_by_floor(kiosk):
+    app = kiosk.app
+    kiosk.tap(kiosk.current().ids.directions)
+    assert kiosk.screen == "directions"
+    screen = kiosk.current()
+    kiosk.keys("ln")  # pinyin initials of 李娜, as at check-in
+    kiosk.candidate("李娜")
+    kiosk.wait_for(lambda: len(screen.ids.results.children) > 0)
+    results = list(reversed(screen.ids.results.children))
+    assert "李娜" in results[0].text and "503" in results[0].text, [b.text for b in results]
+    kiosk.tap(results[0])
+    assert screen.mode == "map"
+    assert screen.route is not None and screen.route.floors == ("1", "5")
+    kiosk.wait_for(lambda: screen.ids.map.image is not None)
+    assert screen.summary_text == "5楼 503室 · 2号电梯 右转"
+    steps = [w.text for w in screen.ids.steps.children][::-1]
+    assert steps[1] == "2.\u00a0乘2号电梯到5楼，出电梯后右转，右手第三间：503室"
+    assert "1楼 大堂" in screen.floor_text
+    assert screen.ids.map.texture is not None
+    assert screen.ids.previous_floor.disabled and not screen.ids.next_floor.disabled
+    SHOTS.mkdir(exist_ok=True)
+    kiosk.screenshot(SHOTS / "directions-floor1.png")
+    first = screen.ids.map.image
+    assert route_pixels(first) > 1000
+
+    kiosk.tap(screen.ids.next_floor)
+    kiosk.wait_for(lambda: screen.ids.map.image is not None and screen.ids.map.image is not first)
+    assert screen.floor_index == 1
+    assert "5楼" in screen.floor_text
+    assert screen.ids.next_floor.disabled
+    current = [w for w in screen.ids.steps.children if w.current]
+    assert len(current) == 1 and current[0].text.startswith("2.")
+    kiosk.screenshot(SHOTS / "directions-floor5.png")
+
+    kiosk.tap(screen.ids.previous_floor)
+    assert screen.floor_index == 0
+
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert screen.summary_text == "Floor 5, room 503 · Elevator 2, turn right"
+
+
+def test_room_number_and_the_accessible_toggle(kiosk):
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    kiosk.tap_text("英文", root=screen.ids.keyboard)  # digits type straight in, not as pinyin
+    kiosk.keys("201")
+    kiosk.wait_for(lambda: len(screen.ids.results.children) > 0)
+    kiosk.tap(screen.ids.results.children[-1])  # the first one listed
+    quick = screen.route
+    assert "扶梯" in " ".join(screen.steps)
+    kiosk.tap(screen.ids.accessible)
+    assert screen.accessible
+    assert screen.route is not quick
+    assert "扶梯" not in " ".join(screen.steps) and "电梯" in " ".join(screen.steps)
+    kiosk.wait_for(lambda: screen.ids.map.image is not None)
+    kiosk.screenshot(SHOTS / "directions-accessible.png")
+
+
+def test_zoom_buttons_and_reset_on_idle(kiosk):
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    screen.choose("602", "602")
+    kiosk.wait_for(lambda: screen.ids.map.image is not None)
+    view = screen.ids.map
+    kiosk.tap_text("+")
+    assert view.zoom == pytest.approx(1.5)
+    kiosk.tap_text("−")
+    assert view.zoom == pytest.approx(1.0)
+    kiosk.app.home()
+    assert screen.mode == "search" and screen.route is None and screen.ids.field.text == ""
+
+
+def test_nothing_found(kiosk):
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    kiosk.tap_text("英文", root=screen.ids.keyboard)
+    kiosk.keys("qqqq")
+    kiosk.frames(2)
+    assert not screen.ids.results.children
+    assert "没有找到，请询问前台" in kiosk.texts()
