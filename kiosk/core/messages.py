@@ -150,12 +150,12 @@ def render_host_message(ctx: HostMessageContext) -> Message:
     if reason:
         lines.append(reason)
     lines.append("")
-    lines += [f"{label}: {value}" for label, value in rows]
+    lines += [t("notify.line", label=label, value=value) for label, value in rows]
     if has_links:
         lines.append("")
         lines.append(t("notify.reply.prompt"))
-        lines.append(f"{coming_label}: {ctx.coming_url}")
-        lines.append(f"{wait_label}: {ctx.wait_url}")
+        lines.append(t("notify.line", label=coming_label, value=ctx.coming_url))
+        lines.append(t("notify.line", label=wait_label, value=ctx.wait_url))
         lines.append(t("notify.reply.expires", minutes=ctx.links_valid_minutes))
     elif ctx.stage != "front_desk":
         lines += ["", t("notify.reply.none")]
@@ -172,13 +172,14 @@ def render_host_message(ctx: HostMessageContext) -> Message:
         parts.append(f"<p><strong>{e(reason)}</strong></p>")
     # lines rather than a table, and each link written out: apprise derives the text/plain
     # part of an e-mail from this HTML, and a bare <a> would lose its URL there
-    parts.append("<p>" + "<br>".join(f"<b>{e(k)}</b>: {e(v)}" for k, v in rows) + "</p>")
+    sep = e(t("notify.line", label="", value=""))
+    parts.append("<p>" + "<br>".join(f"<b>{e(k)}</b>{sep}{e(v)}" for k, v in rows) + "</p>")
     if has_links:
         assert ctx.coming_url is not None and ctx.wait_url is not None
         links = [(coming_label, ctx.coming_url), (wait_label, ctx.wait_url)]
         parts.append(f"<p>{e(t('notify.reply.prompt'))}</p>")
         parts += [
-            f'<p><b>{e(label)}</b>: <a href="{e(url)}">{e(url)}</a></p>' for label, url in links
+            f'<p><b>{e(label)}</b>{sep}<a href="{e(url)}">{e(url)}</a></p>' for label, url in links
         ]
         expires = t("notify.reply.expires", minutes=ctx.links_valid_minutes)
         parts.append(f"<p><small>{e(expires)}</small></p>")

@@ -148,11 +148,11 @@ def _install_capture() -> None:
         if not _capture_installed:
             apprise_log = logging.getLogger("apprise")
             apprise_log.addHandler(_capture)
-            if apprise_log.level == logging.NOTSET or apprise_log.level > logging.DEBUG:
-                # our handler needs the debug lines (the socket error); apprise's own logger
-                # has no other handler of ours, so this does not make the kiosk's log chatty
-                apprise_log.setLevel(logging.DEBUG)
-                apprise_log.propagate = False
+            # apprise's records go to the capture only, never on to the kiosk's log: some name
+            # the URL they failed on, tokens included. The worker logs the reason itself,
+            # through ``scrub``. DEBUG, because the socket error is a debug line in apprise.
+            apprise_log.setLevel(logging.DEBUG)
+            apprise_log.propagate = False
             _capture_installed = True
 
 

@@ -96,7 +96,7 @@ def kiosk(head_office, smtp, tmp_path) -> Iterator[tuple[KioskHarness, NotifyWor
 def _links(smtp: SmtpServer, to: str) -> dict[str, str]:
     [mail] = smtp.mailbox.wait_for(to)
     plain = mail.get_body(("plain",)).get_content()
-    found = re.findall(r"(我马上来|请稍等5分钟): (\S+/api/v1/reply/\S+)", plain)
+    found = re.findall(r"(我马上来|请稍等5分钟)：(\S+/api/v1/reply/\S+)", plain)
     return {("coming" if label == "我马上来" else "wait"): url for label, url in found}
 
 

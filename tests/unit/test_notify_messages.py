@@ -37,9 +37,10 @@ def test_chinese_host_message_has_every_fact_and_both_links() -> None:
     assert "张伟" in m.subject and "示范大厦" in m.subject
     for fact in ("张伟", "星河科技", "会议", "示范大厦", "kiosk-1", "2026-11-26 09:30"):
         assert fact in m.text and fact in m.html
-    assert "我马上来: https://ho.example/reply/A.B" in m.text
-    assert "请稍等5分钟: https://ho.example/reply/C.D" in m.text
-    assert '<b>我马上来</b>: <a href="https://ho.example/reply/A.B">https://ho' in m.html
+    assert "我马上来：https://ho.example/reply/A.B" in m.text
+    assert "请稍等5分钟：https://ho.example/reply/C.D" in m.text
+    assert "访客：张伟" in m.text
+    assert '<b>我马上来</b>：<a href="https://ho.example/reply/A.B">https://ho' in m.html
 
 
 def test_english_message_for_an_english_host() -> None:
