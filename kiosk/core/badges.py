@@ -27,7 +27,7 @@ from typing import Any
 
 import qrcode
 import qrcode.constants
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .i18n import translate
 
@@ -584,7 +584,9 @@ def _photo(data: bytes, px: int) -> Image.Image | None:
 @lru_cache(maxsize=64)
 def qr_matrix(token: str) -> tuple[tuple[bool, ...], ...]:
     """The QR modules of ``token``, quiet zone (4 modules) included."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    # A fixed mask pattern saves trying all eight (most of qrcode's time); any mask is valid
+    # and scanners read it just as well.
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=2)
     qr.add_data(token)
     qr.make(fit=True)
     return tuple(tuple(row) for row in qr.get_matrix())
@@ -628,6 +630,22 @@ def _place(badge: BadgeData, template: Template) -> tuple[list[_Op], int]:
             cap = 12
 
 
+@lru_cache(maxsize=2048)
+def _sprite(run: str, index: int, size: int) -> tuple[Image.Image | None, tuple[int, int]]:
+    """The ink of one run as a mask, and where it sits relative to the pen (baseline).
+
+    Site names, the band, labels and dates are the same on every badge: drawing each once
+    and pasting it afterwards keeps a badge well inside its time budget.
+    """
+    font = _font(index, size)
+    x1, y1, x2, y2 = font.getbbox(run, anchor="ls")
+    if x2 <= x1 or y2 <= y1:
+        return None, (0, 0)
+    mask = Image.new("L", (x2 - x1, y2 - y1), 0)
+    ImageDraw.Draw(mask).text((-x1, -y1), run, font=font, fill=255, anchor="ls")
+    return mask, (x1, y1)
+
+
 def render_badge_with_layout(
     badge: BadgeData, template: Template
 ) -> tuple[Image.Image, BadgeLayout]:
@@ -642,11 +660,13 @@ def render_badge_with_layout(
         elif op.image is not None:
             img.paste(op.image, op.xy)
         else:
+            colour = ImageColor.getcolor(op.fill, mode)
             cursor = float(op.xy[0])
             for run, index in _runs(op.text):
-                font = _font(index, op.size)
-                draw.text((cursor, op.xy[1]), run, font=font, fill=op.fill, anchor="ls")
-                cursor += font.getlength(run)
+                sprite, (dx, dy) = _sprite(run, index, op.size)
+                if sprite is not None:
+                    img.paste(colour, (round(cursor) + dx, op.xy[1] + dy), sprite)
+                cursor += _run_metrics(run, index, op.size)[0]
     items = tuple(Placed(op.kind, op.box, op.text) for op in ops)
     return img, BadgeLayout(template.width_px, height, items)
 
@@ -669,7 +689,7 @@ def to_pdf(image: Image.Image, template: Template) -> bytes:
     page = Image.new("RGB", (page_w, page_h), "white")
     page.paste(image.convert("RGB"), ((page_w - image.width) // 2, (page_h - image.height) // 2))
     out = io.BytesIO()
-    page.save(out, "PDF", resolution=page_w * 25.4 / width_mm)
+    page.save(out, "PDF", resolution=page_w * 25.4 / width_mm, quality=95)
     return out.getvalue()
 
 

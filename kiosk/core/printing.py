@@ -142,13 +142,14 @@ class CupsPrinter:
             raise PrinterError(f"{args[0]} timed out after {self.timeout}s", key=UNREACHABLE) from e
 
     def status(self) -> PrinterStatus:
-        # without a scheduler lpstat only says "invalid destination": ask about it first
-        scheduler = self._run(["lpstat", "-r"])
-        if "is running" not in scheduler.stdout:
-            detail = (scheduler.stdout + scheduler.stderr).strip() or "no CUPS scheduler"
+        # one lpstat call (each costs a process): scheduler first, because without one
+        # lpstat only says "invalid destination"
+        result = self._run(["lpstat", "-r", "-l", "-p", self.queue, "-a", self.queue])
+        if "scheduler is running" not in result.stdout:
+            detail = (result.stdout + result.stderr).strip() or "no CUPS scheduler"
             return PrinterStatus(False, "unreachable", UNREACHABLE, detail)
-        result = self._run(["lpstat", "-l", "-p", self.queue, "-a", self.queue])
-        text = (result.stdout + "\n" + result.stderr).strip()
+        text = result.stdout.replace("scheduler is running", "", 1).strip()
+        text = (text + "\n" + result.stderr).strip()
         if result.returncode != 0:
             lowered = text.lower()
             if "unable to connect" in lowered or "not running" in lowered or "bad file" in lowered:
