@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from .clock import Clock, iso, parse_iso
@@ -158,6 +159,7 @@ class NotifyWorker:
         poll_interval: float = 0.5,
         backoff: Sequence[float] = BACKOFF,
         max_attempts: int = MAX_ATTEMPTS,
+        hang_grace: float = 5.0,
     ) -> None:
         self.store = store
         self.records = records
@@ -167,6 +169,8 @@ class NotifyWorker:
         self.poll_interval = poll_interval
         self.backoff = tuple(backoff)
         self.max_attempts = max_attempts
+        #: seconds beyond twice ``send_timeout`` before a send that never returned is abandoned
+        self.hang_grace = hang_grace
         self._department_urls = department_urls(settings.notify.department_urls)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -555,7 +559,7 @@ class NotifyWorker:
 
     def _watchdog(self) -> None:
         """Give up on sends that never came back: the channel gets a fresh thread and plugin."""
-        deadline = self.settings.notify.send_timeout * 2 + 5.0
+        deadline = self.settings.notify.send_timeout * 2 + self.hang_grace
         for url, channel in list(self._channels.items()):
             job = channel.busy
             if job is not None and time.monotonic() - channel.busy_since > deadline:
@@ -685,7 +689,7 @@ class NotifyWorker:
                 state=state,
                 host_name=name,
                 key=key,
-                params={"host": name, **params},
+                params=MappingProxyType({"host": name, **params}),
                 minutes=minutes,
                 delegate_name=params.get("delegate", ""),
                 lang=lang_,

@@ -270,3 +270,55 @@ def test_checked_out_visit_is_not_escalated(env) -> None:
     clock.advance(300)
     w.wait_idle()
     assert [s.url for s in fake.sent] == ["fake://host1"]
+
+
+class _Hanging:
+    """A channel whose sends never return until released (a hung TLS handshake, say)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+        self.forgotten: list[str] = []
+        self.calls = 0
+
+    def validate(self, url: str) -> str:
+        return "hang"
+
+    def send(self, url, message, *, timeout: float) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            self.release.wait(10)
+            raise RuntimeError("too late to matter")
+
+    def forget(self, url: str) -> None:
+        self.forgotten.append(url)
+
+
+def test_a_send_that_never_returns_is_abandoned_and_retried(env) -> None:
+    store, records, clock, _fake = env
+    hanging = _Hanging()
+    w = NotifyWorker(
+        store=store,
+        records=records,
+        notifier=hanging,
+        clock=clock,
+        settings=make_settings(send_timeout=0.05),
+        hang_grace=0.2,
+    )
+    try:
+        visit_id = check_in(store, clock)
+        w.run_once()
+        time.sleep(0.5)
+        w.run_once()  # the watchdog gives up on the first send
+        assert hanging.forgotten == ["fake://host1"]
+        row = store.query_one("SELECT attempts, last_error, state FROM notify_deliveries")
+        assert row["attempts"] == 1 and "no answer" in row["last_error"]
+        clock.advance(5)
+        assert w.wait_idle()  # the retry goes out on a fresh channel thread and succeeds
+        assert w.status_for(visit_id).state == "notified"
+    finally:
+        hanging.release.set()
+    time.sleep(0.05)
+    w.run_once()  # the abandoned send's late failure changes nothing
+    assert store.query_one("SELECT state FROM notify_deliveries")["state"] == "sent"
