@@ -107,8 +107,9 @@ class Directions:
 
     # -- rooms a visitor can type ------------------------------------------------------------
     def rooms_starting(self, text: str, limit: int = 6) -> list[Room]:
-        """Rooms whose number starts with ``text`` ("50" → 501, 502 …), in plan order."""
+        """Rooms whose number starts with ``text`` ("50" → 501, 502 …), in number order."""
         text = text.strip()
         if not text:
             return []
-        return [r for r in self.building.rooms if r.number.startswith(text)][:limit]
+        found = [r for r in self.building.rooms if r.number.startswith(text)]
+        return sorted(found, key=lambda r: (len(r.number), r.number))[:limit]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import json
 import math
 import random
 import sys
@@ -13,9 +14,10 @@ from babel.messages.pofile import read_po
 from building_fixtures import tiny
 
 from kiosk.core.building import DEMO_BUILDING, Building, Kind, building_from_dict, load_building
-from kiosk.core.errors import NotFoundError
+from kiosk.core.directions import Directions, find_building
+from kiosk.core.errors import ConfigError, NotFoundError
 from kiosk.core.i18n import LOCALE_DIR
-from kiosk.core.models import Department, Host
+from kiosk.core.models import Department, Host, Visit, VisitState
 from kiosk.core.wayfinding import (
     Side,
     StepKind,
@@ -346,3 +348,60 @@ def test_every_key_the_code_can_ask_for_exists() -> None:
     ]
     missing = [k for k in wanted if k not in zh]
     assert not missing
+
+
+# --- the directions service -------------------------------------------------------------------
+
+
+class _Directory:
+    def __init__(self) -> None:
+        self.hosts = {"h001": Host("h001", "demo", "rnd", "李娜", "Li Na", floor="5", room="503")}
+        self.departments = {"hr": Department("hr", "demo", "人力资源部", "HR", "2", "205")}
+
+    def host(self, host_id: str) -> Host | None:
+        return self.hosts.get(host_id)
+
+    def department(self, department_id: str) -> Department | None:
+        return self.departments.get(department_id)
+
+
+def _visit(host_id: str | None, department_id: str | None = None) -> Visit:
+    return Visit("v1", "demo", "p1", VisitState.CHECKED_IN, "meeting", host_id, department_id)
+
+
+def test_summary_for_a_visit_goes_to_the_host_then_the_department(demo: Building) -> None:
+    directions = Directions(demo, directory=_Directory())
+    assert directions.summary_for_visit(_visit("h001"), "zh_CN") == "5楼 503室 · 2号电梯 右转"
+    assert directions.summary_for_visit(_visit("nobody", "hr"), "en").startswith(
+        "Floor 2, room 205"
+    )
+    with pytest.raises(NotFoundError) as caught:
+        directions.summary_for_visit(_visit(None), "en")
+    assert caught.value.message_key == "directions.error.unknown_place"
+
+
+def test_where_the_building_comes_from(tmp_path: Path) -> None:
+    assert find_building(tmp_path, "demo") == DEMO_BUILDING
+    assert find_building(tmp_path, "head-office") is None
+    (tmp_path / "building.json").write_text(json.dumps(tiny()), encoding="utf-8")
+    assert find_building(tmp_path, "head-office") == tmp_path / "building.json"
+
+    class Settings:
+        data_dir = tmp_path
+
+        class site:
+            id = "head-office"
+
+    loaded = Directions.for_site(Settings())
+    assert loaded is not None and loaded.building.site == "tiny"
+    (tmp_path / "building.json").write_text('{"format": "lobby-kiosk-building/1"}', "utf-8")
+    with pytest.raises(ConfigError, match=r"building\.json: \d+ problems"):
+        Directions.for_site(Settings())
+
+
+def test_rooms_a_visitor_types(demo: Building) -> None:
+    directions = Directions(demo)
+    assert [r.number for r in directions.rooms_starting("50")] == [f"50{n}" for n in range(1, 7)]
+    assert directions.rooms_starting(" ") == []
+    image = directions.render(directions.route("503"), "5", size=(400, 300), lang="en")
+    assert image.size == (400, 300)
