@@ -638,7 +638,7 @@ def _sprite(run: str, index: int, size: int) -> tuple[Image.Image | None, tuple[
     and pasting it afterwards keeps a badge well inside its time budget.
     """
     font = _font(index, size)
-    x1, y1, x2, y2 = font.getbbox(run, anchor="ls")
+    x1, y1, x2, y2 = (int(v) for v in font.getbbox(run, anchor="ls"))
     if x2 <= x1 or y2 <= y1:
         return None, (0, 0)
     mask = Image.new("L", (x2 - x1, y2 - y1), 0)

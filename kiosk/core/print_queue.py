@@ -107,6 +107,7 @@ class PrintQueue:
         retry_cap: float = 120.0,
         stuck_after: float = 30.0,
         poll_interval: float = 0.5,
+        follow_interval: float = 0.1,
     ) -> None:
         self.store = store
         self.records = records
@@ -127,6 +128,7 @@ class PrintQueue:
         self.retry_cap = retry_cap
         self.stuck_after = stuck_after
         self.poll_interval = poll_interval
+        self.follow_interval = follow_interval
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -180,6 +182,12 @@ class PrintQueue:
 
     def _idle_wait(self) -> float:
         wait = self.poll_interval
+        # a job the printer has accepted: look again soon, so "please collect your badge"
+        # shows as soon as it is out
+        if self.store.query_one(
+            "SELECT 1 FROM print_jobs WHERE state = 'printing' AND printer_ref != '' LIMIT 1"
+        ):
+            wait = min(wait, self.follow_interval)
         row = self.store.query_one(
             "SELECT min(next_attempt_at) FROM print_jobs WHERE state = 'failed' "
             "AND next_attempt_at IS NOT NULL"
