@@ -293,7 +293,7 @@ def test_search_with_huge_input(value):
 # -- pinyin engine -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def engine() -> PinyinEngine:
-    e = PinyinEngine()
+    e = PinyinEngine(cache_dir=None)
     e.load()
     return e
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core import ime
 from kiosk.core.ime import Candidate, PinyinEngine, char_readings, surname_readings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def engine() -> PinyinEngine:
-    e = PinyinEngine()
+    e = PinyinEngine(cache_dir=None)
     e.load()
     return e
 
@@ -163,7 +164,7 @@ def test_loads_lazily_and_quickly_on_import():
     code = (
         "import time; t = time.perf_counter()\n"
         "import kiosk.core.ime as ime\n"
-        "e = ime.PinyinEngine()\n"
+        "e = ime.PinyinEngine(cache_dir=None)\n"
         "assert not e.loaded and ime._index is None\n"
         "e.segment('')\n"
         "assert ime._index is None\n"
@@ -178,8 +179,8 @@ def test_load_from_a_worker_thread(engine):
 
     def work():
         try:
-            PinyinEngine().load()
-            PinyinEngine().candidates("beijing")
+            PinyinEngine(cache_dir=None).load()
+            PinyinEngine(cache_dir=None).candidates("beijing")
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -206,3 +207,30 @@ def test_other_splits_of_the_same_letters(engine):
     assert "西安" in texts(engine.candidates("xian"), 12)
     assert texts(engine.candidates("xian"))[0] == "先"  # a whole syllable means that syllable
     assert texts(engine.candidates("fangan"))[:2] == ["方案", "反感"]
+
+
+def test_parsed_index_is_cached_between_starts(tmp_path, monkeypatch):
+    built = ime._Index(ime.IME_DIR, tmp_path)
+    files = list(tmp_path.glob("words-*.marshal"))
+    assert len(files) == 1
+
+    def no_parsing(folder):
+        raise AssertionError("parsed words.txt although a cache was there")
+
+    monkeypatch.setattr(ime._Index, "_parse", classmethod(lambda cls, folder: no_parsing(folder)))
+    cached = ime._Index(ime.IME_DIR, tmp_path)
+    assert cached.raw == built.raw
+    assert cached.by_initials == built.by_initials
+    assert cached.syllables == built.syllables
+
+
+def test_a_broken_or_unwritable_cache_costs_only_time(tmp_path):
+    ime._Index(ime.IME_DIR, tmp_path)
+    (cache,) = tmp_path.glob("words-*.marshal")
+    cache.write_bytes(b"not marshal at all")
+    again = ime._Index(ime.IME_DIR, tmp_path)
+    assert "bei'jing" in again.raw
+    assert cache.read_bytes() != b"not marshal at all"  # rewritten
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert "bei'jing" in ime._Index(ime.IME_DIR, blocker / "cache").raw
