@@ -96,7 +96,6 @@ class _Job:
     delivery_id: str
     url: str
     message: Message
-    generation: int
 
 
 class _Channel:
@@ -177,7 +176,6 @@ class NotifyWorker:
         self._thread: threading.Thread | None = None
         self._pass_lock = threading.Lock()
         self._channels: dict[str, _Channel] = {}
-        self._generation = 0
         self._results: queue.SimpleQueue[tuple[_Job, str | None]] = queue.SimpleQueue()
         self._listening = False
 
@@ -206,13 +204,14 @@ class NotifyWorker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            # cleared before the pass, so a commit during the pass wakes the next one at once
+            self._wake.clear()
             try:
                 self.run_once()
             except Exception:  # the worker must outlive any one bad event or database hiccup
                 log.exception("notifier pass failed; retrying")
                 self._stop.wait(self.poll_interval * 4)
             self._wake.wait(self.poll_interval)
-            self._wake.clear()
 
     # -- one pass --------------------------------------------------------------------------
     def run_once(self) -> None:
@@ -238,7 +237,8 @@ class NotifyWorker:
             )
             busy = any(c.busy is not None for c in self._channels.values())
             if not busy and not (due and due[0]) and not self.store.pending(CONSUMER, KINDS):
-                self._collect()
+                with self._pass_lock:
+                    self._collect()
                 return True
             time.sleep(0.005)
         return False
@@ -250,11 +250,16 @@ class NotifyWorker:
             return False
         for event in events:
             with self.store.transaction() as tx:
+                tx.execute("SAVEPOINT plan")
                 try:
                     self._plan(tx, event)
-                except (KeyError, TypeError, ValueError) as e:
-                    # a malformed event must not block every later check-in
+                except KioskError:
+                    raise  # the database, not the event: retry the whole pass later
+                except Exception as e:
+                    # a malformed event must not block every later check-in; nothing of it stays
+                    tx.execute("ROLLBACK TO plan")
                     log.error("notifier skips event %s (%s): %s", event.uuid, event.kind, e)
+                tx.execute("RELEASE plan")
                 self.store.advance(CONSUMER, event.seq, tx)
         return True
 
@@ -541,7 +546,6 @@ class NotifyWorker:
                     row["id"],
                     row["url"],
                     Message(row["subject"], row["body_text"], row["body_html"]),
-                    self._generation,
                 )
             )
 

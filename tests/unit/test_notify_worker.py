@@ -322,3 +322,18 @@ def test_a_send_that_never_returns_is_abandoned_and_retried(env) -> None:
     time.sleep(0.05)
     w.run_once()  # the abandoned send's late failure changes nothing
     assert store.query_one("SELECT state FROM notify_deliveries")["state"] == "sent"
+
+
+def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None:
+    store, _, clock, fake = env
+    w = worker(env)
+    with store.transaction() as tx:
+        tx.emit("visit.checked_in", "broken", {"visit": {"host_id": "h1"}})  # no visit id
+        # fails late, after the visit's row was written: nothing of it may stay
+        tx.emit(
+            "visit.checked_in", "odd", {"visit": {"id": "odd", "host_id": "h1"}, "visitor": [1]}
+        )
+    visit_id = check_in(store, clock)
+    assert w.wait_idle()
+    assert len(fake.to("fake://host1")) == 1
+    assert [r[0] for r in store.query("SELECT visit_id FROM notify_visits")] == [visit_id]
