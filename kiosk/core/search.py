@@ -295,6 +295,8 @@ def _terms_of(
     initials: list[str] = []
     for spelling, forms in _pinyin(zh, readings, surnames):
         terms.append(spelling)
+        if "v" in spelling:
+            terms.append(spelling.replace("v", "u"))  # 吕 typed "lu" as well as "lv"/"lü"
         initials.extend(forms)
     if name_en:
         words = _words(name_en)

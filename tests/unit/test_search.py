@@ -84,6 +84,7 @@ def test_u_umlaut_as_v_or_u(index):
     assert names(index.search("lvbu")) == ["吕布"]
     assert names(index.search("lübu")) == ["吕布"]
     assert names(index.search("Lü"))[0] == "吕布"
+    assert names(index.search("lubu")) == ["吕布"]
 
 
 def test_department_by_either_language_returns_it_first_then_its_people(index):
