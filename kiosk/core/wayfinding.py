@@ -556,6 +556,8 @@ def _arrival(
     if room is None or room.centre is None:
         return None, 0
     length = math.hypot(b[0] - a[0], b[1] - a[1])
+    if length < 1e-6:
+        return None, 0
     dx, dy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
 
     def side_of(door: Point, centre: Point) -> Side:
