@@ -159,8 +159,11 @@ class Costs:
     elevator_per_floor: float = 4.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Building:
+    """The whole building, validated. Compared and hashed by identity: it is loaded once and
+    routing caches its graph on it."""
+
     site: str
     name: Name
     floors: tuple[Floor, ...]
@@ -189,8 +192,6 @@ class Building:
         object.__setattr__(self, "waypoint_by_id", {w.id: w for w in self.waypoints})
         object.__setattr__(self, "room_by_number", {r.number: r for r in self.rooms})
         object.__setattr__(self, "landmark_by_waypoint", {lm.waypoint: lm for lm in self.landmarks})
-
-    __hash__ = object.__hash__  # identity: the building is a large immutable value
 
     def floor_of(self, waypoint_id: str) -> Floor:
         return self.floor_by_id[self.waypoint_by_id[waypoint_id].floor]
