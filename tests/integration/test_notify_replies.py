@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.clock import SystemClock
 from kiosk.core.notify import AppriseNotifier
-from kiosk.core.notify_worker import NotifyWorker, store_reply_key
+from kiosk.core.notify_worker import NotifyWorker
 from kiosk.core.reply_links import ReplyToken, parse_key, reply_url, sign
 from sync.server.replies import REPLY_SECRET_ENV
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
@@ -68,26 +69,26 @@ def smtp() -> Iterator[SmtpServer]:
 def kiosk(head_office, smtp, tmp_path) -> Iterator[tuple[KioskHarness, NotifyWorker]]:
     ho, server = head_office
     harness = enrolled_kiosk(server.url, ho.add_kiosk("demo"), tmp_path)
-    r = httpx.get(
-        f"{server.url}/api/v1/notify/reply-key",
-        headers={"Authorization": f"Bearer {harness.token}"},
-        timeout=10,
-    )
-    assert r.status_code == 200, r.text
-    store_reply_key(harness.store, r.json()["key"])
     make_directory(
         harness.records, host_urls={"h1": (smtp.url(f"li.na.{tmp_path.name}@example.com"),)}
     )
+    # no key and no head-office URL in the settings: both come from the enrollment
     settings = make_settings(reply_key="", front_desk_urls=(), department_urls=())
-    settings = settings.replace("head_office", url=server.url)
+    settings = settings.replace("head_office", url="")
     worker = NotifyWorker(
         store=harness.store,
         records=harness.records,
         notifier=AppriseNotifier(),
         clock=SystemClock(),
         settings=settings,
+        head_office_url=server.url,
+        head_office_token=harness.token,
     )
     worker.start()
+    deadline = time.monotonic() + 20
+    while not harness.store.get_value("notify.reply_key") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert harness.store.get_value("notify.reply_key"), "the worker never fetched the reply key"
     yield harness, worker
     worker.stop()
     harness.close()

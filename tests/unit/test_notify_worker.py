@@ -211,8 +211,13 @@ def test_retries_with_back_off_then_reports_failure_and_escalates(env) -> None:
 
 def test_stand_alone_kiosk_sends_no_links_and_still_escalates(env) -> None:
     store, _, clock, fake = env
-    w = worker(env)
-    w.settings = w.settings.replace("head_office", url="")
+    w = NotifyWorker(
+        store=store,
+        records=env[1],
+        notifier=fake,
+        clock=clock,
+        settings=make_settings().replace("head_office", url=""),
+    )
     check_in(store, clock)
     w.wait_idle()
     assert "/reply/" not in fake.to("fake://host1")[0].text
@@ -337,3 +342,29 @@ def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None
     assert w.wait_idle()
     assert len(fake.to("fake://host1")) == 1
     assert [r[0] for r in store.query("SELECT visit_id FROM notify_visits")] == [visit_id]
+
+
+def test_fetch_reply_key_answers() -> None:
+    import httpx
+
+    from kiosk.core.errors import DeniedError, NotFoundError, TransportError
+    from kiosk.core.notify_worker import fetch_reply_key
+
+    def client(status: int, body: object) -> httpx.Client:
+        def handler(request: httpx.Request) -> httpx.Response:
+            assert request.url.path == "/api/v1/notify/reply-key"
+            assert request.headers["Authorization"] == "Bearer kt_x"
+            return httpx.Response(status, json=body)
+
+        return httpx.Client(transport=httpx.MockTransport(handler))
+
+    key = "ab" * 32
+    assert fetch_reply_key(url="https://ho", token="kt_x", client=client(200, {"key": key})) == key
+    for status, body, error in [
+        (401, {}, DeniedError),
+        (404, {}, NotFoundError),
+        (503, {}, TransportError),
+        (200, {"key": "short"}, TransportError),
+    ]:
+        with pytest.raises(error):
+            fetch_reply_key(url="https://ho", token="kt_x", client=client(status, body))
