@@ -9,8 +9,9 @@ Ranking: exact > prefix > initials > substring; within one level, departments be
 a person's own name before a match through their department, then directory order (stable).
 
 Results carry only what a visitor may see (names, department, floor, room): never a phone
-number or an e-mail address. The index is built once (about 0.3 s for 50,000 hosts) and
-answers each keystroke in well under 10 ms; rebuild it when the directory changes.
+number or an e-mail address. The index is built once (about half a second for 50,000 hosts,
+so build it on a worker thread) and answers each keystroke in a few milliseconds; build a new
+one when the directory changes (it is immutable, so swapping it in is thread-safe).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from .models import Department, Host
 EXACT, PREFIX, INITIALS, SUBSTRING = range(4)
 _MAX_QUERY = 64
 _MAX_READINGS = 4  # pinyin spellings indexed per name (polyphonic characters, surnames)
-_SHORT = 1  # prefixes up to this long have their first results precomputed …
-_SHORT_KEEP = 200  # … this many of them
 _DIGRAPHS = frozenset({"zh", "ch", "sh"})
 _WORD = re.compile(r"[^\W_]+")
 
@@ -141,14 +140,11 @@ class DirectorySearch:
         self._names_zh = names_zh
 
         self._terms = terms
-        self._sorted_terms = sorted(terms)
+        self._term_prefixes = _PrefixIndex(terms)
         self._initials = initials
-        self._sorted_initials = sorted(initials)
+        self._initial_prefixes = _PrefixIndex(initials)
         self._chars = chars
         self._members = [members[d.id] for d in self._departments]
-        # the first keystrokes match thousands of terms: keep their first results ready
-        self._short_terms = _short_prefixes(terms)
-        self._short_initials = _short_prefixes(initials)
 
     def __len__(self) -> int:
         return len(self._hosts)
@@ -194,13 +190,11 @@ class DirectorySearch:
         if level == EXACT:
             return self._terms.get(q, [])
         if level == PREFIX:
-            return self._prefix(self._short_terms, self._sorted_terms, self._terms, q, need)
+            return self._term_prefixes.smallest(q, need)
         if level == INITIALS:
             if not q.isascii() or not q.isalpha():
                 return []
-            return self._prefix(
-                self._short_initials, self._sorted_initials, self._initials, q, need
-            )
+            return self._initial_prefixes.smallest(q, need)
         # substring of a Chinese name (a prefix was found above already)
         if q.isascii():
             return []
@@ -208,18 +202,6 @@ class DirectorySearch:
         smallest = min(postings, key=len)
         names = self._names_zh
         return [e for e in smallest if q in names[e] and not names[e].startswith(q)]
-
-    @staticmethod
-    def _prefix(
-        short: dict[str, list[int]],
-        sorted_terms: list[str],
-        table: dict[str, list[int]],
-        q: str,
-        need: int,
-    ) -> list[int]:
-        if len(q) <= _SHORT and need <= _SHORT_KEEP:
-            return short.get(q, [])
-        return _prefixed(sorted_terms, table, q)
 
     def _results(self, entities: list[int]) -> list[SearchResult]:
         out = []
@@ -256,31 +238,41 @@ class DirectorySearch:
         return out
 
 
-def _prefixed(sorted_terms: list[str], table: dict[str, list[int]], q: str) -> list[int]:
-    """Every entity with a term starting with ``q``, in directory order."""
-    lo = bisect.bisect_left(sorted_terms, q)
-    hi = bisect.bisect_left(sorted_terms, q + "\U0010ffff", lo)
-    if lo >= hi:
-        return []
-    if hi - lo == 1:
-        return table[sorted_terms[lo]]
-    found: set[int] = set()
-    for term in sorted_terms[lo:hi]:
-        found.update(table[term])
-    return sorted(found)
+class _PrefixIndex:
+    """Terms in sorted order, for "which entities have a term starting with q"."""
 
+    def __init__(self, table: dict[str, list[int]]) -> None:
+        self.table = table
+        self.terms = sorted(table)
+        # each term's first (smallest) entity: lets a short query skip most of its terms
+        self.first = [table[t][0] for t in self.terms]
 
-def _short_prefixes(table: dict[str, list[int]]) -> dict[str, list[int]]:
-    """For every one-character prefix: the first entities whose term starts with it."""
-    grouped: dict[str, list[int]] = {}
-    for term, posting in table.items():
-        for length in range(1, min(_SHORT, len(term)) + 1):
-            key = term[:length]
-            got = grouped.get(key)
-            if got is None:
-                grouped[key] = got = []
-            got.extend(posting[:_SHORT_KEEP])
-    return {key: sorted(set(got))[:_SHORT_KEEP] for key, got in grouped.items()}
+    def smallest(self, q: str, need: int) -> list[int]:
+        """Entities with a term starting with ``q``, in directory order: at least the first
+        ``need`` of them (all when there are fewer)."""
+        terms = self.terms
+        lo = bisect.bisect_left(terms, q)
+        hi = bisect.bisect_left(terms, q + "\U0010ffff", lo)
+        if hi - lo <= 1:
+            return self.table[terms[lo]] if hi > lo else []
+        firsts = self.first[lo:hi]
+        distinct = sorted(set(firsts))
+        if len(distinct) > need:
+            # the need-th smallest first entity bounds the answer: no term whose first entity
+            # is above it can hold an entity at or below it
+            bound = distinct[need - 1] if need > 0 else distinct[0]
+            picked = [lo + i for i, f in enumerate(firsts) if f <= bound]
+        else:
+            picked = list(range(lo, hi))
+            bound = None
+        found: set[int] = set()
+        table = self.table
+        for i in picked:
+            found.update(table[terms[i]])
+        ordered = sorted(found)
+        if bound is not None:
+            ordered = ordered[: bisect.bisect_right(ordered, bound)]
+        return ordered
 
 
 def _terms_of(
