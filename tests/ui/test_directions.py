@@ -100,3 +100,51 @@ def test_nothing_found(kiosk):
     kiosk.frames(2)
     assert not screen.ids.results.children
     assert "没有找到，请询问前台" in kiosk.texts()
+
+
+def test_pinch_to_zoom_and_drag_to_pan(kiosk):
+    from kivy.tests.common import UnitTestTouch
+
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    screen.choose("503", "503")
+    kiosk.wait_for(lambda: screen.ids.map.image is not None)
+    view, scatter = screen.ids.map, screen.ids.map.ids.scatter
+    cx, cy = view.to_window(*view.center)
+    left, right = UnitTestTouch(cx - 60, cy), UnitTestTouch(cx + 60, cy)
+    left.touch_down()
+    right.touch_down()
+    kiosk.frames(1)
+    for step in range(1, 11):  # fingers move apart: 120 px → 320 px
+        left.touch_move(cx - 60 - 10 * step, cy)
+        right.touch_move(cx + 60 + 10 * step, cy)
+        kiosk.frames(1)
+    left.touch_up()
+    right.touch_up()
+    kiosk.frames(2)
+    assert scatter.scale == pytest.approx(320 / 120, rel=0.05)
+    assert view.zoom == pytest.approx(scatter.scale)
+
+    before = tuple(scatter.pos)
+    finger = UnitTestTouch(cx, cy)
+    finger.touch_down()
+    for step in range(1, 6):
+        finger.touch_move(cx + 20 * step, cy - 10 * step)
+        kiosk.frames(1)
+    finger.touch_up()
+    kiosk.frames(2)
+    assert scatter.pos[0] == pytest.approx(before[0] + 100, abs=2)
+    assert scatter.pos[1] == pytest.approx(before[1] - 50, abs=2)
+
+    far = UnitTestTouch(cx, cy)  # dragging far away leaves a quarter of the map in view
+    far.touch_down()
+    for step in range(1, 21):
+        far.touch_move(cx + 200 * step, cy)
+        kiosk.frames(1)
+    far.touch_up()
+    kiosk.frames(2)
+    assert scatter.x <= view.right - scatter.bbox[1][0] * 0.25 + 1
+
+    kiosk.tap(screen.ids.next_floor)  # a new floor starts unzoomed
+    kiosk.wait_for(lambda: screen.floor_index == 1 and screen.ids.map.image is not None)
+    assert scatter.scale == pytest.approx(1.0)
