@@ -327,3 +327,64 @@ def test_make_printer_from_settings(tmp_path: Path):
     assert isinstance(ql, BrotherQLPrinter) and ql.port == 9100
     with pytest.raises(ConfigError):
         make_printer(PrinterSettings(backend="laser"))
+
+
+class ScriptedCups:
+    """Stands in for the lpstat/lp processes: answers with recorded CUPS output."""
+
+    def __init__(self, stdout: str, returncode: int = 0, stderr: str = "") -> None:
+        self.stdout, self.returncode, self.stderr = stdout, returncode, stderr
+        self.calls: list[list[str]] = []
+
+    def __call__(self, args: list[str]):
+        import subprocess
+
+        self.calls.append(args)
+        return subprocess.CompletedProcess(args, self.returncode, self.stdout, self.stderr)
+
+
+LPSTAT_IDLE = """scheduler is running
+printer badges is idle.  enabled since Thu Nov 26 09:00:00 2026
+\tForm mounted:
+\tContent types: any
+\tAlerts: {alerts}
+\tDescription: Lobby label printer
+badges accepting requests since Thu Nov 26 09:00:00 2026
+"""
+
+
+@pytest.mark.parametrize(
+    ("alerts", "state", "key"),
+    [
+        ("none", "idle", ""),
+        ("media-empty-error", "out_of_media", "badge.printer.out_of_media"),
+        ("media-needed-warning", "out_of_media", "badge.printer.out_of_media"),
+        ("offline-report", "offline", "badge.printer.offline"),
+        ("connecting-to-device", "offline", "badge.printer.offline"),
+    ],
+)
+def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
+    from kiosk.core.printing import CupsPrinter
+
+    printer = CupsPrinter("badges")
+    monkeypatch.setattr(printer, "_run", ScriptedCups(LPSTAT_IDLE.format(alerts=alerts)))
+    status = printer.status()
+    assert (status.state, status.message_key, status.ready) == (state, key, state == "idle")
+
+
+def test_cups_printer_refuses_to_spool_into_a_troubled_queue(monkeypatch, tmp_path: Path):
+    from PIL import Image
+
+    from kiosk.core.badges import load_template
+    from kiosk.core.printing import CupsPrinter
+
+    printer = CupsPrinter("badges")
+    scripted = ScriptedCups(LPSTAT_IDLE.format(alerts="media-empty-error"))
+    monkeypatch.setattr(printer, "_run", scripted)
+    job = PrintJob(
+        "v-0", "badge", Image.new("RGB", (696, 1109), "white"), load_template("label_62x100")
+    )
+    with pytest.raises(PrinterError) as info:
+        printer.print(job)
+    assert info.value.message_key == "badge.printer.out_of_media"
+    assert all(call[0] == "lpstat" for call in scripted.calls), "nothing may reach lp"
