@@ -270,14 +270,17 @@ class PrintQueue:
         self._notify(row["visit_id"])
         try:
             job = self._render(row)
-        except KioskError as e:
+        except Exception as e:  # a badge that cannot be drawn must not stay "printing"
+            log.exception("cannot render the badge of visit %s", row["visit_id"])
+            key = e.message_key if isinstance(e, KioskError) else "badge.printer.error"
             with self.store.transaction() as tx:
-                self._fail(tx, self._row(job_id), key=e.message_key, detail=str(e), retry=False)
+                self._fail(tx, self._row(job_id), key=key, detail=str(e), retry=False)
             self._notify(row["visit_id"])
             return
         ref: JobRef | None = None
         used: Printer | None = None
         errors: list[PrinterError] = []
+        retry = True
         for printer in (self.printer, self.fallback):
             if printer is None:
                 continue
@@ -288,10 +291,19 @@ class PrintQueue:
             except PrinterError as e:
                 log.warning("printer %s refused badge %s: %s", printer.name, job_id, e)
                 errors.append(e)
+            except Exception as e:
+                # a bug in a backend, not a refusal: something may have gone out, so the
+                # receptionist decides (never print twice on our own)
+                log.exception("printer %s failed on badge %s", printer.name, job_id)
+                errors.append(PrinterError(f"{type(e).__name__}: {e}", key=INTERRUPTED))
+                retry = False
+                break
         if ref is None or used is None:
             first = errors[0]
             with self.store.transaction() as tx:
-                self._fail(tx, self._row(job_id), key=first.message_key, detail=str(first))
+                self._fail(
+                    tx, self._row(job_id), key=first.message_key, detail=str(first), retry=retry
+                )
             self._notify(row["visit_id"])
             return
         with self.store.transaction() as tx:

@@ -388,3 +388,39 @@ def test_cups_printer_refuses_to_spool_into_a_troubled_queue(monkeypatch, tmp_pa
         printer.print(job)
     assert info.value.message_key == "badge.printer.out_of_media"
     assert all(call[0] == "lpstat" for call in scripted.calls), "nothing may reach lp"
+
+
+class BrokenPrinter(FakePrinter):
+    def print(self, job: PrintJob) -> JobRef:
+        self.calls += 1
+        raise RuntimeError("driver bug")
+
+
+def test_a_backend_bug_fails_the_job_instead_of_leaving_it_printing(tmp_path: Path):
+    printer = BrokenPrinter()
+    kiosk = Kiosk(tmp_path / "k.sqlite3", printer)
+    visit = kiosk.check_in()
+    kiosk.drain()
+    kiosk.clock.advance(3600)
+    kiosk.drain()
+    status = kiosk.queue.status_for(visit.id)
+    assert (status.state, status.retrying, status.error_key) == (
+        "failed",
+        False,
+        "badge.printer.interrupted",
+    )
+    assert printer.calls == 1
+
+
+def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
+    import kiosk.core.print_queue as pq
+
+    def boom(*args, **kwargs):
+        raise OSError("font file vanished")
+
+    monkeypatch.setattr(pq, "render_badge", boom)
+    visit = kiosk.check_in()
+    kiosk.drain()
+    status = kiosk.queue.status_for(visit.id)
+    assert (status.state, status.error_key) == ("failed", "badge.printer.error")
+    assert kiosk.printer.calls == 0
