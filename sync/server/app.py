@@ -2,7 +2,7 @@
 
 Holds no state beyond the database engine, so several processes behind one reverse proxy
 behave as one. Database errors are translated here, at the edge: a busy or unreachable
-database is 503 (kiosks retry), data the database refuses is 422, a uniqueness clash 409.
+database is 503 (kiosks retry), data the database refuses is 400, a uniqueness clash 409.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     @app.exception_handler(DataError)
     def _db_refused(_: Request, exc: DataError) -> JSONResponse:
         log.info("database refused data: %s", exc)
-        return JSONResponse({"detail": "the database refused this data"}, status_code=422)
+        return JSONResponse({"detail": "the database refused this data"}, status_code=400)
 
     @app.exception_handler(IntegrityError)
     def _db_conflict(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -263,9 +263,7 @@ def _check_host(session: Session, site_id: str, host_id: str | None) -> None:
         return
     host = session.get(Host, host_id)
     if host is None or host.site_id != site_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"no host {host_id!r} at this site"
-        )
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"no host {host_id!r} at this site")
 
 
 @router.get("/invitations", response_model=list[InvitationPublic])
@@ -287,7 +285,7 @@ def list_invitations(
     "/invitations",
     response_model=InvitationPublic,
     status_code=201,
-    responses={**_404, 422: {"model": ErrorOut, "description": "unknown host"}},
+    responses={**_404, 400: {"model": ErrorOut, "description": "unknown host"}},
 )
 def create_invitation(body: InvitationCreate, _: CurrentAdmin, session: SessionDep) -> Invitation:
     """Invite a guest; the site's kiosks pull it and check the guest in by code or phone."""
@@ -322,7 +320,11 @@ def get_invitation(invitation_id: PathId, _: CurrentAdmin, session: SessionDep) 
 @router.patch(
     "/invitations/{invitation_id}",
     response_model=InvitationPublic,
-    responses={**_404, 409: {"model": ErrorOut, "description": "not pending"}},
+    responses={
+        **_404,
+        400: {"model": ErrorOut, "description": "unknown host"},
+        409: {"model": ErrorOut, "description": "not pending"},
+    },
 )
 def update_invitation(
     invitation_id: PathId, body: InvitationUpdate, _: CurrentAdmin, session: SessionDep
@@ -439,7 +441,7 @@ def list_hosts(_: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None)
     responses={
         **_404,
         409: {"model": ErrorOut, "description": "belongs to another site"},
-        422: {"model": ErrorOut, "description": "unknown department or delegate"},
+        400: {"model": ErrorOut, "description": "unknown department or delegate"},
     },
 )
 def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: SessionDep) -> Host:
@@ -447,7 +449,7 @@ def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: Sessio
         _site(session, body.site_id)
         dep = session.get(Department, body.department_id)
         if dep is None or dep.site_id != body.site_id:
-            raise HTTPException(422, detail=f"no department {body.department_id!r} at this site")
+            raise HTTPException(400, detail=f"no department {body.department_id!r} at this site")
         if body.delegate_id is not None:
             _check_host(session, body.site_id, body.delegate_id)
         host = session.get(Host, host_id)
@@ -510,8 +512,6 @@ def create_watchlist_entry(
     body: WatchlistCreate, _: CurrentAdmin, session: SessionDep
 ) -> WatchlistEntry:
     """Add an entry; ``site_id`` "*" puts it on every site's kiosks."""
-    if not body.name.strip() and not body.phone.strip():
-        raise HTTPException(422, detail="a watchlist entry needs a name or a phone number")
     with session.begin():
         sites = _watchlist_sites(session, body.site_id)
         entry = WatchlistEntry(id=secrets.token_hex(16), **body.model_dump())

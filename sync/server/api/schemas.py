@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..models import Invitation
 
@@ -186,6 +186,12 @@ class WatchlistCreate(_In):
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=64)
     reason: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> WatchlistCreate:
+        if not self.name.strip() and not self.phone.strip():
+            raise ValueError("a watchlist entry needs a name or a phone number")
+        return self
 
 
 class WatchlistPublic(_Out):
