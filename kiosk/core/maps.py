@@ -330,6 +330,10 @@ def _route_labels(
     if start.floor == floor_id and route.start.waypoint != building.kiosk.waypoint:
         x, y = t.to_pixel(start.point)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=START, outline=BACKGROUND, width=3)
+    for line in lines:  # where the walker comes out of an elevator or a staircase
+        if line[0] != start.point or start.floor != floor_id:
+            x, y = t.to_pixel(line[0])
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=START, width=max(3, r // 3))
     goal = building.waypoint_by_id[route.goal.waypoint]
     if goal.floor == floor_id:
         x, y = t.to_pixel(goal.point)
@@ -361,7 +365,7 @@ def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: in
         if length < 1e-6:
             continue
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        d = carry
+        d = max(carry, size)  # never on a corner
         while d < length - size:
             cx, cy = x0 + ux * d, y0 + uy * d
             _chevron(draw, (cx, cy), (ux, uy), size)
