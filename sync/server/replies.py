@@ -205,3 +205,24 @@ def reply_key(kiosk: CurrentKiosk) -> dict[str, str]:
     if key is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="reply links are not configured")
     return {"site_id": kiosk.site_id, "key": key.hex()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sync.server.replies SITE``: print a site's reply key (hex), for a kiosk
+    configured by hand (``notify.reply_key``) instead of fetching it with its token."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m sync.server.replies SITE_ID", file=sys.stderr)
+        return 2
+    key = key_for_site(args[0])
+    if key is None:
+        print(f"set {REPLY_SECRET_ENV} (head office's reply secret) first", file=sys.stderr)
+        return 1
+    print(key.hex())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -79,3 +79,14 @@ def test_links_point_at_the_server_prefix() -> None:
     from sync.protocol import API_PREFIX
 
     assert SERVER_PREFIX == API_PREFIX
+
+
+def test_head_office_prints_a_site_key_the_kiosk_accepts(monkeypatch, capsys) -> None:
+    from sync.server.replies import REPLY_SECRET_ENV, main
+
+    monkeypatch.delenv(REPLY_SECRET_ENV, raising=False)
+    assert main(["demo"]) == 1
+    monkeypatch.setenv(REPLY_SECRET_ENV, "master secret of head office")
+    assert main(["demo"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert parse_key(printed) == KEY
