@@ -473,6 +473,8 @@ class PrintQueue:
         if self.directions is not None:
             try:
                 direction = self.directions(visit, language) or ""
+            except KioskError as e:  # no known way there (NotFoundError): no line
+                log.info("no direction for visit %s: %s", visit.id, e)
             except Exception:  # directions are a nicety; a badge never fails over them
                 log.exception("directions for visit %s failed", visit.id)
         return BadgeData(
