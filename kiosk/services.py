@@ -120,7 +120,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
     Each runs on its own thread from the outbox, so none of them can hold up a visitor.
     """
     from .core.notify import AppriseNotifier
-    from .core.notify_worker import NotifyWorker
+    from .core.notify_worker import NotifyWorker, validate_notify_settings
     from .core.print_queue import PrintQueue
     from .core.printing import make_printer
 
@@ -139,24 +139,28 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
         badges=services.badges,
         directions=services.directions.summary_for_visit if services.directions else None,
     )
+    from .core.enrollment import load_enrollment
+
+    enrolled = load_enrollment(settings.data_dir)
+    notifier = notifier or AppriseNotifier()
+    validate_notify_settings(settings, notifier)
     services.notifier = NotifyWorker(
         store=store,
         records=records,
-        notifier=notifier or AppriseNotifier(),
+        notifier=notifier,
         clock=clock,
         settings=settings,
+        head_office_url=settings.head_office.url or (enrolled[0].url if enrolled else ""),
+        head_office_token=enrolled[1] if enrolled else "",
     )
     services.workers += [services.print_queue, services.notifier]
-    services.sync = _sync_client(services)
+    services.sync = _sync_client(services, enrolled)
     if services.sync is not None:
         services.workers.append(services.sync)
 
 
-def _sync_client(services: Services) -> Any:
+def _sync_client(services: Services, enrolled: Any) -> Any:
     """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
-    from .core.enrollment import load_enrollment
-
-    enrolled = load_enrollment(services.settings.data_dir)
     if enrolled is None:
         return None
     from sync.client import HttpTransport, SyncClient
