@@ -104,6 +104,7 @@ class _Index:
                 prefixes.add(s[:i])
         self.prefixes = frozenset(prefixes)
         self.surnames = _read_surnames(folder / "surnames.txt")
+        self.surname_set = frozenset(text for text, _key in self.surnames)
         self.given = _read_given_names(folder / "given-names.txt")
         self._parsed: dict[str, tuple[tuple[tuple[str, int], ...], bool]] = {}
         self._lock = threading.Lock()
@@ -116,7 +117,9 @@ class _Index:
                 key, _, rest = line.rstrip("\n").partition(" ")
                 if key and rest:
                     raw[key] = rest
-        syllables = sorted(k for k in raw if "'" not in k and k not in _NOT_SYLLABLES)
+        for interjection in _NOT_SYLLABLES:
+            raw.pop(interjection, None)  # 嗯 (n), 呒 (m): never what an initial means
+        syllables = sorted(k for k in raw if "'" not in k)
         # keys grouped by the first letter of each syllable: "zw" -> ["zhang'wei", …]
         by_initials: dict[str, list[str]] = {}
         for key in raw:
@@ -180,7 +183,7 @@ def _read_given_names(path: Path) -> dict[str, int]:
 
 
 _Tables = tuple[dict[str, str], dict[str, list[str]], list[str], float]
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -339,8 +342,12 @@ def _split(
                 cost, complete = 1.6, False
             else:
                 continue
-            # on ties prefer a long piece first: "fangan" is fang'an (方案), not fan'gan
-            cost -= 0.001 * len(piece) ** 2
+            # pinyin spelling rule: a syllable starting with a, o or e after another one is
+            # written with an apostrophe ("fang'an"), so without one "lina" is li'na, not
+            # lin'a, and "fangan" fan'gan; then prefer long pieces first
+            if i > 0 and norm[i - 1] != "'" and piece[0] in "aoe":
+                cost += 0.1
+            cost -= 0.001 * len(piece)
             if best[i] + cost < best[j]:
                 best[j] = best[i] + cost
                 back[j] = (i, alias, complete)
@@ -432,25 +439,28 @@ class PinyinEngine:
         specs = tuple(_spec(p, last=(i == n - 1)) for i, p in enumerate(usable))
 
         if n >= 2:
-            sentence = self._compose(index, specs, name_mode=name_mode, given_only=given_only)
-            if sentence is None and name_mode:
-                sentence = self._compose(index, specs, name_mode=False, given_only=False)
+            sentence = self._best_sentence(index, specs, name_mode, given_only)
             if sentence is not None:
                 add(sentence[0], sentence[1], usable[-1].end)
-                if name_mode:
+                if name_mode and sentence[0] not in index.surname_set:
                     # the same name with the next likeliest characters for its last syllable
                     last = sentence[0][-1]
                     stem, stem_key = sentence[0][:-1], sentence[1].rpartition("'")[0]
-                    for _s, w, key in _given_ranked(index, specs[-1])[:_NAME_ALTERNATIVES]:
-                        if w != last and stem and w in index.given:
-                            add(stem + w, f"{stem_key}'{key}", usable[-1].end)
+                    given = _given_ranked(index, specs[-1])
+                    floor = given[0][0] - 4.0 if given else 0.0  # no rare readings (立 wei)
+                    alternatives = [
+                        (w, key)
+                        for score, w, key in given
+                        if w != last and w in index.given and score >= floor
+                    ]
+                    for w, key in alternatives[: _NAME_ALTERNATIVES - 1] if stem else ():
+                        add(stem + w, f"{stem_key}'{key}", usable[-1].end)
 
         # words for all the letters, then for fewer and fewer leading syllables
         for k in range(min(n, MAX_WORD_SYLLABLES), 0, -1):
             consumed = usable[k - 1].end
             if k == 1 and name_mode:
-                ranked = self._first_syllable_for_name(index, specs[0], given_only)
-                for text, key in ranked:
+                for text, key in self._first_syllable_for_name(index, specs[0], given_only):
                     add(text, key, consumed)
                     if len(out) >= limit:
                         return out
@@ -507,6 +517,24 @@ class PinyinEngine:
                 out.append((name, key))
         return out
 
+    def _best_sentence(
+        self,
+        index: _Index,
+        specs: tuple[tuple[str, bool], ...],
+        name_mode: bool,
+        given_only: bool,
+    ) -> tuple[str, str] | None:
+        """The best composed reading over this split and the other splits of the letters."""
+        best: tuple[float, str, str] | None = None
+        for mode in ((name_mode, given_only), (False, False)) if name_mode else ((False, False),):
+            for candidate_specs in (specs, *_resplits(index, specs)):
+                got = self._compose(index, candidate_specs, name_mode=mode[0], given_only=mode[1])
+                if got is not None and (best is None or got[0] > best[0]):
+                    best = got
+            if best is not None:
+                break  # a name reading, when there is one, beats plain words in a name field
+        return (best[1], best[2]) if best is not None else None
+
     def _compose(
         self,
         index: _Index,
@@ -514,8 +542,9 @@ class PinyinEngine:
         *,
         name_mode: bool,
         given_only: bool,
-    ) -> tuple[str, str] | None:
-        """Best reading of all pieces as a chain of words (Viterbi on word frequencies)."""
+    ) -> tuple[float, str, str] | None:
+        """Best reading of all pieces as a chain of words (Viterbi on word frequencies):
+        (score, text, pinyin)."""
         n = len(specs)
         neg = -math.inf
         best: list[float] = [neg] * (n + 1)
@@ -529,6 +558,12 @@ class PinyinEngine:
                     continue
                 if all(_matches(p, s) for p, s in zip(parts, specs, strict=False)):
                     score = -math.log(rank + 2)
+                    if len(parts) > 1 and all(
+                        p == s[0] for p, s in zip(parts, specs, strict=False)
+                    ):
+                        # 诸葛, 欧阳 spelled out in full: rare surnames, but nothing else
+                        # reads those two syllables as a name so naturally
+                        score = -math.log(2)
                     k = len(parts)
                     if score > best[k]:
                         best[k] = score
@@ -565,7 +600,7 @@ class PinyinEngine:
             texts.append(text)
             keys.append(key)
             j = i
-        return "".join(reversed(texts)), "'".join(reversed(keys))
+        return best[n], "".join(reversed(texts)), "'".join(reversed(keys))
 
     @staticmethod
     def _best_given(index: _Index, spec: tuple[str, bool]) -> tuple[float, str, str] | None:
@@ -630,9 +665,9 @@ def _resplits(
                 found.append([*texts[:i], head, tail, *texts[i + 1 :]])
     for i in range(n - 1):
         left, right = texts[i], texts[i + 1]
-        moved = (left[:-1], left[-1] + right)
-        if len(left) > 1 and moved[0] in syllables and moved[1] in syllables:
-            found.append([*texts[:i], *moved, *texts[i + 2 :]])
+        for moved in ((left[:-1], left[-1] + right), (left + right[:1], right[1:])):
+            if moved[0] in syllables and moved[1] in syllables:
+                found.append([*texts[:i], *moved, *texts[i + 2 :]])
     out = []
     for alt in found:
         if len(alt) <= MAX_WORD_SYLLABLES:
