@@ -246,17 +246,33 @@ def _parse_address(address: str, default_port: int = 9100) -> tuple[str, int]:
 
 
 class _TcpPrinter:
-    """Sends a byte stream to a raw TCP port (JetDirect/AppSocket, port 9100)."""
+    """Sends a byte stream to a raw TCP port (JetDirect/AppSocket, port 9100), or to a
+    character device when the address is a path (``/dev/usb/lp0``: a USB printer)."""
 
     name = "tcp"
 
     def __init__(self, address: str, *, timeout: float = 5.0) -> None:
-        self.host, self.port = _parse_address(address)
+        self.device: Path | None = None
+        self.host, self.port = "", 0
+        if address.strip().startswith("/"):
+            self.device = Path(address.strip())
+        else:
+            self.host, self.port = _parse_address(address)
         self.timeout = timeout
-        self._sent = 0
         self._lock = threading.Lock()
 
+    @property
+    def target(self) -> str:
+        return str(self.device) if self.device else f"{self.host}:{self.port}"
+
     def _send(self, data: bytes) -> None:
+        if self.device is not None:
+            try:
+                with self.device.open("wb", buffering=0) as fh:
+                    fh.write(data)
+            except OSError as e:
+                raise PrinterError(f"{self.device}: {e}", key=OFFLINE) from e
+            return
         try:
             with socket.create_connection((self.host, self.port), timeout=self.timeout) as sock:
                 sock.sendall(data)
@@ -264,12 +280,16 @@ class _TcpPrinter:
                     sock.shutdown(socket.SHUT_WR)
         except TimeoutError as e:
             raise PrinterError(
-                f"{self.host}:{self.port} did not answer in {self.timeout}s", key=UNREACHABLE
+                f"{self.target} did not answer in {self.timeout}s", key=UNREACHABLE
             ) from e
         except OSError as e:
-            raise PrinterError(f"{self.host}:{self.port}: {e}", key=UNREACHABLE) from e
+            raise PrinterError(f"{self.target}: {e}", key=UNREACHABLE) from e
 
     def status(self) -> PrinterStatus:
+        if self.device is not None:
+            if not os.access(self.device, os.W_OK):
+                return PrinterStatus(False, "offline", OFFLINE, f"{self.device} is not writable")
+            return PrinterStatus(True, "idle")
         try:
             with socket.create_connection((self.host, self.port), timeout=self.timeout):
                 pass
@@ -282,8 +302,6 @@ class _TcpPrinter:
         return JobState.COMPLETED
 
     def _ref(self, job: PrintJob) -> JobRef:
-        with self._lock:
-            self._sent += 1
         return JobRef(self.name, job.job_id)
 
 
@@ -311,12 +329,13 @@ def _to_mono(image: Image.Image, width_px: int) -> Image.Image:
 
 
 class EscposPrinter(_TcpPrinter):
-    """An ESC/POS receipt printer on the network (80 mm: 576 dots; 58 mm: 384 dots)."""
+    """An ESC/POS receipt printer on the network (``host:9100``) or on USB (``/dev/usb/lp0``);
+    80 mm paper is 576 dots wide, 58 mm paper 384."""
 
     def __init__(self, address: str, *, width_px: int = 576, timeout: float = 5.0) -> None:
         super().__init__(address, timeout=timeout)
         self.width_px = width_px
-        self.name = f"escpos:{self.host}:{self.port}"
+        self.name = f"escpos:{self.target}"
 
     def print(self, job: PrintJob) -> JobRef:
         self._send(escpos_raster(job.image, width_px=self.width_px))
@@ -349,7 +368,7 @@ class BrotherQLPrinter(_TcpPrinter):
         super().__init__(address, timeout=timeout)
         self.model = model
         self.label = label
-        self.name = f"brother_ql:{self.host}:{self.port}"
+        self.name = f"brother_ql:{self.target}"
 
     def print(self, job: PrintJob) -> JobRef:
         label = self.label or job.template.brother_ql_label or "62"

@@ -424,3 +424,24 @@ def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
     status = kiosk.queue.status_for(visit.id)
     assert (status.state, status.error_key) == ("failed", "badge.printer.error")
     assert kiosk.printer.calls == 0
+
+
+def test_escpos_on_a_usb_device_path(tmp_path: Path):
+    from PIL import Image
+
+    from kiosk.core.badges import load_template
+    from kiosk.core.printing import EscposPrinter
+
+    device = tmp_path / "lp0"
+    device.touch()
+    printer = EscposPrinter(str(device))
+    assert printer.status().ready and printer.name == f"escpos:{device}"
+    template = load_template("receipt_80")
+    printer.print(PrintJob("v-0", "badge", Image.new("L", (576, 40), 255), template))
+    data = device.read_bytes()
+    assert data.startswith(b"\x1b@")  # initialise
+    assert data[2:5] == b"\x1dv0" and data[6:8] == bytes([72, 0])  # GS v 0, 72 bytes wide
+    missing = EscposPrinter(str(tmp_path / "nowhere" / "lp0"))
+    assert missing.status().state == "offline"
+    with pytest.raises(PrinterError):
+        missing.print(PrintJob("v-1", "badge", Image.new("L", (576, 40), 255), template))
