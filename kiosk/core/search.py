@@ -310,29 +310,34 @@ def _pinyin(
     """
     if not zh:
         return []
-    options: list[tuple[str, ...]] = []
-    rest = zh
+    syllables: list[str]
     if len(zh) > 2 and zh[:2] in surnames:
-        options.extend((syllable,) for syllable in surnames[zh[:2]][0].split("'"))
+        syllables = surnames[zh[:2]][0].split("'")
         rest = zh[2:]
     elif len(zh) > 1 and zh[0] in surnames:
-        options.append(surnames[zh[0]][:1])
+        syllables = [surnames[zh[0]][0]]
         rest = zh[1:]
-    chinese = bool(options)
+    else:
+        syllables = []
+        rest = zh
+    chinese = bool(syllables)
+    second: list[tuple[int, str]] = []  # (position, other reading) of polyphonic characters
     for ch in rest:
         got = readings.get(ch)
         if got is None:
-            options.append((ch,))
+            syllables.append(ch)
         else:
-            options.append(got)
             chinese = True
+            if len(got) > 1:
+                second.append((len(syllables), got[1]))
+            syllables.append(got[0])
     if not chinese:
         return []
-    primary = [o[0] for o in options]
-    spellings = [_spelling(primary)]
-    for i, o in enumerate(options):
-        if len(o) > 1 and len(spellings) < _MAX_READINGS:
-            spellings.append(_spelling([*primary[:i], o[1], *primary[i + 1 :]]))
+    spellings = [_spelling(syllables)]
+    for position, reading in second[: _MAX_READINGS - 1]:
+        other = syllables[:]
+        other[position] = reading
+        spellings.append(_spelling(other))
     return spellings
 
 
