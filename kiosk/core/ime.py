@@ -12,7 +12,9 @@ consumes, so the keyboard commits it and keeps typing with the rest, like every 
 Data: ``kiosk/assets/ime/words.txt`` (words and characters by pinyin key with frequencies, built
 from jieba's dictionary and pypinyin's readings by ``scripts/build-ime-index``),
 ``surnames.txt`` and ``given-names.txt``. The index is read on the first keystroke (or earlier,
-from a worker thread, with :meth:`PinyinEngine.load`) and shared by every engine in the process.
+from a worker thread, with :meth:`PinyinEngine.load`: the kiosk should do that at start-up) and
+shared by every engine in the process. Parsing the text takes about 0.2 s, so the parsed tables
+are kept in a cache file (the platform cache directory) that loads in about 0.05 s.
 
 This module never imports Kivy and never raises on odd input: anything that is not pinyin
 simply yields fewer (or no) candidates.
@@ -442,19 +444,9 @@ class PinyinEngine:
             sentence = self._best_sentence(index, specs, name_mode, given_only)
             if sentence is not None:
                 add(sentence[0], sentence[1], usable[-1].end)
-                if name_mode and sentence[0] not in index.surname_set:
-                    # the same name with the next likeliest characters for its last syllable
-                    last = sentence[0][-1]
-                    stem, stem_key = sentence[0][:-1], sentence[1].rpartition("'")[0]
-                    given = _given_ranked(index, specs[-1])
-                    floor = given[0][0] - 4.0 if given else 0.0  # no rare readings (立 wei)
-                    alternatives = [
-                        (w, key)
-                        for score, w, key in given
-                        if w != last and w in index.given and score >= floor
-                    ]
-                    for w, key in alternatives[: _NAME_ALTERNATIVES - 1] if stem else ():
-                        add(stem + w, f"{stem_key}'{key}", usable[-1].end)
+                if name_mode:
+                    for text, key in _name_alternatives(index, sentence, specs[-1]):
+                        add(text, key, usable[-1].end)
 
         # words for all the letters, then for fewer and fewer leading syllables
         for k in range(min(n, MAX_WORD_SYLLABLES), 0, -1):
@@ -627,6 +619,25 @@ def _given_ranked(index: _Index, spec: tuple[str, bool]) -> tuple[tuple[float, s
     ranked = [(score - log_sum, w, key) for score, w, key in ranked]
     ranked.sort(key=lambda item: -item[0])
     return tuple(ranked)
+
+
+def _name_alternatives(
+    index: _Index, name: tuple[str, str], last_spec: tuple[str, bool]
+) -> list[tuple[str, str]]:
+    """The same name with the next likeliest given-name characters for its last syllable
+    (张伟 -> 张薇, 张卫), as (text, pinyin)."""
+    text, key = name
+    if text in index.surname_set or len(text) < 2:
+        return []
+    stem, stem_key = text[:-1], key.rpartition("'")[0]
+    given = _given_ranked(index, last_spec)
+    floor = given[0][0] - 4.0 if given else 0.0  # leaves out rare readings (立 as "wei")
+    out = [
+        (stem + w, f"{stem_key}'{k}")
+        for score, w, k in given
+        if w != text[-1] and w in index.given and score >= floor
+    ]
+    return out[: _NAME_ALTERNATIVES - 1]
 
 
 def _given_score(index: _Index, score: float, char: str, *, abbreviated: bool = False) -> float:
