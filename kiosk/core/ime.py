@@ -701,7 +701,7 @@ def _matches(syllable: str, spec: tuple[str, bool]) -> bool:
     return syllable == text if exact else syllable.startswith(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # about 10 MB at most; a visitor types far less
 def _span_words_cached(
     index: _Index, specs: tuple[tuple[str, bool], ...], depth: int, exact_bonus: bool
 ) -> tuple[tuple[float, str, str], ...]:
