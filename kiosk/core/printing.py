@@ -179,7 +179,22 @@ class CupsPrinter:
         # A stopped queue would accept the job and print it whenever someone restarts it,
         # possibly after the visitor was sent to reception: refuse instead, and let the queue
         # retry, so a badge comes out once, when we know about it.
-        status = self.status()
+        # lpstat runs while the PDF is being made: the two take about as long as each other.
+        checked: list[PrinterStatus | BaseException] = []
+
+        def check() -> None:
+            try:
+                checked.append(self.status())
+            except BaseException as e:  # handed to the caller's thread below
+                checked.append(e)
+
+        checker = threading.Thread(target=check, name="cups-status", daemon=True)
+        checker.start()
+        pdf = to_pdf(job.image, job.template)
+        checker.join()
+        status = checked[0] if checked else PrinterStatus(False, "unknown", ERROR)
+        if isinstance(status, BaseException):
+            raise status
         if not status.ready:
             raise PrinterError(
                 f"CUPS queue {self.queue} is {status.state}: {status.detail}",
@@ -189,7 +204,7 @@ class CupsPrinter:
         fd, path = tempfile.mkstemp(suffix=".pdf", prefix="badge-", dir=self.spool_dir)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(to_pdf(job.image, job.template))
+                fh.write(pdf)
             args = ["lp", "-d", self.queue, "-t", job.title, "-o", f"media={media}"]
             for key, value in self.options.items():
                 args += ["-o", f"{key}={value}"]
