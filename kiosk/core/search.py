@@ -30,6 +30,8 @@ EXACT, PREFIX, INITIALS, SUBSTRING = range(4)
 _MAX_QUERY = 64
 _MAX_READINGS = 4  # pinyin spellings indexed per name (polyphonic characters, surnames)
 _DIGRAPHS = frozenset({"zh", "ch", "sh"})
+# Latin letters with accents, and combining accents: only then is stripping worth the time
+_ACCENTED = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -53,13 +55,29 @@ class SearchResult:
 
 
 def fold(text: str) -> str:
-    """Width-, case- and punctuation-insensitive form used for matching; ``ü`` as ``v``."""
+    """Width-, case-, accent- and punctuation-insensitive form used for matching.
+
+    ``ü`` becomes ``v`` as on a pinyin keyboard ("lü" -> "lv"); other accents on Latin
+    letters go ("José" -> "jose").
+    """
     return "".join(_words(text))
 
 
 def _words(text: str) -> list[str]:
     """Folded words of a text: runs of letters and digits (a CJK name is one word)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold().replace("ü", "v"))
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ü", "v")
+    if _ACCENTED.search(text):
+        kept: list[str] = []
+        base_is_latin = False
+        for ch in unicodedata.normalize("NFD", text):
+            if unicodedata.combining(ch):
+                if base_is_latin:
+                    continue  # an accent on a Latin letter
+            else:
+                base_is_latin = ch.isascii()
+            kept.append(ch)
+        text = unicodedata.normalize("NFC", "".join(kept))
+    return _WORD.findall(text)
 
 
 def _is_hanzi(ch: str) -> bool:
@@ -294,6 +312,11 @@ def _terms_of(
         words = _words(name_en)
         terms.append("".join(words))
         terms.extend(words)
+        if "ü" in name_en.casefold():
+            # "Müller" is typed "muller" as often as "müller"
+            plain = _words(name_en.casefold().replace("ü", "u"))
+            terms.append("".join(plain))
+            terms.extend(plain)
         if len(words) > 1:
             initials.append("".join(w[0] for w in words))
     return zh, tuple(dict.fromkeys(t for t in terms if t)), tuple(dict.fromkeys(initials))

@@ -87,6 +87,28 @@ def test_u_umlaut_as_v_or_u(index):
     assert names(index.search("lubu")) == ["吕布"]
 
 
+def test_accents_do_not_matter():
+    index = DirectorySearch(
+        [
+            host("j", "", "José García"),
+            host("m", "", "Zoë Müller"),
+            host("n", "", "Nguyễn Văn An"),
+        ],
+        [],
+    )
+    for query, expected in [
+        ("jose", "j"),
+        ("José", "j"),
+        ("garcia", "j"),
+        ("zoe", "m"),
+        ("muller", "m"),
+        ("müller", "m"),
+        ("nguyen", "n"),
+        ("Nguyễn", "n"),
+    ]:
+        assert [r.id for r in index.search(query)] == [expected], query
+
+
 def test_department_by_either_language_returns_it_first_then_its_people(index):
     for query in ("研发", "研发部", "research", "Research & Dev", "yanfa", "yfb"):
         results = index.search(query)
