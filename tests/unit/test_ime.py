@@ -241,3 +241,11 @@ def test_a_broken_or_unwritable_cache_costs_only_time(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert "bei'jing" in ime._Index(ime.IME_DIR, blocker / "cache").raw
+
+
+@pytest.mark.parametrize(
+    ("letters", "first"),
+    [("kuaidiyuan", "快递员"), ("fangke", "访客"), ("meituan", "美团"), ("huawei", "华为")],
+)
+def test_kiosk_vocabulary(engine, letters, first):
+    assert texts(engine.candidates(letters, field="company"))[0] == first
