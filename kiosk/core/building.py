@@ -662,3 +662,32 @@ def _reachability(building: Building) -> tuple[list[Room], list[Room]]:
     unreachable = [r for r in building.rooms if r.waypoint not in anyway]
     stepped = [r for r in building.rooms if r.waypoint in anyway and r.waypoint not in step_free]
     return unreachable, stepped
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kiosk.core.building FILE …``: check building files before installing them."""
+    import sys
+
+    paths = sys.argv[1:] if argv is None else argv
+    if not paths:
+        print("usage: python -m kiosk.core.building FILE [FILE ...]")
+        return 2
+    failed = 0
+    for path in paths:
+        try:
+            b = load_building(path)
+        except ConfigError as e:
+            print(e)
+            failed += 1
+            continue
+        print(
+            f"{path}: ok: {len(b.floors)} floors, {len(b.waypoints)} waypoints, "
+            f"{len(b.rooms)} rooms, {len(b.landmarks)} landmarks"
+        )
+        for warning in b.warnings:
+            print(f"  warning: {warning}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

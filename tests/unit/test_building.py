@@ -261,3 +261,19 @@ def test_costs_are_checked(tmp_path: Path) -> None:
 
 def test_not_an_object(tmp_path: Path) -> None:
     assert "must hold a JSON object" in problems(tmp_path, [1, 2])
+
+
+def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.core.building import main
+
+    good = write(tmp_path, tiny(), "good.json")
+    data = tiny()
+    data["rooms"][0]["waypoint"] = "nowhere"
+    bad = write(tmp_path, data, "bad.json")
+    assert main([str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "good.json: ok: 2 floors, 13 waypoints, 8 rooms, 1 landmarks" in out
+    assert "warning: room '109': no step-free route from the kiosk" in out
+    assert main([str(good), str(bad)]) == 1
+    assert "room '101': unknown waypoint 'nowhere'" in capsys.readouterr().out
+    assert main([]) == 2
