@@ -36,7 +36,7 @@ class Driver:
         for _ in range(n):
             self.loop.idle()
 
-    def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
+    def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.loop.idle()

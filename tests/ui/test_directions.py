@@ -25,8 +25,7 @@ def test_search_a_person_then_the_map_floor_by_floor(kiosk):
     kiosk.tap(kiosk.current().ids.directions)
     assert kiosk.screen == "directions"
     screen = kiosk.current()
-    kiosk.keys("ln")  # pinyin initials of 李娜, as at check-in
-    kiosk.candidate("李娜")
+    kiosk.keys("ln")  # pinyin initials of 李娜, searched as typed
     kiosk.wait_for(lambda: len(screen.ids.results.children) > 0)
     results = list(reversed(screen.ids.results.children))
     assert "李娜" in results[0].text and "503" in results[0].text, [b.text for b in results]
@@ -64,7 +63,6 @@ def test_search_a_person_then_the_map_floor_by_floor(kiosk):
 def test_room_number_and_the_accessible_toggle(kiosk):
     kiosk.tap(kiosk.current().ids.directions)
     screen = kiosk.current()
-    kiosk.tap_text("英文", root=screen.ids.keyboard)  # digits type straight in, not as pinyin
     kiosk.keys("201")
     kiosk.wait_for(lambda: len(screen.ids.results.children) > 0)
     kiosk.tap(screen.ids.results.children[-1])  # the first one listed
@@ -92,10 +90,20 @@ def test_zoom_buttons_and_reset_on_idle(kiosk):
     assert screen.mode == "search" and screen.route is None and screen.ids.field.text == ""
 
 
+def test_chinese_characters_through_the_pinyin_keyboard(kiosk):
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    kiosk.tap_text("拼音", root=screen.ids.keyboard)
+    kiosk.keys("wang")
+    kiosk.candidate("王")
+    assert screen.ids.field.text == "王"
+    kiosk.wait_for(lambda: len(screen.ids.results.children) > 0)
+    assert any("王伟" in b.text and "505" in b.text for b in screen.ids.results.children)
+
+
 def test_nothing_found(kiosk):
     kiosk.tap(kiosk.current().ids.directions)
     screen = kiosk.current()
-    kiosk.tap_text("英文", root=screen.ids.keyboard)
     kiosk.keys("qqqq")
     kiosk.frames(2)
     assert not screen.ids.results.children

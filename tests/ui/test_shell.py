@@ -46,10 +46,10 @@ def test_idle_countdown_returns_home_and_clears_what_was_typed(kiosk):
     kiosk.tap(kiosk.current().ids.checkin)
     kiosk.keys("1391234")
     assert kiosk.current().ids.field.text == "1391234"
-    kiosk.wait_for(lambda: app._idle is not None, timeout=3)
+    kiosk.wait_for(lambda: app._idle is not None, timeout=15)
     overlay_texts = [w.text for w in app._idle.walk() if getattr(w, "text", "")]
     assert any("您还在吗" in t for t in overlay_texts)
-    kiosk.wait_for(lambda: kiosk.screen == "home", timeout=3)
+    kiosk.wait_for(lambda: kiosk.screen == "home", timeout=15)
     assert app.screen("phone").ids.field.text == ""
     assert app.services.flow.form.phone == ""
     assert app._idle is None
@@ -62,7 +62,7 @@ def test_continue_keeps_the_visitor_where_they_were(kiosk):
     )
     kiosk.tap(kiosk.current().ids.checkin)
     kiosk.keys("139")
-    kiosk.wait_for(lambda: app._idle is not None, timeout=3)
+    kiosk.wait_for(lambda: app._idle is not None, timeout=15)
     kiosk.tap(app._idle.ids.continue_button)
     assert app._idle is None
     assert kiosk.screen == "phone"
