@@ -45,6 +45,12 @@ class Phone:
     e164: str
     mainland: bool
 
+    @property
+    def masked(self) -> str:
+        """For the screen and the badge: "138****5678", "+44*******0958" (never in full)."""
+        digits = self.normalised
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
 
 def parse_phone(text: str) -> Phone:
     """A mainland mobile or an international (E.164) number, or ``ValidationError``.

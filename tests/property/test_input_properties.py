@@ -64,6 +64,7 @@ def test_phone_parser_returns_a_phone_or_a_known_error(value):
     assert phone.e164.startswith("+") and phone.e164[1:].isdigit()
     assert 8 <= len(phone.e164) - 1 <= 15
     assert normalise_phone(value) == phone.normalised
+    assert len(phone.masked) == len(phone.normalised) and "*" in phone.masked
 
 
 separator = st.sampled_from(["", " ", "-", " - ", ".", "\u3000", "\u00a0"])
