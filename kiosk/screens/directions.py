@@ -231,7 +231,7 @@ class DirectionsScreen(KioskScreen):
             self.ids.pages.current = "search"
             self.ids.field.text = ""
             self.ids.keyboard.clear()
-            self.ids.keyboard.mode = "pinyin"
+            self.ids.keyboard.mode = "english"
             self.ids.map.image = None
 
     def on_language(self, lang: str) -> None:
