@@ -137,6 +137,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
         clock=clock,
         settings=settings,
         badges=services.badges,
+        fallback=_fallback_printer(settings),
         directions=services.directions.summary_for_visit if services.directions else None,
     )
     from .core.enrollment import load_enrollment
@@ -157,6 +158,21 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
     services.sync = _sync_client(services, enrolled)
     if services.sync is not None:
         services.workers.append(services.sync)
+
+
+def _fallback_printer(settings: Settings) -> Any:
+    """The printer ``[printer] fallback`` names ("cups:QUEUE", "file" …), or None."""
+    spec = settings.printer.fallback.strip()
+    if not spec:
+        return None
+    from dataclasses import replace
+
+    from .core.printing import make_printer
+
+    backend, _, where = spec.partition(":")
+    primary = settings.printer
+    fallback = replace(primary, backend=backend, queue=where, address=where, fallback="")
+    return make_printer(fallback, data_dir=settings.data_dir)
 
 
 def _sync_client(services: Services, enrolled: Any) -> Any:

@@ -73,7 +73,8 @@ class PrinterSettings:
     out_dir: str = ""
     #: badge template name or path: label_62x100, label_62_continuous, receipt_80
     template: str = "label_62x100"
-    #: a second printer section name to use when this one fails; empty = none
+    #: a second printer for when this one fails: "file", "cups:QUEUE", "escpos:HOST:PORT",
+    #: "brother_ql:HOST:PORT"; empty = none
     fallback: str = ""
     #: hours a badge stays valid after check-in
     badge_valid_hours: int = 12
@@ -193,8 +194,11 @@ def load_settings(
                     f"{config_path}, line {line}: unknown key '{name}.{key}' "
                     f"(known: {', '.join(sorted(known))})"
                 )
-            kwargs[key] = _coerce(raw, known[key], f"{config_path}, line "
-                                  f"{_line_of(text, name, key)}: key '{name}.{key}'")
+            kwargs[key] = _coerce(
+                raw,
+                known[key],
+                f"{config_path}, line {_line_of(text, name, key)}: key '{name}.{key}'",
+            )
         for key, f in known.items():
             env_name = f"KIOSK_{name}_{key}".upper()
             if env_name in environ:
