@@ -47,7 +47,7 @@ class Phone:
 
     @property
     def masked(self) -> str:
-        """For the screen and the badge: "138****5678", "+44*******0958" (never in full)."""
+        """For the screen and the badge: "138****5678", "+44******0958" (never in full)."""
         digits = self.normalised
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 

@@ -113,7 +113,7 @@ def test_bad_phone_numbers_say_what_is_wrong(text, key):
 
 def test_masked_phone_shows_only_the_ends():
     assert parse_phone("13812345678").masked == "138****5678"
-    assert parse_phone("+44 20 7946 0958").masked == "+44*******0958"
+    assert parse_phone("+44 20 7946 0958").masked == "+44******0958"
     assert parse_phone("+12345678").masked == "+12**5678"
 
 
