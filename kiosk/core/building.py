@@ -184,6 +184,8 @@ class Building:
     waypoint_by_id: Mapping[str, Waypoint] = field(init=False, repr=False, compare=False)
     room_by_number: Mapping[str, Room] = field(init=False, repr=False, compare=False)
     landmark_by_waypoint: Mapping[str, Landmark] = field(init=False, repr=False, compare=False)
+    connection_by_id: Mapping[str, Connection] = field(init=False, repr=False, compare=False)
+    rooms_by_floor: Mapping[str, tuple[Room, ...]] = field(init=False, repr=False, compare=False)
     #: scratch space for derived structures (the routing graph); never part of equality
     cache: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
 
@@ -192,6 +194,11 @@ class Building:
         object.__setattr__(self, "waypoint_by_id", {w.id: w for w in self.waypoints})
         object.__setattr__(self, "room_by_number", {r.number: r for r in self.rooms})
         object.__setattr__(self, "landmark_by_waypoint", {lm.waypoint: lm for lm in self.landmarks})
+        object.__setattr__(self, "connection_by_id", {c.id: c for c in self.connections})
+        by_floor: dict[str, list[Room]] = {}
+        for room in self.rooms:
+            by_floor.setdefault(room.floor, []).append(room)
+        object.__setattr__(self, "rooms_by_floor", {f: tuple(r) for f, r in by_floor.items()})
 
     def floor_of(self, waypoint_id: str) -> Floor:
         return self.floor_by_id[self.waypoint_by_id[waypoint_id].floor]
@@ -200,7 +207,7 @@ class Building:
         return tuple(sorted(self.floors, key=lambda f: f.level))
 
     def rooms_on(self, floor_id: str) -> tuple[Room, ...]:
-        return tuple(r for r in self.rooms if r.floor == floor_id)
+        return self.rooms_by_floor.get(floor_id, ())
 
     def areas_on(self, floor_id: str) -> tuple[Area, ...]:
         return tuple(a for a in self.areas if a.floor == floor_id)

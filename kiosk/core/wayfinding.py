@@ -387,7 +387,7 @@ def _steps(
     legs: tuple[Leg, ...],
     facing: float | None,
 ) -> tuple[Step, ...]:
-    connections = {c.id: c for c in building.connections}
+    connections = building.connection_by_id
     # split into walks on one floor and rides between floors
     parts: list[tuple[str, list[Leg]]] = []
     for leg in legs:
@@ -491,7 +491,7 @@ def _walk_steps(
         for leg in legs[run.first : run.last]:
             if leg.kind is Kind.DOOR and leg.connection not in seen_doors:
                 seen_doors.add(leg.connection)
-                door = next(c for c in building.connections if c.id == leg.connection)
+                door = building.connection_by_id[leg.connection]
                 steps.append(Step(StepKind.DOOR, floor, leg.start, target=door.name))
         passed = None
         for n in names[run.first + 1 : run.last]:
