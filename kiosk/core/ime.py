@@ -500,14 +500,12 @@ class PinyinEngine:
         text, exact = spec
         if given_only:
             return [(w, key) for _s, w, key in _given_ranked(index, spec)]
-        out = []
-        for name, key in index.surnames:
-            first = key.split("'")[0]
-            if "'" in key:
-                continue
-            if first == text or (not exact and first.startswith(text)):
-                out.append((name, key))
-        return out
+        # one-syllable surnames; 欧阳 and the like come with the two-syllable words
+        return [
+            (name, key)
+            for name, key in index.surnames
+            if "'" not in key and (key == text or (not exact and key.startswith(text)))
+        ]
 
     def _best_sentence(
         self,
