@@ -124,7 +124,8 @@ def render_floor(
         _background(image, floor.image, floor.image_bounds, t)
     draw = ImageDraw.Draw(image)
     px = t.to_pixel
-    label_size = max(11, min(22, round(t.scale * 1.6)))
+    k = size[1] / 800  # labels keep their share of the picture at any resolution
+    label_size = max(round(11 * k), min(round(22 * k), round(t.scale * 1.6)))
     small = font(label_size)
 
     if floor.outline:

@@ -26,6 +26,8 @@ from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
 
 MAP_SIZE = (1200, 800)  # pixels the maps are drawn at; the view scales them to fit
+SHARP_SIZE = (2400, 1600)  # drawn again at this size once the visitor zooms in
+SHARPEN_AT = 1.5
 
 
 class DirectionsScreen(KioskScreen):
@@ -49,7 +51,12 @@ class DirectionsScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._maps: dict[int, Any] = {}
+        self._sharp: dict[int, Any] = {}
+        self._sharpening: set[int] = set()
         self._generation = 0
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.ids.map.bind(zoom=self._zoomed)
 
     # -- search ------------------------------------------------------------------------------
     def on_text(self, text: str) -> None:
@@ -146,7 +153,7 @@ class DirectionsScreen(KioskScreen):
     def _route(self) -> None:
         directions = self.services.directions if self.services else None
         self.route = None
-        self._maps = {}
+        self._maps, self._sharp, self._sharpening = {}, {}, set()
         self.ids.map.image = None
         if directions is None:
             self.error_key = "directions.unavailable"
@@ -191,6 +198,7 @@ class DirectionsScreen(KioskScreen):
     def _draw_maps(self) -> None:
         """Draw every floor of the route on a worker; the first shows as soon as it is ready."""
         self._generation += 1
+        self._sharp, self._sharpening = {}, set()
         generation, route, lang = self._generation, self.route, self.shell.lang
         directions = self.services.directions
 
@@ -200,6 +208,30 @@ class DirectionsScreen(KioskScreen):
                 Clock.schedule_once(lambda _dt, i=index, im=image: self._drawn(generation, i, im))
 
         threading.Thread(target=work, name="directions-maps", daemon=True).start()
+
+    def _zoomed(self, _view: Any, zoom: float) -> None:
+        """Zoomed in: draw the floor on show again at twice the size, so it stays sharp."""
+        index, route = self.floor_index, self.route
+        if zoom < SHARPEN_AT or route is None or index in self._sharpening:
+            return
+        if index in self._sharp:
+            self.ids.map.sharpen(self._sharp[index])
+            return
+        self._sharpening.add(index)
+        generation, lang, directions = self._generation, self.shell.lang, self.services.directions
+
+        def work() -> None:
+            image = directions.render(route, route.floors[index], size=SHARP_SIZE, lang=lang)
+            Clock.schedule_once(lambda _dt: self._sharpened(generation, index, image))
+
+        threading.Thread(target=work, name="directions-sharpen", daemon=True).start()
+
+    def _sharpened(self, generation: int, index: int, image: Any) -> None:
+        if generation != self._generation:
+            return
+        self._sharp[index] = image
+        if index == self.floor_index and self.ids.map.zoom >= SHARPEN_AT:
+            self.ids.map.sharpen(image)
 
     def _drawn(self, generation: int, index: int, image: Any) -> None:
         if generation != self._generation:
@@ -226,7 +258,7 @@ class DirectionsScreen(KioskScreen):
         self.steps = []
         self.summary_text = self.floor_text = self.error_key = ""
         self.floor_index = 0
-        self._maps = {}
+        self._maps, self._sharp, self._sharpening = {}, {}, set()
         if self.ids:
             self.ids.pages.current = "search"
             self.ids.field.text = ""

@@ -132,6 +132,9 @@ def test_pinch_to_zoom_and_drag_to_pan(kiosk):
     kiosk.frames(2)
     assert scatter.scale == pytest.approx(320 / 120, rel=0.05)
     assert view.zoom == pytest.approx(scatter.scale)
+    # zoomed in, the floor is drawn again at twice the size, the view staying where it is
+    kiosk.wait_for(lambda: view.texture.size[0] == 2400)
+    assert scatter.scale == pytest.approx(320 / 120, rel=0.05)
 
     before = tuple(scatter.pos)
     finger = UnitTestTouch(cx, cy)
