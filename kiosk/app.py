@@ -116,6 +116,9 @@ class KioskApp(App):
         Clock.schedule_interval(self._tick, 1.0)
         Clock.schedule_interval(self._check_idle, 0.25)
         Clock.schedule_interval(self._end_of_day, 60.0)
+        # the input method's data loads after the first frame, off the UI thread, so the
+        # first keystroke is instant and start-up is not slowed
+        Clock.schedule_once(self._load_input_method, 1.0)
         Window.bind(
             on_touch_down=self._activity,
             on_key_down=self._on_key_down,
@@ -245,6 +248,13 @@ class KioskApp(App):
                 )
             else:
                 self.sync_text = self.t("shell.offline", pending=status.pending)
+
+    def _load_input_method(self, _dt: float) -> None:
+        ime = self.services.ime
+        if ime is not None:
+            import threading
+
+            threading.Thread(target=ime.load, name="ime-load", daemon=True).start()
 
     def _end_of_day(self, _dt: float) -> None:
         """Close visits left open past the end of day, off the UI thread."""

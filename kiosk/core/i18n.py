@@ -61,7 +61,7 @@ def translate(key: str, lang: str, locale_dir: Path = LOCALE_DIR, **params: obje
 
 
 def both(key: str, **params: object) -> str:
-    """"中文 English" on one line, for the few places that show both languages at once."""
-    zh = translate(key, "zh_CN", **params)
-    en = translate(key, "en", **params)
+    """ "中文 English" on one line, for the few places that show both languages at once."""
+    zh = translate(key, "zh_CN", LOCALE_DIR, **params)
+    en = translate(key, "en", LOCALE_DIR, **params)
     return zh if zh == en else f"{zh}  {en}"

@@ -106,8 +106,11 @@ class LetterKeyboard(BoxLayout):
 
     def _refresh_candidates(self) -> None:
         if self.mode == "pinyin" and self.ime is not None and self.composing:
+            # what is already in the field tells the engine a surname was typed, so the next
+            # syllable ranks given-name characters first
+            context = self.target.text if self.target is not None else ""
             self._candidate_objs = list(
-                self.ime.candidates(self.composing, field=self.field, limit=12)
+                self.ime.candidates(self.composing, field=self.field, context=context, limit=12)
             )
         else:
             self._candidate_objs = []
