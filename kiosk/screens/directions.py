@@ -114,6 +114,7 @@ class DirectionsScreen(KioskScreen):
         try:
             goal = directions.goal_for_visit(visit)
         except KioskError as e:
+            self.reset()  # nothing of an earlier way stays on show
             self._error(e)
             return
         self.choose(goal.room if goal.room else goal, goal.name(self.shell.lang))

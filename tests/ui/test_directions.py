@@ -159,3 +159,20 @@ def test_pinch_to_zoom_and_drag_to_pan(kiosk):
     kiosk.tap(screen.ids.next_floor)  # a new floor starts unzoomed
     kiosk.wait_for(lambda: screen.floor_index == 1 and screen.ids.map.image is not None)
     assert scatter.scale == pytest.approx(1.0)
+
+
+def test_the_way_to_a_checked_in_visitors_host(kiosk):
+    from kiosk.core.models import Visit, VisitState
+
+    app = kiosk.app
+    app.go("directions")
+    screen = kiosk.current()
+    visit = Visit("v-ui", "demo", "p-ui", VisitState.CHECKED_IN, "meeting", "h033", "design")
+    screen.show_visit(visit)
+    assert screen.mode == "map"
+    assert screen.goal_label == "袁野"
+    assert screen.route.goal.room == "603"
+    kiosk.wait_for(lambda: screen.ids.map.image is not None)
+    screen.show_visit(Visit("v-x", "demo", "p-x", VisitState.CHECKED_IN, "meeting", None, None))
+    assert screen.error_key == "directions.error.unknown_place"
+    assert screen.mode == "search" and screen.ids.map.image is None
