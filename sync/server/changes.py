@@ -26,7 +26,10 @@ from sqlalchemy.orm import Session
 from kiosk.core.clock import SystemClock
 from kiosk.core.hlc import HybridLogicalClock
 
+from .db import executemany
 from .models import Change, Site
+
+CHANGES: Any = Change.__table__
 
 #: this process's clock for changes made at head office (admin edits, replies)
 SERVER_HLC = HybridLogicalClock(SystemClock(), f"srv{os.getpid()}")
@@ -89,7 +92,7 @@ def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChang
                 "created_at": now,
             }
         )
-    session.execute(insert(Change), rows)
+    executemany(session, insert(CHANGES), rows)
     return [first + i for i in range(len(changes))]
 
 

@@ -8,11 +8,24 @@ timeout instead of failing on a lock upgrade.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    TypeDecorator,
+    bindparam,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 APP_NAME = "lobby-kiosk-server"
@@ -60,3 +73,75 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def is_postgresql(session: Session) -> bool:
     bind = session.get_bind()
     return bind.dialect.name == "postgresql"
+
+
+def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """Run an INSERT for many rows in the session's transaction.
+
+    On SQLite the rows go straight to the driver's ``executemany``: SQLAlchemy's per-row
+    parameter processing costs more than SQLite's insert itself (the push hot path). Values
+    are converted the way SQLAlchemy stores them (UTC datetimes as text, JSON as text).
+    Every row must have the same keys.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    keys = list(rows[0])
+    compiled = stmt.values({k: bindparam(k) for k in keys}).compile(dialect=conn.dialect)
+    names = compiled.positiontup or []
+    table = stmt.table
+    # per column, once: how its values are stored; left-out columns get their scalar default
+    getters = []
+    for n in names:
+        if n not in rows[0]:
+            getters.append(_constant(_sqlite_value(_column_default(table, n))))
+            continue
+        convert = _converter(table.c[n].type)
+        getters.append(_get(n) if convert is None else _get_converted(n, convert))
+    conn.exec_driver_sql(compiled.string, [tuple(g(row) for g in getters) for row in rows])
+
+
+def _get(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row[name]
+
+
+def _get_converted(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: None if (v := row[name]) is None else convert(v)
+
+
+def _constant(value: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: value
+
+
+def _converter(column_type: Any) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl
+    if isinstance(column_type, DateTime):
+        return _sqlite_value
+    if isinstance(column_type, JSON):
+        return json.dumps
+    if isinstance(column_type, Boolean):
+        return int
+    return None
+
+
+def _column_default(table: Any, name: str) -> Any:
+    default = table.c[name].default
+    if default is None or not default.is_scalar:
+        return None
+    return default.arg
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value

@@ -7,8 +7,10 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from ...protocol import (
@@ -102,12 +104,49 @@ def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
         )
 
 
+def _inline_schema(model: type[PushIn]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` inlined (for ``openapi_extra``)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)
+
+
+async def push_body(request: Request) -> PushIn:
+    """The push body parsed straight from bytes (pydantic's JSON parser: the hot path)."""
+    raw = await request.body()
+    try:
+        return PushIn.model_validate_json(raw)
+    except ValidationError as e:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        ) from e
+
+
 @router.post(
     "/sync/push",
     response_model=PushOut,
     responses={**_errors, 400: {"model": ErrorOut, "description": "unsupported protocol"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(PushIn)}},
+        }
+    },
 )
-def push(body: PushIn, kiosk: CurrentKiosk, session: SessionDep) -> PushOut:
+def push(
+    body: Annotated[PushIn, Depends(push_body)], kiosk: CurrentKiosk, session: SessionDep
+) -> PushOut:
     """Store each event once and fold it; every UUID comes back stored, duplicate or rejected.
 
     The body may be sent with ``Content-Encoding: gzip``.
