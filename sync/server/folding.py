@@ -168,7 +168,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             )
             rows = [r for r in rows if r["uuid"] not in have]
             executemany(session, stmt, rows)
-            stored = {r["uuid"] for r in rows}
+            stored = {str(r["uuid"]) for r in rows}
     duplicate.extend(u for u in accepted if u not in stored)
 
     new = [a for u, a in accepted.items() if u in stored]
