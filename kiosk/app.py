@@ -83,6 +83,7 @@ class KioskApp(App):
         self._idle: IdleOverlay | None = None
         self._scan = ScanDetector()
         self._screens: dict[str, Any] = {}
+        self._screen_classes: dict[str, Any] = {}
         self._allow_exit = False
 
     # -- build -------------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class KioskApp(App):
         from kivy.uix.screenmanager import NoTransition
 
         manager.transition = NoTransition()
+        self.manager = manager
         loaded: set[str] = set()
         for name, module_name, class_name in SCREENS:
             module = __import__(module_name, fromlist=[class_name])
@@ -107,11 +109,10 @@ class KioskApp(App):
             if kv.exists() and str(kv) not in loaded:
                 Builder.load_file(str(kv))
                 loaded.add(str(kv))
-            cls = getattr(module, class_name)
-            screen = cls(name=name, services=self.services, shell=self)
-            manager.add_widget(screen)
-            self._screens[name] = screen
-        self.manager = manager
+            self._screen_classes[name] = getattr(module, class_name)
+        # only home is built now; every other screen when it is first needed, which keeps
+        # start-up fast and memory low (a kiosk may never show some screens in a day)
+        self.screen("home")
         self._tick(0)
         Clock.schedule_interval(self._tick, 1.0)
         Clock.schedule_interval(self._check_idle, 0.25)
@@ -156,10 +157,18 @@ class KioskApp(App):
 
     # -- navigation --------------------------------------------------------------------------
     def screen(self, name: str) -> Any:
-        return self._screens[name]
+        """The screen called ``name``, built on first use."""
+        screen = self._screens.get(name)
+        if screen is None:
+            cls = self._screen_classes[name]
+            screen = cls(name=name, services=self.services, shell=self)
+            self.manager.add_widget(screen)
+            self._screens[name] = screen
+        return screen
 
     def go(self, name: str) -> None:
         self._activity()
+        self.screen(name)
         self.manager.current = name
 
     def home(self) -> None:
@@ -175,11 +184,12 @@ class KioskApp(App):
     def show_result(self, result: CheckinResult) -> None:
         self.services.flow.reset()
         for name in ("phone", "name", "company", "host"):
-            self._screens[name].reset()
+            if name in self._screens:
+                self._screens[name].reset()
         if result.denied:
             self.go("denied")
             return
-        self._screens["done"].show(result)
+        self.screen("done").show(result)
         self.go("done")
 
     # -- status texts for the done screen ----------------------------------------------------
@@ -331,7 +341,7 @@ class KioskApp(App):
         self._strip_scan_from_focused_field(code)
         checkin = self.services.checkin
         if self.services.records.invitation_by_code(code) is not None:
-            self._screens["invitation"].show(code)
+            self.screen("invitation").show(code)
             self.go("invitation")
             return
         try:

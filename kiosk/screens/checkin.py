@@ -322,6 +322,14 @@ class DoneScreen(KioskScreen):
         self.refresh()
         self.shell.render_badge_preview(result.visit.id, self._show_badge)
 
+    def show_way(self) -> None:
+        """The map and the steps to the host, on the directions screen."""
+        if self._result is None:
+            return
+        visit = self._result.visit
+        self.go("directions")
+        self.shell.screen("directions").show_visit(visit)
+
     def _show_badge(self, image: Any) -> None:
         """Turn the rendered badge (a PIL image) into a texture, on the UI thread."""
         from kivy.graphics.texture import Texture

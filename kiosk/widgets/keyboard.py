@@ -56,11 +56,15 @@ class LetterKeyboard(BoxLayout):
 
     # -- typing ------------------------------------------------------------------------------
     def press(self, letter: str) -> None:
-        if self.mode == "pinyin" and self.ime is not None:
+        if self.mode == "pinyin" and self.ime is not None and letter.isalpha():
             self.composing += letter
             self._refresh_candidates()
-        else:
-            self._insert(letter)
+            return
+        if self.composing:  # a digit ends the composition, as in a desktop input method
+            self._insert(self.composing)
+            self.composing = ""
+            self._refresh_candidates()
+        self._insert(letter)
 
     def space(self) -> None:
         if self.composing:

@@ -92,6 +92,10 @@ def test_new_visitor_in_chinese_with_the_pinyin_keyboard(kiosk):
     assert visit.purpose == "meeting"
     assert _events(app, visit.id) == ["visit.checked_in"]
     assert any("503" in t for t in kiosk.texts())
+    kiosk.wait_for(lambda: kiosk.current().badge_texture is not None)
+    kiosk.tap(kiosk.current().ids.show_way)
+    assert kiosk.screen == "directions"
+    assert any("503" in t for t in kiosk.texts())
 
 
 def test_new_visitor_in_english(kiosk):

@@ -87,7 +87,7 @@ def test_touch_targets_are_at_least_90_px_tall(kiosk):
 
     app = kiosk.app
     for name in ("home", "phone", "name", "purpose", "host", "consent", "confirm", "checkout"):
-        app.manager.current = name
+        app.go(name)
         kiosk.frames(2)
         small = [
             (w.text, w.height)
