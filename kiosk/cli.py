@@ -10,6 +10,7 @@ kiosk enroll URL CODE [--ca-bundle PEM]
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -97,7 +98,16 @@ def _run(settings: Settings, *, demo: bool, windowed: str | None) -> int:
     services = build_services(settings, demo=demo)
     from kiosk.app import KioskApp
 
-    KioskApp(services=services, lockdown=not windowed).run()
+    app = KioskApp(services=services, lockdown=not windowed)
+
+    def stop(_signum: int, _frame: object) -> None:
+        # stopping the process is one of the two ways out (the other is receptionist mode):
+        # finish the current frame, stop the workers, close the database
+        app.exit_kiosk()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    app.run()
     return 0
 
 

@@ -16,6 +16,9 @@ def prepare_environment(*, offscreen: bool = False, kivy_home: Path | None = Non
     if not os.environ.get("KIOSK_DEBUG"):
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_USE_DEFAULTCONFIG", "1")
+    # SDL would turn SIGTERM/SIGINT into a window close request, which the lock-down refuses:
+    # the process must stay stoppable (systemd, Ctrl+C), so Python handles the signals itself
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     # a kiosk has no use for a clipboard, and probing xclip/xsel fails on a bare machine
     os.environ.setdefault("KIVY_CLIPBOARD", "dummy")
     if kivy_home is not None:
