@@ -80,7 +80,8 @@ def import_directory(records: Records, data: dict[str, Any], *, with_extras: boo
             for w in data.get("watchlist", []):
                 records.add_watchlist_entry(
                     tx,
-                    WatchlistEntry(w["id"], site.id, w.get("name", ""), w.get("phone", ""),
-                                   w.get("reason", "")),
+                    WatchlistEntry(
+                        w["id"], site.id, w.get("name", ""), w.get("phone", ""), w.get("reason", "")
+                    ),
                 )
     return site
