@@ -24,6 +24,7 @@ import sqlite3
 import ssl
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -254,13 +255,8 @@ class SyncClient:
     # -- one round -------------------------------------------------------------------------
     def sync_once(self) -> RoundResult:
         """Push everything pending, then pull until the feed is drained."""
-        pushed = rejected = pulled = 0
-        while True:
-            n, r = self._push_batch()
-            pushed += n
-            rejected += r
-            if n < self.batch_size:
-                break
+        pushed, rejected = self._push_all()
+        pulled = 0
         while True:
             count, more = self._pull_page()
             pulled += count
@@ -268,26 +264,50 @@ class SyncClient:
                 break
         return RoundResult(pushed, rejected, pulled)
 
-    def _push_batch(self) -> tuple[int, int]:
-        position = self.store.position(CONSUMER)
-        rows = self.store.query(
+    def _read_batch(self, after: int) -> list[sqlite3.Row]:
+        return self.store.query(
             "SELECT seq, uuid, kind, entity_id, occurred_at, hlc, payload FROM outbox "
             "WHERE seq > ? ORDER BY seq LIMIT ?",
-            (position, self.batch_size),
+            (after, self.batch_size),
         )
-        if not rows:
+
+    def _push_all(self) -> tuple[int, int]:
+        """Push every pending batch, one request in flight at a time, acknowledged in order.
+
+        With a backlog, the next batch is read and encoded while the previous one is at head
+        office (the drain after an outage is then bound by the server, not by both in turn).
+        """
+        batch = self._read_batch(self.store.position(CONSUMER))
+        if not batch:
             return 0, 0
-        answer = self.transport.push(encode_push(rows))
+        if len(batch) < self.batch_size:
+            return len(batch), self._acknowledge(batch, self.transport.push(encode_push(batch)))
+        pushed = rejected = 0
+        body = encode_push(batch)
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as pool:
+            while batch:
+                in_flight = pool.submit(self.transport.push, body)
+                following: list[sqlite3.Row] = []
+                if len(batch) == self.batch_size:
+                    following = self._read_batch(batch[-1]["seq"])
+                body = encode_push(following) if following else b""
+                rejected += self._acknowledge(batch, in_flight.result())
+                pushed += len(batch)
+                batch = following
+        return pushed, rejected
+
+    def _acknowledge(self, batch: list[sqlite3.Row], answer: PushOut) -> int:
+        """Move the position past an answered batch (one transaction); returns rejections."""
         answered = set(answer.stored) | set(answer.duplicate) | {r.uuid for r in answer.rejected}
-        missing = [row["uuid"] for row in rows if row["uuid"] not in answered]
+        missing = [row["uuid"] for row in batch if row["uuid"] not in answered]
         if missing:
             raise TransportError(f"head office did not answer for {len(missing)} events")
         for r in answer.rejected:
             log.error("head office rejected event %s: %s", r.uuid, r.reason)
         with self.store.transaction() as tx:
-            self.store.advance(CONSUMER, rows[-1]["seq"], tx)
+            self.store.advance(CONSUMER, batch[-1]["seq"], tx)
             self._observe(answer.hlc, tx)
-        return len(rows), len(answer.rejected)
+        return len(answer.rejected)
 
     def _pull_page(self) -> tuple[int, bool]:
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)

@@ -50,7 +50,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # no pre-ping: a connection the database dropped fails one request (503, the kiosk retries)
+    # instead of every request paying a round trip
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _sqlite_connect(dbapi_conn, _record) -> None:
