@@ -105,8 +105,10 @@ class HttpTransport:
         timeout: float = 30.0,
         client: httpx.Client | None = None,
     ) -> None:
+        from kiosk.core.enrollment import check_url
+
         self._client = client or httpx.Client(
-            base_url=base_url.rstrip("/"), verify=tls_verify(ca_bundle), timeout=timeout
+            base_url=check_url(base_url), verify=tls_verify(ca_bundle), timeout=timeout
         )
         self._headers = {"Authorization": f"Bearer {token}"}
 
