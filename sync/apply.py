@@ -45,13 +45,30 @@ def register(kind: str, handler: Handler) -> None:
     HANDLERS[kind] = handler
 
 
+#: what a malformed change raises in a handler: skipped (and logged) rather than blocking the
+#: feed forever; anything else (storage trouble, a bug) fails the page, which is retried
+MALFORMED = (KeyError, ValueError, TypeError, sqlite3.IntegrityError)
+
+
 def apply_change(records: Records, tx: Transaction, change: ChangeOut) -> bool:
-    """Apply one change; False when no handler knows its kind."""
+    """Apply one change; False when no handler knows its kind or the change is malformed."""
     handler = HANDLERS.get(change.kind)
     if handler is None:
         log.info("no handler for pulled change kind %r; skipped", change.kind)
         return False
-    handler(records, tx, change)
+    tx.execute("SAVEPOINT apply_change")
+    try:
+        handler(records, tx, change)
+    except MALFORMED as e:
+        tx.execute("ROLLBACK TO apply_change")
+        tx.execute("RELEASE apply_change")
+        log.error("pulled change %s (%s) is malformed, skipped: %r", change.cursor, change.kind, e)
+        return False
+    except BaseException:
+        tx.execute("ROLLBACK TO apply_change")
+        tx.execute("RELEASE apply_change")
+        raise
+    tx.execute("RELEASE apply_change")
     return True
 
 

@@ -163,3 +163,15 @@ def test_worker_thread_wakes_on_a_commit(tmp_path) -> None:
     finally:
         client.close()
         store.close()
+
+
+def test_a_malformed_change_is_skipped_not_blocking_the_feed(kiosk) -> None:
+    client, transport, store, _ = kiosk
+    transport.feed = [
+        _change(1, "host.upserted", {"id": "h9"}, "h9"),  # no site, no department
+        _change(2, "site.map", {"floors": 3}),
+    ]
+    assert client.sync_once().pulled == 2
+    assert store.get_value("sync.cursor") == "2"
+    assert store.get_value("site.building_map") == '{"floors": 3}'
+    assert client.records.host("h9") is None
