@@ -1,7 +1,8 @@
 """The head-office FastAPI application: ``create_app(database_url=…)``.
 
 Holds no state beyond the database engine, so several processes behind one reverse proxy
-behave as one. Database errors are translated here, at the edge: a busy or unreachable
+behave as one. Errors become HTTP answers here, at the edge: domain errors from the routes
+(not found 404, invalid 400, denied 403, conflict 409), and database errors: a busy or unreachable
 database is 503 (kiosks retry), data the database refuses is 400, a uniqueness clash 409.
 """
 
@@ -14,11 +15,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
+from kiosk.core.errors import DeniedError, KioskError, NotFoundError, ValidationError
+
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
 from . import replies
 from .api import admin_routes, kiosk_routes
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
+from .errors import ConflictError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,25 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
     app.include_router(admin_routes.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
+
+    def _detail(exc: KioskError) -> str:
+        return exc.detail or exc.message_key
+
+    @app.exception_handler(NotFoundError)
+    def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": _detail(exc)}, status_code=404)
+
+    @app.exception_handler(ValidationError)
+    def _invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _detail(exc)}, status_code=400)
+
+    @app.exception_handler(DeniedError)
+    def _denied(_: Request, exc: DeniedError) -> JSONResponse:
+        return JSONResponse({"detail": _detail(exc)}, status_code=403)
+
+    @app.exception_handler(ConflictError)
+    def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse({"detail": _detail(exc)}, status_code=409)
 
     @app.exception_handler(OperationalError)
     def _db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:

@@ -400,3 +400,34 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
     assert ("post", "/api/v1/sync/push") in covered and ("get", "/api/v1/sync/pull") in covered
     a1.close()
     b1.close()
+
+
+def test_admin_api_answers_errors_plainly(env: Env) -> None:
+    site, other = env.new_site(), env.new_site()
+    a = env.admin
+    assert env.http.get(f"{API}/sites/nowhere/roll-call", headers=a).status_code == 404
+    r = env.http.post(f"{API}/sites", json={"id": site, "name_zh": "x", "name_en": "x"}, headers=a)
+    assert r.status_code == 409
+    r = env.http.put(
+        f"{API}/hosts/{site}-hx", json={"site_id": site, "department_id": "nope"}, headers=a
+    )
+    assert r.status_code == 400 and "nope" in r.json()["detail"]
+    r = env.http.put(  # a department id of another site cannot be taken over
+        f"{API}/departments/{other}-rnd",
+        json={"site_id": site, "name_zh": "x", "name_en": "x"},
+        headers=a,
+    )
+    assert r.status_code == 409
+    r = env.http.delete(f"{API}/departments/{site}-rnd", headers=a)
+    assert r.status_code == 409  # still has a host
+    inv = env.http.post(
+        f"{API}/invitations", json={"site_id": site, "visitor_name": "x"}, headers=a
+    ).json()
+    assert env.http.post(f"{API}/invitations/{inv['id']}/cancel", headers=a).status_code == 200
+    r = env.http.patch(f"{API}/invitations/{inv['id']}", json={"company": "y"}, headers=a)
+    assert r.status_code == 409
+    r = env.http.post(f"{API}/watchlist", json={"site_id": site}, headers=a)
+    assert r.status_code == 422  # names nobody
+    assert env.http.delete(f"{API}/hosts/{site}-h1", headers=a).status_code == 200
+    assert env.http.delete(f"{API}/departments/{site}-rnd", headers=a).status_code == 200
+    assert env.http.get(f"{API}/departments", params={"site_id": site}, headers=a).json() == []

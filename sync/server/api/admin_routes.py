@@ -10,12 +10,15 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from kiosk.core.errors import NotFoundError, ValidationError
+
 from ...protocol import ErrorOut
 from ..changes import NewChange, append_change, append_changes
+from ..errors import ConflictError
 from ..models import Department, Host, Invitation, Kiosk, Site, Visit, Visitor, WatchlistEntry
 from ..security import digest, new_enrollment_code
 from .deps import CurrentAdmin, SessionDep
@@ -58,7 +61,7 @@ PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_
 def _site(session: Session, site_id: str) -> Site:
     site = session.get(Site, site_id)
     if site is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no site {site_id!r}")
+        raise NotFoundError(f"no site {site_id!r}")
     return site
 
 
@@ -77,7 +80,7 @@ def list_sites(_: CurrentAdmin, session: SessionDep) -> list[Site]:
 def create_site(body: SiteCreate, _: CurrentAdmin, session: SessionDep) -> Site:
     with session.begin():
         if session.get(Site, body.id) is not None:
-            raise HTTPException(status.HTTP_409_CONFLICT, detail=f"site {body.id!r} exists")
+            raise ConflictError(f"site {body.id!r} exists")
         site = create_site_record(session, **body.model_dump())
     return site
 
@@ -168,7 +171,7 @@ def revoke_kiosk(kiosk_id: PathId, _: CurrentAdmin, session: SessionDep) -> Kios
     with session.begin():
         kiosk = session.get(Kiosk, kiosk_id)
         if kiosk is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no kiosk {kiosk_id!r}")
+            raise NotFoundError(f"no kiosk {kiosk_id!r}")
         if kiosk.revoked_at is None:
             kiosk.revoked_at = datetime.now(UTC)
             kiosk.code_hash = None
@@ -243,7 +246,7 @@ def roll_call(site_id: PathId, _: CurrentAdmin, session: SessionDep) -> RollCall
 def _invitation(session: Session, invitation_id: str) -> Invitation:
     inv = session.get(Invitation, invitation_id)
     if inv is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no invitation {invitation_id!r}")
+        raise NotFoundError(f"no invitation {invitation_id!r}")
     return inv
 
 
@@ -263,7 +266,7 @@ def _check_host(session: Session, site_id: str, host_id: str | None) -> None:
         return
     host = session.get(Host, host_id)
     if host is None or host.site_id != site_id:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"no host {host_id!r} at this site")
+        raise ValidationError(f"no host {host_id!r} at this site")
 
 
 @router.get("/invitations", response_model=list[InvitationPublic])
@@ -332,7 +335,7 @@ def update_invitation(
     with session.begin():
         inv = _invitation(session, invitation_id)
         if inv.state != "pending":
-            raise HTTPException(status.HTTP_409_CONFLICT, detail=f"invitation is {inv.state}")
+            raise ConflictError(f"invitation is {inv.state}")
         changes = body.model_dump(exclude_unset=True)
         if "host_id" in changes:
             _check_host(session, inv.site_id, changes["host_id"])
@@ -352,7 +355,7 @@ def cancel_invitation(invitation_id: PathId, _: CurrentAdmin, session: SessionDe
     with session.begin():
         inv = _invitation(session, invitation_id)
         if inv.state == "used":
-            raise HTTPException(status.HTTP_409_CONFLICT, detail="invitation already used")
+            raise ConflictError("invitation already used")
         if inv.state != "cancelled":
             inv.state = "cancelled"
             inv.updated_at = datetime.now(UTC)
@@ -386,7 +389,7 @@ def put_department(
         _site(session, body.site_id)
         dep = session.get(Department, department_id)
         if dep is not None and dep.site_id != body.site_id:
-            raise HTTPException(status.HTTP_409_CONFLICT, detail="department of another site")
+            raise ConflictError("department of another site")
         if dep is None:
             dep = Department(id=department_id, **body.model_dump())
             session.add(dep)
@@ -413,9 +416,9 @@ def delete_department(department_id: PathId, _: CurrentAdmin, session: SessionDe
     with session.begin():
         dep = session.get(Department, department_id)
         if dep is None:
-            raise HTTPException(404, detail=f"no department {department_id!r}")
+            raise NotFoundError(f"no department {department_id!r}")
         if session.scalar(select(Host.id).where(Host.department_id == department_id).limit(1)):
-            raise HTTPException(status.HTTP_409_CONFLICT, detail="the department still has hosts")
+            raise ConflictError("the department still has hosts")
         session.delete(dep)
         append_change(
             session,
@@ -449,12 +452,12 @@ def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: Sessio
         _site(session, body.site_id)
         dep = session.get(Department, body.department_id)
         if dep is None or dep.site_id != body.site_id:
-            raise HTTPException(400, detail=f"no department {body.department_id!r} at this site")
+            raise ValidationError(f"no department {body.department_id!r} at this site")
         if body.delegate_id is not None:
             _check_host(session, body.site_id, body.delegate_id)
         host = session.get(Host, host_id)
         if host is not None and host.site_id != body.site_id:
-            raise HTTPException(status.HTTP_409_CONFLICT, detail="host of another site")
+            raise ConflictError("host of another site")
         if host is None:
             host = Host(id=host_id, **body.model_dump())
             session.add(host)
@@ -477,7 +480,7 @@ def delete_host(host_id: PathId, _: CurrentAdmin, session: SessionDep) -> Delete
     with session.begin():
         host = session.get(Host, host_id)
         if host is None:
-            raise HTTPException(404, detail=f"no host {host_id!r}")
+            raise NotFoundError(f"no host {host_id!r}")
         session.delete(host)
         append_change(
             session,
@@ -532,7 +535,7 @@ def delete_watchlist_entry(entry_id: PathId, _: CurrentAdmin, session: SessionDe
     with session.begin():
         entry = session.get(WatchlistEntry, entry_id)
         if entry is None:
-            raise HTTPException(404, detail=f"no watchlist entry {entry_id!r}")
+            raise NotFoundError(f"no watchlist entry {entry_id!r}")
         sites = _watchlist_sites(session, entry.site_id)
         session.execute(delete(WatchlistEntry).where(WatchlistEntry.id == entry_id))
         for site_id in sites:
