@@ -352,10 +352,14 @@ class KioskApp(App):
         self.go("goodbye")
 
     def _strip_scan_from_focused_field(self, code: str) -> None:
+        """A scan typed into whatever field had focus: take those characters out again."""
         for screen in self._screens.values():
             field = screen.ids.get("field")
-            if field is not None and field.focus and field.text.endswith(code):
-                field.text = field.text[: -len(code)]
+            if field is None or not field.focus:
+                continue
+            typed = field.input_filter(code, False) if callable(field.input_filter) else code
+            if typed and field.text.endswith(typed):
+                field.text = field.text[: -len(typed)]
 
     def show_message(self, key: str) -> None:
         popup = Factory.MessageOverlay()

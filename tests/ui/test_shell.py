@@ -96,3 +96,25 @@ def test_touch_targets_are_at_least_90_px_tall(kiosk):
             if isinstance(w, Button) and w.opacity > 0 and w.text and w.height < 90
         ]
         assert not small, f"{name}: {small}"
+
+
+def test_a_physical_keyboard_types_into_the_focused_field(kiosk):
+    kiosk.tap(kiosk.current().ids.checkin)
+    kiosk.type_slowly("13912345")
+    assert kiosk.current().ids.field.text == "13912345"
+
+
+def test_a_scan_while_a_field_has_focus_leaves_no_trace_in_it(kiosk):
+    from kiosk.core.checkin import CheckinForm
+
+    services = kiosk.app.services
+    result = services.checkin.check_in(
+        CheckinForm(
+            name="韩信", phone="13912349876", purpose="meeting", host_id="h005", consent=True
+        )
+    )
+    kiosk.tap(kiosk.current().ids.checkout)
+    kiosk.type_slowly("139")
+    kiosk.scan(result.visit.badge_code)
+    assert kiosk.screen == "goodbye"
+    assert kiosk.app.screen("checkout").ids.field.text == "139"
