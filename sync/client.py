@@ -23,8 +23,9 @@ import random
 import sqlite3
 import ssl
 import threading
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -232,6 +233,7 @@ class SyncClient:
         interval: float = 15.0,
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
+        max_in_flight: int = 1,
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
@@ -242,6 +244,9 @@ class SyncClient:
         self.interval = interval
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        #: push requests at head office at once while a backlog drains; 1 suits a SQLite head
+        #: office (one writer at a time), 2 or more a PostgreSQL one with several processes
+        self.max_in_flight = max(1, max_in_flight)
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -274,10 +279,14 @@ class SyncClient:
         )
 
     def _push_all(self) -> tuple[int, int]:
-        """Push every pending batch, one request in flight at a time, acknowledged in order.
+        """Push every pending batch; answers are acknowledged strictly in order.
 
-        With a backlog, the next batch is read and encoded while the previous one is at head
-        office (the drain after an outage is then bound by the server, not by both in turn).
+        With a backlog, the next batch is read and encoded here, and sent before the previous
+        one's position is committed, while up to ``max_in_flight`` batches are at head office:
+        the drain after an outage is bound by the server, not by kiosk and server taking turns.
+        Folding is order-free, so batches may be stored in any order; the position only ever
+        moves past a batch whose answer came back and all of whose predecessors' did. After a
+        failure the later batches are sent again and come back as duplicates.
         """
         batch = self._read_batch(self.store.position(CONSUMER))
         if not batch:
@@ -285,17 +294,23 @@ class SyncClient:
         if len(batch) < self.batch_size:
             return len(batch), self._acknowledge(batch, self.transport.push(encode_push(batch)))
         pushed = rejected = 0
-        body = encode_push(batch)
-        with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as pool:
-            while batch:
-                in_flight = pool.submit(self.transport.push, body)
-                following: list[sqlite3.Row] = []
-                if len(batch) == self.batch_size:
-                    following = self._read_batch(batch[-1]["seq"])
-                body = encode_push(following) if following else b""
-                rejected += self._acknowledge(batch, in_flight.result())
-                pushed += len(batch)
-                batch = following
+        window: deque[tuple[list[sqlite3.Row], Future[PushOut]]] = deque()
+        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="sync-push") as pool:
+
+            def top_up(batch: list[sqlite3.Row]) -> list[sqlite3.Row]:
+                while batch and len(window) < self.max_in_flight:
+                    window.append((batch, pool.submit(self.transport.push, encode_push(batch))))
+                    full = len(batch) == self.batch_size
+                    batch = self._read_batch(batch[-1]["seq"]) if full else []
+                return batch
+
+            while batch or window:
+                batch = top_up(batch)
+                done, in_flight = window.popleft()
+                answer = in_flight.result()
+                batch = top_up(batch)  # the next request goes out before this commit's fsync
+                rejected += self._acknowledge(done, answer)
+                pushed += len(done)
         return pushed, rejected
 
     def _acknowledge(self, batch: list[sqlite3.Row], answer: PushOut) -> int:

@@ -41,9 +41,15 @@ class ServerProcess:
     """``kiosk-server serve`` in a subprocess; ``start``/``kill``/``stop`` as often as needed."""
 
     def __init__(
-        self, database_url: str, *, port: int | None = None, log_path: Path | None = None
+        self,
+        database_url: str,
+        *,
+        port: int | None = None,
+        log_path: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = port or free_port()
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -70,6 +76,8 @@ class ServerProcess:
                 "--no-migrate",
                 "--log-level",
                 "warning",
+                "--workers",
+                str(self.workers),
             ],
             stdout=out,
             stderr=out,

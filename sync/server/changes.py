@@ -46,6 +46,8 @@ class NewChange:
     payload: dict[str, Any]
     hlc: str = ""
     origin_kiosk_id: str | None = None
+    #: a pushed event whose payload this change sends (then ``payload`` is not stored again)
+    event_uuid: str | None = None
 
 
 def append_change(
@@ -87,8 +89,9 @@ def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChang
                 "kind": c.kind,
                 "entity_id": c.entity_id,
                 "hlc": hlc,
-                "payload": c.payload,
+                "payload": {} if c.event_uuid else c.payload,
                 "origin_kiosk_id": c.origin_kiosk_id,
+                "event_uuid": c.event_uuid,
                 "created_at": now,
             }
         )

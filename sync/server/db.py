@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,9 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # 64 MB page cache (the default is 2 MB): inserts into large, randomly keyed indexes (event
+    # and visit UUIDs) otherwise read pages back from disk once the tables outgrow it
+    cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
 
@@ -96,26 +100,33 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
     names = compiled.positiontup or []
     table = stmt.table
     # per column, once: how its values are stored; left-out columns get their scalar default
-    getters = []
-    for n in names:
-        if n not in rows[0]:
-            getters.append(_constant(_sqlite_value(_column_default(table, n))))
-            continue
-        convert = _converter(table.c[n].type)
-        getters.append(_get(n) if convert is None else _get_converted(n, convert))
-    conn.exec_driver_sql(compiled.string, [tuple(g(row) for g in getters) for row in rows])
-
-
-def _get(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: row[name]
-
-
-def _get_converted(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: None if (v := row[name]) is None else convert(v)
-
-
-def _constant(value: Any) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: value
+    present = [n for n in names if n in rows[0]]
+    pick = itemgetter(*present)
+    template: list[Any] = []
+    slots: list[int] = []  # where each picked value goes in the parameter tuple
+    conversions: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, n in enumerate(names):
+        if n in rows[0]:
+            slots.append(index)
+            convert = _converter(table.c[n].type)
+            if convert is not None:
+                conversions.append((index, convert))
+            template.append(None)
+        else:
+            template.append(_sqlite_value(_column_default(table, n)))
+    params = []
+    for row in rows:
+        values = list(template)
+        picked = pick(row)
+        if len(present) == 1:
+            picked = (picked,)
+        for slot, value in zip(slots, picked, strict=True):
+            values[slot] = value
+        for index, convert in conversions:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        params.append(tuple(values))
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _converter(column_type: Any) -> Callable[[Any], Any] | None:

@@ -143,11 +143,12 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
     stored: set[str] = set()
     if accepted:
         now = datetime.now(UTC)
+        site_id, kiosk_id = kiosk.site_id, kiosk.id  # plain strings, not ORM attribute reads
         rows = [
             {
                 "uuid": a.event.uuid,
-                "site_id": kiosk.site_id,
-                "kiosk_id": kiosk.id,
+                "site_id": site_id,
+                "kiosk_id": kiosk_id,
                 "kind": a.event.kind,
                 "entity_id": a.event.entity_id,
                 "occurred_at": a.event.occurred_at,
@@ -181,7 +182,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             folder(session, kiosk, items)
 
     fed = [
-        NewChange(a.event.kind, a.event.entity_id, a.event.payload, a.hlc, kiosk.id)
+        NewChange(a.event.kind, a.event.entity_id, {}, a.hlc, kiosk.id, a.event.uuid)
         for a in sorted(new, key=lambda a: a.hlc)
         if a.event.kind in FED_KINDS
     ]
@@ -213,11 +214,12 @@ def _newer(stmt: Any) -> Any:
 def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     visitors: dict[str, dict[str, Any]] = {}
     visits = []
+    site_id, kiosk_id = kiosk.site_id, kiosk.id
     for a in _latest_per_entity(items):
         v, p = a.event.payload["visit"], a.event.payload["visitor"]
         visitors[p["id"]] = {
             "id": p["id"],
-            "site_id": kiosk.site_id,
+            "site_id": site_id,
             "name": _text(p.get("name"), 200),
             "phone": _text(p.get("phone"), 64),
             "company": _text(p.get("company"), 200),
@@ -226,8 +228,8 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
         visits.append(
             {
                 "id": a.event.entity_id,
-                "site_id": kiosk.site_id,
-                "kiosk_id": v.get("kiosk_id") or kiosk.id,
+                "site_id": site_id,
+                "kiosk_id": v.get("kiosk_id") or kiosk_id,
                 "visitor_id": p["id"],
                 "host_id": v.get("host_id"),
                 "department_id": v.get("department_id"),
@@ -273,16 +275,17 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
 
 def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     rows = []
+    site_id, kiosk_id = kiosk.site_id, kiosk.id
     for a in _latest_per_entity(items):
         p = a.event.payload
         rows.append(
             {
                 "id": a.event.entity_id,
-                "site_id": kiosk.site_id,
+                "site_id": site_id,
                 "state": "checked_out",
                 "checked_out_at": _time(p.get("checked_out_at")) or a.event.occurred_at,
                 "auto_checked_out": bool(p.get("auto", False)),
-                "checkout_kiosk_id": _text(p.get("kiosk_id") or kiosk.id, 64),
+                "checkout_kiosk_id": _text(p.get("kiosk_id") or kiosk_id, 64),
                 "checkout_method": _text(p.get("method"), 16),
                 "state_hlc": a.hlc,
             }

@@ -102,8 +102,6 @@ class Event(Base):
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
 
-    __table_args__ = (Index("events_site_kind", "site_id", "kind"),)
-
 
 class Visitor(Base):
     __tablename__ = "visitors"
@@ -139,7 +137,7 @@ class Visit(Base):
 
     __table_args__ = (
         Index("visits_site_state", "site_id", "state"),
-        Index("visits_site_checked_in", "site_id", "checked_in_at"),
+        Index("visits_site_created", "site_id", "created_at"),
     )
 
 
@@ -209,6 +207,8 @@ class Change(Base):
     payload: Mapped[dict[str, Any]]
     #: the kiosk whose event this is (it is not sent back to that kiosk)
     origin_kiosk_id: Mapped[str | None] = mapped_column(String(64))
+    #: for a fed kiosk event: the event, whose payload pull sends (``payload`` is then {})
+    event_uuid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("site_id", "seq", name="changes_site_seq"),)

@@ -25,7 +25,7 @@ from ...protocol import (
     PushOut,
 )
 from .. import folding
-from ..models import Change, Kiosk, Site
+from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from .deps import CurrentKiosk, SessionDep
 
@@ -166,16 +166,23 @@ def pull(
 ) -> PullOut:
     """Changes for the kiosk's site after ``after`` (its own events are not echoed back)."""
     with session.begin():
-        rows = session.scalars(
-            select(Change)
+        rows = session.execute(
+            select(Change, Event.payload)
+            .outerjoin(Event, Event.uuid == Change.event_uuid)
             .where(Change.site_id == kiosk.site_id, Change.seq > after)
             .order_by(Change.seq)
             .limit(limit)
         ).all()
     changes = [
-        ChangeOut(cursor=c.seq, kind=c.kind, entity_id=c.entity_id, hlc=c.hlc, payload=c.payload)
-        for c in rows
+        ChangeOut(
+            cursor=c.seq,
+            kind=c.kind,
+            entity_id=c.entity_id,
+            hlc=c.hlc,
+            payload=event_payload if c.event_uuid else c.payload,
+        )
+        for c, event_payload in rows
         if c.origin_kiosk_id != kiosk.id
     ]
-    cursor = rows[-1].seq if rows else after
+    cursor = rows[-1][0].seq if rows else after
     return PullOut(changes=changes, cursor=cursor, more=len(rows) == limit)
