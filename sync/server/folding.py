@@ -198,6 +198,18 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
     )
 
 
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(session: Session, name: str, build: Callable[[Session], Any]) -> Any:
+    """A statement built once per dialect (building upserts costs more than running them)."""
+    key = (name, session.get_bind().dialect.name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build(session)
+    return stmt
+
+
 def _latest_per_entity(items: list[Accepted]) -> list[Accepted]:
     best: dict[str, Accepted] = {}
     for a in items:
@@ -244,13 +256,20 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
                 "state_hlc": a.hlc,
             }
         )
+    executemany(session, _statement(session, "visitor", _visitor_upsert), list(visitors.values()))
+    executemany(session, _statement(session, "visit.in", _checked_in_upsert), visits)
+
+
+def _visitor_upsert(session: Session) -> Any:
     vstmt = _insert(session, VISITORS)
-    vstmt = vstmt.on_conflict_do_update(
+    return vstmt.on_conflict_do_update(
         index_elements=["id"],
         set_={k: vstmt.excluded[k] for k in ("name", "phone", "company", "category")},
         where=VISITORS.c.site_id == vstmt.excluded.site_id,
     )
-    executemany(session, vstmt, list(visitors.values()))
+
+
+def _checked_in_upsert(session: Session) -> Any:
     stmt = _insert(session, VISITS)
     details = (
         "kiosk_id",
@@ -267,10 +286,9 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
     set_: dict[str, Any] = {k: stmt.excluded[k] for k in details}
     set_["state"] = case((_newer(stmt), stmt.excluded.state), else_=VISITS.c.state)
     set_["state_hlc"] = case((_newer(stmt), stmt.excluded.state_hlc), else_=VISITS.c.state_hlc)
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["id"], set_=set_, where=VISITS.c.site_id == stmt.excluded.site_id
     )
-    executemany(session, stmt, visits)
 
 
 def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
@@ -290,6 +308,10 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
                 "state_hlc": a.hlc,
             }
         )
+    executemany(session, _statement(session, "visit.out", _checked_out_upsert), rows)
+
+
+def _checked_out_upsert(session: Session) -> Any:
     stmt = _insert(session, VISITS)
     set_: dict[str, Any] = {
         k: case((_newer(stmt), stmt.excluded[k]), else_=VISITS.c[k])
@@ -302,10 +324,9 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
             "state_hlc",
         )
     }
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["id"], set_=set_, where=VISITS.c.site_id == stmt.excluded.site_id
     )
-    executemany(session, stmt, rows)
 
 
 def fold_invitation_used(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:

@@ -167,7 +167,16 @@ def pull(
     """Changes for the kiosk's site after ``after`` (its own events are not echoed back)."""
     with session.begin():
         rows = session.execute(
-            select(Change, Event.payload)
+            select(
+                Change.seq,
+                Change.kind,
+                Change.entity_id,
+                Change.hlc,
+                Change.payload,
+                Change.origin_kiosk_id,
+                Change.event_uuid,
+                Event.payload.label("event_payload"),
+            )
             .outerjoin(Event, Event.uuid == Change.event_uuid)
             .where(Change.site_id == kiosk.site_id, Change.seq > after)
             .order_by(Change.seq)
@@ -175,14 +184,14 @@ def pull(
         ).all()
     changes = [
         ChangeOut(
-            cursor=c.seq,
-            kind=c.kind,
-            entity_id=c.entity_id,
-            hlc=c.hlc,
-            payload=event_payload if c.event_uuid else c.payload,
+            cursor=r.seq,
+            kind=r.kind,
+            entity_id=r.entity_id,
+            hlc=r.hlc,
+            payload=r.event_payload if r.event_uuid else r.payload,
         )
-        for c, event_payload in rows
-        if c.origin_kiosk_id != kiosk.id
+        for r in rows
+        if r.origin_kiosk_id != kiosk.id
     ]
-    cursor = rows[-1][0].seq if rows else after
+    cursor = rows[-1].seq if rows else after
     return PullOut(changes=changes, cursor=cursor, more=len(rows) == limit)
