@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.core.building_store import building_updated
 from kiosk.core.clock import iso, parse_iso
 from kiosk.core.models import (
     Department,
@@ -271,3 +272,6 @@ for _kind, _handler in {
 
 # a host's answer to a notification's reply link: the done screen shows "on the way"
 register("host.replied", host_replied_change)
+
+# a building uploaded at head office: written to <data dir>/building.json (building_store.py)
+register("building.updated", building_updated)

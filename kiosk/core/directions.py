@@ -4,28 +4,50 @@
 check-in, the badge): routes from the kiosk to a room, department, host or visit, their step-by-step
 text and one-line summary, and the floor maps. It holds the building loaded once at start-up.
 
-Where the building comes from: ``<data dir>/building.json`` (put there by sync once head office
-distributes buildings, or by the installer); the demo site falls back to the demo tower. A broken
-file stops the kiosk with a ``ConfigError`` listing every problem, like a broken settings file.
+Where the building comes from: ``<data dir>/building.json`` (put there by sync when head office
+distributes a building, see ``building_store.py``, or by the installer); the demo site falls back
+to the demo tower. A broken file stops the kiosk with a ``ConfigError`` listing every problem,
+like a broken settings file.
+
+A new building while the kiosk runs: ``Directions.for_site`` watches ``<data dir>/building.json``
+and ``building`` reloads it on the next use after it changed (one ``stat`` per use; sync
+replaces the file by rename, so a changed inode or mtime is a new building). Whoever holds the
+``Directions`` (screens, the print queue) gets the new building without being told. A file that
+no longer loads is logged and the previous building stays. A kiosk that started with no
+building at all (``for_site`` gave None) picks one up at its next start.
 
 No Kivy, no network.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
 from PIL import Image
 
 from .building import DEMO_BUILDING, Building, Room, load_building
-from .errors import NotFoundError
+from .errors import ConfigError, NotFoundError
 from .maps import render_floor
 from .models import Department, Host, Visit
 from .wayfinding import Route, Target, instructions, route, summary
 
 BUILDING_FILE = "building.json"
 DEMO_SITE = "demo"
+
+log = logging.getLogger(__name__)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells a replaced file from the one loaded: inode, mtime and size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class Directory(Protocol):
@@ -47,9 +69,19 @@ def find_building(data_dir: Path, site_id: str) -> Path | None:
 
 
 class Directions:
-    def __init__(self, building: Building, *, directory: Directory | None = None) -> None:
-        self.building = building
+    def __init__(
+        self,
+        building: Building,
+        *,
+        directory: Directory | None = None,
+        watch: Path | None = None,
+    ) -> None:
+        self._building = building
         self.directory = directory
+        #: the file to reload ``building`` from when it changes (None: never reload)
+        self._watch = watch
+        self._seen = _stamp(watch) if watch is not None else None
+        self._reload_lock = threading.Lock()
 
     @classmethod
     def for_site(cls, settings: Any, directory: Directory | None = None) -> Directions | None:
@@ -57,7 +89,31 @@ class Directions:
         path = find_building(settings.data_dir, settings.site.id)
         if path is None:
             return None
-        return cls(load_building(path), directory=directory)
+        return cls(
+            load_building(path), directory=directory, watch=settings.data_dir / BUILDING_FILE
+        )
+
+    @property
+    def building(self) -> Building:
+        """The site's building, reloaded first if the watched file changed since."""
+        if self._watch is not None and _stamp(self._watch) != self._seen:
+            self._reload()
+        return self._building
+
+    def _reload(self) -> None:
+        assert self._watch is not None
+        with self._reload_lock:  # the UI thread and a map-drawing worker may both get here
+            stamp = _stamp(self._watch)
+            if stamp == self._seen or stamp is None:  # raced, or removed: keep what we have
+                self._seen = stamp
+                return
+            self._seen = stamp  # a file that does not load is not tried again until it changes
+            try:
+                self._building = load_building(self._watch)
+            except ConfigError as e:
+                log.error("the new building file does not load; keeping the previous one: %s", e)
+                return
+            log.info("building reloaded from %s", self._watch)
 
     # -- routes ------------------------------------------------------------------------------
     def route(self, goal: Target, *, accessible: bool = False) -> Route:
