@@ -6,6 +6,7 @@
     kiosk-server add-kiosk --site S [--name NAME]    prints a one-time enrollment code
     kiosk-server add-admin NAME                      prints an admin token (shown once)
     kiosk-server revoke-kiosk ID
+    kiosk-server upload-building SITE FILE           validate a building file, send it to the site
 
 The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
 the platform data directory.
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
 
     revoke = sub.add_parser("revoke-kiosk", help="revoke a kiosk's token")
     revoke.add_argument("id")
+
+    building = sub.add_parser(
+        "upload-building", help="validate a building file and send it to the site's kiosks"
+    )
+    building.add_argument("site")
+    building.add_argument("file")
     return parser
 
 
@@ -67,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
             return 0
+        if args.command == "upload-building":
+            from .buildings import upload_building_file
+
+            return upload_building_file(make_sessionmaker(engine), args.site, args.file)
         return _manage(args, make_sessionmaker(engine))
     finally:
         engine.dispose()
