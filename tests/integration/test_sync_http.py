@@ -32,6 +32,8 @@ API = "/api/v1"
 
 
 class Env:
+    opened: list[KioskHarness] = []
+
     def __init__(self, ho: HeadOffice, server: ServerProcess, admin_token: str) -> None:
         self.ho = ho
         self.server = server
@@ -72,8 +74,20 @@ def env(request, tmp_path_factory) -> Iterator[Env]:
     ho.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_kiosks(request) -> Iterator[None]:
+    """Kiosks a test opened are closed even when it fails (no leaked connections)."""
+    opened: list[KioskHarness] = []
+    Env.opened = opened
+    yield
+    for k in opened:
+        k.close()
+
+
 def _kiosk(env: Env, site: str, tmp_path: Path, name: str, clock=None) -> KioskHarness:
-    return enrolled_kiosk(env.server.url, env.ho.add_kiosk(site), tmp_path / name, clock=clock)
+    k = enrolled_kiosk(env.server.url, env.ho.add_kiosk(site), tmp_path / name, clock=clock)
+    Env.opened.append(k)
+    return k
 
 
 def _service(k: KioskHarness, clock=None) -> CheckinService:
@@ -281,6 +295,7 @@ def test_watchlist_settings_and_map_reach_the_kiosk(env: Env, tmp_path: Path) ->
 
 KIOSK_OR_PUBLIC = (
     "/healthz",
+    "/route/{token}",
     "/api/v1/enroll",
     "/api/v1/sync/push",
     "/api/v1/sync/pull",
@@ -343,10 +358,15 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
 
     assert {p for _, p in covered} >= set(KIOSK_OR_PUBLIC)
     assert env.http.get("/healthz", headers=b_auth).json() == {"status": "ok"}
-    # reply links carry their own signed token; a kiosk token adds nothing
+    # reply links and route pages carry their own signed token; a kiosk token adds nothing
     for method in ("get", "post"):
         r = env.http.request(method, f"{API}/reply/not-a-token", headers=b_auth)
         assert r.status_code == 400 and site_a not in r.text
+    for path, operations in spec["paths"].items():
+        if path.startswith("/route/"):
+            for method in operations:
+                r = env.http.request(method, path.replace("{token}", "x"), headers=b_auth)
+                assert r.status_code == 400 and site_a not in r.text
     r = env.http.get(f"{API}/notify/reply-key", headers=b_auth)
     assert r.status_code == 404 or r.json()["site_id"] == site_b
     assert env.http.post(f"{API}/enroll", json={"code": "AAAA-BBBB-CCCC"}).status_code == 401
