@@ -38,6 +38,8 @@ class Services:
     sync: Any = None
     badges: Any = None
     directions: Any = None
+    #: phone links for the directions screen's QR code (kiosk.core.route_links)
+    route_links: Any = None
     workers: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -155,9 +157,26 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
         head_office_token=enrolled[1] if enrolled else "",
     )
     services.workers += [services.print_queue, services.notifier]
+    services.route_links = _route_links(services, services.notifier.head_office_url)
     services.sync = _sync_client(services, enrolled)
     if services.sync is not None:
         services.workers.append(services.sync)
+
+
+def _route_links(services: Services, head_office_url: str) -> Any:
+    """Links to the route page on head office, signed with the site's key: the reply key the
+    notify worker fetches from head office (or ``[notify] reply_key``). Without head office
+    the links give None and the directions screen shows no QR code."""
+    from .core.notify_worker import REPLY_KEY_KV
+    from .core.route_links import RouteLinks
+
+    settings, store = services.settings, services.store
+    return RouteLinks(
+        base_url=head_office_url,
+        site_id=settings.site.id,
+        key_text=lambda: settings.notify.reply_key or store.get_value(REPLY_KEY_KV, "") or "",
+        clock=services.clock,
+    )
 
 
 def _fallback_printer(settings: Settings) -> Any:

@@ -4,7 +4,7 @@ The directions screen shows a QR code of ``<head office>/route/<token>``; head o
 the route from its copy of the site's building (``sync/server/route_page.py``). A token is
 ``<payload>.<signature>`` (base64url, no padding), the payload compact JSON with the site, the
 goal, the accessible flag, the language and an expiry (Unix seconds); the signature is
-HMAC-SHA256 over the payload text.
+HMAC-SHA256 over the payload text, truncated to 128 bits to keep the QR code coarse.
 
 Keys: the same per-site mechanism as reply links (``reply_links.py``). Head office derives each
 site's reply key from its master secret; the route key is derived from that site key with a
@@ -42,6 +42,8 @@ LANGS = ("zh_CN", "en")
 ROUTE_TTL = 12 * 3600
 _VERSION = 1
 _MAX_TOKEN = 512
+#: HMAC-SHA256 truncated to 128 bits (RFC 2104 §5): a shorter link is a coarser, easier QR
+_MAC_BYTES = 16
 _LABEL = b"route-link/v1"
 
 
@@ -95,8 +97,11 @@ def sign(key: bytes, token: RouteToken) -> str:
         "e": token.expires,
     }
     payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-    mac = hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()
-    return f"{payload}.{_b64(mac)}"
+    return f"{payload}.{_b64(_mac(key, payload))}"
+
+
+def _mac(key: bytes, payload: str) -> bytes:
+    return hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()[:_MAC_BYTES]
 
 
 def _decode(token: str) -> tuple[str, dict, bytes]:
@@ -125,8 +130,7 @@ def verify(key: bytes, token: str, *, now: datetime) -> RouteToken:
     ``route.page.expired``.
     """
     payload, body, mac = _decode(token)
-    expected = hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac, _mac(key, payload)):
         raise DeniedError("route token signature does not match", key="route.page.invalid")
     try:
         parsed = RouteToken(

@@ -20,7 +20,8 @@ from kivy.properties import (
     StringProperty,
 )
 
-import kiosk.widgets.mapview  # noqa: F401  (registers MapView)
+import kiosk.widgets.mapview
+import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
 from kiosk.core.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
@@ -47,6 +48,8 @@ class DirectionsScreen(KioskScreen):
     error_key = StringProperty("")
     error_params = ObjectProperty({})
     searching = StringProperty("")
+    #: the same way as a page on head office, for the QR code ("" when offline/stand-alone)
+    route_url = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -154,6 +157,7 @@ class DirectionsScreen(KioskScreen):
     def _route(self) -> None:
         directions = self.services.directions if self.services else None
         self.route = None
+        self.route_url = ""
         self._maps, self._sharp, self._sharpening = {}, {}, set()
         self.ids.map.image = None
         if directions is None:
@@ -182,6 +186,9 @@ class DirectionsScreen(KioskScreen):
         lang = self.shell.lang
         self.steps = list(directions.instructions(route, lang))
         self.summary_text = directions.summary(route, lang)
+        links = getattr(self.services, "route_links", None)
+        url = links.url_for(route, accessible=self.accessible, lang=lang) if links else None
+        self.route_url = url or ""
         self._show_floor()
 
     def _show_floor(self) -> None:
@@ -257,7 +264,7 @@ class DirectionsScreen(KioskScreen):
         self.accessible = False
         self.route = None
         self.steps = []
-        self.summary_text = self.floor_text = self.error_key = ""
+        self.summary_text = self.floor_text = self.error_key = self.route_url = ""
         self.floor_index = 0
         self._maps, self._sharp, self._sharpening = {}, {}, set()
         if self.ids:
