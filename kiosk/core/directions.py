@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -82,6 +83,9 @@ class Directions:
         self._watch = watch
         self._seen = _stamp(watch) if watch is not None else None
         self._reload_lock = threading.Lock()
+        #: the building each route on show was made on: a reload between routing and drawing
+        #: must not draw (or name floors of) a route on a building it does not belong to
+        self._routed: weakref.WeakKeyDictionary[Route, Building] = weakref.WeakKeyDictionary()
 
     @classmethod
     def for_site(cls, settings: Any, directory: Directory | None = None) -> Directions | None:
@@ -118,7 +122,10 @@ class Directions:
     # -- routes ------------------------------------------------------------------------------
     def route(self, goal: Target, *, accessible: bool = False) -> Route:
         """From this kiosk to a room number, department id, Host, Department or waypoint."""
-        return route(self.building, None, goal, accessible=accessible)
+        building = self.building
+        r = route(building, None, goal, accessible=accessible)
+        self._routed[r] = building
+        return r
 
     def goal_for_visit(self, visit: Visit) -> Host | Department:
         """Where the visitor is going: the host's room, else the department's."""
@@ -154,12 +161,18 @@ class Directions:
         return summary(r, lang)
 
     def floor_name(self, floor_id: str, lang: str) -> str:
-        return self.building.floor_by_id[floor_id].name.text(lang)
+        building = self.building
+        if floor_id not in building.floor_by_id:  # a route made before a reload
+            building = next(
+                (b for b in list(self._routed.values()) if floor_id in b.floor_by_id), building
+            )
+        return building.floor_by_id[floor_id].name.text(lang)
 
     def render(
         self, r: Route | None, floor_id: str, *, size: tuple[int, int], lang: str
     ) -> Image.Image:
-        return render_floor(self.building, floor_id, r, size=size, lang=lang)
+        building = (self._routed.get(r) if r is not None else None) or self.building
+        return render_floor(building, floor_id, r, size=size, lang=lang)
 
     # -- rooms a visitor can type ------------------------------------------------------------
     def rooms_starting(self, text: str, limit: int = 6) -> list[Room]:

@@ -283,3 +283,21 @@ def test_route_links_only_with_head_office_and_a_key() -> None:
     parsed = verify(route_key(SITE_KEY), url.rsplit("/", 1)[1], now=clock.now())
     assert parsed.goal == "room:503" and parsed.accessible and parsed.lang == "zh_CN"
     assert route_url("https://ho/", "t") == "https://ho/route/t"
+
+
+def test_a_route_made_before_a_reload_is_still_drawn_on_its_own_building(tmp_path) -> None:
+    path = tmp_path / "building.json"
+    path.write_text(json.dumps(with_new_room()), encoding="utf-8")
+    directions = Directions(load_building(path), watch=path)
+    r = directions.route("588")
+    renamed = with_new_room()
+    for floor in renamed["floors"]:
+        floor["id"] = "L" + floor["id"]
+    for item in renamed["waypoints"] + renamed["rooms"] + renamed.get("areas", []):
+        if "floor" in item:
+            item["floor"] = "L" + item["floor"]
+    building_store.write_atomically(path, json.dumps(renamed).encode())
+    assert directions.building.floor_by_id.keys() >= {"L1", "L5"}  # reloaded
+    assert directions.floor_name("5", "en") == "Floor 5"  # of the building r was made on
+    assert directions.render(r, "5", size=(320, 240), lang="en").size == (320, 240)
+    assert directions.route("588").floors == ("L1", "L5")
