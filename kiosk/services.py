@@ -65,7 +65,12 @@ def build_services(
     notifier: Any = None,
 ) -> Services:
     """Open the store, load demo data if asked, and build every service."""
+    from .core.enrollment import load_enrollment
+
     clock = clock or SystemClock()
+    enrolled = load_enrollment(settings.data_dir)
+    if enrolled is not None:
+        settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
     records = Records(store)
     if demo and not records.sites():
@@ -95,7 +100,7 @@ def build_services(
         badges=badges,
     )
     _attach_optional(services)
-    _attach_workers(services, printer=printer, notifier=notifier)
+    _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
     if start_workers:
         services.start()
     return services
@@ -116,7 +121,19 @@ def _attach_optional(services: Services) -> None:
     services.directions = Directions.for_site(settings, records)
 
 
-def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
+def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
+    """Head office decides which site and kiosk this is: enrollment overrides the file."""
+    settings = settings.replace("kiosk", id=enrollment.kiosk_id)
+    return settings.replace(
+        "site",
+        id=enrollment.site_id,
+        name_zh=enrollment.site_name_zh or settings.site.name_zh,
+        name_en=enrollment.site_name_en or settings.site.name_en,
+        timezone=enrollment.site_timezone or settings.site.timezone,
+    )
+
+
+def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled: Any) -> None:
     """The print queue, the host notifier and, when head office is configured, sync.
 
     Each runs on its own thread from the outbox, so none of them can hold up a visitor.
@@ -142,9 +159,6 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any) -> None:
         fallback=_fallback_printer(settings),
         directions=services.directions.summary_for_visit if services.directions else None,
     )
-    from .core.enrollment import load_enrollment
-
-    enrolled = load_enrollment(settings.data_dir)
     notifier = notifier or AppriseNotifier()
     validate_notify_settings(settings, notifier)
     services.notifier = NotifyWorker(

@@ -49,3 +49,31 @@ def test_a_fallback_printer_is_built_from_its_setting(tmp_path):
 def test_bad_printer_or_channel_settings_stop_the_start(tmp_path, key, value):
     with pytest.raises(ConfigError):
         build_services(settings_for(tmp_path, **{key: value}), start_workers=False)
+
+
+def test_an_enrolled_kiosk_takes_its_site_and_id_from_head_office(tmp_path):
+    import json
+
+    from kiosk.core.enrollment import ENROLLMENT_FILE, TOKEN_FILE
+
+    (tmp_path / TOKEN_FILE).write_text("kt_secret")
+    (tmp_path / ENROLLMENT_FILE).write_text(
+        json.dumps(
+            {
+                "url": "http://127.0.0.1:9",
+                "kiosk_id": "harbour-7f3a",
+                "site_id": "harbour",
+                "site_name_zh": "海港广场",
+                "site_name_en": "Harbour Plaza",
+                "site_timezone": "Asia/Hong_Kong",
+            }
+        )
+    )
+    services = build_services(settings_for(tmp_path), start_workers=False)
+    try:
+        assert services.settings.site.id == "harbour"
+        assert services.settings.kiosk.id == "harbour-7f3a"
+        assert services.checkin.site_id == "harbour"
+        assert services.sync is not None
+    finally:
+        services.stop()
