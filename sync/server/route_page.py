@@ -131,7 +131,7 @@ def _trim(image: Any) -> Any:
 
 def _png(image: Any) -> str:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 3x the time for 6 % less
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
