@@ -301,3 +301,53 @@ def test_a_route_made_before_a_reload_is_still_drawn_on_its_own_building(tmp_pat
     assert directions.floor_name("5", "en") == "Floor 5"  # of the building r was made on
     assert directions.render(r, "5", size=(320, 240), lang="en").size == (320, 240)
     assert directions.route("588").floors == ("L1", "L5")
+
+
+# -- wiring -------------------------------------------------------------------------------------
+def test_the_app_wires_route_links_to_head_office_and_the_fetched_site_key(tmp_path) -> None:
+    from kiosk.core.enrollment import ENROLLMENT_FILE, TOKEN_FILE
+    from kiosk.core.notify_worker import store_reply_key
+    from kiosk.core.settings import load_settings
+    from kiosk.services import build_services
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    services = build_services(
+        load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(alone)}), demo=True, start_workers=False
+    )
+    try:
+        store_reply_key(services.store, SITE_KEY.hex())
+        r = services.directions.route("503")
+        assert services.route_links.url_for(r, accessible=False, lang="en") is None
+    finally:
+        services.stop()
+
+    enrolled = tmp_path / "enrolled"
+    enrolled.mkdir()
+    (enrolled / TOKEN_FILE).write_text("kt_secret")
+    (enrolled / ENROLLMENT_FILE).write_text(
+        json.dumps(
+            {
+                "url": "http://127.0.0.1:9",
+                "kiosk_id": "s1-k",
+                "site_id": "s1",
+                "site_name_zh": "一号",
+                "site_name_en": "One",
+                "site_timezone": "Asia/Shanghai",
+            }
+        )
+    )
+    (enrolled / "building.json").write_text(json.dumps(demo_document()), encoding="utf-8")
+    services = build_services(
+        load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(enrolled)}), start_workers=False
+    )
+    try:
+        r = services.directions.route("503")
+        assert services.route_links.url_for(r, accessible=False, lang="en") is None  # no key yet
+        store_reply_key(services.store, SITE_KEY.hex())  # what the notify worker fetches
+        url = services.route_links.url_for(r, accessible=False, lang="en")
+        assert url is not None and url.startswith("http://127.0.0.1:9/route/")
+        parsed = verify(route_key(SITE_KEY), url.rsplit("/", 1)[1], now=services.clock.now())
+        assert (parsed.site_id, parsed.goal) == ("s1", "room:503")
+    finally:
+        services.stop()
