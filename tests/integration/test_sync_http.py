@@ -11,7 +11,7 @@ import os
 import stat
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -451,3 +451,35 @@ def test_admin_api_answers_errors_plainly(env: Env) -> None:
     assert env.http.delete(f"{API}/hosts/{site}-h1", headers=a).status_code == 200
     assert env.http.delete(f"{API}/departments/{site}-rnd", headers=a).status_code == 200
     assert env.http.get(f"{API}/departments", params={"site_id": site}, headers=a).json() == []
+
+
+def test_a_new_kiosk_gets_the_directory_and_recent_visits_not_the_history(
+    env: Env, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from sync.server.models import Change
+
+    site = env.new_site()
+    a = _kiosk(env, site, tmp_path, "a")
+    a.client.sync_once()
+    old = [_check_in(a, f"1331111000{i}").visit for i in range(3)]
+    a.client.sync_once()
+    with env.ho.sessions() as s, s.begin():  # those check-ins were two days ago
+        s.execute(
+            update(Change)
+            .where(Change.site_id == site, Change.kind == "visit.checked_in")
+            .values(created_at=datetime.now(UTC) - timedelta(days=2))
+        )
+    recent = _check_in(a, "13311112222").visit
+    a.client.sync_once()
+
+    b = _kiosk(env, site, tmp_path, "b")
+    b.client.sync_once()
+    assert [h.id for h in b.records.hosts(site)] == [f"{site}-h1"]
+    assert {v.id for v in b.records.visits()} == {recent.id}
+    assert all(b.records.visit(v.id) is None for v in old)
+    pulled = int(b.store.get_value("sync.cursor"))
+    auth = {"Authorization": f"Bearer {b.token}"}
+    page = env.http.get(f"{API}/sync/pull", params={"after": pulled}, headers=auth).json()
+    assert page == {"changes": [], "cursor": pulled, "more": False}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ...protocol import (
     MAX_PULL_CHANGES,
@@ -29,6 +29,8 @@ from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from .deps import CurrentKiosk, SessionDep
 
+#: other kiosks' visit events older than this are not replayed to a kiosk catching up
+VISIT_FEED_HOURS = 24
 #: the most a gzip push body may inflate to
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -164,8 +166,17 @@ def pull(
     after: Annotated[int, Query(ge=0, le=2**62, description="cursor from the last pull")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = 500,
 ) -> PullOut:
-    """Changes for the kiosk's site after ``after`` (its own events are not echoed back)."""
+    """Changes for the kiosk's site after ``after``.
+
+    Not sent: the kiosk's own events, and other kiosks' visit events older than
+    ``VISIT_FEED_HOURS`` (a kiosk catching up, or new, needs today's open visits, not the
+    site's history). The cursor still moves past them.
+    """
+    cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
     with session.begin():
+        # every change numbered up to the site's counter is committed (the counter and its
+        # changes commit together), so the cursor may move to it even past filtered rows
+        top = session.scalar(select(Site.change_seq).where(Site.id == kiosk.site_id)) or 0
         rows = session.execute(
             select(
                 Change.seq,
@@ -173,12 +184,17 @@ def pull(
                 Change.entity_id,
                 Change.hlc,
                 Change.payload,
-                Change.origin_kiosk_id,
                 Change.event_uuid,
                 Event.payload.label("event_payload"),
             )
             .outerjoin(Event, Event.uuid == Change.event_uuid)
-            .where(Change.site_id == kiosk.site_id, Change.seq > after)
+            .where(
+                Change.site_id == kiosk.site_id,
+                Change.seq > after,
+                Change.seq <= top,
+                or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk.id),
+                or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
+            )
             .order_by(Change.seq)
             .limit(limit)
         ).all()
@@ -191,7 +207,7 @@ def pull(
             payload=r.event_payload if r.event_uuid else r.payload,
         )
         for r in rows
-        if r.origin_kiosk_id != kiosk.id
     ]
-    cursor = rows[-1].seq if rows else after
-    return PullOut(changes=changes, cursor=cursor, more=len(rows) == limit)
+    more = len(rows) == limit
+    cursor = rows[-1].seq if more else max(after, top)
+    return PullOut(changes=changes, cursor=cursor, more=more)
