@@ -29,9 +29,11 @@ from PIL import Image
 
 from kiosk.core.building import DEMO_BUILDING
 from kiosk.core.building_store import building_hash
+from kiosk.core.clock import SystemClock
 from kiosk.core.directions import Directions
 from kiosk.core.i18n import translate
-from kiosk.core.route_links import RouteToken, route_key, route_url, sign
+from kiosk.core.notify_worker import fetch_reply_key
+from kiosk.core.route_links import RouteLinks, RouteToken, route_key, route_url, sign
 from kiosk.core.settings import Settings
 from kiosk.core.wayfinding import instructions
 from sync.server.replies import REPLY_SECRET_ENV, key_for_site
@@ -197,6 +199,17 @@ def test_upload_reaches_the_kiosk_and_its_directions(env: Env, tmp_path: Path) -
         r = directions.route("588")  # the same object the app handed out, now on v2
         assert r.goal.room == "588"
         assert directions.instructions(r, "en")[-1].endswith("arrive at room 588")
+
+        # the kiosk's QR link, signed with the key it fetches with its token, opens the page
+        key = fetch_reply_key(url=env.url, token=k.token)
+        links = RouteLinks(
+            base_url=env.url, site_id=site, key_text=lambda: key, clock=SystemClock()
+        )
+        url = links.url_for(r, accessible=False, lang="en")
+        assert url is not None
+        page = env.http.get(url)
+        assert page.status_code == 200, page.text
+        assert "arrive at room 588" in page.text and "到达588室" in page.text
     finally:
         k.close()
 
