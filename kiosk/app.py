@@ -84,6 +84,7 @@ class KioskApp(App):
         self._scan = ScanDetector()
         self._screens: dict[str, Any] = {}
         self._screen_classes: dict[str, Any] = {}
+        self._timers: list[Any] = []
         self._allow_exit = False
 
     # -- build -------------------------------------------------------------------------------
@@ -114,12 +115,14 @@ class KioskApp(App):
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
         self._tick(0)
-        Clock.schedule_interval(self._tick, 1.0)
-        Clock.schedule_interval(self._check_idle, 0.25)
-        Clock.schedule_interval(self._end_of_day, 60.0)
-        # the input method's data loads after the first frame, off the UI thread, so the
-        # first keystroke is instant and start-up is not slowed
-        Clock.schedule_once(self._load_input_method, 1.0)
+        self._timers = [
+            Clock.schedule_interval(self._tick, 1.0),
+            Clock.schedule_interval(self._check_idle, 0.25),
+            Clock.schedule_interval(self._end_of_day, 60.0),
+            # the input method's data loads after the first frame, off the UI thread, so the
+            # first keystroke is instant and start-up is not slowed
+            Clock.schedule_once(self._load_input_method, 1.0),
+        ]
         Window.bind(
             on_touch_down=self._activity,
             on_key_down=self._on_key_down,
@@ -132,6 +135,14 @@ class KioskApp(App):
         return root
 
     def on_stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        Window.unbind(
+            on_touch_down=self._activity,
+            on_key_down=self._on_key_down,
+            on_textinput=self._on_textinput,
+            on_request_close=self._on_request_close,
+        )
         self.services.stop()
 
     # -- language ----------------------------------------------------------------------------
