@@ -85,13 +85,14 @@ class Transport(Protocol):
 
 
 def tls_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
-    """TLS verification for head office: the system CAs, or a private CA bundle. Never off."""
-    if ca_bundle:
-        try:
-            return ssl.create_default_context(cafile=ca_bundle)
-        except (OSError, ssl.SSLError) as e:
-            raise TransportError(f"cannot load the CA bundle {ca_bundle}: {e}") from e
-    return True
+    """TLS verification for head office: the system CAs, or a private CA bundle. Never off.
+
+    A CA bundle that cannot be loaded is a ``ConfigError`` (fix the settings), never a reason
+    to connect unverified.
+    """
+    from kiosk.core.enrollment import verify_setting
+
+    return verify_setting(ca_bundle)
 
 
 class HttpTransport:

@@ -78,3 +78,13 @@ def test_a_missing_ca_bundle_is_an_error_not_an_unverified_connection(tmp_path) 
             data_dir=tmp_path,
             ca_bundle=str(tmp_path / "missing.pem"),
         )
+
+
+def test_the_sync_transport_refuses_what_enrollment_refuses(tmp_path) -> None:
+    from sync.client import HttpTransport
+
+    with pytest.raises(ConfigError):
+        HttpTransport("http://ho.example.com", "kt_x")
+    with pytest.raises(ConfigError):
+        HttpTransport("https://ho.example.com", "kt_x", ca_bundle=str(tmp_path / "none.pem"))
+    HttpTransport("https://ho.example.com", "kt_x").close()
