@@ -21,13 +21,13 @@ from kiosk.core.building_store import building_updated
 from kiosk.core.clock import iso, parse_iso
 from kiosk.core.models import (
     Department,
-    Host,
     Invitation,
     InvitationState,
     Site,
     Visit,
     VisitState,
     WatchlistEntry,
+    host_from_dict,
 )
 from kiosk.core.notify_worker import host_replied_change
 from kiosk.core.repository import Records
@@ -123,21 +123,16 @@ def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
         log.warning("host %s names unknown department %s; skipped", p["id"], p["department_id"])
         return
     delegate = p.get("delegate_id")
+    # a change written before head office carried channels has no notify_urls: keep the host's
+    kept = tx.execute("SELECT notify_urls FROM hosts WHERE id = ?", (p["id"],)).fetchone()
     records.upsert_host(
         tx,
-        Host(
-            id=p["id"],
+        host_from_dict(
+            p,
             site_id=p["site_id"],
             department_id=p["department_id"],
-            name_zh=p.get("name_zh", ""),
-            name_en=p.get("name_en", ""),
-            floor=p.get("floor", ""),
-            room=p.get("room", ""),
-            email=p.get("email", ""),
-            phone=p.get("phone", ""),
-            language=p.get("language", "zh_CN"),
-            away=bool(p.get("away", False)),
             delegate_id=delegate if _exists(tx, "hosts", delegate) else None,
+            notify_urls=json.loads(kept[0] or "[]") if kept else (),
         ),
     )
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .models import Department, Host, Invitation, Site, WatchlistEntry
+from .models import Department, Invitation, Site, WatchlistEntry, host_from_dict
 from .repository import Records
 from .store import new_id
 
@@ -42,20 +42,11 @@ def import_directory(records: Records, data: dict[str, Any], *, with_extras: boo
             for h in data["hosts"]:
                 records.upsert_host(
                     tx,
-                    Host(
-                        id=h["id"],
+                    host_from_dict(
+                        h,
                         site_id=site.id,
                         department_id=h["department"],
-                        name_zh=h.get("name_zh", ""),
-                        name_en=h.get("name_en", ""),
-                        floor=h.get("floor", ""),
-                        room=h.get("room", ""),
-                        email=h.get("email", ""),
-                        phone=h.get("phone", ""),
-                        language=h.get("language", "zh_CN"),
-                        away=bool(h.get("away", False)),
                         delegate_id=h.get("delegate") if pass_ == 2 else None,
-                        notify_urls=tuple(h.get("notify_urls", ())),
                     ),
                 )
         if with_extras:

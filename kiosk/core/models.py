@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class VisitState(StrEnum):
@@ -67,6 +69,40 @@ class Host:
         if lang.startswith("zh"):
             return self.name_zh or self.name_en
         return self.name_en or self.name_zh
+
+
+def host_from_dict(
+    data: Mapping[str, Any],
+    *,
+    site_id: str,
+    department_id: str,
+    delegate_id: str | None,
+    notify_urls: Sequence[str] = (),
+) -> Host:
+    """A ``Host`` from a directory record: a directory file's host or a pulled ``host.upserted``.
+
+    The sources name and resolve the ids differently, so the caller passes them; every other
+    field takes its default when the record lacks it, and ``notify_urls`` the given value (so a
+    change written before head office carried channels leaves a host's own URLs alone).
+    """
+    urls = data.get("notify_urls", notify_urls)
+    if isinstance(urls, str) or not all(isinstance(u, str) for u in urls):
+        raise TypeError("a host's notify_urls must be a list of strings")
+    return Host(
+        id=data["id"],
+        site_id=site_id,
+        department_id=department_id,
+        name_zh=data.get("name_zh", ""),
+        name_en=data.get("name_en", ""),
+        floor=data.get("floor", ""),
+        room=data.get("room", ""),
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+        language=data.get("language", "zh_CN"),
+        away=bool(data.get("away", False)),
+        delegate_id=delegate_id,
+        notify_urls=tuple(urls),
+    )
 
 
 @dataclass(frozen=True, slots=True)
