@@ -182,6 +182,8 @@ class Host(Base):
     language: Mapped[str] = mapped_column(String(16), default="zh_CN")
     away: Mapped[bool] = mapped_column(Boolean, default=False)
     delegate_id: Mapped[str | None] = mapped_column(String(64))
+    #: the host's own apprise URLs; they hold credentials: admins and the site's pull feed only
+    notify_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class WatchlistEntry(Base):

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.core.errors import NotFoundError, ValidationError
+from kiosk.core.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.notify import AppriseNotifier, validate_urls
 
 from ...protocol import ErrorOut
 from ..changes import NewChange, append_change, append_changes
@@ -444,10 +445,14 @@ def list_hosts(_: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None)
     responses={
         **_404,
         409: {"model": ErrorOut, "description": "belongs to another site"},
-        400: {"model": ErrorOut, "description": "unknown department or delegate"},
+        400: {
+            "model": ErrorOut,
+            "description": "unknown department or delegate, or a notify URL apprise rejects",
+        },
     },
 )
 def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: SessionDep) -> Host:
+    _check_notify_urls(body.notify_urls)
     with session.begin():
         _site(session, body.site_id)
         dep = session.get(Department, body.department_id)
@@ -473,6 +478,18 @@ def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: Sessio
             payload=HostPublic.model_validate(host).model_dump(mode="json"),
         )
     return host
+
+
+def _check_notify_urls(urls: list[str]) -> None:
+    """``ValidationError`` (400) naming the first URL apprise does not understand, by position
+    and with its secrets masked. A fresh notifier per request: its plugin cache would otherwise
+    keep every URL ever sent to this process."""
+    notifier = AppriseNotifier()
+    for i, url in enumerate(urls):
+        try:
+            validate_urls(notifier, [url], where=f"notify_urls[{i}]")
+        except ConfigError as e:
+            raise ValidationError(e.detail, field="notify_urls") from e
 
 
 @router.delete("/hosts/{host_id}", response_model=Deleted, responses=_404)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -163,6 +163,10 @@ class HostUpsert(_In):
     language: Literal["zh_CN", "en"] = "zh_CN"
     away: bool = False
     delegate_id: str | None = Field(default=None, max_length=64)
+    #: the host's own apprise URLs (``mailto://…``, ``wecombot://…``); each is checked by the route
+    notify_urls: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class HostPublic(_Out):
@@ -178,6 +182,8 @@ class HostPublic(_Out):
     language: str
     away: bool
     delegate_id: str | None
+    #: secrets inside: admins (who set them) and the pull feed of the host's own site only
+    notify_urls: list[str]
 
 
 class WatchlistCreate(_In):
