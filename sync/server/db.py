@@ -44,16 +44,20 @@ def default_database_url() -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    # hide_parameters: a database error's text, which app.py logs, must not carry the row's
+    # values (visitors' phone numbers, hosts' notify URLs with their passwords and tokens)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 30.0, "check_same_thread": False, "isolation_level": None}
+            url,
+            connect_args={"timeout": 30.0, "check_same_thread": False, "isolation_level": None},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # no pre-ping: a connection the database dropped fails one request (503, the kiosk retries)
     # instead of every request paying a round trip
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
 
 
 def _sqlite_connect(dbapi_conn, _record) -> None:
