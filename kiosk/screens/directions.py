@@ -8,6 +8,7 @@ building, routing and words are ``services.directions`` (kiosk.core), and the ma
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
@@ -25,6 +26,9 @@ import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
 from kiosk.core.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
+
+#: a heading or a result line, in whichever language is asked for
+Label = Callable[[str], str]
 
 MAP_SIZE = (1200, 800)  # pixels the maps are drawn at; the view scales them to fit
 SHARP_SIZE = (2400, 1600)  # drawn again at this size once the visitor zooms in
@@ -67,42 +71,56 @@ class DirectionsScreen(KioskScreen):
         self.error_key = ""
         box = self.ids.results
         box.clear_widgets()
-        for label, goal in self._search(self.searching):
-            button = Factory.DirectionsResult(text=label)
+        for label, goal in self._search_labelled(self.searching):
+            button = Factory.DirectionsResult(text=label(self.shell.lang))
             button.bind(on_release=lambda _b, g=goal, lbl=label: self.choose(g, lbl))
             box.add_widget(button)
 
     def _search(self, text: str) -> list[tuple[str, Any]]:
+        return [(label(self.shell.lang), goal) for label, goal in self._search_labelled(text)]
+
+    def _search_labelled(self, text: str) -> list[tuple[Label, Any]]:
+        """(label in any language, goal) for what matches ``text``."""
         if not text or self.services is None:
             return []
-        lang = self.shell.lang
-        found: list[tuple[str, Any]] = []
+        shell = self.shell
+        found: list[tuple[Label, Any]] = []
         search = self.services.search
         if search is not None:
             for r in search.search(text, limit=6):
                 if not r.room:
                     continue
-                where = self.t("directions.where", floor=r.floor, room=r.room)
-                dept = r.department_zh if lang == "zh_CN" else r.department_en
-                name = r.name(lang)
-                label = "  ·  ".join(
-                    x for x in (name, dept if r.kind == "host" else "", where) if x
-                )
-                found.append((label, r.room))
+
+                def host_label(lang: str, r: Any = r) -> str:
+                    where = shell.t("directions.where", lang, floor=r.floor, room=r.room)
+                    dept = r.department_zh if lang == "zh_CN" else r.department_en
+                    parts = (r.name(lang), dept if r.kind == "host" else "", where)
+                    return "  ·  ".join(x for x in parts if x)
+
+                found.append((host_label, r.room))
         directions = self.services.directions
         if directions is not None and text[:1].isdigit():
             for room in directions.rooms_starting(text, limit=6 - len(found)):
                 floor = directions.building.floor_by_id[room.floor].label
-                where = self.t("directions.where", floor=floor, room=room.number)
-                name = room.name.text(lang) if room.name else ""
-                found.append(("  ·  ".join(x for x in (where, name) if x), room.number))
+
+                def room_label(lang: str, room: Any = room, floor: str = floor) -> str:
+                    where = shell.t("directions.where", lang, floor=floor, room=room.number)
+                    name = room.name.text(lang) if room.name else ""
+                    return "  ·  ".join(x for x in (where, name) if x)
+
+                found.append((room_label, room.number))
         return found[:6]
 
     # -- the way -----------------------------------------------------------------------------
-    def choose(self, goal: Any, label: str = "") -> None:
-        """Show the way to ``goal`` (room number, department id, Host or Department)."""
+    def choose(self, goal: Any, label: str | Label = "") -> None:
+        """Show the way to ``goal`` (room number, department id, Host or Department).
+
+        ``label`` is the heading: a text, or a function of the language so the heading
+        follows a language switch.
+        """
         self.goal = goal
-        self.goal_label = label
+        self._label = label
+        self.goal_label = label(self.shell.lang) if callable(label) else label
         self.floor_index = 0
         self._route()
         if self.route is not None:
@@ -120,7 +138,7 @@ class DirectionsScreen(KioskScreen):
             self.reset()  # nothing of an earlier way stays on show
             self._error(e)
             return
-        self.choose(goal.room if goal.room else goal, goal.name(self.shell.lang))
+        self.choose(goal.room if goal.room else goal, goal.name)
 
     def toggle_accessible(self) -> None:
         self.accessible = not self.accessible
@@ -275,6 +293,9 @@ class DirectionsScreen(KioskScreen):
             self.ids.map.image = None
 
     def on_language(self, lang: str) -> None:
+        label = getattr(self, "_label", "")
+        if callable(label):
+            self.goal_label = label(lang)
         if self.route is not None:
             self._texts()
             self._draw_maps()
@@ -287,4 +308,6 @@ class DirectionsScreen(KioskScreen):
     def tour(self) -> None:
         """For ``kiosk tour``: the way to room 503 in the demo tower."""
         self.ids.field.text = "503"
-        self.choose("503", self.t("directions.where", floor="5", room="503"))
+        self.choose(
+            "503", lambda lang: self.shell.t("directions.where", lang, floor="5", room="503")
+        )
