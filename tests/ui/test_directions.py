@@ -176,3 +176,16 @@ def test_the_way_to_a_checked_in_visitors_host(kiosk):
     screen.show_visit(Visit("v-x", "demo", "p-x", VisitState.CHECKED_IN, "meeting", None, None))
     assert screen.error_key == "directions.error.unknown_place"
     assert screen.mode == "search" and screen.ids.map.image is None
+
+
+def test_the_heading_follows_a_language_switch(kiosk):
+    app = kiosk.app
+    kiosk.tap(kiosk.current().ids.directions)
+    screen = kiosk.current()
+    screen.ids.field.text = "ln"
+    kiosk.frames(2)
+    kiosk.tap_text("李娜")
+    assert screen.goal_label.startswith("李娜")
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert screen.goal_label.startswith("Li Na")
+    assert "Research & Development" in screen.goal_label
