@@ -8,7 +8,6 @@ half-way through typing, a finished check-in …) and saves the window.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -173,7 +172,4 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
         ("help", help_),
         ("idle", idle),
     ]
-    extra = getattr(sys.modules.get("kiosk.tour_extra"), "STEPS", None)
-    if extra:
-        steps.extend(extra(app))
     return steps

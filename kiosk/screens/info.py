@@ -1,4 +1,4 @@
-"""Help, and the directions screen until the directions feature provides its own."""
+"""Help: what to do, in the visitor's language, and where to ask."""
 
 from __future__ import annotations
 
@@ -6,10 +6,5 @@ from kiosk.screens.base import KioskScreen
 
 
 class HelpScreen(KioskScreen):
-    def back(self) -> None:
-        self.shell.home()
-
-
-class PlaceholderDirectionsScreen(KioskScreen):
     def back(self) -> None:
         self.shell.home()
