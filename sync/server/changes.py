@@ -30,6 +30,8 @@ from .db import executemany
 from .models import Change, Site
 
 CHANGES: Any = Change.__table__
+#: built once: ``executemany`` keeps the compiled SQL per statement
+INSERT_CHANGES: Any = insert(CHANGES)
 
 #: this process's clock for changes made at head office (admin edits, replies)
 SERVER_HLC = HybridLogicalClock(SystemClock(), f"srv{os.getpid()}")
@@ -95,7 +97,7 @@ def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChang
                 "created_at": now,
             }
         )
-    executemany(session, insert(CHANGES), rows)
+    executemany(session, INSERT_CHANGES, rows)
     return [first + i for i in range(len(changes))]
 
 

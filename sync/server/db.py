@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +90,8 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
     On SQLite the rows go straight to the driver's ``executemany``: SQLAlchemy's per-row
     parameter processing costs more than SQLite's insert itself (the push hot path). Values
     are converted the way SQLAlchemy stores them (UTC datetimes as text, JSON as text).
-    Every row must have the same keys.
+    Every row must have the same keys. Pass statements built once (module constants): the
+    compiled SQL is kept per statement and set of keys.
     """
     if not rows:
         return
@@ -99,45 +99,49 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
     if conn.dialect.name != "sqlite":
         conn.execute(stmt, rows)
         return
-    keys = list(rows[0])
-    compiled = stmt.values({k: bindparam(k) for k in keys}).compile(dialect=conn.dialect)
-    names = compiled.positiontup or []
+    sql, columns = _sqlite_plan(conn.dialect, stmt, tuple(rows[0]))
+    n = len(rows)
+    values: list[list[Any]] = []
+    for key, convert, default in columns:
+        if key is None:
+            values.append([default] * n)
+            continue
+        column = [row[key] for row in rows]
+        if convert is not None:
+            column = [None if v is None else convert(v) for v in column]
+        values.append(column)
+    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+#: (one SQLite parameter: row key or None for a left-out column, converter, default)
+_Column = tuple[str | None, Callable[[Any], Any] | None, Any]
+_PLANS: dict[tuple[Any, tuple[str, ...]], tuple[str, list[_Column]]] = {}
+
+
+def _sqlite_plan(dialect: Any, stmt: Any, keys: tuple[str, ...]) -> tuple[str, list[_Column]]:
+    """The statement's SQL and, per positional parameter, how to fill it from a row."""
+    plan = _PLANS.get((stmt, keys))
+    if plan is not None:
+        return plan
+    compiled = stmt.values({k: bindparam(k) for k in keys}).compile(dialect=dialect)
     table = stmt.table
-    # per column, once: how its values are stored; left-out columns get their scalar default
-    present = [n for n in names if n in rows[0]]
-    pick = itemgetter(*present)
-    template: list[Any] = []
-    slots: list[int] = []  # where each picked value goes in the parameter tuple
-    conversions: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, n in enumerate(names):
-        if n in rows[0]:
-            slots.append(index)
-            convert = _converter(table.c[n].type)
-            if convert is not None:
-                conversions.append((index, convert))
-            template.append(None)
-        else:
-            template.append(_sqlite_value(_column_default(table, n)))
-    params = []
-    for row in rows:
-        values = list(template)
-        picked = pick(row)
-        if len(present) == 1:
-            picked = (picked,)
-        for slot, value in zip(slots, picked, strict=True):
-            values[slot] = value
-        for index, convert in conversions:
-            if values[index] is not None:
-                values[index] = convert(values[index])
-        params.append(tuple(values))
-    conn.exec_driver_sql(compiled.string, params)
+    columns: list[_Column] = []
+    for name in compiled.positiontup or []:
+        if name in keys:
+            columns.append((name, _converter(table.c[name].type), None))
+        else:  # left out: the column's scalar default
+            columns.append((None, None, _sqlite_value(_column_default(table, name))))
+    if len(_PLANS) > 256:  # statements built per call would otherwise pile up here
+        _PLANS.clear()
+    plan = _PLANS[(stmt, keys)] = (compiled.string, columns)
+    return plan
 
 
 def _converter(column_type: Any) -> Callable[[Any], Any] | None:
     if isinstance(column_type, TypeDecorator):
         column_type = column_type.impl
     if isinstance(column_type, DateTime):
-        return _sqlite_value
+        return _sqlite_datetime
     if isinstance(column_type, JSON):
         return json.dumps
     if isinstance(column_type, Boolean):
@@ -150,6 +154,16 @@ def _column_default(table: Any, name: str) -> Any:
     if default is None or not default.is_scalar:
         return None
     return default.arg
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    """A datetime as SQLAlchemy stores it on SQLite: naive UTC text with microseconds."""
+    if not isinstance(value, datetime):
+        return _sqlite_value(value)
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # "YYYY-MM-DD HH:MM:SS.ffffff" is 26 characters; an aware value's "+00:00" is cut off
+    return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -136,9 +136,10 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         if problem:
             rejected.append(RejectedEvent(uuid=event.uuid, reason=problem))
             continue
-        hlc = event.hlc or _fallback_hlc(event)
-        SERVER_HLC.observe(hlc)
-        accepted[event.uuid] = Accepted(event, hlc)
+        accepted[event.uuid] = Accepted(event, event.hlc or _fallback_hlc(event))
+    if accepted:
+        # the latest stamp of the batch moves the clock as far as observing each one would
+        SERVER_HLC.observe(max(a.hlc for a in accepted.values()))
 
     stored: set[str] = set()
     if accepted:
@@ -158,7 +159,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             }
             for a in accepted.values()
         ]
-        stmt = _insert(session, EVENTS).on_conflict_do_nothing(index_elements=["uuid"])
+        stmt = _statement(session, "event", _event_insert)
         if is_postgresql(session):
             # concurrent pushes of the same events: the database says which insert won
             stored = set(session.scalars(stmt.returning(EVENTS.c.uuid), rows))
@@ -199,6 +200,10 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
 
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _event_insert(session: Session) -> Any:
+    return _insert(session, EVENTS).on_conflict_do_nothing(index_elements=["uuid"])
 
 
 def _statement(session: Session, name: str, build: Callable[[Session], Any]) -> Any:
