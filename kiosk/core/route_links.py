@@ -18,16 +18,14 @@ small provider (``RouteLinks``) the app wires at start-up; no I/O, no Kivy.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import signed_links
 from .clock import Clock
 from .errors import DeniedError
 from .reply_links import parse_key
@@ -69,14 +67,6 @@ def route_key(site_key: bytes) -> bytes:
     return hmac.new(site_key, _LABEL, hashlib.sha256).digest()
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _valid_goal(goal: str) -> bool:
     kind, _, value = goal.partition(":")
     return kind in ("room", "waypoint") and 0 < len(value) <= 64
@@ -96,26 +86,13 @@ def sign(key: bytes, token: RouteToken) -> str:
         "l": token.lang,
         "e": token.expires,
     }
-    payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-    return f"{payload}.{_b64(_mac(key, payload))}"
-
-
-def _mac(key: bytes, payload: str) -> bytes:
-    return hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()[:_MAC_BYTES]
+    return signed_links.seal(key, body, mac_size=_MAC_BYTES)
 
 
 def _decode(token: str) -> tuple[str, dict, bytes]:
-    if not token or len(token) > _MAX_TOKEN or token.count(".") != 1:
-        raise DeniedError("malformed route token", key="route.page.invalid")
-    payload, signature = token.split(".")
-    try:
-        body = json.loads(_unb64(payload))
-        mac = _unb64(signature)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as e:
-        raise DeniedError("malformed route token", key="route.page.invalid") from e
-    if not isinstance(body, dict):
-        raise DeniedError("malformed route token", key="route.page.invalid")
-    return payload, body, mac
+    return signed_links.split(
+        token, max_length=_MAX_TOKEN, what="route token", error_key="route.page.invalid"
+    )
 
 
 def peek_site(token: str) -> str:
@@ -130,8 +107,9 @@ def verify(key: bytes, token: str, *, now: datetime) -> RouteToken:
     ``route.page.expired``.
     """
     payload, body, mac = _decode(token)
-    if not hmac.compare_digest(mac, _mac(key, payload)):
-        raise DeniedError("route token signature does not match", key="route.page.invalid")
+    signed_links.check(
+        key, payload, mac, mac_size=_MAC_BYTES, what="route token", error_key="route.page.invalid"
+    )
     try:
         parsed = RouteToken(
             site_id=str(body["s"]),
