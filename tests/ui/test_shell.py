@@ -82,20 +82,43 @@ def test_escape_close_request_and_alt_f4_do_not_leave_the_kiosk(kiosk):
     assert kiosk.screen == "help"
 
 
-def test_touch_targets_are_at_least_90_px_tall(kiosk):
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_touch_targets_are_at_least_90_px_tall(kiosk, size):
+    from kivy.core.window import Window
     from kivy.uix.button import Button
 
     app = kiosk.app
-    for name in ("home", "phone", "name", "purpose", "host", "consent", "confirm", "checkout"):
-        app.go(name)
-        kiosk.frames(2)
-        small = [
-            (w.text, w.height)
-            for root in app.root_window.children
-            for w in root.walk(restrict=False)
-            if isinstance(w, Button) and w.opacity > 0 and w.text and w.height < 90
-        ]
-        assert not small, f"{name}: {small}"
+    before = Window.size
+    Window.size = size
+    try:
+        kiosk.frames(3)
+        for name in (
+            "home",
+            "phone",
+            "name",
+            "company",
+            "purpose",
+            "host",
+            "consent",
+            "confirm",
+            "checkout",
+            "invite_code",
+            "directions",
+            "help",
+        ):
+            app.go(name)
+            kiosk.frames(3)
+            assert tuple(Window.size) == size
+            small = [
+                (w.text, w.height)
+                for root in app.root_window.children
+                for w in root.walk(restrict=False)
+                if isinstance(w, Button) and w.opacity > 0 and w.text and w.height < 90
+            ]
+            assert not small, f"{name} at {size}: {small}"
+    finally:
+        Window.size = before
+        kiosk.frames(3)
 
 
 def test_a_physical_keyboard_types_into_the_focused_field(kiosk):
