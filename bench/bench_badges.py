@@ -42,8 +42,8 @@ NAMES = [
 
 
 def badge_render() -> dict:
-    from kiosk.core.badges import BadgeData, load_template, render_badge
-    from kiosk.core.tokens import sign
+    from kiosk.core.badges.render import BadgeData, load_template, render_badge
+    from kiosk.core.badges.tokens import sign
 
     template = load_template("label_62x100")
     now = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -90,15 +90,15 @@ def badge_to_spool() -> dict:
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
     from cups_fixture import CupsServer
 
-    from kiosk.core.checkin import CheckinForm, CheckinService
-    from kiosk.core.clock import SystemClock
-    from kiosk.core.demo import demo_directory, import_directory
-    from kiosk.core.print_queue import PrintQueue
-    from kiosk.core.printing import CupsPrinter, JobRef, PrintJob
-    from kiosk.core.repository import Records
-    from kiosk.core.settings import Settings
-    from kiosk.core.store import Store
-    from kiosk.core.tokens import BadgeService
+    from kiosk.core.badges.tokens import BadgeService
+    from kiosk.core.config.clock import SystemClock
+    from kiosk.core.config.settings import Settings
+    from kiosk.core.directory.demo import demo_directory, import_directory
+    from kiosk.core.printing.printers import CupsPrinter, JobRef, PrintJob
+    from kiosk.core.printing.queue import PrintQueue
+    from kiosk.core.store.database import Store
+    from kiosk.core.store.records import Records
+    from kiosk.core.visits.checkin import CheckinForm, CheckinService
 
     class TimedCups(CupsPrinter):
         """Notes the moment CUPS accepted each job (``lp`` returned its id)."""

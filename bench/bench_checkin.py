@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk.core.checkin import CheckinForm
-from kiosk.core.settings import load_settings
+from kiosk.core.config.settings import load_settings
+from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import build_services
 
 

@@ -17,9 +17,14 @@ import statistics
 import time
 from typing import Any
 
-from kiosk.core.building import DEMO_BUILDING, Building, building_from_dict, load_building
-from kiosk.core.maps import _glyphs, render_floor
-from kiosk.core.wayfinding import route
+from kiosk.core.wayfinding.building import (
+    DEMO_BUILDING,
+    Building,
+    building_from_dict,
+    load_building,
+)
+from kiosk.core.wayfinding.maps import _glyphs, render_floor
+from kiosk.core.wayfinding.routes import route
 
 FLOORS = 20
 COLUMNS, ROWS = 25, 10  # 250 waypoints a floor → 5,000

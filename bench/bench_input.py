@@ -243,7 +243,7 @@ def generate_directory(n_hosts: int = 50_000, n_depts: int = 300, seed: int = 7)
 
 
 def _pinyin_name(zh: str) -> str:
-    from kiosk.core.ime import char_readings
+    from kiosk.core.input.pinyin import char_readings
 
     readings = char_readings()
     syllables = [readings.get(ch, ("x",))[0] for ch in zh]
@@ -256,7 +256,7 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def bench_host_search() -> dict:
-    from kiosk.core.search import DirectorySearch
+    from kiosk.core.input.search import DirectorySearch
 
     hosts, depts = generate_directory()
     builds = []
@@ -302,7 +302,7 @@ def rss():
 cache = Path(sys.argv[1]) if sys.argv[1] != "-" else None
 trace = sys.argv[2] == "trace"
 t0 = time.perf_counter()
-from kiosk.core.ime import PinyinEngine
+from kiosk.core.input.pinyin import PinyinEngine
 engine = PinyinEngine(cache_dir=cache)
 t1 = time.perf_counter()
 before = rss()
@@ -328,7 +328,7 @@ def _probe(cache: str, trace: bool = False) -> dict:
 
 
 def bench_pinyin_candidates() -> dict:
-    from kiosk.core import ime
+    from kiosk.core.input import pinyin as ime
 
     with tempfile.TemporaryDirectory() as tmp:
         cold = [_probe("-") for _ in range(3)]  # no cache: parse words.txt

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from kiosk.core.clock import SystemClock, iso
+from kiosk.core.config.clock import SystemClock, iso
+from kiosk.core.config.settings import Settings
 from kiosk.core.models import Department, Host, Site
-from kiosk.core.notify import AppriseNotifier
-from kiosk.core.notify_worker import NotifyWorker
-from kiosk.core.repository import Records
-from kiosk.core.settings import Settings
-from kiosk.core.store import Store, new_id
+from kiosk.core.notify.channels import AppriseNotifier
+from kiosk.core.notify.worker import NotifyWorker
+from kiosk.core.store.database import Store, new_id
+from kiosk.core.store.records import Records
 
 RUNS = 60
 WARMUP = 3

@@ -13,8 +13,8 @@ import statistics
 import time
 from typing import Any
 
-from kiosk.core.building import DEMO_BUILDING, load_building
-from kiosk.core.wayfinding import route
+from kiosk.core.wayfinding.building import DEMO_BUILDING, load_building
+from kiosk.core.wayfinding.routes import route
 from sync.server import route_page
 
 RUNS = 30

@@ -27,7 +27,7 @@ CHILD = textwrap.dedent(
     configure_kivy(size=(1920, 1080), fullscreen=False)
     from kivy.core.window import Window
     from kiosk.app import KioskApp
-    from kiosk.core.settings import load_settings
+    from kiosk.core.config.settings import load_settings
     from kiosk.services import build_services
     settings = load_settings(environ={}).replace("kiosk", data_dir=str(data), fullscreen=False)
     app = KioskApp(services=build_services(settings, demo=True), lockdown=True)

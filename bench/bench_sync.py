@@ -107,7 +107,7 @@ def _bare_insert(rows: list[tuple], folder: Path) -> float:
 
 
 def sync_drain() -> dict[str, Any]:
-    from kiosk.core.clock import iso
+    from kiosk.core.config.clock import iso
     from sync.testing import HeadOffice, ServerProcess, kiosk_for
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
@@ -120,7 +120,7 @@ def sync_drain() -> dict[str, Any]:
             url, log_path=folder / "server.log", workers=DRAIN_SERVER_WORKERS
         ).start()
         try:
-            from kiosk.core.enrollment import enroll
+            from kiosk.core.head_office.enrollment import enroll
 
             done = enroll(server.url, code, data_dir=folder / "kiosk")
             token = (folder / "kiosk" / "head-office.token").read_text().strip()

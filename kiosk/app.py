@@ -20,11 +20,11 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.core.checkin import CheckinResult
-from kiosk.core.errors import KioskError
-from kiosk.core.i18n import translate
+from kiosk.core.config.errors import KioskError
+from kiosk.core.config.i18n import translate
 from kiosk.core.models import Visit
-from kiosk.core.scanner import ScanDetector
+from kiosk.core.visits.checkin import CheckinResult
+from kiosk.core.visits.scanner import ScanDetector
 from kiosk.services import Services
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ class KioskApp(App):
 
         def work() -> None:
             try:
-                from kiosk.core.badges import render_badge
+                from kiosk.core.badges.render import render_badge
 
                 image = render_badge(queue.badge_data(visit_id, lang), queue.template)
             except Exception:  # a preview is a courtesy: never let it disturb the visitor

@@ -14,8 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
-from kiosk.core.errors import ConfigError, KioskError
-from kiosk.core.settings import Settings, load_settings, render_toml
+from kiosk.core.config.errors import ConfigError, KioskError
+from kiosk.core.config.settings import Settings, load_settings, render_toml
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "invite":
             return _invite(settings, args)
         if args.command == "enroll":
-            from kiosk.core.enrollment import enroll
+            from kiosk.core.head_office.enrollment import enroll
 
             ca = args.ca_bundle or settings.head_office.ca_bundle
             done = enroll(args.url, args.code, data_dir=settings.data_dir, ca_bundle=ca)
@@ -114,12 +114,12 @@ def _run(settings: Settings, *, demo: bool, windowed: str | None) -> int:
 def _invite(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from kiosk.core.checkin import random_badge_code
-    from kiosk.core.clock import SystemClock
+    from kiosk.core.config.clock import SystemClock
     from kiosk.core.models import Invitation
-    from kiosk.core.repository import Records
-    from kiosk.core.store import Store, new_id
-    from kiosk.core.validation import parse_phone, validate_name
+    from kiosk.core.store.database import Store, new_id
+    from kiosk.core.store.records import Records
+    from kiosk.core.visits.checkin import random_badge_code
+    from kiosk.core.visits.validation import parse_phone, validate_name
 
     clock = SystemClock()
     store = Store(settings.database_path, clock=clock)

@@ -11,13 +11,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core.checkin import CheckinService
-from .core.clock import Clock, SystemClock
-from .core.demo import demo_directory, import_directory
-from .core.flow import CheckinFlow
-from .core.repository import Records
-from .core.settings import Settings
-from .core.store import Store
+from kiosk.core.config.clock import Clock, SystemClock
+from kiosk.core.config.settings import Settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import CheckinService
+from kiosk.core.visits.flow import CheckinFlow
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Services:
     sync: Any = None
     badges: Any = None
     directions: Any = None
-    #: phone links for the directions screen's QR code (kiosk.core.route_links)
+    #: phone links for the directions screen's QR code (kiosk.core.wayfinding.route_links)
     route_links: Any = None
     workers: list[Any] = field(default_factory=list)
 
@@ -65,7 +65,7 @@ def build_services(
     notifier: Any = None,
 ) -> Services:
     """Open the store, load demo data if asked, and build every service."""
-    from .core.enrollment import load_enrollment
+    from kiosk.core.head_office.enrollment import load_enrollment
 
     clock = clock or SystemClock()
     enrolled = load_enrollment(settings.data_dir)
@@ -75,7 +75,7 @@ def build_services(
     records = Records(store)
     if demo and not records.sites():
         import_directory(records, demo_directory())
-    from .core.tokens import BadgeService
+    from kiosk.core.badges.tokens import BadgeService
 
     badges = BadgeService(
         store,
@@ -108,15 +108,15 @@ def build_services(
 
 def _attach_optional(services: Services) -> None:
     """The host search index and the input method (its data loads on the first keystroke)."""
-    from .core.ime import PinyinEngine
-    from .core.search import DirectorySearch
+    from kiosk.core.input.pinyin import PinyinEngine
+    from kiosk.core.input.search import DirectorySearch
 
     settings, records = services.settings, services.records
     services.search = DirectorySearch(
         records.hosts(settings.site.id), records.departments(settings.site.id)
     )
     services.ime = PinyinEngine()
-    from .core.directions import Directions
+    from kiosk.core.wayfinding.directions import Directions
 
     services.directions = Directions.for_site(settings, records)
 
@@ -138,10 +138,10 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
 
     Each runs on its own thread from the outbox, so none of them can hold up a visitor.
     """
-    from .core.notify import AppriseNotifier
-    from .core.notify_worker import NotifyWorker, validate_notify_settings
-    from .core.print_queue import PrintQueue
-    from .core.printing import make_printer
+    from kiosk.core.notify.channels import AppriseNotifier
+    from kiosk.core.notify.worker import NotifyWorker, validate_notify_settings
+    from kiosk.core.printing.printers import make_printer
+    from kiosk.core.printing.queue import PrintQueue
 
     settings, store, records, clock = (
         services.settings,
@@ -181,8 +181,8 @@ def _route_links(services: Services, head_office_url: str) -> Any:
     """Links to the route page on head office, signed with the site's key: the reply key the
     notify worker fetches from head office (or ``[notify] reply_key``). Without head office
     the links give None and the directions screen shows no QR code."""
-    from .core.notify_worker import REPLY_KEY_KV
-    from .core.route_links import RouteLinks
+    from kiosk.core.notify.worker import REPLY_KEY_KV
+    from kiosk.core.wayfinding.route_links import RouteLinks
 
     settings, store = services.settings, services.store
     return RouteLinks(
@@ -200,7 +200,7 @@ def _fallback_printer(settings: Settings) -> Any:
         return None
     from dataclasses import replace
 
-    from .core.printing import make_printer
+    from kiosk.core.printing.printers import make_printer
 
     backend, _, where = spec.partition(":")
     primary = settings.printer

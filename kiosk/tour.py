@@ -26,7 +26,7 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
     from kivy.core.window import Window
 
     from kiosk.app import KioskApp
-    from kiosk.core.settings import load_settings
+    from kiosk.core.config.settings import load_settings
     from kiosk.services import build_services
 
     settings = load_settings(environ={}).replace(
@@ -105,7 +105,7 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
         screen("host").ids.field.text = "ln" if zh else "li"
 
     def consent() -> None:
-        from kiosk.core.flow import HostChoice
+        from kiosk.core.visits.flow import HostChoice
 
         h = services.records.host("h001")
         flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))

@@ -17,8 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.building_store import building_updated
-from kiosk.core.clock import iso, parse_iso
+from kiosk.core.config.clock import iso, parse_iso
 from kiosk.core.models import (
     Department,
     Invitation,
@@ -29,9 +28,10 @@ from kiosk.core.models import (
     WatchlistEntry,
     host_from_dict,
 )
-from kiosk.core.notify_worker import host_replied_change
-from kiosk.core.repository import Records
-from kiosk.core.store import Transaction
+from kiosk.core.notify.worker import host_replied_change
+from kiosk.core.store.database import Transaction
+from kiosk.core.store.records import Records
+from kiosk.core.wayfinding.building_store import building_updated
 
 from .protocol import ChangeOut
 

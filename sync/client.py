@@ -32,10 +32,10 @@ from typing import Protocol
 
 import httpx
 
-from kiosk.core.clock import Clock, iso
-from kiosk.core.errors import DeniedError, KioskError, TransportError
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.config.clock import Clock, iso
+from kiosk.core.config.errors import DeniedError, KioskError, TransportError
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 
 from . import apply
 from .protocol import (
@@ -90,7 +90,7 @@ def tls_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
     A CA bundle that cannot be loaded is a ``ConfigError`` (fix the settings), never a reason
     to connect unverified.
     """
-    from kiosk.core.enrollment import verify_setting
+    from kiosk.core.head_office.enrollment import verify_setting
 
     return verify_setting(ca_bundle)
 
@@ -107,7 +107,7 @@ class HttpTransport:
         timeout: float = 30.0,
         client: httpx.Client | None = None,
     ) -> None:
-        from kiosk.core.enrollment import check_url
+        from kiosk.core.head_office.enrollment import check_url
 
         self._client = client or httpx.Client(
             base_url=check_url(base_url), verify=tls_verify(ca_bundle), timeout=timeout

@@ -36,7 +36,7 @@ class EventIn(_Wire):
     kind: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     entity_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")
     occurred_at: datetime
-    #: hybrid logical clock stamp (kiosk/core/hlc.py); "" from kiosks older than schema 2
+    #: hybrid logical clock stamp (kiosk/core/store/hlc.py); "" from kiosks older than schema 2
     hlc: str = Field(default="", max_length=64, pattern=r"^[0-9A-Za-z_\-]*$")
     payload: dict[str, Any] = Field(default_factory=dict)
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.enrollment import enroll
+from kiosk.core.config.clock import Clock, SystemClock
+from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.models import Site
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 
 from .client import HttpTransport, SyncClient
 from .server.db import make_engine, make_sessionmaker

@@ -172,5 +172,5 @@ class OutboxEvent:
     entity_id: str
     occurred_at: datetime
     payload: dict = field(default_factory=dict)
-    #: hybrid logical clock stamp (kiosk/core/hlc.py); orders a visit's events across kiosks
+    #: hybrid logical clock stamp (kiosk/core/store/hlc.py); orders a visit's events across kiosks
     hlc: str = ""

@@ -15,7 +15,7 @@ import hmac
 import json
 from typing import Any
 
-from .errors import DeniedError
+from kiosk.core.config.errors import DeniedError
 
 
 def b64(data: bytes) -> str:

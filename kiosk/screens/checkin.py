@@ -1,6 +1,6 @@
 """The check-in steps. Thin: each binds widgets to ``services.flow`` / ``services.checkin``.
 
-Every value lives in the flow (kiosk.core.flow.CheckinFlow), not in the widgets, so Back
+Every value lives in the flow (kiosk.core.visits.flow.CheckinFlow), not in the widgets, so Back
 loses nothing and the idle reset clears everything in one call.
 """
 
@@ -18,9 +18,9 @@ from kivy.properties import (
     StringProperty,
 )
 
-from kiosk.core.checkin import CheckinResult, mask_name, mask_phone
-from kiosk.core.errors import KioskError, ValidationError
-from kiosk.core.flow import STEPS, HostChoice
+from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.visits.checkin import CheckinResult, mask_name, mask_phone
+from kiosk.core.visits.flow import STEPS, HostChoice
 from kiosk.screens.base import KioskScreen
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import ListProperty, StringProperty
 
-from kiosk.core.errors import KioskError
+from kiosk.core.config.errors import KioskError
 from kiosk.screens.base import KioskScreen
 
 

@@ -2,7 +2,7 @@
 
 Thin on purpose: searching is ``services.search`` (the check-in search) plus room numbers from the
 building, routing and words are ``services.directions`` (kiosk.core), and the maps are drawn by
-``kiosk.core.maps`` on a worker thread; this screen only keeps what is on show.
+``kiosk.core.wayfinding.maps`` on a worker thread; this screen only keeps what is on show.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kivy.properties import (
 
 import kiosk.widgets.mapview
 import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
-from kiosk.core.errors import KioskError
+from kiosk.core.config.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
 

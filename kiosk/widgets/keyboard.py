@@ -28,7 +28,7 @@ class Key(Factory.Button):  # type: ignore[name-defined]
 
 class LetterKeyboard(BoxLayout):
     target = ObjectProperty(None, allownone=True)
-    #: kiosk.core.ime.PinyinEngine (or None: English only)
+    #: kiosk.core.input.pinyin.PinyinEngine (or None: English only)
     ime = ObjectProperty(None, allownone=True)
     #: "pinyin" or "english"
     mode = StringProperty("pinyin")

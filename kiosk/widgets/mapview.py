@@ -1,7 +1,7 @@
 """A floor map a visitor can pinch to zoom and drag to pan; it shows a picture, nothing more.
 
-The picture is a Pillow image drawn by ``kiosk.core.maps.render_floor``; the widget turns it into
-a texture when ``image`` changes and puts the view back to "whole floor" each time. Zoom is
+The picture is a Pillow image drawn by ``kiosk.core.wayfinding.maps.render_floor``; the widget turns
+it into a texture when ``image`` changes and puts the view back to "whole floor" each time. Zoom is
 limited to 1×–4× and the map cannot be dragged out of sight.
 """
 

@@ -2,12 +2,12 @@
 
 ``PUT /api/v1/sites/{site}/building`` (admin token) takes a building file
 (``docs/building-format.md``), checks it with the kiosk's own validator
-(``kiosk.core.building.building_from_dict``) and answers 422 with every problem listed when it
-is wrong. A good one replaces the site's row in ``site_buildings`` (version + 1, SHA-256 of its
-canonical JSON) and goes into the site's pull feed as ``building.updated`` in the same
+(``kiosk.core.wayfinding.building.building_from_dict``) and answers 422 with every problem listed
+when it is wrong. A good one replaces the site's row in ``site_buildings`` (version + 1, SHA-256 of
+its canonical JSON) and goes into the site's pull feed as ``building.updated`` in the same
 transaction; the kiosk writes it to ``<data dir>/building.json``
-(``kiosk.core.building_store.building_updated``). Uploading the same building again changes
-nothing. ``kiosk-server upload-building SITE FILE`` does the same from the command line.
+(``kiosk.core.wayfinding.building_store.building_updated``). Uploading the same building again
+changes nothing. ``kiosk-server upload-building SITE FILE`` does the same from the command line.
 
 Floor images are not distributed: a building sent through sync draws its floors with vector
 outlines. The ``site_buildings`` table is created by migration 0004; its model lives here,
@@ -29,9 +29,9 @@ from pydantic import BaseModel
 from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kiosk.core.building import Building, building_from_dict
-from kiosk.core.building_store import building_hash
-from kiosk.core.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.wayfinding.building import Building, building_from_dict
+from kiosk.core.wayfinding.building_store import building_hash
 
 from ..protocol import ErrorOut
 from .api.admin_routes import PathId

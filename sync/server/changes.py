@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.core.clock import SystemClock
-from kiosk.core.hlc import HybridLogicalClock
+from kiosk.core.config.clock import SystemClock
+from kiosk.core.store.hlc import HybridLogicalClock
 
 from .db import executemany
 from .models import Change, Site

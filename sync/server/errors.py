@@ -1,4 +1,4 @@
-"""Errors of the head-office server beyond the kiosk's tree (``kiosk/core/errors.py``).
+"""Errors of the head-office server beyond the kiosk's tree (``kiosk/core/config/errors.py``).
 
 Route code raises domain errors; ``app.py`` turns them into HTTP answers in one place:
 ``NotFoundError`` → 404, ``ValidationError`` → 400, ``DeniedError`` → 403, ``ConflictError`` → 409.
@@ -6,7 +6,7 @@ Route code raises domain errors; ``app.py`` turns them into HTTP answers in one 
 
 from __future__ import annotations
 
-from kiosk.core.errors import KioskError
+from kiosk.core.config.errors import KioskError
 
 
 class ConflictError(KioskError):

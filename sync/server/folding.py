@@ -21,8 +21,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kiosk.core.clock import parse_iso
-from kiosk.core.hlc import is_stamp
+from kiosk.core.config.clock import parse_iso
+from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
 from .changes import SERVER_HLC, NewChange, append_changes

@@ -8,11 +8,11 @@ A reply is recorded once per message: both links of a message share a reply id, 
 ``host_replies`` has a unique key on (site, reply id), so the first tap wins even with several
 server processes; a second tap, an expired link or a forged one gets a clear page, never an
 error trace. A recorded reply is appended to the site's pull feed as ``host.replied``, which
-the kiosk applies (``kiosk.core.notify_worker.host_replied_change``) so the visitor's done
+the kiosk applies (``kiosk.core.notify.worker.host_replied_change``) so the visitor's done
 screen shows "on the way".
 
 Keys: ``$KIOSK_SERVER_REPLY_SECRET`` is head office's master secret; each site's key is derived
-from it (``kiosk.core.reply_links.site_key``), and a kiosk fetches its own site's key from
+from it (``kiosk.core.notify.reply_links.site_key``), and a kiosk fetches its own site's key from
 ``GET /notify/reply-key`` with its kiosk token. Without the secret, reply links are off.
 
 The ``host_replies`` table is created by migration 0002 (``migrations/versions``); its model
@@ -33,10 +33,10 @@ from sqlalchemy import Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kiosk.core.clock import Clock, SystemClock, iso
-from kiosk.core.errors import DeniedError
-from kiosk.core.i18n import translate
-from kiosk.core.reply_links import REPLY_PATH, ReplyToken, peek_site, site_key, verify
+from kiosk.core.config.clock import Clock, SystemClock, iso
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.config.i18n import translate
+from kiosk.core.notify.reply_links import REPLY_PATH, ReplyToken, peek_site, site_key, verify
 
 from .api.deps import CurrentKiosk, SessionDep
 from .changes import UnknownSiteError, append_change

@@ -1,13 +1,13 @@
 """The way to a room on the visitor's phone: ``GET /route/<token>``, a public read-only page.
 
 The kiosk's directions screen shows a QR code of a signed route link
-(``kiosk.core.route_links``); this page checks the token with the site's route key, routes from
-the kiosk to the goal in the site's building (the latest one uploaded, ``buildings.py``) and
-answers plain HTML: the steps in the token's language with the other language beneath, and
-each floor's map as an inline PNG (``data:`` URI), so the page keeps working in an elevator
-with no signal once it has loaded. No JavaScript, no personal data: the token names a room,
-never a person. A forged, malformed or expired token, a site without a building or a room not
-in it gets a short bilingual page with a 4xx status, never an error trace.
+(``kiosk.core.wayfinding.route_links``); this page checks the token with the site's route key,
+routes from the kiosk to the goal in the site's building (the latest one uploaded, ``buildings.py``)
+and answers plain HTML: the steps in the token's language with the other language beneath, and each
+floor's map as an inline PNG (``data:`` URI), so the page keeps working in an elevator with no
+signal once it has loaded. No JavaScript, no personal data: the token names a room, never a person.
+A forged, malformed or expired token, a site without a building or a room not in it gets a short
+bilingual page with a 4xx status, never an error trace.
 
 Keys: the same master secret as reply links (``$KIOSK_SERVER_REPLY_SECRET``, see
 ``replies.py``); each site's route key is derived from its reply key. Without the secret, route
@@ -29,17 +29,24 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 from PIL import Image, ImageChops
 
-from kiosk.core.building import Building
-from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.errors import DeniedError, NotFoundError
-from kiosk.core.i18n import translate
-from kiosk.core.maps import (
+from kiosk.core.config.clock import Clock, SystemClock
+from kiosk.core.config.errors import DeniedError, NotFoundError
+from kiosk.core.config.i18n import translate
+from kiosk.core.wayfinding.building import Building
+from kiosk.core.wayfinding.maps import (
     BACKGROUND,
     _header,  # the floor-name band's height, kept when trimming
     render_floor,
 )
-from kiosk.core.route_links import LANGS, ROUTE_PATH, RouteToken, peek_site, route_key, verify
-from kiosk.core.wayfinding import Route, instructions, route, summary
+from kiosk.core.wayfinding.route_links import (
+    LANGS,
+    ROUTE_PATH,
+    RouteToken,
+    peek_site,
+    route_key,
+    verify,
+)
+from kiosk.core.wayfinding.routes import Route, instructions, route, summary
 
 from .api.deps import SessionDep
 from .buildings import site_building

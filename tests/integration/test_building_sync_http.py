@@ -27,15 +27,15 @@ import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 from PIL import Image
 
-from kiosk.core.building import DEMO_BUILDING
-from kiosk.core.building_store import building_hash
-from kiosk.core.clock import SystemClock
-from kiosk.core.directions import Directions
-from kiosk.core.i18n import translate
-from kiosk.core.notify_worker import fetch_reply_key
-from kiosk.core.route_links import RouteLinks, RouteToken, route_key, route_url, sign
-from kiosk.core.settings import Settings
-from kiosk.core.wayfinding import instructions
+from kiosk.core.config.clock import SystemClock
+from kiosk.core.config.i18n import translate
+from kiosk.core.config.settings import Settings
+from kiosk.core.notify.worker import fetch_reply_key
+from kiosk.core.wayfinding.building import DEMO_BUILDING
+from kiosk.core.wayfinding.building_store import building_hash
+from kiosk.core.wayfinding.directions import Directions
+from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_key, route_url, sign
+from kiosk.core.wayfinding.routes import instructions
 from sync.server.replies import REPLY_SECRET_ENV, key_for_site
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
@@ -259,8 +259,8 @@ def _images(page: str) -> list[Image.Image]:
 def test_route_page_shows_the_steps_in_both_languages_and_the_maps(env: Env) -> None:
     site = env.new_site()
     assert env.upload(site, demo_document()).status_code == 200
-    from kiosk.core.building import building_from_dict
-    from kiosk.core.wayfinding import route
+    from kiosk.core.wayfinding.building import building_from_dict
+    from kiosk.core.wayfinding.routes import route
 
     expected = route(building_from_dict(demo_document()), None, "503")
     zh, en = instructions(expected, "zh_CN"), instructions(expected, "en")

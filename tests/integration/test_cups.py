@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 from cups_fixture import CupsServer, CupsUnavailable
 
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.clock import FakeClock
-from kiosk.core.demo import demo_directory, import_directory
-from kiosk.core.print_queue import PrintQueue
-from kiosk.core.printing import CupsPrinter
-from kiosk.core.repository import Records
-from kiosk.core.settings import Settings
-from kiosk.core.store import Store
-from kiosk.core.tokens import BadgeService
+from kiosk.core.badges.tokens import BadgeService
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.settings import Settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.printing.printers import CupsPrinter
+from kiosk.core.printing.queue import PrintQueue
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
 
 pytestmark = pytest.mark.integration
 

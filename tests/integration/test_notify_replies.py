@@ -25,10 +25,10 @@ from notify_fixtures import check_in, make_directory, make_settings
 from notify_servers import SmtpServer
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
-from kiosk.core.clock import SystemClock
-from kiosk.core.notify import AppriseNotifier
-from kiosk.core.notify_worker import NotifyWorker
-from kiosk.core.reply_links import ReplyToken, parse_key, reply_url, sign
+from kiosk.core.config.clock import SystemClock
+from kiosk.core.notify.channels import AppriseNotifier
+from kiosk.core.notify.reply_links import ReplyToken, parse_key, reply_url, sign
+from kiosk.core.notify.worker import NotifyWorker
 from sync.server.replies import REPLY_SECRET_ENV
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 

@@ -12,11 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from notify_fixtures import check_in, make_directory, make_settings
 from notify_servers import BlackHole, SmtpServer, WebhookServer, closed_port
 
-from kiosk.core.clock import FakeClock
-from kiosk.core.notify import AppriseNotifier
-from kiosk.core.notify_worker import NotifyWorker
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.notify.channels import AppriseNotifier
+from kiosk.core.notify.worker import NotifyWorker
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 
 pytestmark = pytest.mark.integration
 
@@ -151,7 +151,7 @@ def test_dead_and_silent_channels_do_not_delay_the_others(tmp_path, smtp, webhoo
 
 def test_receptionist_check_in_notifies_the_host_too(kiosk, smtp) -> None:
     """The receptionist's check-in goes through the same use case and the same event."""
-    from kiosk.core.checkin import CheckinForm, CheckinService
+    from kiosk.core.visits.checkin import CheckinForm, CheckinService
 
     _store, records, clock, worker, tag = kiosk
     service = CheckinService(records=records, settings=worker.settings, clock=clock)

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.core.enrollment import enroll
-from kiosk.core.errors import DeniedError
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.head_office.enrollment import enroll
 from sync.testing import ROOT, ServerProcess
 
 pytestmark = pytest.mark.integration

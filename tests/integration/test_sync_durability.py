@@ -22,7 +22,7 @@ import httpx
 import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
-from kiosk.core.enrollment import enroll
+from kiosk.core.head_office.enrollment import enroll
 from sync.testing import ROOT, HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -32,9 +32,9 @@ KIOSK_KILLS = {"sqlite": 50, "postgresql": 20}
 
 CHILD = r"""
 import random, sys, json
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.settings import Settings
-from kiosk.core.errors import KioskError
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
+from kiosk.core.config.settings import Settings
+from kiosk.core.config.errors import KioskError
 from sync.testing import kiosk_for
 from pathlib import Path
 

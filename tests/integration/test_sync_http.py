@@ -18,12 +18,12 @@ import httpx
 import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.clock import FakeClock, SystemClock
-from kiosk.core.enrollment import enroll
-from kiosk.core.errors import DeniedError
+from kiosk.core.config.clock import FakeClock, SystemClock
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.config.settings import Settings
+from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.models import InvitationState, VisitState
-from kiosk.core.settings import Settings
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.enrollment import enroll
-from kiosk.core.settings import Settings
+from kiosk.core.config.settings import Settings
+from kiosk.core.head_office.enrollment import enroll
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.testing import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

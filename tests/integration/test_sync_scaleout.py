@@ -16,9 +16,9 @@ import httpx
 import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.enrollment import enroll
-from kiosk.core.settings import Settings
+from kiosk.core.config.settings import Settings
+from kiosk.core.head_office.enrollment import enroll
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.client import HttpTransport
 from sync.testing import HeadOffice, ServerProcess, kiosk_for
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.badges import BadgeData, load_template, render_badge_with_layout
-from kiosk.core.errors import DeniedError
-from kiosk.core.tokens import sign, verify
+from kiosk.core.badges.render import BadgeData, load_template, render_badge_with_layout
+from kiosk.core.badges.tokens import sign, verify
+from kiosk.core.config.errors import DeniedError
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 KEY = b"property-test-key-0123456789abcd"
@@ -141,6 +141,6 @@ def test_ten_thousand_mutations_are_all_refused():
 
 
 def _site_of(token: str) -> str:
-    from kiosk.core.tokens import peek
+    from kiosk.core.badges.tokens import peek
 
     return peek(token).site_id

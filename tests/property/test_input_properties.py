@@ -14,13 +14,19 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.errors import ValidationError
-from kiosk.core.i18n import LANGUAGES, catalogue
-from kiosk.core.ime import Candidate, PinyinEngine, _load_index, char_readings, surname_readings
+from kiosk.core.config.errors import ValidationError
+from kiosk.core.config.i18n import LANGUAGES, catalogue
+from kiosk.core.input.pinyin import (
+    Candidate,
+    PinyinEngine,
+    _load_index,
+    char_readings,
+    surname_readings,
+)
+from kiosk.core.input.search import DirectorySearch, SearchResult, _terms_of, fold
 from kiosk.core.models import Department, Host
-from kiosk.core.repository import normalise_phone
-from kiosk.core.search import DirectorySearch, SearchResult, _terms_of, fold
-from kiosk.core.validation import (
+from kiosk.core.store.records import normalise_phone
+from kiosk.core.visits.validation import (
     CODE_MAX,
     NAME_MAX,
     Phone,

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.messages import STAGES, HostMessageContext, clean, render_host_message
+from kiosk.core.notify.messages import STAGES, HostMessageContext, clean, render_host_message
 
 NASTY = "\ud800\udfff\r\n\x00\x0b\x0c\x1b\x85\u2028\u2029\u202e\u2066\ufeff<>&\"'{}%$\\/:;=\t"
 # any code point, lone surrogates included, with a generous share of the nasty ones

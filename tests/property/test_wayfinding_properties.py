@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.building import Building, Kind, Restriction, building_from_dict
-from kiosk.core.errors import NotFoundError
-from kiosk.core.wayfinding import _graph, instructions, route, summary
+from kiosk.core.config.errors import NotFoundError
+from kiosk.core.wayfinding.building import Building, Kind, Restriction, building_from_dict
+from kiosk.core.wayfinding.routes import _graph, instructions, route, summary
 
 
 @st.composite

@@ -144,7 +144,7 @@ class Driver:
 @pytest.fixture(scope="session")
 def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from kiosk.app import KioskApp
-    from kiosk.core.settings import load_settings
+    from kiosk.core.config.settings import load_settings
     from kiosk.services import build_services
 
     data = tmp_path_factory.mktemp("kiosk-ui")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.core.models import Invitation, VisitState
-from kiosk.core.store import new_id
+from kiosk.core.store.database import new_id
 
 pytestmark = pytest.mark.ui
 
@@ -130,7 +130,7 @@ def test_returning_visitor_needs_eleven_digits_and_two_taps(kiosk):
     phone = "13912340002"
     result = app.services.checkin.check_in(
         app.services.checkin.__class__.__module__
-        and __import__("kiosk.core.checkin", fromlist=["CheckinForm"]).CheckinForm(
+        and __import__("kiosk.core.visits.checkin", fromlist=["CheckinForm"]).CheckinForm(
             name="王芳",
             phone=phone,
             company="星辰科技",
@@ -187,7 +187,7 @@ def test_invited_visitor_by_typing_the_code(kiosk):
 def test_planned_guest_using_the_walk_in_form_is_matched_not_duplicated(kiosk):
     app = kiosk.app
     _invite(app, name="刘备", phone="13912340005", code="WALK0003")
-    from kiosk.core.checkin import CheckinForm
+    from kiosk.core.visits.checkin import CheckinForm
 
     result = app.services.checkin.check_in(
         CheckinForm(
@@ -200,7 +200,7 @@ def test_planned_guest_using_the_walk_in_form_is_matched_not_duplicated(kiosk):
 
 def test_check_out_by_scanning_the_badge_on_any_screen(kiosk):
     app = kiosk.app
-    from kiosk.core.checkin import CheckinForm
+    from kiosk.core.visits.checkin import CheckinForm
 
     result = app.services.checkin.check_in(
         CheckinForm(
@@ -216,7 +216,7 @@ def test_check_out_by_scanning_the_badge_on_any_screen(kiosk):
 
 def test_check_out_by_mobile_number(kiosk):
     app = kiosk.app
-    from kiosk.core.checkin import CheckinForm
+    from kiosk.core.visits.checkin import CheckinForm
 
     result = app.services.checkin.check_in(
         CheckinForm(

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.notify_worker import REPLY_KEY_KV, store_reply_key
-from kiosk.core.reply_links import site_key
-from kiosk.core.route_links import route_key, verify
+from kiosk.core.notify.reply_links import site_key
+from kiosk.core.notify.worker import REPLY_KEY_KV, store_reply_key
+from kiosk.core.wayfinding.route_links import route_key, verify
 from kiosk.services import _route_links
 
 pytestmark = pytest.mark.ui

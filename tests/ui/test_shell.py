@@ -128,7 +128,7 @@ def test_a_physical_keyboard_types_into_the_focused_field(kiosk):
 
 
 def test_a_scan_while_a_field_has_focus_leaves_no_trace_in_it(kiosk):
-    from kiosk.core.checkin import CheckinForm
+    from kiosk.core.visits.checkin import CheckinForm
 
     services = kiosk.app.services
     result = services.checkin.check_in(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kiosk.core.clock import Clock, iso
+from kiosk.core.config.clock import Clock, iso
+from kiosk.core.config.settings import Settings
 from kiosk.core.models import Department, Host, Site
-from kiosk.core.repository import Records
-from kiosk.core.settings import Settings
-from kiosk.core.store import Store, new_id
+from kiosk.core.store.database import Store, new_id
+from kiosk.core.store.records import Records
 
 REPLY_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from kiosk.core import badges
-from kiosk.core.badges import (
+from kiosk.core.badges import render as badges
+from kiosk.core.badges.render import (
     BadgeData,
     fit_text,
     load_template,
@@ -23,8 +23,8 @@ from kiosk.core.badges import (
     text_width,
     to_pdf,
 )
-from kiosk.core.i18n import catalogue
-from kiosk.core.tokens import sign
+from kiosk.core.badges.tokens import sign
+from kiosk.core.config.i18n import catalogue
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 TOKEN = sign(

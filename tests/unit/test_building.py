@@ -10,15 +10,15 @@ import pytest
 from building_fixtures import tiny
 from PIL import Image
 
-from kiosk.core.building import (
+from kiosk.core.config.errors import ConfigError
+from kiosk.core.directory.demo import demo_directory
+from kiosk.core.wayfinding.building import (
     DEMO_BUILDING,
     Kind,
     Restriction,
     building_from_dict,
     load_building,
 )
-from kiosk.core.demo import demo_directory
-from kiosk.core.errors import ConfigError
 
 
 def write(tmp_path: Path, data: Any, name: str = "building.json") -> Path:
@@ -264,7 +264,7 @@ def test_not_an_object(tmp_path: Path) -> None:
 
 
 def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kiosk.core.building import main
+    from kiosk.core.wayfinding.building import main
 
     good = write(tmp_path, tiny(), "good.json")
     data = tiny()

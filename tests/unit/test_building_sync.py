@@ -16,16 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core import building_store
-from kiosk.core.building import DEMO_BUILDING, load_building
-from kiosk.core.building_store import SHA_KV, VERSION_KV, building_hash
-from kiosk.core.clock import FakeClock
-from kiosk.core.directions import Directions
-from kiosk.core.errors import DeniedError, NotFoundError
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import DeniedError, NotFoundError
+from kiosk.core.config.settings import Settings
 from kiosk.core.models import Site
-from kiosk.core.reply_links import site_key
-from kiosk.core.repository import Records
-from kiosk.core.route_links import (
+from kiosk.core.notify.reply_links import site_key
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.wayfinding import building_store
+from kiosk.core.wayfinding.building import DEMO_BUILDING, load_building
+from kiosk.core.wayfinding.building_store import SHA_KV, VERSION_KV, building_hash
+from kiosk.core.wayfinding.directions import Directions
+from kiosk.core.wayfinding.route_links import (
     RouteLinks,
     RouteToken,
     peek_site,
@@ -34,8 +36,6 @@ from kiosk.core.route_links import (
     sign,
     verify,
 )
-from kiosk.core.settings import Settings
-from kiosk.core.store import Store
 from sync.client import FakeTransport, SyncClient
 from sync.protocol import ChangeOut
 from sync.server.buildings import BuildingRejected, check_building
@@ -305,9 +305,9 @@ def test_a_route_made_before_a_reload_is_still_drawn_on_its_own_building(tmp_pat
 
 # -- wiring -------------------------------------------------------------------------------------
 def test_the_app_wires_route_links_to_head_office_and_the_fetched_site_key(tmp_path) -> None:
-    from kiosk.core.enrollment import ENROLLMENT_FILE, TOKEN_FILE
-    from kiosk.core.notify_worker import store_reply_key
-    from kiosk.core.settings import load_settings
+    from kiosk.core.config.settings import load_settings
+    from kiosk.core.head_office.enrollment import ENROLLMENT_FILE, TOKEN_FILE
+    from kiosk.core.notify.worker import store_reply_key
     from kiosk.services import build_services
 
     alone = tmp_path / "alone"

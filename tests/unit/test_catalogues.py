@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kiosk.core.i18n import LANGUAGES, LOCALE_DIR, catalogue
+from kiosk.core.config.i18n import LANGUAGES, LOCALE_DIR, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def test_every_key_the_screens_use_exists():
 
 
 def test_purposes_and_required_fields_have_messages():
-    from kiosk.core.settings import CheckinSettings
+    from kiosk.core.config.settings import CheckinSettings
 
     known = set(catalogue("en"))
     for purpose in CheckinSettings().purposes:

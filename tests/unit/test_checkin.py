@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk.core.checkin import (
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import DeniedError, NotFoundError, ValidationError
+from kiosk.core.config.settings import load_settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.models import Invitation, VisitState
+from kiosk.core.store.database import Store, new_id
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import (
     CheckinForm,
     CheckinService,
     mask_name,
@@ -14,15 +21,8 @@ from kiosk.core.checkin import (
     mask_text,
     validate_form,
 )
-from kiosk.core.clock import FakeClock
-from kiosk.core.demo import demo_directory, import_directory
-from kiosk.core.errors import DeniedError, NotFoundError, ValidationError
-from kiosk.core.flow import CheckinFlow
-from kiosk.core.models import Invitation, VisitState
-from kiosk.core.repository import Records
-from kiosk.core.scanner import ScanDetector
-from kiosk.core.settings import load_settings
-from kiosk.core.store import Store, new_id
+from kiosk.core.visits.flow import CheckinFlow
+from kiosk.core.visits.scanner import ScanDetector
 
 
 @pytest.fixture

@@ -17,18 +17,18 @@ import time
 
 import pytest
 
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 
 CHILD = textwrap.dedent(
     """
     import itertools, random, sys
-    from kiosk.core.checkin import CheckinForm, CheckinService
-    from kiosk.core.clock import SystemClock
-    from kiosk.core.demo import demo_directory, import_directory
-    from kiosk.core.repository import Records
-    from kiosk.core.settings import load_settings
-    from kiosk.core.store import Store
+    from kiosk.core.visits.checkin import CheckinForm, CheckinService
+    from kiosk.core.config.clock import SystemClock
+    from kiosk.core.directory.demo import demo_directory, import_directory
+    from kiosk.core.store.records import Records
+    from kiosk.core.config.settings import load_settings
+    from kiosk.core.store.database import Store
 
     path = sys.argv[1]
     settings = load_settings(environ={})

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core import ime
-from kiosk.core.ime import Candidate, PinyinEngine, char_readings, surname_readings
+from kiosk.core.input import pinyin as ime
+from kiosk.core.input.pinyin import Candidate, PinyinEngine, char_readings, surname_readings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,7 +170,7 @@ def test_candidate_is_frozen():
 def test_loads_lazily_and_quickly_on_import():
     code = (
         "import time; t = time.perf_counter()\n"
-        "import kiosk.core.ime as ime\n"
+        "import kiosk.core.input.pinyin as ime\n"
         "e = ime.PinyinEngine(cache_dir=None)\n"
         "assert not e.loaded and ime._index is None\n"
         "e.segment('')\n"

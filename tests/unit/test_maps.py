@@ -10,8 +10,13 @@ import pytest
 from building_fixtures import tiny
 from PIL import Image, ImageChops
 
-from kiosk.core.building import DEMO_BUILDING, Building, building_from_dict, load_building
-from kiosk.core.maps import (
+from kiosk.core.wayfinding.building import (
+    DEMO_BUILDING,
+    Building,
+    building_from_dict,
+    load_building,
+)
+from kiosk.core.wayfinding.maps import (
     FONT_PATH,
     HERE,
     ROUTE,
@@ -20,7 +25,7 @@ from kiosk.core.maps import (
     font,
     render_floor,
 )
-from kiosk.core.wayfinding import route
+from kiosk.core.wayfinding.routes import route
 
 OUT = Path("/tmp/kiosk-maps")
 
@@ -116,7 +121,7 @@ def test_background_plan_image(tmp_path: Path) -> None:
     floor["image"] = "plan.png"
     floor["image_bounds"] = [-3, -3, 26, 15]
     (tmp_path / "b.json").write_text(json.dumps(data), encoding="utf-8")
-    from kiosk.core.building import load_building as load
+    from kiosk.core.wayfinding.building import load_building as load
 
     building = load(tmp_path / "b.json")
     image = render_floor(building, "2", size=(600, 400), rotate_to_kiosk_facing=False)

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from kiosk.core.errors import ConfigError, NotifyError
-from kiosk.core.notify import (
+from kiosk.core.config.errors import ConfigError, NotifyError
+from kiosk.core.notify.channels import (
     AppriseNotifier,
     FakeNotifier,
     Message,
@@ -107,8 +107,8 @@ def test_fake_notifier_records_fails_and_validates() -> None:
 
 
 def test_settings_channels_are_checked_at_start_up() -> None:
-    from kiosk.core.notify_worker import validate_notify_settings
-    from kiosk.core.settings import Settings
+    from kiosk.core.config.settings import Settings
+    from kiosk.core.notify.worker import validate_notify_settings
 
     good = Settings().replace(
         "notify",
@@ -127,9 +127,9 @@ def test_settings_channels_are_checked_at_start_up() -> None:
 
 def test_directory_channel_problems_are_listed_without_secrets(tmp_path) -> None:
     from kiosk.core.models import Department, Host, Site
-    from kiosk.core.notify_worker import channel_problems
-    from kiosk.core.repository import Records
-    from kiosk.core.store import Store
+    from kiosk.core.notify.worker import channel_problems
+    from kiosk.core.store.database import Store
+    from kiosk.core.store.records import Records
 
     store = Store(tmp_path / "k.sqlite3")
     records = Records(store)

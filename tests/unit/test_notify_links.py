@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.core.errors import DeniedError
-from kiosk.core.reply_links import (
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.notify.reply_links import (
     ReplyToken,
     parse_key,
     peek_site,
@@ -75,7 +75,7 @@ def test_parse_key() -> None:
 
 
 def test_links_point_at_the_server_prefix() -> None:
-    from kiosk.core.reply_links import SERVER_PREFIX
+    from kiosk.core.notify.reply_links import SERVER_PREFIX
     from sync.protocol import API_PREFIX
 
     assert SERVER_PREFIX == API_PREFIX

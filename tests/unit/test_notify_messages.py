@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.core.i18n import catalogue
-from kiosk.core.messages import HostMessageContext, clean, render_host_message
+from kiosk.core.config.i18n import catalogue
+from kiosk.core.notify.messages import HostMessageContext, clean, render_host_message
 
 AT = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
 

@@ -9,12 +9,12 @@ import time
 import pytest
 from notify_fixtures import check_in, make_directory, make_settings
 
-from kiosk.core.clock import FakeClock
-from kiosk.core.notify import FakeNotifier
-from kiosk.core.notify_worker import CONSUMER, NotifyWorker, handle_host_replied
-from kiosk.core.reply_links import parse_key, verify
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.notify.channels import FakeNotifier
+from kiosk.core.notify.reply_links import parse_key, verify
+from kiosk.core.notify.worker import CONSUMER, NotifyWorker, handle_host_replied
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 
 
 @pytest.fixture
@@ -347,8 +347,8 @@ def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None
 def test_fetch_reply_key_answers() -> None:
     import httpx
 
-    from kiosk.core.errors import DeniedError, NotFoundError, TransportError
-    from kiosk.core.notify_worker import fetch_reply_key
+    from kiosk.core.config.errors import DeniedError, NotFoundError, TransportError
+    from kiosk.core.notify.worker import fetch_reply_key
 
     def client(status: int, body: object) -> httpx.Client:
         def handler(request: httpx.Request) -> httpx.Response:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.checkin import CheckinForm, CheckinService
-from kiosk.core.clock import FakeClock
-from kiosk.core.demo import demo_directory, import_directory
-from kiosk.core.errors import PrinterError
-from kiosk.core.print_queue import CONSUMER, PrintQueue
-from kiosk.core.printing import (
+from kiosk.core.badges.tokens import BadgeService
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import PrinterError
+from kiosk.core.config.settings import PrinterSettings, Settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.printing.printers import (
     FakePrinter,
     FilePrinter,
     JobRef,
@@ -21,10 +21,10 @@ from kiosk.core.printing import (
     PrintJob,
     make_printer,
 )
-from kiosk.core.repository import Records
-from kiosk.core.settings import PrinterSettings, Settings
-from kiosk.core.store import Store
-from kiosk.core.tokens import BadgeService
+from kiosk.core.printing.queue import CONSUMER, PrintQueue
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
 
 STOPPED = PrinterError("queue stopped", key="badge.printer.stopped")
 
@@ -316,8 +316,8 @@ def test_file_printer_writes_pdf_and_png(tmp_path: Path):
 
 
 def test_make_printer_from_settings(tmp_path: Path):
-    from kiosk.core.errors import ConfigError
-    from kiosk.core.printing import BrotherQLPrinter, CupsPrinter, EscposPrinter
+    from kiosk.core.config.errors import ConfigError
+    from kiosk.core.printing.printers import BrotherQLPrinter, CupsPrinter, EscposPrinter
 
     assert isinstance(make_printer(PrinterSettings(out_dir=str(tmp_path))), FilePrinter)
     assert isinstance(make_printer(PrinterSettings(backend="cups", queue="Q")), CupsPrinter)
@@ -364,7 +364,7 @@ badges accepting requests since Thu Nov 26 09:00:00 2026
     ],
 )
 def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
-    from kiosk.core.printing import CupsPrinter
+    from kiosk.core.printing.printers import CupsPrinter
 
     printer = CupsPrinter("badges")
     monkeypatch.setattr(printer, "_run", ScriptedCups(LPSTAT_IDLE.format(alerts=alerts)))
@@ -375,8 +375,8 @@ def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
 def test_cups_printer_refuses_to_spool_into_a_troubled_queue(monkeypatch, tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges import load_template
-    from kiosk.core.printing import CupsPrinter
+    from kiosk.core.badges.render import load_template
+    from kiosk.core.printing.printers import CupsPrinter
 
     printer = CupsPrinter("badges")
     scripted = ScriptedCups(LPSTAT_IDLE.format(alerts="media-empty-error"))
@@ -413,7 +413,7 @@ def test_a_backend_bug_fails_the_job_instead_of_leaving_it_printing(tmp_path: Pa
 
 
 def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
-    import kiosk.core.print_queue as pq
+    import kiosk.core.printing.queue as pq
 
     def boom(*args, **kwargs):
         raise OSError("font file vanished")
@@ -429,8 +429,8 @@ def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
 def test_escpos_on_a_usb_device_path(tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges import load_template
-    from kiosk.core.printing import EscposPrinter
+    from kiosk.core.badges.render import load_template
+    from kiosk.core.printing.printers import EscposPrinter
 
     device = tmp_path / "lp0"
     device.touch()

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from kiosk.core.demo import demo_directory
+from kiosk.core.directory.demo import demo_directory
+from kiosk.core.input.search import DirectorySearch, SearchResult
 from kiosk.core.models import Department, Host
-from kiosk.core.search import DirectorySearch, SearchResult
 
 
 def host(i: str, zh: str, en: str = "", dept: str = "rnd", room: str = "", **kw) -> Host:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.core.errors import ConfigError
-from kiosk.core.printing import CupsPrinter
-from kiosk.core.settings import load_settings
+from kiosk.core.config.errors import ConfigError
+from kiosk.core.config.settings import load_settings
+from kiosk.core.printing.printers import CupsPrinter
 from kiosk.services import build_services
 
 
@@ -54,7 +54,7 @@ def test_bad_printer_or_channel_settings_stop_the_start(tmp_path, key, value):
 def test_an_enrolled_kiosk_takes_its_site_and_id_from_head_office(tmp_path):
     import json
 
-    from kiosk.core.enrollment import ENROLLMENT_FILE, TOKEN_FILE
+    from kiosk.core.head_office.enrollment import ENROLLMENT_FILE, TOKEN_FILE
 
     (tmp_path / TOKEN_FILE).write_text("kt_secret")
     (tmp_path / ENROLLMENT_FILE).write_text(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.core.errors import ConfigError
-from kiosk.core.settings import load_settings, render_toml
+from kiosk.core.config.errors import ConfigError
+from kiosk.core.config.settings import load_settings, render_toml
 
 
 def write(tmp_path, text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core import signed_links
-from kiosk.core.errors import DeniedError
+from kiosk.core.config.errors import DeniedError
 
 KEY = b"k" * 32
 

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from kiosk.core.clock import FakeClock
-from kiosk.core.errors import SchemaTooNewError, StorageError
-from kiosk.core.store import SCHEMA_VERSION, Store
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import SchemaTooNewError, StorageError
+from kiosk.core.store.database import SCHEMA_VERSION, Store
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_a_new_database_is_migrated_to_the_current_schema(store):
 
 
 def test_migrations_are_applied_step_by_step_from_an_older_file(tmp_path):
-    from kiosk.core import store as store_module
+    from kiosk.core.store import database as store_module
 
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from kiosk.core.clock import FakeClock, SystemClock
-from kiosk.core.errors import TransportError
+from kiosk.core.config.clock import FakeClock, SystemClock
+from kiosk.core.config.errors import TransportError
 from kiosk.core.models import Site
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 from sync import apply
 from sync.client import FakeTransport, SyncClient, backoff_delay
 from sync.protocol import ChangeOut

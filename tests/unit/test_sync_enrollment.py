@@ -9,8 +9,8 @@ import stat
 import httpx
 import pytest
 
-from kiosk.core.enrollment import check_url, enroll, load_enrollment
-from kiosk.core.errors import ConfigError, DeniedError, TransportError
+from kiosk.core.config.errors import ConfigError, DeniedError, TransportError
+from kiosk.core.head_office.enrollment import check_url, enroll, load_enrollment
 
 
 def test_plain_http_only_to_loopback() -> None:

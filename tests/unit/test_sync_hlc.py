@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.core.clock import FakeClock
-from kiosk.core.hlc import HybridLogicalClock, Stamp, is_stamp
-from kiosk.core.store import Store
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.store.database import Store
+from kiosk.core.store.hlc import HybridLogicalClock, Stamp, is_stamp
 
 
 def test_ticks_increase_even_when_the_wall_clock_stands_still_or_goes_back() -> None:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.core.clock import FakeClock
+from kiosk.core.config.clock import FakeClock
 from kiosk.core.models import Department, Host, Site, host_from_dict
-from kiosk.core.repository import Records
-from kiosk.core.store import Store
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
 from sync.apply import apply_change
 from sync.protocol import ChangeOut
 

@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.clock import FakeClock
-from kiosk.core.errors import DeniedError
-from kiosk.core.i18n import catalogue
-from kiosk.core.store import Store
-from kiosk.core.tokens import (
+from kiosk.core.badges.tokens import (
     EXPIRED,
     FORGED,
     KV_KEY,
@@ -24,6 +20,10 @@ from kiosk.core.tokens import (
     sign,
     verify,
 )
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.config.i18n import catalogue
+from kiosk.core.store.database import Store
 
 KEY = bytes(range(32))
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from kiosk.core.errors import ValidationError
-from kiosk.core.i18n import LANGUAGES, catalogue
-from kiosk.core.repository import normalise_phone
-from kiosk.core.validation import (
+from kiosk.core.config.errors import ValidationError
+from kiosk.core.config.i18n import LANGUAGES, catalogue
+from kiosk.core.store.records import normalise_phone
+from kiosk.core.visits.validation import (
     Phone,
     parse_phone,
     validate_code,

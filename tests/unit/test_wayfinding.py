@@ -13,12 +13,18 @@ import pytest
 from babel.messages.pofile import read_po
 from building_fixtures import tiny
 
-from kiosk.core.building import DEMO_BUILDING, Building, Kind, building_from_dict, load_building
-from kiosk.core.directions import Directions, find_building
-from kiosk.core.errors import ConfigError, NotFoundError
-from kiosk.core.i18n import LOCALE_DIR
+from kiosk.core.config.errors import ConfigError, NotFoundError
+from kiosk.core.config.i18n import LOCALE_DIR
 from kiosk.core.models import Department, Host, Visit, VisitState
-from kiosk.core.wayfinding import (
+from kiosk.core.wayfinding.building import (
+    DEMO_BUILDING,
+    Building,
+    Kind,
+    building_from_dict,
+    load_building,
+)
+from kiosk.core.wayfinding.directions import Directions, find_building
+from kiosk.core.wayfinding.routes import (
     Side,
     StepKind,
     Turn,
@@ -301,7 +307,7 @@ def test_golden_demo_same_floor(demo: Building) -> None:
 
 
 def test_every_directory_room_has_a_route_and_words(demo: Building) -> None:
-    from kiosk.core.demo import demo_directory
+    from kiosk.core.directory.demo import demo_directory
 
     for host in demo_directory()["hosts"]:
         for accessible in (False, True):

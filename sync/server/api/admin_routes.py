@@ -14,8 +14,8 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.core.errors import ConfigError, NotFoundError, ValidationError
-from kiosk.core.notify import AppriseNotifier, validate_urls
+from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.notify.channels import AppriseNotifier, validate_urls
 
 from ...protocol import ErrorOut
 from ..changes import NewChange, append_change, append_changes

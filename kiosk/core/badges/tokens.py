@@ -1,0 +1,279 @@
+"""Signed badge tokens: the text inside a badge's QR code.
+
+A token proves, offline, that *this site* issued a badge for *this visit* and until *when*. It
+is HMAC-SHA256 over a small binary record, with a per-site key, encoded in unpadded RFC 4648
+base32 (``A-Z2-7``), so the QR code uses the compact alphanumeric mode and stays easy to scan
+on a 62 mm label. A token for a UUID visit id and a short site id is 64 characters.
+
+Binary layout (version 1), all integers big-endian::
+
+    0      version (1)
+    1      key id: first byte of SHA-256(key), picks the key when a site has rotated keys
+    2..5   expiry, Unix seconds (uint32)
+    6      visit id: length in bytes; the high bit set means "32 hex digits packed to 16 bytes"
+    ...    visit id
+    n      site id length, then the site id (UTF-8)
+    -12    the first 12 bytes (96 bits) of HMAC-SHA256(key, DOMAIN + everything before)
+
+Verification refuses, each with its own message key (``badges.po``): a token that is not one
+of ours at all (``badge.denied.malformed``), one from another site (``badge.denied.other_site``),
+a forged or altered one (``badge.denied.forged``) and an expired one (``badge.denied.expired``).
+Only the canonical encoding is accepted, so no two strings verify as the same badge.
+
+Where the key lives: :class:`BadgeService` creates a random 256-bit key on first use and keeps
+it in the store's ``kv`` table under ``badge_key``. Once head office hands out a site key
+(sync), :meth:`BadgeService.install_site_key` replaces it and keeps the old one as
+``badge_key_previous``, so badges printed earlier in the day still verify until they expire.
+
+This module does no I/O except through the ``Store`` handed to ``BadgeService``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from kiosk.core.config.clock import Clock, SystemClock
+from kiosk.core.config.errors import DeniedError
+from kiosk.core.store.database import Store, Transaction
+
+VERSION = 1
+MAC_BYTES = 12
+DOMAIN = b"lobby-kiosk badge v1\x00"
+KV_KEY = "badge_key"
+KV_PREVIOUS_KEY = "badge_key_previous"
+
+MALFORMED = "badge.denied.malformed"
+FORGED = "badge.denied.forged"
+EXPIRED = "badge.denied.expired"
+OTHER_SITE = "badge.denied.other_site"
+
+_HEX = frozenset("0123456789abcdef")
+_B32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeClaim:
+    """What a verified token says."""
+
+    visit_id: str
+    site_id: str
+    expires_at: datetime
+    key_id: int
+
+
+def key_id(key: bytes) -> int:
+    return hashlib.sha256(key).digest()[0]
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, DOMAIN + body, hashlib.sha256).digest()[:MAC_BYTES]
+
+
+def _pack_visit(visit_id: str) -> bytes:
+    if len(visit_id) == 32 and set(visit_id) <= _HEX:
+        return bytes([0x80 | 16]) + bytes.fromhex(visit_id)
+    raw = visit_id.encode("utf-8")
+    if not 0 < len(raw) <= 64:
+        raise ValueError("a visit id must be 1 to 64 bytes")
+    return bytes([len(raw)]) + raw
+
+
+def sign(*, visit_id: str, site_id: str, expires_at: datetime, key: bytes) -> str:
+    """A token for ``visit_id`` at ``site_id``, valid until ``expires_at``."""
+    site = site_id.encode("utf-8")
+    if not 0 < len(site) <= 32:
+        raise ValueError("a site id must be 1 to 32 bytes")
+    if len(key) < 16:
+        raise ValueError("a badge key must be at least 16 bytes")
+    expiry = int(expires_at.timestamp())
+    if not 0 <= expiry < 2**32:
+        raise ValueError("expiry out of range")
+    body = (
+        bytes([VERSION, key_id(key)])
+        + struct.pack(">I", expiry)
+        + _pack_visit(visit_id)
+        + bytes([len(site)])
+        + site
+    )
+    return base64.b32encode(body + _mac(key, body)).decode("ascii").rstrip("=")
+
+
+def peek(token: str) -> BadgeClaim:
+    """Decode a token WITHOUT checking its signature (for display, never for trust)."""
+    claim, _body, _mac_bytes = _decode(token)
+    return claim
+
+
+def _decode(token: str) -> tuple[BadgeClaim, bytes, bytes]:
+    def malformed(why: str) -> DeniedError:
+        return DeniedError(f"not a badge token: {why}", key=MALFORMED)
+
+    if not isinstance(token, str) or not 16 <= len(token) <= 160:
+        raise malformed("length")
+    if not set(token) <= _B32:
+        raise malformed("alphabet")
+    try:
+        raw = base64.b32decode(token + "=" * (-len(token) % 8))
+    except (binascii.Error, ValueError) as e:
+        raise malformed("encoding") from e
+    # unused trailing bits must be zero: only the canonical spelling of a token is accepted
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != token:
+        raise malformed("not canonical")
+    if len(raw) < 2 + 4 + 1 + 1 + 1 + MAC_BYTES or raw[0] != VERSION:
+        raise malformed("version")
+    body, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
+    pos = 6
+    (expiry,) = struct.unpack(">I", body[2:6])
+    vlen = body[pos]
+    pos += 1
+    packed_hex = bool(vlen & 0x80)
+    vlen &= 0x7F
+    if vlen == 0 or (packed_hex and vlen != 16) or pos + vlen >= len(body):
+        raise malformed("visit id")
+    vraw = body[pos : pos + vlen]
+    pos += vlen
+    try:
+        visit_id = vraw.hex() if packed_hex else vraw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise malformed("visit id") from e
+    slen = body[pos]
+    pos += 1
+    if slen == 0 or pos + slen != len(body):
+        raise malformed("site id")
+    try:
+        site_id = body[pos:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise malformed("site id") from e
+    claim = BadgeClaim(
+        visit_id=visit_id,
+        site_id=site_id,
+        expires_at=datetime.fromtimestamp(expiry, UTC),
+        key_id=body[1],
+    )
+    return claim, body, mac
+
+
+def verify(token: str, *, site_id: str, key: bytes | Sequence[bytes], now: datetime) -> BadgeClaim:
+    """The claim of a genuine, current token of ``site_id``; ``DeniedError`` otherwise.
+
+    ``key`` is the site key, or several (current first) while a rotation is under way.
+    """
+    claim, body, mac = _decode(token)
+    if claim.site_id != site_id:
+        raise DeniedError(f"badge of site {claim.site_id!r}, this is {site_id!r}", key=OTHER_SITE)
+    keys = [key] if isinstance(key, bytes | bytearray) else list(key)
+    if not any(hmac.compare_digest(_mac(bytes(k), body), mac) for k in keys):
+        raise DeniedError("badge signature does not match", key=FORGED)
+    if now >= claim.expires_at:
+        raise DeniedError(f"badge expired at {claim.expires_at.isoformat()}", key=EXPIRED)
+    return claim
+
+
+class BadgeService:
+    """Issues and verifies the badge tokens of one site, with the key kept in the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        site_id: str,
+        clock: Clock | None = None,
+        valid_hours: float = 12,
+    ) -> None:
+        self.store = store
+        self.site_id = site_id
+        self.clock: Clock = clock or store.clock or SystemClock()
+        self.valid_for = timedelta(hours=valid_hours)
+
+    def key(self, tx: Transaction | None = None) -> bytes:
+        """The site's badge key, created (random, 256 bits) and stored on first use.
+
+        Pass ``tx`` when called inside an open transaction (the check-in), so the key is
+        created in it instead of in a second, nested one.
+        """
+        existing = self.store.get_value(KV_KEY)
+        if existing:
+            return _unb64(existing)
+        fresh = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        sql = "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)"
+        if tx is not None:
+            tx.execute(sql, (KV_KEY, fresh))
+        elif self.store.conn.in_transaction:
+            # called from inside a transaction of this thread (an issuer hook): join it
+            self.store.conn.execute(sql, (KV_KEY, fresh))
+        else:
+            with self.store.transaction() as t:
+                t.execute(sql, (KV_KEY, fresh))
+        # another thread may have won the race: whatever is stored now is the key
+        stored = self.store.get_value(KV_KEY)
+        assert stored is not None
+        return _unb64(stored)
+
+    def keys(self) -> list[bytes]:
+        """Keys a token may be signed with: the current one first, then the previous one."""
+        out = [self.key()]
+        previous = self.store.get_value(KV_PREVIOUS_KEY)
+        if previous:
+            out.append(_unb64(previous))
+        return out
+
+    def install_site_key(self, key: bytes, tx: Transaction | None = None) -> None:
+        """Replace the local key by the one head office issued (keeping the old for a day)."""
+        if len(key) < 16:
+            raise ValueError("a badge key must be at least 16 bytes")
+        current = self.store.get_value(KV_KEY)
+        encoded = base64.urlsafe_b64encode(key).decode("ascii")
+        if current == encoded:
+            return
+
+        def write(t: Transaction) -> None:
+            if current:
+                self.store.set_value(KV_PREVIOUS_KEY, current, tx=t)
+            self.store.set_value(KV_KEY, encoded, tx=t)
+
+        if tx is not None:
+            write(tx)
+        else:
+            with self.store.transaction() as t:
+                write(t)
+
+    def issue(
+        self, visit_id: str, *, tx: Transaction | None = None, issued_at: datetime | None = None
+    ) -> str:
+        """A token for ``visit_id``, valid ``valid_hours`` from ``issued_at`` (default now).
+
+        Call it inside the check-in transaction (``tx=tx``) and store the result as the
+        visit's ``badge_code``.
+        """
+        start = issued_at or self.clock.now()
+        return sign(
+            visit_id=visit_id,
+            site_id=self.site_id,
+            expires_at=start + self.valid_for,
+            key=self.key(tx),
+        )
+
+    def verify_badge(self, token: str) -> BadgeClaim:
+        """Check a scanned token (check-out by scan); ``DeniedError`` with a message key."""
+        return verify(token, site_id=self.site_id, key=self.keys(), now=self.clock.now())
+
+    # -- the shapes CheckinService takes (badge_issuer=, badge_verifier=) ----------------------
+    def issue_code(self, visit_id: str, site_id: str, valid_until: datetime) -> str:
+        """``BadgeIssuer``: a token valid until ``valid_until`` (inside the check-in tx)."""
+        return sign(visit_id=visit_id, site_id=site_id, expires_at=valid_until, key=self.key())
+
+    def visit_id_for(self, code: str) -> str:
+        """``BadgeVerifier``: the visit id a scanned badge proves, or ``DeniedError``."""
+        return self.verify_badge(code.strip()).visit_id
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode("ascii"))

@@ -1,0 +1,3 @@
+"""Settings, message catalogues, the clock and the exception tree: what every other
+package leans on. Never imports another package of the core.
+"""

@@ -1,0 +1,79 @@
+"""The demo building and directory, loaded by ``kiosk --demo`` and ``scripts/demo``."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.core.config.assets import ASSETS_DIR
+from kiosk.core.models import Department, Invitation, Site, WatchlistEntry, host_from_dict
+from kiosk.core.store.database import new_id
+from kiosk.core.store.records import Records
+
+DEMO_DIR = ASSETS_DIR / "demo"
+
+
+def load_directory_file(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != "lobby-kiosk-directory/1":
+        raise ValueError(f"{path}: not a lobby-kiosk directory file")
+    return data
+
+
+def demo_directory() -> dict[str, Any]:
+    return load_directory_file(DEMO_DIR / "directory.json")
+
+
+def import_directory(records: Records, data: dict[str, Any], *, with_extras: bool = True) -> Site:
+    """Load a directory file (site, departments, hosts; demo invitations and watchlist)."""
+    s = data["site"]
+    site = Site(s["id"], s["name_zh"], s["name_en"], s.get("timezone", "Asia/Shanghai"))
+    store = records.store
+    with store.transaction() as tx:
+        records.upsert_site(tx, site)
+        for d in data["departments"]:
+            records.upsert_department(
+                tx,
+                Department(d["id"], site.id, d["name_zh"], d["name_en"], d["floor"], d["room"]),
+            )
+        # delegates refer to other hosts: insert without them first
+        for pass_ in (1, 2):
+            for h in data["hosts"]:
+                records.upsert_host(
+                    tx,
+                    host_from_dict(
+                        h,
+                        site_id=site.id,
+                        department_id=h["department"],
+                        delegate_id=h.get("delegate") if pass_ == 2 else None,
+                    ),
+                )
+        if with_extras:
+            now = tx.clock.now()
+            for inv in data.get("invitations", []):
+                if records.invitation_by_code(inv["code"]) is None:
+                    records.add_invitation(
+                        tx,
+                        Invitation(
+                            id=new_id(),
+                            site_id=site.id,
+                            code=inv["code"],
+                            visitor_name=inv["visitor_name"],
+                            phone=inv.get("phone", ""),
+                            company=inv.get("company", ""),
+                            host_id=inv.get("host"),
+                            purpose=inv.get("purpose", "meeting"),
+                            valid_from=now - timedelta(hours=1),
+                            valid_until=now + timedelta(days=365),
+                        ),
+                    )
+            for w in data.get("watchlist", []):
+                records.add_watchlist_entry(
+                    tx,
+                    WatchlistEntry(
+                        w["id"], site.id, w.get("name", ""), w.get("phone", ""), w.get("reason", "")
+                    ),
+                )
+    return site

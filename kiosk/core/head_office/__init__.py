@@ -1,0 +1,3 @@
+"""What the kiosk knows of head office: its enrollment and stored token. The HTTP
+client itself lives in ``sync/``; the core never imports ``sync``.
+"""

@@ -1,0 +1,448 @@
+"""Floor maps: one floor of the building, and the route across it, drawn to a Pillow image.
+
+``render_floor`` is a pure function of the building, the floor, the route and the size: the map
+widget only shows what it returns. The map is turned so that the kiosk's facing points up, as a
+visitor standing at the kiosk sees the building ("heads-up" map), and every label stays upright.
+Budget: well under 50 ms per floor at screen size (see ``bench/bench_directions.py``).
+
+Never imports Kivy; never touches the network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.core.config.i18n import translate
+from kiosk.core.wayfinding.building import Building, Kind, Point
+from kiosk.core.wayfinding.routes import Route
+
+# colours: quiet plan, one strong colour for the route
+BACKGROUND = (255, 255, 255)
+FLOOR_FILL = (241, 243, 245)
+FLOOR_EDGE = (120, 128, 136)
+ROOM_FILL = (255, 255, 255)
+ROOM_EDGE = (176, 184, 192)
+AREA_FILL = (226, 238, 248)
+TEXT = (52, 58, 64)
+MUTED = (120, 128, 136)
+GOAL_FILL = (255, 226, 204)
+GOAL = (214, 72, 32)
+ROUTE = (25, 110, 220)
+HERE = (220, 40, 60)
+START = (40, 160, 80)
+ICON = (60, 70, 90)
+
+FONT_PATH: Path | None
+try:
+    import pylopdf_fonts_zh_cn
+
+    FONT_PATH = Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
+except ImportError:  # pragma: no cover - the dependency is declared in pyproject.toml
+    FONT_PATH = None
+
+
+@cache
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Noto Sans SC at ``size`` pixels (it has both the Chinese and the Latin glyphs)."""
+    if FONT_PATH is not None and FONT_PATH.is_file():
+        return ImageFont.truetype(str(FONT_PATH), size)
+    return ImageFont.load_default(size)
+
+
+@dataclass(frozen=True, slots=True)
+class FloorTransform:
+    """Plan metres → image pixels: turn by ``-rotation`` degrees, then scale and shift."""
+
+    rotation: float
+    scale: float
+    dx: float
+    dy: float
+
+    def to_pixel(self, point: Point) -> tuple[float, float]:
+        x, y = point
+        a = math.radians(-self.rotation)
+        c, s = math.cos(a), math.sin(a)
+        return (
+            (x * c - y * s) * self.scale + self.dx,
+            (x * s + y * c) * self.scale + self.dy,
+        )
+
+
+def floor_transform(
+    building: Building,
+    floor_id: str,
+    size: tuple[int, int],
+    *,
+    rotate_to_kiosk_facing: bool = True,
+    margin: int = 24,
+) -> FloorTransform:
+    """The transform ``render_floor`` uses: the whole floor fits ``size`` below the title band,
+    turned so the kiosk's facing points up if asked."""
+    header = _header(size)
+    floor = building.floor_by_id[floor_id]
+    points = list(floor.outline)
+    if floor.image_bounds:
+        x0, y0, x1, y1 = floor.image_bounds
+        points += [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    points += [w.point for w in building.waypoints_on(floor_id)]
+    rotation = building.kiosk.facing if rotate_to_kiosk_facing else 0.0
+    turned = FloorTransform(rotation, 1.0, 0.0, 0.0)
+    xs, ys = zip(*(turned.to_pixel(p) for p in points), strict=True)
+    width, height = max(xs) - min(xs) or 1.0, max(ys) - min(ys) or 1.0
+    w, h = size[0] - 2 * margin, size[1] - 2 * margin - header
+    scale = max(1e-6, min(w / width, h / height))
+    dx = margin + (w - width * scale) / 2 - min(xs) * scale
+    dy = margin + header + (h - height * scale) / 2 - min(ys) * scale
+    return FloorTransform(rotation, scale, dx, dy)
+
+
+def render_floor(
+    building: Building,
+    floor_id: str,
+    route: Route | None = None,
+    *,
+    size: tuple[int, int] = (1024, 768),
+    lang: str = "zh_CN",
+    rotate_to_kiosk_facing: bool = True,
+) -> Image.Image:
+    """One floor: outline, rooms with numbers, elevators and stairs, landmarks, the route.
+
+    The route's part on this floor is a thick line with arrows, from a start marker (or "you are
+    here" at the kiosk) to the goal, or to the elevator/stairs where it continues.
+    """
+    floor = building.floor_by_id[floor_id]
+    header = _header(size)
+    t = floor_transform(building, floor_id, size, rotate_to_kiosk_facing=rotate_to_kiosk_facing)
+    image = Image.new("RGB", size, BACKGROUND)
+    if floor.image is not None and floor.image_bounds is not None:
+        _background(image, floor.image, floor.image_bounds, t)
+    draw = ImageDraw.Draw(image)
+    px = t.to_pixel
+    k = size[1] / 800  # labels keep their share of the picture at any resolution
+    label_size = max(round(11 * k), min(round(22 * k), round(t.scale * 1.6)))
+    small = font(label_size)
+
+    if floor.outline:
+        draw.polygon([px(p) for p in floor.outline], fill=FLOOR_FILL, outline=FLOOR_EDGE, width=3)
+    for area in building.areas_on(floor_id):
+        draw.polygon([px(p) for p in area.outline], fill=AREA_FILL, outline=ROOM_EDGE)
+    goal_room = route.goal.room if route is not None and route.goal.floor == floor_id else ""
+    for room in building.rooms_on(floor_id):
+        if not room.outline:
+            continue
+        is_goal = room.number == goal_room
+        draw.polygon(
+            [px(p) for p in room.outline],
+            fill=GOAL_FILL if is_goal else ROOM_FILL,
+            outline=GOAL if is_goal else ROOM_EDGE,
+            width=3 if is_goal else 1,
+        )
+    # labels after all fills so neighbours never paint over them
+    landmarks = [
+        lm for lm in building.landmarks if building.waypoint_by_id[lm.waypoint].floor == floor_id
+    ]
+    marks = [px(building.waypoint_by_id[lm.waypoint].point) for lm in landmarks]
+    named = {lm.name.text(lang) for lm in landmarks}
+    kiosk = building.waypoint_by_id.get(building.kiosk.waypoint)
+    busy = [*marks, *([px(kiosk.point)] if kiosk and kiosk.floor == floor_id else [])]
+    for area in building.areas_on(floor_id):
+        ax, ay = px(_mean(area.outline))
+        crowded = any(math.hypot(ax - mx, ay - my) < label_size * 4 for mx, my in busy)
+        if area.name.text(lang) not in named and not crowded:
+            _text(draw, (ax, ay), area.name.text(lang), small, MUTED)
+    for room in building.rooms_on(floor_id):
+        if room.centre is not None:
+            colour = GOAL if room.number == goal_room else TEXT
+            _text(draw, px(room.centre), room.number, small, colour)
+
+    _connectors(draw, building, floor_id, t, font(max(10, label_size * 3 // 4)), lang)
+    if route is not None:
+        _route(draw, building, floor_id, route, t)
+    for landmark, (x, y) in zip(landmarks, marks, strict=True):
+        r = max(4, label_size // 3)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=MUTED, outline=BACKGROUND)
+        _text(draw, (x, y + r + label_size * 0.7), landmark.name.text(lang), small, TEXT, True)
+    if route is not None:
+        _route_labels(draw, building, floor_id, route, t, label_size, lang)
+
+    if kiosk is not None and kiosk.floor == floor_id:
+        _you_are_here(draw, px(kiosk.point), building.kiosk.facing - t.rotation, label_size, lang)
+
+    title = font(max(14, header * 2 // 3))
+    draw.text((12, header // 2 + 4), floor.name.text(lang), font=title, fill=TEXT, anchor="lm")
+    return image
+
+
+def _header(size: tuple[int, int]) -> int:
+    """Height of the band at the top that holds the floor's name."""
+    return max(28, size[1] // 14)
+
+
+def _mean(points: tuple[Point, ...]) -> Point:
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def _text(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    text: str,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    fill: tuple[int, int, int],
+    halo: bool = False,
+) -> None:
+    """``text`` centred on ``at``; with ``halo``, on a white outline that keeps it readable."""
+    if halo:
+        left, top, mask = _glyphs(text, face, 3)
+        draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
+    left, top, mask = _glyphs(text, face, 0)
+    draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=fill)
+
+
+@lru_cache(maxsize=4096)
+def _glyphs(
+    text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, stroke: int
+) -> tuple[int, int, Image.Image]:
+    """The rendered text as a mask, and its offset from the anchor point.
+
+    Rasterising text (above all with a stroke) is most of a map's cost; labels repeat from one
+    render to the next, so each is rasterised once.
+    """
+    left, top, right, bottom = (
+        round(v) for v in face.getbbox(text, anchor="mm", stroke_width=stroke)
+    )
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text(
+        (-left, -top), text, font=face, fill=255, anchor="mm", stroke_width=stroke, stroke_fill=255
+    )
+    return left, top, mask
+
+
+def _background(
+    image: Image.Image, path: Path, bounds: tuple[float, float, float, float], t: FloorTransform
+) -> None:
+    """Paint the floor's plan image, turned and scaled like the vectors."""
+    with Image.open(path) as raw:
+        plan = raw.convert("RGB")
+    x0, y0, x1, y1 = bounds
+    sx, sy = plan.width / (x1 - x0), plan.height / (y1 - y0)
+    # output pixel → plan metres (inverse of to_pixel) → plan image pixel
+    a = math.radians(t.rotation)
+    c, s = math.cos(a), math.sin(a)
+    k = 1.0 / t.scale
+    # metres = R(+rotation) · ((pixel - d) / scale)
+    m00, m01 = c * k, -s * k
+    m10, m11 = s * k, c * k
+    off_x = -(m00 * t.dx + m01 * t.dy)
+    off_y = -(m10 * t.dx + m11 * t.dy)
+    coeffs = (
+        m00 * sx,
+        m01 * sx,
+        (off_x - x0) * sx,
+        m10 * sy,
+        m11 * sy,
+        (off_y - y0) * sy,
+    )
+    turned = plan.transform(
+        image.size,
+        Image.Transform.AFFINE,
+        coeffs,
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=BACKGROUND,
+    )
+    image.paste(turned)
+
+
+def _connectors(
+    draw: ImageDraw.ImageDraw,
+    building: Building,
+    floor_id: str,
+    t: FloorTransform,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    lang: str,
+) -> None:
+    """A small icon at every elevator, stairs and escalator stop on this floor."""
+    r = max(7, round(t.scale * 0.9))
+    for c in building.connections:
+        if not c.kind.vertical:
+            continue
+        for stop in c.path:
+            w = building.waypoint_by_id[stop]
+            if w.floor != floor_id:
+                continue
+            x, y = t.to_pixel(w.point)
+            draw.rounded_rectangle((x - r, y - r, x + r, y + r), radius=r // 3, fill=ICON)
+            if c.kind is Kind.ELEVATOR:
+                h = r * 0.45
+                draw.polygon([(x, y - r + 3), (x - h, y - 2), (x + h, y - 2)], fill=BACKGROUND)
+                draw.polygon([(x, y + r - 3), (x - h, y + 2), (x + h, y + 2)], fill=BACKGROUND)
+            elif c.kind is Kind.STAIRS:
+                q = r * 0.5
+                steps = [
+                    (x - r + 3, y + q),
+                    (x - q, y + q),
+                    (x - q, y),
+                    (x, y),
+                    (x, y - q),
+                    (x + q, y - q),
+                    (x + q, y - r + 3),
+                ]
+                draw.line(steps, fill=BACKGROUND, width=max(2, r // 5))
+            else:
+                draw.line(
+                    [(x - r + 3, y + r - 3), (x + r - 3, y - r + 3)],
+                    fill=BACKGROUND,
+                    width=max(2, r // 4),
+                )
+            if c.name is not None:
+                _text(draw, (x, y + r * 1.8), c.name.text(lang), face, ICON, halo=True)
+
+
+def _route(
+    draw: ImageDraw.ImageDraw, building: Building, floor_id: str, route: Route, t: FloorTransform
+) -> None:
+    """The route's part on this floor: a thick line with arrows pointing the way."""
+    width = max(6, round(t.scale * 0.7))
+    lines = route.polylines(building, floor_id)
+    for line in lines:
+        pts = [t.to_pixel(p) for p in line]
+        draw.line(pts, fill=ROUTE, width=width, joint="curve")
+        _arrows(draw, pts, width)
+
+
+def _route_labels(
+    draw: ImageDraw.ImageDraw,
+    building: Building,
+    floor_id: str,
+    route: Route,
+    t: FloorTransform,
+    label_size: int,
+    lang: str,
+) -> None:
+    """Start and goal markers, and where the route leaves this floor for the next one."""
+    lines = route.polylines(building, floor_id)
+    r = max(6, round(t.scale * 0.7)) + 4
+    start = building.waypoint_by_id[route.start.waypoint]
+    if start.floor == floor_id and route.start.waypoint != building.kiosk.waypoint:
+        x, y = t.to_pixel(start.point)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=START, outline=BACKGROUND, width=3)
+    for line in lines:  # where the walker comes out of an elevator or a staircase
+        if line[0] != start.point or start.floor != floor_id:
+            x, y = t.to_pixel(line[0])
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=START, width=max(3, r // 3))
+    goal = building.waypoint_by_id[route.goal.waypoint]
+    if goal.floor == floor_id:
+        x, y = t.to_pixel(goal.point)
+        _pin(draw, (x, y), r + 4)
+        face = font(max(14, label_size + 4))
+        _text(draw, (x, y - 3.2 * (r + 4)), route.goal.label(lang), face, GOAL, halo=True)
+    # where the walk on this floor ends at an elevator/stairs: say which floor comes next
+    floors = route.floors
+    for i, fid in enumerate(floors[:-1]):
+        visit = floors[:i].count(floor_id)
+        if fid == floor_id and visit < len(lines) and len(lines[visit]) >= 2:
+            (x0, y0), (x, y) = (t.to_pixel(p) for p in lines[visit][-2:])
+            length = math.hypot(x - x0, y - y0) or 1.0
+            x, y = x + (x - x0) / length * 3 * r, y + (y - y0) / length * 3 * r
+            label = translate(
+                "directions.floor", lang, label=building.floor_by_id[floors[i + 1]].label
+            )
+            text = translate("directions.map.continue_on", lang, floor=label)
+            _pill(draw, (x, y), text, font(max(14, label_size + 2)))
+
+
+def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: int) -> None:
+    """Chevrons along the line every few widths, and a head at its end."""
+    spacing = width * 9
+    carry = spacing / 2
+    size = width * 1.1
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+        length = math.hypot(x1 - x0, y1 - y0)
+        if length < 1e-6:
+            continue
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        d = max(carry, size)  # never on a corner
+        while d < length - size:
+            cx, cy = x0 + ux * d, y0 + uy * d
+            _chevron(draw, (cx, cy), (ux, uy), size)
+            d += spacing
+        carry = d - length
+    if len(pts) >= 2:
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        h = width * 1.6
+        tip = (x1 + ux * h * 0.6, y1 + uy * h * 0.6)
+        draw.polygon(
+            [
+                tip,
+                (x1 - ux * h - uy * h, y1 - uy * h + ux * h),
+                (x1 - ux * h + uy * h, y1 - uy * h - ux * h),
+            ],
+            fill=ROUTE,
+        )
+
+
+def _chevron(
+    draw: ImageDraw.ImageDraw, at: tuple[float, float], u: tuple[float, float], size: float
+) -> None:
+    (x, y), (ux, uy) = at, u
+    tip = (x + ux * size * 0.5, y + uy * size * 0.5)
+    left = (x - ux * size * 0.5 - uy * size * 0.7, y - uy * size * 0.5 + ux * size * 0.7)
+    right = (x - ux * size * 0.5 + uy * size * 0.7, y - uy * size * 0.5 - ux * size * 0.7)
+    draw.line([left, tip, right], fill=BACKGROUND, width=max(2, round(size / 3)))
+
+
+def _pill(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    text: str,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    """White text on a route-coloured pill: readable on top of anything."""
+    left, top, right, bottom = draw.textbbox(at, text, font=face, anchor="mm")
+    pad = (bottom - top) * 0.35
+    draw.rounded_rectangle(
+        (left - 2 * pad, top - pad, right + 2 * pad, bottom + pad),
+        radius=(bottom - top) / 2 + pad,
+        fill=ROUTE,
+    )
+    draw.text(at, text, font=face, fill=BACKGROUND, anchor="mm")
+
+
+def _pin(draw: ImageDraw.ImageDraw, at: tuple[float, float], r: float) -> None:
+    x, y = at
+    head = (x, y - 2 * r)
+    draw.polygon([(x, y), (x - r * 0.8, y - 1.6 * r), (x + r * 0.8, y - 1.6 * r)], fill=GOAL)
+    draw.ellipse((head[0] - r, head[1] - r, head[0] + r, head[1] + r), fill=GOAL)
+    q = r * 0.4
+    draw.ellipse((head[0] - q, head[1] - q, head[0] + q, head[1] + q), fill=BACKGROUND)
+
+
+def _you_are_here(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    facing_on_screen: float,
+    label_size: int,
+    lang: str,
+) -> None:
+    """A red dot with a cone showing which way the visitor faces, and "您在这里 / You are here"."""
+    x, y = at
+    r = max(9, label_size * 0.7)
+    a = math.radians(facing_on_screen)
+    ux, uy = math.sin(a), -math.cos(a)
+    cone = [
+        (x + ux * r * 2.6, y + uy * r * 2.6),
+        (x - uy * r * 0.9, y + ux * r * 0.9),
+        (x + uy * r * 0.9, y - ux * r * 0.9),
+    ]
+    draw.polygon(cone, fill=(245, 170, 180))
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=HERE, outline=BACKGROUND, width=3)
+    face = font(max(14, label_size + 4))
+    text = translate("directions.map.you_are_here", lang)
+    _text(draw, (x - ux * r * 2.4, y - uy * r * 2.4), text, face, HERE, halo=True)
