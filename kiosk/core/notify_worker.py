@@ -43,7 +43,16 @@ from .errors import (
 from .i18n import LOCALE_DIR, translate
 from .messages import HostMessageContext, language, render_host_message
 from .models import Host, OutboxEvent, VisitState
-from .notify import Message, Notifier, department_urls, redact_url, scrub, validate_urls
+from .notify import (
+    Message,
+    Notifier,
+    check_mail_server,
+    department_urls,
+    host_channels,
+    redact_url,
+    scrub,
+    validate_urls,
+)
 from .reply_links import SERVER_PREFIX, ReplyToken, new_reply_id, parse_key, reply_url, sign
 from .repository import Records
 from .settings import Settings
@@ -201,7 +210,10 @@ class NotifyWorker:
         if self._thread is not None:
             return
         try:
-            for problem in channel_problems(self.records, self.notifier):
+            problems = channel_problems(
+                self.records, self.notifier, mail_server=self.settings.notify.mail_server
+            )
+            for problem in problems:
                 log.warning("notification channel unusable: %s", problem)
         except KioskError as e:  # a check, never a reason not to start
             log.warning("could not check the notification channels: %s", e)
@@ -328,12 +340,12 @@ class NotifyWorker:
         """Who is told, in order: host, then delegate or department, then the front desk."""
         default = self.settings.kiosk.default_language
         steps: list[_Step] = []
-        if host is not None and host.notify_urls:
+        if host is not None and (host_urls := self._channels_of(host)):
             steps.append(
                 _Step(
                     "host",
                     f"host:{host.id}",
-                    host.notify_urls,
+                    host_urls,
                     language(host.language),
                     host.name("zh_CN"),
                     host.name("en"),
@@ -341,12 +353,16 @@ class NotifyWorker:
             )
         delegate = self.records.host(host.delegate_id) if host and host.delegate_id else None
         dept_urls = self._department_urls.get(department_id or "", ())
-        if delegate is not None and not delegate.away and delegate.notify_urls:
+        if (
+            delegate is not None
+            and not delegate.away
+            and (delegate_urls := self._channels_of(delegate))
+        ):
             steps.append(
                 _Step(
                     "delegate",
                     f"host:{delegate.id}",
-                    delegate.notify_urls,
+                    delegate_urls,
                     language(delegate.language),
                     delegate.name("zh_CN"),
                     delegate.name("en"),
@@ -376,6 +392,9 @@ class NotifyWorker:
                 )
             )
         return steps
+
+    def _channels_of(self, host: Host) -> tuple[str, ...]:
+        return host_channels(host.notify_urls, host.email, self.settings.notify.mail_server)
 
     def _send_step(
         self,
@@ -835,6 +854,8 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
     validate_urls(notifier, settings.notify.front_desk_urls, where="notify.front_desk_urls")
     for dept, urls in department_urls(settings.notify.department_urls).items():
         validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
+    if settings.notify.mail_server:
+        check_mail_server(notifier, settings.notify.mail_server)
     if settings.notify.reply_key:
         try:
             parse_key(settings.notify.reply_key)
@@ -842,12 +863,12 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
             raise ConfigError(f"notify.reply_key: {e}", key="notify.error.bad_url") from e
 
 
-def channel_problems(records: Records, notifier: Notifier) -> list[str]:
+def channel_problems(records: Records, notifier: Notifier, *, mail_server: str = "") -> list[str]:
     """Hosts whose channels apprise cannot use, one line each, secrets masked (for the log and
     the receptionist's settings page: directory data must not stop the kiosk)."""
     problems = []
     for host in records.hosts():
-        for url in host.notify_urls:
+        for url in host_channels(host.notify_urls, host.email, mail_server):
             try:
                 notifier.validate(url)
             except ConfigError as e:
