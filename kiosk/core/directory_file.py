@@ -110,7 +110,8 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One clean department or host, in the file's field names; ``where`` as in ``Problem``."""
+    """One clean department or host, in the file's field names; ``where`` as in ``Problem``.
+    Once planned (``directory_plan``), ``values`` holds every field."""
 
     where: str
     values: Mapping[str, Any]
@@ -286,23 +287,25 @@ def parse_document(data: Any) -> DirectoryFile:
 def _clean(
     raw: Mapping[str, Any], where: str, *, hosts: bool, problems: list[Problem]
 ) -> Record | None:
-    """The row's clean values, or None with its problems added (every bad cell, not the first)."""
+    """The row's clean values, or None with its problems added (every bad cell, not the first).
+
+    Only the fields the row has: a column (or JSON key) the file leaves out keeps the stored
+    value, and a new record gets the default (``directory_plan``)."""
     found: list[Problem] = []
     values: dict[str, Any] = {}
     for name in HOST_FIELDS if hosts else DEPARTMENT_FIELDS:
-        cell = raw.get(name)
+        if name not in raw and name not in ("id", "department"):
+            continue  # a column the file does not have: the stored value stays
         try:
-            values[name] = _cell(name, cell)
+            values[name] = _cell(name, raw.get(name))
         except ValueError as e:
             found.append(Problem(where, name, str(e)))
     if not found:
         if not values["id"]:
             found.append(Problem(where, "id", "empty"))
-        if not values["name_zh"] and not values["name_en"]:
-            found.append(Problem(where, "name_zh", "a name is needed (name_zh or name_en)"))
         if hosts and not values["department"]:
             found.append(Problem(where, "department", "empty"))
-        if hosts and values["delegate"] == values["id"]:
+        if hosts and values.get("delegate") == values["id"]:
             found.append(Problem(where, "delegate", "a host cannot be their own delegate"))
     if found:
         problems.extend(found)

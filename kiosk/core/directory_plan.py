@@ -32,6 +32,18 @@ HOST_KEYS = (
     "delegate",
     "notify_urls",
 )
+DEFAULTS: dict[str, Any] = {
+    "name_zh": "",
+    "name_en": "",
+    "floor": "",
+    "room": "",
+    "email": "",
+    "phone": "",
+    "language": "zh_CN",
+    "away": False,
+    "delegate": "",
+    "notify_urls": (),
+}
 NO_MAIL_SERVER = (
     "{n} hosts have an e-mail address but no mail server is set: they will not be notified "
     "by e-mail (set [notify] mail_server, docs/notifications.md)"
@@ -102,7 +114,11 @@ def plan_import(
     problems = list(file.problems)
     warnings = list(file.warnings)
 
-    departments = _unique(file.departments, "department", existing.taken_departments, problems)
+    departments = [
+        _complete(r, existing.departments, DEPARTMENT_KEYS, problems)
+        for r in _unique(file.departments, "department", existing.taken_departments, problems)
+    ]
+    departments = [r for r in departments if r is not None]
     known = {k: dict(v) for k, v in existing.departments.items()}
     known |= {r.id: dict(r.values) for r in departments}
     by_name: dict[str, set[str]] = {}
@@ -113,7 +129,10 @@ def plan_import(
     bad_ids = {r.id for r in file.departments} - {r.id for r in departments}
 
     hosts: list[Record] = []
-    for record in _unique(file.hosts, "host", existing.taken_hosts, problems):
+    for found in _unique(file.hosts, "host", existing.taken_hosts, problems):
+        record = _complete(found, existing.hosts, HOST_KEYS, problems)
+        if record is None:
+            continue
         values = dict(record.values)
         dep = str(values["department"])
         if dep not in known:
@@ -182,6 +201,23 @@ def _unique(
         else:
             kept.append(r)
     return kept
+
+
+def _complete(
+    record: Record,
+    existing: Mapping[str, Mapping[str, Any]],
+    keys: tuple[str, ...],
+    problems: list[Problem],
+) -> Record | None:
+    """Every field: the file's, else the stored record's, else the default; a name is needed."""
+    old = existing.get(record.id, {})
+    values = {"id": record.id}
+    for key in keys:
+        values[key] = record.values.get(key, old.get(key, DEFAULTS.get(key, "")))
+    if not values["name_zh"] and not values["name_en"]:
+        problems.append(Problem(record.where, "name_zh", "a name is needed (name_zh or name_en)"))
+        return None
+    return replace(record, values=values)
 
 
 def _check_urls(
