@@ -114,11 +114,11 @@ def plan_import(
     problems = list(file.problems)
     warnings = list(file.warnings)
 
-    departments = [
-        _complete(r, existing.departments, DEPARTMENT_KEYS, problems)
-        for r in _unique(file.departments, "department", existing.taken_departments, problems)
-    ]
-    departments = [r for r in departments if r is not None]
+    departments: list[Record] = []
+    for found in _unique(file.departments, "department", existing.taken_departments, problems):
+        complete = _complete(found, existing.departments, DEPARTMENT_KEYS, problems)
+        if complete is not None:
+            departments.append(complete)
     known = {k: dict(v) for k, v in existing.departments.items()}
     known |= {r.id: dict(r.values) for r in departments}
     by_name: dict[str, set[str]] = {}

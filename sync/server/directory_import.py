@@ -72,8 +72,7 @@ def write_plan(session: Session, plan: ImportPlan, *, site_id: str) -> None:
         session.add(host)
     session.flush()
     for r in plan.hosts:
-        host = session.get(Host, r.id)
-        payload = HostPublic.model_validate(host).model_dump(mode="json")
+        payload = HostPublic.model_validate(session.get(Host, r.id)).model_dump(mode="json")
         changes.append(NewChange("host.upserted", r.id, payload))
     append_changes(session, site_id=site_id, changes=changes)
 
