@@ -400,7 +400,7 @@ def _urls(urls: list[str]) -> tuple[str, ...]:
 
 def _show(text: str) -> str:
     """A cell as an error line shows it: quoted, at most 40 characters, never a URL's secret."""
-    if "://" in text:
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text):
         from .notify import redact_url
 
         text = redact_url(text)

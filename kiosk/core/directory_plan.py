@@ -95,7 +95,7 @@ class ImportPlan:
     def report(self) -> list[str]:
         """Lines for the operator: each refused row, the warnings, then what changes."""
         return [
-            *(f"refused: {p}" for p in self.problems),
+            *(f"refused: {p}" for p in sorted(self.problems, key=_row_order)),
             *(f"warning: {w}" for w in self.warnings),
             self.department_changes.line("departments"),
             self.host_changes.line("hosts"),
@@ -179,6 +179,15 @@ def plan_import(
     return ImportPlan(
         dep_writes, host_writes, dep_changes, host_changes, problems, warnings, with_email
     )
+
+
+def _row_order(p: Problem) -> tuple[str, int]:
+    """Problems in file order: "row 10" after "row 9", "hosts[2]" after "departments[5]"."""
+    kind, _, number = (
+        p.where.partition(" ") if p.where.startswith("row") else p.where.partition("[")
+    )
+    digits = "".join(c for c in number if c.isdigit())
+    return (kind if kind != "departments" else "", int(digits or 0))
 
 
 def _unique(
