@@ -251,7 +251,7 @@ def _diff(
         old = existing.get(r.id)
         if old is None:
             changes.added.append(r.id)
-        elif any(_same(r.values.get(k), old.get(k)) is False for k in keys):
+        elif not all(_same(r.values.get(k), old.get(k, DEFAULTS.get(k))) for k in keys):
             changes.changed.append(r.id)
         else:
             changes.unchanged.append(r.id)
