@@ -5,6 +5,7 @@ kiosk --print-config
 kiosk tour --out DIR [--size WxH] [--lang zh_CN|en]
 kiosk invite --name NAME [--phone P] [--host HOST_ID] [--company C] [--purpose P]
 kiosk enroll URL CODE [--ca-bundle PEM]
+kiosk import-directory FILE [--dry-run]   load departments and hosts (JSON or CSV), stand-alone
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("url", help="head-office URL, https://…")
     enroll.add_argument("code", help="code printed by kiosk-server add-kiosk")
     enroll.add_argument("--ca-bundle", default="", help="PEM file of a private CA")
+
+    directory = sub.add_parser(
+        "import-directory", help="load departments and hosts from a JSON or CSV file"
+    )
+    directory.add_argument("file", type=Path, help="directory JSON, or CSV saved by a spreadsheet")
+    directory.add_argument("--dry-run", action="store_true", help="show what would change")
     return p
 
 
@@ -78,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             done = enroll(args.url, args.code, data_dir=settings.data_dir, ca_bundle=ca)
             print(f"enrolled as kiosk {done.kiosk_id} of site {done.site_id} ({done.site_name_en})")
             return 0
+        if args.command == "import-directory":
+            return _import_directory(settings, args.file, dry_run=args.dry_run)
         return _run(settings, demo=args.demo, windowed=args.windowed)
     except ConfigError as e:
         print(f"kiosk: configuration error: {e}", file=sys.stderr)
@@ -151,6 +160,66 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
     qr = qrcode.QRCode(border=1)
     qr.add_data(code)
     qr.print_ascii(invert=True)
+    return 0
+
+
+#: exit status when some rows were refused and the others written (0: all, 1: none)
+ROWS_REFUSED = 3
+
+
+def _import_directory(settings: Settings, path: Path, *, dry_run: bool) -> int:
+    """Check ``path`` and write its good rows into this kiosk's store in one transaction."""
+    from kiosk.core.config.clock import SystemClock
+    from kiosk.core.directory.file import read_directory_file
+    from kiosk.core.directory.write import plan_for_kiosk, write_plan
+    from kiosk.core.head_office.enrollment import load_enrollment
+    from kiosk.core.models import Site
+    from kiosk.core.notify.channels import AppriseNotifier
+    from kiosk.core.store.database import Store
+    from kiosk.core.store.records import Records
+
+    enrolled = load_enrollment(settings.data_dir)
+    if enrolled is not None:
+        raise KioskError(
+            f"this kiosk is enrolled with {enrolled[0].url}, which sends it the directory; "
+            "import the file there: kiosk-server import-directory SITE FILE"
+        )
+    file = read_directory_file(path)
+    site = settings.site
+    store = Store(settings.database_path, clock=SystemClock())
+    try:
+        records = Records(store)
+        plan = plan_for_kiosk(
+            records,
+            file,
+            site_id=site.id,
+            validate_url=AppriseNotifier().validate,
+            mail_server=settings.notify.mail_server,
+        )
+        if file.site and file.site.get("id") not in (None, site.id):
+            plan.warnings.insert(
+                0, f"the file is for site {file.site.get('id')!r}; imported into {site.id!r}"
+            )
+        for line in plan.report():
+            print(line)
+        if dry_run:
+            print("dry run: nothing written")
+        else:
+            with store.transaction() as tx:
+                if records.site(site.id) is None:
+                    records.upsert_site(
+                        tx, Site(site.id, site.name_zh, site.name_en, site.timezone)
+                    )
+                write_plan(records, tx, plan, site_id=site.id)
+            print(
+                f"written: {len(plan.departments)} departments, {len(plan.hosts)} hosts "
+                f"to {settings.database_path} (a running kiosk shows them after a restart)"
+            )
+    finally:
+        store.close()
+    if plan.problems:
+        print(f"{len(plan.problems)} problems: those rows were left out", file=sys.stderr)
+        return ROWS_REFUSED
     return 0
 
 

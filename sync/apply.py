@@ -119,10 +119,12 @@ def department_deleted(records: Records, tx: Transaction, change: ChangeOut) -> 
 def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
     p = change.payload
     _ensure_site(records, tx, p["site_id"])
-    if not _exists(tx, "departments", p["department_id"]):
-        log.warning("host %s names unknown department %s; skipped", p["id"], p["department_id"])
+    # the directory file's names; changes written before carry department_id/delegate_id
+    department = str(p.get("department", p.get("department_id")))
+    if not _exists(tx, "departments", department):
+        log.warning("host %s names unknown department %s; skipped", p["id"], department)
         return
-    delegate = p.get("delegate_id")
+    delegate = p.get("delegate", p.get("delegate_id"))
     # a change written before head office carried channels has no notify_urls: keep the host's
     kept = tx.execute("SELECT notify_urls FROM hosts WHERE id = ?", (p["id"],)).fetchone()
     records.upsert_host(
@@ -130,7 +132,7 @@ def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
         host_from_dict(
             p,
             site_id=p["site_id"],
-            department_id=p["department_id"],
+            department_id=department,
             delegate_id=delegate if _exists(tx, "hosts", delegate) else None,
             notify_urls=json.loads(kept[0] or "[]") if kept else (),
         ),

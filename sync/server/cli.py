@@ -7,6 +7,7 @@
     kiosk-server add-admin NAME                      prints an admin token (shown once)
     kiosk-server revoke-kiosk ID
     kiosk-server upload-building SITE FILE           validate a building file, send it to the site
+    kiosk-server import-directory SITE FILE [--dry-run]  departments and hosts from JSON or CSV
 
 The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
 the platform data directory.
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     building.add_argument("site")
     building.add_argument("file")
+
+    directory = sub.add_parser(
+        "import-directory", help="load a site's departments and hosts from a JSON or CSV file"
+    )
+    directory.add_argument("site")
+    directory.add_argument("file")
+    directory.add_argument("--dry-run", action="store_true", help="show what would change")
     return parser
 
 
@@ -78,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             from .buildings import upload_building_file
 
             return upload_building_file(make_sessionmaker(engine), args.site, args.file)
+        if args.command == "import-directory":
+            from .directory_import import import_directory_file
+
+            sessions = make_sessionmaker(engine)
+            return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
         return _manage(args, make_sessionmaker(engine))
     finally:
         engine.dispose()

@@ -107,6 +107,10 @@ class NotifySettings:
     wait_minutes: int = 5
     #: seconds one send may take before the channel counts as failed for this attempt
     send_timeout: float = 10.0
+    #: apprise mailto:// or mailtos:// URL of the mail relay, with its credentials and from=,
+    #: without to=: hosts with an e-mail address in the directory are sent mail through it;
+    #: empty = hosts are notified only through their notify_urls
+    mail_server: str = ""
 
 
 @dataclass(frozen=True)

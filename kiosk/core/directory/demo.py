@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.assets import ASSETS_DIR
-from kiosk.core.models import Department, Invitation, Site, WatchlistEntry, host_from_dict
+from kiosk.core.directory.file import FORMAT, parse_document
+from kiosk.core.directory.plan import plan_import
+from kiosk.core.directory.write import existing_rows, write_plan
+from kiosk.core.models import Invitation, Site, WatchlistEntry
 from kiosk.core.store.database import new_id
 from kiosk.core.store.records import Records
 
@@ -17,7 +20,7 @@ DEMO_DIR = ASSETS_DIR / "demo"
 
 def load_directory_file(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != "lobby-kiosk-directory/1":
+    if data.get("format") != FORMAT:
         raise ValueError(f"{path}: not a lobby-kiosk directory file")
     return data
 
@@ -27,29 +30,18 @@ def demo_directory() -> dict[str, Any]:
 
 
 def import_directory(records: Records, data: dict[str, Any], *, with_extras: bool = True) -> Site:
-    """Load a directory file (site, departments, hosts; demo invitations and watchlist)."""
+    """Load a directory document (site, departments, hosts; demo invitations and watchlist)
+    through the same checks as ``kiosk import-directory``; a bad record is a ``ValueError``."""
     s = data["site"]
     site = Site(s["id"], s["name_zh"], s["name_en"], s.get("timezone", "Asia/Shanghai"))
+    file = parse_document(data)
     store = records.store
     with store.transaction() as tx:
         records.upsert_site(tx, site)
-        for d in data["departments"]:
-            records.upsert_department(
-                tx,
-                Department(d["id"], site.id, d["name_zh"], d["name_en"], d["floor"], d["room"]),
-            )
-        # delegates refer to other hosts: insert without them first
-        for pass_ in (1, 2):
-            for h in data["hosts"]:
-                records.upsert_host(
-                    tx,
-                    host_from_dict(
-                        h,
-                        site_id=site.id,
-                        department_id=h["department"],
-                        delegate_id=h.get("delegate") if pass_ == 2 else None,
-                    ),
-                )
+        plan = plan_import(file, existing_rows(records, site.id))
+        if plan.problems:
+            raise ValueError("; ".join(str(p) for p in plan.problems))
+        write_plan(records, tx, plan, site_id=site.id)
         if with_extras:
             now = tx.clock.now()
             for inv in data.get("invitations", []):

@@ -257,6 +257,46 @@ def validate_urls(notifier: Notifier, urls: Iterable[str], *, where: str) -> lis
     return names
 
 
+def mail_url(mail_server: str, address: str) -> str:
+    """The channel URL of one e-mail address through the kiosk's mail server
+    (``[notify] mail_server``, an apprise ``mailto://``/``mailtos://`` URL without ``to=``).
+
+    Resolved at send time, so the relay's credentials stay in the kiosk's settings: head office
+    and the pull feed carry only the address."""
+    sep = "&" if "?" in mail_server else "?"
+    return f"{mail_server}{sep}to={quote(address, safe='@')}"
+
+
+def host_channels(urls: Iterable[str], email: str, mail_server: str) -> tuple[str, ...]:
+    """A host's channels: their own ``notify_urls``, then their e-mail address through the mail
+    server when one is set (once, even if a URL already mails the same address)."""
+    out = list(dict.fromkeys(urls))
+    if email and mail_server:
+        url = mail_url(mail_server, email)
+        if url not in out:
+            out.append(url)
+    return tuple(out)
+
+
+def check_mail_server(notifier: Notifier, mail_server: str) -> None:
+    """``ConfigError`` unless ``mail_server`` is a mailto/mailtos URL apprise accepts, without
+    a recipient of its own."""
+    where = "notify.mail_server"
+    scheme = mail_server.split("://", 1)[0].lower()
+    if scheme not in ("mailto", "mailtos"):
+        raise ConfigError(
+            f"{where}: {redact_url(mail_server)} must be a mailto:// or mailtos:// URL",
+            key="notify.error.bad_url",
+        )
+    if any(k.lower() == "to" for k, _ in parse_qsl(urlsplit(mail_server).query)):
+        raise ConfigError(
+            f"{where}: {redact_url(mail_server)} names a recipient (to=); leave it out, the "
+            "host's e-mail address is added to it",
+            key="notify.error.bad_url",
+        )
+    validate_urls(notifier, [mail_url(mail_server, "host@example.com")], where=where)
+
+
 def department_urls(entries: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """``("rnd=mailto://…", "rnd=json://…", "hr=…")`` → ``{"rnd": (…, …), "hr": (…,)}``."""
     out: dict[str, list[str]] = {}

@@ -46,7 +46,9 @@ from kiosk.core.models import Host, OutboxEvent, VisitState
 from kiosk.core.notify.channels import (
     Message,
     Notifier,
+    check_mail_server,
     department_urls,
+    host_channels,
     redact_url,
     scrub,
     validate_urls,
@@ -215,7 +217,10 @@ class NotifyWorker:
         if self._thread is not None:
             return
         try:
-            for problem in channel_problems(self.records, self.notifier):
+            problems = channel_problems(
+                self.records, self.notifier, mail_server=self.settings.notify.mail_server
+            )
+            for problem in problems:
                 log.warning("notification channel unusable: %s", problem)
         except KioskError as e:  # a check, never a reason not to start
             log.warning("could not check the notification channels: %s", e)
@@ -342,12 +347,12 @@ class NotifyWorker:
         """Who is told, in order: host, then delegate or department, then the front desk."""
         default = self.settings.kiosk.default_language
         steps: list[_Step] = []
-        if host is not None and host.notify_urls:
+        if host is not None and (host_urls := self._channels_of(host)):
             steps.append(
                 _Step(
                     "host",
                     f"host:{host.id}",
-                    host.notify_urls,
+                    host_urls,
                     language(host.language),
                     host.name("zh_CN"),
                     host.name("en"),
@@ -355,12 +360,16 @@ class NotifyWorker:
             )
         delegate = self.records.host(host.delegate_id) if host and host.delegate_id else None
         dept_urls = self._department_urls.get(department_id or "", ())
-        if delegate is not None and not delegate.away and delegate.notify_urls:
+        if (
+            delegate is not None
+            and not delegate.away
+            and (delegate_urls := self._channels_of(delegate))
+        ):
             steps.append(
                 _Step(
                     "delegate",
                     f"host:{delegate.id}",
-                    delegate.notify_urls,
+                    delegate_urls,
                     language(delegate.language),
                     delegate.name("zh_CN"),
                     delegate.name("en"),
@@ -390,6 +399,9 @@ class NotifyWorker:
                 )
             )
         return steps
+
+    def _channels_of(self, host: Host) -> tuple[str, ...]:
+        return host_channels(host.notify_urls, host.email, self.settings.notify.mail_server)
 
     def _send_step(
         self,
@@ -849,6 +861,8 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
     validate_urls(notifier, settings.notify.front_desk_urls, where="notify.front_desk_urls")
     for dept, urls in department_urls(settings.notify.department_urls).items():
         validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
+    if settings.notify.mail_server:
+        check_mail_server(notifier, settings.notify.mail_server)
     if settings.notify.reply_key:
         try:
             parse_key(settings.notify.reply_key)
@@ -856,12 +870,12 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
             raise ConfigError(f"notify.reply_key: {e}", key="notify.error.bad_url") from e
 
 
-def channel_problems(records: Records, notifier: Notifier) -> list[str]:
+def channel_problems(records: Records, notifier: Notifier, *, mail_server: str = "") -> list[str]:
     """Hosts whose channels apprise cannot use, one line each, secrets masked (for the log and
     the receptionist's settings page: directory data must not stop the kiosk)."""
     problems = []
     for host in records.hosts():
-        for url in host.notify_urls:
+        for url in host_channels(host.notify_urls, host.email, mail_server):
             try:
                 notifier.validate(url)
             except ConfigError as e:

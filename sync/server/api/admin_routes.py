@@ -455,19 +455,19 @@ def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: Sessio
     _check_notify_urls(body.notify_urls)
     with session.begin():
         _site(session, body.site_id)
-        dep = session.get(Department, body.department_id)
+        dep = session.get(Department, body.department)
         if dep is None or dep.site_id != body.site_id:
-            raise ValidationError(f"no department {body.department_id!r} at this site")
-        if body.delegate_id is not None:
-            _check_host(session, body.site_id, body.delegate_id)
+            raise ValidationError(f"no department {body.department!r} at this site")
+        if body.delegate:
+            _check_host(session, body.site_id, body.delegate)
         host = session.get(Host, host_id)
         if host is not None and host.site_id != body.site_id:
             raise ConflictError("host of another site")
         if host is None:
-            host = Host(id=host_id, **body.model_dump())
+            host = Host(id=host_id, **body.columns())
             session.add(host)
         else:
-            for key, value in body.model_dump().items():
+            for key, value in body.columns().items():
                 setattr(host, key, value)
         session.flush()
         append_change(

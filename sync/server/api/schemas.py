@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from ..models import Invitation
 
@@ -152,27 +152,45 @@ class DepartmentPublic(_Out):
 
 
 class HostUpsert(_In):
+    """A host in the directory file's field names (docs/head-office.md, "The directory file");
+    ``department_id`` and ``delegate_id``, the names before, are still accepted."""
+
     site_id: str = Id
-    department_id: str = Id
+    department: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        validation_alias=AliasChoices("department", "department_id"),
+    )
     name_zh: str = Field(default="", max_length=200)
     name_en: str = Field(default="", max_length=200)
     floor: str = Field(default="", max_length=32)
     room: str = Field(default="", max_length=32)
+    #: an address; kiosks mail it through their ``[notify] mail_server`` (docs/notifications.md)
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=64)
     language: Literal["zh_CN", "en"] = "zh_CN"
     away: bool = False
-    delegate_id: str | None = Field(default=None, max_length=64)
+    delegate: str | None = Field(
+        default=None, max_length=64, validation_alias=AliasChoices("delegate", "delegate_id")
+    )
     #: the host's own apprise URLs (``mailto://…``, ``wecombot://…``); each is checked by the route
     notify_urls: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
         default_factory=list, max_length=20
     )
 
+    def columns(self) -> dict[str, Any]:
+        """The values as ``models.Host`` columns."""
+        values = self.model_dump()
+        values["department_id"] = values.pop("department")
+        values["delegate_id"] = values.pop("delegate") or None
+        return values
+
 
 class HostPublic(_Out):
     id: str
     site_id: str
-    department_id: str
+    department: str = Field(validation_alias=AliasChoices("department", "department_id"))
     name_zh: str
     name_en: str
     floor: str
@@ -181,7 +199,7 @@ class HostPublic(_Out):
     phone: str
     language: str
     away: bool
-    delegate_id: str | None
+    delegate: str | None = Field(validation_alias=AliasChoices("delegate", "delegate_id"))
     #: secrets inside: admins (who set them) and the pull feed of the host's own site only
     notify_urls: list[str]
 
