@@ -1,6 +1,6 @@
 """The ``kiosk`` command: run the kiosk, render the tour, print the settings, invite a guest.
 
-kiosk [--demo] [--windowed 1280x800] [--config FILE] [--data-dir DIR]
+kiosk [--demo] [--windowed 1280x800] [--config FILE] [--data-dir DIR] [--check]
 kiosk --print-config
 kiosk tour --out DIR [--size WxH] [--lang zh_CN|en]
 kiosk invite --name NAME [--phone P] [--host HOST_ID] [--company C] [--purpose P]
@@ -14,6 +14,7 @@ import argparse
 import signal
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from kiosk.core.config.errors import ConfigError, KioskError
 from kiosk.core.config.settings import Settings, load_settings, render_toml
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="load the demo building and directory")
     p.add_argument("--windowed", metavar="WxH", help="run in a window of this size (development)")
     p.add_argument("--print-config", action="store_true", help="show the effective settings")
+    p.add_argument(
+        "--check", action="store_true", help="draw the first frame offscreen, check it, exit"
+    )
     sub = p.add_subparsers(dest="command")
 
     tour = sub.add_parser("tour", help="render every screen with demo data to PNG files")
@@ -87,27 +91,55 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "import-directory":
             return _import_directory(settings, args.file, dry_run=args.dry_run)
-        return _run(settings, demo=args.demo, windowed=args.windowed)
+        return _run(settings, demo=args.demo, windowed=args.windowed, check=args.check)
     except ConfigError as e:
-        print(f"kiosk: configuration error: {e}", file=sys.stderr)
+        print(f"kiosk: configuration error: {e}", file=_stderr())
         return 2
     except KioskError as e:
-        print(f"kiosk: {e}", file=sys.stderr)
+        print(f"kiosk: {e}", file=_stderr())
         return 1
 
 
-def _run(settings: Settings, *, demo: bool, windowed: str | None) -> int:
-    from kiosk.launch import configure_kivy, parse_size, prepare_environment
+def _stderr() -> TextIO:
+    # once Kivy is imported, sys.stderr is its log stream (silent with KIVY_NO_CONSOLELOG):
+    # then the process's own stderr; otherwise whatever stderr is now (a terminal, a test)
+    if type(sys.stderr).__module__.startswith("kivy") and sys.__stderr__ is not None:
+        return sys.__stderr__
+    return sys.stderr
+
+
+def _run(settings: Settings, *, demo: bool, windowed: str | None, check: bool = False) -> int:
+    from kiosk.launch import configure_kivy, open_window, parse_size, prepare_environment
 
     size = parse_size(windowed) if windowed else None
-    prepare_environment()
-    configure_kivy(size=size, fullscreen=settings.kiosk.fullscreen and not windowed)
+    prepare_environment(offscreen=check, file_log=True)
+    configure_kivy(size=size, fullscreen=settings.kiosk.fullscreen and not windowed and not check)
+    open_window()
+    from kiosk.launch import report_crash
     from kiosk.services import build_services
 
-    services = build_services(settings, demo=demo)
+    try:
+        services = build_services(settings, demo=demo)
+    except KioskError:
+        raise  # a known problem (database, settings): main says it in one line
+    except Exception as e:
+        return report_crash(e)
+    try:
+        return _run_app(services, lockdown=not windowed, check=check)
+    except Exception as e:  # a crash at start or in a frame: one line, and where the log is
+        code = report_crash(e)
+        services.stop()  # workers are daemon threads; this closes the database cleanly
+        return code
+
+
+def _run_app(services: Any, *, lockdown: bool, check: bool) -> int:
     from kiosk.app import KioskApp
 
-    app = KioskApp(services=services, lockdown=not windowed)
+    app = KioskApp(services=services, lockdown=lockdown)
+    if check:
+        from kiosk.first_frame import check_first_frame
+
+        return check_first_frame(app, out_dir=services.settings.data_dir)
 
     def stop(_signum: int, _frame: object) -> None:
         # stopping the process is one of the two ways out (the other is receptionist mode):
