@@ -31,6 +31,7 @@ from kiosk.core.models import (
 )
 from kiosk.core.notify_worker import host_replied_change
 from kiosk.core.repository import Records
+from kiosk.core.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.store import Transaction
 
 from .protocol import ChangeOut
@@ -267,6 +268,7 @@ for _kind, _handler in {
 
 # a host's answer to a notification's reply link: the done screen shows "on the way"
 register("host.replied", host_replied_change)
+register(ROTATED_KIND, key_rotated_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)
