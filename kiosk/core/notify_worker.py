@@ -38,7 +38,7 @@ from .errors import (
     NotifyError,
 )
 from .i18n import LOCALE_DIR, translate
-from .keys import KeyPurpose, parse_versioned
+from .keys import HONOUR_SECONDS, KeyPurpose, parse_versioned
 from .messages import HostMessageContext, language, render_host_message
 from .models import Host, OutboxEvent, VisitState
 from .notify import Message, Notifier, department_urls, redact_url, scrub, validate_urls
@@ -792,6 +792,12 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
     validate_urls(notifier, settings.notify.front_desk_urls, where="notify.front_desk_urls")
     for dept, urls in department_urls(settings.notify.department_urls).items():
         validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
+    if settings.notify.reply_ttl > HONOUR_SECONDS[KeyPurpose.REPLY_LINK]:
+        # head office honours a retired key's links this long after a rotation, no longer
+        raise ConfigError(
+            f"notify.reply_ttl: at most {HONOUR_SECONDS[KeyPurpose.REPLY_LINK]} seconds (7 days)",
+            key="notify.error.bad_url",
+        )
     if settings.notify.reply_key:
         try:
             parse_versioned(settings.notify.reply_key, KeyPurpose.REPLY_LINK)

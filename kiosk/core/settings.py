@@ -112,7 +112,7 @@ class NotifySettings:
     #: this site's reply-link key set by hand, ``VERSION:HEX`` (``kiosk-server show-key``);
     #: empty = fetched from head office with the kiosk token (the usual way)
     reply_key: str = ""
-    #: seconds a reply link stays valid
+    #: seconds a reply link stays valid (at most 604800, 7 days)
     reply_ttl: float = 3600.0
     #: the N of "Please wait N minutes"
     wait_minutes: int = 5
