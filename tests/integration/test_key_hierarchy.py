@@ -19,10 +19,10 @@ import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.keys import KeyPurpose, derive
+from kiosk.core.keys import KeyPurpose, SiteKey, derive
 from kiosk.core.reply_links import ReplyToken, peek_key, reply_url, sign
 from kiosk.core.site_keys import SiteKeys, fetch_site_keys
-from sync.server.keys import LEGACY_SECRET_ENV, SECRET_ENV, SECRET_FILE_ENV
+from sync.server.keys import LEGACY_SECRET_ENV, PUBLIC_URL_ENV, SECRET_ENV, SECRET_FILE_ENV
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 @pytest.fixture(autouse=True)
 def no_secret_in_the_environment(monkeypatch) -> None:
-    for name in (SECRET_ENV, LEGACY_SECRET_ENV, SECRET_FILE_ENV):
+    for name in (SECRET_ENV, LEGACY_SECRET_ENV, SECRET_FILE_ENV, PUBLIC_URL_ENV):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -161,17 +161,22 @@ def test_the_environment_secret_wins_and_a_readable_secret_file_is_refused(
     ho.add_site("demo", "示范大厦", "Demo Tower")
     code = ho.add_kiosk("demo")
     monkeypatch.setenv(SECRET_ENV, "the operator's own secret")
+    monkeypatch.setenv(PUBLIC_URL_ENV, "https://visitors.example.com")
     server = ServerProcess(url, log_path=tmp_path / "server.log").start()
     try:
         kiosk = enrolled_kiosk(server.url, code, tmp_path / "kiosk")
-        got = fetch_site_keys(url=server.url, token=kiosk.token).keys[KeyPurpose.REPLY_LINK]
+        answer = fetch_site_keys(url=server.url, token=kiosk.token)
+        assert answer.public_url == "https://visitors.example.com"  # where links will point
+        got = answer.keys[KeyPurpose.REPLY_LINK]
         assert got.key == derive(b"the operator's own secret", KeyPurpose.REPLY_LINK, "demo")
         assert got.key != derive(bytes.fromhex(stored_secret(url)), KeyPurpose.REPLY_LINK, "demo")
         kiosk.close()
     finally:
         server.stop()
         ho.close()
-    assert "operator's own secret" not in (tmp_path / "server.log").read_text()
+    log = (tmp_path / "server.log").read_text()
+    assert "operator's own secret" not in log and got.key.hex() not in log
+    assert "warning" not in log  # a secret and a public URL: nothing to warn about
     monkeypatch.delenv(SECRET_ENV)
 
     secret_file = tmp_path / "master.secret"
@@ -186,3 +191,24 @@ def test_the_environment_secret_wins_and_a_readable_secret_file_is_refused(
     accepted = cli(url, "migrate", env={SECRET_FILE_ENV: str(secret_file)})
     assert accepted.returncode == 0, accepted.stderr
     assert f"master secret: file {secret_file}" in accepted.stdout
+
+
+def test_serve_warns_without_a_master_secret_and_links_are_refused(tmp_path) -> None:
+    from sync.server.db import make_engine
+    from sync.server.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'ho.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)  # the schema only, as if migrate never ran and serve got --no-migrate
+    engine.dispose()
+    log_path = tmp_path / "server.log"
+    server = ServerProcess(url, log_path=log_path).start()
+    try:
+        guessed = SiteKey(KeyPurpose.REPLY_LINK, 1, derive(b"guess", KeyPurpose.REPLY_LINK, "demo"))
+        page = httpx.get(reply_link(server.url, guessed), timeout=10)
+        assert page.status_code == 400 and "Traceback" not in page.text
+    finally:
+        server.stop()
+    log = log_path.read_text()
+    assert "warning: no master secret: run kiosk-server migrate" in log
+    assert "no public URL" in log

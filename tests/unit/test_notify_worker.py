@@ -381,3 +381,26 @@ def test_fetch_site_keys_answers() -> None:
     ]:
         with pytest.raises(error):
             fetch_site_keys(url="https://ho", token="kt_x", client=client(status, body))
+
+
+def test_fetched_keys_sign_the_links_and_point_them_at_the_public_url(env) -> None:
+    from kiosk.core.keys import KeyPurpose, SiteKey, derive
+    from kiosk.core.reply_links import peek_key
+    from kiosk.core.site_keys import KeySet, SiteKeys
+
+    store, records, clock, fake = env
+    v3 = SiteKey(KeyPurpose.REPLY_LINK, 3, derive(b"master", KeyPurpose.REPLY_LINK, "demo", 3))
+    keys = SiteKeys(store=store, clock=clock, head_office_url="http://10.0.0.5:8080")
+    keys.keep(KeySet({KeyPurpose.REPLY_LINK: v3}, public_url="https://visitors.example.com"))
+    settings = make_settings(reply_key="").replace("head_office", url="http://10.0.0.5:8080")
+    w = NotifyWorker(
+        store=store, records=records, notifier=fake, clock=clock, settings=settings, site_keys=keys
+    )
+    check_in(store, clock)
+    w.wait_idle()
+    links = re.findall(r"https?://\S+/reply/\S+", fake.to("fake://host1")[0].text)
+    assert len(links) == 2
+    assert all(u.startswith("https://visitors.example.com/api/v1/reply/") for u in links)
+    token = links[0].rsplit("/", 1)[1]
+    assert peek_key(token) == ("demo", 3)
+    assert verify(v3.key, token, now=clock.now()).key_version == 3
