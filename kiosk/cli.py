@@ -72,10 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load(args)
         if args.print_config:
-            print(f"# effective settings (file: {settings.source or 'none, defaults'})")
-            print(f"# data directory: {settings.data_dir}")
-            print(render_toml(settings), end="")
-            return 0
+            return _print_config(settings)
         if args.command == "tour":
             from kiosk.tour import run_tour
 
@@ -106,6 +103,25 @@ def _stderr() -> TextIO:
     if type(sys.stderr).__module__.startswith("kivy") and sys.__stderr__ is not None:
         return sys.__stderr__
     return sys.stderr
+
+
+def _print_config(settings: Settings) -> int:
+    """The settings in force: the file's, with what enrollment replaces marked."""
+    from kiosk.core.config.settings import differences
+    from kiosk.core.head_office.enrollment import load_enrollment
+    from kiosk.services import enrolled_settings
+
+    print(f"# settings in force (file: {settings.source or 'none, defaults'})")
+    print(f"# data directory: {settings.data_dir}")
+    enrolled = load_enrollment(settings.data_dir)
+    notes = {}
+    if enrolled is not None:
+        in_force = enrolled_settings(settings, enrolled[0])
+        print(f"# enrolled with {enrolled[0].url} as kiosk {enrolled[0].kiosk_id}")
+        notes = {name: "from enrollment" for name in differences(settings, in_force)}
+        settings = in_force
+    print(render_toml(settings, notes), end="")
+    return 0
 
 
 def _run(settings: Settings, *, demo: bool, windowed: str | None, check: bool = False) -> int:

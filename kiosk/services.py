@@ -40,6 +40,8 @@ class Services:
     directions: Any = None
     #: phone links for the directions screen's QR code (kiosk.core.wayfinding.route_links)
     route_links: Any = None
+    #: the site's keys fetched from head office (kiosk.core.keys.site_keys)
+    site_keys: Any = None
     workers: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -159,36 +161,47 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
         fallback=_fallback_printer(settings),
         directions=services.directions.summary_for_visit if services.directions else None,
     )
+    from kiosk.core.keys.site_keys import SiteKeys
+
     notifier = notifier or AppriseNotifier()
     validate_notify_settings(settings, notifier)
+    head_office_url = settings.head_office.url or (enrolled[0].url if enrolled else "")
+    services.site_keys = SiteKeys(
+        store=store,
+        clock=clock,
+        head_office_url=head_office_url,
+        token=enrolled[1] if enrolled else "",
+        ca_bundle=settings.head_office.ca_bundle or (enrolled[0].ca_bundle if enrolled else ""),
+        reply_key=settings.notify.reply_key,
+    )
     services.notifier = NotifyWorker(
         store=store,
         records=records,
         notifier=notifier,
         clock=clock,
         settings=settings,
-        head_office_url=settings.head_office.url or (enrolled[0].url if enrolled else ""),
-        head_office_token=enrolled[1] if enrolled else "",
+        head_office_url=head_office_url,
+        site_keys=services.site_keys,
     )
     services.workers += [services.print_queue, services.notifier]
-    services.route_links = _route_links(services, services.notifier.head_office_url)
+    services.route_links = _route_links(services)
     services.sync = _sync_client(services, enrolled)
     if services.sync is not None:
         services.workers.append(services.sync)
 
 
-def _route_links(services: Services, head_office_url: str) -> Any:
-    """Links to the route page on head office, signed with the site's key: the reply key the
-    notify worker fetches from head office (or ``[notify] reply_key``). Without head office
-    the links give None and the directions screen shows no QR code."""
-    from kiosk.core.notify.worker import REPLY_KEY_KV
+def _route_links(services: Services) -> Any:
+    """Links to the route page on head office, signed with the site's route-link key (fetched
+    with the other site keys, ``services.site_keys``). Without head office the links give None
+    and the directions screen shows no QR code."""
+    from kiosk.core.keys.hierarchy import KeyPurpose
     from kiosk.core.wayfinding.route_links import RouteLinks
 
-    settings, store = services.settings, services.store
+    keys = services.site_keys
     return RouteLinks(
-        base_url=head_office_url,
-        site_id=settings.site.id,
-        key_text=lambda: settings.notify.reply_key or store.get_value(REPLY_KEY_KV, "") or "",
+        base_url=lambda: keys.link_base() if keys.head_office_url else "",
+        site_id=services.settings.site.id,
+        key=lambda: keys.current(KeyPurpose.ROUTE_LINK),
         clock=services.clock,
     )
 

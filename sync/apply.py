@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.core.config.clock import iso, parse_iso
+from kiosk.core.keys.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.models import (
     Department,
     Invitation,
@@ -269,6 +270,7 @@ for _kind, _handler in {
 
 # a host's answer to a notification's reply link: the done screen shows "on the way"
 register("host.replied", host_replied_change)
+register(ROTATED_KIND, key_rotated_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

@@ -26,7 +26,6 @@ from kiosk.core.store.records import Records
 
 from .client import HttpTransport, SyncClient
 from .server.db import make_engine, make_sessionmaker
-from .server.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,8 +123,10 @@ class HeadOffice:
     database_url: str
 
     def __post_init__(self) -> None:
+        from .server.cli import migrate
+
         self.engine = make_engine(self.database_url, pool_size=2)
-        upgrade(self.engine)
+        migrate(self.engine)  # what ``kiosk-server migrate`` does: schema and master secret
         self.sessions = make_sessionmaker(self.engine)
 
     def add_site(self, site_id: str, name_zh: str = "", name_en: str = "") -> None:

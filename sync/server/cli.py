@@ -8,26 +8,38 @@
     kiosk-server revoke-kiosk ID
     kiosk-server upload-building SITE FILE           validate a building file, send it to the site
     kiosk-server import-directory SITE FILE [--dry-run]  departments and hosts from JSON or CSV
+    kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
+    kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
 
 The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
-the platform data directory.
+the platform data directory. The master secret every site key derives from is
+``$KIOSK_SERVER_SECRET``, else the file ``--secret-file`` / ``$KIOSK_SERVER_SECRET_FILE`` (mode
+0600), else the one ``migrate`` keeps in the database (``keys.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+
+from kiosk.core.config.errors import ConfigError
+from kiosk.core.keys.hierarchy import KeyPurpose
 
 from .db import default_database_url, make_engine, make_sessionmaker
+from .keys import PUBLIC_URL_ENV, SECRET_FILE_ENV
 from .migrate import upgrade
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-server", description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL of the database")
+    parser.add_argument(
+        "--secret-file", default=None, help=f"master secret file, mode 0600 (${SECRET_FILE_ENV})"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server")
@@ -37,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        help=f"address hosts' phones open reply and route links at (${PUBLIC_URL_ENV})",
+    )
 
     sub.add_parser("migrate", help="bring the database schema up to date")
 
@@ -68,44 +85,85 @@ def _parser() -> argparse.ArgumentParser:
     directory.add_argument("site")
     directory.add_argument("file")
     directory.add_argument("--dry-run", action="store_true", help="show what would change")
+    purposes = [p.value for p in KeyPurpose]
+    rotate = sub.add_parser("rotate-key", help="start a new version of one site key")
+    rotate.add_argument("site")
+    rotate.add_argument("purpose", choices=purposes)
+    show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
+    show.add_argument("site")
+    show.add_argument("purpose", choices=purposes)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     url = args.database_url or default_database_url()
-    if args.command == "serve":
-        return _serve(args, url)
-    engine = make_engine(url)
+    if args.secret_file:
+        os.environ[SECRET_FILE_ENV] = args.secret_file  # uvicorn's workers inherit it
     try:
-        upgrade(engine)
-        if args.command == "migrate":
-            print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
-            return 0
-        if args.command == "upload-building":
-            from .buildings import upload_building_file
+        if args.command == "serve":
+            return _serve(args, url)
+        engine = make_engine(url)
+        try:
+            if args.command == "migrate":
+                print(migrate(engine))
+                print(
+                    f"database at {engine.url.render_as_string(hide_password=True)} is up to date"
+                )
+                return 0
+            upgrade(engine)
+            if args.command == "upload-building":
+                from .buildings import upload_building_file
 
-            return upload_building_file(make_sessionmaker(engine), args.site, args.file)
-        if args.command == "import-directory":
-            from .directory_import import import_directory_file
+                return upload_building_file(make_sessionmaker(engine), args.site, args.file)
+            if args.command == "import-directory":
+                from .directory_import import import_directory_file
 
-            sessions = make_sessionmaker(engine)
-            return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
-        return _manage(args, make_sessionmaker(engine))
-    finally:
-        engine.dispose()
+                sessions = make_sessionmaker(engine)
+                return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command in ("rotate-key", "show-key"):
+                from .keys import key_command
+
+                return key_command(
+                    make_sessionmaker(engine), args.command, args.site, KeyPurpose(args.purpose)
+                )
+            return _manage(args, make_sessionmaker(engine))
+        finally:
+            engine.dispose()
+    except ConfigError as e:
+        print(f"kiosk-server: {e.detail}", file=sys.stderr)
+        return 1
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema up to date and make sure there is a master secret; says which."""
+    from .keys import ensure_master_secret
+
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        secret, created = ensure_master_secret(session)
+    if created:
+        return "master secret created in the database (shared by every server process)"
+    return f"master secret: {secret.source}"
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:
-    import os
-
     import uvicorn
 
-    if not args.no_migrate:
-        engine = make_engine(url)
-        upgrade(engine)
+    from .keys import startup_problems
+
+    engine = make_engine(url)
+    try:
+        if not args.no_migrate:
+            migrate(engine)
+        with make_sessionmaker(engine)() as session:
+            for problem in startup_problems(session, public_url=args.public_url):
+                print(f"kiosk-server: warning: {problem}", file=sys.stderr)
+    finally:
         engine.dispose()
     os.environ["KIOSK_SERVER_DATABASE_URL"] = url
+    if args.public_url:
+        os.environ[PUBLIC_URL_ENV] = args.public_url
     uvicorn.run(
         "sync.server.cli:app_from_environment",
         factory=True,

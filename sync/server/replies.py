@@ -11,9 +11,10 @@ error trace. A recorded reply is appended to the site's pull feed as ``host.repl
 the kiosk applies (``kiosk.core.notify.worker.host_replied_change``) so the visitor's done
 screen shows "on the way".
 
-Keys: ``$KIOSK_SERVER_REPLY_SECRET`` is head office's master secret; each site's key is derived
-from it (``kiosk.core.notify.reply_links.site_key``), and a kiosk fetches its own site's key from
-``GET /notify/reply-key`` with its kiosk token. Without the secret, reply links are off.
+Keys: each site's reply-link key is derived from head office's master secret (``keys.py``); a
+kiosk fetches its own site's key with ``GET /sync/keys``. A link names its key's version; one
+signed before a rotation still verifies until it could have expired. Without a master secret
+(``kiosk-server migrate`` not run) every link gets the "invalid" page.
 
 The ``host_replies`` table is created by migration 0002 (``migrations/versions``); its model
 lives here, next to the only code that uses it.
@@ -23,11 +24,10 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
@@ -36,15 +36,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kiosk.core.config.clock import Clock, SystemClock, iso
 from kiosk.core.config.errors import DeniedError
 from kiosk.core.config.i18n import translate
-from kiosk.core.notify.reply_links import REPLY_PATH, ReplyToken, peek_site, site_key, verify
+from kiosk.core.keys.hierarchy import KeyPurpose
+from kiosk.core.notify.reply_links import REPLY_PATH, ReplyToken, peek_key, verify
 
-from .api.deps import CurrentKiosk, SessionDep
+from .api.deps import SessionDep
 from .changes import UnknownSiteError, append_change
+from .keys import verifying_key
 from .models import Base
 
 log = logging.getLogger(__name__)
-
-REPLY_SECRET_ENV = "KIOSK_SERVER_REPLY_SECRET"
 
 router = APIRouter(tags=["replies"])
 
@@ -63,17 +63,6 @@ class HostReply(Base):
     replied_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("site_id", "reply_id", name="host_replies_site_reply"),)
-
-
-def master_secret(environ: dict[str, str] | None = None) -> bytes | None:
-    """Head office's reply secret, or None when reply links are not configured."""
-    value = (environ if environ is not None else os.environ).get(REPLY_SECRET_ENV, "")
-    return value.encode("utf-8") if value else None
-
-
-def key_for_site(site_id: str, environ: dict[str, str] | None = None) -> bytes | None:
-    secret = master_secret(environ)
-    return site_key(secret, site_id) if secret else None
 
 
 def _clock(request: Request) -> Clock:
@@ -112,13 +101,19 @@ def _refusal(e: DeniedError) -> HTMLResponse:
     )
 
 
-def _check(request: Request, token: str) -> ReplyToken:
-    """The verified token; ``DeniedError`` for forged, malformed or expired ones."""
-    site_id = peek_site(token)
-    key = key_for_site(site_id) if site_id else None
-    if key is None:
-        raise DeniedError("reply links are not configured here", key="notify.page.invalid")
-    return verify(key, token, now=_clock(request).now())
+def _check(request: Request, session: Session, token: str) -> ReplyToken:
+    """The verified token; ``DeniedError`` for forged, malformed or expired ones (a link of
+    a retired key version counts as expired once the rotation's grace is over)."""
+    site_id, version = peek_key(token)
+    with session.begin():
+        found = verifying_key(session, site_id, KeyPurpose.REPLY_LINK, version) if site_id else None
+    if found is None:
+        raise DeniedError("no such reply key here", key="notify.page.invalid")
+    key, honoured_until = found
+    parsed = verify(key, token, now=_clock(request).now())
+    if honoured_until is not None and parsed.expires > honoured_until.timestamp():
+        raise DeniedError("reply token of a retired key outlives it", key="notify.page.expired")
+    return parsed
 
 
 def _answered(session: Session, parsed: ReplyToken) -> bool:
@@ -136,7 +131,7 @@ def _answered(session: Session, parsed: ReplyToken) -> bool:
 def reply_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The confirm page (records nothing: link scanners open every link)."""
     try:
-        parsed = _check(request, token)
+        parsed = _check(request, session, token)
     except DeniedError as e:
         return _refusal(e)
     if _answered(session, parsed):
@@ -156,7 +151,7 @@ def reply_page(token: str, request: Request, session: SessionDep) -> HTMLRespons
 def record_reply(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     """Record the reply once and tell the site's kiosks through the pull feed."""
     try:
-        parsed = _check(request, token)
+        parsed = _check(request, session, token)
     except DeniedError as e:
         return _refusal(e)
     now = _clock(request).now()
@@ -196,33 +191,3 @@ def record_reply(token: str, request: Request, session: SessionDep) -> HTMLRespo
         return _page("notify.page.invalid", code=status.HTTP_400_BAD_REQUEST)
     log.info("visit %s: reply %s recorded", parsed.visit_id, parsed.reply)
     return _page("notify.page.done", code=status.HTTP_200_OK)
-
-
-@router.get("/notify/reply-key")
-def reply_key(kiosk: CurrentKiosk) -> dict[str, str]:
-    """The calling kiosk's site reply key (hex), for signing the links in its messages."""
-    key = key_for_site(kiosk.site_id)
-    if key is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="reply links are not configured")
-    return {"site_id": kiosk.site_id, "key": key.hex()}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m sync.server.replies SITE``: print a site's reply key (hex), for a kiosk
-    configured by hand (``notify.reply_key``) instead of fetching it with its token."""
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m sync.server.replies SITE_ID", file=sys.stderr)
-        return 2
-    key = key_for_site(args[0])
-    if key is None:
-        print(f"set {REPLY_SECRET_ENV} (head office's reply secret) first", file=sys.stderr)
-        return 1
-    print(key.hex())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

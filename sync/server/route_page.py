@@ -9,10 +9,11 @@ signal once it has loaded. No JavaScript, no personal data: the token names a ro
 A forged, malformed or expired token, a site without a building or a room not in it gets a short
 bilingual page with a 4xx status, never an error trace.
 
-Keys: the same master secret as reply links (``$KIOSK_SERVER_REPLY_SECRET``, see
-``replies.py``); each site's route key is derived from its reply key. Without the secret, route
-links are off (404). Rendered pages are cached per building version, goal, accessibility and
-language, since every visitor to the same room gets the same page.
+Keys: the site's route-link key, derived from head office's master secret (``keys.py``); a token
+names its key's version, and one signed before a rotation works until it could have expired.
+Without a master secret every link gets the "invalid" page. Rendered pages are cached per
+building version, goal, accessibility and language, since every visitor to the same room gets the
+same page.
 """
 
 from __future__ import annotations
@@ -32,25 +33,19 @@ from PIL import Image, ImageChops
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.config.i18n import translate
+from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.wayfinding.building import Building
 from kiosk.core.wayfinding.maps import (
     BACKGROUND,
     _header,  # the floor-name band's height, kept when trimming
     render_floor,
 )
-from kiosk.core.wayfinding.route_links import (
-    LANGS,
-    ROUTE_PATH,
-    RouteToken,
-    peek_site,
-    route_key,
-    verify,
-)
+from kiosk.core.wayfinding.route_links import LANGS, ROUTE_PATH, RouteToken, peek_key, verify
 from kiosk.core.wayfinding.routes import Route, instructions, route, summary
 
 from .api.deps import SessionDep
 from .buildings import site_building
-from .replies import key_for_site
+from .keys import verifying_key
 
 log = logging.getLogger(__name__)
 
@@ -218,11 +213,17 @@ def route_page(
 ) -> HTMLResponse:
     """The way from the site's kiosk to a room, for a phone (signed link from the kiosk's QR)."""
     try:
-        site_id = peek_site(token)
-        site_key = key_for_site(site_id) if site_id else None
-        if site_key is None:
-            raise DeniedError("route links are not configured here", key="route.page.invalid")
-        parsed = verify(route_key(site_key), token, now=_clock(request).now())
+        site_id, version = peek_key(token)
+        with session.begin():
+            found = (
+                verifying_key(session, site_id, KeyPurpose.ROUTE_LINK, version) if site_id else None
+            )
+        if found is None:
+            raise DeniedError("no such route key here", key="route.page.invalid")
+        key, honoured_until = found
+        parsed = verify(key, token, now=_clock(request).now())
+        if honoured_until is not None and parsed.expires > honoured_until.timestamp():
+            raise DeniedError("route token of a retired key outlives it", key="route.page.expired")
     except DeniedError as e:
         expired = e.message_key == "route.page.expired"
         return _refusal(

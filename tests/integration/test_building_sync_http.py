@@ -30,13 +30,14 @@ from PIL import Image
 from kiosk.core.config.clock import SystemClock
 from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
-from kiosk.core.notify.worker import fetch_reply_key
+from kiosk.core.keys.hierarchy import KeyPurpose, derive
+from kiosk.core.keys.site_keys import fetch_site_keys
 from kiosk.core.wayfinding.building import DEMO_BUILDING
 from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.directions import Directions
-from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_key, route_url, sign
+from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_url, sign
 from kiosk.core.wayfinding.routes import instructions
-from sync.server.replies import REPLY_SECRET_ENV, key_for_site
+from sync.server.keys import SECRET_ENV
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
@@ -87,10 +88,9 @@ class Env:
         )
 
     def link(self, site: str, goal: str, *, lang: str, accessible=False, ttl=600) -> str:
-        key = key_for_site(site, environ={REPLY_SECRET_ENV: SECRET})
-        assert key is not None
+        key = derive(SECRET.encode(), KeyPurpose.ROUTE_LINK, site)
         token = RouteToken(site, goal, accessible, lang, int(time.time()) + ttl)
-        return route_url(self.url, sign(route_key(key), token))
+        return route_url(self.url, sign(key, token))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -101,15 +101,15 @@ def env(request, tmp_path_factory) -> Iterator[Env]:
     else:
         url = request.getfixturevalue("postgres").new_database()
     ho = HeadOffice(url)
-    saved = os.environ.get(REPLY_SECRET_ENV)
-    os.environ[REPLY_SECRET_ENV] = SECRET
+    saved = os.environ.get(SECRET_ENV)
+    os.environ[SECRET_ENV] = SECRET  # the environment's secret wins over the database's
     try:
         server = ServerProcess(url, log_path=folder / "server.log").start()
     finally:
         if saved is None:
-            os.environ.pop(REPLY_SECRET_ENV)
+            os.environ.pop(SECRET_ENV)
         else:
-            os.environ[REPLY_SECRET_ENV] = saved
+            os.environ[SECRET_ENV] = saved
     e = Env(ho, server, ho.add_admin("alice"))
     yield e
     e.http.close()
@@ -201,10 +201,8 @@ def test_upload_reaches_the_kiosk_and_its_directions(env: Env, tmp_path: Path) -
         assert directions.instructions(r, "en")[-1].endswith("arrive at room 588")
 
         # the kiosk's QR link, signed with the key it fetches with its token, opens the page
-        key = fetch_reply_key(url=env.url, token=k.token)
-        links = RouteLinks(
-            base_url=env.url, site_id=site, key_text=lambda: key, clock=SystemClock()
-        )
+        key = fetch_site_keys(url=env.url, token=k.token).keys[KeyPurpose.ROUTE_LINK]
+        links = RouteLinks(base_url=env.url, site_id=site, key=lambda: key, clock=SystemClock())
         url = links.url_for(r, accessible=False, lang="en")
         assert url is not None
         page = env.http.get(url)
@@ -310,7 +308,7 @@ def test_route_page_refuses_bad_links_with_a_clear_page(env: Env) -> None:
     check(env.link(site, "room:503", lang="en", ttl=-5), 410, "route.page.expired")
     # signed with the right key for another site's name: refused
     fake = RouteToken(site, "room:503", False, "en", int(time.time()) + 600)
-    wrong_key = route_key(key_for_site("someone-else", environ={REPLY_SECRET_ENV: SECRET}))
+    wrong_key = derive(SECRET.encode(), KeyPurpose.ROUTE_LINK, "someone-else")
     check(f"{env.url}/route/{sign(wrong_key, fake)}", 400, "route.page.invalid")
     check(env.link(site, "room:777", lang="en"), 404, "route.page.unknown_place")
     check(env.link(env.new_site(), "room:503", lang="en"), 404, "route.page.no_building")

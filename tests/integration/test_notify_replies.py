@@ -1,14 +1,14 @@
 """A host's reply link end to end: real mail, the real head-office server, the kiosk's pull.
 
 SMTP server (aiosmtpd) and ``kiosk-server`` both run on loopback. The kiosk fetches its site's
-reply key from head office, a check-in mails the host, the test opens the "I'm coming" link
+keys from head office (derived from the master secret ``migrate`` keeps in the database), a
+check-in mails the host, the test opens the "I'm coming" link
 like a browser (GET page, POST confirm), and the kiosk's sync pull turns the reply into
 "李娜 正在赶来" on the done screen's status.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -26,10 +26,10 @@ from notify_servers import SmtpServer
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.config.clock import SystemClock
+from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.notify.channels import AppriseNotifier
-from kiosk.core.notify.reply_links import ReplyToken, parse_key, reply_url, sign
+from kiosk.core.notify.reply_links import ReplyToken, reply_url, sign
 from kiosk.core.notify.worker import NotifyWorker
-from sync.server.replies import REPLY_SECRET_ENV
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -44,15 +44,7 @@ def head_office(request, tmp_path_factory) -> Iterator[tuple[HeadOffice, ServerP
         url = request.getfixturevalue("postgres").new_database()
     ho = HeadOffice(url)
     ho.add_site("demo", "示范大厦", "Demo Tower")
-    saved = os.environ.get(REPLY_SECRET_ENV)
-    os.environ[REPLY_SECRET_ENV] = "test master secret for reply links"
-    try:
-        server = ServerProcess(url, log_path=folder / "server.log").start()
-    finally:
-        if saved is None:
-            os.environ.pop(REPLY_SECRET_ENV)
-        else:
-            os.environ[REPLY_SECRET_ENV] = saved
+    server = ServerProcess(url, log_path=folder / "server.log").start()
     yield ho, server
     server.stop()
     ho.close()
@@ -86,9 +78,9 @@ def kiosk(head_office, smtp, tmp_path) -> Iterator[tuple[KioskHarness, NotifyWor
     )
     worker.start()
     deadline = time.monotonic() + 20
-    while not harness.store.get_value("notify.reply_key") and time.monotonic() < deadline:
+    while worker.site_keys.current(KeyPurpose.REPLY_LINK) is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert harness.store.get_value("notify.reply_key"), "the worker never fetched the reply key"
+    assert worker.site_keys.current(KeyPurpose.REPLY_LINK), "the worker never fetched the key"
     yield harness, worker
     worker.stop()
     harness.close()
@@ -139,9 +131,11 @@ def test_reply_link_end_to_end(kiosk, smtp, tmp_path) -> None:
 
 
 def test_expired_and_forged_links_get_clear_pages(kiosk, head_office) -> None:
-    harness, _worker = kiosk
+    _harness, worker = kiosk
     _, server = head_office
-    key = parse_key(harness.store.get_value("notify.reply_key") or "")
+    found = worker.site_keys.current(KeyPurpose.REPLY_LINK)
+    assert found is not None
+    key = found.key
     now = SystemClock().now()
     expired = sign(
         key,

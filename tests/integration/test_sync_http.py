@@ -300,7 +300,7 @@ KIOSK_OR_PUBLIC = (
     "/api/v1/sync/push",
     "/api/v1/sync/pull",
     "/api/v1/reply/{token}",
-    "/api/v1/notify/reply-key",
+    "/api/v1/sync/keys",
 )
 
 
@@ -367,8 +367,13 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
             for method in operations:
                 r = env.http.request(method, path.replace("{token}", "x"), headers=b_auth)
                 assert r.status_code == 400 and site_a not in r.text
-    r = env.http.get(f"{API}/notify/reply-key", headers=b_auth)
-    assert r.status_code == 404 or r.json()["site_id"] == site_b
+    r = env.http.get(f"{API}/sync/keys", headers=b_auth)
+    assert r.status_code == 200 and r.json()["site_id"] == site_b
+    assert {k["purpose"] for k in r.json()["keys"]} == {"reply-link", "route-link"}
+    a_auth = {"Authorization": f"Bearer {a1.token}"}
+    a_keys = env.http.get(f"{API}/sync/keys", headers=a_auth).json()["keys"]
+    assert not {k["key"] for k in a_keys} & {k["key"] for k in r.json()["keys"]}
+    assert env.http.get(f"{API}/sync/keys", headers=env.admin).status_code == 403
     assert env.http.post(f"{API}/enroll", json={"code": "AAAA-BBBB-CCCC"}).status_code == 401
 
     # pull: only site B's feed, nothing of site A

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.notify.reply_links import site_key
-from kiosk.core.notify.worker import REPLY_KEY_KV, store_reply_key
-from kiosk.core.wayfinding.route_links import route_key, verify
+from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, derive
+from kiosk.core.keys.site_keys import KEYS_KV, KeySet, SiteKeys
+from kiosk.core.wayfinding.route_links import verify
 from kiosk.services import _route_links
 
 pytestmark = pytest.mark.ui
 
 SHOTS = Path("/tmp/kiosk-ui-directions")
 HEAD_OFFICE = "https://head-office.example.com"
-KEY = site_key(b"ui test master secret", "demo")
+KEY = derive(b"ui test master secret", KeyPurpose.ROUTE_LINK, "demo")
 
 
 def decode(path: Path) -> list[str]:
@@ -37,7 +37,7 @@ def decode(path: Path) -> list[str]:
 
 def shown_link(screen, clock):
     """What the link on show says (verified with the site's route key)."""
-    return verify(route_key(KEY), screen.route_url.rsplit("/", 1)[1], now=clock.now())
+    return verify(KEY, screen.route_url.rsplit("/", 1)[1], now=clock.now())
 
 
 def open_room(kiosk, number: str):
@@ -53,7 +53,7 @@ def open_room(kiosk, number: str):
 
 def test_no_qr_code_on_a_stand_alone_kiosk(kiosk) -> None:
     assert kiosk.app.services.route_links is not None
-    assert kiosk.app.services.route_links.base_url == ""
+    assert kiosk.app.services.site_keys.head_office_url == ""
     screen = open_room(kiosk, "503")
     kiosk.frames(5)
     assert screen.route_url == ""
@@ -66,9 +66,13 @@ def test_no_qr_code_on_a_stand_alone_kiosk(kiosk) -> None:
 
 def test_qr_code_with_head_office_decodes_to_the_signed_route_link(kiosk) -> None:
     services = kiosk.app.services
-    standalone = services.route_links
-    store_reply_key(services.store, KEY.hex())
-    services.route_links = _route_links(services, HEAD_OFFICE)
+    standalone, standalone_keys = services.route_links, services.site_keys
+    # what an enrolled kiosk has once it fetched its site's keys from head office
+    services.site_keys = SiteKeys(
+        store=services.store, clock=services.clock, head_office_url=HEAD_OFFICE
+    )
+    services.site_keys.keep(KeySet({KeyPurpose.ROUTE_LINK: SiteKey(KeyPurpose.ROUTE_LINK, 1, KEY)}))
+    services.route_links = _route_links(services)
     try:
         screen = open_room(kiosk, "503")
         assert screen.route_url.startswith(f"{HEAD_OFFICE}/route/")
@@ -92,5 +96,5 @@ def test_qr_code_with_head_office_decodes_to_the_signed_route_link(kiosk) -> Non
         assert decode(shot) == [screen.route_url]
         kiosk.tap(kiosk.app.root.ids.lang_toggle)
     finally:
-        services.route_links = standalone
-        services.store.set_value(REPLY_KEY_KV, "")
+        services.route_links, services.site_keys = standalone, standalone_keys
+        services.store.set_value(KEYS_KV, "")

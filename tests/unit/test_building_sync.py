@@ -19,8 +19,8 @@ import pytest
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.config.settings import Settings
+from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, derive
 from kiosk.core.models import Site
-from kiosk.core.notify.reply_links import site_key
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding import building_store
@@ -30,8 +30,7 @@ from kiosk.core.wayfinding.directions import Directions
 from kiosk.core.wayfinding.route_links import (
     RouteLinks,
     RouteToken,
-    peek_site,
-    route_key,
+    peek_key,
     route_url,
     sign,
     verify,
@@ -222,7 +221,7 @@ def test_upload_check_lists_every_problem() -> None:
 
 
 # -- route links ---------------------------------------------------------------------------------
-SITE_KEY = site_key(b"master secret", "s1")
+SITE_KEY = derive(b"master secret", KeyPurpose.ROUTE_LINK, "s1")
 NOW = FakeClock().now()
 
 
@@ -239,9 +238,9 @@ def _token(**changes) -> RouteToken:
 
 
 def test_route_token_round_trip_and_refusals() -> None:
-    key = route_key(SITE_KEY)
+    key = SITE_KEY
     token = sign(key, _token())
-    assert peek_site(token) == "s1"
+    assert peek_key(token) == ("s1", 1)
     assert verify(key, token, now=NOW) == _token()
     assert verify(key, token, now=NOW).target == "503"
     with pytest.raises(DeniedError) as caught:
@@ -253,8 +252,12 @@ def test_route_token_round_trip_and_refusals() -> None:
         with pytest.raises(DeniedError) as caught:
             verify(key, forged, now=NOW)
         assert caught.value.message_key == "route.page.invalid"
-    # another site's key, or the reply key itself, does not verify it
-    for wrong in (route_key(site_key(b"master secret", "s2")), SITE_KEY):
+    # another site's key, the site's reply key or another version does not verify it
+    for wrong in (
+        derive(b"master secret", KeyPurpose.ROUTE_LINK, "s2"),
+        derive(b"master secret", KeyPurpose.REPLY_LINK, "s1"),
+        derive(b"master secret", KeyPurpose.ROUTE_LINK, "s1", 2),
+    ):
         with pytest.raises(DeniedError):
             verify(wrong, token, now=NOW)
     with pytest.raises(ValueError):
@@ -265,23 +268,29 @@ def test_route_links_only_with_head_office_and_a_key() -> None:
     directions = Directions(load_building(DEMO_BUILDING))
     r = directions.route("503", accessible=True)
     clock = FakeClock()
-    key_text = SITE_KEY.hex()
+    key = SiteKey(KeyPurpose.ROUTE_LINK, 1, SITE_KEY)
     assert (
-        RouteLinks(base_url="", site_id="s1", key_text=lambda: key_text, clock=clock).url_for(
+        RouteLinks(base_url="", site_id="s1", key=lambda: key, clock=clock).url_for(
             r, accessible=True, lang="zh_CN"
         )
         is None
     )
-    keys = [""]
+    keys: list[SiteKey | None] = [None]
     links = RouteLinks(
-        base_url="https://ho.example.com", site_id="s1", key_text=lambda: keys[0], clock=clock
+        base_url="https://ho.example.com", site_id="s1", key=lambda: keys[0], clock=clock
     )
     assert links.url_for(r, accessible=True, lang="zh_CN") is None  # key not fetched yet
-    keys[0] = key_text
+    keys[0] = key
     url = links.url_for(r, accessible=True, lang="zh_CN")
     assert url is not None and url.startswith("https://ho.example.com/route/")
-    parsed = verify(route_key(SITE_KEY), url.rsplit("/", 1)[1], now=clock.now())
+    parsed = verify(SITE_KEY, url.rsplit("/", 1)[1], now=clock.now())
     assert parsed.goal == "room:503" and parsed.accessible and parsed.lang == "zh_CN"
+    # after a rotation the link names the new version
+    v2 = derive(b"master secret", KeyPurpose.ROUTE_LINK, "s1", 2)
+    keys[0] = SiteKey(KeyPurpose.ROUTE_LINK, 2, v2)
+    url = links.url_for(r, accessible=True, lang="zh_CN")
+    assert url is not None and peek_key(url.rsplit("/", 1)[1]) == ("s1", 2)
+    assert verify(v2, url.rsplit("/", 1)[1], now=clock.now()).key_version == 2
     assert route_url("https://ho/", "t") == "https://ho/route/t"
 
 
@@ -307,16 +316,17 @@ def test_a_route_made_before_a_reload_is_still_drawn_on_its_own_building(tmp_pat
 def test_the_app_wires_route_links_to_head_office_and_the_fetched_site_key(tmp_path) -> None:
     from kiosk.core.config.settings import load_settings
     from kiosk.core.head_office.enrollment import ENROLLMENT_FILE, TOKEN_FILE
-    from kiosk.core.notify.worker import store_reply_key
+    from kiosk.core.keys.site_keys import KeySet
     from kiosk.services import build_services
 
+    KEYS = KeySet({KeyPurpose.ROUTE_LINK: SiteKey(KeyPurpose.ROUTE_LINK, 1, SITE_KEY)})
     alone = tmp_path / "alone"
     alone.mkdir()
     services = build_services(
         load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(alone)}), demo=True, start_workers=False
     )
     try:
-        store_reply_key(services.store, SITE_KEY.hex())
+        services.site_keys.keep(KEYS)
         r = services.directions.route("503")
         assert services.route_links.url_for(r, accessible=False, lang="en") is None
     finally:
@@ -344,10 +354,10 @@ def test_the_app_wires_route_links_to_head_office_and_the_fetched_site_key(tmp_p
     try:
         r = services.directions.route("503")
         assert services.route_links.url_for(r, accessible=False, lang="en") is None  # no key yet
-        store_reply_key(services.store, SITE_KEY.hex())  # what the notify worker fetches
+        services.site_keys.keep(KEYS)  # what the fetch from head office keeps
         url = services.route_links.url_for(r, accessible=False, lang="en")
         assert url is not None and url.startswith("http://127.0.0.1:9/route/")
-        parsed = verify(route_key(SITE_KEY), url.rsplit("/", 1)[1], now=services.clock.now())
+        parsed = verify(SITE_KEY, url.rsplit("/", 1)[1], now=services.clock.now())
         assert (parsed.site_id, parsed.goal) == ("s1", "room:503")
     finally:
         services.stop()

@@ -123,6 +123,8 @@ def test_settings_channels_are_checked_at_start_up() -> None:
     assert "only-one-part" not in str(info.value)
     with pytest.raises(ConfigError):
         validate_notify_settings(good.replace("notify", reply_key="abc"), AppriseNotifier())
+    with pytest.raises(ConfigError, match="reply_ttl"):
+        validate_notify_settings(good.replace("notify", reply_ttl=8 * 86400.0), AppriseNotifier())
 
 
 def test_directory_channel_problems_are_listed_without_secrets(tmp_path) -> None:

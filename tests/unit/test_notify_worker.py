@@ -344,27 +344,63 @@ def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None
     assert [r[0] for r in store.query("SELECT visit_id FROM notify_visits")] == [visit_id]
 
 
-def test_fetch_reply_key_answers() -> None:
+def test_fetch_site_keys_answers() -> None:
     import httpx
 
     from kiosk.core.config.errors import DeniedError, NotFoundError, TransportError
-    from kiosk.core.notify.worker import fetch_reply_key
+    from kiosk.core.keys.hierarchy import KeyPurpose
+    from kiosk.core.keys.site_keys import fetch_site_keys
 
     def client(status: int, body: object) -> httpx.Client:
         def handler(request: httpx.Request) -> httpx.Response:
-            assert request.url.path == "/api/v1/notify/reply-key"
+            assert request.url.path == "/api/v1/sync/keys"
             assert request.headers["Authorization"] == "Bearer kt_x"
             return httpx.Response(status, json=body)
 
         return httpx.Client(transport=httpx.MockTransport(handler))
 
-    key = "ab" * 32
-    assert fetch_reply_key(url="https://ho", token="kt_x", client=client(200, {"key": key})) == key
+    answer = {
+        "public_url": "https://ho.example",
+        "keys": [
+            {"purpose": "reply-link", "version": 2, "key": "ab" * 32},
+            {"purpose": "a-later-purpose", "version": 1, "key": "cd" * 32},
+        ],
+    }
+    got = fetch_site_keys(url="https://ho", token="kt_x", client=client(200, answer))
+    assert got.public_url == "https://ho.example"
+    assert list(got.keys) == [KeyPurpose.REPLY_LINK]  # a purpose it does not know is skipped
+    assert got.keys[KeyPurpose.REPLY_LINK].version == 2
+    assert "ab" not in repr(got.keys[KeyPurpose.REPLY_LINK])  # never the key in a log line
+    short = {"keys": [{"purpose": "reply-link", "version": 1, "key": "short"}]}
     for status, body, error in [
         (401, {}, DeniedError),
         (404, {}, NotFoundError),
         (503, {}, TransportError),
-        (200, {"key": "short"}, TransportError),
+        (200, short, TransportError),
+        (200, {"key": "ab" * 32}, TransportError),
     ]:
         with pytest.raises(error):
-            fetch_reply_key(url="https://ho", token="kt_x", client=client(status, body))
+            fetch_site_keys(url="https://ho", token="kt_x", client=client(status, body))
+
+
+def test_fetched_keys_sign_the_links_and_point_them_at_the_public_url(env) -> None:
+    from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, derive
+    from kiosk.core.keys.site_keys import KeySet, SiteKeys
+    from kiosk.core.notify.reply_links import peek_key
+
+    store, records, clock, fake = env
+    v3 = SiteKey(KeyPurpose.REPLY_LINK, 3, derive(b"master", KeyPurpose.REPLY_LINK, "demo", 3))
+    keys = SiteKeys(store=store, clock=clock, head_office_url="http://10.0.0.5:8080")
+    keys.keep(KeySet({KeyPurpose.REPLY_LINK: v3}, public_url="https://visitors.example.com"))
+    settings = make_settings(reply_key="").replace("head_office", url="http://10.0.0.5:8080")
+    w = NotifyWorker(
+        store=store, records=records, notifier=fake, clock=clock, settings=settings, site_keys=keys
+    )
+    check_in(store, clock)
+    w.wait_idle()
+    links = re.findall(r"https?://\S+/reply/\S+", fake.to("fake://host1")[0].text)
+    assert len(links) == 2
+    assert all(u.startswith("https://visitors.example.com/api/v1/reply/") for u in links)
+    token = links[0].rsplit("/", 1)[1]
+    assert peek_key(token) == ("demo", 3)
+    assert verify(v3.key, token, now=clock.now()).key_version == 3

@@ -81,3 +81,50 @@ def test_the_kiosk_refuses_to_start_on_a_bad_file(tmp_path):
     )
     assert run.returncode == 2
     assert "configuration error" in run.stderr and "line 2" in run.stderr
+
+
+def test_print_config_shows_the_enrolled_ids_in_force_and_marks_them(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from kiosk.core.head_office.enrollment import ENROLLMENT_FILE, TOKEN_FILE
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = write(tmp_path, f'[kiosk]\nid = "lobby-1"\ndata_dir = "{data}"\n\n[site]\nid = "x"\n')
+
+    def printed() -> str:
+        run = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--config", str(path), "--print-config"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    alone = printed()
+    assert 'id = "lobby-1"\n' in alone and "from enrollment" not in alone
+    (data / TOKEN_FILE).write_text("kt_secret")
+    (data / ENROLLMENT_FILE).write_text(
+        json.dumps(
+            {
+                "url": "https://ho.example.com",
+                "kiosk_id": "tower-k7",
+                "site_id": "tower",
+                "site_name_zh": "示范大厦",
+                "site_name_en": "Tower One",
+                "site_timezone": "Asia/Shanghai",
+            }
+        )
+    )
+    enrolled = printed()
+    assert 'id = "tower-k7"  # from enrollment' in enrolled
+    assert 'id = "tower"  # from enrollment' in enrolled
+    assert 'name_en = "Tower One"  # from enrollment' in enrolled
+    assert "lobby-1" not in enrolled and "kt_secret" not in enrolled
+    # values enrollment did not change are not marked
+    assert 'timezone = "Asia/Shanghai"\n' in enrolled
+    again = load_settings(write(tmp_path, enrolled), environ={})  # still valid TOML
+    assert again.kiosk.id == "tower-k7"

@@ -27,10 +27,13 @@ APP_NAME = "lobby-kiosk"
 
 @dataclass(frozen=True)
 class SiteSettings:
-    #: site id, as head office knows it
+    #: the site's id at head office (enrollment sets it)
     id: str = "demo"
+    #: the site's name in Chinese: top bar, badges, host messages (enrollment sets it)
     name_zh: str = "示范大厦"
+    #: the site's name in English (enrollment sets it)
     name_en: str = "Demo Tower"
+    #: IANA time zone for the clock, badges and the end of day (enrollment sets it)
     timezone: str = "Asia/Shanghai"
 
 
@@ -42,8 +45,11 @@ class KioskSettings:
     idle_timeout: float = 45.0
     #: seconds the "Are you still there?" countdown lasts before going home
     idle_countdown: float = 10.0
+    #: languages offered on screen
     languages: tuple[str, ...] = ("zh_CN", "en")
+    #: the language each visitor starts in
     default_language: str = "zh_CN"
+    #: full screen and locked down (``kiosk --windowed`` turns it off for one run)
     fullscreen: bool = True
     #: where the database and spool live; empty = the platform data directory
     data_dir: str = ""
@@ -53,9 +59,11 @@ class KioskSettings:
 class CheckinSettings:
     #: form fields a visitor must fill in: name, phone, company, purpose, host
     required_fields: tuple[str, ...] = ("name", "phone", "purpose", "host")
+    #: the purpose buttons; a new one needs ``purpose.<name>`` in both message catalogues
     purposes: tuple[str, ...] = ("meeting", "interview", "delivery", "contractor", "other")
     #: local time at which visits still open are closed as "not signed out"
     end_of_day: str = "22:00"
+    #: stored with every visit; change it when the privacy notice changes
     consent_version: str = "2026-11"
     #: days a visitor record is kept
     retention_days: int = 180
@@ -82,12 +90,14 @@ class PrinterSettings:
 
 @dataclass(frozen=True)
 class HeadOfficeSettings:
-    #: https://head-office.example.com; empty = stand-alone kiosk
+    #: head office's address (``https://head-office.example.com``) when it is not the one the
+    #: kiosk enrolled with; empty = the enrollment's, or none: a stand-alone kiosk
     url: str = ""
     #: a PEM file of a private CA; TLS verification is never turned off
     ca_bundle: str = ""
     #: seconds between sync rounds when idle
     interval: float = 15.0
+    #: events pushed per request
     batch_size: int = 500
 
 
@@ -99,9 +109,10 @@ class NotifySettings:
     escalate_after: float = 120.0
     #: apprise URLs per department, as "department_id=URL" (one department may repeat)
     department_urls: tuple[str, ...] = ()
-    #: hex HMAC key of this site for reply links (from head office); empty = no reply links
+    #: this site's reply-link key set by hand, ``VERSION:HEX`` (``kiosk-server show-key``);
+    #: empty = fetched from head office with the kiosk token (the usual way)
     reply_key: str = ""
-    #: seconds a reply link stays valid
+    #: seconds a reply link stays valid (at most 604800, 7 days)
     reply_ttl: float = 3600.0
     #: the N of "Please wait N minutes"
     wait_minutes: int = 5
@@ -295,8 +306,25 @@ def _line_of(text: str, section: str, key: str | None) -> int:
     return section_line
 
 
-def render_toml(settings: Settings) -> str:
-    """The effective settings as TOML (for ``kiosk --print-config``)."""
+def render_toml(settings: Settings, notes: dict[str, str] | None = None) -> str:
+    """The effective settings as TOML (for ``kiosk --print-config``); ``notes`` maps
+    ``"section.key"`` to a comment put at the end of that key's line (``# from enrollment``)."""
     import tomli_w
 
-    return tomli_w.dumps(settings.to_dict())
+    text = tomli_w.dumps(settings.to_dict())
+    if not notes:
+        return text
+    out, section = [], ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line.strip("[] ")
+        key = line.split("=", 1)[0].strip() if "=" in line else ""
+        note = notes.get(f"{section}.{key}") if key else None
+        out.append(f"{line}  # {note}" if note else line)
+    return "\n".join(out) + "\n"
+
+
+def differences(before: Settings, after: Settings) -> list[str]:
+    """The ``"section.key"`` names whose values differ between two settings."""
+    old, new = before.to_dict(), after.to_dict()
+    return [f"{s}.{k}" for s in new for k in new[s] if old[s][k] != new[s][k]]

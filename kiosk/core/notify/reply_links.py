@@ -6,21 +6,25 @@ seconds) and a reply id; the signature is HMAC-SHA256 over the payload text with
 reply key. The two links of one message share their reply id, so the head-office server, which
 records each reply id once, accepts only the first tap (single use).
 
-Per-site keys: head office holds one master secret and derives each site's key from it
-(``site_key``); a kiosk only ever holds its own site's key, so a leaked kiosk cannot forge
-replies for another site. Tokens carry no personal data: they end up in mail archives.
+Keys: the site's reply-link key (``keys.KeyPurpose.REPLY_LINK``), derived at head office from
+its master secret; a kiosk only ever holds its own site's key, so a leaked kiosk cannot forge
+replies for another site. A token names its key's version (``k``, absent for version 1), so a
+link sent before a rotation still verifies. Tokens carry no personal data: they end up in mail
+archives.
 Pure functions; no I/O.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core import signed_links
 from kiosk.core.config.errors import DeniedError
+from kiosk.core.keys.hierarchy import (
+    parse_key as parse_key,  # where the notify worker has long imported it
+)
 
 REPLIES = ("coming", "wait")
 #: where head office serves the links: its API prefix (``sync.protocol.API_PREFIX``, a test
@@ -44,19 +48,8 @@ class ReplyToken:
     #: shared by both links of one message; head office records it once
     reply_id: str
     expires: int
-
-
-def site_key(master_secret: bytes, site_id: str) -> bytes:
-    """The reply key of one site, derived from head office's master secret."""
-    return hmac.new(master_secret, b"reply-link/v1/" + site_id.encode("utf-8"), "sha256").digest()
-
-
-def parse_key(hex_key: str) -> bytes:
-    """A key as written in settings (hex); ``ValueError`` if it is not one."""
-    key = bytes.fromhex(hex_key.strip())
-    if len(key) < 16:
-        raise ValueError("a reply key needs at least 16 bytes (32 hex digits)")
-    return key
+    #: the version of the site's reply-link key that signed it
+    key_version: int = 1
 
 
 def new_reply_id() -> str:
@@ -77,12 +70,19 @@ def sign(key: bytes, token: ReplyToken) -> str:
         "n": token.reply_id,
         "e": token.expires,
     }
+    if token.key_version != 1:
+        body["k"] = token.key_version
     return signed_links.seal(key, body)
 
 
-def peek_site(token: str) -> str:
-    """The site a token claims to be for (unverified): picks the key to verify it with."""
-    return _decode(token)[1].get("s", "") if token else ""
+def peek_key(token: str) -> tuple[str, int]:
+    """The site and key version a token claims (unverified): they pick the key to verify it
+    with. ``DeniedError`` if the token is malformed."""
+    body = _decode(token)[1]
+    version = body.get("k", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DeniedError("reply token names no usable key version", key="notify.page.invalid")
+    return str(body.get("s", "")), version
 
 
 def _decode(token: str) -> tuple[str, dict, bytes]:
@@ -108,6 +108,7 @@ def verify(key: bytes, token: str, *, now: datetime) -> ReplyToken:
             recipient=str(body["to"]),
             reply_id=str(body["n"]),
             expires=int(body["e"]),
+            key_version=int(body.get("k", 1)),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise DeniedError("reply token lacks a field", key="notify.page.invalid") from e

@@ -34,14 +34,13 @@ from typing import Any
 from kiosk.core.config.clock import Clock, iso, parse_iso
 from kiosk.core.config.errors import (
     ConfigError,
-    DeniedError,
     KioskError,
-    NotFoundError,
     NotifyError,
-    TransportError,
 )
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.config.settings import Settings
+from kiosk.core.keys.hierarchy import HONOUR_SECONDS, KeyPurpose, parse_versioned
+from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
 from kiosk.core.notify.channels import (
     Message,
@@ -54,14 +53,7 @@ from kiosk.core.notify.channels import (
     validate_urls,
 )
 from kiosk.core.notify.messages import HostMessageContext, language, render_host_message
-from kiosk.core.notify.reply_links import (
-    SERVER_PREFIX,
-    ReplyToken,
-    new_reply_id,
-    parse_key,
-    reply_url,
-    sign,
-)
+from kiosk.core.notify.reply_links import ReplyToken, new_reply_id, reply_url, sign
 from kiosk.core.store.database import Store, Transaction, new_id
 from kiosk.core.store.records import Records
 
@@ -72,12 +64,8 @@ KINDS = ("visit.checked_in",)
 #: seconds between attempts of one delivery; the last value repeats
 BACKOFF = (5.0, 15.0, 30.0, 60.0, 120.0)
 MAX_ATTEMPTS = 6
-#: seconds between two attempts to fetch the site's reply key from head office
-KEY_RETRY_SECONDS = 300.0
 #: a settled delivery keeps its outcome, not the message: visitor names are personal data
 _FORGET_TEXT = "subject='', body_text='', body_html=''"
-#: kv key where enrollment may store the site's reply key (hex) instead of the settings file
-REPLY_KEY_KV = "notify.reply_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +174,7 @@ class NotifyWorker:
         hang_grace: float = 5.0,
         head_office_url: str = "",
         head_office_token: str = "",
+        site_keys: SiteKeys | None = None,
     ) -> None:
         self.store = store
         self.records = records
@@ -198,12 +187,17 @@ class NotifyWorker:
         #: seconds beyond twice ``send_timeout`` before a send that never returned is abandoned
         self.hang_grace = hang_grace
         self._department_urls = department_urls(settings.notify.department_urls)
-        #: where reply links point (the enrollment's URL when the settings name none), and the
-        #: kiosk token that fetches the site's reply key from there
+        #: head office (the enrollment's URL when the settings name none); reply links point
+        #: at its public URL, signed with the site's reply-link key fetched from there
         self.head_office_url = head_office_url or settings.head_office.url
-        self._token = head_office_token
-        self._key_fetch: threading.Thread | None = None
-        self._next_key_try = float("-inf")
+        self.site_keys = site_keys or SiteKeys(
+            store=store,
+            clock=clock,
+            head_office_url=self.head_office_url,
+            token=head_office_token,
+            ca_bundle=settings.head_office.ca_bundle,
+            reply_key=settings.notify.reply_key,
+        )
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -254,7 +248,7 @@ class NotifyWorker:
         """Take in new check-ins, record finished sends, escalate what is due, send what is due."""
         with self._pass_lock:
             self._collect()
-            self._ensure_reply_key()
+            self.site_keys.refresh()
             while self._intake():
                 pass
             self._escalate_due()
@@ -457,14 +451,14 @@ class NotifyWorker:
         department = self.records.department(visit.get("department_id") or "")
         arrived = visit.get("checked_in_at") or visit.get("created_at")
         coming = wait = None
-        key = self._reply_key()
+        key = self.site_keys.current(KeyPurpose.REPLY_LINK) if self.head_office_url else None
         ttl = self.settings.notify.reply_ttl
         if key is not None and step.stage != "front_desk":
             expires = int(self.clock.now().timestamp() + ttl)
-            base = self.head_office_url
+            base = self.site_keys.link_base()
             tokens = {
                 reply: sign(
-                    key,
+                    key.key,
                     ReplyToken(
                         site_id=str(visit.get("site_id") or self.settings.site.id),
                         visit_id=str(visit["id"]),
@@ -473,6 +467,7 @@ class NotifyWorker:
                         recipient=step.recipient,
                         reply_id=reply_id,
                         expires=expires,
+                        key_version=key.version,
                     ),
                 )
                 for reply in ("coming", "wait")
@@ -500,51 +495,6 @@ class NotifyWorker:
                 links_valid_minutes=round(ttl / 60),
             )
         )
-
-    def _reply_key(self) -> bytes | None:
-        """The site's reply key, when there is a head office to serve the links."""
-        if not self.head_office_url:
-            return None
-        text = self._reply_key_text()
-        if not text:
-            return None
-        try:
-            return parse_key(text)
-        except ValueError:
-            log.error("notify.reply_key is not a hex key of at least 16 bytes; no reply links")
-            return None
-
-    def _reply_key_text(self) -> str:
-        return self.settings.notify.reply_key or self.store.get_value(REPLY_KEY_KV, "") or ""
-
-    def _ensure_reply_key(self) -> None:
-        """Fetch the site's reply key from head office once, on a thread of its own: a slow
-        or absent head office must never hold up a host's message (it goes without links)."""
-        if not (self.head_office_url and self._token) or self._reply_key_text():
-            return
-        if self._key_fetch is not None and self._key_fetch.is_alive():
-            return
-        if self.clock.monotonic() < self._next_key_try:
-            return
-        self._next_key_try = self.clock.monotonic() + KEY_RETRY_SECONDS
-        self._key_fetch = threading.Thread(
-            target=self._fetch_key, name="notify-reply-key", daemon=True
-        )
-        self._key_fetch.start()
-
-    def _fetch_key(self) -> None:
-        try:
-            key = fetch_reply_key(
-                url=self.head_office_url,
-                token=self._token,
-                ca_bundle=self.settings.head_office.ca_bundle,
-            )
-            store_reply_key(self.store, key)
-            log.info("reply links enabled: got this site's reply key from head office")
-        except KioskError as e:
-            log.warning("no reply key from head office yet (%s); messages go without links", e)
-        except Exception:  # never let this thread die noisily over an odd answer
-            log.exception("fetching the reply key failed")
 
     def _schedule_next(self, tx: Transaction, visit_id: str, now: datetime) -> None:
         """Set when the next step is due, if there is one."""
@@ -863,9 +813,15 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
         validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
     if settings.notify.mail_server:
         check_mail_server(notifier, settings.notify.mail_server)
+    if settings.notify.reply_ttl > HONOUR_SECONDS[KeyPurpose.REPLY_LINK]:
+        # head office honours a retired key's links this long after a rotation, no longer
+        raise ConfigError(
+            f"notify.reply_ttl: at most {HONOUR_SECONDS[KeyPurpose.REPLY_LINK]} seconds (7 days)",
+            key="notify.error.bad_url",
+        )
     if settings.notify.reply_key:
         try:
-            parse_key(settings.notify.reply_key)
+            parse_versioned(settings.notify.reply_key, KeyPurpose.REPLY_LINK)
         except ValueError as e:
             raise ConfigError(f"notify.reply_key: {e}", key="notify.error.bad_url") from e
 
@@ -886,49 +842,6 @@ def channel_problems(records: Records, notifier: Notifier, *, mail_server: str =
 def host_replied_change(records: Records, tx: Transaction, change: Any) -> None:
     """The ``sync.apply`` handler for pulled ``host.replied`` changes (``change.payload``)."""
     handle_host_replied(tx, change.payload)
-
-
-def fetch_reply_key(
-    *, url: str, token: str, ca_bundle: str = "", timeout: float = 10.0, client: Any = None
-) -> str:
-    """This kiosk's site reply key (hex) from head office, with the kiosk token.
-
-    ``TransportError`` (retry later), ``DeniedError`` (token refused) or ``NotFoundError``
-    (head office has no reply secret configured).
-    """
-    import httpx
-
-    from kiosk.core.head_office.enrollment import verify_setting
-
-    address = f"{url.rstrip('/')}{SERVER_PREFIX}/notify/reply-key"
-    headers = {"Authorization": f"Bearer {token}"}
-    try:
-        if client is not None:
-            response = client.get(address, headers=headers, timeout=timeout)
-        else:
-            response = httpx.get(
-                address, headers=headers, timeout=timeout, verify=verify_setting(ca_bundle)
-            )
-    except httpx.HTTPError as e:
-        raise TransportError(f"head office unreachable: {type(e).__name__}") from e
-    if response.status_code in (401, 403):
-        raise DeniedError(f"head office refused the kiosk token ({response.status_code})")
-    if response.status_code == 404:
-        raise NotFoundError("head office has no reply links configured")
-    if response.status_code >= 400:
-        raise TransportError(f"head office answered {response.status_code}")
-    try:
-        key = str(response.json()["key"])
-        parse_key(key)
-    except (ValueError, KeyError, TypeError) as e:
-        raise TransportError("head office sent no usable reply key") from e
-    return key
-
-
-def store_reply_key(store: Store, hex_key: str) -> None:
-    """Keep the site's reply key fetched from head office (``GET /api/v1/notify/reply-key``)."""
-    parse_key(hex_key)  # refuse anything that is not a usable key
-    store.set_value(REPLY_KEY_KV, hex_key.strip())
 
 
 def _apply(

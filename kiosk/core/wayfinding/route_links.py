@@ -6,10 +6,10 @@ the route from its copy of the site's building (``sync/server/route_page.py``). 
 goal, the accessible flag, the language and an expiry (Unix seconds); the signature is
 HMAC-SHA256 over the payload text, truncated to 128 bits to keep the QR code coarse.
 
-Keys: the same per-site mechanism as reply links (``reply_links.py``). Head office derives each
-site's reply key from its master secret; the route key is derived from that site key with a
-label of its own (``route_key``), so a route token can never pass as a reply token or the
-reverse, and a kiosk, which already fetches its site's reply key, needs nothing new.
+Keys: the site's route-link key (``keys.KeyPurpose.ROUTE_LINK``), derived at head office from
+its master secret with a label of its own, so a route token can never pass as a reply token or
+the reverse; the kiosk fetches it with its other keys (``site_keys.py``). A token names its
+key's version (``k``, absent for version 1), so a QR shown before a rotation keeps working.
 
 No personal data: the goal is a room number (or a waypoint id), never a host or their name. A
 host's or department's room is resolved on the kiosk before signing. Pure functions plus one
@@ -18,9 +18,6 @@ small provider (``RouteLinks``) the app wires at start-up; no I/O, no Kivy.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,10 +25,8 @@ from datetime import datetime
 from kiosk.core import signed_links
 from kiosk.core.config.clock import Clock
 from kiosk.core.config.errors import DeniedError
-from kiosk.core.notify.reply_links import parse_key
+from kiosk.core.keys.hierarchy import SiteKey
 from kiosk.core.wayfinding.routes import Route
-
-log = logging.getLogger(__name__)
 
 #: where head office serves the pages (outside the API prefix: a page for people)
 ROUTE_PATH = "/route/"
@@ -42,7 +37,6 @@ _VERSION = 1
 _MAX_TOKEN = 512
 #: HMAC-SHA256 truncated to 128 bits (RFC 2104 §5): a shorter link is a coarser, easier QR
 _MAC_BYTES = 16
-_LABEL = b"route-link/v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +49,13 @@ class RouteToken:
     accessible: bool
     lang: str
     expires: int
+    #: the version of the site's route-link key that signed it
+    key_version: int = 1
 
     @property
     def target(self) -> str:
         """The room number or waypoint id, as ``wayfinding.route`` takes it."""
         return self.goal.partition(":")[2]
-
-
-def route_key(site_key: bytes) -> bytes:
-    """The route-link key of a site, from its reply key (``reply_links.site_key``)."""
-    return hmac.new(site_key, _LABEL, hashlib.sha256).digest()
 
 
 def _valid_goal(goal: str) -> bool:
@@ -73,7 +64,7 @@ def _valid_goal(goal: str) -> bool:
 
 
 def sign(key: bytes, token: RouteToken) -> str:
-    """The token text for a link (``key`` is the route key, see ``route_key``)."""
+    """The token text for a link (``key``: the site's route-link key, ``token.key_version``)."""
     if not _valid_goal(token.goal):
         raise ValueError(f"a route goal is 'room:…' or 'waypoint:…', got {token.goal!r}")
     if token.lang not in LANGS:
@@ -86,6 +77,8 @@ def sign(key: bytes, token: RouteToken) -> str:
         "l": token.lang,
         "e": token.expires,
     }
+    if token.key_version != 1:
+        body["k"] = token.key_version
     return signed_links.seal(key, body, mac_size=_MAC_BYTES)
 
 
@@ -95,9 +88,14 @@ def _decode(token: str) -> tuple[str, dict, bytes]:
     )
 
 
-def peek_site(token: str) -> str:
-    """The site a token claims (unverified): picks the key to verify it with."""
-    return str(_decode(token)[1].get("s", ""))
+def peek_key(token: str) -> tuple[str, int]:
+    """The site and key version a token claims (unverified): they pick the key to verify it
+    with. ``DeniedError`` if the token is malformed."""
+    body = _decode(token)[1]
+    version = body.get("k", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DeniedError("route token names no usable key version", key="route.page.invalid")
+    return str(body.get("s", "")), version
 
 
 def verify(key: bytes, token: str, *, now: datetime) -> RouteToken:
@@ -117,6 +115,7 @@ def verify(key: bytes, token: str, *, now: datetime) -> RouteToken:
             accessible=bool(body["a"]),
             lang=str(body["l"]),
             expires=int(body["e"]),
+            key_version=int(body.get("k", 1)),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise DeniedError("route token lacks a field", key="route.page.invalid") from e
@@ -142,42 +141,33 @@ class RouteLinks:
     """Makes the phone link for a route shown on the kiosk, or None when there is none to make.
 
     There is a link only when head office is known (enrolled or ``[head_office] url``) and the
-    site's reply key is at hand (``[notify] reply_key``, or fetched from head office by the
-    notify worker); a stand-alone kiosk shows no QR. ``key_text`` is read on every call until
-    a usable key turns up (the fetch happens on a worker, a little after start-up).
+    site's route-link key is at hand (``site_keys.SiteKeys`` fetches it on a worker, a little
+    after start-up, and again after a rotation); a stand-alone kiosk shows no QR. ``key`` is
+    asked on every call: it answers from memory, and after a rotation with the new version;
+    so is ``base_url`` when it is a function (head office's public URL comes with the keys).
     """
 
     def __init__(
         self,
         *,
-        base_url: str,
+        base_url: str | Callable[[], str],
         site_id: str,
-        key_text: Callable[[], str],
+        key: Callable[[], SiteKey | None],
         clock: Clock,
         ttl: int = ROUTE_TTL,
     ) -> None:
         self.base_url = base_url
         self.site_id = site_id
-        self._key_text = key_text
+        self._key = key
         self.clock = clock
         self.ttl = ttl
-        self._key: bytes | None = None
-
-    def _route_key(self) -> bytes | None:
-        if self._key is None and self.base_url:
-            text = self._key_text()
-            if text:
-                try:
-                    self._key = route_key(parse_key(text))
-                except ValueError:
-                    log.error("the site's reply key is not a usable hex key; no route links")
-        return self._key
 
     def url_for(self, route: Route, *, accessible: bool, lang: str) -> str | None:
         """The link for ``route``, or None without head office or key."""
-        key = self._route_key()
+        base = self.base_url() if callable(self.base_url) else self.base_url
+        key = self._key() if base else None
         if key is None:
             return None
         expires = int(self.clock.now().timestamp()) + self.ttl
-        token = RouteToken(self.site_id, goal_of(route), accessible, lang, expires)
-        return route_url(self.base_url, sign(key, token))
+        token = RouteToken(self.site_id, goal_of(route), accessible, lang, expires, key.version)
+        return route_url(base, sign(key.key, token))

@@ -1,0 +1,238 @@
+"""The kiosk's copy of its site's keys: fetched from head office, kept, refetched after rotation.
+
+Head office answers ``GET /api/v1/sync/keys`` with the current version of each key a kiosk may
+hold (``keys.KIOSK_PURPOSES``), for the kiosk token's own site only. The kiosk keeps them in its
+store (``kv`` ``site_keys``), so it signs links offline after a restart. A rotation at head
+office (``kiosk-server rotate-key``) appends ``site.key_rotated`` to the site's pull feed; the
+sync pull records the wanted version (``key_rotated_change``) and the next ``refresh`` fetches
+again. Fetching runs on a thread of its own: a slow or absent head office never holds up a
+host's message (it goes without links) or the directions screen (no QR yet).
+
+``[notify] reply_key`` in the settings file, when set, is this kiosk's reply-link key by hand
+(``VERSION:HEX`` from ``kiosk-server show-key``, or plain HEX for version 1) and wins.
+
+Keys are never logged. No Kivy; the only I/O is the fetch and the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.core.config.clock import Clock
+from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, TransportError
+from kiosk.core.keys.hierarchy import (
+    KIOSK_PURPOSES,
+    KeyPurpose,
+    SiteKey,
+    parse_key,
+    parse_versioned,
+)
+from kiosk.core.store.database import Store, Transaction
+
+log = logging.getLogger(__name__)
+
+#: where head office serves them (under ``sync.protocol.API_PREFIX``)
+KEYS_PATH = "/api/v1/sync/keys"
+KEYS_KV = "site_keys"
+WANTED_KV = "site_keys.wanted"
+#: the pull-feed change a rotation appends
+ROTATED_KIND = "site.key_rotated"
+#: seconds between two failed attempts to fetch
+RETRY_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    """What head office answered: the keys, and where links should point (may be empty)."""
+
+    keys: Mapping[KeyPurpose, SiteKey]
+    public_url: str = ""
+
+    def to_json(self) -> str:
+        items = [
+            {"purpose": k.purpose.value, "version": k.version, "key": k.key.hex()}
+            for k in self.keys.values()
+        ]
+        return json.dumps({"public_url": self.public_url, "keys": items})
+
+
+def fetch_site_keys(
+    *, url: str, token: str, ca_bundle: str = "", timeout: float = 10.0, client: Any = None
+) -> KeySet:
+    """This kiosk's site keys from head office, with the kiosk token.
+
+    ``TransportError`` (retry later), ``DeniedError`` (token refused) or ``NotFoundError``
+    (head office has no master secret: ``kiosk-server migrate`` was not run).
+    """
+    import httpx
+
+    from kiosk.core.head_office.enrollment import verify_setting
+
+    address = f"{url.rstrip('/')}{KEYS_PATH}"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        if client is not None:
+            response = client.get(address, headers=headers, timeout=timeout)
+        else:
+            response = httpx.get(
+                address, headers=headers, timeout=timeout, verify=verify_setting(ca_bundle)
+            )
+    except httpx.HTTPError as e:
+        raise TransportError(f"head office unreachable: {type(e).__name__}") from e
+    if response.status_code in (401, 403):
+        raise DeniedError(f"head office refused the kiosk token ({response.status_code})")
+    if response.status_code == 404:
+        raise NotFoundError("head office has no master secret (run kiosk-server migrate)")
+    if response.status_code >= 400:
+        raise TransportError(f"head office answered {response.status_code}")
+    try:
+        return _parse(response.json())
+    except (ValueError, KeyError, TypeError) as e:
+        raise TransportError("head office sent no usable keys") from e
+
+
+def _parse(body: Any) -> KeySet:
+    found = {}
+    for item in body["keys"]:
+        try:
+            purpose = KeyPurpose(item["purpose"])
+        except ValueError:
+            continue  # a purpose a newer server hands out and this kiosk has no use for
+        found[purpose] = SiteKey(purpose, int(item["version"]), parse_key(str(item["key"])))
+    return KeySet(found, str(body.get("public_url") or ""))
+
+
+def key_rotated_change(records: Any, tx: Transaction, change: Any) -> None:
+    """The ``sync.apply`` handler for ``site.key_rotated``: remember the version to fetch."""
+    try:
+        purpose = KeyPurpose(change.payload["purpose"])
+        version = int(change.payload["version"])
+    except (KeyError, TypeError, ValueError) as e:
+        log.warning("ignoring a %s change: %s", ROTATED_KIND, e)
+        return
+    row = tx.execute("SELECT value FROM kv WHERE key=?", (WANTED_KV,)).fetchone()
+    wanted = json.loads(row[0]) if row and row[0] else {}
+    wanted[purpose.value] = max(version, int(wanted.get(purpose.value, 0)))
+    tx.execute(
+        "INSERT INTO kv(key, value) VALUES(?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (WANTED_KV, json.dumps(wanted)),
+    )
+
+
+class SiteKeys:
+    """The site's keys this kiosk signs with; ``current`` answers from memory.
+
+    ``refresh`` (the notify worker calls it on each pass, off the UI thread) starts a fetch when
+    a kiosk purpose is missing or a rotation asked for a newer version; after a failure it
+    waits ``RETRY_SECONDS`` on the injected clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        head_office_url: str = "",
+        token: str = "",
+        ca_bundle: str = "",
+        reply_key: str = "",
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.head_office_url = head_office_url
+        self._token = token
+        self._ca_bundle = ca_bundle
+        self._lock = threading.Lock()
+        self._fixed = (
+            {KeyPurpose.REPLY_LINK: parse_versioned(reply_key, KeyPurpose.REPLY_LINK)}
+            if reply_key
+            else {}
+        )
+        self._set = self._load()
+        self._fetch: threading.Thread | None = None
+        self._next_try = float("-inf")
+
+    def _load(self) -> KeySet:
+        text = self.store.get_value(KEYS_KV, "")
+        try:
+            return _parse(json.loads(text)) if text else KeySet({})
+        except (ValueError, KeyError, TypeError):
+            log.warning("the stored site keys are unreadable; fetching them again")
+            return KeySet({})
+
+    def current(self, purpose: KeyPurpose) -> SiteKey | None:
+        """The key to sign with now, or None until one is fetched (or configured)."""
+        fixed = self._fixed.get(purpose)
+        if fixed is not None:
+            return fixed
+        with self._lock:
+            return self._set.keys.get(purpose)
+
+    def link_base(self) -> str:
+        """Where links should point: head office's public URL, else the address this kiosk
+        reaches it at."""
+        with self._lock:
+            return self._set.public_url or self.head_office_url
+
+    def _wanted(self) -> dict[str, int]:
+        text = self.store.get_value(WANTED_KV, "")
+        return json.loads(text) if text else {}
+
+    def needs_fetch(self) -> bool:
+        with self._lock:
+            have = dict(self._set.keys)
+        if any(purpose not in have for purpose in KIOSK_PURPOSES):
+            return True
+        wanted = self._wanted()
+        return any(key.version < int(wanted.get(p.value, 0)) for p, key in have.items())
+
+    def refresh(self) -> None:
+        """Start a fetch on its own thread if one is due; never waits for it."""
+        if not (self.head_office_url and self._token):
+            return
+        if self._fetch is not None and self._fetch.is_alive():
+            return
+        if self.clock.monotonic() < self._next_try or not self.needs_fetch():
+            return
+        self._fetch = threading.Thread(target=self.fetch_now, name="site-keys", daemon=True)
+        self._fetch.start()
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Wait for a fetch in flight (tests, the command line)."""
+        if self._fetch is not None:
+            self._fetch.join(timeout)
+
+    def fetch_now(self) -> bool:
+        """Fetch and keep the site's keys; False (logged, retried later) if that failed."""
+        try:
+            keys = fetch_site_keys(
+                url=self.head_office_url, token=self._token, ca_bundle=self._ca_bundle
+            )
+        except KioskError as e:
+            log.warning("no site keys from head office yet (%s); links wait for them", e)
+            self._next_try = self.clock.monotonic() + RETRY_SECONDS
+            return False
+        except Exception:  # never let this thread die noisily over an odd answer
+            log.exception("fetching the site keys failed")
+            self._next_try = self.clock.monotonic() + RETRY_SECONDS
+            return False
+        self.keep(keys)
+        if self.needs_fetch():  # head office is behind the feed (should not be): wait a while
+            self._next_try = self.clock.monotonic() + RETRY_SECONDS
+        return True
+
+    def keep(self, keys: KeySet) -> None:
+        """Store what head office answered and sign with it from now on."""
+        self.store.set_value(KEYS_KV, keys.to_json())
+        with self._lock:
+            before = {p: k.version for p, k in self._set.keys.items()}
+            self._set = keys
+        if before != {p: k.version for p, k in keys.keys.items()}:
+            versions = ", ".join(f"{p.value} v{k.version}" for p, k in sorted(keys.keys.items()))
+            log.info("site keys from head office: %s", versions)
