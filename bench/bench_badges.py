@@ -94,7 +94,8 @@ def badge_to_spool() -> dict:
     from kiosk.core.config.clock import SystemClock
     from kiosk.core.config.settings import Settings
     from kiosk.core.directory.demo import demo_directory, import_directory
-    from kiosk.core.printing.printers import CupsPrinter, JobRef, PrintJob
+    from kiosk.core.printing.base import JobRef, PrintJob
+    from kiosk.core.printing.cups import CupsPrinter
     from kiosk.core.printing.queue import PrintQueue
     from kiosk.core.store.database import Store
     from kiosk.core.store.records import Records

@@ -22,7 +22,9 @@ from kiosk.core.badges.tokens import BadgeService
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.settings import Settings
 from kiosk.core.directory.demo import demo_directory, import_directory
-from kiosk.core.printing.printers import BrotherQLPrinter, EscposPrinter, PrintJob
+from kiosk.core.printing.base import PrintJob
+from kiosk.core.printing.brother import BrotherQLPrinter
+from kiosk.core.printing.escpos import EscposPrinter
 from kiosk.core.printing.queue import PrintQueue
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records

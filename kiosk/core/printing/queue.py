@@ -40,7 +40,7 @@ from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
 from kiosk.core.config.errors import DeniedError, KioskError, PrinterError
 from kiosk.core.config.settings import Settings
 from kiosk.core.models import Visit
-from kiosk.core.printing.printers import JobRef, JobState, Printer, PrintJob
+from kiosk.core.printing.base import JobRef, JobState, Printer, PrintJob
 from kiosk.core.store.database import Store, Transaction, new_id
 from kiosk.core.store.records import Records
 
