@@ -42,7 +42,8 @@ NAMES = [
 
 
 def badge_render() -> dict:
-    from kiosk.core.badges.render import BadgeData, load_template, render_badge
+    from kiosk.core.badges.render import render_badge
+    from kiosk.core.badges.template import BadgeData, load_template
     from kiosk.core.badges.tokens import sign
 
     template = load_template("label_62x100")

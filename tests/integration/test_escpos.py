@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.badges.render import BadgeData, load_template, render_badge
+from kiosk.core.badges.render import render_badge
+from kiosk.core.badges.template import BadgeData, load_template
 from kiosk.core.badges.tokens import BadgeService
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.settings import Settings

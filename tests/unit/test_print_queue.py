@@ -373,7 +373,7 @@ def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
 def test_cups_printer_refuses_to_spool_into_a_troubled_queue(monkeypatch, tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges.render import load_template
+    from kiosk.core.badges.template import load_template
     from kiosk.core.printing.cups import CupsPrinter
 
     printer = CupsPrinter("badges")
@@ -427,7 +427,7 @@ def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
 def test_escpos_on_a_usb_device_path(tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges.render import load_template
+    from kiosk.core.badges.template import load_template
     from kiosk.core.printing.escpos import EscposPrinter
 
     device = tmp_path / "lp0"

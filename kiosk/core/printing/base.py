@@ -27,7 +27,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from kiosk.core.badges.render import Template
+from kiosk.core.badges.template import Template
 
 STOPPED = "badge.printer.stopped"
 OFFLINE = "badge.printer.offline"

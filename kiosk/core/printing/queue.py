@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.badges.render import BadgeData, Template, load_template, render_badge
+from kiosk.core.badges.render import render_badge
+from kiosk.core.badges.template import BadgeData, Template, load_template
 from kiosk.core.badges.tokens import BadgeService, peek
 from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
 from kiosk.core.config.errors import DeniedError, KioskError, PrinterError
