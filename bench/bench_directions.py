@@ -17,13 +17,9 @@ import statistics
 import time
 from typing import Any
 
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    building_from_dict,
-    load_building,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
 from kiosk.core.wayfinding.maps import _glyphs, render_floor
+from kiosk.core.wayfinding.model import Building
 from kiosk.core.wayfinding.routes import route
 
 FLOORS = 20

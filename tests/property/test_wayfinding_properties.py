@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.config.errors import NotFoundError
-from kiosk.core.wayfinding.building import Building, Kind, Restriction, building_from_dict
+from kiosk.core.wayfinding.building import building_from_dict
+from kiosk.core.wayfinding.model import Building, Kind, Restriction
 from kiosk.core.wayfinding.routes import _graph, instructions, route, summary
 
 

@@ -10,12 +10,7 @@ import pytest
 from building_fixtures import tiny
 from PIL import Image, ImageChops
 
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    building_from_dict,
-    load_building,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
 from kiosk.core.wayfinding.maps import (
     FONT_PATH,
     HERE,
@@ -25,6 +20,7 @@ from kiosk.core.wayfinding.maps import (
     font,
     render_floor,
 )
+from kiosk.core.wayfinding.model import Building
 from kiosk.core.wayfinding.routes import route
 
 OUT = Path("/tmp/kiosk-maps")

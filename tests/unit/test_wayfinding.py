@@ -16,14 +16,9 @@ from building_fixtures import tiny
 from kiosk.core.config.errors import ConfigError, NotFoundError
 from kiosk.core.config.i18n import LOCALE_DIR
 from kiosk.core.models import Department, Host, Visit, VisitState
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    Kind,
-    building_from_dict,
-    load_building,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
 from kiosk.core.wayfinding.directions import Directions, find_building
+from kiosk.core.wayfinding.model import Building, Kind
 from kiosk.core.wayfinding.routes import (
     Side,
     StepKind,

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.config.i18n import translate
-from kiosk.core.wayfinding.building import Building, Kind, Point
+from kiosk.core.wayfinding.model import Building, Kind, Point
 from kiosk.core.wayfinding.routes import Route
 
 # colours: quiet plan, one strong colour for the route

@@ -21,15 +21,7 @@ from typing import Any
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.config.i18n import translate
 from kiosk.core.models import Department, Host
-from kiosk.core.wayfinding.building import (
-    Building,
-    Connection,
-    Kind,
-    Name,
-    Point,
-    Restriction,
-    Room,
-)
+from kiosk.core.wayfinding.model import Building, Connection, Kind, Name, Point, Restriction, Room
 
 # --------------------------------------------------------------------------------------------
 # Values
