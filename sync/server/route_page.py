@@ -38,6 +38,7 @@ from kiosk.core.wayfinding.maps import (
     render_floor,
 )
 from kiosk.core.wayfinding.model import Building
+from kiosk.core.wayfinding.phrasing import instructions, summary
 from kiosk.core.wayfinding.route_links import (
     LANGS,
     ROUTE_PATH,
@@ -46,7 +47,7 @@ from kiosk.core.wayfinding.route_links import (
     route_key,
     verify,
 )
-from kiosk.core.wayfinding.routes import Route, instructions, route, summary
+from kiosk.core.wayfinding.routes import Route, route
 
 from .api.deps import SessionDep
 from .buildings import site_building

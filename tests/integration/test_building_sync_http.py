@@ -34,8 +34,8 @@ from kiosk.core.notify.worker import fetch_reply_key
 from kiosk.core.wayfinding.building import DEMO_BUILDING
 from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.directions import Directions
+from kiosk.core.wayfinding.phrasing import instructions
 from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_key, route_url, sign
-from kiosk.core.wayfinding.routes import instructions
 from sync.server.replies import REPLY_SECRET_ENV, key_for_site
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.wayfinding.building import building_from_dict
+from kiosk.core.wayfinding.graph import graph_for
 from kiosk.core.wayfinding.model import Building, Kind, Restriction
-from kiosk.core.wayfinding.routes import _graph, instructions, route, summary
+from kiosk.core.wayfinding.phrasing import instructions, summary
+from kiosk.core.wayfinding.routes import route
 
 
 @st.composite
@@ -119,7 +121,7 @@ def buildings(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def dijkstra(building: Building, start: str, goal: str, accessible: bool) -> float:
-    graph = _graph(building, accessible)
+    graph = graph_for(building, accessible)
     source, target = graph.index[start], graph.index[goal]
     best = {source: 0.0}
     queue = [(0.0, source)]

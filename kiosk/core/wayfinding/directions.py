@@ -35,7 +35,8 @@ from kiosk.core.models import Department, Host, Visit
 from kiosk.core.wayfinding.building import DEMO_BUILDING, load_building
 from kiosk.core.wayfinding.maps import render_floor
 from kiosk.core.wayfinding.model import Building, Room
-from kiosk.core.wayfinding.routes import Route, Target, instructions, route, summary
+from kiosk.core.wayfinding.phrasing import instructions, summary
+from kiosk.core.wayfinding.routes import Route, Target, route
 
 BUILDING_FILE = "building.json"
 DEMO_SITE = "demo"
