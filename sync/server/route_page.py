@@ -32,8 +32,8 @@ from PIL import Image, ImageChops
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.config.i18n import translate
+from kiosk.core.wayfinding.map_style import BACKGROUND
 from kiosk.core.wayfinding.maps import (
-    BACKGROUND,
     _header,  # the floor-name band's height, kept when trimming
     render_floor,
 )
