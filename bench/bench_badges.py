@@ -42,7 +42,8 @@ NAMES = [
 
 
 def badge_render() -> dict:
-    from kiosk.core.badges.render import BadgeData, load_template, render_badge
+    from kiosk.core.badges.render import render_badge
+    from kiosk.core.badges.template import BadgeData, load_template
     from kiosk.core.badges.tokens import sign
 
     template = load_template("label_62x100")
@@ -94,7 +95,8 @@ def badge_to_spool() -> dict:
     from kiosk.core.config.clock import SystemClock
     from kiosk.core.config.settings import Settings
     from kiosk.core.directory.demo import demo_directory, import_directory
-    from kiosk.core.printing.printers import CupsPrinter, JobRef, PrintJob
+    from kiosk.core.printing.base import JobRef, PrintJob
+    from kiosk.core.printing.cups import CupsPrinter
     from kiosk.core.printing.queue import PrintQueue
     from kiosk.core.store.database import Store
     from kiosk.core.store.records import Records

@@ -17,13 +17,10 @@ import statistics
 import time
 from typing import Any
 
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    building_from_dict,
-    load_building,
-)
-from kiosk.core.wayfinding.maps import _glyphs, render_floor
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
+from kiosk.core.wayfinding.map_style import label_glyphs
+from kiosk.core.wayfinding.maps import render_floor
+from kiosk.core.wayfinding.model import Building
 from kiosk.core.wayfinding.routes import route
 
 FLOORS = 20
@@ -164,7 +161,7 @@ def _render_median(
     times = []
     for i in range(runs):
         if cold_labels:
-            _glyphs.cache_clear()
+            label_glyphs.cache_clear()
         started = time.perf_counter()
         render_floor(building, floor_id, r, size=(1280, 800), lang="zh_CN" if i % 2 else "en")
         times.append((time.perf_counter() - started) * 1000)

@@ -243,7 +243,7 @@ def generate_directory(n_hosts: int = 50_000, n_depts: int = 300, seed: int = 7)
 
 
 def _pinyin_name(zh: str) -> str:
-    from kiosk.core.input.pinyin import char_readings
+    from kiosk.core.input.index import char_readings
 
     readings = char_readings()
     syllables = [readings.get(ch, ("x",))[0] for ch in zh]

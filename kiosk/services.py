@@ -142,7 +142,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     """
     from kiosk.core.notify.channels import AppriseNotifier
     from kiosk.core.notify.worker import NotifyWorker, validate_notify_settings
-    from kiosk.core.printing.printers import make_printer
+    from kiosk.core.printing.factory import make_printer
     from kiosk.core.printing.queue import PrintQueue
 
     settings, store, records, clock = (
@@ -213,7 +213,7 @@ def _fallback_printer(settings: Settings) -> Any:
         return None
     from dataclasses import replace
 
-    from kiosk.core.printing.printers import make_printer
+    from kiosk.core.printing.factory import make_printer
 
     backend, _, where = spec.partition(":")
     primary = settings.printer

@@ -30,8 +30,9 @@ from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
-from kiosk.core.wayfinding.building import Building, building_from_dict
+from kiosk.core.wayfinding.building import building_from_dict
 from kiosk.core.wayfinding.building_store import building_hash
+from kiosk.core.wayfinding.model import Building
 
 from ..protocol import ErrorOut
 from .api.admin_routes import PathId

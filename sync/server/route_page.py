@@ -34,14 +34,15 @@ from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.config.i18n import translate
 from kiosk.core.keys.hierarchy import KeyPurpose
-from kiosk.core.wayfinding.building import Building
+from kiosk.core.wayfinding.map_style import BACKGROUND
 from kiosk.core.wayfinding.maps import (
-    BACKGROUND,
     _header,  # the floor-name band's height, kept when trimming
     render_floor,
 )
+from kiosk.core.wayfinding.model import Building
+from kiosk.core.wayfinding.phrasing import instructions, summary
 from kiosk.core.wayfinding.route_links import LANGS, ROUTE_PATH, RouteToken, peek_key, verify
-from kiosk.core.wayfinding.routes import Route, instructions, route, summary
+from kiosk.core.wayfinding.routes import Route, route
 
 from .api.deps import SessionDep
 from .buildings import site_building

@@ -35,8 +35,8 @@ from kiosk.core.keys.site_keys import fetch_site_keys
 from kiosk.core.wayfinding.building import DEMO_BUILDING
 from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.directions import Directions
+from kiosk.core.wayfinding.phrasing import instructions
 from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_url, sign
-from kiosk.core.wayfinding.routes import instructions
 from sync.server.keys import SECRET_ENV
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 

@@ -23,7 +23,7 @@ from kiosk.core.badges.tokens import BadgeService
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.settings import Settings
 from kiosk.core.directory.demo import demo_directory, import_directory
-from kiosk.core.printing.printers import CupsPrinter
+from kiosk.core.printing.cups import CupsPrinter
 from kiosk.core.printing.queue import PrintQueue
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records

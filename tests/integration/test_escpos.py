@@ -17,12 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.badges.render import BadgeData, load_template, render_badge
+from kiosk.core.badges.render import render_badge
+from kiosk.core.badges.template import BadgeData, load_template
 from kiosk.core.badges.tokens import BadgeService
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.settings import Settings
 from kiosk.core.directory.demo import demo_directory, import_directory
-from kiosk.core.printing.printers import BrotherQLPrinter, EscposPrinter, PrintJob
+from kiosk.core.printing.base import PrintJob
+from kiosk.core.printing.brother import BrotherQLPrinter
+from kiosk.core.printing.escpos import EscposPrinter
 from kiosk.core.printing.queue import PrintQueue
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records

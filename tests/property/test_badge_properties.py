@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.badges.render import BadgeData, load_template, render_badge_with_layout
+from kiosk.core.badges.render import render_badge_with_layout
+from kiosk.core.badges.template import BadgeData, load_template
 from kiosk.core.badges.tokens import sign, verify
 from kiosk.core.config.errors import DeniedError
 

@@ -16,13 +16,8 @@ from hypothesis import strategies as st
 
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.config.i18n import LANGUAGES, catalogue
-from kiosk.core.input.pinyin import (
-    Candidate,
-    PinyinEngine,
-    _load_index,
-    char_readings,
-    surname_readings,
-)
+from kiosk.core.input.index import char_readings, load_index, surname_readings
+from kiosk.core.input.pinyin import Candidate, PinyinEngine
 from kiosk.core.input.search import DirectorySearch, SearchResult, _terms_of, fold
 from kiosk.core.models import Department, Host
 from kiosk.core.store.records import normalise_phone
@@ -305,7 +300,7 @@ def engine() -> PinyinEngine:
     return e
 
 
-SYLLABLES = sorted(_load_index().syllables)
+SYLLABLES = sorted(load_index().syllables)
 
 
 @settings(deadline=None, max_examples=400)

@@ -15,8 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.config.errors import NotFoundError
-from kiosk.core.wayfinding.building import Building, Kind, Restriction, building_from_dict
-from kiosk.core.wayfinding.routes import _graph, instructions, route, summary
+from kiosk.core.wayfinding.building import building_from_dict
+from kiosk.core.wayfinding.graph import graph_for
+from kiosk.core.wayfinding.model import Building, Kind, Restriction
+from kiosk.core.wayfinding.phrasing import instructions, summary
+from kiosk.core.wayfinding.routes import route
 
 
 @st.composite
@@ -118,7 +121,7 @@ def buildings(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def dijkstra(building: Building, start: str, goal: str, accessible: bool) -> float:
-    graph = _graph(building, accessible)
+    graph = graph_for(building, accessible)
     source, target = graph.index[start], graph.index[goal]
     best = {source: 0.0}
     queue = [(0.0, source)]

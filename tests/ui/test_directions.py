@@ -14,7 +14,7 @@ SHOTS = Path("/tmp/kiosk-ui-directions")
 def route_pixels(image) -> int:
     from PIL import Image, ImageChops
 
-    from kiosk.core.wayfinding.maps import ROUTE
+    from kiosk.core.wayfinding.map_style import ROUTE
 
     diff = ImageChops.difference(image, Image.new("RGB", image.size, ROUTE)).convert("L")
     return diff.point(lambda v: 255 if v == 0 else 0).histogram()[255]

@@ -12,17 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from kiosk.core.badges import render as badges
-from kiosk.core.badges.render import (
-    BadgeData,
-    fit_text,
-    load_template,
-    render_badge,
-    render_badge_with_layout,
-    template_names,
-    text_width,
-    to_pdf,
-)
+from kiosk.core.badges.fit import fit_text
+from kiosk.core.badges.fonts import font_chain, font_index_for, text_width
+from kiosk.core.badges.qr import qr_matrix
+from kiosk.core.badges.render import render_badge, render_badge_with_layout, to_pdf
+from kiosk.core.badges.template import BadgeData, load_template, template_names
 from kiosk.core.badges.tokens import sign
 from kiosk.core.config.i18n import catalogue
 
@@ -120,11 +114,11 @@ def test_fit_text_shrinks_before_wrapping():
 
 
 def test_chinese_glyphs_come_from_noto_sans_sc():
-    chain = badges.font_chain()
+    chain = font_chain()
     assert chain and chain[0].endswith("NotoSansSC-Regular.otf")
-    assert badges.font_index_for("张") == 0
+    assert font_index_for("张") == 0
     # Arabic is not in Noto Sans SC: another font of the chain draws it
-    assert badges.font_index_for("ب") != 0
+    assert font_index_for("ب") != 0
 
 
 def test_glyphs_are_inked_not_boxes():
@@ -144,7 +138,7 @@ def test_qr_keeps_its_quiet_zone_and_decodes(tmp_path: Path):
     qr = next(i for i in layout.items if i.kind == "qr")
     crop = image.convert("L").crop(qr.box)
     # four modules of white around the code
-    matrix_size = len(badges.qr_matrix(TOKEN))
+    matrix_size = len(qr_matrix(TOKEN))
     module = crop.width // matrix_size
     border = crop.crop((0, 0, crop.width, 4 * module))
     assert min(border.tobytes()) == 255

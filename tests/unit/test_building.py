@@ -12,13 +12,8 @@ from PIL import Image
 
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.directory.demo import demo_directory
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Kind,
-    Restriction,
-    building_from_dict,
-    load_building,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
+from kiosk.core.wayfinding.model import Kind, Restriction
 
 
 def write(tmp_path: Path, data: Any, name: str = "building.json") -> Path:

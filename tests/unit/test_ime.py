@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.input import pinyin as ime
-from kiosk.core.input.pinyin import Candidate, PinyinEngine, char_readings, surname_readings
+from kiosk.core.input import index as ime_index
+from kiosk.core.input.index import char_readings, surname_readings
+from kiosk.core.input.pinyin import Candidate, PinyinEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,11 +171,12 @@ def test_candidate_is_frozen():
 def test_loads_lazily_and_quickly_on_import():
     code = (
         "import time; t = time.perf_counter()\n"
+        "import kiosk.core.input.index as index\n"
         "import kiosk.core.input.pinyin as ime\n"
         "e = ime.PinyinEngine(cache_dir=None)\n"
-        "assert not e.loaded and ime._index is None\n"
+        "assert not e.loaded and index._index is None\n"
         "e.segment('')\n"
-        "assert ime._index is None\n"
+        "assert index._index is None\n"
         "e.candidates('zhang')\n"
         "assert e.loaded\n"
     )
@@ -217,30 +219,32 @@ def test_other_splits_of_the_same_letters(engine):
 
 
 def test_parsed_index_is_cached_between_starts(tmp_path, monkeypatch):
-    built = ime._Index(ime.IME_DIR, tmp_path)
+    built = ime_index.Index(ime_index.IME_DIR, tmp_path)
     files = list(tmp_path.glob("words-*.marshal"))
     assert len(files) == 1
 
     def no_parsing(folder):
         raise AssertionError("parsed words.txt although a cache was there")
 
-    monkeypatch.setattr(ime._Index, "_parse", classmethod(lambda cls, folder: no_parsing(folder)))
-    cached = ime._Index(ime.IME_DIR, tmp_path)
+    monkeypatch.setattr(
+        ime_index.Index, "_parse", classmethod(lambda cls, folder: no_parsing(folder))
+    )
+    cached = ime_index.Index(ime_index.IME_DIR, tmp_path)
     assert cached.raw == built.raw
     assert cached.by_initials == built.by_initials
     assert cached.syllables == built.syllables
 
 
 def test_a_broken_or_unwritable_cache_costs_only_time(tmp_path):
-    ime._Index(ime.IME_DIR, tmp_path)
+    ime_index.Index(ime_index.IME_DIR, tmp_path)
     (cache,) = tmp_path.glob("words-*.marshal")
     cache.write_bytes(b"not marshal at all")
-    again = ime._Index(ime.IME_DIR, tmp_path)
+    again = ime_index.Index(ime_index.IME_DIR, tmp_path)
     assert "bei'jing" in again.raw
     assert cache.read_bytes() != b"not marshal at all"  # rewritten
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert "bei'jing" in ime._Index(ime.IME_DIR, blocker / "cache").raw
+    assert "bei'jing" in ime_index.Index(ime_index.IME_DIR, blocker / "cache").raw
 
 
 @pytest.mark.parametrize(

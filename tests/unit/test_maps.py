@@ -10,21 +10,10 @@ import pytest
 from building_fixtures import tiny
 from PIL import Image, ImageChops
 
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    building_from_dict,
-    load_building,
-)
-from kiosk.core.wayfinding.maps import (
-    FONT_PATH,
-    HERE,
-    ROUTE,
-    _glyphs,
-    floor_transform,
-    font,
-    render_floor,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
+from kiosk.core.wayfinding.map_style import FONT_PATH, HERE, ROUTE, font, label_glyphs
+from kiosk.core.wayfinding.maps import floor_transform, render_floor
+from kiosk.core.wayfinding.model import Building
 from kiosk.core.wayfinding.routes import route
 
 OUT = Path("/tmp/kiosk-maps")
@@ -102,7 +91,7 @@ def test_chinese_labels_render_as_real_glyphs(demo: Building) -> None:
     assert FONT_PATH is not None and FONT_PATH.name == "NotoSansSC-Regular.otf"
     assert FONT_PATH.is_file()
     face = font(24)
-    masks = [_glyphs(ch, face, 0)[2] for ch in "您在这里"]
+    masks = [label_glyphs(ch, face, 0)[2] for ch in "您在这里"]
     assert all(m.getbbox() is not None for m in masks)
     assert len({m.tobytes() for m in masks}) == 4
     zh = render_floor(demo, "1", size=(1024, 640), lang="zh_CN")

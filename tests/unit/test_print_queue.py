@@ -13,14 +13,10 @@ from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import PrinterError
 from kiosk.core.config.settings import PrinterSettings, Settings
 from kiosk.core.directory.demo import demo_directory, import_directory
-from kiosk.core.printing.printers import (
-    FakePrinter,
-    FilePrinter,
-    JobRef,
-    JobState,
-    PrintJob,
-    make_printer,
-)
+from kiosk.core.printing.base import JobRef, JobState, PrintJob
+from kiosk.core.printing.factory import make_printer
+from kiosk.core.printing.fake import FakePrinter
+from kiosk.core.printing.files import FilePrinter
 from kiosk.core.printing.queue import CONSUMER, PrintQueue
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
@@ -317,7 +313,9 @@ def test_file_printer_writes_pdf_and_png(tmp_path: Path):
 
 def test_make_printer_from_settings(tmp_path: Path):
     from kiosk.core.config.errors import ConfigError
-    from kiosk.core.printing.printers import BrotherQLPrinter, CupsPrinter, EscposPrinter
+    from kiosk.core.printing.brother import BrotherQLPrinter
+    from kiosk.core.printing.cups import CupsPrinter
+    from kiosk.core.printing.escpos import EscposPrinter
 
     assert isinstance(make_printer(PrinterSettings(out_dir=str(tmp_path))), FilePrinter)
     assert isinstance(make_printer(PrinterSettings(backend="cups", queue="Q")), CupsPrinter)
@@ -364,7 +362,7 @@ badges accepting requests since Thu Nov 26 09:00:00 2026
     ],
 )
 def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
-    from kiosk.core.printing.printers import CupsPrinter
+    from kiosk.core.printing.cups import CupsPrinter
 
     printer = CupsPrinter("badges")
     monkeypatch.setattr(printer, "_run", ScriptedCups(LPSTAT_IDLE.format(alerts=alerts)))
@@ -375,8 +373,8 @@ def test_cups_printer_state_reasons(monkeypatch, alerts, state, key):
 def test_cups_printer_refuses_to_spool_into_a_troubled_queue(monkeypatch, tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges.render import load_template
-    from kiosk.core.printing.printers import CupsPrinter
+    from kiosk.core.badges.template import load_template
+    from kiosk.core.printing.cups import CupsPrinter
 
     printer = CupsPrinter("badges")
     scripted = ScriptedCups(LPSTAT_IDLE.format(alerts="media-empty-error"))
@@ -429,8 +427,8 @@ def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
 def test_escpos_on_a_usb_device_path(tmp_path: Path):
     from PIL import Image
 
-    from kiosk.core.badges.render import load_template
-    from kiosk.core.printing.printers import EscposPrinter
+    from kiosk.core.badges.template import load_template
+    from kiosk.core.printing.escpos import EscposPrinter
 
     device = tmp_path / "lp0"
     device.touch()

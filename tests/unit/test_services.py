@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.config.settings import load_settings
-from kiosk.core.printing.printers import CupsPrinter
+from kiosk.core.printing.cups import CupsPrinter
 from kiosk.services import build_services
 
 

@@ -16,26 +16,13 @@ from building_fixtures import tiny
 from kiosk.core.config.errors import ConfigError, NotFoundError
 from kiosk.core.config.i18n import LOCALE_DIR
 from kiosk.core.models import Department, Host, Visit, VisitState
-from kiosk.core.wayfinding.building import (
-    DEMO_BUILDING,
-    Building,
-    Kind,
-    building_from_dict,
-    load_building,
-)
+from kiosk.core.wayfinding.building import DEMO_BUILDING, building_from_dict, load_building
 from kiosk.core.wayfinding.directions import Directions, find_building
-from kiosk.core.wayfinding.routes import (
-    Side,
-    StepKind,
-    Turn,
-    _graph,
-    classify,
-    heading,
-    instructions,
-    resolve,
-    route,
-    summary,
-)
+from kiosk.core.wayfinding.graph import graph_for
+from kiosk.core.wayfinding.model import Building, Kind
+from kiosk.core.wayfinding.phrasing import instructions, summary
+from kiosk.core.wayfinding.routes import resolve, route
+from kiosk.core.wayfinding.steps import Side, StepKind, Turn, classify, heading
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -161,7 +148,7 @@ def test_goals_by_room_department_host_landmark_and_waypoint(small: Building) ->
 
 
 def _dijkstra(building: Building, start: str, goal: str, accessible: bool) -> float:
-    graph = _graph(building, accessible)
+    graph = graph_for(building, accessible)
     source, target = graph.index[start], graph.index[goal]
     best = {source: 0.0}
     queue = [(0.0, source)]

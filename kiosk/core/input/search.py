@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kiosk.core.input.pinyin import char_readings, surname_readings
+from kiosk.core.input.index import char_readings, surname_readings
 from kiosk.core.models import Department, Host
 
 EXACT, PREFIX, INITIALS, SUBSTRING = range(4)

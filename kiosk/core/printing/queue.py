@@ -34,13 +34,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.badges.render import BadgeData, Template, load_template, render_badge
+from kiosk.core.badges.render import render_badge
+from kiosk.core.badges.template import BadgeData, Template, load_template
 from kiosk.core.badges.tokens import BadgeService, peek
 from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
 from kiosk.core.config.errors import DeniedError, KioskError, PrinterError
 from kiosk.core.config.settings import Settings
 from kiosk.core.models import Visit
-from kiosk.core.printing.printers import JobRef, JobState, Printer, PrintJob
+from kiosk.core.printing.base import JobRef, JobState, Printer, PrintJob
 from kiosk.core.store.database import Store, Transaction, new_id
 from kiosk.core.store.records import Records
 

@@ -32,9 +32,11 @@ from PIL import Image
 
 from kiosk.core.config.errors import ConfigError, NotFoundError
 from kiosk.core.models import Department, Host, Visit
-from kiosk.core.wayfinding.building import DEMO_BUILDING, Building, Room, load_building
+from kiosk.core.wayfinding.building import DEMO_BUILDING, load_building
 from kiosk.core.wayfinding.maps import render_floor
-from kiosk.core.wayfinding.routes import Route, Target, instructions, route, summary
+from kiosk.core.wayfinding.model import Building, Room
+from kiosk.core.wayfinding.phrasing import instructions, summary
+from kiosk.core.wayfinding.routes import Route, Target, route
 
 BUILDING_FILE = "building.json"
 DEMO_SITE = "demo"

@@ -4,6 +4,7 @@
 widget only shows what it returns. The map is turned so that the kiosk's facing points up, as a
 visitor standing at the kiosk sees the building ("heads-up" map), and every label stays upright.
 Budget: well under 50 ms per floor at screen size (see ``bench/bench_directions.py``).
+Colours, the font and label drawing are in ``map_style.py``.
 
 Never imports Kivy; never touches the network.
 """
@@ -13,46 +14,34 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.config.i18n import translate
-from kiosk.core.wayfinding.building import Building, Kind, Point
+from kiosk.core.wayfinding.map_style import (
+    AREA_FILL,
+    BACKGROUND,
+    FLOOR_EDGE,
+    FLOOR_FILL,
+    GOAL,
+    GOAL_FILL,
+    HERE,
+    ICON,
+    MUTED,
+    ROOM_EDGE,
+    ROOM_FILL,
+    ROUTE,
+    START,
+    TEXT,
+    draw_chevron,
+    draw_label,
+    draw_pill,
+    draw_pin,
+    font,
+)
+from kiosk.core.wayfinding.model import Building, Kind, Point
 from kiosk.core.wayfinding.routes import Route
-
-# colours: quiet plan, one strong colour for the route
-BACKGROUND = (255, 255, 255)
-FLOOR_FILL = (241, 243, 245)
-FLOOR_EDGE = (120, 128, 136)
-ROOM_FILL = (255, 255, 255)
-ROOM_EDGE = (176, 184, 192)
-AREA_FILL = (226, 238, 248)
-TEXT = (52, 58, 64)
-MUTED = (120, 128, 136)
-GOAL_FILL = (255, 226, 204)
-GOAL = (214, 72, 32)
-ROUTE = (25, 110, 220)
-HERE = (220, 40, 60)
-START = (40, 160, 80)
-ICON = (60, 70, 90)
-
-FONT_PATH: Path | None
-try:
-    import pylopdf_fonts_zh_cn
-
-    FONT_PATH = Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
-except ImportError:  # pragma: no cover - the dependency is declared in pyproject.toml
-    FONT_PATH = None
-
-
-@cache
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Noto Sans SC at ``size`` pixels (it has both the Chinese and the Latin glyphs)."""
-    if FONT_PATH is not None and FONT_PATH.is_file():
-        return ImageFont.truetype(str(FONT_PATH), size)
-    return ImageFont.load_default(size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +144,11 @@ def render_floor(
         ax, ay = px(_mean(area.outline))
         crowded = any(math.hypot(ax - mx, ay - my) < label_size * 4 for mx, my in busy)
         if area.name.text(lang) not in named and not crowded:
-            _text(draw, (ax, ay), area.name.text(lang), small, MUTED)
+            draw_label(draw, (ax, ay), area.name.text(lang), small, MUTED)
     for room in building.rooms_on(floor_id):
         if room.centre is not None:
             colour = GOAL if room.number == goal_room else TEXT
-            _text(draw, px(room.centre), room.number, small, colour)
+            draw_label(draw, px(room.centre), room.number, small, colour)
 
     _connectors(draw, building, floor_id, t, font(max(10, label_size * 3 // 4)), lang)
     if route is not None:
@@ -167,7 +156,7 @@ def render_floor(
     for landmark, (x, y) in zip(landmarks, marks, strict=True):
         r = max(4, label_size // 3)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=MUTED, outline=BACKGROUND)
-        _text(draw, (x, y + r + label_size * 0.7), landmark.name.text(lang), small, TEXT, True)
+        draw_label(draw, (x, y + r + label_size * 0.7), landmark.name.text(lang), small, TEXT, True)
     if route is not None:
         _route_labels(draw, building, floor_id, route, t, label_size, lang)
 
@@ -186,41 +175,6 @@ def _header(size: tuple[int, int]) -> int:
 
 def _mean(points: tuple[Point, ...]) -> Point:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-
-
-def _text(
-    draw: ImageDraw.ImageDraw,
-    at: tuple[float, float],
-    text: str,
-    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    fill: tuple[int, int, int],
-    halo: bool = False,
-) -> None:
-    """``text`` centred on ``at``; with ``halo``, on a white outline that keeps it readable."""
-    if halo:
-        left, top, mask = _glyphs(text, face, 3)
-        draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
-    left, top, mask = _glyphs(text, face, 0)
-    draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=fill)
-
-
-@lru_cache(maxsize=4096)
-def _glyphs(
-    text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, stroke: int
-) -> tuple[int, int, Image.Image]:
-    """The rendered text as a mask, and its offset from the anchor point.
-
-    Rasterising text (above all with a stroke) is most of a map's cost; labels repeat from one
-    render to the next, so each is rasterised once.
-    """
-    left, top, right, bottom = (
-        round(v) for v in face.getbbox(text, anchor="mm", stroke_width=stroke)
-    )
-    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text(
-        (-left, -top), text, font=face, fill=255, anchor="mm", stroke_width=stroke, stroke_fill=255
-    )
-    return left, top, mask
 
 
 def _background(
@@ -300,7 +254,7 @@ def _connectors(
                     width=max(2, r // 4),
                 )
             if c.name is not None:
-                _text(draw, (x, y + r * 1.8), c.name.text(lang), face, ICON, halo=True)
+                draw_label(draw, (x, y + r * 1.8), c.name.text(lang), face, ICON, halo=True)
 
 
 def _route(
@@ -338,9 +292,9 @@ def _route_labels(
     goal = building.waypoint_by_id[route.goal.waypoint]
     if goal.floor == floor_id:
         x, y = t.to_pixel(goal.point)
-        _pin(draw, (x, y), r + 4)
+        draw_pin(draw, (x, y), r + 4)
         face = font(max(14, label_size + 4))
-        _text(draw, (x, y - 3.2 * (r + 4)), route.goal.label(lang), face, GOAL, halo=True)
+        draw_label(draw, (x, y - 3.2 * (r + 4)), route.goal.label(lang), face, GOAL, halo=True)
     # where the walk on this floor ends at an elevator/stairs: say which floor comes next
     floors = route.floors
     for i, fid in enumerate(floors[:-1]):
@@ -353,7 +307,7 @@ def _route_labels(
                 "directions.floor", lang, label=building.floor_by_id[floors[i + 1]].label
             )
             text = translate("directions.map.continue_on", lang, floor=label)
-            _pill(draw, (x, y), text, font(max(14, label_size + 2)))
+            draw_pill(draw, (x, y), text, font(max(14, label_size + 2)))
 
 
 def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: int) -> None:
@@ -369,7 +323,7 @@ def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: in
         d = max(carry, size)  # never on a corner
         while d < length - size:
             cx, cy = x0 + ux * d, y0 + uy * d
-            _chevron(draw, (cx, cy), (ux, uy), size)
+            draw_chevron(draw, (cx, cy), (ux, uy), size)
             d += spacing
         carry = d - length
     if len(pts) >= 2:
@@ -386,42 +340,6 @@ def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: in
             ],
             fill=ROUTE,
         )
-
-
-def _chevron(
-    draw: ImageDraw.ImageDraw, at: tuple[float, float], u: tuple[float, float], size: float
-) -> None:
-    (x, y), (ux, uy) = at, u
-    tip = (x + ux * size * 0.5, y + uy * size * 0.5)
-    left = (x - ux * size * 0.5 - uy * size * 0.7, y - uy * size * 0.5 + ux * size * 0.7)
-    right = (x - ux * size * 0.5 + uy * size * 0.7, y - uy * size * 0.5 - ux * size * 0.7)
-    draw.line([left, tip, right], fill=BACKGROUND, width=max(2, round(size / 3)))
-
-
-def _pill(
-    draw: ImageDraw.ImageDraw,
-    at: tuple[float, float],
-    text: str,
-    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-) -> None:
-    """White text on a route-coloured pill: readable on top of anything."""
-    left, top, right, bottom = draw.textbbox(at, text, font=face, anchor="mm")
-    pad = (bottom - top) * 0.35
-    draw.rounded_rectangle(
-        (left - 2 * pad, top - pad, right + 2 * pad, bottom + pad),
-        radius=(bottom - top) / 2 + pad,
-        fill=ROUTE,
-    )
-    draw.text(at, text, font=face, fill=BACKGROUND, anchor="mm")
-
-
-def _pin(draw: ImageDraw.ImageDraw, at: tuple[float, float], r: float) -> None:
-    x, y = at
-    head = (x, y - 2 * r)
-    draw.polygon([(x, y), (x - r * 0.8, y - 1.6 * r), (x + r * 0.8, y - 1.6 * r)], fill=GOAL)
-    draw.ellipse((head[0] - r, head[1] - r, head[0] + r, head[1] + r), fill=GOAL)
-    q = r * 0.4
-    draw.ellipse((head[0] - q, head[1] - q, head[0] + q, head[1] + q), fill=BACKGROUND)
 
 
 def _you_are_here(
@@ -445,4 +363,4 @@ def _you_are_here(
     draw.ellipse((x - r, y - r, x + r, y + r), fill=HERE, outline=BACKGROUND, width=3)
     face = font(max(14, label_size + 4))
     text = translate("directions.map.you_are_here", lang)
-    _text(draw, (x - ux * r * 2.4, y - uy * r * 2.4), text, face, HERE, halo=True)
+    draw_label(draw, (x - ux * r * 2.4, y - uy * r * 2.4), text, face, HERE, halo=True)

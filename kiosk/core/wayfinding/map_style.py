@@ -1,0 +1,114 @@
+"""How floor maps look: the colours, the font (Noto Sans SC), labels drawn centred on a point
+(optionally on a white halo, rasterised once and reused: ``label_glyphs``) and the marker shapes
+(chevrons along the route, the goal's pin, the "continue on floor 5" pill).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+# colours: quiet plan, one strong colour for the route
+BACKGROUND = (255, 255, 255)
+FLOOR_FILL = (241, 243, 245)
+FLOOR_EDGE = (120, 128, 136)
+ROOM_FILL = (255, 255, 255)
+ROOM_EDGE = (176, 184, 192)
+AREA_FILL = (226, 238, 248)
+TEXT = (52, 58, 64)
+MUTED = (120, 128, 136)
+GOAL_FILL = (255, 226, 204)
+GOAL = (214, 72, 32)
+ROUTE = (25, 110, 220)
+HERE = (220, 40, 60)
+START = (40, 160, 80)
+ICON = (60, 70, 90)
+
+FONT_PATH: Path | None
+try:
+    import pylopdf_fonts_zh_cn
+
+    FONT_PATH = Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
+except ImportError:  # pragma: no cover - the dependency is declared in pyproject.toml
+    FONT_PATH = None
+
+
+@cache
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Noto Sans SC at ``size`` pixels (it has both the Chinese and the Latin glyphs)."""
+    if FONT_PATH is not None and FONT_PATH.is_file():
+        return ImageFont.truetype(str(FONT_PATH), size)
+    return ImageFont.load_default(size)
+
+
+def draw_label(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    text: str,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    fill: tuple[int, int, int],
+    halo: bool = False,
+) -> None:
+    """``text`` centred on ``at``; with ``halo``, on a white outline that keeps it readable."""
+    if halo:
+        left, top, mask = label_glyphs(text, face, 3)
+        draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
+    left, top, mask = label_glyphs(text, face, 0)
+    draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=fill)
+
+
+@lru_cache(maxsize=4096)
+def label_glyphs(
+    text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, stroke: int
+) -> tuple[int, int, Image.Image]:
+    """The rendered text as a mask, and its offset from the anchor point.
+
+    Rasterising text (above all with a stroke) is most of a map's cost; labels repeat from one
+    render to the next, so each is rasterised once.
+    """
+    left, top, right, bottom = (
+        round(v) for v in face.getbbox(text, anchor="mm", stroke_width=stroke)
+    )
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text(
+        (-left, -top), text, font=face, fill=255, anchor="mm", stroke_width=stroke, stroke_fill=255
+    )
+    return left, top, mask
+
+
+def draw_chevron(
+    draw: ImageDraw.ImageDraw, at: tuple[float, float], u: tuple[float, float], size: float
+) -> None:
+    (x, y), (ux, uy) = at, u
+    tip = (x + ux * size * 0.5, y + uy * size * 0.5)
+    left = (x - ux * size * 0.5 - uy * size * 0.7, y - uy * size * 0.5 + ux * size * 0.7)
+    right = (x - ux * size * 0.5 + uy * size * 0.7, y - uy * size * 0.5 - ux * size * 0.7)
+    draw.line([left, tip, right], fill=BACKGROUND, width=max(2, round(size / 3)))
+
+
+def draw_pill(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    text: str,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    """White text on a route-coloured pill: readable on top of anything."""
+    left, top, right, bottom = draw.textbbox(at, text, font=face, anchor="mm")
+    pad = (bottom - top) * 0.35
+    draw.rounded_rectangle(
+        (left - 2 * pad, top - pad, right + 2 * pad, bottom + pad),
+        radius=(bottom - top) / 2 + pad,
+        fill=ROUTE,
+    )
+    draw.text(at, text, font=face, fill=BACKGROUND, anchor="mm")
+
+
+def draw_pin(draw: ImageDraw.ImageDraw, at: tuple[float, float], r: float) -> None:
+    x, y = at
+    head = (x, y - 2 * r)
+    draw.polygon([(x, y), (x - r * 0.8, y - 1.6 * r), (x + r * 0.8, y - 1.6 * r)], fill=GOAL)
+    draw.ellipse((head[0] - r, head[1] - r, head[0] + r, head[1] + r), fill=GOAL)
+    q = r * 0.4
+    draw.ellipse((head[0] - q, head[1] - q, head[0] + q, head[1] + q), fill=BACKGROUND)
