@@ -234,14 +234,9 @@ class BadgeFailed(Event):
     #: ``copy`` on the wire (the name shadows a pydantic method here)
     copy_number: Count = Field(validation_alias="copy", serialization_alias="copy")
     printer: Text200
-    error_key: Literal[
-        "badge.printer.stopped",
-        "badge.printer.offline",
-        "badge.printer.out_of_media",
-        "badge.printer.unreachable",
-        "badge.printer.error",
-        "badge.printer.interrupted",
-    ]
+    #: a ``badge.printer.*`` catalogue key: stopped, offline, out_of_media, unreachable, error,
+    #: interrupted (badges.po)
+    error_key: Key
     error: Text500
     attempts: Count
     retrying: bool
