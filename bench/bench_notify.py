@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 
 from kiosk.core.config.clock import SystemClock, iso
 from kiosk.core.config.settings import Settings
+from kiosk.core.events import parse_event
 from kiosk.core.models import Department, Host, Site
 from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.notify.worker import NotifyWorker
@@ -77,30 +78,34 @@ def _commit_visit(store: Store) -> None:
             ),
         )
         tx.emit(
-            "visit.checked_in",
-            visit_id,
-            {
-                "visit": {
-                    "id": visit_id,
-                    "site_id": "demo",
-                    "kiosk_id": "kiosk-1",
-                    "visitor_id": visitor_id,
-                    "host_id": "h1",
-                    "department_id": "rnd",
-                    "state": "checked_in",
-                    "purpose": "meeting",
-                    "created_at": now,
-                    "checked_in_at": now,
+            parse_event(
+                "visit.checked_in",
+                {
+                    "visit": {
+                        "id": visit_id,
+                        "site_id": "demo",
+                        "kiosk_id": "kiosk-1",
+                        "visitor_id": visitor_id,
+                        "host_id": "h1",
+                        "department_id": "rnd",
+                        "state": "checked_in",
+                        "purpose": "meeting",
+                        "badge_code": "",
+                        "consent_version": "",
+                        "invitation_id": None,
+                        "created_at": now,
+                        "checked_in_at": now,
+                    },
+                    "visitor": {
+                        "id": visitor_id,
+                        "name": "张伟",
+                        "phone": "13812345678",
+                        "company": "星河科技",
+                        "category": "",
+                    },
+                    "language": "zh_CN",
                 },
-                "visitor": {
-                    "id": visitor_id,
-                    "name": "张伟",
-                    "phone": "13812345678",
-                    "company": "星河科技",
-                    "category": "",
-                },
-                "language": "zh_CN",
-            },
+            )
         )
 
 

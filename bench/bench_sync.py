@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.events import parse_event
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "tests" / "integration") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
@@ -131,8 +133,8 @@ def sync_drain() -> dict[str, Any]:
                 DRAIN_EVENTS, "bench", done.kiosk_id, datetime(2026, 11, 26, 8, tzinfo=UTC)
             )
             with k.store.transaction() as tx:
-                for kind, entity, payload in events:
-                    tx.emit(kind, entity, payload)
+                for kind, _entity, payload in events:
+                    tx.emit(parse_event(kind, payload))
             del events  # a kiosk does not hold its backlog in memory; the collector would walk it
             gc.collect()
             queued = k.store.pending("sync")

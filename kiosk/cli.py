@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from kiosk.core.config.errors import ConfigError, KioskError
 from kiosk.core.config.settings import Settings, load_settings, render_toml
+from kiosk.core.events import InvitationCreated
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -201,7 +202,7 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
             valid_until=now + timedelta(hours=args.valid_hours),
         )
         records.add_invitation(tx, inv)
-        tx.emit("invitation.created", inv.id, {"invitation_id": inv.id, "code": code})
+        tx.emit(InvitationCreated(invitation_id=inv.id, code=code))
     print(code)
     import qrcode
 

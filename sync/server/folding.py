@@ -21,7 +21,9 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kiosk.core.config.clock import parse_iso
+from kiosk.core.config.errors import ValidationError
+from kiosk.core.events import Event as TypedEvent
+from kiosk.core.events import event_class, parse_event
 from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
@@ -42,6 +44,8 @@ FED_KINDS = frozenset({"visit.checked_in", "visit.denied", "visit.checked_out"})
 class Accepted:
     event: EventIn
     hlc: str
+    #: the typed payload (None for a kind this server does not know: stored, not folded)
+    model: Any = None
 
 
 Folder = Callable[[Session, Kiosk, list[Accepted]], None]
@@ -64,57 +68,36 @@ def claimed_site(event: EventIn) -> str | None:
     return None
 
 
-def _problem(event: EventIn, kiosk: Kiosk) -> str | None:
-    site = claimed_site(event)
-    if site is not None and site != kiosk.site_id:
-        return f"event belongs to site {site!r}; this kiosk may only write site {kiosk.site_id!r}"
+def _parsed(event: EventIn, kiosk: Kiosk) -> tuple[str | None, TypedEvent | None]:
+    """(problem, typed event): a known kind must parse (kiosk.core.events), name its entity
+    and, when it names a site, this kiosk's; an unknown kind is stored unparsed."""
     if event.hlc and not is_stamp(event.hlc):
-        return "malformed hlc stamp"
-    p = event.payload
-    if event.kind in ("visit.checked_in", "visit.denied"):
-        visit, visitor = p.get("visit"), p.get("visitor")
-        if not isinstance(visit, dict) or not isinstance(visitor, dict):
-            return "payload needs 'visit' and 'visitor' objects"
-        if visit.get("id") != event.entity_id or not visit.get("site_id"):
-            return "payload visit id must equal entity_id and name a site"
-        if not _is_id(visitor.get("id")):
-            return "payload visitor needs an id"
-        for key in ("host_id", "department_id", "invitation_id", "kiosk_id"):
-            if visit.get(key) is not None and not _is_id(visit.get(key)):
-                return f"visit.{key} must be null or an id of at most 64 characters"
-        for key in ("created_at", "checked_in_at"):
-            if visit.get(key) is not None and not _is_time(visit.get(key)):
-                return f"visit.{key} is not an ISO time"
-    elif event.kind == "visit.checked_out":
-        if p.get("visit_id", event.entity_id) != event.entity_id:
-            return "payload visit_id must equal entity_id"
-        if p.get("checked_out_at") is not None and not _is_time(p.get("checked_out_at")):
-            return "checked_out_at is not an ISO time"
-    return None
+        return "malformed hlc stamp", None
+    if event_class(event.kind) is None:
+        site = claimed_site(event)
+        if site is not None and site != kiosk.site_id:
+            return _other_site(site, kiosk), None
+        return None, None
+    try:
+        model = parse_event(event.kind, event.payload)
+    except ValidationError as e:
+        return str(e.detail or e), None
+    site = model.claimed_site
+    if site is not None and site != kiosk.site_id:
+        return _other_site(site, kiosk), None
+    if model.entity_id != event.entity_id:
+        return "payload names another entity than entity_id", None
+    return None, model
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+def _other_site(site: str, kiosk: Kiosk) -> str:
+    return f"event belongs to site {site!r}; this kiosk may only write site {kiosk.site_id!r}"
 
 
 def _text(value: Any, limit: int) -> str:
     """A string column value from kiosk JSON: text, no NUL (PostgreSQL refuses it), bounded."""
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     return text.replace("\x00", "")[:limit]
-
-
-def _is_time(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        parse_iso(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _time(value: Any) -> datetime | None:
-    return parse_iso(value) if isinstance(value, str) and value else None
 
 
 def _fallback_hlc(event: EventIn) -> str:
@@ -132,11 +115,11 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         if event.uuid in accepted:
             duplicate.append(event.uuid)
             continue
-        problem = _problem(event, kiosk)
+        problem, model = _parsed(event, kiosk)
         if problem:
-            rejected.append(RejectedEvent(uuid=event.uuid, reason=problem))
+            rejected.append(RejectedEvent(uuid=event.uuid, reason=problem[:500]))
             continue
-        accepted[event.uuid] = Accepted(event, event.hlc or _fallback_hlc(event))
+        accepted[event.uuid] = Accepted(event, event.hlc or _fallback_hlc(event), model)
     if accepted:
         # the latest stamp of the batch moves the clock as far as observing each one would
         SERVER_HLC.observe(max(a.hlc for a in accepted.values()))
@@ -233,30 +216,30 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
     visits = []
     site_id, kiosk_id = kiosk.site_id, kiosk.id
     for a in _latest_per_entity(items):
-        v, p = a.event.payload["visit"], a.event.payload["visitor"]
-        visitors[p["id"]] = {
-            "id": p["id"],
+        v, p = a.model.visit, a.model.visitor
+        visitors[p.id] = {
+            "id": p.id,
             "site_id": site_id,
-            "name": _text(p.get("name"), 200),
-            "phone": _text(p.get("phone"), 64),
-            "company": _text(p.get("company"), 200),
-            "category": _text(p.get("category"), 64),
+            "name": _text(p.name, 200),
+            "phone": _text(p.phone, 64),
+            "company": _text(p.company, 200),
+            "category": _text(p.category, 64),
         }
         visits.append(
             {
                 "id": a.event.entity_id,
                 "site_id": site_id,
-                "kiosk_id": v.get("kiosk_id") or kiosk_id,
-                "visitor_id": p["id"],
-                "host_id": v.get("host_id"),
-                "department_id": v.get("department_id"),
+                "kiosk_id": v.kiosk_id or kiosk_id,
+                "visitor_id": p.id,
+                "host_id": v.host_id,
+                "department_id": v.department_id,
                 "state": "denied" if a.event.kind == "visit.denied" else "checked_in",
-                "purpose": _text(v.get("purpose"), 64),
-                "badge_code": _text(v.get("badge_code"), 200),
-                "consent_version": _text(v.get("consent_version"), 32),
-                "invitation_id": v.get("invitation_id"),
-                "created_at": _time(v.get("created_at")) or a.event.occurred_at,
-                "checked_in_at": _time(v.get("checked_in_at")),
+                "purpose": _text(v.purpose, 64),
+                "badge_code": _text(v.badge_code, 200),
+                "consent_version": _text(v.consent_version, 32),
+                "invitation_id": v.invitation_id,
+                "created_at": v.created_at or a.event.occurred_at,
+                "checked_in_at": v.checked_in_at,
                 "auto_checked_out": False,
                 "state_hlc": a.hlc,
             }
@@ -300,16 +283,16 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
     rows = []
     site_id, kiosk_id = kiosk.site_id, kiosk.id
     for a in _latest_per_entity(items):
-        p = a.event.payload
+        p = a.model
         rows.append(
             {
                 "id": a.event.entity_id,
                 "site_id": site_id,
                 "state": "checked_out",
-                "checked_out_at": _time(p.get("checked_out_at")) or a.event.occurred_at,
-                "auto_checked_out": bool(p.get("auto", False)),
-                "checkout_kiosk_id": _text(p.get("kiosk_id") or kiosk_id, 64),
-                "checkout_method": _text(p.get("method"), 16),
+                "checked_out_at": p.checked_out_at,
+                "auto_checked_out": p.auto,
+                "checkout_kiosk_id": p.kiosk_id or kiosk_id,
+                "checkout_method": p.method,
                 "state_hlc": a.hlc,
             }
         )
@@ -337,18 +320,15 @@ def _checked_out_upsert(session: Session) -> Any:
 def fold_invitation_used(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     changes = []
     for a in items:
-        inv_id = a.event.payload.get("invitation_id")
-        if not _is_id(inv_id):
-            continue
         inv = session.scalar(
             select(Invitation).where(
-                Invitation.id == str(inv_id), Invitation.site_id == kiosk.site_id
+                Invitation.id == a.model.invitation_id, Invitation.site_id == kiosk.site_id
             )
         )
         if inv is None:
             continue
         inv.state = "used"
-        inv.visit_id = _text(a.event.payload.get("visit_id") or a.event.entity_id, 64)
+        inv.visit_id = a.model.visit_id
         inv.updated_at = datetime.now(UTC)
         from .api.schemas import invitation_change_payload
 

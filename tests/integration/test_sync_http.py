@@ -391,7 +391,14 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
             "kind": "visit.checked_out",
             "entity_id": visit.id,
             "occurred_at": now,
-            "payload": {"visit_id": visit.id, "site_id": site_a, "checked_out_at": now},
+            "payload": {
+                "visit_id": visit.id,
+                "site_id": site_a,
+                "kiosk_id": "",
+                "checked_out_at": now,
+                "auto": False,
+                "method": "scan",
+            },
         },
         {
             "uuid": str(uuid.uuid4()),
@@ -399,7 +406,14 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
             "entity_id": visit.id,
             "occurred_at": now,
             "hlc": "9999999999999999999-zz",
-            "payload": {"visit_id": visit.id, "site_id": site_b, "checked_out_at": now},
+            "payload": {
+                "visit_id": visit.id,
+                "site_id": site_b,
+                "kiosk_id": "",
+                "checked_out_at": now,
+                "auto": False,
+                "method": "scan",
+            },
         },
         {
             "uuid": str(uuid.uuid4()),
@@ -416,6 +430,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
     r = env.http.post(f"{API}/sync/push", json={"events": events}, headers=b_auth)
     answer = r.json()
     assert [x["uuid"] for x in answer["rejected"]] == [events[0]["uuid"], events[2]["uuid"]]
+    assert "site" in answer["rejected"][0]["reason"]
     assert answer["stored"] == [events[1]["uuid"]]
     assert _visit(env, site_a, visit.id)["state"] == "checked_in"
     rows = env.http.get(f"{API}/visits", params={"site_id": site_b}, headers=env.admin).json()

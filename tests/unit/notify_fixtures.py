@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.core.config.clock import Clock, iso
 from kiosk.core.config.settings import Settings
+from kiosk.core.events import parse_event
 from kiosk.core.models import Department, Host, Site
 from kiosk.core.store.database import Store, new_id
 from kiosk.core.store.records import Records
@@ -100,32 +101,33 @@ def check_in(
             ),
         )
         tx.emit(
-            "visit.checked_in",
-            visit_id,
-            {
-                "visit": {
-                    "id": visit_id,
-                    "site_id": "demo",
-                    "kiosk_id": "kiosk-1",
-                    "visitor_id": visitor_id,
-                    "host_id": host_id,
-                    "department_id": department_id,
-                    "state": "checked_in",
-                    "purpose": "meeting",
-                    "badge_code": "",
-                    "consent_version": "2026-11",
-                    "invitation_id": None,
-                    "created_at": now,
-                    "checked_in_at": now,
+            parse_event(
+                "visit.checked_in",
+                {
+                    "visit": {
+                        "id": visit_id,
+                        "site_id": "demo",
+                        "kiosk_id": "kiosk-1",
+                        "visitor_id": visitor_id,
+                        "host_id": host_id,
+                        "department_id": department_id,
+                        "state": "checked_in",
+                        "purpose": "meeting",
+                        "badge_code": "",
+                        "consent_version": "2026-11",
+                        "invitation_id": None,
+                        "created_at": now,
+                        "checked_in_at": now,
+                    },
+                    "visitor": {
+                        "id": visitor_id,
+                        "name": name,
+                        "phone": "13812345678",
+                        "company": company,
+                        "category": "",
+                    },
+                    "language": language,
                 },
-                "visitor": {
-                    "id": visitor_id,
-                    "name": name,
-                    "phone": "13812345678",
-                    "company": company,
-                    "category": "",
-                },
-                "language": language,
-            },
+            )
         )
     return visit_id

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.core.alerts import acknowledge_alert, open_alerts
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import DeniedError, NotFoundError, ValidationError
 from kiosk.core.config.settings import load_settings
@@ -145,7 +146,21 @@ def test_a_watchlist_match_is_denied_silently_and_alerts(service):
     assert result.denied
     assert result.visit.state is VisitState.DENIED
     assert result.visit.badge_code == ""
-    assert kinds(service, result.visit.id) == ["visit.denied", "alert.raised"]
+    assert kinds(service, result.visit.id) == ["visit.denied"]
+    # the alert is its own record (entity: the alert), kept on the kiosk and pushed
+    (alert,) = open_alerts(service.store)
+    assert (alert.kind, alert.severity, alert.visit_id) == (
+        "watchlist",
+        "critical",
+        result.visit.id,
+    )
+    assert alert.details == {"visit_id": result.visit.id, "watchlist_id": "w1"}
+    assert kinds(service, alert.id) == ["alert.raised"]
+    with service.store.transaction() as tx:
+        acknowledge_alert(tx, alert.id, "reception")
+        acknowledge_alert(tx, alert.id, "someone else")  # once only
+    assert open_alerts(service.store) == []
+    assert kinds(service, alert.id) == ["alert.raised", "alert.acknowledged"]
     by_phone = service.check_in(form(name="某人", phone="130 0000 0000"))
     assert by_phone.denied
     by_width = service.check_in(form(name="黑名单 测试", phone="13912340000"))

@@ -108,12 +108,22 @@ def test_a_reply_stops_escalation_and_shows_on_the_way(env) -> None:
     w.wait_idle()
     reply_id = store.query_one("SELECT reply_id FROM notify_visits")[0]
     with store.transaction() as tx:
-        handle_host_replied(tx, {"visit_id": visit_id, "reply_id": "forged", "reply": "coming"})
+        reply = {
+            "site_id": "demo",
+            "visit_id": visit_id,
+            "reply_id": "forged",
+            "reply": "coming",
+            "minutes": 0,
+            "recipient": "host:h1",
+            "replied_at": "2026-11-26T09:00:00+00:00",
+        }
+        handle_host_replied(tx, reply)
     assert w.status_for(visit_id).state == "notified"
     with store.transaction() as tx:
         handle_host_replied(
             tx,
             {
+                "site_id": "demo",
                 "visit_id": visit_id,
                 "reply_id": reply_id,
                 "reply": "coming",
@@ -329,14 +339,22 @@ def test_a_send_that_never_returns_is_abandoned_and_retried(env) -> None:
     assert store.query_one("SELECT state FROM notify_deliveries")["state"] == "sent"
 
 
+def _raw_event(tx, kind: str, entity_id: str, payload: dict) -> None:
+    tx.execute(
+        "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload, hlc) "
+        "VALUES (?,?,?,?,?,'')",
+        (entity_id + "-uuid", kind, entity_id, "2026-01-01T00:00:00+00:00", json.dumps(payload)),
+    )
+
+
 def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None:
     store, _, clock, fake = env
     w = worker(env)
     with store.transaction() as tx:
-        tx.emit("visit.checked_in", "broken", {"visit": {"host_id": "h1"}})  # no visit id
-        # fails late, after the visit's row was written: nothing of it may stay
-        tx.emit(
-            "visit.checked_in", "odd", {"visit": {"id": "odd", "host_id": "h1"}, "visitor": [1]}
+        # rows an older or broken kiosk build could have written: emit() only takes models
+        _raw_event(tx, "visit.checked_in", "broken", {"visit": {"host_id": "h1"}})  # no visit id
+        _raw_event(
+            tx, "visit.checked_in", "odd", {"visit": {"id": "odd", "host_id": "h1"}, "visitor": [1]}
         )
     visit_id = check_in(store, clock)
     assert w.wait_idle()

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import SchemaTooNewError, StorageError
+from kiosk.core.events import InvitationCreated
 from kiosk.core.store.database import SCHEMA_VERSION, Store
 
 
@@ -85,16 +86,18 @@ def test_an_unwritable_data_directory_gives_a_clear_error(tmp_path):
 def test_change_and_event_commit_together(store):
     with store.transaction() as tx:
         tx.execute("INSERT INTO kv (key, value) VALUES ('a', '1')")
-        tx.emit("test.happened", "a", {"x": 1})
+        tx.emit(InvitationCreated(invitation_id="a", code="CODE1"))
     assert store.get_value("a") == "1"
     events = store.outbox_after("tester")
-    assert [(e.kind, e.entity_id, e.payload) for e in events] == [("test.happened", "a", {"x": 1})]
+    assert [(e.kind, e.entity_id, e.payload) for e in events] == [
+        ("invitation.created", "a", {"invitation_id": "a", "code": "CODE1"})
+    ]
 
 
 def test_a_failure_rolls_back_the_change_and_its_event(store):
     with pytest.raises(RuntimeError), store.transaction() as tx:
         tx.execute("INSERT INTO kv (key, value) VALUES ('b', '1')")
-        tx.emit("test.happened", "b")
+        tx.emit(InvitationCreated(invitation_id="b", code="CODE2"))
         raise RuntimeError("crash between the change and the commit")
     assert store.get_value("b") is None
     assert store.outbox_after("tester") == []
@@ -111,7 +114,7 @@ def test_foreign_keys_are_enforced(store):
 def test_consumers_read_after_their_own_position(store):
     for i in range(5):
         with store.transaction() as tx:
-            tx.emit("n", str(i))
+            tx.emit(InvitationCreated(invitation_id=str(i), code="CODE3"))
     first = store.outbox_after("printer", limit=2)
     assert [e.entity_id for e in first] == ["0", "1"]
     store.advance("printer", first[-1].seq)
@@ -128,5 +131,5 @@ def test_listeners_hear_of_commits_that_emitted(store):
     with store.transaction() as tx:
         tx.execute("INSERT INTO kv (key, value) VALUES ('quiet', '1')")
     with store.transaction() as tx:
-        tx.emit("loud", "x")
+        tx.emit(InvitationCreated(invitation_id="x", code="CODE4"))
     assert heard == [1]

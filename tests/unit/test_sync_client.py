@@ -10,6 +10,7 @@ import pytest
 
 from kiosk.core.config.clock import FakeClock, SystemClock
 from kiosk.core.config.errors import TransportError
+from kiosk.core.events import BadgePrinted
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
@@ -42,7 +43,11 @@ def kiosk(tmp_path):
 def _emit(store: Store, n: int) -> None:
     for i in range(n):
         with store.transaction() as tx:
-            tx.emit("badge.printed", f"v{i}", {"n": i})
+            tx.emit(
+                BadgePrinted(
+                    visit_id=f"v{i}", job_id=f"j{i}", copy_number=0, printer="file:x", attempts=1
+                )
+            )
 
 
 def test_pushes_in_batches_and_moves_the_position_only_when_answered(kiosk) -> None:

@@ -53,13 +53,25 @@ def check_in(visit_id: str, minute: int, node: str = "ka", site: str = "s1") -> 
                 "id": visit_id,
                 "site_id": site,
                 "kiosk_id": node,
+                "visitor_id": "p-" + visit_id,
                 "state": "checked_in",
                 "purpose": "meeting",
                 "created_at": at,
                 "checked_in_at": at,
                 "host_id": "h1",
+                "department_id": None,
+                "badge_code": "",
+                "consent_version": "",
+                "invitation_id": None,
             },
-            "visitor": {"id": "p-" + visit_id, "name": "张伟", "phone": "138"},
+            "visitor": {
+                "id": "p-" + visit_id,
+                "name": "张伟",
+                "phone": "138",
+                "company": "",
+                "category": "",
+            },
+            "language": "zh_CN",
         },
     )
 
@@ -77,6 +89,7 @@ def check_out(visit_id: str, minute: int, node: str = "kb", site: str = "s1") ->
             "site_id": site,
             "kiosk_id": node,
             "checked_out_at": (T0 + timedelta(minutes=minute)).isoformat(),
+            "auto": False,
             "method": "scan",
         },
     )
@@ -206,11 +219,16 @@ def test_malformed_and_unknown_events() -> None:
         occurred_at=T0,
         payload={"visit": {"id": "other"}, "visitor": {}},
     )
-    later = EventIn(
-        uuid="u2", kind="badge.printed", entity_id="v9", occurred_at=T0, payload={"printer": "x"}
+    typed_badly = EventIn(
+        uuid="u3", kind="badge.printed", entity_id="v9", occurred_at=T0, payload={"printer": "x"}
     )
-    out = _push(session, "ka", [bad, later])
-    assert [r.uuid for r in out.rejected] == ["u1"]
+    # a kind this server does not know (a newer kiosk): stored and acknowledged, not folded
+    later = EventIn(
+        uuid="u2", kind="ticket.opened", entity_id="v9", occurred_at=T0, payload={"x": 1}
+    )
+    out = _push(session, "ka", [bad, typed_badly, later])
+    assert [r.uuid for r in out.rejected] == ["u1", "u3"]
+    assert "visit" in out.rejected[0].reason and "visit_id" in out.rejected[1].reason
     assert out.stored == ["u2"]
     _close(session)
 

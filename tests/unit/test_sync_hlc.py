@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.core.config.clock import FakeClock
+from kiosk.core.events import InvitationCreated
 from kiosk.core.store.database import Store
 from kiosk.core.store.hlc import HybridLogicalClock, Stamp, is_stamp
 
@@ -53,14 +54,14 @@ def test_store_stamps_events_and_a_reopened_store_continues_after_them(tmp_path)
     clock = FakeClock()
     store = Store(tmp_path / "k.sqlite3", clock=clock)
     with store.transaction() as tx:
-        tx.emit("x", "1")
+        tx.emit(InvitationCreated(invitation_id="1", code="CODE1"))
     with store.transaction() as tx:
         store.set_value("hlc.observed", "9999999999999000000-srv", tx)
     first = store.outbox_after("sync")[0].hlc
     store.close()
     reopened = Store(tmp_path / "k.sqlite3", clock=clock)  # same wall time: clock stood still
     with reopened.transaction() as tx:
-        tx.emit("y", "2")
+        tx.emit(InvitationCreated(invitation_id="2", code="CODE2"))
     second = reopened.outbox_after("sync", limit=5)[1].hlc
     assert second > "9999999999999000000-srv" > first
     reopened.close()

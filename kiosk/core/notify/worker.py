@@ -36,9 +36,11 @@ from kiosk.core.config.errors import (
     ConfigError,
     KioskError,
     NotifyError,
+    ValidationError,
 )
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.config.settings import Settings
+from kiosk.core.events import HostReplied, NotifyFailed, NotifySent, VisitCheckedIn, parse_event
 from kiosk.core.keys.hierarchy import HONOUR_SECONDS, KeyPurpose, parse_versioned
 from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
@@ -284,6 +286,9 @@ class NotifyWorker:
                 tx.execute("SAVEPOINT plan")
                 try:
                     self._plan(tx, event)
+                except ValidationError as e:  # a malformed event: nothing of it stays
+                    tx.execute("ROLLBACK TO plan")
+                    log.error("notifier skips event %s (%s): %s", event.uuid, event.kind, e)
                 except KioskError:
                     raise  # the database, not the event: retry the whole pass later
                 except Exception as e:
@@ -296,13 +301,15 @@ class NotifyWorker:
 
     def _plan(self, tx: Transaction, event: OutboxEvent) -> None:
         payload = event.payload
-        visit = payload["visit"]
-        visit_id = str(visit["id"])
+        checked_in = parse_event(event.kind, payload)
+        assert isinstance(checked_in, VisitCheckedIn)  # KINDS
+        visit = checked_in.visit
+        visit_id = visit.id
         if tx.execute("SELECT 1 FROM notify_visits WHERE visit_id=?", (visit_id,)).fetchone():
             return
         now = self.clock.now()
-        host = self.records.host(visit["host_id"]) if visit.get("host_id") else None
-        department_id = visit.get("department_id") or (host.department_id if host else None)
+        host = self.records.host(visit.host_id) if visit.host_id else None
+        department_id = visit.department_id or (host.department_id if host else None)
         steps = self._steps(host, department_id)
         reply_id = new_reply_id()
         tx.execute(
@@ -310,11 +317,11 @@ class NotifyWorker:
             "language, stage, state, reply_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 visit_id,
-                visit.get("site_id") or self.settings.site.id,
-                host.id if host else visit.get("host_id"),
+                visit.site_id,
+                host.id if host else visit.host_id,
                 department_id,
                 event.uuid,
-                language(payload.get("language")),
+                language(checked_in.language),
                 "",
                 "pending" if steps else "failed",
                 reply_id,
@@ -626,7 +633,7 @@ class NotifyWorker:
             if row is None or row["state"] != "pending":
                 return
             attempts = row["attempts"] + 1
-            base = {
+            base: dict[str, Any] = {
                 "visit_id": row["visit_id"],
                 "site_id": row["site_id"],
                 "kiosk_id": self.settings.kiosk.id,
@@ -648,7 +655,7 @@ class NotifyWorker:
                         "WHERE visit_id=? AND state IN ('pending', 'failed')",
                         (row["visit_id"],),
                     )
-                tx.emit("notify.sent", row["visit_id"], {**base, "sent_at": iso(now)})
+                tx.emit(NotifySent(**base, sent_at=now))
                 log.info("notified %s through %s", row["recipient"], row["channel"])
                 return
             log.warning("delivery to %s failed (attempt %d): %s", row["channel"], attempts, error)
@@ -665,9 +672,7 @@ class NotifyWorker:
                 f"{_FORGET_TEXT} WHERE id=?",
                 (attempts, error, row["id"]),
             )
-            tx.emit(
-                "notify.failed", row["visit_id"], {**base, "error": error, "failed_at": iso(now)}
-            )
+            tx.emit(NotifyFailed(**base, error=error[:2000], failed_at=now))
             stage_open = tx.execute(
                 "SELECT count(*) FROM notify_deliveries WHERE visit_id=? AND stage=? "
                 "AND state != 'failed'",
@@ -791,16 +796,18 @@ def handle_host_replied(tx: Transaction, payload: Mapping[str, Any]) -> None:
     ``recipient`` (who answered: host:<id> / department:<id>), ``replied_at``.
     """
     try:
+        reply = parse_event("host.replied", dict(payload))
+        assert isinstance(reply, HostReplied)
         _apply(
             tx,
-            str(payload["visit_id"]),
-            str(payload["reply_id"]),
-            str(payload["reply"]),
-            int(payload.get("minutes") or 0),
-            str(payload.get("recipient") or ""),
-            str(payload.get("replied_at") or iso(tx.clock.now())),
+            reply.visit_id,
+            reply.reply_id,
+            reply.reply,
+            reply.minutes,
+            reply.recipient,
+            iso(reply.replied_at),
         )
-    except (KeyError, TypeError, ValueError, NotifyError) as e:
+    except (ValidationError, NotifyError) as e:
         # one odd change must not stop the pull: log it and move on
         log.warning("ignoring a host.replied change: %s", e)
 

@@ -38,8 +38,9 @@ from kiosk.core.badges.render import render_badge
 from kiosk.core.badges.template import BadgeData, Template, load_template
 from kiosk.core.badges.tokens import BadgeService, peek
 from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
-from kiosk.core.config.errors import DeniedError, KioskError, PrinterError
+from kiosk.core.config.errors import DeniedError, KioskError, PrinterError, ValidationError
 from kiosk.core.config.settings import Settings
+from kiosk.core.events import BadgeFailed, BadgePrinted, parse_event
 from kiosk.core.models import Visit
 from kiosk.core.printing.base import JobRef, JobState, Printer, PrintJob
 from kiosk.core.store.database import Store, Transaction, new_id
@@ -239,7 +240,12 @@ class PrintQueue:
         now = iso(self.clock.now())
         with self.store.transaction() as tx:
             for event in events:
-                language = str(event.payload.get("language") or "zh_CN")
+                try:
+                    checked_in = parse_event(event.kind, event.payload)
+                except ValidationError as e:
+                    log.error("print queue skips event %s (%s): %s", event.uuid, event.kind, e)
+                    continue
+                language = getattr(checked_in, "language", "zh_CN")
                 tx.execute(
                     "INSERT OR IGNORE INTO print_jobs (id, visit_id, copy, state, language, "
                     "event_uuid, created_at, updated_at) VALUES (?,?,0,'queued',?,?,?,?)",
@@ -342,15 +348,13 @@ class PrintQueue:
                     (now, now, row["id"]),
                 )
                 tx.emit(
-                    "badge.printed",
-                    row["visit_id"],
-                    {
-                        "visit_id": row["visit_id"],
-                        "job_id": row["id"],
-                        "copy": row["copy"],
-                        "printer": row["printer"],
-                        "attempts": row["attempts"],
-                    },
+                    BadgePrinted(
+                        visit_id=row["visit_id"],
+                        job_id=row["id"],
+                        copy_number=row["copy"],
+                        printer=row["printer"],
+                        attempts=row["attempts"],
+                    )
                 )
             self._notify(row["visit_id"])
             return True
@@ -417,18 +421,16 @@ class PrintQueue:
 
     def _emit_failed(self, tx: Transaction, row, *, key: str, detail: str, retrying: bool):
         tx.emit(
-            "badge.failed",
-            row["visit_id"],
-            {
-                "visit_id": row["visit_id"],
-                "job_id": row["id"],
-                "copy": row["copy"],
-                "printer": row["printer"] or self.printer.name,
-                "error_key": key,
-                "error": detail[:500],
-                "attempts": row["attempts"],
-                "retrying": retrying,
-            },
+            BadgeFailed(
+                visit_id=row["visit_id"],
+                job_id=row["id"],
+                copy_number=row["copy"],
+                printer=row["printer"] or self.printer.name,
+                error_key=key,
+                error=detail[:500],
+                attempts=row["attempts"],
+                retrying=retrying,
+            )
         )
 
     def _row(self, job_id: str):

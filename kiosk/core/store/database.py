@@ -22,6 +22,7 @@ from typing import Any
 
 from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
 from kiosk.core.config.errors import SchemaTooNewError, StorageError
+from kiosk.core.events import Event
 from kiosk.core.models import OutboxEvent
 from kiosk.core.store.hlc import HybridLogicalClock
 
@@ -204,6 +205,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX print_jobs_due ON print_jobs(state, next_attempt_at);
     """,
+    # 5: alerts for the receptionist and security (kiosk/core/alerts.py)
+    """
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+        message_key TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        visit_id TEXT,
+        site_id TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX alerts_open ON alerts(acknowledged_at, raised_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -228,8 +245,10 @@ class Transaction:
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
-    def emit(self, kind: str, entity_id: str, payload: dict | None = None) -> str:
-        """Append an outbox event in this transaction; returns its UUID."""
+    def emit(self, event: Event) -> str:
+        """Append a typed event (``kiosk.core.events``) to the outbox in this transaction; returns
+        its UUID. The row keeps kind, the event's entity and its payload as JSON."""
+        kind, entity_id, payload = event.kind, event.entity_id, event.payload()
         event_uuid = str(uuid.uuid4())
         self.conn.execute(
             "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload, hlc) "
@@ -239,7 +258,7 @@ class Transaction:
                 kind,
                 entity_id,
                 iso(self.clock.now()),
-                json.dumps(payload or {}, ensure_ascii=False, sort_keys=True),
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
                 self.hlc.tick() if self.hlc is not None else "",
             ),
         )

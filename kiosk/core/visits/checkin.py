@@ -12,11 +12,21 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from kiosk.core.alerts import raise_alert
 from kiosk.core.config.clock import Clock, iso, parse_iso
 from kiosk.core.config.errors import DeniedError, NotFoundError, ValidationError
 from kiosk.core.config.settings import Settings
+from kiosk.core.events import (
+    InvitationUsed,
+    VisitCheckedIn,
+    VisitCheckedOut,
+    VisitDenied,
+    VisitorRecord,
+    VisitRecord,
+)
 from kiosk.core.models import Invitation, InvitationState, Visit, Visitor, VisitState
 from kiosk.core.store.database import Transaction, new_id
 from kiosk.core.store.records import Records
@@ -314,38 +324,35 @@ class CheckinService:
             note="watchlist: pending review" if denied else "",
         )
         self.records.add_visit(tx, visit)
-        payload: dict = {
-            "visit": visit_payload(visit),
-            "visitor": {
-                "id": visitor.id,
-                "name": visitor.name,
-                "phone": visitor.phone,
-                "company": visitor.company,
-                "category": visitor.category,
-            },
-            "language": language,
-        }
-        if denied:
-            payload["watchlist_id"] = watch_id
-            tx.emit("visit.denied", visit.id, payload)
-            tx.emit(
-                "alert.raised",
-                visit.id,
-                {
-                    "alert": "watchlist",
-                    "visit_id": visit.id,
-                    "site_id": self.site_id,
-                    "kiosk_id": self.kiosk_id,
-                },
+        record = visit_record(visit)
+        person = VisitorRecord(
+            id=visitor.id,
+            name=visitor.name,
+            phone=visitor.phone,
+            company=visitor.company,
+            category=visitor.category,
+        )
+        lang: Literal["zh_CN", "en"] = "en" if language == "en" else "zh_CN"
+        if watch_id is not None:
+            tx.emit(VisitDenied(visit=record, visitor=person, language=lang, watchlist_id=watch_id))
+            raise_alert(
+                tx,
+                "watchlist",
+                severity="critical",
+                message_key="alert.watchlist",
+                details={"visit_id": visit.id, "watchlist_id": watch_id},
+                visit_id=visit.id,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
             )
         else:
-            tx.emit("visit.checked_in", visit.id, payload)
+            tx.emit(VisitCheckedIn(visit=record, visitor=person, language=lang))
             if invitation is not None:
                 self.records.set_invitation_state(tx, invitation.id, InvitationState.USED)
                 tx.emit(
-                    "invitation.used",
-                    visit.id,
-                    {"invitation_id": invitation.id, "visit_id": visit.id, "site_id": self.site_id},
+                    InvitationUsed(
+                        invitation_id=invitation.id, visit_id=visit.id, site_id=self.site_id
+                    )
                 )
         return CheckinResult(visit=visit, visitor=visitor, denied=denied, invitation=invitation)
 
@@ -406,16 +413,14 @@ class CheckinService:
             note="not signed out" if auto else None,
         )
         tx.emit(
-            "visit.checked_out",
-            visit_id,
-            {
-                "visit_id": visit_id,
-                "site_id": self.site_id,
-                "kiosk_id": self.kiosk_id,
-                "checked_out_at": iso(now),
-                "auto": auto,
-                "method": method,
-            },
+            VisitCheckedOut(
+                visit_id=visit_id,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+                checked_out_at=now,
+                auto=auto,
+                method=method,  # type: ignore[arg-type]
+            )
         )
 
     # -- end of day --------------------------------------------------------------------------
@@ -468,19 +473,20 @@ class CheckinService:
         return [v for r in rows if (v := self.records.visit(r["id"])) is not None]
 
 
-def visit_payload(visit: Visit) -> dict:
-    return {
-        "id": visit.id,
-        "site_id": visit.site_id,
-        "kiosk_id": visit.kiosk_id,
-        "visitor_id": visit.visitor_id,
-        "host_id": visit.host_id,
-        "department_id": visit.department_id,
-        "state": str(visit.state),
-        "purpose": visit.purpose,
-        "badge_code": visit.badge_code,
-        "consent_version": visit.consent_version,
-        "invitation_id": visit.invitation_id,
-        "created_at": iso(visit.created_at) if visit.created_at else None,
-        "checked_in_at": iso(visit.checked_in_at) if visit.checked_in_at else None,
-    }
+def visit_record(visit: Visit) -> VisitRecord:
+    """The visit as check-in events carry it."""
+    return VisitRecord(
+        id=visit.id,
+        site_id=visit.site_id,
+        kiosk_id=visit.kiosk_id,
+        visitor_id=visit.visitor_id,
+        host_id=visit.host_id,
+        department_id=visit.department_id,
+        state="denied" if visit.state is VisitState.DENIED else "checked_in",
+        purpose=visit.purpose,
+        badge_code=visit.badge_code,
+        consent_version=visit.consent_version,
+        invitation_id=visit.invitation_id,
+        created_at=visit.created_at,
+        checked_in_at=visit.checked_in_at,
+    )

@@ -1,0 +1,125 @@
+"""Alerts for the receptionist and security: raised by the core, never shown to the visitor.
+
+Owns the kiosk's ``alerts`` table (store schema 5) and the two use cases on it, each of which
+writes its row and its typed event (``alert.raised`` / ``alert.acknowledged``) in the caller's
+transaction, so head office learns of every alert the kiosk keeps. The receptionist issue builds
+the screen that lists them (``open_alerts``); hardening and site checks raise their own kinds.
+
+Must never: show an alert's text to a visitor, or open a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from kiosk.core.config.clock import iso, parse_iso
+from kiosk.core.config.errors import NotFoundError
+from kiosk.core.events import AlertAcknowledged, AlertRaised
+from kiosk.core.store.database import Store, Transaction, new_id
+
+Severity = Literal["info", "warning", "critical"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: str
+    kind: str
+    severity: str
+    message_key: str
+    site_id: str
+    raised_at: datetime
+    details: Mapping[str, str] = field(default_factory=dict)
+    visit_id: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+
+
+def raise_alert(
+    tx: Transaction,
+    kind: str,
+    *,
+    severity: Severity,
+    message_key: str,
+    details: Mapping[str, str],
+    site_id: str,
+    kiosk_id: str,
+    visit_id: str | None = None,
+) -> Alert:
+    """Record an alert and emit ``alert.raised``; ``ValidationError`` for a bad kind or key."""
+    event = AlertRaised(
+        alert_id=new_id(),
+        site_id=site_id,
+        kiosk_id=kiosk_id,
+        alert=kind,
+        severity=severity,
+        message_key=message_key,
+        details=dict(details),
+        visit_id=visit_id,
+        raised_at=tx.clock.now(),
+    )  # validates before anything is written
+    tx.execute(
+        "INSERT INTO alerts (id, kind, severity, message_key, details, visit_id, site_id, "
+        "raised_at) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            event.alert_id,
+            kind,
+            severity,
+            message_key,
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+            visit_id,
+            site_id,
+            iso(event.raised_at),
+        ),
+    )
+    tx.emit(event)
+    return _alert(tx.execute("SELECT * FROM alerts WHERE id = ?", (event.alert_id,)).fetchone())
+
+
+def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str = "") -> Alert:
+    """Mark an alert taken on and emit ``alert.acknowledged`` (once: a second call changes
+    nothing and emits nothing). ``NotFoundError`` for an unknown alert."""
+    row = tx.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(alert_id)
+    if row["acknowledged_at"] is not None:
+        return _alert(row)
+    event = AlertAcknowledged(
+        alert_id=alert_id,
+        site_id=row["site_id"],
+        kiosk_id=kiosk_id,
+        by=by,
+        acknowledged_at=tx.clock.now(),
+    )
+    tx.execute(
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
+        (iso(event.acknowledged_at), by, alert_id),
+    )
+    tx.emit(event)
+    return _alert(tx.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone())
+
+
+def open_alerts(store: Store) -> list[Alert]:
+    """Alerts nobody has acknowledged yet, newest first."""
+    rows = store.query(
+        "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
+    )
+    return [_alert(r) for r in rows]
+
+
+def _alert(row) -> Alert:
+    return Alert(
+        id=row["id"],
+        kind=row["kind"],
+        severity=row["severity"],
+        message_key=row["message_key"],
+        site_id=row["site_id"],
+        raised_at=parse_iso(row["raised_at"]),
+        details=json.loads(row["details"]),
+        visit_id=row["visit_id"],
+        acknowledged_at=parse_iso(row["acknowledged_at"]) if row["acknowledged_at"] else None,
+        acknowledged_by=row["acknowledged_by"],
+    )

@@ -1,0 +1,146 @@
+"""One example of every kind: shown in docs/events.md and checked by the contract test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from . import feed, kiosk
+from .base import Event
+
+_T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+_VISIT = "9f1c2b7d4e5a4f8c9b0a1d2e3f405162"
+_VISITOR = "0b7e1d2c3a4f4e5d8c9b1a0f2e3d4c5b"
+_RECORD = kiosk.VisitRecord(
+    id=_VISIT,
+    site_id="demo",
+    kiosk_id="kiosk-1",
+    visitor_id=_VISITOR,
+    host_id="h001",
+    department_id="rnd",
+    state="checked_in",
+    purpose="meeting",
+    badge_code="V7KQ2M9XH3PA",
+    consent_version="2026-11",
+    invitation_id=None,
+    created_at=_T,
+    checked_in_at=_T,
+)
+_PERSON = kiosk.VisitorRecord(
+    id=_VISITOR, name="张伟", phone="13812345678", company="示例科技", category=""
+)
+_DELIVERY: dict[str, Any] = dict(
+    visit_id=_VISIT,
+    site_id="demo",
+    kiosk_id="kiosk-1",
+    delivery_id="5d6e7f8091a24b3c8d9e0f1a2b3c4d5e",
+    stage="host",
+    recipient="host:h001",
+    channel="mailtos://kiosk:****@smtp.example.com/?to=h001%40example.com",
+    attempts=1,
+)
+
+EXAMPLES: dict[str, Event] = {
+    e.kind: e
+    for e in (
+        kiosk.VisitCheckedIn(visit=_RECORD, visitor=_PERSON, language="zh_CN"),
+        kiosk.VisitDenied(
+            visit=_RECORD.model_copy(
+                update={"state": "denied", "badge_code": "", "checked_in_at": None}
+            ),
+            visitor=_PERSON,
+            language="zh_CN",
+            watchlist_id="w1",
+        ),
+        kiosk.VisitCheckedOut(
+            visit_id=_VISIT,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            checked_out_at=_T,
+            auto=False,
+            method="scan",
+        ),
+        kiosk.InvitationUsed(invitation_id="i42", visit_id=_VISIT, site_id="demo"),
+        kiosk.InvitationCreated(invitation_id="i43", code="K7Q2M9XH"),
+        kiosk.AlertRaised(
+            alert_id="a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            alert="watchlist",
+            severity="critical",
+            message_key="alert.watchlist",
+            details={"visit_id": _VISIT, "watchlist_id": "w1"},
+            visit_id=_VISIT,
+            raised_at=_T,
+        ),
+        kiosk.AlertAcknowledged(
+            alert_id="a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            by="reception",
+            acknowledged_at=_T,
+        ),
+        kiosk.BadgePrinted(
+            visit_id=_VISIT, job_id="j1", copy_number=0, printer="cups:badges", attempts=1
+        ),
+        kiosk.BadgeFailed(
+            visit_id=_VISIT,
+            job_id="j1",
+            copy_number=0,
+            printer="cups:badges",
+            error_key="badge.printer.stopped",
+            error="CUPS queue badges is stopped",
+            attempts=1,
+            retrying=True,
+        ),
+        kiosk.NotifySent(**_DELIVERY, sent_at=_T),
+        kiosk.NotifyFailed(**_DELIVERY, error="SMTP 550: mailbox unavailable", failed_at=_T),
+        feed.DepartmentUpserted(
+            id="rnd", site_id="demo", name_zh="研发部", name_en="R&D", floor="5", room="501"
+        ),
+        feed.DepartmentDeleted(id="rnd"),
+        feed.HostUpserted(
+            id="h001",
+            site_id="demo",
+            department_id="rnd",
+            name_zh="李娜",
+            name_en="Li Na",
+            floor="5",
+            room="512",
+            email="lina@example.com",
+            language="zh_CN",
+            notify_urls=["mailto://lina@example.com"],
+        ),
+        feed.HostDeleted(id="h001"),
+        feed.InvitationUpserted(
+            id="i42",
+            site_id="demo",
+            code="K7Q2M9XH",
+            visitor_name="王芳",
+            phone="13900001111",
+            host_id="h001",
+            valid_from=_T,
+            valid_until=_T,
+            updated_at=_T,
+        ),
+        feed.WatchlistUpserted(id="w1", site_id="*", name="张三", reason="banned"),
+        feed.WatchlistDeleted(id="w1"),
+        feed.SiteSettings.model_validate({"checkin": {"end_of_day": "20:00"}}),
+        feed.SiteMap.model_validate({"floors": []}),
+        feed.HostReplied(
+            site_id="demo",
+            visit_id=_VISIT,
+            reply_id="r1",
+            reply="wait",
+            minutes=5,
+            recipient="host:h001",
+            replied_at=_T,
+        ),
+        feed.BuildingUpdated(
+            site_id="demo",
+            version=2,
+            sha256="0" * 64,
+            building={"id": "hq", "floors": ["…"]},
+        ),
+    )
+}

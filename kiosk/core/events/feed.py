@@ -1,0 +1,228 @@
+"""Changes head office sends through a site's pull feed (its own wire models).
+
+The server builds every change from these models (``sync/server/changes.py``), never from the
+admin API's response models, so changing the admin API cannot silently change the wire. The
+kiosk's pull handlers (``sync/apply.py``) parse through the same models.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from .base import Event, Id, Text32, Text64, Text200, Text2000, Time
+
+_ORIGIN = "head office"
+
+
+class DepartmentUpserted(Event):
+    """A department added or changed in the directory."""
+
+    kind: ClassVar[str] = "department.upserted"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = "the kiosk's `departments` table (sync/apply.py)"
+
+    id: Id
+    site_id: Id
+    name_zh: Text200
+    name_en: Text200
+    floor: Text32 = ""
+    room: Text32 = ""
+
+    @property
+    def entity_id(self) -> str:
+        return self.id
+
+
+class _Deleted(Event):
+    origin: ClassVar[str] = _ORIGIN
+
+    id: Id
+
+    @property
+    def entity_id(self) -> str:
+        return self.id
+
+
+class DepartmentDeleted(_Deleted):
+    """A department removed (the kiosk keeps it while old visits refer to it)."""
+
+    kind: ClassVar[str] = "department.deleted"
+    consumer: ClassVar[str] = "the kiosk's `departments` table"
+
+
+class HostUpserted(Event):
+    """A host added or changed; ``notify_urls`` are the host's own channels (secrets inside)."""
+
+    kind: ClassVar[str] = "host.upserted"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = "the kiosk's `hosts` table; the notifier reads its channels"
+
+    id: Id
+    site_id: Id
+    department_id: Id
+    name_zh: Text200 = ""
+    name_en: Text200 = ""
+    floor: Text32 = ""
+    room: Text32 = ""
+    email: Text200 = ""
+    phone: Text64 = ""
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    away: bool = False
+    delegate_id: Id | None = None
+    #: absent in changes written before head office kept channels: the kiosk keeps its own
+    notify_urls: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=2000)]], Field(max_length=20)
+    ] = []
+
+    @property
+    def entity_id(self) -> str:
+        return self.id
+
+
+class HostDeleted(_Deleted):
+    """A host removed (kept while old visits refer to them)."""
+
+    kind: ClassVar[str] = "host.deleted"
+    consumer: ClassVar[str] = "the kiosk's `hosts` table"
+
+
+class InvitationUpserted(Event):
+    """An invitation created, changed, cancelled or used at any kiosk of the site."""
+
+    kind: ClassVar[str] = "invitation.upserted"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = "the kiosk's `invitations` table (check-in by code)"
+
+    id: Id
+    site_id: Id
+    code: Annotated[str, Field(min_length=4, max_length=64)]
+    visitor_name: Text200
+    phone: Text64 = ""
+    company: Text200 = ""
+    host_id: Id | None = None
+    purpose: Annotated[str, Field(min_length=1, max_length=64)] = "meeting"
+    valid_from: Time | None = None
+    valid_until: Time | None = None
+    state: Literal["pending", "used", "cancelled"] = "pending"
+    visit_id: Id | None = None
+    updated_at: Time | None = None
+
+    @property
+    def entity_id(self) -> str:
+        return self.id
+
+
+class WatchlistUpserted(Event):
+    """A watchlist entry for this site (or ``*``: every site)."""
+
+    kind: ClassVar[str] = "watchlist.upserted"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = "the kiosk's `watchlist` table (screening at check-in)"
+
+    id: Id
+    site_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.:\-]+)$")]
+    name: Text200 = ""
+    phone: Text64 = ""
+    reason: Text2000 = ""
+
+    @property
+    def entity_id(self) -> str:
+        return self.id
+
+    @property
+    def claimed_site(self) -> str | None:
+        return None if self.site_id == "*" else self.site_id
+
+
+class WatchlistDeleted(_Deleted):
+    """A watchlist entry removed."""
+
+    kind: ClassVar[str] = "watchlist.deleted"
+    consumer: ClassVar[str] = "the kiosk's `watchlist` table"
+
+
+class _Document(Event):
+    """An opaque JSON document: head office only stores it, the kiosk interprets it."""
+
+    model_config = ConfigDict(extra="allow")
+    origin: ClassVar[str] = _ORIGIN
+
+    @property
+    def entity_id(self) -> str:
+        return ""
+
+    @property
+    def claimed_site(self) -> str | None:
+        return None
+
+
+class SiteSettings(_Document):
+    """Head office's settings for the site (any JSON object)."""
+
+    kind: ClassVar[str] = "site.settings"
+    consumer: ClassVar[str] = "the kiosk's key-value store, `site.settings`"
+
+
+class SiteMap(_Document):
+    """A legacy opaque building map (any JSON object); ``building.updated`` supersedes it."""
+
+    kind: ClassVar[str] = "site.map"
+    consumer: ClassVar[str] = "the kiosk's key-value store, `site.building_map`"
+
+
+class HostReplied(Event):
+    """A host tapped a reply link in a notification."""
+
+    kind: ClassVar[str] = "host.replied"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = (
+        'the kiosk\'s notifier (`notify_visits`: the done screen shows "on the way")'
+    )
+
+    site_id: Id
+    visit_id: Id
+    reply_id: Id
+    reply: Literal["coming", "wait"]
+    #: the N of "Please wait N minutes" (0 for coming)
+    minutes: Annotated[int, Field(ge=0, le=1440)]
+    recipient: Text64
+    replied_at: Time
+
+    @property
+    def entity_id(self) -> str:
+        return self.visit_id
+
+
+class BuildingUpdated(Event):
+    """A building uploaded at head office (docs/wayfinding.md)."""
+
+    kind: ClassVar[str] = "building.updated"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = "the kiosk's building file (kiosk/core/wayfinding/building_store.py)"
+
+    site_id: Id
+    version: Annotated[int, Field(ge=1)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    #: the building document, checked by the kiosk's building loader
+    building: dict[str, Any]
+
+    @property
+    def entity_id(self) -> str:
+        return self.site_id
+
+
+FEED_EVENTS: tuple[type[Event], ...] = (
+    DepartmentUpserted,
+    DepartmentDeleted,
+    HostUpserted,
+    HostDeleted,
+    InvitationUpserted,
+    WatchlistUpserted,
+    WatchlistDeleted,
+    SiteSettings,
+    SiteMap,
+    HostReplied,
+    BuildingUpdated,
+)
