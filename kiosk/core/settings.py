@@ -38,6 +38,8 @@ class SiteSettings:
 class KioskSettings:
     #: this kiosk's id within the site (set by enrollment)
     id: str = "kiosk-1"
+    #: the name host messages give this kiosk ("Lobby east"); empty = its id (set by enrollment)
+    name: str = ""
     #: seconds without a touch before "Are you still there?" appears
     idle_timeout: float = 45.0
     #: seconds the "Are you still there?" countdown lasts before going home
