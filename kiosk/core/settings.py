@@ -44,6 +44,9 @@ class KioskSettings:
     idle_timeout: float = 45.0
     #: seconds the "Are you still there?" countdown lasts before going home
     idle_countdown: float = 10.0
+    #: seconds the done screen (name, host, badge QR) stays before going home by itself, with a
+    #: countdown; 0 leaves it to the idle prompt
+    done_timeout: float = 20.0
     languages: tuple[str, ...] = ("zh_CN", "en")
     default_language: str = "zh_CN"
     fullscreen: bool = True
