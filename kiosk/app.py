@@ -294,7 +294,7 @@ class KioskApp(App):
         self._last_activity = self.services.clock.monotonic()
 
     def _check_idle(self, _dt: float) -> None:
-        if self.manager.current == "home":
+        if self.manager.current == "home" or self.manager.current_screen.goes_home_itself:
             self._dismiss_idle()
             return
         settings = self.services.settings.kiosk

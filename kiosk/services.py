@@ -51,7 +51,8 @@ class Services:
     def stop(self) -> None:
         for worker in reversed(self.workers):
             try:
-                worker.stop()
+                # close() also releases connections (the sync client's to head office)
+                getattr(worker, "close", worker.stop)()
             except Exception:  # a worker failing to stop must not keep the others running
                 log.exception("stopping %r failed", worker)
         self.store.close()
@@ -75,6 +76,8 @@ def build_services(
         settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
     records = Records(store)
+    if enrolled is not None:
+        _enrolled_site_row(records, settings)
     if demo and not records.sites():
         import_directory(records, demo_directory())
     from kiosk.core.badges.tokens import BadgeService
@@ -109,13 +112,19 @@ def build_services(
 
 
 def _attach_optional(services: Services) -> None:
-    """The host search index and the input method (its data loads on the first keystroke)."""
+    """The host search index and the input method (its data loads on the first keystroke).
+
+    The screens hold ``services.search``, a ``LiveSearch``: when sync pulls changes to the
+    directory it builds a new index on its own thread and swaps it in (``_sync_client``).
+    """
+    from kiosk.core.input.live_search import LiveSearch
     from kiosk.core.input.pinyin import PinyinEngine
     from kiosk.core.input.search import DirectorySearch
 
     settings, records = services.settings, services.records
-    services.search = DirectorySearch(
-        records.hosts(settings.site.id), records.departments(settings.site.id)
+    site_id = settings.site.id
+    services.search = LiveSearch(
+        lambda: DirectorySearch(records.hosts(site_id), records.departments(site_id))
     )
     services.ime = PinyinEngine()
     from kiosk.core.wayfinding.directions import Directions
@@ -125,7 +134,9 @@ def _attach_optional(services: Services) -> None:
 
 def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
     """Head office decides which site and kiosk this is: enrollment overrides the file."""
-    settings = settings.replace("kiosk", id=enrollment.kiosk_id)
+    settings = settings.replace(
+        "kiosk", id=enrollment.kiosk_id, name=enrollment.kiosk_name or settings.kiosk.name
+    )
     return settings.replace(
         "site",
         id=enrollment.site_id,
@@ -133,6 +144,21 @@ def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
         name_en=enrollment.site_name_en or settings.site.name_en,
         timezone=enrollment.site_timezone or settings.site.timezone,
     )
+
+
+def _enrolled_site_row(records: Records, settings: Settings) -> None:
+    """The site's row with the names head office gave at enrollment, before sync starts.
+
+    Badges and host messages read the site's names from this row. Without it, the first pulled
+    change would create a placeholder named by the site's id ("demo") and that would stick.
+    """
+    from kiosk.core.models import Site
+
+    site = settings.site
+    row = Site(site.id, site.name_zh, site.name_en, site.timezone)
+    if records.site(site.id) != row:
+        with records.store.transaction() as tx:
+            records.upsert_site(tx, row)
 
 
 def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled: Any) -> None:
@@ -225,6 +251,7 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
     """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
     if enrolled is None:
         return None
+    from sync.apply import touches_directory
     from sync.client import HttpTransport, SyncClient
 
     enrollment, token = enrolled
@@ -234,7 +261,7 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
         token,
         ca_bundle=settings.head_office.ca_bundle or enrollment.ca_bundle,
     )
-    return SyncClient(
+    client = SyncClient(
         store=services.store,
         records=services.records,
         transport=transport,
@@ -242,3 +269,11 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
     )
+    search = services.search
+
+    def directory_pulled(kinds: frozenset[str]) -> None:
+        if search is not None and touches_directory(kinds):
+            search.refresh()
+
+    client.on_pulled(directory_pulled)
+    return client

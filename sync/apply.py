@@ -41,6 +41,17 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Records, Transaction, ChangeOut], None]
 HANDLERS: dict[str, Handler] = {}
 
+#: the kinds that change what host search finds: after a pull that applied one of them, the
+#: kiosk rebuilds its search index (``kiosk.core.input.live_search``)
+DIRECTORY_KINDS = frozenset(
+    {"department.upserted", "department.deleted", "host.upserted", "host.deleted"}
+)
+
+
+def touches_directory(kinds: frozenset[str] | set[str]) -> bool:
+    """Whether pulled changes of these kinds call for a new search index."""
+    return not DIRECTORY_KINDS.isdisjoint(kinds)
+
 
 def register(kind: str, handler: Handler) -> None:
     """Install (or replace) the handler for one change kind."""

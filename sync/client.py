@@ -24,7 +24,7 @@ import sqlite3
 import ssl
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -258,7 +258,13 @@ class SyncClient:
         self._last_success: datetime | None = None
         self._last_error = ""
         self.failures = 0
+        self._pulled_listeners: list[Callable[[frozenset[str]], None]] = []
         store.on_emit(self._wake.set)
+
+    def on_pulled(self, listener: Callable[[frozenset[str]], None]) -> None:
+        """Call ``listener(kinds)`` on the worker thread after a pulled page is committed, with
+        the kinds of the changes it applied (the search index rebuilds on directory kinds)."""
+        self._pulled_listeners.append(listener)
 
     # -- one round -------------------------------------------------------------------------
     def sync_once(self) -> RoundResult:
@@ -332,12 +338,21 @@ class SyncClient:
         page = self.transport.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
         if page.cursor == cursor and not page.changes:
             return 0, False
+        applied: set[str] = set()
         with self.store.transaction() as tx:
             for change in page.changes:
-                apply.apply_change(self.records, tx, change)
+                if apply.apply_change(self.records, tx, change):
+                    applied.add(change.kind)
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)
+        if applied:
+            kinds = frozenset(applied)
+            for listener in list(self._pulled_listeners):
+                try:
+                    listener(kinds)
+                except Exception:  # the changes are committed; a listener must not redo them
+                    log.exception("a pull listener failed")
         return len(page.changes), page.more
 
     def _observe(self, stamp: str, tx) -> None:

@@ -91,6 +91,8 @@ class EnrollOut(_Wire):
     site_timezone: str
     #: the kiosk's secret: shown once, stored hashed on the server
     token: str
+    #: the name head office gave this kiosk ("Lobby east"): host messages name it
+    kiosk_name: str = ""
 
 
 class ErrorOut(_Wire):

@@ -7,6 +7,9 @@ from kivy.uix.screenmanager import Screen
 
 
 class KioskScreen(Screen):
+    #: true while the screen goes home by itself (its own countdown): no idle prompt over it
+    goes_home_itself = False
+
     #: kiosk.services.Services, handed over by the app at start-up
     services = ObjectProperty(None, rebind=True)
     #: the app shell: navigation (go, home), language, translation

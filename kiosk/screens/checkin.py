@@ -14,6 +14,7 @@ from kivy.properties import (
     BooleanProperty,
     DictProperty,
     ListProperty,
+    NumericProperty,
     ObjectProperty,
     StringProperty,
 )
@@ -304,7 +305,12 @@ class ConfirmScreen(StepScreen):
 
 
 class DoneScreen(KioskScreen):
-    """After check-in: where to go, who was told, what about the badge."""
+    """After check-in: where to go, who was told, what about the badge.
+
+    It shows the visitor's name and the badge QR (their check-out token), so it goes home by
+    itself after ``[kiosk] done_timeout`` seconds, timed by the app's clock, with a countdown;
+    the idle prompt ("clear what you typed") never shows over it.
+    """
 
     title = StringProperty("")
     where = StringProperty("")
@@ -313,7 +319,18 @@ class DoneScreen(KioskScreen):
     print_text = StringProperty("")
     visit_id = StringProperty("")
     badge_texture = ObjectProperty(None, allownone=True)
+    #: whole seconds until the screen goes home (0: no countdown running)
+    remaining = NumericProperty(0)
     _result: CheckinResult | None = None
+    _deadline: float | None = None
+    _countdown: Any = None
+
+    @property
+    def goes_home_itself(self) -> bool:  # type: ignore[override]
+        return self._timeout() > 0
+
+    def _timeout(self) -> float:
+        return float(self.services.settings.kiosk.done_timeout) if self.services else 0.0
 
     def show(self, result: CheckinResult) -> None:
         self._result = result
@@ -362,11 +379,34 @@ class DoneScreen(KioskScreen):
 
     def on_enter(self, *_: Any) -> None:
         self._tick = Clock.schedule_interval(self.refresh, 0.5)
+        if self._timeout() > 0:
+            self._deadline = self.services.clock.monotonic() + self._timeout()
+            self._count_down()
+            self._countdown = Clock.schedule_interval(self._count_down, 0.25)
+
+    def _count_down(self, *_: Any) -> None:
+        """Show the seconds left; at zero, home (which forgets this visitor)."""
+        if self._deadline is None:
+            return
+        left = self._deadline - self.services.clock.monotonic()
+        if left <= 0:
+            self._stop_countdown()
+            self.shell.home()
+            return
+        self.remaining = int(left + 0.999)
+
+    def _stop_countdown(self) -> None:
+        self._deadline = None
+        self.remaining = 0
+        if self._countdown is not None:
+            self._countdown.cancel()
+            self._countdown = None
 
     def on_leave(self, *_: Any) -> None:
         tick = getattr(self, "_tick", None)
         if tick is not None:
             tick.cancel()
+        self._stop_countdown()
 
     def on_language(self, lang: str) -> None:
         self.refresh()
@@ -376,6 +416,7 @@ class DoneScreen(KioskScreen):
         self.title = self.where = self.route = self.notify_text = self.print_text = ""
         self.visit_id = ""
         self.badge_texture = None
+        self._stop_countdown()
 
 
 class DeniedScreen(KioskScreen):

@@ -38,7 +38,7 @@ def ctx(stage: str, lang: str, links: bool, **fields: str) -> HostMessageContext
         company=fields.get("company", "星河"),
         purpose=fields.get("purpose", "meeting"),
         site_name=fields.get("site", "示范大厦"),
-        kiosk_id=fields.get("kiosk", "kiosk-1"),
+        kiosk_name=fields.get("kiosk", "kiosk-1"),
         arrived_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
         department_name=fields.get("department", "研发部"),
         coming_url=COMING if links else None,

@@ -307,3 +307,77 @@ def test_a_person_typing_is_not_taken_for_a_scanner(kiosk):
     kiosk.press_key(13)
     kiosk.frames(2)
     assert kiosk.screen == "home"
+
+
+def _checked_in(app, phone: str):
+    from kiosk.core.visits.checkin import CheckinForm
+
+    return app.services.checkin.check_in(
+        CheckinForm(name="林小雨", phone=phone, purpose="meeting", host_id="h002", consent=True)
+    )
+
+
+def _run_timers(kiosk, seconds: float = 0.6) -> None:
+    """Frames for ``seconds`` of real time: the app's idle check runs every 0.25 s."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        kiosk.frames(1)
+
+
+def test_the_done_screen_counts_down_and_goes_home_with_no_idle_prompt(kiosk):
+    from kiosk.core.config.clock import FakeClock
+
+    app = kiosk.app
+    clock, real_clock = FakeClock(), app.services.clock
+    app.services.clock = clock  # the clock the app and the done screen time themselves by
+    app.services.settings = app.services.settings.replace(
+        "kiosk", idle_timeout=3, idle_countdown=3, done_timeout=20
+    )
+    try:
+        app.show_result(_checked_in(app, "13912340021"))
+        kiosk.frames(3)
+        assert kiosk.screen == "done"
+        assert "20 秒后返回首页" in kiosk.texts()
+        app.toggle_language()
+        kiosk.frames(2)
+        assert "This screen closes in 20 s" in kiosk.texts()
+        # past the idle prompt's 3 + 3 s: no prompt over done, still counting down
+        clock.advance(12)
+        _run_timers(kiosk)
+        assert kiosk.screen == "done" and app._idle is None
+        assert kiosk.current().remaining == 8
+        assert "This screen closes in 8 s" in kiosk.texts()
+        clock.advance(8.1)
+        kiosk.wait_for(lambda: kiosk.screen == "home", timeout=5)
+        assert app._idle is None
+        done = app.screen("done")
+        assert done.visit_id == "" and done.badge_texture is None, "the visitor is forgotten"
+        assert app.lang == "zh_CN"
+    finally:
+        app.services.clock = real_clock
+
+
+def test_show_me_the_way_from_done_leaves_the_countdown_behind(kiosk):
+    from kiosk.core.config.clock import FakeClock
+
+    app = kiosk.app
+    clock, real_clock = FakeClock(), app.services.clock
+    app.services.clock = clock
+    app.services.settings = app.services.settings.replace(
+        "kiosk", idle_timeout=30, idle_countdown=10, done_timeout=20
+    )
+    try:
+        app.show_result(_checked_in(app, "13912340022"))
+        kiosk.wait_for(lambda: kiosk.current().route != "", timeout=10)
+        kiosk.tap(kiosk.current().ids.show_way)
+        assert kiosk.screen == "directions"
+        clock.advance(25)  # past the done screen's time, within the directions idle time
+        _run_timers(kiosk)
+        assert kiosk.screen == "directions" and app._idle is None
+        clock.advance(10)  # the directions screen has the app's idle prompt
+        kiosk.wait_for(lambda: app._idle is not None, timeout=5)
+        assert kiosk.screen == "directions"
+    finally:
+        app.services.clock = real_clock

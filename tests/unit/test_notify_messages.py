@@ -22,7 +22,7 @@ def ctx(**kw: object) -> HostMessageContext:
         company="星河科技",
         purpose="meeting",
         site_name="示范大厦",
-        kiosk_id="kiosk-1",
+        kiosk_name="kiosk-1",
         arrived_at=AT,
         coming_url="https://ho.example/reply/A.B",
         wait_url="https://ho.example/reply/C.D",

@@ -41,10 +41,15 @@ class SiteSettings:
 class KioskSettings:
     #: this kiosk's id within the site (set by enrollment)
     id: str = "kiosk-1"
+    #: the name host messages give this kiosk ("Lobby east"); empty = its id (set by enrollment)
+    name: str = ""
     #: seconds without a touch before "Are you still there?" appears
     idle_timeout: float = 45.0
     #: seconds the "Are you still there?" countdown lasts before going home
     idle_countdown: float = 10.0
+    #: seconds the done screen (name, host, badge QR) stays before going home by itself, with a
+    #: countdown; 0 leaves it to the idle prompt
+    done_timeout: float = 20.0
     #: languages offered on screen
     languages: tuple[str, ...] = ("zh_CN", "en")
     #: the language each visitor starts in

@@ -16,9 +16,8 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.core.config.errors import ValidationError
-
-from .base import ID_PATTERN, Event
-from .feed import (
+from kiosk.core.events.base import ID_PATTERN, Event
+from kiosk.core.events.feed import (
     FEED_EVENTS,
     BuildingUpdated,
     DepartmentDeleted,
@@ -32,7 +31,7 @@ from .feed import (
     WatchlistDeleted,
     WatchlistUpserted,
 )
-from .kiosk import (
+from kiosk.core.events.kiosk import (
     KIOSK_EVENTS,
     AlertAcknowledged,
     AlertRaised,

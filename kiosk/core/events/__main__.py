@@ -2,6 +2,6 @@
 
 import sys
 
-from .doc import main
+from kiosk.core.events.doc import main
 
 raise SystemExit(main(sys.argv[1:]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import feed, kiosk
-from .base import Event
+from kiosk.core.events import feed, kiosk
+from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 _VISIT = "9f1c2b7d4e5a4f8c9b0a1d2e3f405162"

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
-from .base import Event, Id, Text32, Text64, Text200, Text2000, Time
+from kiosk.core.events.base import Event, Id, Text32, Text64, Text200, Text2000, Time
 
 _ORIGIN = "head office"
 

@@ -6,7 +6,19 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Event, Id, IdOrEmpty, Key, Part, Text32, Text64, Text200, Text500, Text2000, Time
+from kiosk.core.events.base import (
+    Event,
+    Id,
+    IdOrEmpty,
+    Key,
+    Part,
+    Text32,
+    Text64,
+    Text200,
+    Text500,
+    Text2000,
+    Time,
+)
 
 Language = Literal["zh_CN", "en"]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]

@@ -35,6 +35,8 @@ class Enrollment:
     site_name_en: str
     site_timezone: str
     ca_bundle: str = ""
+    #: the kiosk's name at head office ("Lobby east"); empty in files from older versions
+    kiosk_name: str = ""
 
 
 def check_url(url: str) -> str:
@@ -89,6 +91,7 @@ def enroll(
         site_name_en=body["site_name_en"],
         site_timezone=body["site_timezone"],
         ca_bundle=ca_bundle,
+        kiosk_name=str(body.get("kiosk_name") or ""),
     )
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,8 @@ class HostMessageContext:
     company: str
     purpose: str
     site_name: str
-    kiosk_id: str
+    #: the kiosk's name ("Lobby east"), or its id when it has none
+    kiosk_name: str
     arrived_at: datetime
     timezone: str = "Asia/Shanghai"
     department_name: str = ""
@@ -138,7 +139,7 @@ def render_host_message(ctx: HostMessageContext) -> Message:
         (t("notify.field.purpose"), purpose_text(ctx.purpose, lang)),
         (t("notify.field.host"), host),
         (t("notify.field.site"), site),
-        (t("notify.field.kiosk"), clean(ctx.kiosk_id)),
+        (t("notify.field.kiosk"), clean(ctx.kiosk_name)),
         (t("notify.field.time"), _local_time(ctx.arrived_at, ctx.timezone)),
     ]
     has_links = bool(ctx.coming_url and ctx.wait_url) and ctx.stage != "front_desk"

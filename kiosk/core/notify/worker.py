@@ -443,6 +443,14 @@ class NotifyWorker:
             (step.stage, f"{reason}|{step.recipient}", state, state, visit_id),
         )
 
+    def _kiosk_name(self, kiosk_id: str) -> str:
+        """What a host message calls the kiosk: this kiosk's name from head office (or the
+        settings), else the id the visit carries."""
+        kiosk = self.settings.kiosk
+        if kiosk_id in ("", kiosk.id) and kiosk.name:
+            return kiosk.name
+        return kiosk_id or kiosk.id
+
     def _message(
         self, step: _Step, payload: dict, reply_id: str, *, reason: str, host: Host | None
     ) -> Message:
@@ -491,7 +499,7 @@ class NotifyWorker:
                 company=str(visitor.get("company", "")),
                 purpose=str(visit.get("purpose", "")),
                 site_name=site_name,
-                kiosk_id=str(visit.get("kiosk_id", "")),
+                kiosk_name=self._kiosk_name(str(visit.get("kiosk_id", ""))),
                 arrived_at=parse_iso(arrived) if arrived else self.clock.now(),
                 timezone=site.timezone if site else self.settings.site.timezone,
                 department_name=department.name(lang) if department else "",

@@ -88,7 +88,7 @@ def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
                 Kiosk.code_expires_at > now,
             )
             .values(code_hash=None, token_hash=digest(token), enrolled_at=now)
-            .returning(Kiosk.id, Kiosk.site_id)
+            .returning(Kiosk.id, Kiosk.site_id, Kiosk.name)
         ).one_or_none()
         if row is None:
             raise HTTPException(
@@ -103,6 +103,7 @@ def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
             site_name_en=site.name_en,
             site_timezone=site.timezone,
             token=token,
+            kiosk_name=row.name or "",
         )
 
 
