@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -250,7 +251,15 @@ def test_watchlist_match_sends_the_visitor_to_the_desk_without_saying_why(kiosk)
     assert "watch" not in texts.lower() and "黑名单" not in texts
     visit, _ = _visit_of(app, "13000000000")
     assert visit.state is VisitState.DENIED
-    assert _events(app, visit.id) == ["visit.denied", "alert.raised"]
+    assert _events(app, visit.id) == ["visit.denied"]
+    # the alert is an entity of its own that names the visit it is about
+    alerts = [
+        json.loads(r["payload"])
+        for r in app.services.store.query(
+            "SELECT payload FROM outbox WHERE kind = 'alert.raised' ORDER BY seq"
+        )
+    ]
+    assert [a["visit_id"] for a in alerts] == [visit.id]
 
 
 def test_back_keeps_everything_already_typed(kiosk):
