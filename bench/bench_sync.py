@@ -122,7 +122,7 @@ def sync_drain() -> dict[str, Any]:
             url, log_path=folder / "server.log", workers=DRAIN_SERVER_WORKERS
         ).start()
         try:
-            from kiosk.core.head_office.enrollment import enroll
+            from sync.client import enroll
 
             done = enroll(server.url, code, data_dir=folder / "kiosk")
             token = (folder / "kiosk" / "head-office.token").read_text().strip()

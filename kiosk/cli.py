@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "invite":
             return _invite(settings, args)
         if args.command == "enroll":
-            from kiosk.core.head_office.enrollment import enroll
+            from sync.client import enroll
 
             ca = args.ca_bundle or settings.head_office.ca_bundle
             done = enroll(args.url, args.code, data_dir=settings.data_dir, ca_bundle=ca)

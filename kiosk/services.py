@@ -42,6 +42,8 @@ class Services:
     route_links: Any = None
     #: the site's keys fetched from head office (kiosk.core.keys.site_keys)
     site_keys: Any = None
+    #: the one head-office client (sync.client.HeadOfficeClient) of an enrolled kiosk
+    head_office: Any = None
     workers: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -192,12 +194,12 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     notifier = notifier or AppriseNotifier()
     validate_notify_settings(settings, notifier)
     head_office_url = settings.head_office.url or (enrolled[0].url if enrolled else "")
+    services.head_office = _head_office(settings, enrolled)
     services.site_keys = SiteKeys(
         store=store,
         clock=clock,
+        head_office=services.head_office,
         head_office_url=head_office_url,
-        token=enrolled[1] if enrolled else "",
-        ca_bundle=settings.head_office.ca_bundle or (enrolled[0].ca_bundle if enrolled else ""),
         reply_key=settings.notify.reply_key,
     )
     services.notifier = NotifyWorker(
@@ -211,7 +213,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     )
     services.workers += [services.print_queue, services.notifier]
     services.route_links = _route_links(services)
-    services.sync = _sync_client(services, enrolled)
+    services.sync = _sync_client(services)
     if services.sync is not None:
         services.workers.append(services.sync)
 
@@ -247,24 +249,32 @@ def _fallback_printer(settings: Settings) -> Any:
     return make_printer(fallback, data_dir=settings.data_dir)
 
 
-def _sync_client(services: Services, enrolled: Any) -> Any:
-    """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
+def _head_office(settings: Settings, enrolled: Any) -> Any:
+    """The one head-office client, with the kiosk's token, when enrolled; else None."""
     if enrolled is None:
         return None
-    from sync.apply import touches_directory
-    from sync.client import HttpTransport, SyncClient
+    from sync.client import HeadOfficeClient
 
     enrollment, token = enrolled
-    settings = services.settings
-    transport = HttpTransport(
+    return HeadOfficeClient(
         settings.head_office.url or enrollment.url,
         token,
         ca_bundle=settings.head_office.ca_bundle or enrollment.ca_bundle,
     )
+
+
+def _sync_client(services: Services) -> Any:
+    """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
+    if services.head_office is None:
+        return None
+    from sync.apply import touches_directory
+    from sync.client import SyncClient
+
+    settings = services.settings
     client = SyncClient(
         store=services.store,
         records=services.records,
-        transport=transport,
+        head_office=services.head_office,
         clock=services.clock,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,

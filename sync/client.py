@@ -28,27 +28,26 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any
 
-import httpx
+import requests
+import requests.adapters
+import requests.auth
+from pydantic import ValidationError as PydanticError
 
 from kiosk.core.config.clock import Clock, iso
-from kiosk.core.config.errors import DeniedError, KioskError, TransportError
+from kiosk.core.config.errors import ConfigError, DeniedError, KioskError, TransportError
+from kiosk.core.head_office import enrollment
+from kiosk.core.head_office.enrollment import Enrollment, check_url
+from kiosk.core.head_office.protocol import EnrollAnswer, HeadOffice
+from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, parse_key_set
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 
 from . import apply
-from .protocol import (
-    API_PREFIX,
-    MAX_PULL_CHANGES,
-    PROTOCOL_VERSION,
-    ChangeOut,
-    EventIn,
-    PullOut,
-    PushIn,
-    PushOut,
-    RejectedEvent,
-)
+from .errors import error_for, network_error, unreadable
+from .protocol import API_PREFIX, MAX_PULL_CHANGES, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
 
 log = logging.getLogger(__name__)
 
@@ -73,121 +72,152 @@ def encode_push(rows: Sequence[sqlite3.Row]) -> bytes:
     return f'{{"protocol":{PROTOCOL_VERSION},"events":[{",".join(parts)}]}}'.encode()
 
 
-# -- the transport boundary ------------------------------------------------------------------
-class Transport(Protocol):
-    """How the worker reaches head office. Raises TransportError (retry) or DeniedError."""
-
-    def push(self, body: bytes) -> PushOut:
-        """Send a ``PushIn`` JSON document (uncompressed; the transport may compress it)."""
-        ...
-
-    def pull(self, after: int, limit: int) -> PullOut: ...
+# -- the head-office client ------------------------------------------------------------------
+#: what the sync worker holds: the core's protocol with the wire models as answers
+SyncHeadOffice = HeadOffice[PushOut, PullOut]
+#: seconds to open a connection, and to wait for each read of the answer
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
 
 
-def tls_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
-    """TLS verification for head office: the system CAs, or a private CA bundle. Never off.
+class _Bearer(requests.auth.AuthBase):
+    """The kiosk token as ``Authorization: Bearer`` (and never a ~/.netrc password instead)."""
 
-    A CA bundle that cannot be loaded is a ``ConfigError`` (fix the settings), never a reason
-    to connect unverified.
-    """
-    from kiosk.core.head_office.enrollment import verify_setting
+    def __init__(self, token: str) -> None:
+        self.token = token
 
-    return verify_setting(ca_bundle)
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.token:
+            request.headers["Authorization"] = f"Bearer {self.token}"
+        else:
+            request.headers.pop("Authorization", None)
+        return request
 
 
-class HttpTransport:
-    """The real transport: HTTPS (or plain HTTP on loopback) with a kiosk token."""
+def check_ca_bundle(ca_bundle: str) -> None:
+    """A CA bundle that cannot be loaded is a ``ConfigError`` (fix the settings), never a
+    reason to connect unverified."""
+    if not ca_bundle:
+        return
+    try:
+        ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"cannot load the CA bundle {ca_bundle}: {e}") from e
+
+
+class HeadOfficeClient:
+    """The kiosk's one head-office client: a ``requests.Session`` (connections kept and
+    reused), TLS always verified (the system CAs, or ``ca_bundle`` alone for a private CA),
+    connect and read timeouts, gzip push bodies, redirects never followed (the token stays
+    with the host it was given to), and one status→error mapping (``errors.error_for``)."""
 
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: str = "",
         *,
         ca_bundle: str = "",
-        timeout: float = 30.0,
-        client: httpx.Client | None = None,
+        timeout: float | tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+        pool_size: int = 8,
     ) -> None:
-        from kiosk.core.head_office.enrollment import check_url
-
-        self._client = client or httpx.Client(
-            base_url=check_url(base_url), verify=tls_verify(ca_bundle), timeout=timeout
+        self._url = check_url(base_url)
+        check_ca_bundle(ca_bundle)
+        self._ca_bundle = ca_bundle
+        self._timeout = timeout
+        self.session = requests.Session()
+        self.session.auth = _Bearer(token)
+        self.session.headers["User-Agent"] = "lobby-kiosk"
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=1, pool_maxsize=pool_size, max_retries=0
         )
-        self._headers = {"Authorization": f"Bearer {token}"}
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def ca_bundle(self) -> str:
+        return self._ca_bundle
 
     def close(self) -> None:
-        self._client.close()
+        self.session.close()
 
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _send(self, method: str, path: str, *, denied_key: str, **kwargs: Any) -> bytes:
+        """The answer's body for a 2xx; the project's error for anything else."""
         try:
-            response = self._client.request(
+            response = self.session.request(
                 method,
-                API_PREFIX + path,
-                headers={**self._headers, **kwargs.pop("headers", {})},
+                self._url + path,
+                timeout=self._timeout,
+                # per request, so REQUESTS_CA_BUNDLE never replaces a configured private CA
+                verify=self._ca_bundle or True,
+                allow_redirects=False,
                 **kwargs,
             )
-        except httpx.HTTPError as e:
-            raise TransportError(f"head office unreachable: {e!r}") from e
-        if response.status_code in (401, 403):
-            raise DeniedError(
-                f"head office refused this kiosk ({response.status_code}): {response.text[:200]}",
-                key="sync.denied",
+        except requests.RequestException as e:
+            raise network_error(self._url, e) from e
+        if not 200 <= response.status_code < 300:
+            raise error_for(
+                response.status_code,
+                response.text,
+                location=response.headers.get("Location", ""),
+                denied_key=denied_key,
             )
-        if response.status_code >= 400:
-            raise TransportError(
-                f"head office answered {response.status_code}: {response.text[:200]}"
-            )
-        return response
+        return response.content
+
+    def enroll(self, code: str) -> EnrollAnswer:
+        body = self._send(
+            "POST", API_PREFIX + "/enroll", json={"code": code}, denied_key="enroll.denied"
+        )
+        try:
+            answer = EnrollOut.model_validate_json(body)
+        except PydanticError as e:
+            raise unreadable("enrollment", e) from e
+        return EnrollAnswer(**answer.model_dump())
+
+    def fetch_keys(self) -> KeySet:
+        body = self._send("GET", KEYS_PATH, denied_key="sync.denied")
+        try:
+            return parse_key_set(json.loads(body))
+        except (ValueError, KeyError, TypeError) as e:
+            raise TransportError("head office sent no usable keys") from e
 
     def push(self, body: bytes) -> PushOut:
         raw = gzip.compress(body, compresslevel=3)
-        response = self._send(
+        answer = self._send(
             "POST",
-            "/sync/push",
-            content=raw,
+            API_PREFIX + "/sync/push",
+            data=raw,
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            denied_key="sync.denied",
         )
-        return PushOut.model_validate_json(response.content)
+        try:
+            return PushOut.model_validate_json(answer)
+        except PydanticError as e:
+            raise unreadable("push", e) from e
 
     def pull(self, after: int, limit: int) -> PullOut:
-        response = self._send("GET", "/sync/pull", params={"after": after, "limit": limit})
-        return PullOut.model_validate_json(response.content)
+        answer = self._send(
+            "GET",
+            API_PREFIX + "/sync/pull",
+            params={"after": after, "limit": limit},
+            denied_key="sync.denied",
+        )
+        try:
+            return PullOut.model_validate_json(answer)
+        except PydanticError as e:
+            raise unreadable("pull", e) from e
 
 
-class FakeTransport:
-    """In-process head office for unit tests: acknowledges pushes, serves a change list."""
-
-    def __init__(self) -> None:
-        self.pushed: list[EventIn] = []
-        self.feed: list[ChangeOut] = []
-        self.reject: set[str] = set()
-        self.fail_with: Exception | None = None
-        self.drop_answers = False
-
-    def push(self, body: bytes) -> PushOut:
-        if self.fail_with is not None:
-            raise self.fail_with
-        request = PushIn.model_validate_json(body)
-        known = {e.uuid for e in self.pushed}
-        stored, duplicate, rejected = [], [], []
-        for e in request.events:
-            if e.uuid in self.reject:
-                rejected.append(RejectedEvent(uuid=e.uuid, reason="rejected by the fake"))
-            elif e.uuid in known:
-                duplicate.append(e.uuid)
-            else:
-                self.pushed.append(e)
-                known.add(e.uuid)
-                stored.append(e.uuid)
-        if self.drop_answers:
-            stored, duplicate = stored[:-1], duplicate
-        return PushOut(stored=stored, duplicate=duplicate, rejected=rejected, hlc="")
-
-    def pull(self, after: int, limit: int) -> PullOut:
-        if self.fail_with is not None:
-            raise self.fail_with
-        page = [c for c in self.feed if c.cursor > after][:limit]
-        more = len([c for c in self.feed if c.cursor > after]) > limit
-        return PullOut(changes=page, cursor=page[-1].cursor if page else after, more=more)
+def enroll(url: str, code: str, *, data_dir: Path | str, ca_bundle: str = "") -> Enrollment:
+    """``kiosk enroll URL CODE``: the core's enrollment, through a client for ``url``."""
+    client = HeadOfficeClient(url, ca_bundle=ca_bundle)
+    try:
+        return enrollment.enroll(client, code, data_dir=data_dir)
+    finally:
+        client.close()
 
 
 # -- status for the UI -----------------------------------------------------------------------
@@ -228,7 +258,7 @@ class SyncClient:
         *,
         store: Store,
         records: Records,
-        transport: Transport,
+        head_office: SyncHeadOffice,
         clock: Clock,
         batch_size: int = 500,
         interval: float = 15.0,
@@ -239,7 +269,7 @@ class SyncClient:
     ) -> None:
         self.store = store
         self.records = records
-        self.transport = transport
+        self.head_office = head_office
         self.clock = clock
         self.batch_size = batch_size
         self.interval = interval
@@ -299,14 +329,14 @@ class SyncClient:
         if not batch:
             return 0, 0
         if len(batch) < self.batch_size:
-            return len(batch), self._acknowledge(batch, self.transport.push(encode_push(batch)))
+            return len(batch), self._acknowledge(batch, self.head_office.push(encode_push(batch)))
         pushed = rejected = 0
         window: deque[tuple[list[sqlite3.Row], Future[PushOut]]] = deque()
         with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="sync-push") as pool:
 
             def top_up(batch: list[sqlite3.Row]) -> list[sqlite3.Row]:
                 while batch and len(window) < self.max_in_flight:
-                    window.append((batch, pool.submit(self.transport.push, encode_push(batch))))
+                    window.append((batch, pool.submit(self.head_office.push, encode_push(batch))))
                     full = len(batch) == self.batch_size
                     batch = self._read_batch(batch[-1]["seq"]) if full else []
                 return batch
@@ -335,7 +365,7 @@ class SyncClient:
 
     def _pull_page(self) -> tuple[int, bool]:
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        page = self.transport.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        page = self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
         if page.cursor == cursor and not page.changes:
             return 0, False
         applied: set[str] = set()
@@ -431,11 +461,9 @@ class SyncClient:
             self._thread = None
 
     def close(self) -> None:
-        """Stop the thread and release the transport's connections."""
+        """Stop the thread and release the head-office client's connections."""
         self.stop()
-        close = getattr(self.transport, "close", None)
-        if close is not None:
-            close()
+        self.head_office.close()
 
     def wake(self) -> None:
         """Ask for a round now (after a check-in; when the network comes back)."""

@@ -16,15 +16,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import requests
 
 from kiosk.core.config.clock import Clock, SystemClock
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 
-from .client import HttpTransport, SyncClient
+from .client import HeadOfficeClient, SyncClient, enroll
 from .server.db import make_engine, make_sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,38 +45,47 @@ class ServerProcess:
         port: int | None = None,
         log_path: Path | None = None,
         workers: int = 1,
+        tls: tuple[Path, Path] | None = None,
+        ca_bundle: str = "",
     ) -> None:
         self.database_url = database_url
         self.workers = workers
+        #: (certificate, key) PEM files: uvicorn serves HTTPS with them, at ``localhost``
+        self.tls = tls
+        #: the CA that vouches for ``tls`` (the health check verifies with it)
+        self.ca_bundle = ca_bundle
         self.port = port or free_port()
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
+        if self.tls:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
+
+    def _command(self) -> list[str]:
+        if self.tls:  # uvicorn's own TLS options in front of the app kiosk-server serves
+            return [
+                *("-m", "uvicorn", "sync.server.cli:app_from_environment", "--factory"),
+                *("--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"),
+                *("--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])),
+            ]
+        return [
+            *("-m", "sync.server.cli", "--database-url", self.database_url, "serve"),
+            *("--host", "127.0.0.1", "--port", str(self.port), "--no-migrate"),
+            *("--log-level", "warning", "--workers", str(self.workers)),
+        ]
 
     def start(self, *, timeout: float = 30.0) -> ServerProcess:
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "KIOSK_SERVER_DATABASE_URL": self.database_url,
+        }
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync.server.cli",
-                "--database-url",
-                self.database_url,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-migrate",
-                "--log-level",
-                "warning",
-                "--workers",
-                str(self.workers),
-            ],
+            [sys.executable, *self._command()],
             stdout=out,
             stderr=out,
             env=env,
@@ -90,9 +98,12 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kiosk-server exited with {self.proc.returncode}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                health = requests.get(
+                    self.url + "/healthz", timeout=1.0, verify=self.ca_bundle or True
+                )
+                if health.status_code == 200:
                     return self
-            except httpx.HTTPError:
+            except requests.RequestException:
                 pass
             time.sleep(0.05)
         self.stop()
@@ -210,7 +221,7 @@ def kiosk_for(
     client = SyncClient(
         store=store,
         records=records,
-        transport=HttpTransport(server_url, token, timeout=10.0),
+        head_office=HeadOfficeClient(server_url, token, timeout=10.0),
         clock=clock,
         batch_size=batch_size,
         interval=0.2,

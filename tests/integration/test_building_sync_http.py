@@ -31,12 +31,12 @@ from kiosk.core.config.clock import SystemClock
 from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.keys.hierarchy import KeyPurpose, derive
-from kiosk.core.keys.site_keys import fetch_site_keys
 from kiosk.core.wayfinding.building import DEMO_BUILDING
 from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.directions import Directions
 from kiosk.core.wayfinding.phrasing import instructions
 from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_url, sign
+from sync.client import HeadOfficeClient
 from sync.server.keys import SECRET_ENV
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
@@ -201,7 +201,7 @@ def test_upload_reaches_the_kiosk_and_its_directions(env: Env, tmp_path: Path) -
         assert directions.instructions(r, "en")[-1].endswith("arrive at room 588")
 
         # the kiosk's QR link, signed with the key it fetches with its token, opens the page
-        key = fetch_site_keys(url=env.url, token=k.token).keys[KeyPurpose.ROUTE_LINK]
+        key = HeadOfficeClient(env.url, k.token).fetch_keys().keys[KeyPurpose.ROUTE_LINK]
         links = RouteLinks(base_url=env.url, site_id=site, key=lambda: key, clock=SystemClock())
         url = links.url_for(r, accessible=False, lang="en")
         assert url is not None

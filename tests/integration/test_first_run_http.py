@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notify_servers import SmtpServer, WebhookServer
 
 from kiosk.core.config.settings import load_settings
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import Services, build_services
+from sync.client import enroll
 from sync.testing import HeadOffice, ServerProcess
 
 pytestmark = pytest.mark.integration

@@ -20,8 +20,9 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.config.clock import SystemClock
 from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, derive
-from kiosk.core.keys.site_keys import SiteKeys, fetch_site_keys
+from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.notify.reply_links import ReplyToken, peek_key, reply_url, sign
+from sync.client import HeadOfficeClient
 from sync.server.keys import LEGACY_SECRET_ENV, PUBLIC_URL_ENV, SECRET_ENV, SECRET_FILE_ENV
 from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
@@ -111,7 +112,7 @@ def test_two_servers_on_one_database_share_keys_and_rotation_keeps_old_links(
     ho, one, two = two_servers
     kiosk = enrolled_kiosk(one.url, ho.add_kiosk("demo"), tmp_path / "kiosk")
     keys = SiteKeys(
-        store=kiosk.store, clock=SystemClock(), head_office_url=one.url, token=kiosk.token
+        store=kiosk.store, clock=SystemClock(), head_office=HeadOfficeClient(one.url, kiosk.token)
     )
     try:
         keys.refresh()
@@ -165,7 +166,9 @@ def test_the_environment_secret_wins_and_a_readable_secret_file_is_refused(
     server = ServerProcess(url, log_path=tmp_path / "server.log").start()
     try:
         kiosk = enrolled_kiosk(server.url, code, tmp_path / "kiosk")
-        answer = fetch_site_keys(url=server.url, token=kiosk.token)
+        with_token = HeadOfficeClient(server.url, kiosk.token)
+        answer = with_token.fetch_keys()
+        with_token.close()
         assert answer.public_url == "https://visitors.example.com"  # where links will point
         got = answer.keys[KeyPurpose.REPLY_LINK]
         assert got.key == derive(b"the operator's own secret", KeyPurpose.REPLY_LINK, "demo")

@@ -27,9 +27,11 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.config.clock import SystemClock
 from kiosk.core.keys.hierarchy import KeyPurpose
+from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.notify.reply_links import ReplyToken, reply_url, sign
 from kiosk.core.notify.worker import NotifyWorker
+from sync.client import HeadOfficeClient
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -74,7 +76,11 @@ def kiosk(head_office, smtp, tmp_path) -> Iterator[tuple[KioskHarness, NotifyWor
         clock=SystemClock(),
         settings=settings,
         head_office_url=server.url,
-        head_office_token=harness.token,
+        site_keys=SiteKeys(
+            store=harness.store,
+            clock=SystemClock(),
+            head_office=HeadOfficeClient(server.url, harness.token),
+        ),
     )
     worker.start()
     deadline = time.monotonic() + 20

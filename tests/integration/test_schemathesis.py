@@ -18,7 +18,7 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from kiosk.core.head_office.enrollment import enroll
+from sync.client import enroll
 from sync.testing import HeadOffice, ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from kiosk.core.config.errors import DeniedError
-from kiosk.core.head_office.enrollment import enroll
+from sync.client import enroll
 from sync.testing import ROOT, ServerProcess
 
 pytestmark = pytest.mark.integration

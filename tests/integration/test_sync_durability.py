@@ -22,7 +22,7 @@ import httpx
 import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
-from kiosk.core.head_office.enrollment import enroll
+from sync.client import enroll
 from sync.testing import ROOT, HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

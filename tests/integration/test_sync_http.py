@@ -21,9 +21,9 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 from kiosk.core.config.clock import FakeClock, SystemClock
 from kiosk.core.config.errors import DeniedError
 from kiosk.core.config.settings import Settings
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.models import InvitationState, VisitState
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
+from sync.client import enroll
 from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from kiosk.core.config.settings import Settings
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
+from sync.client import enroll
 from sync.testing import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -17,9 +17,8 @@ import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.config.settings import Settings
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
-from sync.client import HttpTransport
+from sync.client import HeadOfficeClient, enroll
 from sync.testing import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -51,7 +50,7 @@ def test_two_processes_one_database_no_change_skipped(postgres, tmp_path: Path) 
     reader_dir = tmp_path / "reader"
     enroll(servers[0].url, ho.add_kiosk("so"), data_dir=reader_dir)
     reader_token = (reader_dir / "head-office.token").read_text().strip()
-    readers = [HttpTransport(s.url, reader_token) for s in servers]
+    readers = [HeadOfficeClient(s.url, reader_token) for s in servers]
 
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -67,8 +66,8 @@ def test_two_processes_one_database_no_change_skipped(postgres, tmp_path: Path) 
             .replace("checkin", required_fields=("name", "phone", "purpose"))
         )
         service = CheckinService(records=k.records, settings=settings, clock=k.store.clock)
-        transports = [HttpTransport(s.url, k.token) for s in servers]
-        own = k.client.transport
+        transports = [HeadOfficeClient(s.url, k.token) for s in servers]
+        own = k.client.head_office
         try:
             for n in range(CHECK_INS):
                 service.check_in(
@@ -76,12 +75,12 @@ def test_two_processes_one_database_no_change_skipped(postgres, tmp_path: Path) 
                         name="访客", phone=f"13{index}{n:08d}", purpose="meeting", consent=True
                     )
                 )
-                k.client.transport = rng.choice(transports)  # any process will do
+                k.client.head_office = rng.choice(transports)  # any process will do
                 k.client.sync_once()
         except BaseException as e:
             errors.append(e)
         finally:
-            k.client.transport = own
+            k.client.head_office = own
             for t in transports:
                 t.close()
 

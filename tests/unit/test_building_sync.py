@@ -35,7 +35,8 @@ from kiosk.core.wayfinding.route_links import (
     sign,
     verify,
 )
-from sync.client import FakeTransport, SyncClient
+from sync.client import SyncClient
+from sync.fake import FakeHeadOffice
 from sync.protocol import ChangeOut
 from sync.server.buildings import BuildingRejected, check_building
 
@@ -79,9 +80,9 @@ def kiosk(tmp_path: Path):
     records = Records(store)
     with store.transaction() as tx:
         records.upsert_site(tx, Site("s1", "一号", "One"))
-    transport = FakeTransport()
+    transport = FakeHeadOffice()
     client = SyncClient(
-        store=store, records=records, transport=transport, clock=clock, rng=random.Random(1)
+        store=store, records=records, head_office=transport, clock=clock, rng=random.Random(1)
     )
     settings = Settings().replace("site", id="s1").replace("kiosk", data_dir=str(data))
     yield client, transport, store, data, settings

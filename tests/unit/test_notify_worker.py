@@ -362,45 +362,6 @@ def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None
     assert [r[0] for r in store.query("SELECT visit_id FROM notify_visits")] == [visit_id]
 
 
-def test_fetch_site_keys_answers() -> None:
-    import httpx
-
-    from kiosk.core.config.errors import DeniedError, NotFoundError, TransportError
-    from kiosk.core.keys.hierarchy import KeyPurpose
-    from kiosk.core.keys.site_keys import fetch_site_keys
-
-    def client(status: int, body: object) -> httpx.Client:
-        def handler(request: httpx.Request) -> httpx.Response:
-            assert request.url.path == "/api/v1/sync/keys"
-            assert request.headers["Authorization"] == "Bearer kt_x"
-            return httpx.Response(status, json=body)
-
-        return httpx.Client(transport=httpx.MockTransport(handler))
-
-    answer = {
-        "public_url": "https://ho.example",
-        "keys": [
-            {"purpose": "reply-link", "version": 2, "key": "ab" * 32},
-            {"purpose": "a-later-purpose", "version": 1, "key": "cd" * 32},
-        ],
-    }
-    got = fetch_site_keys(url="https://ho", token="kt_x", client=client(200, answer))
-    assert got.public_url == "https://ho.example"
-    assert list(got.keys) == [KeyPurpose.REPLY_LINK]  # a purpose it does not know is skipped
-    assert got.keys[KeyPurpose.REPLY_LINK].version == 2
-    assert "ab" not in repr(got.keys[KeyPurpose.REPLY_LINK])  # never the key in a log line
-    short = {"keys": [{"purpose": "reply-link", "version": 1, "key": "short"}]}
-    for status, body, error in [
-        (401, {}, DeniedError),
-        (404, {}, NotFoundError),
-        (503, {}, TransportError),
-        (200, short, TransportError),
-        (200, {"key": "ab" * 32}, TransportError),
-    ]:
-        with pytest.raises(error):
-            fetch_site_keys(url="https://ho", token="kt_x", client=client(status, body))
-
-
 def test_fetched_keys_sign_the_links_and_point_them_at_the_public_url(env) -> None:
     from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, derive
     from kiosk.core.keys.site_keys import KeySet, SiteKeys

@@ -15,7 +15,8 @@ from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 from sync import apply
-from sync.client import FakeTransport, SyncClient, backoff_delay
+from sync.client import SyncClient, backoff_delay
+from sync.fake import FakeHeadOffice
 from sync.protocol import ChangeOut
 
 
@@ -26,11 +27,11 @@ def kiosk(tmp_path):
     records = Records(store)
     with store.transaction() as tx:
         records.upsert_site(tx, Site("s1", "一号", "One"))
-    transport = FakeTransport()
+    transport = FakeHeadOffice()
     client = SyncClient(
         store=store,
         records=records,
-        transport=transport,
+        head_office=transport,
         clock=clock,
         batch_size=3,
         rng=random.Random(1),
@@ -154,9 +155,13 @@ def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
 
 def test_worker_thread_wakes_on_a_commit(tmp_path) -> None:
     store = Store(tmp_path / "k.sqlite3", clock=SystemClock())
-    transport = FakeTransport()
+    transport = FakeHeadOffice()
     client = SyncClient(
-        store=store, records=Records(store), transport=transport, clock=SystemClock(), interval=3600
+        store=store,
+        records=Records(store),
+        head_office=transport,
+        clock=SystemClock(),
+        interval=3600,
     )
     client.start()
     try:

@@ -3,23 +3,22 @@
 The server answers with this kiosk's id and a secret token. The token goes into
 ``<data dir>/head-office.token`` with mode 0600 (written to a temporary file and renamed, so
 a crash never leaves half a token); the id, site and URL into ``<data dir>/enrollment.json``.
-TLS verification is always on: a private CA is given with ``ca_bundle``, never by turning
-verification off. Plain ``http://`` is accepted only for a loopback address (tests, a server
-on the same machine).
+The HTTP goes through the ``HeadOffice`` client handed in (``sync.client.HeadOfficeClient``:
+TLS verification always on, a private CA given with ``ca_bundle``, never by turning it off).
+Plain ``http://`` is accepted only for a loopback address (tests, a server on the same
+machine): ``check_url`` is that rule, and the client applies it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import ssl
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
-from kiosk.core.config.errors import ConfigError, DeniedError, TransportError
+from kiosk.core.config.errors import ConfigError
+from kiosk.core.head_office.protocol import AnyHeadOffice
 
 TOKEN_FILE = "head-office.token"
 ENROLLMENT_FILE = "enrollment.json"
@@ -51,51 +50,26 @@ def check_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def verify_setting(ca_bundle: str) -> ssl.SSLContext | bool:
-    if not ca_bundle:
-        return True
-    try:
-        return ssl.create_default_context(cafile=ca_bundle)
-    except (OSError, ssl.SSLError) as e:
-        raise ConfigError(f"cannot load the CA bundle {ca_bundle}: {e}") from e
+def enroll(head_office: AnyHeadOffice, code: str, *, data_dir: Path | str) -> Enrollment:
+    """Trade ``code`` for a kiosk identity; write the token (0600) and the enrollment file.
 
-
-def enroll(
-    url: str,
-    code: str,
-    *,
-    data_dir: Path | str,
-    ca_bundle: str = "",
-    timeout: float = 30.0,
-    transport: httpx.BaseTransport | None = None,
-) -> Enrollment:
-    """Trade ``code`` for a kiosk identity; write the token (0600) and the enrollment file."""
-    base = check_url(url)
-    try:
-        with httpx.Client(
-            verify=verify_setting(ca_bundle), timeout=timeout, transport=transport
-        ) as client:
-            response = client.post(f"{base}/api/v1/enroll", json={"code": code.strip()})
-    except httpx.HTTPError as e:
-        raise TransportError(f"cannot reach head office at {base}: {e!r}") from e
-    if response.status_code == 401:
-        raise DeniedError("the enrollment code is unknown, used or expired", key="enroll.denied")
-    if response.status_code != 200:
-        raise TransportError(f"head office answered {response.status_code}: {response.text[:200]}")
-    body = response.json()
+    ``DeniedError`` for a code that is unknown, used or expired; ``TransportError`` when head
+    office cannot be reached (nothing is written then).
+    """
+    answer = head_office.enroll(code.strip())
     enrollment = Enrollment(
-        url=base,
-        kiosk_id=body["kiosk_id"],
-        site_id=body["site_id"],
-        site_name_zh=body["site_name_zh"],
-        site_name_en=body["site_name_en"],
-        site_timezone=body["site_timezone"],
-        ca_bundle=ca_bundle,
-        kiosk_name=str(body.get("kiosk_name") or ""),
+        url=head_office.url,
+        kiosk_id=answer.kiosk_id,
+        site_id=answer.site_id,
+        site_name_zh=answer.site_name_zh,
+        site_name_en=answer.site_name_en,
+        site_timezone=answer.site_timezone,
+        ca_bundle=head_office.ca_bundle,
+        kiosk_name=answer.kiosk_name,
     )
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    _write_private(folder / TOKEN_FILE, body["token"])
+    _write_private(folder / TOKEN_FILE, answer.token)
     _write_private(
         folder / ENROLLMENT_FILE, json.dumps(asdict(enrollment), ensure_ascii=False, indent=2)
     )

@@ -11,6 +11,9 @@ host's message (it goes without links) or the directions screen (no QR yet).
 ``[notify] reply_key`` in the settings file, when set, is this kiosk's reply-link key by hand
 (``VERSION:HEX`` from ``kiosk-server show-key``, or plain HEX for version 1) and wins.
 
+The fetch goes through the injected ``HeadOffice`` client (``kiosk.core.head_office.protocol``):
+``TransportError`` (retry later), ``DeniedError`` (token refused) or ``NotFoundError`` (head
+office has no master secret: ``kiosk-server migrate`` was not run) are logged and retried.
 Keys are never logged. No Kivy; the only I/O is the fetch and the store.
 """
 
@@ -21,10 +24,10 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.config.clock import Clock
-from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, TransportError
+from kiosk.core.config.errors import KioskError
 from kiosk.core.keys.hierarchy import (
     KIOSK_PURPOSES,
     KeyPurpose,
@@ -34,9 +37,12 @@ from kiosk.core.keys.hierarchy import (
 )
 from kiosk.core.store.database import Store, Transaction
 
+if TYPE_CHECKING:
+    from kiosk.core.head_office.protocol import AnyHeadOffice
+
 log = logging.getLogger(__name__)
 
-#: where head office serves them (under ``sync.protocol.API_PREFIX``)
+#: where head office serves them
 KEYS_PATH = "/api/v1/sync/keys"
 KEYS_KV = "site_keys"
 WANTED_KV = "site_keys.wanted"
@@ -61,42 +67,9 @@ class KeySet:
         return json.dumps({"public_url": self.public_url, "keys": items})
 
 
-def fetch_site_keys(
-    *, url: str, token: str, ca_bundle: str = "", timeout: float = 10.0, client: Any = None
-) -> KeySet:
-    """This kiosk's site keys from head office, with the kiosk token.
-
-    ``TransportError`` (retry later), ``DeniedError`` (token refused) or ``NotFoundError``
-    (head office has no master secret: ``kiosk-server migrate`` was not run).
-    """
-    import httpx
-
-    from kiosk.core.head_office.enrollment import verify_setting
-
-    address = f"{url.rstrip('/')}{KEYS_PATH}"
-    headers = {"Authorization": f"Bearer {token}"}
-    try:
-        if client is not None:
-            response = client.get(address, headers=headers, timeout=timeout)
-        else:
-            response = httpx.get(
-                address, headers=headers, timeout=timeout, verify=verify_setting(ca_bundle)
-            )
-    except httpx.HTTPError as e:
-        raise TransportError(f"head office unreachable: {type(e).__name__}") from e
-    if response.status_code in (401, 403):
-        raise DeniedError(f"head office refused the kiosk token ({response.status_code})")
-    if response.status_code == 404:
-        raise NotFoundError("head office has no master secret (run kiosk-server migrate)")
-    if response.status_code >= 400:
-        raise TransportError(f"head office answered {response.status_code}")
-    try:
-        return _parse(response.json())
-    except (ValueError, KeyError, TypeError) as e:
-        raise TransportError("head office sent no usable keys") from e
-
-
-def _parse(body: Any) -> KeySet:
+def parse_key_set(body: Any) -> KeySet:
+    """The keys in head office's JSON answer (``ValueError``/``KeyError``/``TypeError`` when
+    it is not one); a purpose this kiosk does not know is skipped."""
     found = {}
     for item in body["keys"]:
         try:
@@ -138,16 +111,15 @@ class SiteKeys:
         *,
         store: Store,
         clock: Clock,
+        head_office: AnyHeadOffice | None = None,
         head_office_url: str = "",
-        token: str = "",
-        ca_bundle: str = "",
         reply_key: str = "",
     ) -> None:
         self.store = store
         self.clock = clock
-        self.head_office_url = head_office_url
-        self._token = token
-        self._ca_bundle = ca_bundle
+        #: the client keys are fetched through (None: a stand-alone kiosk never fetches)
+        self.head_office = head_office
+        self.head_office_url = head_office_url or (head_office.url if head_office else "")
         self._lock = threading.Lock()
         self._fixed = (
             {KeyPurpose.REPLY_LINK: parse_versioned(reply_key, KeyPurpose.REPLY_LINK)}
@@ -161,7 +133,7 @@ class SiteKeys:
     def _load(self) -> KeySet:
         text = self.store.get_value(KEYS_KV, "")
         try:
-            return _parse(json.loads(text)) if text else KeySet({})
+            return parse_key_set(json.loads(text)) if text else KeySet({})
         except (ValueError, KeyError, TypeError):
             log.warning("the stored site keys are unreadable; fetching them again")
             return KeySet({})
@@ -194,7 +166,7 @@ class SiteKeys:
 
     def refresh(self) -> None:
         """Start a fetch on its own thread if one is due; never waits for it."""
-        if not (self.head_office_url and self._token):
+        if self.head_office is None:
             return
         if self._fetch is not None and self._fetch.is_alive():
             return
@@ -210,10 +182,10 @@ class SiteKeys:
 
     def fetch_now(self) -> bool:
         """Fetch and keep the site's keys; False (logged, retried later) if that failed."""
+        if self.head_office is None:
+            return False
         try:
-            keys = fetch_site_keys(
-                url=self.head_office_url, token=self._token, ca_bundle=self._ca_bundle
-            )
+            keys = self.head_office.fetch_keys()
         except KioskError as e:
             log.warning("no site keys from head office yet (%s); links wait for them", e)
             self._next_try = self.clock.monotonic() + RETRY_SECONDS

@@ -175,7 +175,6 @@ class NotifyWorker:
         max_attempts: int = MAX_ATTEMPTS,
         hang_grace: float = 5.0,
         head_office_url: str = "",
-        head_office_token: str = "",
         site_keys: SiteKeys | None = None,
     ) -> None:
         self.store = store
@@ -192,12 +191,12 @@ class NotifyWorker:
         #: head office (the enrollment's URL when the settings name none); reply links point
         #: at its public URL, signed with the site's reply-link key fetched from there
         self.head_office_url = head_office_url or settings.head_office.url
+        #: without ``site_keys`` (built by kiosk.services with the head-office client) the
+        #: worker fetches no key: links only with ``[notify] reply_key``
         self.site_keys = site_keys or SiteKeys(
             store=store,
             clock=clock,
             head_office_url=self.head_office_url,
-            token=head_office_token,
-            ca_bundle=settings.head_office.ca_bundle,
             reply_key=settings.notify.reply_key,
         )
         self._wake = threading.Event()
