@@ -20,7 +20,7 @@ from kiosk.core.config.settings import Settings
 from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.client import HttpTransport
-from sync.testing import HeadOffice, ServerProcess, kiosk_for
+from tests.support.harness import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
