@@ -110,7 +110,7 @@ def _bare_insert(rows: list[tuple], folder: Path) -> float:
 
 def sync_drain() -> dict[str, Any]:
     from kiosk.core.config.clock import iso
-    from sync.testing import HeadOffice, ServerProcess, kiosk_for
+    from tests.support.harness import HeadOffice, ServerProcess, kiosk_for
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         folder = Path(tmp)
@@ -192,7 +192,7 @@ def _provision_load(url: str) -> list[tuple[str, str, str]]:
     from sync.server.api.admin_routes import create_site_record
     from sync.server.models import Kiosk
     from sync.server.security import digest, new_kiosk_token
-    from sync.testing import HeadOffice
+    from tests.support.harness import HeadOffice
 
     ho = HeadOffice(url)
     out = []
@@ -287,7 +287,7 @@ def _quantile(values: list[float], q: float) -> float:
 def sync_load() -> dict[str, Any]:
     from pg_fixture import PostgresCluster
 
-    from sync.testing import ServerProcess
+    from tests.support.harness import ServerProcess
 
     cluster = PostgresCluster(fast=False, max_connections=200).start()
     servers: list[ServerProcess] = []

@@ -7,6 +7,7 @@ codes check in), and the lock-down (no exit by Escape, close request or Alt+F4).
 
 from __future__ import annotations
 
+import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ class KioskApp(App):
         loaded: set[str] = set()
         for name, module_name, class_name in SCREENS:
             module = __import__(module_name, fromlist=[class_name])
-            kv = Path(module.__file__).with_suffix(".kv")
+            kv = Path(inspect.getfile(module)).with_suffix(".kv")
             if kv.exists() and str(kv) not in loaded:
                 Builder.load_file(str(kv))
                 loaded.add(str(kv))

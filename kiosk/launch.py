@@ -114,7 +114,7 @@ def _add_console_log(level: int) -> None:
     from kivy.logger import ConsoleHandler
 
     class Console(ConsoleHandler):
-        def filter(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+        def filter(self, record: logging.LogRecord) -> bool:
             if getattr(record, "quiet", False):
                 return False  # a crash is told in one line of its own (report_crash)
             if isinstance(record.msg, str) and record.msg.startswith("stderr: "):
@@ -129,7 +129,7 @@ def _add_console_log(level: int) -> None:
     # Kivy has replaced sys.stderr by a stream that logs each line at warning level (so
     # Python's warnings and stray prints reach this handler): write to the real one
     handler = Console(sys.__stderr__)
-    handler.kiosk_console = True  # type: ignore[attr-defined]
+    handler.kiosk_console = True
     handler.setLevel(level)
     handler.setFormatter(_OneLineFormatter())
     logging.root.addHandler(handler)

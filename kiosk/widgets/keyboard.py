@@ -22,7 +22,7 @@ Builder.load_file(os.path.join(os.path.dirname(__file__), "keyboard.kv"))
 ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
-class Key(Factory.Button):  # type: ignore[name-defined]
+class Key(Factory.Button):
     value = StringProperty("")
 
 
@@ -45,7 +45,7 @@ class LetterKeyboard(BoxLayout):
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        rows = (("1234567890", "row0"),) if self.digits else ()
+        rows: tuple[tuple[str, str], ...] = (("1234567890", "row0"),) if self.digits else ()
         rows += tuple(zip(ROWS, ("row1", "row2", "row3"), strict=True))
         for row_letters, row_id in rows:
             row = self.ids[row_id]

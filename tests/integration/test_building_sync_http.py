@@ -38,7 +38,7 @@ from kiosk.core.wayfinding.phrasing import instructions
 from kiosk.core.wayfinding.route_links import RouteLinks, RouteToken, route_url, sign
 from sync.client import HeadOfficeClient
 from sync.server.keys import SECRET_ENV
-from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
+from tests.support.harness import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ from kiosk.core.config.settings import Settings
 from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.notify.worker import NotifyWorker
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
-from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+from tests.support.harness import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,7 @@ from kiosk.core.config.settings import load_settings
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import Services, build_services
 from sync.client import enroll
-from sync.testing import HeadOffice, ServerProcess
+from tests.support.harness import HeadOffice, ServerProcess
 
 pytestmark = pytest.mark.integration
 

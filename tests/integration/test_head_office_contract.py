@@ -22,7 +22,7 @@ from kiosk.core.keys.site_keys import KeySet
 from sync.client import HeadOfficeClient
 from sync.fake import FakeHeadOffice
 from sync.protocol import ChangeOut
-from sync.testing import HeadOffice, ServerProcess
+from tests.support.harness import HeadOffice, ServerProcess
 
 pytestmark = pytest.mark.integration
 

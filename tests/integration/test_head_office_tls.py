@@ -24,7 +24,7 @@ from kiosk.core.config.settings import load_settings
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import build_services
 from sync.client import HeadOfficeClient, enroll
-from sync.testing import HeadOffice, ServerProcess
+from tests.support.harness import HeadOffice, ServerProcess
 
 pytestmark = pytest.mark.integration
 

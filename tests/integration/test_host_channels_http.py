@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sync.server.db import make_engine
 from sync.server.migrate import upgrade
-from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+from tests.support.harness import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
 

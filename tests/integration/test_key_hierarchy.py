@@ -24,7 +24,7 @@ from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.notify.reply_links import ReplyToken, peek_key, reply_url, sign
 from sync.client import HeadOfficeClient
 from sync.server.keys import LEGACY_SECRET_ENV, PUBLIC_URL_ENV, SECRET_ENV, SECRET_FILE_ENV
-from sync.testing import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
+from tests.support.harness import ROOT, HeadOffice, ServerProcess, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

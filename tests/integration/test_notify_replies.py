@@ -32,7 +32,7 @@ from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.notify.reply_links import ReplyToken, reply_url, sign
 from kiosk.core.notify.worker import NotifyWorker
 from sync.client import HeadOfficeClient
-from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+from tests.support.harness import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

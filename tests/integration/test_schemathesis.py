@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from sync.client import enroll
-from sync.testing import HeadOffice, ServerProcess
+from tests.support.harness import HeadOffice, ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

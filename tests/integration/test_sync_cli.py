@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.core.config.errors import DeniedError
 from sync.client import enroll
-from sync.testing import ROOT, ServerProcess
+from tests.support.harness import ROOT, ServerProcess
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from sync.client import enroll
-from sync.testing import ROOT, HeadOffice, ServerProcess, kiosk_for
+from tests.support.harness import ROOT, HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -35,7 +35,7 @@ import random, sys, json
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from kiosk.core.config.settings import Settings
 from kiosk.core.config.errors import KioskError
-from sync.testing import kiosk_for
+from tests.support.harness import kiosk_for
 from pathlib import Path
 
 url, kiosk_id, site_id, token, data_dir, seed = sys.argv[1:7]

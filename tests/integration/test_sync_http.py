@@ -24,7 +24,7 @@ from kiosk.core.config.settings import Settings
 from kiosk.core.models import InvitationState, VisitState
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.client import enroll
-from sync.testing import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+from tests.support.harness import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import pytest
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.client import enroll
-from sync.testing import HeadOffice, ServerProcess, kiosk_for
+from tests.support.harness import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

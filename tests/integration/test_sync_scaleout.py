@@ -19,7 +19,7 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.client import HeadOfficeClient, enroll
-from sync.testing import HeadOffice, ServerProcess, kiosk_for
+from tests.support.harness import HeadOffice, ServerProcess, kiosk_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

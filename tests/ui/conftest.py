@@ -1,7 +1,8 @@
 """The real kiosk app, offscreen, driven by simulated touches and keystrokes.
 
 One app (and one window) per test session, as on a real kiosk; every test starts from the
-home screen with nothing typed, which is exactly what the idle reset promises.
+home screen with nothing typed, which is exactly what the idle reset promises, and with a
+database of its own (the demo directory, nothing else), so no test sees another's rows.
 """
 
 from __future__ import annotations
@@ -141,16 +142,37 @@ class Driver:
         return path
 
 
+def _settings(data: Path) -> Any:
+    from kiosk.core.config.settings import load_settings
+
+    settings = load_settings(environ={}).replace("kiosk", data_dir=str(data), fullscreen=False)
+    return settings.replace("printer", out_dir=str(data / "badges"))
+
+
+def fresh_database(app: Any, data: Path) -> None:
+    """Give the running app a new data directory: a new store with only the demo rows, and
+    the services built on it by the app's own wiring (``build_services``, workers started).
+
+    The screens and the shell hold the one ``Services`` object and read its fields on each
+    use, so its fields are replaced in place; the old workers stop and the old store closes.
+    """
+    from dataclasses import fields
+
+    from kiosk.services import build_services
+
+    new = build_services(_settings(data), demo=True)
+    old = app.services
+    old.stop()
+    for f in fields(new):
+        setattr(old, f.name, getattr(new, f.name))
+
+
 @pytest.fixture(scope="session")
 def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from kiosk.app import KioskApp
-    from kiosk.core.config.settings import load_settings
     from kiosk.services import build_services
 
-    data = tmp_path_factory.mktemp("kiosk-ui")
-    settings = load_settings(environ={}).replace("kiosk", data_dir=str(data), fullscreen=False)
-    settings = settings.replace("printer", out_dir=str(data / "badges"))
-    services = build_services(settings, demo=True)
+    services = build_services(_settings(tmp_path_factory.mktemp("kiosk-ui")), demo=True)
     app = KioskApp(services=services, lockdown=True)
     stopped: list[bool] = []
     app.bind(on_stop=lambda *_: stopped.append(True))
@@ -164,13 +186,14 @@ def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture
-def kiosk(kiosk_app: Any) -> Iterator[Driver]:
+def kiosk(kiosk_app: Any, tmp_path: Path) -> Iterator[Driver]:
     driver = Driver(kiosk_app)
+    fresh_database(kiosk_app, tmp_path / "kiosk")
     base = kiosk_app.services.settings
     kiosk_app.home()
     driver.frames(2)
     yield driver
-    kiosk_app.services.settings = base
+    kiosk_app.services.settings = base  # for the tests that use kiosk_app alone
     kiosk_app.home()
     driver.frames(1)
 

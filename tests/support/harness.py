@@ -1,6 +1,7 @@
 """Test and benchmark harness: a real head-office server process and enrolled kiosks.
 
-Used by tests/integration and bench/bench_sync.py. Starts ``kiosk-server serve`` in a
+Used by tests/integration and bench/bench_sync.py (it lives under tests/, not in the installed
+package). Starts ``kiosk-server serve`` in a
 subprocess on a free loopback port (real HTTP, real uvicorn), provisions sites, kiosks and
 admins straight in the database, and builds kiosk stores wired to a ``SyncClient``.
 """
@@ -22,11 +23,10 @@ from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
+from sync.client import HeadOfficeClient, SyncClient, enroll
+from sync.server.db import make_engine, make_sessionmaker
 
-from .client import HeadOfficeClient, SyncClient, enroll
-from .server.db import make_engine, make_sessionmaker
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -134,14 +134,14 @@ class HeadOffice:
     database_url: str
 
     def __post_init__(self) -> None:
-        from .server.cli import migrate
+        from sync.server.cli import migrate
 
         self.engine = make_engine(self.database_url, pool_size=2)
         migrate(self.engine)  # what ``kiosk-server migrate`` does: schema and master secret
         self.sessions = make_sessionmaker(self.engine)
 
     def add_site(self, site_id: str, name_zh: str = "", name_en: str = "") -> None:
-        from .server.api.admin_routes import create_site_record
+        from sync.server.api.admin_routes import create_site_record
 
         with self.sessions() as s, s.begin():
             create_site_record(
@@ -149,7 +149,7 @@ class HeadOffice:
             )
 
     def add_kiosk(self, site_id: str) -> str:
-        from .server.api.admin_routes import create_kiosk_record
+        from sync.server.api.admin_routes import create_kiosk_record
 
         with self.sessions() as s, s.begin():
             _, code = create_kiosk_record(s, site_id=site_id)
@@ -158,8 +158,8 @@ class HeadOffice:
     def add_admin(self, name: str) -> str:
         from datetime import UTC, datetime
 
-        from .server.models import Admin
-        from .server.security import digest, new_admin_token
+        from sync.server.models import Admin
+        from sync.server.security import digest, new_admin_token
 
         token = new_admin_token()
         with self.sessions() as s, s.begin():
