@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.config.clock import iso, parse_iso
+from kiosk.core.config.clock import parse_iso
+from kiosk.core.config.errors import ConstraintError
 from kiosk.core.keys.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.models import (
     Department,
@@ -60,7 +60,7 @@ def register(kind: str, handler: Handler) -> None:
 
 #: what a malformed change raises in a handler: skipped (and logged) rather than blocking the
 #: feed forever; anything else (storage trouble, a bug) fails the page, which is retried
-MALFORMED = (KeyError, ValueError, TypeError, sqlite3.IntegrityError)
+MALFORMED = (KeyError, ValueError, TypeError, ConstraintError)
 
 
 def apply_change(records: Records, tx: Transaction, change: ChangeOut) -> bool:
@@ -69,43 +69,27 @@ def apply_change(records: Records, tx: Transaction, change: ChangeOut) -> bool:
     if handler is None:
         log.info("no handler for pulled change kind %r; skipped", change.kind)
         return False
-    tx.execute("SAVEPOINT apply_change")
     try:
-        handler(records, tx, change)
+        with records.store.transaction():  # a savepoint: a failing change undoes only itself
+            handler(records, tx, change)
     except MALFORMED as e:
-        tx.execute("ROLLBACK TO apply_change")
-        tx.execute("RELEASE apply_change")
         log.error("pulled change %s (%s) is malformed, skipped: %r", change.cursor, change.kind, e)
         return False
-    except BaseException:
-        tx.execute("ROLLBACK TO apply_change")
-        tx.execute("RELEASE apply_change")
-        raise
-    tx.execute("RELEASE apply_change")
     return True
 
 
-def _exists(tx: Transaction, table: str, row_id: str | None) -> bool:
-    if not row_id:
-        return False
-    return tx.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
+def _exists(records: Records, table: str, row_id: str | None) -> bool:
+    return records.exists(table, row_id)
 
 
 def _ensure_site(records: Records, tx: Transaction, site_id: str) -> None:
-    if not _exists(tx, "sites", site_id):
+    if not _exists(records, "sites", site_id):
         records.upsert_site(tx, Site(site_id, site_id, site_id))
 
 
-def _soft_delete(tx: Transaction, table: str, row_id: str) -> None:
+def _soft_delete(records: Records, table: str, row_id: str) -> None:
     """Delete unless local rows still refer to it (old visits keep their host)."""
-    try:
-        tx.execute("SAVEPOINT soft_delete")
-        tx.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-        tx.execute("RELEASE soft_delete")
-    except sqlite3.IntegrityError:
-        tx.execute("ROLLBACK TO soft_delete")
-        tx.execute("RELEASE soft_delete")
-        log.info("%s %s is still referenced; kept", table, row_id)
+    records.delete_unless_referenced(table, row_id)
 
 
 def _time(value: Any):
@@ -125,7 +109,7 @@ def department_upserted(records: Records, tx: Transaction, change: ChangeOut) ->
 
 
 def department_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    _soft_delete(tx, "departments", change.entity_id)
+    _soft_delete(records, "departments", change.entity_id)
 
 
 def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
@@ -133,26 +117,26 @@ def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
     _ensure_site(records, tx, p["site_id"])
     # the directory file's names; changes written before carry department_id/delegate_id
     department = str(p.get("department", p.get("department_id")))
-    if not _exists(tx, "departments", department):
+    if not _exists(records, "departments", department):
         log.warning("host %s names unknown department %s; skipped", p["id"], department)
         return
     delegate = p.get("delegate", p.get("delegate_id"))
     # a change written before head office carried channels has no notify_urls: keep the host's
-    kept = tx.execute("SELECT notify_urls FROM hosts WHERE id = ?", (p["id"],)).fetchone()
+    kept = records.host(p["id"])
     records.upsert_host(
         tx,
         host_from_dict(
             p,
             site_id=p["site_id"],
             department_id=department,
-            delegate_id=delegate if _exists(tx, "hosts", delegate) else None,
-            notify_urls=json.loads(kept[0] or "[]") if kept else (),
+            delegate_id=delegate if _exists(records, "hosts", delegate) else None,
+            notify_urls=kept.notify_urls if kept else (),
         ),
     )
 
 
 def host_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    _soft_delete(tx, "hosts", change.entity_id)
+    _soft_delete(records, "hosts", change.entity_id)
 
 
 # -- invitations and watchlist ---------------------------------------------------------------
@@ -168,7 +152,7 @@ def invitation_upserted(records: Records, tx: Transaction, change: ChangeOut) ->
             code=str(p["code"]).upper(),
             visitor_name=p.get("visitor_name", ""),
             phone=p.get("phone", ""),
-            host_id=host_id if _exists(tx, "hosts", host_id) else None,
+            host_id=host_id if _exists(records, "hosts", host_id) else None,
             purpose=p.get("purpose", "meeting"),
             company=p.get("company", ""),
             valid_from=_time(p.get("valid_from")),
@@ -189,7 +173,7 @@ def watchlist_upserted(records: Records, tx: Transaction, change: ChangeOut) -> 
 
 
 def watchlist_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    tx.execute("DELETE FROM watchlist WHERE id = ?", (change.entity_id,))
+    records.remove_watchlist_entry(tx, change.entity_id)
 
 
 # -- site documents --------------------------------------------------------------------------
@@ -207,25 +191,17 @@ def site_map(records: Records, tx: Transaction, change: ChangeOut) -> None:
 def visit_opened(records: Records, tx: Transaction, change: ChangeOut) -> None:
     """A visit another kiosk opened: copy it, so a check-out by phone or badge works here."""
     v, p = change.payload["visit"], change.payload["visitor"]
-    if _exists(tx, "visits", v["id"]):
+    if _exists(records, "visits", v["id"]):
         return
     _ensure_site(records, tx, v["site_id"])
-    if not _exists(tx, "visitors", p["id"]):
-        codec = records.codec
-        now = iso(records.store.clock.now())
-        tx.execute(
-            "INSERT INTO visitors (id, name, phone, phone_key, company, category, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                p["id"],
-                codec.encode(p.get("name", "")),
-                codec.encode(p.get("phone", "")),
-                records.phone_key(p.get("phone", "")),
-                codec.encode(p.get("company", "")),
-                p.get("category", ""),
-                now,
-                now,
-            ),
+    if not _exists(records, "visitors", p["id"]):
+        records.add_visitor(
+            tx,
+            name=p.get("name", ""),
+            phone=p.get("phone", ""),
+            company=p.get("company", ""),
+            category=p.get("category", ""),
+            visitor_id=p["id"],
         )
     host_id, dep_id, inv_id = v.get("host_id"), v.get("department_id"), v.get("invitation_id")
     records.add_visit(
@@ -236,12 +212,12 @@ def visit_opened(records: Records, tx: Transaction, change: ChangeOut) -> None:
             visitor_id=p["id"],
             state=VisitState(v.get("state", "checked_in")),
             purpose=v.get("purpose", ""),
-            host_id=host_id if _exists(tx, "hosts", host_id) else None,
-            department_id=dep_id if _exists(tx, "departments", dep_id) else None,
+            host_id=host_id if _exists(records, "hosts", host_id) else None,
+            department_id=dep_id if _exists(records, "departments", dep_id) else None,
             kiosk_id=v.get("kiosk_id", ""),
             badge_code=v.get("badge_code", ""),
             consent_version=v.get("consent_version", ""),
-            invitation_id=inv_id if _exists(tx, "invitations", inv_id) else None,
+            invitation_id=inv_id if _exists(records, "invitations", inv_id) else None,
             created_at=_time(v.get("created_at")),
             checked_in_at=_time(v.get("checked_in_at")),
         ),
@@ -251,8 +227,8 @@ def visit_opened(records: Records, tx: Transaction, change: ChangeOut) -> None:
 def visit_closed(records: Records, tx: Transaction, change: ChangeOut) -> None:
     """A check-out done at another kiosk of the site."""
     p = change.payload
-    row = tx.execute("SELECT state FROM visits WHERE id = ?", (change.entity_id,)).fetchone()
-    if row is None or row["state"] != VisitState.CHECKED_IN:
+    visit = records.visit(change.entity_id)
+    if visit is None or visit.state is not VisitState.CHECKED_IN:
         return
     records.set_visit_state(
         tx,

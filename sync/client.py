@@ -309,11 +309,7 @@ class SyncClient:
         return RoundResult(pushed, rejected, pulled)
 
     def _read_batch(self, after: int) -> list[sqlite3.Row]:
-        return self.store.query(
-            "SELECT seq, uuid, kind, entity_id, occurred_at, hlc, payload FROM outbox "
-            "WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after, self.batch_size),
-        )
+        return self.store.outbox_rows(after, self.batch_size)
 
     def _push_all(self) -> tuple[int, int]:
         """Push every pending batch; answers are acknowledged strictly in order.

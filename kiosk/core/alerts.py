@@ -1,9 +1,10 @@
 """Alerts for the receptionist and security: raised by the core, never shown to the visitor.
 
-Owns the kiosk's ``alerts`` table (store schema 5) and the two use cases on it, each of which
-writes its row and its typed event (``alert.raised`` / ``alert.acknowledged``) in the caller's
-transaction, so head office learns of every alert the kiosk keeps. The receptionist issue builds
-the screen that lists them (``open_alerts``); hardening and site checks raise their own kinds.
+Owns the two use cases on the kiosk's ``alerts`` table (its SQL and schema step live in
+``kiosk/core/store/alerts.py``), each of which writes its row and its typed event
+(``alert.raised`` / ``alert.acknowledged``) in the caller's transaction, so head office
+learns of every alert the kiosk keeps. The receptionist issue builds the screen that lists
+them (``open_alerts``); hardening and site checks raise their own kinds.
 
 Must never: show an alert's text to a visitor, or open a transaction of its own.
 """
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from kiosk.core.config.clock import iso, parse_iso
+from kiosk.core.config.clock import parse_iso
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.events import AlertAcknowledged, AlertRaised
+from kiosk.core.store import alerts as table
 from kiosk.core.store.database import Store, Transaction, new_id
 
 Severity = Literal["info", "warning", "critical"]
@@ -61,28 +63,25 @@ def raise_alert(
         visit_id=visit_id,
         raised_at=tx.clock.now(),
     )  # validates before anything is written
-    tx.execute(
-        "INSERT INTO alerts (id, kind, severity, message_key, details, visit_id, site_id, "
-        "raised_at) VALUES (?,?,?,?,?,?,?,?)",
-        (
-            event.alert_id,
-            kind,
-            severity,
-            message_key,
-            json.dumps(event.details, ensure_ascii=False, sort_keys=True),
-            visit_id,
-            site_id,
-            iso(event.raised_at),
-        ),
+    table.insert(
+        tx,
+        alert_id=event.alert_id,
+        kind=kind,
+        severity=severity,
+        message_key=message_key,
+        details=event.details,
+        visit_id=visit_id,
+        site_id=site_id,
+        raised_at=event.raised_at,
     )
     tx.emit(event)
-    return _alert(tx.execute("SELECT * FROM alerts WHERE id = ?", (event.alert_id,)).fetchone())
+    return _alert(table.get(tx, event.alert_id))
 
 
 def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str = "") -> Alert:
     """Mark an alert taken on and emit ``alert.acknowledged`` (once: a second call changes
     nothing and emits nothing). ``NotFoundError`` for an unknown alert."""
-    row = tx.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    row = table.get(tx, alert_id)
     if row is None:
         raise NotFoundError(alert_id)
     if row["acknowledged_at"] is not None:
@@ -94,19 +93,14 @@ def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str 
         by=by,
         acknowledged_at=tx.clock.now(),
     )
-    tx.execute(
-        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
-        (iso(event.acknowledged_at), by, alert_id),
-    )
+    table.acknowledge(tx, alert_id, at=event.acknowledged_at, by=by)
     tx.emit(event)
-    return _alert(tx.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone())
+    return _alert(table.get(tx, alert_id))
 
 
 def open_alerts(store: Store) -> list[Alert]:
     """Alerts nobody has acknowledged yet, newest first."""
-    rows = store.query(
-        "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
-    )
+    rows = table.unacknowledged(store)
     return [_alert(r) for r in rows]
 
 

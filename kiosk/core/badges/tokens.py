@@ -193,29 +193,17 @@ class BadgeService:
         self.clock: Clock = clock or store.clock or SystemClock()
         self.valid_for = timedelta(hours=valid_hours)
 
-    def key(self, tx: Transaction | None = None) -> bytes:
+    def key(self) -> bytes:
         """The site's badge key, created (random, 256 bits) and stored on first use.
 
-        Pass ``tx`` when called inside an open transaction (the check-in), so the key is
-        created in it instead of in a second, nested one.
+        Called inside the check-in's transaction, the key is created in it (the store's
+        transactions are re-entrant); whichever thread stores a key first, all use that one.
         """
         existing = self.store.get_value(KV_KEY)
         if existing:
             return _unb64(existing)
         fresh = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
-        sql = "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)"
-        if tx is not None:
-            tx.execute(sql, (KV_KEY, fresh))
-        elif self.store.conn.in_transaction:
-            # called from inside a transaction of this thread (an issuer hook): join it
-            self.store.conn.execute(sql, (KV_KEY, fresh))
-        else:
-            with self.store.transaction() as t:
-                t.execute(sql, (KV_KEY, fresh))
-        # another thread may have won the race: whatever is stored now is the key
-        stored = self.store.get_value(KV_KEY)
-        assert stored is not None
-        return _unb64(stored)
+        return _unb64(self.store.set_value_if_absent(KV_KEY, fresh))
 
     def keys(self) -> list[bytes]:
         """Keys a token may be signed with: the current one first, then the previous one."""
@@ -225,7 +213,7 @@ class BadgeService:
             out.append(_unb64(previous))
         return out
 
-    def install_site_key(self, key: bytes, tx: Transaction | None = None) -> None:
+    def install_site_key(self, key: bytes) -> None:
         """Replace the local key by the one head office issued (keeping the old for a day)."""
         if len(key) < 16:
             raise ValueError("a badge key must be at least 16 bytes")
@@ -233,32 +221,27 @@ class BadgeService:
         encoded = base64.urlsafe_b64encode(key).decode("ascii")
         if current == encoded:
             return
-
-        def write(t: Transaction) -> None:
+        with self.store.transaction():
             if current:
-                self.store.set_value(KV_PREVIOUS_KEY, current, tx=t)
-            self.store.set_value(KV_KEY, encoded, tx=t)
-
-        if tx is not None:
-            write(tx)
-        else:
-            with self.store.transaction() as t:
-                write(t)
+                self.store.set_value(KV_PREVIOUS_KEY, current)
+            self.store.set_value(KV_KEY, encoded)
 
     def issue(
         self, visit_id: str, *, tx: Transaction | None = None, issued_at: datetime | None = None
     ) -> str:
         """A token for ``visit_id``, valid ``valid_hours`` from ``issued_at`` (default now).
 
-        Call it inside the check-in transaction (``tx=tx``) and store the result as the
-        visit's ``badge_code``.
+        Call it inside the check-in transaction and store the result as the visit's
+        ``badge_code``. ``tx`` (from callers written before the store's transactions were
+        re-entrant) must be this thread's open transaction; the key creation joins it.
         """
         start = issued_at or self.clock.now()
+        self.store.check_current(tx)
         return sign(
             visit_id=visit_id,
             site_id=self.site_id,
             expires_at=start + self.valid_for,
-            key=self.key(tx),
+            key=self.key(),
         )
 
     def verify_badge(self, token: str) -> BadgeClaim:

@@ -6,8 +6,12 @@ while the log keeps the cause.
 
     KioskError
     ├── ConfigError          settings file unreadable or invalid (refuse to start)
-    ├── StorageError         local database problems
-    │   └── SchemaTooNewError  database written by a newer version (never downgraded)
+    ├── StorageError         local database problems (the store translates every sqlite3 error)
+    │   ├── SchemaTooNewError  database written by a newer version (never downgraded)
+    │   ├── StorageFullError   the disk is full (SQLITE_FULL): nothing of the failed write is kept
+    │   ├── StorageIOError     the disk failed to read or write (SQLITE_IOERR, CANTOPEN, READONLY)
+    │   ├── StorageCorruptError  the file is damaged or not a database (SQLITE_CORRUPT, NOTADB)
+    │   └── ConstraintError    a write broke a constraint (also a ``sqlite3.IntegrityError``)
     ├── ValidationError      bad visitor input; ``field`` names the form field
     ├── NotFoundError        a code, visit or record that does not exist
     ├── DeniedError          a forged/expired badge, a revoked kiosk, another site's data
@@ -19,6 +23,7 @@ while the log keeps the cause.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 
@@ -46,6 +51,26 @@ class StorageError(KioskError):
 
 class SchemaTooNewError(StorageError):
     message_key = "error.schema_too_new"
+
+
+class StorageFullError(StorageError):
+    message_key = "error.storage_full"
+
+
+class StorageIOError(StorageError):
+    message_key = "error.storage_io"
+
+
+class StorageCorruptError(StorageError):
+    message_key = "error.storage_corrupt"
+
+
+class ConstraintError(StorageError, sqlite3.IntegrityError):
+    """A unique, foreign-key or check constraint refused a write.
+
+    Also a ``sqlite3.IntegrityError``, so code that tells "this row already exists" apart
+    from storage trouble keeps working whichever of the two it catches.
+    """
 
 
 class ValidationError(KioskError):

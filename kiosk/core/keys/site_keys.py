@@ -88,14 +88,11 @@ def key_rotated_change(records: Any, tx: Transaction, change: Any) -> None:
     except (KeyError, TypeError, ValueError) as e:
         log.warning("ignoring a %s change: %s", ROTATED_KIND, e)
         return
-    row = tx.execute("SELECT value FROM kv WHERE key=?", (WANTED_KV,)).fetchone()
-    wanted = json.loads(row[0]) if row and row[0] else {}
+    store = records.store
+    stored = store.get_value(WANTED_KV)
+    wanted = json.loads(stored) if stored else {}
     wanted[purpose.value] = max(version, int(wanted.get(purpose.value, 0)))
-    tx.execute(
-        "INSERT INTO kv(key, value) VALUES(?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (WANTED_KV, json.dumps(wanted)),
-    )
+    store.set_value(WANTED_KV, json.dumps(wanted), tx)
 
 
 class SiteKeys:

@@ -5,234 +5,59 @@ Every change and the outbox event that reports it are written in one transaction
 without its event or an event without its visit. Consumers (printer, notifier, sync) read the
 outbox after their own stored position, in ``seq`` order.
 
+Transactions are re-entrant: ``store.transaction()`` inside an open one (same thread) joins
+it with a SAVEPOINT, so a function that writes simply opens a transaction, whether or not its
+caller already has one. A failing inner block rolls back to its savepoint (its events with it)
+and the exception goes on up; only the outermost block commits and wakes the consumers.
+
+Each thread gets its own connection, opened on first use and closed when the thread ends (or
+at ``release()`` / the end of a ``session()`` block); ``connection_count()`` says how many are
+open. Every ``sqlite3`` error leaves as a ``StorageError`` (``failures.translate``).
+
 This module must never import Kivy and never block on the network.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.config.clock import Clock, SystemClock, iso, parse_iso
+from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import SchemaTooNewError, StorageError
 from kiosk.core.events import Event
 from kiosk.core.models import OutboxEvent
+from kiosk.core.store import kv, outbox, schema
+from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
+from kiosk.core.store.ids import new_id
 
-# Each entry moves the schema from version i to i+1. Never edit one that has shipped: append.
-MIGRATIONS: list[str] = [
-    # 1: the foundation
-    """
-    CREATE TABLE sites (
-        id TEXT PRIMARY KEY,
-        name_zh TEXT NOT NULL,
-        name_en TEXT NOT NULL,
-        timezone TEXT NOT NULL DEFAULT 'Asia/Shanghai'
-    );
-    CREATE TABLE departments (
-        id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL REFERENCES sites(id),
-        name_zh TEXT NOT NULL,
-        name_en TEXT NOT NULL,
-        floor TEXT NOT NULL DEFAULT '',
-        room TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE hosts (
-        id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL REFERENCES sites(id),
-        department_id TEXT NOT NULL REFERENCES departments(id),
-        name_zh TEXT NOT NULL DEFAULT '',
-        name_en TEXT NOT NULL DEFAULT '',
-        floor TEXT NOT NULL DEFAULT '',
-        room TEXT NOT NULL DEFAULT '',
-        email TEXT NOT NULL DEFAULT '',
-        phone TEXT NOT NULL DEFAULT '',
-        language TEXT NOT NULL DEFAULT 'zh_CN',
-        away INTEGER NOT NULL DEFAULT 0,
-        delegate_id TEXT REFERENCES hosts(id),
-        notify_urls TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE INDEX hosts_department ON hosts(department_id);
-    CREATE TABLE visitors (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        phone TEXT NOT NULL,
-        phone_key TEXT NOT NULL,
-        company TEXT NOT NULL DEFAULT '',
-        category TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX visitors_phone_key ON visitors(phone_key);
-    CREATE TABLE invitations (
-        id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL REFERENCES sites(id),
-        code TEXT NOT NULL UNIQUE,
-        visitor_name TEXT NOT NULL,
-        phone TEXT NOT NULL DEFAULT '',
-        phone_key TEXT NOT NULL DEFAULT '',
-        company TEXT NOT NULL DEFAULT '',
-        host_id TEXT REFERENCES hosts(id),
-        purpose TEXT NOT NULL DEFAULT 'meeting',
-        valid_from TEXT,
-        valid_until TEXT,
-        state TEXT NOT NULL DEFAULT 'pending'
-            CHECK (state IN ('pending', 'used', 'cancelled'))
-    );
-    CREATE INDEX invitations_phone_key ON invitations(phone_key);
-    CREATE TABLE visits (
-        id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL REFERENCES sites(id),
-        visitor_id TEXT NOT NULL REFERENCES visitors(id),
-        host_id TEXT REFERENCES hosts(id),
-        department_id TEXT REFERENCES departments(id),
-        state TEXT NOT NULL
-            CHECK (state IN ('expected', 'checked_in', 'checked_out', 'denied', 'cancelled')),
-        purpose TEXT NOT NULL,
-        kiosk_id TEXT NOT NULL DEFAULT '',
-        badge_code TEXT NOT NULL DEFAULT '',
-        consent_version TEXT NOT NULL DEFAULT '',
-        invitation_id TEXT REFERENCES invitations(id),
-        created_at TEXT NOT NULL,
-        checked_in_at TEXT,
-        checked_out_at TEXT,
-        auto_checked_out INTEGER NOT NULL DEFAULT 0,
-        note TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX visits_state ON visits(state);
-    CREATE INDEX visits_visitor ON visits(visitor_id);
-    CREATE INDEX visits_badge_code ON visits(badge_code);
-    CREATE TABLE watchlist (
-        id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL,
-        name_key TEXT NOT NULL DEFAULT '',
-        phone_key TEXT NOT NULL DEFAULT '',
-        reason TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        uuid TEXT NOT NULL UNIQUE,
-        kind TEXT NOT NULL,
-        entity_id TEXT NOT NULL,
-        occurred_at TEXT NOT NULL,
-        payload TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE INDEX outbox_entity ON outbox(entity_id);
-    CREATE TABLE outbox_positions (
-        consumer TEXT PRIMARY KEY,
-        position INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE kv (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-    # 2: hybrid logical clock stamp on each event (sync orders a visit's events by it)
-    """
-    ALTER TABLE outbox ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
-    """,
-    # 3: host notification: one row per visit (stage, reply) and one per message sent
-    """
-    CREATE TABLE notify_visits (
-        visit_id TEXT PRIMARY KEY,
-        site_id TEXT NOT NULL,
-        host_id TEXT,
-        department_id TEXT,
-        event_uuid TEXT NOT NULL,
-        language TEXT NOT NULL DEFAULT 'zh_CN',
-        stage TEXT NOT NULL DEFAULT 'host',
-        state TEXT NOT NULL DEFAULT 'notified',
-        told TEXT NOT NULL DEFAULT '',
-        reply_id TEXT NOT NULL,
-        reply TEXT,
-        minutes INTEGER,
-        replied_by TEXT,
-        replied_at TEXT,
-        created_at TEXT NOT NULL,
-        escalate_at TEXT
-    );
-    CREATE INDEX notify_visits_escalate ON notify_visits(escalate_at);
-    CREATE TABLE notify_deliveries (
-        id TEXT PRIMARY KEY,
-        visit_id TEXT NOT NULL REFERENCES notify_visits(visit_id),
-        stage TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        url TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        body_text TEXT NOT NULL,
-        body_html TEXT NOT NULL,
-        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT NOT NULL,
-        last_error TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        sent_at TEXT
-    );
-    CREATE INDEX notify_deliveries_due ON notify_deliveries(state, next_attempt_at);
-    CREATE INDEX notify_deliveries_visit ON notify_deliveries(visit_id);
-    """,
-    # 4: badge print jobs: one per visit (copy 0) plus one per reprint; the unique key is
-    # what makes a replayed visit.checked_in event print nothing twice
-    """
-    CREATE TABLE print_jobs (
-        id TEXT PRIMARY KEY,
-        visit_id TEXT NOT NULL,
-        copy INTEGER NOT NULL DEFAULT 0,
-        state TEXT NOT NULL DEFAULT 'queued'
-            CHECK (state IN ('queued', 'printing', 'printed', 'failed')),
-        language TEXT NOT NULL DEFAULT 'zh_CN',
-        event_uuid TEXT NOT NULL DEFAULT '',
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT,
-        printer TEXT NOT NULL DEFAULT '',
-        printer_ref TEXT NOT NULL DEFAULT '',
-        submitted_at TEXT,
-        reported INTEGER NOT NULL DEFAULT 0,
-        error_key TEXT NOT NULL DEFAULT '',
-        error TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        printed_at TEXT,
-        UNIQUE (visit_id, copy)
-    );
-    CREATE INDEX print_jobs_due ON print_jobs(state, next_attempt_at);
-    """,
-    # 5: alerts for the receptionist and security (kiosk/core/alerts.py)
-    """
-    CREATE TABLE alerts (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
-        message_key TEXT NOT NULL,
-        details TEXT NOT NULL DEFAULT '{}',
-        visit_id TEXT,
-        site_id TEXT NOT NULL,
-        raised_at TEXT NOT NULL,
-        acknowledged_at TEXT,
-        acknowledged_by TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX alerts_open ON alerts(acknowledged_at, raised_at);
-    """,
-]
+__all__ = ["Store", "Transaction", "new_id"]
 
-SCHEMA_VERSION = len(MIGRATIONS)
+_split_sql = schema.split_sql
 
 
-def new_id() -> str:
-    """A globally unique record id (visits from several kiosks must never collide)."""
-    return uuid.uuid4().hex
+def __getattr__(name: str) -> Any:
+    # assembled from the repositories on first use (they may import this module)
+    if name == "SCHEMA_VERSION":
+        return schema.schema_version()
+    if name == "MIGRATIONS":
+        return [";\n".join(v.statements()) for v in schema.migrations()]
+    raise AttributeError(name)
 
 
 class Transaction:
-    """What a ``store.transaction()`` block gets: SQL on one connection, plus ``emit``."""
+    """What a ``store.transaction()`` block gets: SQL on one connection, plus ``emit``.
+
+    ``execute`` is for the store's repositories; code outside ``kiosk/core/store`` calls a
+    repository instead.
+    """
 
     def __init__(
         self, conn: sqlite3.Connection, clock: Clock, hlc: HybridLogicalClock | None = None
@@ -243,40 +68,68 @@ class Transaction:
         self.emitted: list[str] = []
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as e:
+            raise translate(e, "write failed") from e
 
     def emit(self, event: Event) -> str:
         """Append a typed event (``kiosk.core.events``) to the outbox in this transaction; returns
         its UUID. The row keeps kind, the event's entity and its payload as JSON."""
-        kind, entity_id, payload = event.kind, event.entity_id, event.payload()
-        event_uuid = str(uuid.uuid4())
-        self.conn.execute(
-            "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload, hlc) "
-            "VALUES (?,?,?,?,?,?)",
-            (
-                event_uuid,
-                kind,
-                entity_id,
-                iso(self.clock.now()),
-                json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                self.hlc.tick() if self.hlc is not None else "",
-            ),
-        )
+        event_uuid = outbox.append(self, event, self.hlc.tick() if self.hlc is not None else "")
         self.emitted.append(event_uuid)
         return event_uuid
 
 
+class _Held:
+    """One thread's connection and its open transaction; dropped with the thread's locals."""
+
+    __slots__ = ("__weakref__", "close", "conn", "depth", "tx")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.tx: Transaction | None = None
+        self.depth = 0
+        self.close: Callable[[], Any] = lambda: None
+
+
+def _forget(opened: dict[int, sqlite3.Connection], lock: threading.Lock, key: int) -> None:
+    with lock:
+        conn = opened.pop(key, None)
+    if conn is not None:
+        with suppress(sqlite3.Error):
+            conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open. SQLite rolls a transaction back by itself on some errors
+    (a full disk among them); a second ROLLBACK would fail and hide the real error."""
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 class Store:
-    """One SQLite database; a connection per thread, so workers never share a cursor."""
+    """One SQLite database; a connection per thread, so workers never share a cursor.
+
+    ``":memory:"`` gives a private in-memory database shared by this store's connections
+    (shared cache: one writer at a time, for tests and tools rather than the kiosk).
+    """
 
     def __init__(self, path: Path | str, *, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._open: dict[int, sqlite3.Connection] = {}
+        self._open_lock = threading.Lock()
         self._listeners: list[Any] = []
-        if str(self.path) != ":memory:":
+        self._anchor: sqlite3.Connection | None = None
+        if str(path) == ":memory:":
+            self._target = f"file:kiosk-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            self._uri = True
+            self._anchor = self._connect()  # keeps the database alive while threads come and go
+        else:
+            self._target, self._uri = str(self.path), False
             _check_writable(self.path)
         self._migrate()
         self.hlc = HybridLogicalClock(self.clock, uuid.uuid4().hex[:8], last=self._last_hlc())
@@ -285,34 +138,80 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
+                self._target,
+                timeout=30.0,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self._uri,
             )
+        except sqlite3.Error as e:
+            raise translate(e, f"cannot open the database {self.path}") from e
+        try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
-        except sqlite3.DatabaseError as e:
-            raise StorageError(f"cannot open the database {self.path}: {e}") from e
-        with self._all_lock:
-            self._all.append(conn)
+        except sqlite3.Error as e:
+            conn.close()
+            raise translate(e, f"cannot open the database {self.path}") from e
         return conn
+
+    def _held(self) -> _Held:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
+            held = _Held(self._connect())
+            key = id(held)
+            with self._open_lock:
+                self._open[key] = held.conn
+            # runs when the thread ends (its locals go), at release() or at close()
+            held.close = weakref.finalize(held, _forget, self._open, self._open_lock, key)
+            self._local.held = held
+        return held
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        """This thread's connection (opened on first use)."""
+        return self._held().conn
+
+    def connection_count(self) -> int:
+        """How many connections this store holds open now (one per thread that used it)."""
+        with self._open_lock:
+            return len(self._open) + (1 if self._anchor is not None else 0)
+
+    def release(self) -> None:
+        """Close this thread's connection now (the next use opens a new one)."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
+            return
+        if held.tx is not None:
+            raise StorageError("cannot release a connection inside its transaction")
+        del self._local.held
+        held.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Store]:
+        """Work of a short-lived thread: a connection it opened is closed when the block ends
+        (one the thread already had stays open)."""
+        had = getattr(self._local, "held", None) is not None
+        try:
+            yield self
+        finally:
+            if not had:
+                self.release()
 
     def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                with suppress(sqlite3.Error):
-                    conn.close()
-            self._all.clear()
+        with self._open_lock:
+            conns = list(self._open.values())
+            self._open.clear()
+        for conn in conns:
+            with suppress(sqlite3.Error):
+                conn.close()
         self._local = threading.local()
+        if self._anchor is not None:
+            with suppress(sqlite3.Error):
+                self._anchor.close()
+            self._anchor = None
 
     # -- schema ------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -320,57 +219,93 @@ class Store:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise StorageError(f"{self.path} is not a kiosk database: {e}") from e
-        if version > SCHEMA_VERSION:
+            raise translate(e, f"{self.path} is not a kiosk database") from e
+        versions = schema.migrations()
+        known = len(versions)
+        if version > known:
             raise SchemaTooNewError(
                 f"{self.path} was written by a newer kiosk (schema {version}, this kiosk knows "
-                f"up to {SCHEMA_VERSION}); upgrade the kiosk software instead of downgrading data",
+                f"up to {known}); upgrade the kiosk software instead of downgrading data",
                 key="error.schema_too_new",
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
+        for step in versions[version:]:
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                for statement in _split_sql(MIGRATIONS[target - 1]):
+                for statement in step.statements():
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={target}")
+                conn.execute(f"PRAGMA user_version={step.number}")
                 conn.execute("COMMIT")
             except sqlite3.Error as e:
-                conn.execute("ROLLBACK")
-                raise StorageError(f"migration to schema {target} failed: {e}") from e
+                _rollback(conn)
+                raise translate(e, f"migration to schema {step.number} failed") from e
 
     def _last_hlc(self) -> str:
         """The highest stamp issued or observed (``hlc.observed``, kept by sync) so far."""
-        row = self.conn.execute("SELECT max(hlc) FROM outbox").fetchone()
-        seen = self.conn.execute("SELECT value FROM kv WHERE key = 'hlc.observed'").fetchone()
-        return max(row[0] or "", seen[0] if seen else "")
+        return max(outbox.last_hlc(self), kv.get(self, "hlc.observed") or "")
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return int(self.query_one("PRAGMA user_version")[0])  # type: ignore[index]
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write transaction (BEGIN IMMEDIATE): all or nothing, the outbox included."""
-        conn = self.conn
+        """A write transaction (BEGIN IMMEDIATE): all or nothing, the outbox included.
+
+        Inside an open transaction of this thread, joins it with a savepoint instead."""
+        held = self._held()
+        if held.tx is not None:
+            with self._savepoint(held, held.tx) as tx:
+                yield tx
+            return
+        conn = held.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise StorageError(f"cannot start a transaction: {e}") from e
+            raise translate(e, "cannot start a transaction") from e
         tx = Transaction(conn, self.clock, self.hlc)
+        held.tx = tx
         try:
-            yield tx
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as e:
-            conn.execute("ROLLBACK")
-            raise StorageError(f"commit failed: {e}") from e
+            try:
+                yield tx
+            except BaseException:
+                _rollback(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                _rollback(conn)
+                raise translate(e, "commit failed") from e
+        finally:
+            held.tx = None
         if tx.emitted:
             for listener in list(self._listeners):
                 listener()
+
+    @contextmanager
+    def _savepoint(self, held: _Held, tx: Transaction) -> Iterator[Transaction]:
+        held.depth += 1
+        name = f"nested_{held.depth}"
+        mark = len(tx.emitted)
+        try:
+            tx.execute(f"SAVEPOINT {name}")
+            try:
+                yield tx
+            except BaseException:
+                if held.conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        held.conn.execute(f"ROLLBACK TO {name}")
+                        held.conn.execute(f"RELEASE {name}")
+                del tx.emitted[mark:]
+                raise
+            tx.execute(f"RELEASE {name}")
+        finally:
+            held.depth -= 1
+
+    def in_transaction(self) -> bool:
+        """True inside a ``transaction()`` block of this thread."""
+        held: _Held | None = getattr(self._local, "held", None)
+        return held is not None and held.tx is not None
 
     def on_emit(self, listener: Any) -> None:
         """Call ``listener()`` (no arguments, any thread) after a commit that emitted events.
@@ -383,83 +318,65 @@ class Store:
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as e:
-            raise StorageError(f"query failed: {e}") from e
+            raise translate(e, "query failed") from e
 
     def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def check_current(self, tx: Transaction | None) -> None:
+        """``StorageError`` unless ``tx`` is None or this thread's open transaction. Callers
+        written before transactions were re-entrant pass theirs; nothing else should."""
+        if tx is not None:
+            held: _Held | None = getattr(self._local, "held", None)
+            if held is None or held.tx is not tx:
+                raise StorageError("the transaction passed is not this thread's open one")
+
+    def joining(self, tx: Transaction | None = None) -> Any:
+        """``self.transaction()``, after ``check_current(tx)``: it joins the open one."""
+        self.check_current(tx)
+        return self.transaction()
 
     # -- outbox ------------------------------------------------------------------------------
     def outbox_after(
         self, consumer: str, *, limit: int = 100, kinds: tuple[str, ...] | None = None
     ) -> list[OutboxEvent]:
         """Events after ``consumer``'s stored position, oldest first."""
-        position = self.position(consumer)
-        sql = "SELECT * FROM outbox WHERE seq > ?"
-        params: list[Any] = [position]
-        if kinds:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            params.extend(kinds)
-        sql += " ORDER BY seq LIMIT ?"
-        params.append(limit)
-        return [_event(row) for row in self.query(sql, params)]
+        return outbox.events_after(self, self.position(consumer), limit=limit, kinds=kinds)
+
+    def outbox_rows(self, after: int, limit: int) -> list[sqlite3.Row]:
+        """Stored event rows after ``seq`` ``after``, as they are (what sync pushes)."""
+        return outbox.rows_after(self, after, limit)
 
     def position(self, consumer: str) -> int:
-        row = self.query_one(
-            "SELECT position FROM outbox_positions WHERE consumer = ?", (consumer,)
-        )
-        return int(row[0]) if row else 0
+        return outbox.position(self, consumer)
 
     def advance(self, consumer: str, seq: int, tx: Transaction | None = None) -> None:
-        """Move ``consumer`` past ``seq`` (never backwards), in ``tx`` when given."""
-        sql = (
-            "INSERT INTO outbox_positions (consumer, position) VALUES (?, ?) "
-            "ON CONFLICT(consumer) DO UPDATE SET position = max(position, excluded.position)"
-        )
-        if tx is not None:
-            tx.execute(sql, (consumer, seq))
-        else:
-            with self.transaction() as t:
-                t.execute(sql, (consumer, seq))
+        """Move ``consumer`` past ``seq`` (never backwards), joining an open transaction."""
+        with self.joining(tx) as t:
+            outbox.advance(t, consumer, seq)
 
     def pending(self, consumer: str, kinds: tuple[str, ...] | None = None) -> int:
-        position = self.position(consumer)
-        sql = "SELECT count(*) FROM outbox WHERE seq > ?"
-        params: list[Any] = [position]
-        if kinds:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            params.extend(kinds)
-        row = self.query_one(sql, params)
-        return int(row[0]) if row else 0
+        return outbox.count_after(self, self.position(consumer), kinds)
 
     # -- small key/value state (sync cursor, kiosk identity) ---------------------------------
     def get_value(self, key: str, default: str | None = None) -> str | None:
-        row = self.query_one("SELECT value FROM kv WHERE key = ?", (key,))
-        return str(row[0]) if row else default
+        value = kv.get(self, key)
+        return default if value is None else value
 
     def set_value(self, key: str, value: str, tx: Transaction | None = None) -> None:
-        sql = "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=?"
-        if tx is not None:
-            tx.execute(sql, (key, value, value))
-        else:
-            with self.transaction() as t:
-                t.execute(sql, (key, value, value))
+        """Store ``key`` = ``value``, joining an open transaction."""
+        with self.joining(tx) as t:
+            kv.put(t, key, value)
 
-
-def _event(row: sqlite3.Row) -> OutboxEvent:
-    return OutboxEvent(
-        seq=row["seq"],
-        uuid=row["uuid"],
-        kind=row["kind"],
-        entity_id=row["entity_id"],
-        occurred_at=parse_iso(row["occurred_at"]),
-        payload=json.loads(row["payload"]),
-        hlc=row["hlc"],
-    )
-
-
-def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    def set_value_if_absent(self, key: str, value: str) -> str:
+        """Store ``value`` unless ``key`` has one; returns the stored value either way (another
+        thread may have won the race)."""
+        with self.transaction() as t:
+            kv.put_if_absent(t, key, value)
+        stored = kv.get(self, key)
+        assert stored is not None
+        return stored
 
 
 def _check_writable(path: Path) -> None:

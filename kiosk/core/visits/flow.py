@@ -67,18 +67,13 @@ class CheckinFlow:
         return self.returning
 
     def _last_visit_choice(self, visitor_id: str) -> tuple[HostChoice, str] | None:
-        row = self.service.store.query_one(
-            "SELECT host_id, department_id, purpose, consent_version FROM visits "
-            "WHERE visitor_id = ? AND state IN ('checked_in', 'checked_out') "
-            "ORDER BY created_at DESC LIMIT 1",
-            (visitor_id,),
-        )
-        if row is None:
+        last = self.service.records.last_visit_of(visitor_id)
+        if last is None:
             return None
         records = self.service.records
-        if row["consent_version"] == self.service.settings.checkin.consent_version:
+        if last.consent_version == self.service.settings.checkin.consent_version:
             self.set(consent=True)
-        if row["host_id"] and (host := records.host(row["host_id"])):
+        if last.host_id and (host := records.host(last.host_id)):
             dept = records.department(host.department_id)
             choice = HostChoice(
                 host.id,
@@ -88,10 +83,10 @@ class CheckinFlow:
                 host.floor or (dept.floor if dept else ""),
                 host.room,
             )
-            return choice, row["purpose"]
-        if row["department_id"] and (dept := records.department(row["department_id"])):
+            return choice, last.purpose
+        if last.department_id and (dept := records.department(last.department_id)):
             choice = HostChoice(None, dept.id, dept.name_zh, dept.name_en, dept.floor, dept.room)
-            return choice, row["purpose"]
+            return choice, last.purpose
         return None
 
     # -- navigation --------------------------------------------------------------------------

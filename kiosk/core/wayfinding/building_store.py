@@ -80,8 +80,7 @@ def building_updated(records: Any, tx: Any, change: Any) -> None:
     if building_hash(document) != sha:
         raise ValueError(f"building.updated v{version}: the hash does not match the building")
     store = records.store
-    row = tx.execute("SELECT value FROM kv WHERE key = ?", (VERSION_KV,)).fetchone()
-    current = int(row[0]) if row else 0
+    current = int(store.get_value(VERSION_KV) or 0)
     if version < current:
         log.info("building v%s is older than v%s on this kiosk; ignored", version, current)
         return

@@ -1,0 +1,84 @@
+"""The kiosk's alerts table: rows for the receptionist and security (``kiosk.core.alerts``)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kiosk.core.config.clock import iso
+from kiosk.core.store.schema import Step
+
+if TYPE_CHECKING:
+    from kiosk.core.store.database import Store, Transaction
+
+SCHEMA = (
+    Step(
+        5,
+        """
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+        message_key TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        visit_id TEXT,
+        site_id TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX alerts_open ON alerts(acknowledged_at, raised_at);
+    """,
+    ),
+)
+
+
+def insert(
+    tx: Transaction,
+    *,
+    alert_id: str,
+    kind: str,
+    severity: str,
+    message_key: str,
+    details: Mapping[str, str],
+    visit_id: str | None,
+    site_id: str,
+    raised_at: datetime,
+) -> None:
+    tx.execute(
+        "INSERT INTO alerts (id, kind, severity, message_key, details, visit_id, site_id, "
+        "raised_at) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            alert_id,
+            kind,
+            severity,
+            message_key,
+            json.dumps(dict(details), ensure_ascii=False, sort_keys=True),
+            visit_id,
+            site_id,
+            iso(raised_at),
+        ),
+    )
+
+
+def get(tx: Transaction, alert_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = tx.execute(
+        "SELECT * FROM alerts WHERE id = ?", (alert_id,)
+    ).fetchone()
+    return row
+
+
+def acknowledge(tx: Transaction, alert_id: str, *, at: datetime, by: str) -> None:
+    tx.execute(
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
+        (iso(at), by, alert_id),
+    )
+
+
+def unacknowledged(store: Store) -> list[sqlite3.Row]:
+    return store.query(
+        "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
+    )

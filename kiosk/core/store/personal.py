@@ -1,0 +1,55 @@
+"""Personal data on its way in and out of the store: the codec and the lookup keys.
+
+Names, phone numbers and companies of visitors go through a ``PersonalDataCodec`` on the way
+in and out, and lookups use its blind ``index`` (never the clear value), so encrypting them at
+rest (privacy hardening) changes the codec and no caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from typing import Protocol
+
+
+class PersonalDataCodec(Protocol):
+    def encode(self, value: str) -> str: ...
+    def decode(self, value: str) -> str: ...
+    def index(self, value: str) -> str:
+        """A stable, non-reversible key for equality lookups."""
+        ...
+
+
+class PlainCodec:
+    """Stores values as they are; the lookup index is a salted SHA-256."""
+
+    def __init__(self, salt: str = "lobby-kiosk") -> None:
+        self._salt = salt.encode()
+
+    def encode(self, value: str) -> str:
+        return value
+
+    def decode(self, value: str) -> str:
+        return value
+
+    def index(self, value: str) -> str:
+        return hashlib.sha256(self._salt + value.encode()).hexdigest()
+
+
+def normalise_name(name: str) -> str:
+    """Width-, case- and space-insensitive form of a name (for matching, never for display)."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "·.-_'’")
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits with an optional leading +, mainland numbers without their +86 prefix."""
+    text = unicodedata.normalize("NFKC", phone).strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+"):
+        if digits.startswith("86") and len(digits) == 13:
+            return digits[2:]
+        return "+" + digits
+    if digits.startswith("0086") and len(digits) == 15:
+        return digits[4:]
+    return digits

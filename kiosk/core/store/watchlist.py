@@ -1,0 +1,56 @@
+"""The watchlist: blind keys of names and phones only, never the clear values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from kiosk.core.models import WatchlistEntry
+from kiosk.core.store.base import Repository
+from kiosk.core.store.schema import Step
+
+if TYPE_CHECKING:
+    from kiosk.core.store.database import Transaction
+
+SCHEMA = (
+    Step(
+        1,
+        """
+    CREATE TABLE watchlist (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        name_key TEXT NOT NULL DEFAULT '',
+        phone_key TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    ),
+)
+
+
+class WatchlistRepository(Repository):
+    def replace_watchlist(self, tx: Transaction, entries: Iterable[WatchlistEntry]) -> None:
+        tx.execute("DELETE FROM watchlist")
+        for e in entries:
+            self.add_watchlist_entry(tx, e)
+
+    def add_watchlist_entry(self, tx: Transaction, e: WatchlistEntry) -> None:
+        tx.execute(
+            "INSERT OR REPLACE INTO watchlist (id, site_id, name_key, phone_key, reason) "
+            "VALUES (?,?,?,?,?)",
+            (e.id, e.site_id, self.name_key(e.name), self.phone_key(e.phone), e.reason),
+        )
+
+    def remove_watchlist_entry(self, tx: Transaction, entry_id: str) -> None:
+        tx.execute("DELETE FROM watchlist WHERE id = ?", (entry_id,))
+
+    def watchlist_match(self, *, site_id: str, name: str, phone: str) -> str | None:
+        """The id of a watchlist entry matching this name or phone, else None."""
+        name_key = self.name_key(name)
+        phone_key = self.phone_key(phone)
+        row = self.store.query_one(
+            "SELECT id FROM watchlist WHERE (site_id = ? OR site_id = '*') AND "
+            "((name_key != '' AND name_key = ?) OR (phone_key != '' AND phone_key = ?)) LIMIT 1",
+            (site_id, name_key, phone_key),
+        )
+        return str(row["id"]) if row else None
