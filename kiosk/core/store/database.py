@@ -221,6 +221,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alerts_open ON alerts(acknowledged_at, raised_at);
     """,
+    # 6: outbox events a consumer could not use (kiosk/core/store/quarantine.py): kept, skipped
+    """
+    CREATE TABLE outbox_quarantine (
+        consumer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        uuid TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        quarantined_at TEXT NOT NULL,
+        PRIMARY KEY (consumer, seq)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
