@@ -141,7 +141,8 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     Each runs on its own thread from the outbox, so none of them can hold up a visitor.
     """
     from kiosk.core.notify.channels import AppriseNotifier
-    from kiosk.core.notify.worker import NotifyWorker, validate_notify_settings
+    from kiosk.core.notify.startup_checks import validate_notify_settings
+    from kiosk.core.notify.worker import NotifyWorker
     from kiosk.core.printing.factory import make_printer
     from kiosk.core.printing.queue import PrintQueue
 
