@@ -226,7 +226,8 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
     """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
     if enrolled is None:
         return None
-    from sync.client import HttpTransport, SyncClient
+    from sync.client import HttpTransport
+    from sync.worker import SyncClient
 
     enrollment, token = enrolled
     settings = services.settings
@@ -242,4 +243,6 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
         clock=services.clock,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
     )

@@ -24,8 +24,9 @@ from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 
-from .client import HttpTransport, SyncClient
+from .client import HttpTransport
 from .server.db import make_engine, make_sessionmaker
+from .worker import SyncClient
 
 ROOT = Path(__file__).resolve().parent.parent
 

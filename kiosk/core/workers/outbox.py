@@ -54,8 +54,8 @@ def quarantine_event(
     site_id: str,
     kiosk_id: str,
 ) -> None:
-    """Set ``record`` aside for ``consumer``: a quarantine row, a log line and an alert, in
-    ``tx`` (the transaction that moves the consumer past it)."""
+    """Set ``record`` aside for ``consumer``: a quarantine row, a log line and an alert (not for
+    a quarantined alert itself), in ``tx`` (the transaction that moves the consumer past it)."""
     log.error(
         "%s quarantines event %s (#%d, %s): %s",
         consumer,
@@ -67,6 +67,8 @@ def quarantine_event(
     quarantine(
         tx, consumer=consumer, seq=record.seq, uuid=record.uuid, kind=record.kind, reason=reason
     )
+    if record.kind == "alert.raised":
+        return  # an alert about an alert head office refused would be refused in turn, for ever
     raise_alert(
         tx,
         ALERT_KIND,
