@@ -118,7 +118,6 @@ class KioskApp(App):
         self._timers = [
             Clock.schedule_interval(self._tick, 1.0),
             Clock.schedule_interval(self._check_idle, 0.25),
-            Clock.schedule_interval(self._end_of_day, 60.0),
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
@@ -276,18 +275,6 @@ class KioskApp(App):
             import threading
 
             threading.Thread(target=ime.load, name="ime-load", daemon=True).start()
-
-    def _end_of_day(self, _dt: float) -> None:
-        """Close visits left open past the end of day, off the UI thread."""
-        import threading
-
-        def work() -> None:
-            try:
-                self.services.checkin.run_end_of_day_if_due()
-            except KioskError:
-                log.exception("end-of-day check-out failed")
-
-        threading.Thread(target=work, name="end-of-day", daemon=True).start()
 
     # -- idle reset --------------------------------------------------------------------------
     def _activity(self, *_: Any) -> None:

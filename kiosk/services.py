@@ -103,6 +103,9 @@ def build_services(
     )
     _attach_optional(services)
     _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
+    from kiosk.core.visits.end_of_day import EndOfDayWorker
+
+    services.workers.append(EndOfDayWorker(checkin=checkin))
     if start_workers:
         services.start()
     return services
