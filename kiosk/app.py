@@ -27,6 +27,7 @@ from kiosk.core.models import Visit
 from kiosk.core.visits.checkin import CheckinResult
 from kiosk.core.visits.scanner import ScanDetector
 from kiosk.services import Services
+from kiosk.shell.background import background, shutdown
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,6 @@ class KioskApp(App):
         self._timers = [
             Clock.schedule_interval(self._tick, 1.0),
             Clock.schedule_interval(self._check_idle, 0.25),
-            Clock.schedule_interval(self._end_of_day, 60.0),
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
@@ -144,6 +144,7 @@ class KioskApp(App):
             on_textinput=self._on_textinput,
             on_request_close=self._on_request_close,
         )
+        shutdown()
         self.services.stop()
 
     # -- language ----------------------------------------------------------------------------
@@ -230,25 +231,19 @@ class KioskApp(App):
         return self.t(status.message_key) if status.message_key else ""
 
     def render_badge_preview(self, visit_id: str, deliver: Any) -> None:
-        """Render the visit's badge on a worker thread; ``deliver(image)`` on the UI thread."""
+        """Render the visit's badge off the UI thread; ``deliver(image)`` on the UI thread
+        (only the newest preview asked for arrives)."""
         queue = self.services.print_queue
         if queue is None:
             return
         lang = self.lang
 
-        def work() -> None:
-            try:
-                from kiosk.core.badges.render import render_badge
+        def work() -> Any:
+            from kiosk.core.badges.render import render_badge
 
-                image = render_badge(queue.badge_data(visit_id, lang), queue.template)
-            except Exception:  # a preview is a courtesy: never let it disturb the visitor
-                log.exception("badge preview failed")
-                return
-            Clock.schedule_once(lambda _dt: deliver(image), 0)
+            return render_badge(queue.badge_data(visit_id, lang), queue.template)
 
-        import threading
-
-        threading.Thread(target=work, name="badge-preview", daemon=True).start()
+        background().run("badge-preview", work, deliver)
 
     # -- clock and sync status ---------------------------------------------------------------
     def _tick(self, _dt: float) -> None:
@@ -274,21 +269,7 @@ class KioskApp(App):
     def _load_input_method(self, _dt: float) -> None:
         ime = self.services.ime
         if ime is not None:
-            import threading
-
-            threading.Thread(target=ime.load, name="ime-load", daemon=True).start()
-
-    def _end_of_day(self, _dt: float) -> None:
-        """Close visits left open past the end of day, off the UI thread."""
-        import threading
-
-        def work() -> None:
-            try:
-                self.services.checkin.run_end_of_day_if_due()
-            except KioskError:
-                log.exception("end-of-day check-out failed")
-
-        threading.Thread(target=work, name="end-of-day", daemon=True).start()
+            background().run("ime-load", ime.load, lambda _result: None)
 
     # -- idle reset --------------------------------------------------------------------------
     def _activity(self, *_: Any) -> None:

@@ -108,6 +108,9 @@ def build_services(
     )
     _attach_optional(services)
     _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
+    from kiosk.core.visits.end_of_day import EndOfDayWorker
+
+    services.workers.append(EndOfDayWorker(checkin=checkin))
     if start_workers:
         services.start()
     return services
@@ -169,7 +172,8 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     Each runs on its own thread from the outbox, so none of them can hold up a visitor.
     """
     from kiosk.core.notify.channels import AppriseNotifier
-    from kiosk.core.notify.worker import NotifyWorker, validate_notify_settings
+    from kiosk.core.notify.startup_checks import validate_notify_settings
+    from kiosk.core.notify.worker import NotifyWorker
     from kiosk.core.printing.factory import make_printer
     from kiosk.core.printing.queue import PrintQueue
 
@@ -268,7 +272,7 @@ def _sync_client(services: Services) -> Any:
     if services.head_office is None:
         return None
     from sync.apply import touches_directory
-    from sync.client import SyncClient
+    from sync.worker import SyncClient
 
     settings = services.settings
     client = SyncClient(
@@ -278,6 +282,8 @@ def _sync_client(services: Services) -> Any:
         clock=services.clock,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
     )
     search = services.search
 

@@ -29,7 +29,7 @@ from kiosk.core.models import (
     WatchlistEntry,
     host_from_dict,
 )
-from kiosk.core.notify.worker import host_replied_change
+from kiosk.core.notify.replies import host_replied_change
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated

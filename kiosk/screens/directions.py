@@ -7,11 +7,9 @@ building, routing and words are ``services.directions`` (kiosk.core), and the ma
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import (
     BooleanProperty,
@@ -26,6 +24,7 @@ import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
 from kiosk.core.config.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
+from kiosk.shell.background import background
 
 #: a heading or a result line, in whichever language is asked for
 Label = Callable[[str], str]
@@ -228,12 +227,17 @@ class DirectionsScreen(KioskScreen):
         generation, route, lang = self._generation, self.route, self.shell.lang
         directions = self.services.directions
 
-        def work() -> None:
-            for index, floor_id in enumerate(route.floors):
-                image = directions.render(route, floor_id, size=MAP_SIZE, lang=lang)
-                Clock.schedule_once(lambda _dt, i=index, im=image: self._drawn(generation, i, im))
-
-        threading.Thread(target=work, name="directions-maps", daemon=True).start()
+        runner = background()
+        for index, floor_id in enumerate(route.floors):
+            # one job per floor, in order: the first shows as soon as it is drawn; a newer
+            # route's floor replaces one still waiting
+            runner.run(
+                f"directions-map-{index}",
+                lambda floor_id=floor_id: directions.render(
+                    route, floor_id, size=MAP_SIZE, lang=lang
+                ),
+                lambda image, i=index: self._drawn(generation, i, image),
+            )
 
     def _zoomed(self, _view: Any, zoom: float) -> None:
         """Zoomed in: draw the floor on show again at twice the size, so it stays sharp."""
@@ -246,11 +250,11 @@ class DirectionsScreen(KioskScreen):
         self._sharpening.add(index)
         generation, lang, directions = self._generation, self.shell.lang, self.services.directions
 
-        def work() -> None:
-            image = directions.render(route, route.floors[index], size=SHARP_SIZE, lang=lang)
-            Clock.schedule_once(lambda _dt: self._sharpened(generation, index, image))
-
-        threading.Thread(target=work, name="directions-sharpen", daemon=True).start()
+        background().run(
+            f"directions-sharpen-{index}",
+            lambda: directions.render(route, route.floors[index], size=SHARP_SIZE, lang=lang),
+            lambda image: self._sharpened(generation, index, image),
+        )
 
     def _sharpened(self, generation: int, index: int, image: Any) -> None:
         if generation != self._generation:

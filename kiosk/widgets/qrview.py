@@ -1,19 +1,19 @@
 """A QR code on screen: set ``data`` and the code appears (empty ``data``: nothing shown).
 
-The code is made with the ``qrcode`` package on a worker thread and comes back to the UI thread
-through ``Clock.schedule_once``; a newer ``data`` set meanwhile wins. One pixel per module,
+The code is made with the ``qrcode`` package on the shell's background thread
+(``kiosk.shell.background``) and comes back to the UI thread; a newer ``data`` set meanwhile
+wins. One pixel per module,
 scaled up with nearest-neighbour filtering, so the modules stay sharp at any widget size.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.image import Image
 
+from kiosk.shell.background import background
 from kiosk.widgets.mapview import texture_from
 
 #: quiet zone around the code, in modules (the standard asks for 4; the widget's white
@@ -50,11 +50,9 @@ class QrCode(Image):
         if not data:
             return
 
-        def work() -> None:
-            image = qr_image(data)
-            Clock.schedule_once(lambda _dt: self._made(generation, image))
-
-        threading.Thread(target=work, name="qr-code", daemon=True).start()
+        background().run(
+            f"qr-code-{id(self):x}", lambda: qr_image(data), lambda im: self._made(generation, im)
+        )
 
     def _made(self, generation: int, image: Any) -> None:
         if generation != self._generation:

@@ -136,7 +136,7 @@ def test_dead_and_silent_channels_do_not_delay_the_others(tmp_path, smtp, webhoo
         assert smtp.mailbox.wait_for("sun.li@example.com"), "the healthy mail never arrived"
         assert webhook.wait_for("/sun"), "the healthy webhook never arrived"
         # the silent channels are still waiting for an answer (30 s time limit) ...
-        busy = {c.url for c in worker._channels.values() if c.busy is not None}
+        busy = worker.sending.busy_urls()
         assert {dead_mail, dead_hook} <= busy
         # ... and the refused one has already failed once and waits for its retry
         row = store.query_one(

@@ -23,8 +23,9 @@ from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
-from sync.client import HeadOfficeClient, SyncClient, enroll
+from sync.client import HeadOfficeClient, enroll
 from sync.server.db import make_engine, make_sessionmaker
+from sync.worker import SyncClient
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -35,10 +35,10 @@ from kiosk.core.wayfinding.route_links import (
     sign,
     verify,
 )
-from sync.client import SyncClient
 from sync.fake import FakeHeadOffice
 from sync.protocol import ChangeOut
 from sync.server.buildings import BuildingRejected, check_building
+from sync.worker import SyncClient
 
 NEW_ROOM = {
     "number": "588",

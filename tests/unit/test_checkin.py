@@ -237,3 +237,27 @@ def test_scanner_bursts_are_told_from_typing():
     assert scan.enter(21.8) is None
     scan.feed("AB", 30.0)
     assert scan.enter(30.01) is None  # too short to be a code
+
+
+def test_end_of_day_runs_on_its_worker_driven_by_the_clock(service, clock):
+    import time
+
+    from kiosk.core.visits.end_of_day import EndOfDayWorker
+
+    visit = service.check_in(form()).visit
+    worker = EndOfDayWorker(checkin=service)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while service.store.get_value("checkin.end_of_day_last") is None:
+            assert time.monotonic() < deadline, "the worker never ran its first round"
+            time.sleep(0.01)
+        assert service.records.visit(visit.id).state is VisitState.CHECKED_IN
+        clock.advance(14 * 3600)  # 23:00 Shanghai: past the end of day, the wait is over
+        while service.records.visit(visit.id).state is not VisitState.CHECKED_OUT:
+            assert time.monotonic() < deadline, "the end-of-day round never came"
+            time.sleep(0.01)
+        assert [v.id for v in service.not_signed_out()] == [visit.id]
+    finally:
+        worker.stop()
+    assert not worker.running

@@ -108,7 +108,7 @@ def test_fake_notifier_records_fails_and_validates() -> None:
 
 def test_settings_channels_are_checked_at_start_up() -> None:
     from kiosk.core.config.settings import Settings
-    from kiosk.core.notify.worker import validate_notify_settings
+    from kiosk.core.notify.startup_checks import validate_notify_settings
 
     good = Settings().replace(
         "notify",
@@ -129,7 +129,7 @@ def test_settings_channels_are_checked_at_start_up() -> None:
 
 def test_directory_channel_problems_are_listed_without_secrets(tmp_path) -> None:
     from kiosk.core.models import Department, Host, Site
-    from kiosk.core.notify.worker import channel_problems
+    from kiosk.core.notify.startup_checks import channel_problems
     from kiosk.core.store.database import Store
     from kiosk.core.store.records import Records
 

@@ -9,12 +9,16 @@ import time
 import pytest
 from notify_fixtures import check_in, make_directory, make_settings
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.notify.channels import FakeNotifier
+from kiosk.core.notify.replies import handle_host_replied
 from kiosk.core.notify.reply_links import parse_key, verify
-from kiosk.core.notify.worker import CONSUMER, NotifyWorker, handle_host_replied
+from kiosk.core.notify.worker import CONSUMER, NotifyWorker
 from kiosk.core.store.database import Store
+from kiosk.core.store.quarantine import quarantined
 from kiosk.core.store.records import Records
+from kiosk.core.workers.retry import RetryPolicy
 
 
 @pytest.fixture
@@ -194,8 +198,7 @@ def test_retries_with_back_off_then_reports_failure_and_escalates(env) -> None:
         notifier=fake,
         clock=clock,
         settings=make_settings(),
-        backoff=(5, 10),
-        max_attempts=3,
+        retry=RetryPolicy(base=5, cap=10, attempts=3),
     )
     visit_id = check_in(store, clock)
     w.wait_idle()
@@ -360,6 +363,12 @@ def test_a_malformed_event_is_skipped_whole_and_later_ones_still_go(env) -> None
     assert w.wait_idle()
     assert len(fake.to("fake://host1")) == 1
     assert [r[0] for r in store.query("SELECT visit_id FROM notify_visits")] == [visit_id]
+    # both are kept aside for the notifier, and the receptionist is told
+    kept = quarantined(store, CONSUMER)
+    assert [q.uuid for q in kept] == ["broken-uuid", "odd-uuid"]
+    assert all(q.kind == "visit.checked_in" and q.reason for q in kept)
+    alerts = [a for a in open_alerts(store) if a.kind == "outbox.quarantined"]
+    assert sorted(a.details["event_uuid"] for a in alerts) == ["broken-uuid", "odd-uuid"]
 
 
 def test_fetched_keys_sign_the_links_and_point_them_at_the_public_url(env) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.badges.tokens import BadgeService
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import PrinterError
@@ -19,8 +20,10 @@ from kiosk.core.printing.fake import FakePrinter
 from kiosk.core.printing.files import FilePrinter
 from kiosk.core.printing.queue import CONSUMER, PrintQueue
 from kiosk.core.store.database import Store
+from kiosk.core.store.quarantine import quarantined
 from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
+from kiosk.core.workers.retry import RetryPolicy
 
 STOPPED = PrinterError("queue stopped", key="badge.printer.stopped")
 
@@ -152,7 +155,11 @@ def test_failure_is_reported_once_then_retried_with_back_off(kiosk: Kiosk):
 
 
 def test_gives_up_after_the_last_attempt(tmp_path: Path):
-    kiosk = Kiosk(tmp_path / "k.sqlite3", FakePrinter(error=STOPPED), max_attempts=3)
+    kiosk = Kiosk(
+        tmp_path / "k.sqlite3",
+        FakePrinter(error=STOPPED),
+        retry=RetryPolicy(base=2.0, cap=120.0, attempts=3),
+    )
     visit = kiosk.check_in()
     for _ in range(10):
         kiosk.drain()
@@ -201,7 +208,7 @@ def test_a_job_caught_mid_hand_over_is_not_resent(tmp_path: Path):
     path = tmp_path / "k.sqlite3"
     first = Kiosk(path, FakePrinter())
     visit = first.check_in()
-    first.queue._ingest()
+    first.queue.intake.run_once()
     # the kiosk died after marking the job "printing" and before the printer answered
     first.store.conn.execute("UPDATE print_jobs SET state='printing', attempts=1")
     first.store.close()
@@ -411,7 +418,7 @@ def test_a_backend_bug_fails_the_job_instead_of_leaving_it_printing(tmp_path: Pa
 
 
 def test_a_badge_that_cannot_be_drawn_fails_cleanly(kiosk: Kiosk, monkeypatch):
-    import kiosk.core.printing.queue as pq
+    import kiosk.core.printing.badge_content as pq
 
     def boom(*args, **kwargs):
         raise OSError("font file vanished")
@@ -443,3 +450,21 @@ def test_escpos_on_a_usb_device_path(tmp_path: Path):
     assert missing.status().state == "offline"
     with pytest.raises(PrinterError):
         missing.print(PrintJob("v-1", "badge", Image.new("L", (576, 40), 255), template))
+
+
+def test_a_poison_event_is_quarantined_and_the_queue_flows_on(kiosk: Kiosk):
+    with kiosk.store.transaction() as tx:  # a check-in written by a broken older version
+        tx.execute(
+            "INSERT INTO outbox (uuid, kind, entity_id, occurred_at, payload) "
+            "VALUES ('poison-1', 'visit.checked_in', 'v-bad', ?, '{\"visit\": 7}')",
+            (kiosk.clock.now().isoformat(),),
+        )
+    visit = kiosk.check_in()
+    kiosk.drain()
+    assert [j.job_id.split("-")[0] for j in kiosk.printer.printed] == [visit.id]
+    [kept] = quarantined(kiosk.store, CONSUMER)
+    assert (kept.uuid, kept.kind) == ("poison-1", "visit.checked_in") and "visit" in kept.reason
+    [alert] = open_alerts(kiosk.store)
+    assert alert.kind == "outbox.quarantined" and alert.details["consumer"] == CONSUMER
+    assert kiosk.store.query("SELECT * FROM print_jobs WHERE visit_id = 'v-bad'") == []
+    assert kiosk.store.position(CONSUMER) == kiosk.events("visit.checked_in")[-1].seq

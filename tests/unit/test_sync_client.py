@@ -8,16 +8,18 @@ import time
 
 import pytest
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock, SystemClock
 from kiosk.core.config.errors import TransportError
 from kiosk.core.events import BadgePrinted
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
+from kiosk.core.store.quarantine import quarantined
 from kiosk.core.store.records import Records
 from sync import apply
-from sync.client import SyncClient, backoff_delay
 from sync.fake import FakeHeadOffice
 from sync.protocol import ChangeOut
+from sync.worker import SyncClient
 
 
 @pytest.fixture
@@ -76,9 +78,21 @@ def test_an_unanswered_event_keeps_the_batch_queued(kiosk) -> None:
 def test_rejected_events_are_passed_not_retried_forever(kiosk) -> None:
     client, transport, store, _ = kiosk
     _emit(store, 3)
-    transport.reject = {store.outbox_after("sync")[1].uuid}
+    rejected = store.outbox_after("sync")[1]
+    transport.reject = {rejected.uuid}
     assert client.sync_once().rejected == 1
+    # kept aside in the transaction that moved the position, with an alert; the next
+    # round pushes that alert and nothing else again
+    [kept] = quarantined(store, "sync")
+    assert (kept.seq, kept.uuid, kept.kind) == (rejected.seq, rejected.uuid, "badge.printed")
+    assert "rejected by the fake" in kept.reason
+    [alert] = open_alerts(store)
+    assert alert.details["event_uuid"] == rejected.uuid
+    assert store.pending("sync") == 1
+    client.sync_once()
     assert store.pending("sync") == 0
+    assert [e.kind for e in transport.pushed][-1] == "alert.raised"
+    assert len(transport.pushed) == 3
 
 
 def test_offline_status_and_back_off(kiosk) -> None:
@@ -102,13 +116,21 @@ def test_offline_status_and_back_off(kiosk) -> None:
     assert delays[0] <= 2 * client.backoff_base
 
 
-def test_back_off_grows_with_jitter_and_is_capped() -> None:
-    rng = random.Random(7)
+def test_back_off_grows_with_jitter_and_is_capped(kiosk) -> None:
+    client = SyncClient(
+        store=kiosk[2],
+        records=kiosk[0].records,
+        transport=kiosk[1],
+        clock=kiosk[3],
+        backoff_base=1.0,
+        backoff_cap=60.0,
+        rng=random.Random(7),
+    )
     for failures in range(1, 20):
         ceiling = min(60.0, 2.0 ** (failures - 1))
-        d = backoff_delay(failures, base=1.0, cap=60.0, rng=rng)
+        d = client.retry.delay(failures)
         assert ceiling / 2 <= d <= ceiling
-    spread = {round(backoff_delay(5, base=1.0, cap=60.0, rng=rng), 3) for _ in range(20)}
+    spread = {round(client.retry.delay(5), 3) for _ in range(20)}
     assert len(spread) > 10
 
 

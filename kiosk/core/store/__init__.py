@@ -7,10 +7,10 @@ thread (closed when the thread ends, at ``release()`` or at the end of a ``sessi
 ``tx`` parameter and a transaction of its own), and every ``sqlite3`` error translated into
 ``kiosk.core.config.errors`` (``failures.py``: disk full, I/O, corruption, constraint).
 
-Repositories, one module per table group: ``directory`` (sites, departments, hosts),
-``visitors``, ``visits``, ``invitations``, ``watchlist`` (all five are ``records.Records``),
-``outbox`` (events and consumer positions), ``kv`` (small key/value state), ``alerts``, and
-``worker_tables`` (the print queue's and notifier's tables, whose SQL has yet to move here).
+Repositories, one module per table group: ``directory`` (sites, departments, hosts), ``visitors``,
+``visits``, ``invitations``, ``watchlist`` (all five are ``records.Records``), ``outbox`` (events
+and consumer positions), ``kv`` (small key/value state), ``alerts``, and ``print_jobs`` and
+``notify_deliveries`` (the print queue's and the notifier's tables), ``quarantine``.
 
 Migrations: each repository module owns its tables' schema steps, as ``SCHEMA`` (a tuple of
 ``schema.Step(version, sql)``), and is named in ``schema.OWNERS``. There is one sequence,

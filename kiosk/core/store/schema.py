@@ -32,8 +32,10 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.watchlist",
     "kiosk.core.store.outbox",
     "kiosk.core.store.kv",
-    "kiosk.core.store.worker_tables",
+    "kiosk.core.store.notify_deliveries",
+    "kiosk.core.store.print_jobs",
     "kiosk.core.store.alerts",
+    "kiosk.core.store.quarantine",
 )
 
 

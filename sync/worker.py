@@ -1,0 +1,312 @@
+"""The kiosk's sync worker: push the outbox to head office, pull the site's changes.
+
+Runs on the worker base (``kiosk.core.workers``), one thread that never touches widgets: the
+UI asks ``status()`` for a frozen ``SyncStatus`` and schedules its own redraw. A check-in never
+waits on the network: the worker reads only what is already committed. It reaches head
+office through the one head-office client (``sync/client.py``).
+
+Push: events after the "sync" consumer position, in batches, gzip-compressed; the position
+moves past a batch in one transaction once the server has answered for every event in it
+(stored, already had, or rejected: a rejected event can never succeed, so it is quarantined,
+with an alert, in that same transaction and passed). Pull: changes after the stored cursor,
+applied through ``sync.apply`` with the new cursor in the same transaction.
+
+Failures back off by the worker's ``RetryPolicy`` (1 s doubling to 5 min, half jitter) on the
+injected clock; a commit that emits events wakes an idle worker at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.core.config.clock import Clock, iso, parse_iso
+from kiosk.core.config.errors import KioskError, TransportError
+from kiosk.core.config.settings import Settings
+from kiosk.core.models import OutboxEvent
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.workers.outbox import quarantine_event
+from kiosk.core.workers.retry import RetryPolicy
+from kiosk.core.workers.worker import Worker
+
+from . import apply
+from .client import SyncHeadOffice, encode_push
+from .protocol import MAX_PULL_CHANGES, PushOut
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "sync"
+CURSOR_KEY = "sync.cursor"
+HLC_KEY = "hlc.observed"
+
+
+# -- status for the UI -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    #: the last round reached head office
+    online: bool
+    #: when the current run of failures began (None while online)
+    offline_since: datetime | None
+    #: outbox events not yet acknowledged by head office
+    pending: int
+    #: end of the last successful round
+    last_success: datetime | None
+    #: why the last round failed ("" when it did not)
+    last_error: str = ""
+    #: false for a stand-alone kiosk (no head office configured)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    pushed: int
+    rejected: int
+    pulled: int
+
+
+class SyncClient(Worker):
+    """Push/pull rounds, on demand (``sync_once``) or on the worker thread (``start``)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        records: Records,
+        head_office: SyncHeadOffice,
+        clock: Clock,
+        batch_size: int = 500,
+        interval: float = 15.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        max_in_flight: int = 1,
+        rng: random.Random | None = None,
+        site_id: str | None = None,
+        kiosk_id: str = "",
+    ) -> None:
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        #: the back-off after failed rounds (the worker base waits it out on the clock)
+        self.retry = RetryPolicy(
+            base=backoff_base, cap=backoff_cap, jitter=0.5, rng=rng or random.Random()
+        )
+        super().__init__(name="sync-worker", clock=clock, errors=self.retry)
+        self.store = store
+        self.records = records
+        self.head_office = head_office
+        self._pulled_listeners: list[Callable[[frozenset[str]], None]] = []
+        self.batch_size = batch_size
+        self.interval = interval
+        #: push requests at head office at once while a backlog drains; 1 suits a SQLite head
+        #: office (one writer at a time), 2 or more a PostgreSQL one with several processes
+        self.max_in_flight = max(1, max_in_flight)
+        #: where a quarantined event's alert belongs
+        self.site_id = site_id or Settings().site.id
+        self.kiosk_id = kiosk_id
+        self._lock = threading.Lock()
+        self._online = False
+        self._offline_since: datetime | None = None
+        self._last_success: datetime | None = None
+        self._last_error = ""
+        self._last_result: RoundResult | None = None
+        store.on_emit(self.wake)
+
+    # -- one round -------------------------------------------------------------------------
+    def sync_once(self) -> RoundResult:
+        """Push everything pending, then pull until the feed is drained."""
+        pushed, rejected = self._push_all()
+        pulled = 0
+        while True:
+            count, more = self._pull_page()
+            pulled += count
+            if not more:
+                break
+        return RoundResult(pushed, rejected, pulled)
+
+    def _read_batch(self, after: int) -> list[sqlite3.Row]:
+        return self.store.outbox_rows(after, self.batch_size)
+
+    def _push_all(self) -> tuple[int, int]:
+        """Push every pending batch; answers are acknowledged strictly in order.
+
+        With a backlog, the next batch is read and encoded here, and sent before the previous
+        one's position is committed, while up to ``max_in_flight`` batches are at head office:
+        the drain after an outage is bound by the server, not by kiosk and server taking turns.
+        Folding is order-free, so batches may be stored in any order; the position only ever
+        moves past a batch whose answer came back and all of whose predecessors' did. After a
+        failure the later batches are sent again and come back as duplicates.
+        """
+        batch = self._read_batch(self.store.position(CONSUMER))
+        if not batch:
+            return 0, 0
+        if len(batch) < self.batch_size:
+            return len(batch), self._acknowledge(batch, self.head_office.push(encode_push(batch)))
+        pushed = rejected = 0
+        window: deque[tuple[list[sqlite3.Row], Future[PushOut]]] = deque()
+        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="sync-push") as pool:
+
+            def top_up(batch: list[sqlite3.Row]) -> list[sqlite3.Row]:
+                while batch and len(window) < self.max_in_flight:
+                    window.append((batch, pool.submit(self.head_office.push, encode_push(batch))))
+                    full = len(batch) == self.batch_size
+                    batch = self._read_batch(batch[-1]["seq"]) if full else []
+                return batch
+
+            while batch or window:
+                batch = top_up(batch)
+                done, in_flight = window.popleft()
+                answer = in_flight.result()
+                batch = top_up(batch)  # the next request goes out before this commit's fsync
+                rejected += self._acknowledge(done, answer)
+                pushed += len(done)
+        return pushed, rejected
+
+    def _acknowledge(self, batch: list[sqlite3.Row], answer: PushOut) -> int:
+        """Move the position past an answered batch, quarantining what head office rejected
+        (one transaction); returns rejections."""
+        answered = set(answer.stored) | set(answer.duplicate) | {r.uuid for r in answer.rejected}
+        missing = [row["uuid"] for row in batch if row["uuid"] not in answered]
+        if missing:
+            raise TransportError(f"head office did not answer for {len(missing)} events")
+        reasons = {r.uuid: r.reason for r in answer.rejected}
+        with self.store.transaction() as tx:
+            for row in batch:
+                if row["uuid"] in reasons:
+                    quarantine_event(
+                        tx,
+                        consumer=CONSUMER,
+                        record=_record(row),
+                        reason=f"head office rejected it: {reasons[row['uuid']]}",
+                        site_id=self.site_id,
+                        kiosk_id=self.kiosk_id,
+                    )
+            self.store.advance(CONSUMER, batch[-1]["seq"], tx)
+            self._observe(answer.hlc, tx)
+        return len(answer.rejected)
+
+    def _pull_page(self) -> tuple[int, bool]:
+        cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
+        page = self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        if page.cursor == cursor and not page.changes:
+            return 0, False
+        applied: set[str] = set()
+        with self.store.transaction() as tx:
+            for change in page.changes:
+                if apply.apply_change(self.records, tx, change):
+                    applied.add(change.kind)
+                self.store.hlc.observe(change.hlc)
+            self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
+            self._observe("", tx)
+        if applied:
+            kinds = frozenset(applied)
+            for listener in list(self._pulled_listeners):
+                try:
+                    listener(kinds)
+                except Exception:  # the changes are committed; a listener must not redo them
+                    log.exception("a pull listener failed")
+        return len(page.changes), page.more
+
+    def on_pulled(self, listener: Callable[[frozenset[str]], None]) -> None:
+        """Call ``listener(kinds)`` on the worker thread after a pulled page is committed, with
+        the kinds of the changes it applied (the host search rebuilds on directory changes)."""
+        self._pulled_listeners.append(listener)
+
+    def _observe(self, stamp: str, tx) -> None:
+        """Move the kiosk's clock past ``stamp`` and remember it across restarts."""
+        if stamp:
+            self.store.hlc.observe(stamp)
+        self.store.set_value(HLC_KEY, self.store.hlc.tick(), tx)
+
+    # -- status ----------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        """A snapshot for the kiosk's indicator (cheap; safe from any thread)."""
+        try:
+            pending = self.store.pending(CONSUMER)
+        except KioskError:
+            pending = -1
+        with self._lock:
+            return SyncStatus(
+                online=self._online,
+                offline_since=self._offline_since,
+                pending=pending,
+                last_success=self._last_success,
+                last_error=self._last_error,
+            )
+
+    def _record(self, error: Exception | None) -> None:
+        with self._lock:
+            now = self.clock.now()
+            if error is None:
+                self._online = True
+                self._offline_since = None
+                self._last_success = now
+                self._last_error = ""
+            else:
+                if self._online or self._offline_since is None:
+                    self._offline_since = now
+                self._online = False
+                self._last_error = str(error)
+
+    # -- the worker ------------------------------------------------------------------------
+    def run_once(self) -> bool:
+        """One round, its outcome recorded for ``status()``; raises what failed it (the worker
+        base counts the failure and backs off)."""
+        try:
+            result = self.sync_once()
+        except Exception as e:
+            self._record(e)
+            raise
+        self._record(None)
+        self._last_result = result
+        return False
+
+    def run_round(self) -> RoundResult | None:
+        """One round with failures recorded and logged (None when it failed)."""
+        self._last_result = None
+        self.round()
+        return self._last_result
+
+    def due_in(self) -> float | None:
+        return self.interval
+
+    def next_delay(self) -> float:
+        """Seconds the worker waits before its next round."""
+        if self.failures == 0:
+            return self.interval
+        return self.retry.delay(self.failures)
+
+    def close(self) -> None:
+        """Stop the thread and release the transport's connections."""
+        self.stop()
+        close = getattr(self.head_office, "close", None)
+        if close is not None:
+            close()
+
+
+def _record(row: sqlite3.Row) -> OutboxEvent:
+    return OutboxEvent(
+        seq=row["seq"],
+        uuid=row["uuid"],
+        kind=row["kind"],
+        entity_id=row["entity_id"],
+        occurred_at=parse_iso(row["occurred_at"]),
+        hlc=row["hlc"],
+    )
+
+
+def describe(status: SyncStatus) -> dict[str, object]:
+    """The status as plain values (logs, the receptionist screen, JSON)."""
+    return {
+        "online": status.online,
+        "offline_since": iso(status.offline_since) if status.offline_since else None,
+        "pending": status.pending,
+        "last_success": iso(status.last_success) if status.last_success else None,
+        "last_error": status.last_error,
+    }
