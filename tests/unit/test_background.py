@@ -77,7 +77,7 @@ def test_one_long_lived_thread_runs_every_job_and_survives_a_failure(tmp_path) -
     assert len(threads) == 1 and threading.get_ident() not in threads
     assert threading.active_count() <= before + 1
     # one connection for the runner's thread, however many jobs it ran
-    assert len(store._all) == 2  # the test's own and the runner's
+    assert store.connection_count() == 2  # the test's own and the runner's
     runner.stop()
     assert not runner.alive
     store.close()

@@ -120,7 +120,7 @@ def test_back_off_grows_with_jitter_and_is_capped(kiosk) -> None:
     client = SyncClient(
         store=kiosk[2],
         records=kiosk[0].records,
-        transport=kiosk[1],
+        head_office=kiosk[1],
         clock=kiosk[3],
         backoff_base=1.0,
         backoff_cap=60.0,
