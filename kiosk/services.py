@@ -239,6 +239,8 @@ def _sync_client(services: Services, enrolled: Any) -> Any:
         records=services.records,
         transport=transport,
         clock=services.clock,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
     )

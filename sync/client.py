@@ -230,6 +230,8 @@ class SyncClient:
         records: Records,
         transport: Transport,
         clock: Clock,
+        site_id: str,
+        kiosk_id: str,
         batch_size: int = 500,
         interval: float = 15.0,
         backoff_base: float = 1.0,
@@ -239,6 +241,8 @@ class SyncClient:
     ) -> None:
         self.store = store
         self.records = records
+        #: who this kiosk is: an alert about a pulled change that cannot be applied names them
+        self.site_id, self.kiosk_id = site_id, kiosk_id
         self.transport = transport
         self.clock = clock
         self.batch_size = batch_size
@@ -334,7 +338,9 @@ class SyncClient:
             return 0, False
         with self.store.transaction() as tx:
             for change in page.changes:
-                apply.apply_change(self.records, tx, change)
+                apply.apply_change(
+                    self.records, tx, change, site_id=self.site_id, kiosk_id=self.kiosk_id
+                )
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)

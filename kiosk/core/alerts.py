@@ -2,8 +2,10 @@
 
 Owns the kiosk's ``alerts`` table (store schema 5) and the two use cases on it, each of which
 writes its row and its typed event (``alert.raised`` / ``alert.acknowledged``) in the caller's
-transaction, so head office learns of every alert the kiosk keeps. The receptionist issue builds
-the screen that lists them (``open_alerts``); hardening and site checks raise their own kinds.
+transaction, so head office learns of every alert the kiosk keeps; an acknowledgement made at
+head office comes back through the pull feed (``mark_acknowledged``, emits nothing). The
+receptionist issue builds the screen that lists them (``open_alerts``); hardening and site
+checks raise their own kinds.
 
 Must never: show an alert's text to a visitor, or open a transaction of its own.
 """
@@ -100,6 +102,24 @@ def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str 
     )
     tx.emit(event)
     return _alert(tx.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone())
+
+
+def mark_acknowledged(tx: Transaction, event: AlertAcknowledged) -> bool:
+    """Record an acknowledgement made elsewhere (head office, through the pull feed): the row
+    says who and when, and nothing is emitted (head office has it). False when the alert is
+    unknown here or already acknowledged (the first acknowledgement stands)."""
+    cursor = tx.execute(
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? "
+        "WHERE id = ? AND acknowledged_at IS NULL",
+        (iso(event.acknowledged_at), event.by, event.alert_id),
+    )
+    return cursor.rowcount > 0
+
+
+def alert(store: Store, alert_id: str) -> Alert | None:
+    """One alert by id, None when this kiosk has none of that id."""
+    row = store.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+    return _alert(row) if row is not None else None
 
 
 def open_alerts(store: Store) -> list[Alert]:
