@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import case, select
+from sqlalchemy import case, literal_column, select
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import NotFoundError
@@ -92,7 +92,9 @@ def _ack_row(site_id: str, m: AlertAcknowledged, by_kiosk: str, hlc: str) -> dic
 
 def _ack_upsert(session: Session) -> Any:
     stmt = insert_for(session, ALERTS)
-    earlier = (ALERTS.c.ack_hlc == "") | (stmt.excluded.ack_hlc < ALERTS.c.ack_hlc)
+    # no bound literal: db.executemany fills parameters from row keys only
+    unset = ALERTS.c.ack_hlc == literal_column("''")
+    earlier = unset | (stmt.excluded.ack_hlc < ALERTS.c.ack_hlc)
     keys = ("acknowledged_at", "acknowledged_by", "acknowledged_kiosk_id", "ack_hlc")
     return stmt.on_conflict_do_update(
         index_elements=["id"],

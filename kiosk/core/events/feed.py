@@ -61,8 +61,11 @@ class HostUpserted(Event):
 
     id: Id
     site_id: Id
-    #: ``department`` in changes written from the admin API's host model before
-    department_id: Id = Field(validation_alias=AliasChoices("department_id", "department"))
+    #: ``department`` on the wire (the directory file's name); ``department_id`` accepted
+    department_id: Id = Field(
+        validation_alias=AliasChoices("department", "department_id"),
+        serialization_alias="department",
+    )
     name_zh: Text200 = ""
     name_en: Text200 = ""
     floor: Text32 = ""
@@ -71,8 +74,11 @@ class HostUpserted(Event):
     phone: Text64 = ""
     language: Literal["zh_CN", "en"] = "zh_CN"
     away: bool = False
+    #: ``delegate`` on the wire; ``delegate_id`` accepted
     delegate_id: Id | None = Field(
-        default=None, validation_alias=AliasChoices("delegate_id", "delegate")
+        default=None,
+        validation_alias=AliasChoices("delegate", "delegate_id"),
+        serialization_alias="delegate",
     )
     #: absent in changes written before head office kept channels: the kiosk keeps its own
     notify_urls: Annotated[
