@@ -280,10 +280,10 @@ def _sync_client(services: Services) -> Any:
         records=services.records,
         head_office=services.head_office,
         clock=services.clock,
-        batch_size=settings.head_office.batch_size,
-        interval=settings.head_office.interval,
         site_id=settings.site.id,
         kiosk_id=settings.kiosk.id,
+        batch_size=settings.head_office.batch_size,
+        interval=settings.head_office.interval,
     )
     search = services.search
 

@@ -1,12 +1,16 @@
 """Applying pulled changes on the kiosk: a dispatch table keyed by change kind.
 
-Each handler gets the kiosk's ``Records``, the open ``Transaction`` and the change, and writes
+Every change is parsed through the event registry (``kiosk.core.events.parse_event``) first; a
+change that does not parse, or that its handler finds malformed, is skipped and recorded as an
+alert (``kiosk.core.alerts``, kind ``sync.bad_change``), never raised into the pull loop. Each
+handler gets the kiosk's ``Records``, the open ``Transaction`` and the typed event, and writes
 through ``Records`` inside that transaction; the sync worker stores the new cursor in the same
 transaction, so a crash never leaves a change applied without its cursor or the reverse.
 
-Other features add their kinds with ``register("host.replied", handler)``. A kind nobody
-registered is skipped (a newer server must not stop an older kiosk). Handlers must be
-idempotent: after a crash between the server's answer and the commit, a change comes again.
+Other features add their kinds with ``register("host.replied", handler)`` (a kind the registry
+knows). A kind nobody registered is skipped (a newer server must not stop an older kiosk).
+Handlers must be idempotent: after a crash between the server's answer and the commit, a change
+comes again.
 """
 
 from __future__ import annotations
@@ -16,20 +20,36 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.config.clock import parse_iso
-from kiosk.core.config.errors import ConstraintError
+from kiosk.core.alerts import mark_acknowledged, raise_alert
+from kiosk.core.config.errors import ConstraintError, ValidationError
+from kiosk.core.events import (
+    AlertAcknowledged,
+    DepartmentUpserted,
+    Event,
+    HostReplied,
+    HostUpserted,
+    InvitationUpserted,
+    SiteMap,
+    SiteSettings,
+    VisitCheckedIn,
+    VisitCheckedOut,
+    VisitDenied,
+    WatchlistUpserted,
+    event_class,
+    parse_event,
+)
 from kiosk.core.keys.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.models import (
     Department,
+    Host,
     Invitation,
     InvitationState,
     Site,
     Visit,
     VisitState,
     WatchlistEntry,
-    host_from_dict,
 )
-from kiosk.core.notify.replies import host_replied_change
+from kiosk.core.notify.replies import handle_host_replied
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated
@@ -38,8 +58,11 @@ from .protocol import ChangeOut
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Records, Transaction, ChangeOut], None]
+#: a handler of one kind: it gets the change parsed into that kind's model
+Handler = Callable[[Records, Transaction, Any], None]
 HANDLERS: dict[str, Handler] = {}
+#: the alert a change that cannot be applied raises (for the receptionist, not the visitor)
+BAD_CHANGE_ALERT = "sync.bad_change"
 
 #: the kinds that change what host search finds: after a pull that applied one of them, the
 #: kiosk rebuilds its search index (``kiosk.core.input.live_search``)
@@ -54,192 +77,210 @@ def touches_directory(kinds: frozenset[str] | set[str]) -> bool:
 
 
 def register(kind: str, handler: Handler) -> None:
-    """Install (or replace) the handler for one change kind."""
+    """Install (or replace) the handler for one change kind (one the event registry knows)."""
+    if event_class(kind) is None:
+        raise ValueError(f"{kind!r} is not in the event registry (kiosk.core.events)")
     HANDLERS[kind] = handler
 
 
-#: what a malformed change raises in a handler: skipped (and logged) rather than blocking the
-#: feed forever; anything else (storage trouble, a bug) fails the page, which is retried
+#: what a malformed change raises in a handler: skipped (and recorded) rather than blocking
+#: the feed forever; anything else (storage trouble, a bug) fails the page, which is retried
 MALFORMED = (KeyError, ValueError, TypeError, ConstraintError)
 
 
-def apply_change(records: Records, tx: Transaction, change: ChangeOut) -> bool:
-    """Apply one change; False when no handler knows its kind or the change is malformed."""
+def apply_change(
+    records: Records, tx: Transaction, change: ChangeOut, *, site_id: str, kiosk_id: str
+) -> bool:
+    """Apply one change; False when no handler knows its kind or the change is malformed (then
+    an alert of this kiosk, ``site_id``/``kiosk_id``, records it in the same transaction)."""
     handler = HANDLERS.get(change.kind)
     if handler is None:
         log.info("no handler for pulled change kind %r; skipped", change.kind)
         return False
     try:
+        event = parse_event(change.kind, change.payload)
+    except ValidationError as e:
+        _skipped(tx, change, str(e.detail or e), site_id=site_id, kiosk_id=kiosk_id)
+        return False
+    try:
         with records.store.transaction():  # a savepoint: a failing change undoes only itself
-            handler(records, tx, change)
+            handler(records, tx, event)
     except MALFORMED as e:
-        log.error("pulled change %s (%s) is malformed, skipped: %r", change.cursor, change.kind, e)
+        _skipped(tx, change, repr(e), site_id=site_id, kiosk_id=kiosk_id)
         return False
     return True
 
 
-def _exists(records: Records, table: str, row_id: str | None) -> bool:
-    return records.exists(table, row_id)
+def _skipped(tx: Transaction, change: ChangeOut, problem: str, *, site_id: str, kiosk_id: str):
+    log.error(
+        "pulled change %s (%s) is malformed, skipped: %s", change.cursor, change.kind, problem
+    )
+    raise_alert(
+        tx,
+        BAD_CHANGE_ALERT,
+        severity="warning",
+        message_key="alert.sync_bad_change",
+        details={
+            "kind": change.kind[:500],
+            "cursor": str(change.cursor),
+            "entity_id": change.entity_id[:500],
+            "problem": problem[:500],
+        },
+        site_id=site_id,
+        kiosk_id=kiosk_id,
+    )
 
 
 def _ensure_site(records: Records, tx: Transaction, site_id: str) -> None:
-    if not _exists(records, "sites", site_id):
+    if not records.exists("sites", site_id):
         records.upsert_site(tx, Site(site_id, site_id, site_id))
 
 
-def _soft_delete(records: Records, table: str, row_id: str) -> None:
-    """Delete unless local rows still refer to it (old visits keep their host)."""
-    records.delete_unless_referenced(table, row_id)
-
-
-def _time(value: Any):
-    return parse_iso(value) if isinstance(value, str) and value else None
-
-
 # -- directory -------------------------------------------------------------------------------
-def department_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    p = change.payload
-    _ensure_site(records, tx, p["site_id"])
+def department_upserted(records: Records, tx: Transaction, e: DepartmentUpserted) -> None:
+    _ensure_site(records, tx, e.site_id)
     records.upsert_department(
-        tx,
-        Department(
-            p["id"], p["site_id"], p["name_zh"], p["name_en"], p.get("floor", ""), p.get("room", "")
-        ),
+        tx, Department(e.id, e.site_id, e.name_zh, e.name_en, e.floor, e.room)
     )
 
 
-def department_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    _soft_delete(records, "departments", change.entity_id)
+def department_deleted(records: Records, tx: Transaction, e: Event) -> None:
+    records.delete_unless_referenced("departments", e.entity_id)
 
 
-def host_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    p = change.payload
-    _ensure_site(records, tx, p["site_id"])
-    # the directory file's names; changes written before carry department_id/delegate_id
-    department = str(p.get("department", p.get("department_id")))
-    if not _exists(records, "departments", department):
-        log.warning("host %s names unknown department %s; skipped", p["id"], department)
+def host_upserted(records: Records, tx: Transaction, e: HostUpserted) -> None:
+    _ensure_site(records, tx, e.site_id)
+    if not records.exists("departments", e.department_id):
+        log.warning("host %s names unknown department %s; skipped", e.id, e.department_id)
         return
-    delegate = p.get("delegate", p.get("delegate_id"))
-    # a change written before head office carried channels has no notify_urls: keep the host's
-    kept = records.host(p["id"])
+    if "notify_urls" in e.model_fields_set:
+        urls: tuple[str, ...] = tuple(e.notify_urls)
+    else:  # a change written before head office carried channels: keep the host's own
+        kept = records.host(e.id)
+        urls = kept.notify_urls if kept else ()
     records.upsert_host(
         tx,
-        host_from_dict(
-            p,
-            site_id=p["site_id"],
-            department_id=department,
-            delegate_id=delegate if _exists(records, "hosts", delegate) else None,
-            notify_urls=kept.notify_urls if kept else (),
+        Host(
+            id=e.id,
+            site_id=e.site_id,
+            department_id=e.department_id,
+            name_zh=e.name_zh,
+            name_en=e.name_en,
+            floor=e.floor,
+            room=e.room,
+            email=e.email,
+            phone=e.phone,
+            language=e.language,
+            away=e.away,
+            delegate_id=e.delegate_id if records.exists("hosts", e.delegate_id) else None,
+            notify_urls=urls,
         ),
     )
 
 
-def host_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    _soft_delete(records, "hosts", change.entity_id)
+def host_deleted(records: Records, tx: Transaction, e: Event) -> None:
+    records.delete_unless_referenced("hosts", e.entity_id)
 
 
 # -- invitations and watchlist ---------------------------------------------------------------
-def invitation_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    p = change.payload
-    _ensure_site(records, tx, p["site_id"])
-    host_id = p.get("host_id")
+def invitation_upserted(records: Records, tx: Transaction, e: InvitationUpserted) -> None:
+    _ensure_site(records, tx, e.site_id)
     records.add_invitation(
         tx,
         Invitation(
-            id=p["id"],
-            site_id=p["site_id"],
-            code=str(p["code"]).upper(),
-            visitor_name=p.get("visitor_name", ""),
-            phone=p.get("phone", ""),
-            host_id=host_id if _exists(records, "hosts", host_id) else None,
-            purpose=p.get("purpose", "meeting"),
-            company=p.get("company", ""),
-            valid_from=_time(p.get("valid_from")),
-            valid_until=_time(p.get("valid_until")),
-            state=InvitationState(p.get("state", "pending")),
+            id=e.id,
+            site_id=e.site_id,
+            code=e.code.upper(),
+            visitor_name=e.visitor_name,
+            phone=e.phone,
+            host_id=e.host_id if records.exists("hosts", e.host_id) else None,
+            purpose=e.purpose,
+            company=e.company,
+            valid_from=e.valid_from,
+            valid_until=e.valid_until,
+            state=InvitationState(e.state),
         ),
     )
 
 
-def watchlist_upserted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    p = change.payload
-    records.add_watchlist_entry(
-        tx,
-        WatchlistEntry(
-            p["id"], p["site_id"], p.get("name", ""), p.get("phone", ""), p.get("reason", "")
-        ),
-    )
+def watchlist_upserted(records: Records, tx: Transaction, e: WatchlistUpserted) -> None:
+    records.add_watchlist_entry(tx, WatchlistEntry(e.id, e.site_id, e.name, e.phone, e.reason))
 
 
-def watchlist_deleted(records: Records, tx: Transaction, change: ChangeOut) -> None:
-    records.remove_watchlist_entry(tx, change.entity_id)
+def watchlist_deleted(records: Records, tx: Transaction, e: Event) -> None:
+    records.remove_watchlist_entry(tx, e.entity_id)
 
 
 # -- site documents --------------------------------------------------------------------------
-def site_settings(records: Records, tx: Transaction, change: ChangeOut) -> None:
+def site_settings(records: Records, tx: Transaction, e: SiteSettings) -> None:
     """Head office's settings for this site, kept as JSON under ``site.settings``."""
-    records.store.set_value("site.settings", json.dumps(change.payload, ensure_ascii=False), tx)
+    records.store.set_value("site.settings", json.dumps(e.payload(), ensure_ascii=False), tx)
 
 
-def site_map(records: Records, tx: Transaction, change: ChangeOut) -> None:
+def site_map(records: Records, tx: Transaction, e: SiteMap) -> None:
     """The building map, opaque JSON under ``site.building_map`` (wayfinding reads it)."""
-    records.store.set_value("site.building_map", json.dumps(change.payload, ensure_ascii=False), tx)
+    records.store.set_value("site.building_map", json.dumps(e.payload(), ensure_ascii=False), tx)
 
 
 # -- visits of the site's other kiosks -------------------------------------------------------
-def visit_opened(records: Records, tx: Transaction, change: ChangeOut) -> None:
+def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDenied) -> None:
     """A visit another kiosk opened: copy it, so a check-out by phone or badge works here."""
-    v, p = change.payload["visit"], change.payload["visitor"]
-    if _exists(records, "visits", v["id"]):
+    v, p = e.visit, e.visitor
+    if records.exists("visits", v.id):
         return
-    _ensure_site(records, tx, v["site_id"])
-    if not _exists(records, "visitors", p["id"]):
+    _ensure_site(records, tx, v.site_id)
+    if not records.exists("visitors", p.id):
         records.add_visitor(
             tx,
-            name=p.get("name", ""),
-            phone=p.get("phone", ""),
-            company=p.get("company", ""),
-            category=p.get("category", ""),
-            visitor_id=p["id"],
+            name=p.name,
+            phone=p.phone,
+            company=p.company,
+            category=p.category,
+            visitor_id=p.id,
         )
-    host_id, dep_id, inv_id = v.get("host_id"), v.get("department_id"), v.get("invitation_id")
+    known = records.exists
     records.add_visit(
         tx,
         Visit(
-            id=v["id"],
-            site_id=v["site_id"],
-            visitor_id=p["id"],
-            state=VisitState(v.get("state", "checked_in")),
-            purpose=v.get("purpose", ""),
-            host_id=host_id if _exists(records, "hosts", host_id) else None,
-            department_id=dep_id if _exists(records, "departments", dep_id) else None,
-            kiosk_id=v.get("kiosk_id", ""),
-            badge_code=v.get("badge_code", ""),
-            consent_version=v.get("consent_version", ""),
-            invitation_id=inv_id if _exists(records, "invitations", inv_id) else None,
-            created_at=_time(v.get("created_at")),
-            checked_in_at=_time(v.get("checked_in_at")),
+            id=v.id,
+            site_id=v.site_id,
+            visitor_id=p.id,
+            state=VisitState(v.state),
+            purpose=v.purpose,
+            host_id=v.host_id if known("hosts", v.host_id) else None,
+            department_id=v.department_id if known("departments", v.department_id) else None,
+            kiosk_id=v.kiosk_id,
+            badge_code=v.badge_code,
+            consent_version=v.consent_version,
+            invitation_id=v.invitation_id if known("invitations", v.invitation_id) else None,
+            created_at=v.created_at,
+            checked_in_at=v.checked_in_at,
         ),
     )
 
 
-def visit_closed(records: Records, tx: Transaction, change: ChangeOut) -> None:
+def visit_closed(records: Records, tx: Transaction, e: VisitCheckedOut) -> None:
     """A check-out done at another kiosk of the site."""
-    p = change.payload
-    visit = records.visit(change.entity_id)
+    visit = records.visit(e.visit_id)
     if visit is None or visit.state is not VisitState.CHECKED_IN:
         return
     records.set_visit_state(
-        tx,
-        change.entity_id,
-        VisitState.CHECKED_OUT,
-        checked_out_at=_time(p.get("checked_out_at")),
-        auto=bool(p.get("auto", False)),
+        tx, e.visit_id, VisitState.CHECKED_OUT, checked_out_at=e.checked_out_at, auto=e.auto
     )
 
 
-for _kind, _handler in {
+# -- head office's answers -------------------------------------------------------------------
+def host_replied(records: Records, tx: Transaction, e: HostReplied) -> None:
+    """A host's answer to a notification's reply link: the done screen shows "on the way"."""
+    handle_host_replied(tx, e.payload())
+
+
+def alert_acknowledged(records: Records, tx: Transaction, e: AlertAcknowledged) -> None:
+    """An alert of this kiosk acknowledged at head office: the kiosk's row says so too."""
+    mark_acknowledged(tx, e)
+
+
+_HANDLERS: dict[str, Handler] = {
     "department.upserted": department_upserted,
     "department.deleted": department_deleted,
     "host.upserted": host_upserted,
@@ -252,11 +293,12 @@ for _kind, _handler in {
     "visit.checked_in": visit_opened,
     "visit.denied": visit_opened,
     "visit.checked_out": visit_closed,
-}.items():
+    "host.replied": host_replied,
+    "alert.acknowledged": alert_acknowledged,
+}
+for _kind, _handler in _HANDLERS.items():
     register(_kind, _handler)
 
-# a host's answer to a notification's reply link: the done screen shows "on the way"
-register("host.replied", host_replied_change)
 register(ROTATED_KIND, key_rotated_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)

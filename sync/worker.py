@@ -199,7 +199,9 @@ class SyncClient(Worker):
         applied: set[str] = set()
         with self.store.transaction() as tx:
             for change in page.changes:
-                if apply.apply_change(self.records, tx, change):
+                if apply.apply_change(
+                    self.records, tx, change, site_id=self.site_id, kiosk_id=self.kiosk_id
+                ):
                     applied.add(change.kind)
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)

@@ -3,8 +3,9 @@
 Owns the two use cases on the kiosk's ``alerts`` table (its SQL and schema step live in
 ``kiosk/core/store/alerts.py``), each of which writes its row and its typed event
 (``alert.raised`` / ``alert.acknowledged``) in the caller's transaction, so head office
-learns of every alert the kiosk keeps. The receptionist issue builds the screen that lists
-them (``open_alerts``); hardening and site checks raise their own kinds.
+learns of every alert the kiosk keeps; an acknowledgement made at head office comes back
+through the pull feed (``mark_acknowledged``, emits nothing). The receptionist issue builds
+the screen that lists them (``open_alerts``); hardening and site checks raise their own kinds.
 
 Must never: show an alert's text to a visitor, or open a transaction of its own.
 """
@@ -96,6 +97,19 @@ def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str 
     table.acknowledge(tx, alert_id, at=event.acknowledged_at, by=by)
     tx.emit(event)
     return _alert(table.get(tx, alert_id))
+
+
+def mark_acknowledged(tx: Transaction, event: AlertAcknowledged) -> bool:
+    """Record an acknowledgement made elsewhere (head office, through the pull feed): the row
+    says who and when, and nothing is emitted (head office has it). False when the alert is
+    unknown here or already acknowledged (the first acknowledgement stands)."""
+    return table.acknowledge_if_open(tx, event.alert_id, at=event.acknowledged_at, by=event.by)
+
+
+def alert(store: Store, alert_id: str) -> Alert | None:
+    """One alert by id, None when this kiosk has none of that id."""
+    row = table.find(store, alert_id)
+    return _alert(row) if row is not None else None
 
 
 def open_alerts(store: Store) -> list[Alert]:

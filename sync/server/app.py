@@ -19,7 +19,7 @@ from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, Val
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
 from . import buildings, keys, replies, route_page
-from .api import admin_routes, kiosk_routes
+from .api import admin_routes, alert_routes, kiosk_routes
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
 from .errors import ConflictError
@@ -46,6 +46,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
 
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
     app.include_router(admin_routes.router, prefix=API_PREFIX)
+    app.include_router(alert_routes.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)

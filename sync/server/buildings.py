@@ -30,6 +30,7 @@ from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.events import BuildingUpdated
 from kiosk.core.wayfinding.building import building_from_dict
 from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.model import Building
@@ -42,7 +43,6 @@ from .models import Base, Site
 
 router = APIRouter(tags=["admin"])
 
-CHANGE_KIND = "building.updated"
 #: floor images are looked up here, where there are none: a building that names one is refused
 _NO_IMAGES = Path("/nonexistent/lobby-kiosk-floor-images")
 
@@ -143,9 +143,7 @@ def store_building(
     append_change(
         session,
         site_id=site_id,
-        kind=CHANGE_KIND,
-        entity_id=site_id,
-        payload={"site_id": site_id, "version": row.version, "sha256": sha, "building": document},
+        change=BuildingUpdated(site_id=site_id, version=row.version, sha256=sha, building=document),
     )
     return row, building, True
 

@@ -1,9 +1,10 @@
 """Each site's pull feed: append changes here, kiosks of the site pull them in order.
 
-``append_change(session, site_id=…, kind=…, payload=…)`` is the one way to tell a site's
-kiosks about something (a new host, a cancelled invitation, a host's reply). Call it inside
-the same transaction as the change it reports; the kiosk applies it through the handler
-registered for ``kind`` in ``sync/apply.py``.
+``append_change(session, site_id=…, change=…)`` is the one way to tell a site's kiosks about
+something (a new host, a cancelled invitation, a host's reply). A change is a typed feed event
+(``kiosk.core.events.feed``: its own wire model, never an admin-API response model), so the
+wire cannot change by accident. Call it inside the same transaction as the change it reports;
+the kiosk parses it through the same registry and applies it in ``sync/apply.py``.
 
 Ordering with several server processes: ``seq`` comes from ``sites.change_seq``, incremented
 with ``UPDATE … RETURNING``, which holds the site row's lock until commit. A second writer for
@@ -24,6 +25,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import SystemClock
+from kiosk.core.events import Event as TypedEvent
 from kiosk.core.store.hlc import HybridLogicalClock
 
 from .db import executemany
@@ -51,20 +53,16 @@ class NewChange:
     #: a pushed event whose payload this change sends (then ``payload`` is not stored again)
     event_uuid: str | None = None
 
+    @classmethod
+    def of(cls, event: TypedEvent, hlc: str = "") -> NewChange:
+        """The change that sends a typed feed event (kind, entity and payload from the model)."""
+        return cls(event.kind, event.entity_id, event.payload(), hlc)
 
-def append_change(
-    session: Session,
-    *,
-    site_id: str,
-    kind: str,
-    payload: dict[str, Any],
-    entity_id: str = "",
-    hlc: str = "",
-) -> int:
-    """Append one change to ``site_id``'s feed in the session's transaction; returns its seq."""
-    return append_changes(
-        session, site_id=site_id, changes=[NewChange(kind, entity_id, payload, hlc)]
-    )[0]
+
+def append_change(session: Session, *, site_id: str, change: TypedEvent, hlc: str = "") -> int:
+    """Append one typed change to ``site_id``'s feed in the session's transaction; returns its
+    seq."""
+    return append_changes(session, site_id=site_id, changes=[NewChange.of(change, hlc)])[0]
 
 
 def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChange]) -> list[int]:

@@ -2,8 +2,8 @@
 
 The file is read and checked by the kiosk core's one reader (``kiosk/core/directory/file.py``,
 ``directory_plan.py``); this module hands it the site's rows, then writes the good rows and
-one ``department.upserted`` / ``host.upserted`` change each (the same payloads as the admin
-routes) in one transaction, so the site's kiosks pull exactly what was written.
+one ``department.upserted`` / ``host.upserted`` change each (built by ``feed.py``, as the
+admin routes' are) in one transaction, so the site's kiosks pull exactly what was written.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kiosk.core.directory.file import read_directory_file
 from kiosk.core.directory.plan import Existing, ImportPlan, plan_import
 from kiosk.core.notify.channels import AppriseNotifier
 
+from . import feed
 from .api.schemas import DepartmentPublic, HostPublic
 from .changes import NewChange, append_changes
 from .models import Department, Host, Site
@@ -58,8 +59,7 @@ def write_plan(session: Session, plan: ImportPlan, *, site_id: str) -> None:
             setattr(dep, key, r.values[key])
         session.add(dep)
         session.flush()
-        payload = DepartmentPublic.model_validate(dep).model_dump(mode="json")
-        changes.append(NewChange("department.upserted", dep.id, payload))
+        changes.append(NewChange.of(feed.department_upserted(dep)))
     for r in plan.hosts:
         v = r.values
         host = session.get(Host, r.id) or Host(id=r.id, site_id=site_id)
@@ -72,8 +72,7 @@ def write_plan(session: Session, plan: ImportPlan, *, site_id: str) -> None:
         session.add(host)
     session.flush()
     for r in plan.hosts:
-        payload = HostPublic.model_validate(session.get(Host, r.id)).model_dump(mode="json")
-        changes.append(NewChange("host.upserted", r.id, payload))
+        changes.append(NewChange.of(feed.host_upserted(session.get_one(Host, r.id))))
     append_changes(session, site_id=site_id, changes=changes)
 
 

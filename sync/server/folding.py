@@ -27,6 +27,7 @@ from kiosk.core.events import event_class, parse_event
 from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
+from . import feed
 from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql
 from .models import Event, Invitation, Kiosk, Visit, Visitor
@@ -51,7 +52,7 @@ class Accepted:
 Folder = Callable[[Session, Kiosk, list[Accepted]], None]
 
 
-def _insert(session: Session, table: Any) -> Any:
+def insert_for(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
@@ -142,7 +143,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             }
             for a in accepted.values()
         ]
-        stmt = _statement(session, "event", _event_insert)
+        stmt = statement(session, "event", _event_insert)
         if is_postgresql(session):
             # concurrent pushes of the same events: the database says which insert won
             stored = set(session.scalars(stmt.returning(EVENTS.c.uuid), rows))
@@ -186,10 +187,10 @@ _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
 def _event_insert(session: Session) -> Any:
-    return _insert(session, EVENTS).on_conflict_do_nothing(index_elements=["uuid"])
+    return insert_for(session, EVENTS).on_conflict_do_nothing(index_elements=["uuid"])
 
 
-def _statement(session: Session, name: str, build: Callable[[Session], Any]) -> Any:
+def statement(session: Session, name: str, build: Callable[[Session], Any]) -> Any:
     """A statement built once per dialect (building upserts costs more than running them)."""
     key = (name, session.get_bind().dialect.name)
     stmt = _STATEMENTS.get(key)
@@ -198,7 +199,7 @@ def _statement(session: Session, name: str, build: Callable[[Session], Any]) -> 
     return stmt
 
 
-def _latest_per_entity(items: list[Accepted]) -> list[Accepted]:
+def latest_per_entity(items: list[Accepted]) -> list[Accepted]:
     best: dict[str, Accepted] = {}
     for a in items:
         current = best.get(a.event.entity_id)
@@ -215,7 +216,7 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
     visitors: dict[str, dict[str, Any]] = {}
     visits = []
     site_id, kiosk_id = kiosk.site_id, kiosk.id
-    for a in _latest_per_entity(items):
+    for a in latest_per_entity(items):
         v, p = a.model.visit, a.model.visitor
         visitors[p.id] = {
             "id": p.id,
@@ -244,12 +245,12 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, _statement(session, "visitor", _visitor_upsert), list(visitors.values()))
-    executemany(session, _statement(session, "visit.in", _checked_in_upsert), visits)
+    executemany(session, statement(session, "visitor", _visitor_upsert), list(visitors.values()))
+    executemany(session, statement(session, "visit.in", _checked_in_upsert), visits)
 
 
 def _visitor_upsert(session: Session) -> Any:
-    vstmt = _insert(session, VISITORS)
+    vstmt = insert_for(session, VISITORS)
     return vstmt.on_conflict_do_update(
         index_elements=["id"],
         set_={k: vstmt.excluded[k] for k in ("name", "phone", "company", "category")},
@@ -258,7 +259,7 @@ def _visitor_upsert(session: Session) -> Any:
 
 
 def _checked_in_upsert(session: Session) -> Any:
-    stmt = _insert(session, VISITS)
+    stmt = insert_for(session, VISITS)
     details = (
         "kiosk_id",
         "visitor_id",
@@ -282,7 +283,7 @@ def _checked_in_upsert(session: Session) -> Any:
 def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     rows = []
     site_id, kiosk_id = kiosk.site_id, kiosk.id
-    for a in _latest_per_entity(items):
+    for a in latest_per_entity(items):
         p = a.model
         rows.append(
             {
@@ -296,11 +297,11 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, _statement(session, "visit.out", _checked_out_upsert), rows)
+    executemany(session, statement(session, "visit.out", _checked_out_upsert), rows)
 
 
 def _checked_out_upsert(session: Session) -> Any:
-    stmt = _insert(session, VISITS)
+    stmt = insert_for(session, VISITS)
     set_: dict[str, Any] = {
         k: case((_newer(stmt), stmt.excluded[k]), else_=VISITS.c[k])
         for k in (
@@ -330,11 +331,7 @@ def fold_invitation_used(session: Session, kiosk: Kiosk, items: list[Accepted]) 
         inv.state = "used"
         inv.visit_id = a.model.visit_id
         inv.updated_at = datetime.now(UTC)
-        from .api.schemas import invitation_change_payload
-
-        changes.append(
-            NewChange("invitation.upserted", inv.id, invitation_change_payload(inv), a.hlc)
-        )
+        changes.append(NewChange.of(feed.invitation_upserted(inv), a.hlc))
     session.flush()
     append_changes(session, site_id=kiosk.site_id, changes=changes)
 
@@ -346,3 +343,7 @@ FOLDERS: dict[str, Folder] = {
     "visit.checked_out": fold_checked_out,
     "invitation.used": fold_invitation_used,
 }
+
+
+# the folds of other tables register themselves in FOLDERS (imported last: they use this module)
+from . import alerts, visit_status  # noqa: E402, F401

@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.core.config.errors import ConfigError
+from kiosk.core.events import SiteKeyRotated
 from kiosk.core.keys.hierarchy import HONOUR_SECONDS, KIOSK_PURPOSES, KeyPurpose, SiteKey, derive
-from kiosk.core.keys.site_keys import ROTATED_KIND
 
 from .api.deps import CurrentKiosk, SessionDep
 from .changes import append_change
@@ -197,9 +197,7 @@ def rotate_key(
     append_change(
         session,
         site_id=site_id,
-        kind=ROTATED_KIND,
-        entity_id=purpose.value,
-        payload={"purpose": purpose.value, "version": version},
+        change=SiteKeyRotated(purpose=purpose.value, version=version),
     )
     return version
 

@@ -132,13 +132,47 @@ class Visit(Base):
     auto_checked_out: Mapped[bool] = mapped_column(Boolean, default=False)
     checkout_kiosk_id: Mapped[str | None] = mapped_column(String(64))
     checkout_method: Mapped[str | None] = mapped_column(String(16))
-    #: stamp of the event that set ``state`` (last writer by hybrid logical clock wins)
+    #: stamp of the event that set ``state`` (last writer by hybrid logical clock wins);
+    #: "" while only badge or notify events of the visit have arrived (not listed then)
     state_hlc: Mapped[str] = mapped_column(String(64), default="")
+    #: the latest ``badge.*`` event by stamp: printed, retrying or failed (None: none yet)
+    badge_status: Mapped[str | None] = mapped_column(String(16))
+    badge_status_at: Mapped[datetime | None]
+    badge_hlc: Mapped[str] = mapped_column(String(64), default="")
+    #: the latest ``notify.*`` event by stamp: sent or failed (None: none yet)
+    notify_status: Mapped[str | None] = mapped_column(String(16))
+    notify_status_at: Mapped[datetime | None]
+    notify_hlc: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (
         Index("visits_site_state", "site_id", "state"),
         Index("visits_site_created", "site_id", "created_at"),
     )
+
+
+class Alert(Base):
+    """An alert a kiosk raised (``alert.raised``), and who acknowledged it, folded order-free:
+    a row can exist from an acknowledgement alone (``raised_at`` None) until its raise arrives.
+    """
+
+    __tablename__ = "alerts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    kiosk_id: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(64), default="")
+    severity: Mapped[str] = mapped_column(String(16), default="")
+    message_key: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    visit_id: Mapped[str | None] = mapped_column(String(64))
+    raised_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str] = mapped_column(String(64), default="")
+    #: the kiosk that acknowledged it ("" for head office)
+    acknowledged_kiosk_id: Mapped[str | None] = mapped_column(String(64))
+    #: stamp of the acknowledgement that stands (the earliest wins)
+    ack_hlc: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("alerts_site_raised", "site_id", "raised_at"),)
 
 
 class Invitation(Base):

@@ -33,9 +33,10 @@ from sqlalchemy import Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kiosk.core.config.clock import Clock, SystemClock, iso
+from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError
 from kiosk.core.config.i18n import translate
+from kiosk.core.events import HostReplied
 from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.notify.reply_links import REPLY_PATH, ReplyToken, peek_key, verify
 
@@ -172,17 +173,15 @@ def record_reply(token: str, request: Request, session: SessionDep) -> HTMLRespo
             append_change(
                 session,
                 site_id=parsed.site_id,
-                kind="host.replied",
-                entity_id=parsed.visit_id,
-                payload={
-                    "site_id": parsed.site_id,
-                    "visit_id": parsed.visit_id,
-                    "reply_id": parsed.reply_id,
-                    "reply": parsed.reply,
-                    "minutes": parsed.minutes,
-                    "recipient": parsed.recipient,
-                    "replied_at": iso(now),
-                },
+                change=HostReplied(
+                    site_id=parsed.site_id,
+                    visit_id=parsed.visit_id,
+                    reply_id=parsed.reply_id,
+                    reply="coming" if parsed.reply == "coming" else "wait",
+                    minutes=parsed.minutes,
+                    recipient=parsed.recipient,
+                    replied_at=now,
+                ),
             )
     except IntegrityError:
         return _page("notify.page.used", code=status.HTTP_409_CONFLICT)

@@ -331,6 +331,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "department_id": f"{site_a}-rnd",
         "host_id": f"{site_a}-h1",
         "entry_id": entry["id"],
+        "alert_id": "a" * 32,
         "token": "not-a-reply-token",
     }
     bodies = {
@@ -343,6 +344,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "/api/v1/watchlist": {"site_id": site_a, "name": "x"},
         "/api/v1/sites/{site_id}/settings": {"x": 1},
         "/api/v1/sites/{site_id}/map": {"x": 1},
+        "/api/v1/sites/{site_id}/alerts/{alert_id}/acknowledge": {"by": "b1"},
     }
     b_auth = {"Authorization": f"Bearer {b1.token}"}
     spec = env.http.get("/openapi.json").json()

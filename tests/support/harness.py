@@ -224,6 +224,8 @@ def kiosk_for(
         records=records,
         head_office=HeadOfficeClient(server_url, token, timeout=10.0),
         clock=clock,
+        site_id=site_id,
+        kiosk_id=kiosk_id,
         batch_size=batch_size,
         interval=0.2,
         backoff_base=0.05,

@@ -82,7 +82,13 @@ def kiosk(tmp_path: Path):
         records.upsert_site(tx, Site("s1", "一号", "One"))
     transport = FakeHeadOffice()
     client = SyncClient(
-        store=store, records=records, head_office=transport, clock=clock, rng=random.Random(1)
+        store=store,
+        records=records,
+        head_office=transport,
+        clock=clock,
+        site_id="s1",
+        kiosk_id="k1",
+        rng=random.Random(1),
     )
     settings = Settings().replace("site", id="s1").replace("kiosk", data_dir=str(data))
     yield client, transport, store, data, settings

@@ -35,6 +35,8 @@ def kiosk(tmp_path):
         records=records,
         head_office=transport,
         clock=clock,
+        site_id="s1",
+        kiosk_id="k1",
         batch_size=3,
         rng=random.Random(1),
     )
@@ -162,17 +164,19 @@ def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
     def broken(records, tx, change):
         raise RuntimeError("handler bug")
 
-    apply.register("test.broken", broken)
+    # a handler bug (not a malformed change) on a kind the registry knows
+    original = apply.HANDLERS["watchlist.deleted"]
+    apply.register("watchlist.deleted", broken)
     try:
         transport.feed.append(_change(6, "host.upserted", {**host, "name_en": "Lee"}, "h1"))
-        transport.feed.append(_change(7, "test.broken", {}))
+        transport.feed.append(_change(7, "watchlist.deleted", {"id": "w1"}, "w1"))
         with pytest.raises(RuntimeError):
             client.sync_once()
         # neither the host change nor the cursor was kept: the page is all or nothing
         assert client.records.host("h1").name_en == "Li"
         assert store.get_value("sync.cursor") == "5"
     finally:
-        apply.HANDLERS.pop("test.broken")
+        apply.register("watchlist.deleted", original)
 
 
 def test_worker_thread_wakes_on_a_commit(tmp_path) -> None:
@@ -183,6 +187,8 @@ def test_worker_thread_wakes_on_a_commit(tmp_path) -> None:
         records=Records(store),
         head_office=transport,
         clock=SystemClock(),
+        site_id="s1",
+        kiosk_id="k1",
         interval=3600,
     )
     client.start()

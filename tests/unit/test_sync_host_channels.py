@@ -34,7 +34,7 @@ def _apply(records: Records, payload: dict) -> bool:
         cursor=1, kind="host.upserted", entity_id=payload["id"], hlc="", payload=payload
     )
     with records.store.transaction() as tx:
-        return apply_change(records, tx, change)
+        return apply_change(records, tx, change, site_id="s1", kiosk_id="k1")
 
 
 def _payload(**extra) -> dict:

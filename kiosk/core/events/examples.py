@@ -142,5 +142,6 @@ EXAMPLES: dict[str, Event] = {
             sha256="0" * 64,
             building={"id": "hq", "floors": ["…"]},
         ),
+        feed.SiteKeyRotated(purpose="reply-link", version=2),
     )
 }

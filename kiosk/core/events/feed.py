@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
 from kiosk.core.events.base import Event, Id, Text32, Text64, Text200, Text2000, Time
 
@@ -61,7 +61,11 @@ class HostUpserted(Event):
 
     id: Id
     site_id: Id
-    department_id: Id
+    #: ``department`` on the wire (the directory file's name); ``department_id`` accepted
+    department_id: Id = Field(
+        validation_alias=AliasChoices("department", "department_id"),
+        serialization_alias="department",
+    )
     name_zh: Text200 = ""
     name_en: Text200 = ""
     floor: Text32 = ""
@@ -70,7 +74,12 @@ class HostUpserted(Event):
     phone: Text64 = ""
     language: Literal["zh_CN", "en"] = "zh_CN"
     away: bool = False
-    delegate_id: Id | None = None
+    #: ``delegate`` on the wire; ``delegate_id`` accepted
+    delegate_id: Id | None = Field(
+        default=None,
+        validation_alias=AliasChoices("delegate", "delegate_id"),
+        serialization_alias="delegate",
+    )
     #: absent in changes written before head office kept channels: the kiosk keeps its own
     notify_urls: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=2000)]], Field(max_length=20)
@@ -213,6 +222,28 @@ class BuildingUpdated(Event):
         return self.site_id
 
 
+class SiteKeyRotated(Event):
+    """Head office rotated one of the site's keys: fetch the new version (docs/head-office.md)."""
+
+    kind: ClassVar[str] = "site.key_rotated"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = (
+        "the kiosk's key store: remembers the version to fetch (kiosk/core/keys/site_keys.py)"
+    )
+
+    #: a key purpose (``reply-link``, ``route-link`` …); a kiosk ignores one it has no use for
+    purpose: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9-]*$")]
+    version: Annotated[int, Field(ge=1)]
+
+    @property
+    def entity_id(self) -> str:
+        return self.purpose
+
+    @property
+    def claimed_site(self) -> str | None:
+        return None
+
+
 FEED_EVENTS: tuple[type[Event], ...] = (
     DepartmentUpserted,
     DepartmentDeleted,
@@ -225,4 +256,5 @@ FEED_EVENTS: tuple[type[Event], ...] = (
     SiteMap,
     HostReplied,
     BuildingUpdated,
+    SiteKeyRotated,
 )

@@ -171,8 +171,9 @@ class AlertRaised(Event):
 
     kind: ClassVar[str] = "alert.raised"
     consumer: ClassVar[str] = (
-        "head office folds it into `alerts` (GET /api/v1/sites/{site}/alerts); the kiosk keeps "
-        "its own row in `alerts` (kiosk/core/alerts.py)"
+        "head office folds it into `alerts` (sync/server/alerts.py; GET "
+        "/api/v1/sites/{site}/alerts); the kiosk keeps its own row in `alerts` "
+        "(kiosk/core/alerts.py)"
     )
 
     alert_id: Id
@@ -197,8 +198,12 @@ class AlertAcknowledged(Event):
     """Someone at the desk has seen an alert and taken it on."""
 
     kind: ClassVar[str] = "alert.acknowledged"
+    origin: ClassVar[str] = "kiosk, and head office (fed to the site's kiosks)"
     consumer: ClassVar[str] = (
-        "head office marks the alert acknowledged in `alerts`; the kiosk does the same locally"
+        "head office marks the alert acknowledged in `alerts` (sync/server/alerts.py; the "
+        "earliest acknowledgement by hybrid logical clock stands); one made at head office "
+        "(POST /api/v1/sites/{site}/alerts/{alert}/acknowledge) is fed to the site's kiosks, "
+        "which mark their row acknowledged (sync/apply.py, kiosk/core/alerts.py)"
     )
 
     alert_id: Id
@@ -217,7 +222,10 @@ class BadgePrinted(Event):
     """A badge came out of a printer (copy 0 at check-in, 1, 2 … for reprints)."""
 
     kind: ClassVar[str] = "badge.printed"
-    consumer: ClassVar[str] = "head office folds it into the visit's `badge_status` (printed)"
+    consumer: ClassVar[str] = (
+        "head office folds it into the visit's `badge_status` = printed and `badge_status_at` "
+        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins)"
+    )
 
     visit_id: Id
     job_id: Id
@@ -237,8 +245,8 @@ class BadgeFailed(Event):
 
     kind: ClassVar[str] = "badge.failed"
     consumer: ClassVar[str] = (
-        "head office folds it into the visit's `badge_status` (retrying or failed) unless a "
-        "later `badge.printed` settled it"
+        "head office folds it into the visit's `badge_status` = retrying or failed "
+        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins)"
     )
 
     visit_id: Id
@@ -271,7 +279,10 @@ class NotifySent(Event):
     """One message reached one channel (see docs/notifications.md)."""
 
     kind: ClassVar[str] = "notify.sent"
-    consumer: ClassVar[str] = "head office folds it into the visit's `notify_status` (sent)"
+    consumer: ClassVar[str] = (
+        "head office folds it into the visit's `notify_status` = sent and `notify_status_at` "
+        "(sync/server/visit_status.py; the latest notify event by hybrid logical clock wins)"
+    )
 
     visit_id: Id
     site_id: Id
@@ -294,8 +305,8 @@ class NotifyFailed(Event):
 
     kind: ClassVar[str] = "notify.failed"
     consumer: ClassVar[str] = (
-        "head office folds it into the visit's `notify_status` (failed) unless a message of "
-        "the visit was sent"
+        "head office folds it into the visit's `notify_status` = failed "
+        "(sync/server/visit_status.py; the latest notify event by hybrid logical clock wins)"
     )
 
     visit_id: Id

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.core.config.clock import Clock
 from kiosk.core.config.errors import KioskError
+from kiosk.core.events import SiteKeyRotated
 from kiosk.core.keys.hierarchy import (
     KIOSK_PURPOSES,
     KeyPurpose,
@@ -47,7 +48,7 @@ KEYS_PATH = "/api/v1/sync/keys"
 KEYS_KV = "site_keys"
 WANTED_KV = "site_keys.wanted"
 #: the pull-feed change a rotation appends
-ROTATED_KIND = "site.key_rotated"
+ROTATED_KIND = SiteKeyRotated.kind
 #: seconds between two failed attempts to fetch
 RETRY_SECONDS = 300.0
 
@@ -80,14 +81,15 @@ def parse_key_set(body: Any) -> KeySet:
     return KeySet(found, str(body.get("public_url") or ""))
 
 
-def key_rotated_change(records: Any, tx: Transaction, change: Any) -> None:
-    """The ``sync.apply`` handler for ``site.key_rotated``: remember the version to fetch."""
+def key_rotated_change(records: Any, tx: Transaction, change: SiteKeyRotated) -> None:
+    """The ``sync.apply`` handler for ``site.key_rotated`` (parsed by the event registry):
+    remember the version to fetch."""
     try:
-        purpose = KeyPurpose(change.payload["purpose"])
-        version = int(change.payload["version"])
-    except (KeyError, TypeError, ValueError) as e:
-        log.warning("ignoring a %s change: %s", ROTATED_KIND, e)
+        purpose = KeyPurpose(change.purpose)
+    except ValueError:
+        log.info("ignoring a %s change of purpose %r: not a kiosk's", ROTATED_KIND, change.purpose)
         return
+    version = change.version
     store = records.store
     stored = store.get_value(WANTED_KV)
     wanted = json.loads(stored) if stored else {}

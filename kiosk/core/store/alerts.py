@@ -78,6 +78,20 @@ def acknowledge(tx: Transaction, alert_id: str, *, at: datetime, by: str) -> Non
     )
 
 
+def acknowledge_if_open(tx: Transaction, alert_id: str, *, at: datetime, by: str) -> bool:
+    """Acknowledge unless someone already did (the first acknowledgement stands)."""
+    cursor = tx.execute(
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? "
+        "WHERE id = ? AND acknowledged_at IS NULL",
+        (iso(at), by, alert_id),
+    )
+    return cursor.rowcount > 0
+
+
+def find(store: Store, alert_id: str) -> sqlite3.Row | None:
+    return store.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+
+
 def unacknowledged(store: Store) -> list[sqlite3.Row]:
     return store.query(
         "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.errors import ConfigError
+from kiosk.core.events import BuildingUpdated
 from kiosk.core.wayfinding.building import building_from_dict
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(folder)
 
 
-def building_updated(records: Any, tx: Any, change: Any) -> None:
-    """The ``sync.apply`` handler for pulled ``building.updated`` changes."""
-    payload = change.payload
-    document = payload["building"]
-    version = int(payload["version"])
-    sha = str(payload["sha256"])
-    if not isinstance(document, dict):
-        raise ValueError("building.updated: 'building' is not an object")
+def building_updated(records: Any, tx: Any, change: BuildingUpdated) -> None:
+    """The ``sync.apply`` handler for pulled ``building.updated`` changes (parsed by the event
+    registry); ``ValueError`` (the change is skipped and recorded) for a building that does
+    not match its hash or does not load."""
+    document, version, sha = change.building, change.version, change.sha256
     if building_hash(document) != sha:
         raise ValueError(f"building.updated v{version}: the hash does not match the building")
     store = records.store

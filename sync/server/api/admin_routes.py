@@ -15,9 +15,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.core.events import SiteMap, SiteSettings
 from kiosk.core.notify.channels import AppriseNotifier, validate_urls
 
 from ...protocol import ErrorOut
+from .. import feed
 from ..changes import NewChange, append_change, append_changes
 from ..errors import ConflictError
 from ..models import Department, Host, Invitation, Kiosk, Site, Visit, Visitor, WatchlistEntry
@@ -43,7 +45,6 @@ from .schemas import (
     VisitPublic,
     WatchlistCreate,
     WatchlistPublic,
-    invitation_change_payload,
 )
 
 router = APIRouter(
@@ -112,7 +113,7 @@ def put_site_settings(
         site = _site(session, site_id)
         site.settings = body.model_dump(mode="json")
         session.flush()
-        append_change(session, site_id=site_id, kind="site.settings", payload=site.settings)
+        append_change(session, site_id=site_id, change=SiteSettings.model_validate(site.settings))
     return site.settings
 
 
@@ -125,7 +126,7 @@ def put_building_map(
         site = _site(session, site_id)
         site.building_map = body.model_dump(mode="json")
         session.flush()
-        append_change(session, site_id=site_id, kind="site.map", payload=site.building_map)
+        append_change(session, site_id=site_id, change=SiteMap.model_validate(site.building_map))
     return site.building_map
 
 
@@ -193,7 +194,11 @@ def list_visits(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[VisitPublic]:
     """Visits, newest first; ``date_from``/``date_to`` bound the check-in (or creation) time."""
-    query = select(Visit, Visitor).outerjoin(Visitor, Visitor.id == Visit.visitor_id)
+    query = (
+        select(Visit, Visitor)
+        .outerjoin(Visitor, Visitor.id == Visit.visitor_id)
+        .where(Visit.state != "")  # a placeholder: only its badge or notify events arrived
+    )
     if site_id:
         query = query.where(Visit.site_id == site_id)
     if host_id:
@@ -253,13 +258,7 @@ def _invitation(session: Session, invitation_id: str) -> Invitation:
 
 def _feed_invitation(session: Session, inv: Invitation) -> None:
     session.flush()
-    append_change(
-        session,
-        site_id=inv.site_id,
-        kind="invitation.upserted",
-        entity_id=inv.id,
-        payload=invitation_change_payload(inv),
-    )
+    append_change(session, site_id=inv.site_id, change=feed.invitation_upserted(inv))
 
 
 def _check_host(session: Session, site_id: str, host_id: str | None) -> None:
@@ -398,13 +397,7 @@ def put_department(
             for key, value in body.model_dump().items():
                 setattr(dep, key, value)
         session.flush()
-        append_change(
-            session,
-            site_id=dep.site_id,
-            kind="department.upserted",
-            entity_id=dep.id,
-            payload=DepartmentPublic.model_validate(dep).model_dump(mode="json"),
-        )
+        append_change(session, site_id=dep.site_id, change=feed.department_upserted(dep))
     return dep
 
 
@@ -421,13 +414,7 @@ def delete_department(department_id: PathId, _: CurrentAdmin, session: SessionDe
         if session.scalar(select(Host.id).where(Host.department_id == department_id).limit(1)):
             raise ConflictError("the department still has hosts")
         session.delete(dep)
-        append_change(
-            session,
-            site_id=dep.site_id,
-            kind="department.deleted",
-            entity_id=dep.id,
-            payload={"id": dep.id},
-        )
+        append_change(session, site_id=dep.site_id, change=feed.department_deleted(dep.id))
     return Deleted(id=department_id)
 
 
@@ -470,13 +457,7 @@ def put_host(host_id: PathId, body: HostUpsert, _: CurrentAdmin, session: Sessio
             for key, value in body.columns().items():
                 setattr(host, key, value)
         session.flush()
-        append_change(
-            session,
-            site_id=host.site_id,
-            kind="host.upserted",
-            entity_id=host.id,
-            payload=HostPublic.model_validate(host).model_dump(mode="json"),
-        )
+        append_change(session, site_id=host.site_id, change=feed.host_upserted(host))
     return host
 
 
@@ -499,13 +480,7 @@ def delete_host(host_id: PathId, _: CurrentAdmin, session: SessionDep) -> Delete
         if host is None:
             raise NotFoundError(f"no host {host_id!r}")
         session.delete(host)
-        append_change(
-            session,
-            site_id=host.site_id,
-            kind="host.deleted",
-            entity_id=host.id,
-            payload={"id": host.id},
-        )
+        append_change(session, site_id=host.site_id, change=feed.host_deleted(host.id))
     return Deleted(id=host_id)
 
 
@@ -537,13 +512,9 @@ def create_watchlist_entry(
         entry = WatchlistEntry(id=secrets.token_hex(16), **body.model_dump())
         session.add(entry)
         session.flush()
-        payload = WatchlistPublic.model_validate(entry).model_dump(mode="json")
+        change = NewChange.of(feed.watchlist_upserted(entry))
         for site_id in sites:
-            append_changes(
-                session,
-                site_id=site_id,
-                changes=[NewChange("watchlist.upserted", entry.id, payload)],
-            )
+            append_changes(session, site_id=site_id, changes=[change])
     return entry
 
 
@@ -556,11 +527,5 @@ def delete_watchlist_entry(entry_id: PathId, _: CurrentAdmin, session: SessionDe
         sites = _watchlist_sites(session, entry.site_id)
         session.execute(delete(WatchlistEntry).where(WatchlistEntry.id == entry_id))
         for site_id in sites:
-            append_change(
-                session,
-                site_id=site_id,
-                kind="watchlist.deleted",
-                entity_id=entry_id,
-                payload={"id": entry_id},
-            )
+            append_change(session, site_id=site_id, change=feed.watchlist_deleted(entry_id))
     return Deleted(id=entry_id)

@@ -11,8 +11,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
-from ..models import Invitation
-
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
 
 
@@ -78,6 +76,12 @@ class VisitPublic(_Out):
     auto_checked_out: bool
     checkout_kiosk_id: str | None
     checkout_method: str | None
+    #: the latest badge event's outcome: printed, retrying, failed (None: none reported yet)
+    badge_status: Literal["printed", "retrying", "failed"] | None = None
+    badge_status_at: datetime | None = None
+    #: the latest host-message outcome: sent or failed (None: none reported yet)
+    notify_status: Literal["sent", "failed"] | None = None
+    notify_status_at: datetime | None = None
 
 
 class RollCallEntry(BaseModel):
@@ -226,6 +230,31 @@ class WatchlistPublic(_Out):
     reason: str
 
 
+class AlertPublic(_Out):
+    """An alert a kiosk raised (for the receptionist and security, never the visitor)."""
+
+    id: str
+    site_id: str
+    kiosk_id: str
+    #: what kind of alert: ``watchlist`` (a visitor matched the watchlist), …
+    kind: str
+    severity: Literal["info", "warning", "critical"]
+    #: catalogue key of the text the receptionist reads (kiosk/assets/locale)
+    message_key: str
+    details: dict[str, str]
+    visit_id: str | None
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str
+    #: the kiosk that acknowledged it; "" when head office did
+    acknowledged_kiosk_id: str | None
+
+
+class AlertAcknowledge(_In):
+    #: who takes it on (a staff id or name)
+    by: str = Field(min_length=1, max_length=64)
+
+
 class OpaqueDocument(BaseModel):
     """Site settings or a building map: JSON the kiosk interprets, head office only stores."""
 
@@ -235,8 +264,3 @@ class OpaqueDocument(BaseModel):
 class Deleted(BaseModel):
     id: str
     deleted: bool = True
-
-
-def invitation_change_payload(inv: Invitation) -> dict[str, Any]:
-    """An invitation as the kiosk's ``invitation.upserted`` handler reads it."""
-    return InvitationPublic.model_validate(inv).model_dump(mode="json")
