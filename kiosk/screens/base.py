@@ -42,6 +42,7 @@ class KioskScreen(Screen):
     def __init__(self, **kwargs: Any) -> None:
         self._command_generation = 0
         self._busy_timer: Any = None
+        self._ticket: Any = None
         super().__init__(**kwargs)
 
     def t(self, key: str, **params: object) -> str:
@@ -75,13 +76,16 @@ class KioskScreen(Screen):
             if self._settle(generation):
                 (on_error or self.show_error)(error)
 
-        self.commands.submit(fn, done, failed)
+        self._ticket = self.commands.submit(fn, done, failed)
         return True
 
     def show_error(self, error: KioskError) -> None:
         self.error_key = error.message_key
 
     def _show_busy(self, _dt: float) -> None:
+        ticket = self._ticket
+        if ticket is not None and ticket.finished.is_set():
+            return  # done, only its outcome is waiting for this frame: nothing to wait for
         self.busy_shown = self.busy
 
     def _settle(self, generation: int) -> bool:

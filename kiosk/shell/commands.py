@@ -37,11 +37,23 @@ def clock_deliver(callback: Callable[[], None]) -> None:
     Clock.schedule_once(lambda _dt: callback(), 0)
 
 
+class Ticket:
+    """A submitted command: ``finished`` is set on the writer thread as soon as ``fn`` has
+    returned or raised, before its outcome reaches the UI thread (a screen does not say
+    "please wait" for a command that is only waiting for the next frame)."""
+
+    __slots__ = ("finished",)
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+
+
 @dataclass(frozen=True, slots=True)
 class _Command:
     fn: Callable[[], Any]
     on_done: Callable[[Any], None] | None
     on_error: Callable[[KioskError], None] | None
+    ticket: Ticket
 
 
 class CommandRunner:
@@ -72,17 +84,19 @@ class CommandRunner:
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[KioskError], None] | None = None,
-    ) -> None:
+    ) -> Ticket:
         """Run ``fn()`` on the writer thread; its result or error comes back through deliver."""
+        ticket = Ticket()
         with self._lock:
             if self._stopping:
                 log.warning("command %r submitted after stop: not run", fn)
-                return
+                return ticket
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
             self._outstanding += 1
-        self._queue.put(_Command(fn, on_done, on_error))
+        self._queue.put(_Command(fn, on_done, on_error, ticket))
+        return ticket
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._lock:
@@ -108,15 +122,18 @@ class CommandRunner:
         try:
             result = command.fn()
         except KioskError as e:
+            command.ticket.finished.set()
             log.info("command %s failed: %s", _name(command.fn), e)
             self._hand_back(command.on_error, e)
             return
         except Exception as e:  # an unexpected bug: a calm message on screen, the cause in the log
+            command.ticket.finished.set()
             log.exception("command %s crashed", _name(command.fn))
             error = KioskError(f"{type(e).__name__}: {e}")
             error.__cause__ = e
             self._hand_back(command.on_error, error)
             return
+        command.ticket.finished.set()
         self._hand_back(command.on_done, result)
 
     def _hand_back(self, callback: Callable[[Any], None] | None, value: Any) -> None:

@@ -159,7 +159,8 @@ class ProgressWatch:
         self._lock = threading.Lock()
         self._watched: tuple[int, Visit, str, Callable[[VisitProgress], None]] | None = None
         self._generation = 0
-        self._queued = False
+        #: the generation a refresh is on its way for (None: none is)
+        self._queued: int | None = None
         self._seen = 0
         store.on_emit(self._emitted)
 
@@ -185,16 +186,17 @@ class ProgressWatch:
             watched = self._watched
             if watched is None or (visit_id is not None and visit_id != watched[1].id):
                 return
-            if self._queued:
-                return  # a refresh is already on its way; it will read the newest state
-            self._queued = True
             generation, visit, lang, on_change = watched
+            if self._queued == generation:
+                return  # a refresh is already on its way; it will read the newest state
+            self._queued = generation
 
         def compute() -> VisitProgress | None:
             with self._lock:
-                self._queued = False
-            if generation != self._generation:
-                return None
+                if self._queued == generation:
+                    self._queued = None
+                if generation != self._generation:
+                    return None
             self._seen = self._outbox_end()
             return self.model.progress(visit, lang)
 
