@@ -1,8 +1,8 @@
-"""KioskApp: builds the screens once, hands them the services, and runs the shell.
+"""KioskApp: builds the screens once, hands each the services it uses, and wires the shell.
 
-The shell owns what no single screen owns: the language, the clock in the top bar, the idle
-reset ("Are you still there?"), scanner input on every screen (badges check out, invitation
-codes check in), and the lock-down (no exit by Escape, close request or Alt+F4).
+What no single screen owns lives in kiosk/shell/: the command runner (use cases run on one
+writer thread), the idle reset, the status bar, scanner routing and the lock-down. This module
+only puts them and the screens together.
 """
 
 from __future__ import annotations
@@ -15,19 +15,22 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
-from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.modalview import ModalView
+from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.core.config.errors import KioskError
+from kiosk.core.config.clock import Clock as KioskClock
 from kiosk.core.config.i18n import translate
-from kiosk.core.models import Visit
+from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinResult
-from kiosk.core.visits.scanner import ScanDetector
-from kiosk.services import Services
+from kiosk.core.visits.progress import ProgressWatch
+from kiosk.services import DirectionsServices, Services
 from kiosk.shell.background import background, shutdown
+from kiosk.shell.commands import CommandRunner
+from kiosk.shell.idle import IdleReset
+from kiosk.shell.lockdown import Lockdown
+from kiosk.shell.scanner import ScannerRouting
+from kiosk.shell.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +40,17 @@ ROOT_KV = HERE.parent / "kiosk.kv"
 #: screen name → (module, class); the order is the order of ``kiosk tour``
 SCREENS: list[tuple[str, str, str]] = [
     ("home", "kiosk.screens.home", "HomeScreen"),
-    ("phone", "kiosk.screens.checkin", "PhoneScreen"),
-    ("name", "kiosk.screens.checkin", "NameScreen"),
-    ("company", "kiosk.screens.checkin", "CompanyScreen"),
-    ("purpose", "kiosk.screens.checkin", "PurposeScreen"),
-    ("host", "kiosk.screens.checkin", "HostScreen"),
-    ("consent", "kiosk.screens.checkin", "ConsentScreen"),
-    ("confirm", "kiosk.screens.checkin", "ConfirmScreen"),
-    ("done", "kiosk.screens.checkin", "DoneScreen"),
-    ("denied", "kiosk.screens.checkin", "DeniedScreen"),
-    ("invite_code", "kiosk.screens.checkin", "InviteCodeScreen"),
-    ("invitation", "kiosk.screens.checkin", "InvitationScreen"),
+    ("phone", "kiosk.screens.steps", "PhoneScreen"),
+    ("name", "kiosk.screens.steps", "NameScreen"),
+    ("company", "kiosk.screens.steps", "CompanyScreen"),
+    ("purpose", "kiosk.screens.steps", "PurposeScreen"),
+    ("host", "kiosk.screens.steps", "HostScreen"),
+    ("consent", "kiosk.screens.steps", "ConsentScreen"),
+    ("confirm", "kiosk.screens.confirm", "ConfirmScreen"),
+    ("done", "kiosk.screens.confirm", "DoneScreen"),
+    ("denied", "kiosk.screens.confirm", "DeniedScreen"),
+    ("invite_code", "kiosk.screens.invitation", "InviteCodeScreen"),
+    ("invitation", "kiosk.screens.invitation", "InvitationScreen"),
     ("checkout", "kiosk.screens.checkout", "CheckoutScreen"),
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
     ("directions", "kiosk.screens.directions", "DirectionsScreen"),
@@ -59,10 +62,6 @@ def cjk_font_path() -> Path:
     import pylopdf_fonts_zh_cn
 
     return Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / "NotoSansSC-Regular.otf"
-
-
-class IdleOverlay(ModalView):
-    remaining = NumericProperty(0)
 
 
 class KioskApp(App):
@@ -78,16 +77,31 @@ class KioskApp(App):
         self.services = services
         self.locked = lockdown
         self.title = "Lobby kiosk"
-        settings = services.settings
-        self.lang = settings.kiosk.default_language
+        self.lang = services.settings.kiosk.default_language
         self.other_lang = self._other(self.lang)
-        self._last_activity = services.clock.monotonic()
-        self._idle: IdleOverlay | None = None
-        self._scan = ScanDetector()
+        #: use cases started from screens: one writer thread
+        self.commands = CommandRunner(name="commands")
+        #: reads the shell asks for (done screen progress, sync state), off the UI thread
+        self.queries = CommandRunner(name="queries")
+        self.progress = self._progress_watch(services)
+        self.idle = IdleReset(self)
+        self.status_bar = StatusBar(self, sync=services.sync, queries=self.queries)
+        self.scanner = ScannerRouting(
+            self, checkin=services.checkin, records=services.records, commands=self.commands
+        )
+        self.lockdown = Lockdown(locked=lockdown)
         self._screens: dict[str, Any] = {}
         self._screen_classes: dict[str, Any] = {}
         self._timers: list[Any] = []
-        self._allow_exit = False
+
+    # -- what the screens read live (tests and a settings reload replace them) -------------
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def clock(self) -> KioskClock:
+        return self.services.clock
 
     # -- build -------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -96,7 +110,7 @@ class KioskApp(App):
         from kiosk.screens.base import KioskScreen
 
         Factory.register("KioskScreen", cls=KioskScreen)
-        Factory.register("IdleOverlay", cls=IdleOverlay)
+        self.idle.start()  # registers IdleOverlay before its kv rule is loaded
         Builder.load_file(str(ROOT_KV))
         Builder.load_file(str(HERE / "widgets" / "idle.kv"))
         root = Factory.KioskRoot()
@@ -116,34 +130,26 @@ class KioskApp(App):
         # only home is built now; every other screen when it is first needed, which keeps
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
-        self._tick(0)
+        self.status_bar.start()
         self._timers = [
-            Clock.schedule_interval(self._tick, 1.0),
-            Clock.schedule_interval(self._check_idle, 0.25),
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
         ]
-        Window.bind(
-            on_touch_down=self._activity,
-            on_key_down=self._on_key_down,
-            on_textinput=self._on_textinput,
-            on_request_close=self._on_request_close,
-        )
-        if self.locked:
-            Window.show_cursor = False
-            Window.allow_screensaver = False
+        # Window handlers run last-bound first: the idle reset sees every key before the
+        # scanner or the lock-down may swallow it
+        self.lockdown.start()
+        self.scanner.start()
         return root
 
     def on_stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        Window.unbind(
-            on_touch_down=self._activity,
-            on_key_down=self._on_key_down,
-            on_textinput=self._on_textinput,
-            on_request_close=self._on_request_close,
-        )
+        for part in (self.status_bar, self.idle, self.scanner, self.lockdown):
+            part.stop()
+        self.progress.unwatch()
+        self.commands.stop()
+        self.queries.stop()
         shutdown()
         self.services.stop()
 
@@ -161,26 +167,79 @@ class KioskApp(App):
     def set_language(self, lang: str) -> None:
         self.lang = lang
         self.other_lang = self._other(lang)
-        self._tick(0)
+        self.status_bar.tick(0)
         for screen in self._screens.values():
             screen.on_language(lang)
 
     def toggle_language(self) -> None:
         self.set_language(self.other_lang)
 
-    # -- navigation --------------------------------------------------------------------------
+    def _progress_watch(self, services: Services) -> ProgressWatch:
+        watch = ProgressWatch(
+            model=services.progress, store=services.store, submit=self.queries.submit
+        )
+        if services.print_queue is not None:
+            services.print_queue.subscribe(watch.print_changed)
+        if services.sync is not None:
+            services.sync.on_pulled(watch.pulled)
+        return watch
+
+    def rewire(self) -> None:
+        """Hand the shell and every screen built so far what ``self.services`` holds now, after
+        its services were rebuilt (a new data directory, a settings reload)."""
+        services = self.services
+        self.progress.unwatch()
+        self.progress = self._progress_watch(services)
+        self.status_bar.sync = services.sync
+        self.scanner.checkin, self.scanner.records = services.checkin, services.records
+        for name, screen in self._screens.items():
+            for key, value in self._handed(name).items():
+                setattr(screen, key, value)
+
+    # -- screens and what each is handed -----------------------------------------------------
+    def _handed(self, name: str) -> dict[str, Any]:
+        """The services screen ``name`` uses, and nothing else."""
+        s = self.services
+        flow = {"flow": s.flow}
+        typing = {"flow": s.flow, "ime": s.ime}
+        lookups = {"checkin": s.checkin, "records": s.records}
+        handed: dict[str, dict[str, Any]] = {
+            "home": flow,
+            "phone": typing,
+            "name": typing,
+            "company": typing,
+            "purpose": flow,
+            "host": {**typing, "search": s.search, "records": s.records},
+            "consent": flow,
+            "confirm": {**flow, "checkin": s.checkin},
+            "done": {"progress": self.progress},
+            "invite_code": lookups,
+            "invitation": {"checkin": s.checkin},
+            "checkout": lookups,
+            "directions": {
+                "services": DirectionsServices(
+                    search=s.search, directions=s.directions, route_links=s.route_links, ime=s.ime
+                )
+            },
+        }
+        return handed.get(name, {})
+
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use."""
         screen = self._screens.get(name)
         if screen is None:
             cls = self._screen_classes[name]
-            screen = cls(name=name, services=self.services, shell=self)
+            screen = cls(name=name, shell=self, commands=self.commands, **self._handed(name))
             self.manager.add_widget(screen)
             self._screens[name] = screen
         return screen
 
+    def screens(self) -> list[Any]:
+        """The screens built so far."""
+        return list(self._screens.values())
+
     def go(self, name: str) -> None:
-        self._activity()
+        self.idle.activity()
         self.screen(name)
         self.manager.current = name
 
@@ -189,8 +248,8 @@ class KioskApp(App):
         self.services.flow.reset()
         for screen in self._screens.values():
             screen.reset()
-        self._scan.reset()
-        self._dismiss_idle()
+        self.scanner.reset()
+        self.idle.dismiss()
         self.set_language(self.services.settings.kiosk.default_language)
         self.manager.current = "home"
 
@@ -204,31 +263,6 @@ class KioskApp(App):
             return
         self.screen("done").show(result)
         self.go("done")
-
-    # -- status texts for the done screen ----------------------------------------------------
-    def route_summary(self, visit: Visit) -> str:
-        directions = self.services.directions
-        if directions is None:
-            return ""
-        try:
-            return str(directions.summary_for_visit(visit, self.lang))
-        except KioskError:
-            return ""
-
-    def notify_text(self, visit: Visit) -> str:
-        """Who was told, and whether they are coming (read from the notifier's records)."""
-        notifier = self.services.notifier
-        if notifier is None:
-            return ""
-        return str(notifier.status_for(visit.id, self.lang).text())
-
-    def print_text(self, visit: Visit) -> str:
-        """Printing, collect your badge, or collect it at reception: never a hang."""
-        queue = self.services.print_queue
-        if queue is None:
-            return ""
-        status = queue.status_for(visit.id)
-        return self.t(status.message_key) if status.message_key else ""
 
     def render_badge_preview(self, visit_id: str, deliver: Any) -> None:
         """Render the visit's badge off the UI thread; ``deliver(image)`` on the UI thread
@@ -245,114 +279,18 @@ class KioskApp(App):
 
         background().run("badge-preview", work, deliver)
 
-    # -- clock and sync status ---------------------------------------------------------------
-    def _tick(self, _dt: float) -> None:
-        settings = self.services.settings
-        self.site_name = settings.site.name_zh if self.lang == "zh_CN" else settings.site.name_en
-        from zoneinfo import ZoneInfo
-
-        now = self.services.clock.now().astimezone(ZoneInfo(settings.site.timezone))
-        self.now_text = now.strftime("%H:%M")
-        sync = self.services.sync
-        if sync is not None:
-            status = sync.status()
-            if status.online:
-                self.sync_text = self.t("shell.online")
-            elif status.offline_since is not None:
-                since = status.offline_since.astimezone(ZoneInfo(settings.site.timezone))
-                self.sync_text = self.t(
-                    "shell.offline_since", since=since.strftime("%H:%M"), pending=status.pending
-                )
-            else:
-                self.sync_text = self.t("shell.offline", pending=status.pending)
-
     def _load_input_method(self, _dt: float) -> None:
         ime = self.services.ime
         if ime is not None:
             background().run("ime-load", ime.load, lambda _result: None)
 
-    # -- idle reset --------------------------------------------------------------------------
-    def _activity(self, *_: Any) -> None:
-        self._last_activity = self.services.clock.monotonic()
-
-    def _check_idle(self, _dt: float) -> None:
-        if self.manager.current == "home" or self.manager.current_screen.goes_home_itself:
-            self._dismiss_idle()
-            return
-        settings = self.services.settings.kiosk
-        idle_for = self.services.clock.monotonic() - self._last_activity
-        if idle_for < settings.idle_timeout:
-            self._dismiss_idle()
-            return
-        remaining = settings.idle_timeout + settings.idle_countdown - idle_for
-        if remaining <= 0:
-            self.home()
-            return
-        if self._idle is None:
-            self._idle = Factory.IdleOverlay()
-            self._idle.bind(on_dismiss=lambda *_: setattr(self, "_idle", None))
-            self._idle.open(animation=False)
-        self._idle.remaining = int(remaining + 0.999)
-
     def still_here(self) -> None:
-        self._activity()
-        self._dismiss_idle()
-
-    def _dismiss_idle(self) -> None:
-        if self._idle is not None:
-            idle, self._idle = self._idle, None
-            idle.dismiss(animation=False)
-
-    # -- keyboard: scanner bursts and lock-down ----------------------------------------------
-    def _on_textinput(self, _window: Any, text: str) -> None:
-        self._activity()
-        self._scan.feed(text, self.services.clock.monotonic())
-
-    def _on_key_down(self, _window: Any, key: int, _scancode: Any, _text: Any, modifiers: Any):
-        self._activity()
-        if key == 27:  # Escape never leaves the kiosk
-            return True
-        if key == 285 and "alt" in modifiers:  # Alt+F4
-            return True
-        if key in (13, 271):
-            code = self._scan.enter(self.services.clock.monotonic())
-            if code:
-                Clock.schedule_once(lambda _dt: self.handle_scan(code), 0)
-                return True
-        return False
-
-    def _on_request_close(self, *_: Any, **__: Any) -> bool:
-        return not self._allow_exit
+        self.idle.still_here()
 
     def exit_kiosk(self) -> None:
         """Leave the app (receptionist mode only)."""
-        self._allow_exit = True
+        self.lockdown.allow_exit()
         self.stop()
-
-    def handle_scan(self, code: str) -> None:
-        """A scanner burst on any screen: an invitation checks in, a badge checks out."""
-        self._strip_scan_from_focused_field(code)
-        checkin = self.services.checkin
-        if self.services.records.invitation_by_code(code) is not None:
-            self.screen("invitation").show(code)
-            self.go("invitation")
-            return
-        try:
-            checkin.check_out_by_badge(code)
-        except KioskError as e:
-            self.show_message(e.message_key)
-            return
-        self.go("goodbye")
-
-    def _strip_scan_from_focused_field(self, code: str) -> None:
-        """A scan typed into whatever field had focus: take those characters out again."""
-        for screen in self._screens.values():
-            field = screen.ids.get("field")
-            if field is None or not field.focus:
-                continue
-            typed = field.input_filter(code, False) if callable(field.input_filter) else code
-            if typed and field.text.endswith(typed):
-                field.text = field.text[: -len(typed)]
 
     def show_message(self, key: str) -> None:
         popup = Factory.MessageOverlay()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.settings import Settings
@@ -18,8 +18,29 @@ from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinService
 from kiosk.core.visits.flow import CheckinFlow
+from kiosk.core.visits.progress import ProgressModel
+
+if TYPE_CHECKING:  # the optional parts are imported when built, to keep start-up light
+    from kiosk.core.badges.tokens import BadgeService
+    from kiosk.core.head_office.protocol import HeadOffice
+    from kiosk.core.input.live_search import LiveSearch
+    from kiosk.core.input.pinyin import PinyinEngine
+    from kiosk.core.keys.site_keys import SiteKeys
+    from kiosk.core.notify.worker import NotifyWorker
+    from kiosk.core.printing.queue import PrintQueue
+    from kiosk.core.wayfinding.directions import Directions
+    from kiosk.core.wayfinding.route_links import RouteLinks
+    from sync.worker import SyncClient
 
 log = logging.getLogger(__name__)
+
+
+class Worker(Protocol):
+    """A background worker the kiosk starts and stops with itself."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -30,21 +51,23 @@ class Services:
     records: Records
     checkin: CheckinService
     flow: CheckinFlow
+    #: the done screen's view model (where to go, host and badge status)
+    progress: ProgressModel
+    badges: BadgeService
     #: optional workers and engines; None until configured or available
-    search: Any = None
-    ime: Any = None
-    print_queue: Any = None
-    notifier: Any = None
-    sync: Any = None
-    badges: Any = None
-    directions: Any = None
+    search: LiveSearch | None = None
+    ime: PinyinEngine | None = None
+    print_queue: PrintQueue | None = None
+    notifier: NotifyWorker | None = None
+    sync: SyncClient | None = None
+    directions: Directions | None = None
     #: phone links for the directions screen's QR code (kiosk.core.wayfinding.route_links)
-    route_links: Any = None
+    route_links: RouteLinks | None = None
     #: the site's keys fetched from head office (kiosk.core.keys.site_keys)
-    site_keys: Any = None
+    site_keys: SiteKeys | None = None
     #: the one head-office client (sync.client.HeadOfficeClient) of an enrolled kiosk
-    head_office: Any = None
-    workers: list[Any] = field(default_factory=list)
+    head_office: HeadOffice[Any, Any] | None = None
+    workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
         for worker in self.workers:
@@ -104,6 +127,7 @@ def build_services(
         records=records,
         checkin=checkin,
         flow=CheckinFlow(checkin),
+        progress=ProgressModel(records=records),
         badges=badges,
     )
     _attach_optional(services)
@@ -111,6 +135,7 @@ def build_services(
     from kiosk.core.visits.end_of_day import EndOfDayWorker
 
     services.workers.append(EndOfDayWorker(checkin=checkin))
+    services.progress = _progress(services)
     if start_workers:
         services.start()
     return services
@@ -135,6 +160,28 @@ def _attach_optional(services: Services) -> None:
     from kiosk.core.wayfinding.directions import Directions
 
     services.directions = Directions.for_site(settings, records)
+
+
+def _progress(services: Services) -> ProgressModel:
+    """The done screen's model, reading the notifier, the print queue and the building."""
+    notifier, queue, directions = services.notifier, services.print_queue, services.directions
+    return ProgressModel(
+        records=services.records,
+        notify_status=notifier.status_for if notifier is not None else None,
+        print_status=queue.status_for if queue is not None else None,
+        route_summary=directions.summary_for_visit if directions is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class DirectionsServices:
+    """What the directions screen is handed: the search, the building's routes and words,
+    the phone links for its QR code, and the input method of its keyboard."""
+
+    search: LiveSearch | None
+    directions: Directions | None
+    route_links: RouteLinks | None
+    ime: PinyinEngine | None
 
 
 def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
@@ -222,7 +269,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
         services.workers.append(services.sync)
 
 
-def _route_links(services: Services) -> Any:
+def _route_links(services: Services) -> RouteLinks:
     """Links to the route page on head office, signed with the site's route-link key (fetched
     with the other site keys, ``services.site_keys``). Without head office the links give None
     and the directions screen shows no QR code."""
@@ -230,6 +277,7 @@ def _route_links(services: Services) -> Any:
     from kiosk.core.wayfinding.route_links import RouteLinks
 
     keys = services.site_keys
+    assert keys is not None, "the site keys are built before the route links"
     return RouteLinks(
         base_url=lambda: keys.link_base() if keys.head_office_url else "",
         site_id=services.settings.site.id,

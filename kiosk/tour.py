@@ -15,6 +15,9 @@ from typing import Any
 
 from kiosk.launch import configure_kivy, parse_size, prepare_environment
 
+#: seconds a step may wait for its screen's command and view model before the shot is taken
+MAX_WAIT = 10.0
+
 
 def run_tour(*, out: Path, size: str, lang: str) -> int:
     width, height = parse_size(size)
@@ -43,9 +46,15 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
             app.stop()
             return
         name, setup = steps[index]
-        setup()
+        ready = setup()
+        waited = [0.0]
 
         def shoot(_dt: float) -> None:
+            # a step whose use case runs on the command runner says when it is on show
+            if callable(ready) and not ready() and waited[0] < MAX_WAIT:
+                waited[0] += 0.1
+                Clock.schedule_once(shoot, 0.1)
+                return
             target = out / f"{name}.png"
             tmp = Path(Window.screenshot(name=str(data_dir / "shot.png")))
             shutil.move(tmp, target)
@@ -61,7 +70,10 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
     return 0 if len(written) == len(steps) else 1
 
 
-def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
+Step = Callable[[], Callable[[], bool] | None]
+
+
+def tour_steps(app: Any) -> list[tuple[str, Step]]:
     """(screen name, how to set it up) for every screen, in the order a visitor meets them."""
     services = app.services
     flow = services.flow
@@ -117,8 +129,9 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
         flow.go("confirm")
         app.go("confirm")
 
-    def done() -> None:
+    def done() -> Callable[[], bool]:
         screen("confirm").confirm()
+        return lambda: app.manager.current == "done" and screen("done").shown is not None
 
     def denied() -> None:
         app.go("denied")
@@ -127,9 +140,9 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
         app.go("invite_code")
         screen("invite_code").ids.field.text = "DEMO12"
 
-    def invitation() -> None:
-        screen("invitation").show("DEMO1234")
-        app.go("invitation")
+    def invitation() -> Callable[[], bool]:
+        app.scanner.handle_scan("DEMO1234")
+        return lambda: app.manager.current == "invitation"
 
     def checkout() -> None:
         app.go("checkout")
@@ -149,11 +162,9 @@ def tour_steps(app: Any) -> list[tuple[str, Callable[[], None]]]:
 
     def idle() -> None:
         app.go("name")
-        s = services.settings.kiosk
-        app._last_activity -= s.idle_timeout + 3
-        app._check_idle(0)
+        app.idle.idle_for(services.settings.kiosk.idle_timeout + 3)
 
-    steps: list[tuple[str, Callable[[], None]]] = [
+    steps: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),
         ("name", name),

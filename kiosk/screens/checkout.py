@@ -1,19 +1,56 @@
-"""Check-out by mobile number (scanning the badge works on every screen, see the app)."""
+"""Check-out by mobile number (scanning the badge works on every screen: kiosk.shell.scanner).
+
+The lookup and the check-out run on the command runner, never on the UI thread.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import ListProperty, ObjectProperty
 
-from kiosk.core.config.errors import KioskError
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import CheckinService
 from kiosk.screens.base import KioskScreen
 
 
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    """One open visit of the number typed, as the visitor picks it."""
+
+    visit_id: str
+    who_zh: str
+    who_en: str
+    time: str
+
+
+def open_visit_rows(checkin: CheckinService, records: Records, phone: str) -> list[VisitRow]:
+    """The open visits of ``phone`` with their host's names (run it on the command runner)."""
+    rows = []
+    for v in checkin.open_visits_for_phone(phone):
+        host = records.host(v.host_id) if v.host_id else None
+        dept = records.department(v.department_id) if v.department_id else None
+        named = host or dept
+        when = v.checked_in_at.astimezone().strftime("%H:%M") if v.checked_in_at else ""
+        rows.append(
+            VisitRow(
+                v.visit_id,
+                named.name("zh_CN") if named else "",
+                named.name("en") if named else "",
+                when,
+            )
+        )
+    return rows
+
+
 class CheckoutScreen(KioskScreen):
-    error_key = StringProperty("")
     visits = ListProperty([])
+    #: kiosk.core.visits.checkin.CheckinService
+    checkin = ObjectProperty(None)
+    #: kiosk.core.store.records.Records, for the host's name on each row
+    records = ObjectProperty(None)
 
     def on_pre_enter(self, *_: Any) -> None:
         self.reset()
@@ -25,38 +62,37 @@ class CheckoutScreen(KioskScreen):
         self.shell.home()
 
     def find(self) -> None:
-        phone = self.ids.field.text.strip()
-        self.visits = self.services.checkin.open_visits_for_phone(phone)
+        checkin, records, phone = self.checkin, self.records, self.ids.field.text.strip()
+        self.run(lambda: open_visit_rows(checkin, records, phone), self._found)
+
+    def _found(self, rows: list[VisitRow]) -> None:
+        self.visits = rows
         box = self.ids.visits
         box.clear_widgets()
-        if not self.visits:
+        if not rows:
             self.error_key = "checkout.none_found"
             return
         self.error_key = ""
-        if len(self.visits) == 1:
-            self.check_out(self.visits[0].visit_id)
+        if len(rows) == 1:
+            self.check_out(rows[0].visit_id)
             return
-        records, lang = self.services.records, self.shell.lang
-        for v in self.visits:
-            host = records.host(v.host_id) if v.host_id else None
-            dept = records.department(v.department_id) if v.department_id else None
-            who = host.name(lang) if host else (dept.name(lang) if dept else "")
-            when = v.checked_in_at.astimezone().strftime("%H:%M") if v.checked_in_at else ""
-            button = Factory.HostResult(text=self.t("checkout.visit_row", who=who, time=when))
-            button.visit_id = v.visit_id
+        lang = self.shell.lang
+        for row in rows:
+            who = row.who_zh if lang == "zh_CN" else row.who_en
+            button = Factory.HostResult(text=self.t("checkout.visit_row", who=who, time=row.time))
+            button.visit_id = row.visit_id
             button.bind(on_release=lambda b: self.check_out(b.visit_id))
             box.add_widget(button)
 
     def check_out(self, visit_id: str) -> None:
-        try:
-            self.services.checkin.check_out(visit_id, method="phone")
-        except KioskError as e:
-            self.error_key = e.message_key
-            return
-        self.shell.go("goodbye")
+        checkin = self.checkin
+        self.run(
+            lambda: checkin.check_out(visit_id, method="phone"),
+            lambda _visit: self.shell.go("goodbye"),
+        )
 
     def reset(self) -> None:
-        self.error_key = ""
+        super().reset()
         self.visits = []
         if "field" in self.ids:
             self.ids.field.text = ""

@@ -35,6 +35,8 @@ SHARPEN_AT = 1.5
 
 
 class DirectionsScreen(KioskScreen):
+    #: kiosk.services.DirectionsServices: search, directions, route_links, ime
+    services = ObjectProperty(None, rebind=True)
     #: "search" or "map"
     mode = StringProperty("search")
     #: what the visitor picked: a room number, or a Host/Department, and how to call it

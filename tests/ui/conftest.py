@@ -46,6 +46,14 @@ class Driver:
                 return
         raise AssertionError(f"timed out waiting for {predicate}")
 
+    def settle(self, timeout: float = 15.0) -> None:
+        """Frames until every command and query the app started has delivered its outcome
+        (check-in, check-out and lookups run on the app's command runner, not in the tap)."""
+        app = self.app
+        self.wait_for(
+            lambda: app.commands.outstanding == 0 and app.queries.outstanding == 0, timeout
+        )
+
     @property
     def screen(self) -> str:
         return str(self.app.manager.current)
@@ -54,8 +62,9 @@ class Driver:
         return self.app.manager.current_screen
 
     # -- touch -------------------------------------------------------------------------------
-    def tap(self, widget: Any) -> None:
-        """Press and release at the widget's centre, through the window like a finger."""
+    def tap(self, widget: Any, *, settle: bool = True) -> None:
+        """Press and release at the widget's centre, through the window like a finger; then
+        wait for what the tap started on the command runner (``settle=False``: don't)."""
         from kivy.tests.common import UnitTestTouch
 
         assert widget.get_root_window() is not None, f"{widget} is not on screen"
@@ -66,6 +75,8 @@ class Driver:
         self.frames(1)
         touch.touch_up()
         self.frames(2)
+        if settle:
+            self.settle()
 
     def tap_text(self, text: str, root: Any = None) -> None:
         """Tap the visible button whose text contains ``text``."""
@@ -111,6 +122,7 @@ class Driver:
         Window.dispatch("on_key_down", 13, 40, None, [])
         Window.dispatch("on_key_up", 13, 40)
         self.frames(3)
+        self.settle()
 
     def type_slowly(self, text: str, gap: float = 0.08) -> None:
         """A person on a physical keyboard: characters far apart in time."""
@@ -165,6 +177,7 @@ def fresh_database(app: Any, data: Path) -> None:
     old.stop()
     for f in fields(new):
         setattr(old, f.name, getattr(new, f.name))
+    app.rewire()  # the shell and the screens were handed the old parts: hand them the new
 
 
 @pytest.fixture(scope="session")

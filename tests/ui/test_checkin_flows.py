@@ -355,12 +355,12 @@ def test_the_done_screen_counts_down_and_goes_home_with_no_idle_prompt(kiosk):
         # past the idle prompt's 3 + 3 s: no prompt over done, still counting down
         clock.advance(12)
         _run_timers(kiosk)
-        assert kiosk.screen == "done" and app._idle is None
+        assert kiosk.screen == "done" and app.idle.overlay is None
         assert kiosk.current().remaining == 8
         assert "This screen closes in 8 s" in kiosk.texts()
         clock.advance(8.1)
         kiosk.wait_for(lambda: kiosk.screen == "home", timeout=5)
-        assert app._idle is None
+        assert app.idle.overlay is None
         done = app.screen("done")
         assert done.visit_id == "" and done.badge_texture is None, "the visitor is forgotten"
         assert app.lang == "zh_CN"
@@ -384,9 +384,9 @@ def test_show_me_the_way_from_done_leaves_the_countdown_behind(kiosk):
         assert kiosk.screen == "directions"
         clock.advance(25)  # past the done screen's time, within the directions idle time
         _run_timers(kiosk)
-        assert kiosk.screen == "directions" and app._idle is None
+        assert kiosk.screen == "directions" and app.idle.overlay is None
         clock.advance(10)  # the directions screen has the app's idle prompt
-        kiosk.wait_for(lambda: app._idle is not None, timeout=5)
+        kiosk.wait_for(lambda: app.idle.overlay is not None, timeout=5)
         assert kiosk.screen == "directions"
     finally:
         app.services.clock = real_clock

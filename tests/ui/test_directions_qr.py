@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,10 @@ def test_qr_code_with_head_office_decodes_to_the_signed_route_link(kiosk) -> Non
     )
     services.site_keys.keep(KeySet({KeyPurpose.ROUTE_LINK: SiteKey(KeyPurpose.ROUTE_LINK, 1, KEY)}))
     services.route_links = _route_links(services)
+    # the directions screen is handed its services by the app: hand it the new links
+    directions = kiosk.app.screen("directions")
+    handed = directions.services
+    directions.services = replace(handed, route_links=services.route_links)
     try:
         screen = open_room(kiosk, "503")
         assert screen.route_url.startswith(f"{HEAD_OFFICE}/route/")
@@ -97,4 +102,5 @@ def test_qr_code_with_head_office_decodes_to_the_signed_route_link(kiosk) -> Non
         kiosk.tap(kiosk.app.root.ids.lang_toggle)
     finally:
         services.route_links, services.site_keys = standalone, standalone_keys
+        directions.services = handed
         services.store.set_value(KEYS_KV, "")

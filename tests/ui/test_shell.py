@@ -46,13 +46,13 @@ def test_idle_countdown_returns_home_and_clears_what_was_typed(kiosk):
     kiosk.tap(kiosk.current().ids.checkin)
     kiosk.keys("1391234")
     assert kiosk.current().ids.field.text == "1391234"
-    kiosk.wait_for(lambda: app._idle is not None, timeout=15)
-    overlay_texts = [w.text for w in app._idle.walk() if getattr(w, "text", "")]
+    kiosk.wait_for(lambda: app.idle.overlay is not None, timeout=15)
+    overlay_texts = [w.text for w in app.idle.overlay.walk() if getattr(w, "text", "")]
     assert any("您还在吗" in t for t in overlay_texts)
     kiosk.wait_for(lambda: kiosk.screen == "home", timeout=15)
     assert app.screen("phone").ids.field.text == ""
     assert app.services.flow.form.phone == ""
-    assert app._idle is None
+    assert app.idle.overlay is None
 
 
 def test_continue_keeps_the_visitor_where_they_were(kiosk):
@@ -62,9 +62,9 @@ def test_continue_keeps_the_visitor_where_they_were(kiosk):
     )
     kiosk.tap(kiosk.current().ids.checkin)
     kiosk.keys("139")
-    kiosk.wait_for(lambda: app._idle is not None, timeout=15)
-    kiosk.tap(app._idle.ids.continue_button)
-    assert app._idle is None
+    kiosk.wait_for(lambda: app.idle.overlay is not None, timeout=15)
+    kiosk.tap(app.idle.overlay.ids.continue_button)
+    assert app.idle.overlay is None
     assert kiosk.screen == "phone"
     assert kiosk.current().ids.field.text == "139"
 

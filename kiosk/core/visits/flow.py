@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from kiosk.core.models import Visit
 from kiosk.core.visits.checkin import CheckinForm, CheckinService, ReturningVisitor
 
 STEPS = ("phone", "name", "company", "purpose", "host", "consent", "confirm")
@@ -27,6 +28,18 @@ class HostChoice:
     label_en: str
     floor: str = ""
     room: str = ""
+
+
+@dataclass(frozen=True)
+class ReturningLookup:
+    """What ``find_returning`` found for a mobile number: the earlier visitor (or None), the
+    host and purpose of their last visit, and whether their consent is still the current one."""
+
+    phone: str
+    returning: ReturningVisitor | None
+    host: HostChoice | None = None
+    purpose: str = ""
+    consent_current: bool = False
 
 
 class CheckinFlow:
@@ -51,31 +64,27 @@ class CheckinFlow:
 
     def lookup_returning(self) -> ReturningVisitor | None:
         """After the phone step: pre-fill from the earlier record, if there is one."""
-        self.returning = self.service.find_returning(self.form.phone)
-        if self.returning is not None:
-            self.set(
-                name=self.form.name or self.returning.name,
-                company=self.form.company or self.returning.company,
-                visitor_id=self.returning.visitor_id,
-            )
-            last = self._last_visit_choice(self.returning.visitor_id)
-            if last is not None and self.host is None:
-                self.choose_host(last[0])
-                self.set(purpose=self.form.purpose or last[1])
-        else:
-            self.set(visitor_id=None)
-        return self.returning
+        return self.use_returning(self.find_returning(self.form.phone))
 
-    def _last_visit_choice(self, visitor_id: str) -> tuple[HostChoice, str] | None:
-        last = self.service.records.last_visit_of(visitor_id)
+    def find_returning(self, phone: str) -> ReturningLookup:
+        """The earlier record for ``phone`` and the visitor's last choices. Only reads, so it
+        runs on the command runner while the flow itself stays on the UI thread."""
+        returning = self.service.find_returning(phone)
+        if returning is None:
+            return ReturningLookup(phone, None)
+        last = self.service.records.last_visit_of(returning.visitor_id)
         if last is None:
-            return None
+            return ReturningLookup(phone, returning)
+        consent = last.consent_version == self.service.settings.checkin.consent_version
+        return ReturningLookup(
+            phone, returning, self._choice(last), last.purpose or "", consent_current=consent
+        )
+
+    def _choice(self, last: Visit) -> HostChoice | None:
         records = self.service.records
-        if last.consent_version == self.service.settings.checkin.consent_version:
-            self.set(consent=True)
         if last.host_id and (host := records.host(last.host_id)):
             dept = records.department(host.department_id)
-            choice = HostChoice(
+            return HostChoice(
                 host.id,
                 host.department_id,
                 host.name_zh,
@@ -83,11 +92,27 @@ class CheckinFlow:
                 host.floor or (dept.floor if dept else ""),
                 host.room,
             )
-            return choice, last.purpose
         if last.department_id and (dept := records.department(last.department_id)):
-            choice = HostChoice(None, dept.id, dept.name_zh, dept.name_en, dept.floor, dept.room)
-            return choice, last.purpose
+            return HostChoice(None, dept.id, dept.name_zh, dept.name_en, dept.floor, dept.room)
         return None
+
+    def use_returning(self, lookup: ReturningLookup) -> ReturningVisitor | None:
+        """Pre-fill the form from ``find_returning``'s answer (on the UI thread)."""
+        self.returning = lookup.returning
+        if lookup.returning is None:
+            self.set(visitor_id=None)
+            return None
+        self.set(
+            name=self.form.name or lookup.returning.name,
+            company=self.form.company or lookup.returning.company,
+            visitor_id=lookup.returning.visitor_id,
+        )
+        if lookup.consent_current:
+            self.set(consent=True)
+        if lookup.host is not None and self.host is None:
+            self.choose_host(lookup.host)
+            self.set(purpose=self.form.purpose or lookup.purpose)
+        return self.returning
 
     # -- navigation --------------------------------------------------------------------------
     def go(self, step: str) -> str:

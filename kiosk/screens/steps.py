@@ -1,0 +1,229 @@
+"""The check-in steps before confirm: phone, name, company, purpose, host, consent.
+
+Thin: each binds widgets to the flow (kiosk.core.visits.flow.CheckinFlow). Every value lives in
+the flow, not in the widgets, so Back loses nothing and the idle reset clears everything in one
+call. The returning-visitor lookup after the phone step runs on the command runner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringProperty
+
+from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup
+from kiosk.screens.base import KioskScreen
+
+
+class StepScreen(KioskScreen):
+    """A step of the check-in flow: title, Back, Next, an error line."""
+
+    step_text = StringProperty("")
+    #: kiosk.core.visits.flow.CheckinFlow, the values typed so far
+    flow = ObjectProperty(None)
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.error_key = ""
+        if self.name in STEPS:
+            self.step_text = f"{STEPS.index(self.name) + 1} / {len(STEPS)}"
+        self.load()
+
+    def load(self) -> None:
+        """Show the flow's values for this step."""
+
+    def save(self) -> None:
+        """Write this step's widgets back into the flow."""
+
+    def back(self) -> None:
+        self.save()
+        previous = self.flow.back()
+        self.go(previous or "home")
+
+    def next(self) -> None:
+        self.save()
+        key = self.problem()
+        if key:
+            self.error_key = key
+            return
+        self.go(self.flow.next())
+
+    def problem(self) -> str:
+        """The message key of what stops this step, or ''."""
+        return str(self.flow.problems().get(self.name, ""))
+
+
+class TypingStep(StepScreen):
+    """A step with one text field and an on-screen keyboard."""
+
+    field_name = StringProperty("")
+    #: kiosk.core.input.pinyin.PinyinEngine for the keyboard's candidates (None: letters only)
+    ime = ObjectProperty(None, allownone=True)
+
+    def on_enter(self, *_: Any) -> None:
+        field = self.ids.field
+        field.focus = True
+        field.cursor = (len(field.text), 0)
+
+    def load(self) -> None:
+        self.ids.field.text = getattr(self.flow.form, self.field_name)
+        keyboard = self.ids.get("keyboard")
+        if keyboard is not None:
+            keyboard.clear()
+            if hasattr(keyboard, "mode"):
+                keyboard.mode = "pinyin" if self.shell.lang == "zh_CN" else "english"
+
+    def save(self) -> None:
+        keyboard = self.ids.get("keyboard")
+        if keyboard is not None and getattr(keyboard, "composing", ""):
+            keyboard.space()
+        self.flow.set(**{self.field_name: self.ids.field.text.strip()})
+
+    def reset(self) -> None:
+        super().reset()
+        self.ids.field.text = ""
+        keyboard = self.ids.get("keyboard")
+        if keyboard is not None:
+            keyboard.clear()
+
+
+class PhoneScreen(TypingStep):
+    def on_text(self, text: str) -> None:
+        self.error_key = ""
+        digits = "".join(ch for ch in text if ch.isdigit())
+        # a complete mainland mobile number moves on by itself: one tap fewer
+        if not text.startswith("+") and len(digits) == 11 and digits.startswith("1"):
+            Clock.schedule_once(lambda _dt: self._auto_next(text), 0.15)
+
+    def _auto_next(self, text: str) -> None:
+        on_screen = self.manager is not None and self.manager.current == self.name
+        if on_screen and self.ids.field.text == text:
+            self.next()
+
+    def next(self) -> None:
+        self.save()
+        key = self.problem()
+        if key:
+            self.error_key = key
+            return
+        flow, phone = self.flow, self.flow.form.phone
+        self.run(lambda: flow.find_returning(phone), self._found)
+
+    def _found(self, lookup: ReturningLookup) -> None:
+        if lookup.phone != self.flow.form.phone:
+            return  # the number changed while the lookup ran: Next again looks it up anew
+        self.flow.use_returning(lookup)
+        self.go(self.flow.next())
+
+
+class NameScreen(TypingStep):
+    pass
+
+
+class CompanyScreen(TypingStep):
+    pass
+
+
+class PurposeScreen(StepScreen):
+    purposes = ListProperty([])
+
+    def load(self) -> None:
+        self.purposes = list(self.shell.settings.checkin.purposes)
+        grid = self.ids.choices
+        grid.clear_widgets()
+        for purpose in self.purposes:
+            button = Factory.KChoice(group="purpose", allow_no_selection=False)
+            button.purpose = purpose
+            button.text = self.t(f"purpose.{purpose}")
+            button.state = "down" if self.flow.form.purpose == purpose else "normal"
+            button.bind(on_release=lambda b: self.choose(b.purpose))
+            grid.add_widget(button)
+
+    def on_language(self, lang: str) -> None:
+        for button in self.ids.choices.children:
+            button.text = self.t(f"purpose.{button.purpose}")
+
+    def choose(self, purpose: str) -> None:
+        self.flow.set(purpose=purpose)
+        self.next()
+
+
+class HostScreen(TypingStep):
+    results = ListProperty([])
+    chosen = DictProperty({})
+    #: kiosk.core.input.live_search.LiveSearch (None: a plain substring match of the records)
+    search = ObjectProperty(None, allownone=True)
+    #: kiosk.core.store.records.Records, for a result's department and the fallback match
+    records = ObjectProperty(None)
+
+    def on_text(self, text: str) -> None:
+        self.error_key = ""
+        self.results = self._search(text)
+        box = self.ids.results
+        box.clear_widgets()
+        for result in self.results[:6]:
+            button = Factory.HostResult()
+            button.result = result
+            button.text = self._label(result)
+            button.bind(on_release=lambda b: self.choose(b.result))
+            box.add_widget(button)
+
+    def _label(self, r: HostChoice) -> str:
+        lang = self.shell.lang
+        main = r.label_zh if lang == "zh_CN" else r.label_en
+        where = self.t("host.where", floor=r.floor, room=r.room) if r.floor else ""
+        dept = ""
+        if r.host_id and r.department_id:
+            d = self.records.department(r.department_id)
+            dept = d.name(lang) if d else ""
+        return "  ·  ".join(x for x in (main, dept, where) if x)
+
+    def _search(self, text: str) -> list[HostChoice]:
+        text = text.strip()
+        if not text:
+            return []
+        if self.search is not None:
+            out = []
+            for r in self.search.search(text, limit=6):
+                if r.kind == "host":
+                    host = self.records.host(r.id)
+                    dept_id = host.department_id if host else None
+                    out.append(HostChoice(r.id, dept_id, r.name_zh, r.name_en, r.floor, r.room))
+                else:
+                    out.append(HostChoice(None, r.id, r.name_zh, r.name_en, r.floor, r.room))
+            return out
+        needle = text.casefold()
+        site_id = self.shell.settings.site.id
+        out = [
+            HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room)
+            for h in self.records.hosts(site_id)
+            if needle in h.name_zh.casefold() or needle in h.name_en.casefold()
+        ]
+        out += [
+            HostChoice(None, d.id, d.name_zh, d.name_en, d.floor, d.room)
+            for d in self.records.departments(site_id)
+            if needle in d.name_zh.casefold() or needle in d.name_en.casefold()
+        ]
+        return out[:6]
+
+    def choose(self, choice: HostChoice) -> None:
+        self.flow.choose_host(choice)
+        self.next()
+
+    def load(self) -> None:
+        self.ids.field.text = ""
+        self.ids.keyboard.clear()
+        # the search understands pinyin and initials, so letters go straight into the field;
+        # 拼音 mode stays one tap away for typing the characters themselves
+        self.ids.keyboard.mode = "english"
+        self.on_text("")
+
+    def save(self) -> None:
+        pass
+
+
+class ConsentScreen(StepScreen):
+    def agree(self) -> None:
+        self.flow.set(consent=True)
+        self.next()
