@@ -27,7 +27,7 @@ from kiosk.core.events import event_class, parse_event
 from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
-from . import server_clock
+from . import push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql
 from .models import Event, Invitation, Kiosk, Visit, Visitor
@@ -139,6 +139,11 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             rejected.append(RejectedEvent(uuid=event.uuid, reason=problem[:500]))
             continue
         accepted[event.uuid] = Accepted(event, event.hlc or _fallback_hlc(event), model)
+    for uuid, reason in push_guards.foreign_visitors(
+        session, kiosk.site_id, accepted.values()
+    ).items():
+        rejected.append(RejectedEvent(uuid=uuid, reason=reason))
+        del accepted[uuid]
     if accepted:
         # the latest stamp of the batch moves the clock as far as observing each one would
         _observe(session, kiosk, max(a.hlc for a in accepted.values()))
@@ -173,7 +178,10 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             rows = [r for r in rows if r["uuid"] not in have]
             executemany(session, stmt, rows)
             stored = {str(r["uuid"]) for r in rows}
-    duplicate.extend(u for u in accepted if u not in stored)
+    not_stored = [u for u in accepted if u not in stored]
+    clashes = push_guards.reused_uuids(session, kiosk.site_id, accepted, not_stored)
+    rejected.extend(RejectedEvent(uuid=u, reason=why) for u, why in clashes.items())
+    duplicate.extend(u for u in not_stored if u not in clashes)
 
     new = [a for u, a in accepted.items() if u in stored]
     by_kind: dict[str, list[Accepted]] = {}
