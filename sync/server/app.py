@@ -21,7 +21,7 @@ from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, Val
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
 from . import buildings, keys, limits, replies, route_page
-from .api import admin_routes, kiosk_routes
+from .api import admin_routes, admin_tokens, kiosk_routes
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
 from .errors import ConflictError
@@ -60,6 +60,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
 
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
     app.include_router(admin_routes.router, prefix=API_PREFIX)
+    app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)

@@ -331,6 +331,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "department_id": f"{site_a}-rnd",
         "host_id": f"{site_a}-h1",
         "entry_id": entry["id"],
+        "admin_id": "1",
         "token": "not-a-reply-token",
     }
     bodies = {

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import or_, select, update
-from starlette.concurrency import run_in_threadpool
 
 from ...protocol import (
     MAX_PULL_CHANGES,
@@ -22,7 +22,7 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import folding, limits
+from .. import attempts, folding, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from .deps import CurrentKiosk, SessionDep
@@ -39,10 +39,17 @@ _errors: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/enroll",
     response_model=EnrollOut,
-    responses={401: {"model": ErrorOut, "description": "unknown, used or expired code"}},
+    responses={
+        401: {"model": ErrorOut, "description": "unknown, used or expired code"},
+        429: {"model": ErrorOut, "description": "too many failed attempts from this address"},
+    },
 )
-def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
-    """Trade a one-time enrollment code for this kiosk's id and secret token."""
+def enroll(body: EnrollIn, session: SessionDep, request: Request) -> EnrollOut:
+    """Trade a one-time enrollment code for this kiosk's id and secret token.
+
+    Failures are logged (without the code) and slowed per address (429, ``attempts.py``)."""
+    who = attempts.address(request)
+    attempts.ENROLL.check(who)
     token = new_kiosk_token()
     now = datetime.now(UTC)
     with session.begin():
@@ -57,6 +64,7 @@ def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
             .returning(Kiosk.id, Kiosk.site_id, Kiosk.name)
         ).one_or_none()
         if row is None:
+            attempts.ENROLL.failed(who)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, detail="unknown, used or expired enrollment code"
             )
