@@ -10,10 +10,10 @@ This module must stay importable without FastAPI or SQLAlchemy: the kiosk import
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -35,10 +35,19 @@ class EventIn(_Wire):
     uuid: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     kind: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     entity_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     #: hybrid logical clock stamp (kiosk/core/store/hlc.py); "" from kiosks older than schema 2
     hlc: str = Field(default="", max_length=64, pattern=r"^[0-9A-Za-z_\-]*$")
     payload: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # 0001-01-01T00:00:00+14:00 is a valid zoned time that no database can hold in UTC
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as e:
+            raise ValueError("occurred_at is outside the range of UTC times") from e
 
 
 class PushIn(_Wire):

@@ -9,8 +9,10 @@ database is 503 (kiosks retry), data the database refuses is 400, a uniqueness c
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -18,13 +20,24 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, ValidationError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
-from . import buildings, keys, replies, route_page
-from .api import admin_routes, alert_routes, kiosk_routes
+from . import buildings, keys, limits, replies, route_page
+from .api import admin_routes, admin_tokens, alert_routes, kiosk_routes
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
 from .errors import ConflictError
 
 log = logging.getLogger(__name__)
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with every string made encodable (a lone surrogate becomes U+FFFD)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastAPI:
@@ -35,6 +48,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
         version=f"{PROTOCOL_VERSION}",
         description="Visitor records of every site; sync for the lobby kiosks.",
     )
+    app.add_middleware(limits.BodyLimit)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
 
@@ -47,6 +61,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
     app.include_router(admin_routes.router, prefix=API_PREFIX)
     app.include_router(alert_routes.router, prefix=API_PREFIX)
+    app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)
@@ -71,6 +86,21 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     @app.exception_handler(ConflictError)
     def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
         return JSONResponse({"detail": _detail(exc)}, status_code=409)
+
+    @app.exception_handler(RequestValidationError)
+    def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes each bad ``input``: the body back to its sender, bytes
+        # that are not UTF-8 or a lone surrogate (both a 500 there); the place and reason do
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": _clean(errors)}, status_code=422)
+
+    @app.exception_handler(UnicodeError)
+    def _not_text(_: Request, exc: UnicodeError) -> JSONResponse:
+        log.info("text that is not valid Unicode: %s", type(exc).__name__)
+        return JSONResponse({"detail": "text must be valid Unicode"}, status_code=400)
 
     @app.exception_handler(OperationalError)
     def _db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:

@@ -15,7 +15,6 @@ hold that lock briefly.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,19 +23,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.core.config.clock import SystemClock
 from kiosk.core.events import Event as TypedEvent
-from kiosk.core.store.hlc import HybridLogicalClock
 
 from .db import executemany
 from .models import Change, Site
+from .server_clock import SERVER_HLC
 
 CHANGES: Any = Change.__table__
 #: built once: ``executemany`` keeps the compiled SQL per statement
 INSERT_CHANGES: Any = insert(CHANGES)
-
-#: this process's clock for changes made at head office (admin edits, replies)
-SERVER_HLC = HybridLogicalClock(SystemClock(), f"srv{os.getpid()}")
 
 
 class UnknownSiteError(LookupError):

@@ -6,6 +6,8 @@
     kiosk-server add-kiosk --site S [--name NAME]    prints a one-time enrollment code
     kiosk-server add-admin NAME                      prints an admin token (shown once)
     kiosk-server revoke-kiosk ID
+    kiosk-server revoke-admin NAME                   the admin's token stops working at once
+    kiosk-server repair-clock [--dry-run]            re-stamp changes stamped in the future
     kiosk-server upload-building SITE FILE           validate a building file, send it to the site
     kiosk-server import-directory SITE FILE [--dry-run]  departments and hosts from JSON or CSV
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
@@ -32,6 +34,7 @@ from kiosk.core.keys.hierarchy import KeyPurpose
 from .db import default_database_url, make_engine, make_sessionmaker
 from .keys import PUBLIC_URL_ENV, SECRET_FILE_ENV
 from .migrate import upgrade
+from .server_clock import DEFAULT_MAX_CLOCK_SKEW, MAX_CLOCK_SKEW_ENV
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--max-clock-skew",
+        type=float,
+        default=None,
+        help=f"seconds a kiosk's stamp may be ahead and still move the server's clock "
+        f"(${MAX_CLOCK_SKEW_ENV}, default {DEFAULT_MAX_CLOCK_SKEW})",
+    )
     serve.add_argument(
         "--public-url",
         default=None,
@@ -72,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
 
     revoke = sub.add_parser("revoke-kiosk", help="revoke a kiosk's token")
     revoke.add_argument("id")
+
+    revoke_admin = sub.add_parser("revoke-admin", help="revoke an admin's token")
+    revoke_admin.add_argument("name")
+
+    repair = sub.add_parser(
+        "repair-clock",
+        help="re-stamp changes stamped further in the future than the clock skew bound "
+        "(stop the servers first)",
+    )
+    repair.add_argument("--dry-run", action="store_true", help="count, change nothing")
 
     building = sub.add_parser(
         "upload-building", help="validate a building file and send it to the site's kiosks"
@@ -121,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
                 sessions = make_sessionmaker(engine)
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command == "repair-clock":
+                return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
             if args.command in ("rotate-key", "show-key"):
                 from .keys import key_command
 
@@ -162,6 +184,8 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     finally:
         engine.dispose()
     os.environ["KIOSK_SERVER_DATABASE_URL"] = url
+    if args.max_clock_skew is not None:
+        os.environ[MAX_CLOCK_SKEW_ENV] = str(args.max_clock_skew)
     if args.public_url:
         os.environ[PUBLIC_URL_ENV] = args.public_url
     uvicorn.run(
@@ -181,6 +205,22 @@ def app_from_environment():
     from .app import create_app
 
     return create_app()
+
+
+def _repair_clock(sessions, *, dry_run: bool) -> int:
+    from .clock_repair import repair_clock
+    from .server_clock import max_skew
+
+    with sessions() as session, session.begin():
+        done = repair_clock(session, skew=max_skew(), dry_run=dry_run)
+    verb = "would re-stamp" if dry_run else "re-stamped"
+    print(f"{verb} {len(done.restamped)} stamps more than {max_skew()} ahead")
+    for name, count in done.rows.items():
+        if count:
+            print(f"  {name}: {count} rows")
+    if done.restamped and not dry_run:
+        print("restart every kiosk-server process now (each keeps its clock in memory)")
+    return 0
 
 
 def _manage(args: argparse.Namespace, sessions) -> int:
@@ -227,6 +267,13 @@ def _manage(args: argparse.Namespace, sessions) -> int:
             kiosk.revoked_at = kiosk.revoked_at or datetime.now(UTC)
             kiosk.code_hash = None
             print(f"kiosk {args.id} revoked")
+        elif args.command == "revoke-admin":
+            admin = session.scalar(select(Admin).where(Admin.name == args.name))
+            if admin is None:
+                print(f"no admin {args.name!r}", file=sys.stderr)
+                return 1
+            admin.revoked_at = admin.revoked_at or datetime.now(UTC)
+            print(f"admin {args.name} revoked")
     return 0
 
 

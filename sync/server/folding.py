@@ -27,16 +27,19 @@ from kiosk.core.events import event_class, parse_event
 from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
-from . import feed
+from . import feed, push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql
 from .models import Event, Invitation, Kiosk, Visit, Visitor
+from .server_alerts import raise_server_alert
 
 # Core tables, not ORM entities: bulk statements skip the ORM's per-row bookkeeping
 EVENTS: Any = Event.__table__
 VISITS: Any = Visit.__table__
 VISITORS: Any = Visitor.__table__
 
+#: a stamp's physical part has 13 digits (kiosk/core/store/hlc.py)
+_STAMP_MS_LIMIT = 10**13
 #: visit event kinds the site's other kiosks receive through pull
 FED_KINDS = frozenset({"visit.checked_in", "visit.denied", "visit.checked_out"})
 
@@ -74,6 +77,8 @@ def _parsed(event: EventIn, kiosk: Kiosk) -> tuple[str | None, TypedEvent | None
     and, when it names a site, this kiosk's; an unknown kind is stored unparsed."""
     if event.hlc and not is_stamp(event.hlc):
         return "malformed hlc stamp", None
+    if not event.hlc and event.occurred_at.timestamp() * 1000 >= _STAMP_MS_LIMIT:
+        return "occurred_at is later than a stamp can represent", None
     if event_class(event.kind) is None:
         site = claimed_site(event)
         if site is not None and site != kiosk.site_id:
@@ -89,6 +94,19 @@ def _parsed(event: EventIn, kiosk: Kiosk) -> tuple[str | None, TypedEvent | None
     if model.entity_id != event.entity_id:
         return "payload names another entity than entity_id", None
     return None, model
+
+
+def _observe(session: Session, kiosk: Kiosk, stamp: str) -> None:
+    """Observe the batch's latest stamp, within the skew bound (``server_clock.py``)."""
+    ahead = server_clock.observe_pushed(stamp)
+    if ahead is not None and server_clock.should_alert(kiosk.id):
+        raise_server_alert(
+            session,
+            site_id=kiosk.site_id,
+            kiosk_id=kiosk.id,
+            kind="kiosk.clock_ahead",
+            details={"ahead_seconds": ahead // 1000, "stamp": stamp},
+        )
 
 
 def _other_site(site: str, kiosk: Kiosk) -> str:
@@ -121,9 +139,14 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             rejected.append(RejectedEvent(uuid=event.uuid, reason=problem[:500]))
             continue
         accepted[event.uuid] = Accepted(event, event.hlc or _fallback_hlc(event), model)
+    for uuid, reason in push_guards.foreign_visitors(
+        session, kiosk.site_id, accepted.values()
+    ).items():
+        rejected.append(RejectedEvent(uuid=uuid, reason=reason))
+        del accepted[uuid]
     if accepted:
         # the latest stamp of the batch moves the clock as far as observing each one would
-        SERVER_HLC.observe(max(a.hlc for a in accepted.values()))
+        _observe(session, kiosk, max(a.hlc for a in accepted.values()))
 
     stored: set[str] = set()
     if accepted:
@@ -155,7 +178,10 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
             rows = [r for r in rows if r["uuid"] not in have]
             executemany(session, stmt, rows)
             stored = {str(r["uuid"]) for r in rows}
-    duplicate.extend(u for u in accepted if u not in stored)
+    not_stored = [u for u in accepted if u not in stored]
+    clashes = push_guards.reused_uuids(session, kiosk.site_id, accepted, not_stored)
+    rejected.extend(RejectedEvent(uuid=u, reason=why) for u, why in clashes.items())
+    duplicate.extend(u for u in not_stored if u not in clashes)
 
     new = [a for u, a in accepted.items() if u in stored]
     by_kind: dict[str, list[Accepted]] = {}

@@ -332,6 +332,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "host_id": f"{site_a}-h1",
         "entry_id": entry["id"],
         "alert_id": "a" * 32,
+        "admin_id": "1",
         "token": "not-a-reply-token",
     }
     bodies = {

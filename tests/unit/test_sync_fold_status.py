@@ -204,6 +204,10 @@ def test_head_office_acknowledges_once_and_feeds_the_site() -> None:
     _push(session, "ka", [acked("a1", 9_000_000, "desk")])
     session.expire_all()
     assert session.get(Alert, "a1").acknowledged_by == "hq"  # type: ignore[union-attr]
-    assert alerts.list_alerts(session, site_id="s1") == []
-    assert [a.id for a in alerts.list_alerts(session, site_id="s1", state="all")] == ["a1"]
+    # that stamp is years ahead of head office's clock, so head office may have raised an alert
+    # of its own about the kiosk (at most one per kiosk in ten minutes, across the process)
+    still_open = alerts.list_alerts(session, site_id="s1")
+    assert [a.id for a in still_open if a.kind != "kiosk.clock_ahead"] == []
+    every = alerts.list_alerts(session, site_id="s1", state="all")
+    assert [a.id for a in every if a.kind != "kiosk.clock_ahead"] == ["a1"]
     _close(session)

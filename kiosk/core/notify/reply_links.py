@@ -82,7 +82,10 @@ def peek_key(token: str) -> tuple[str, int]:
     version = body.get("k", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise DeniedError("reply token names no usable key version", key="notify.page.invalid")
-    return str(body.get("s", "")), version
+    site = body.get("s", "")
+    if not isinstance(site, str) or len(site) > 64:
+        raise DeniedError("reply token names no usable site", key="notify.page.invalid")
+    return site, version
 
 
 def _decode(token: str) -> tuple[str, dict, bytes]:

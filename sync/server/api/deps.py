@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import attempts
 from ..models import Admin, Kiosk
 from ..security import ADMIN_TOKEN_PREFIX, KIOSK_TOKEN_PREFIX, digest
 
@@ -50,20 +51,28 @@ def _kiosk_for(session: Session, token: str) -> Kiosk | None:
     )
 
 
-def current_kiosk(session: SessionDep, credentials: Credentials) -> Kiosk:
+def _refused(request: Request) -> HTTPException:
+    """Count an unknown token against its address (logged without the token)."""
+    attempts.TOKENS.failed(attempts.address(request))
+    return _UNAUTHORIZED
+
+
+def current_kiosk(request: Request, session: SessionDep, credentials: Credentials) -> Kiosk:
+    attempts.TOKENS.check(attempts.address(request))
     token = _token(credentials)
     kiosk = _kiosk_for(session, token)
     if kiosk is None:
         if token.startswith(ADMIN_TOKEN_PREFIX):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a kiosk token is required")
-        raise _UNAUTHORIZED
+        raise _refused(request)
     # the session is reused by the route: end the auth read so the route opens its own
     # (write) transaction
     session.commit()
     return kiosk
 
 
-def current_admin(session: SessionDep, credentials: Credentials) -> Admin:
+def current_admin(request: Request, session: SessionDep, credentials: Credentials) -> Admin:
+    attempts.TOKENS.check(attempts.address(request))
     token = _token(credentials)
     admin = None
     if token.startswith(ADMIN_TOKEN_PREFIX):
@@ -73,7 +82,7 @@ def current_admin(session: SessionDep, credentials: Credentials) -> Admin:
     if admin is None:
         if _kiosk_for(session, token) is not None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="an admin token is required")
-        raise _UNAUTHORIZED
+        raise _refused(request)
     session.commit()
     return admin
 

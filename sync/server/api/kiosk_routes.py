@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy import or_, select, update
 
@@ -24,46 +22,14 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import folding
+from .. import attempts, folding, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from .deps import CurrentKiosk, SessionDep
 
 #: other kiosks' visit events older than this are not replayed to a kiosk catching up
 VISIT_FEED_HOURS = 24
-#: the most a gzip push body may inflate to
-MAX_BODY_BYTES = 64 * 1024 * 1024
-
-
-class GzipRequest(Request):
-    """A request whose body is inflated when sent with ``Content-Encoding: gzip``."""
-
-    async def body(self) -> bytes:
-        if not hasattr(self, "_body"):
-            raw = await super().body()
-            if "gzip" in self.headers.get("content-encoding", "").lower():
-                inflater = zlib.decompressobj(wbits=31)
-                try:
-                    raw = inflater.decompress(raw, MAX_BODY_BYTES)
-                except zlib.error as e:
-                    raise HTTPException(400, detail=f"body is not valid gzip: {e}") from e
-                if inflater.unconsumed_tail:
-                    raise HTTPException(413, detail="inflated body too large")
-            self._body = raw
-        return self._body
-
-
-class GzipRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            return await original(GzipRequest(request.scope, request.receive))
-
-        return handler
-
-
-router = APIRouter(route_class=GzipRoute, tags=["kiosk"])
+router = APIRouter(tags=["kiosk"])
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "missing, unknown or revoked token"},
     403: {"model": ErrorOut, "description": "not a kiosk token"},
@@ -73,10 +39,17 @@ _errors: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/enroll",
     response_model=EnrollOut,
-    responses={401: {"model": ErrorOut, "description": "unknown, used or expired code"}},
+    responses={
+        401: {"model": ErrorOut, "description": "unknown, used or expired code"},
+        429: {"model": ErrorOut, "description": "too many failed attempts from this address"},
+    },
 )
-def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
-    """Trade a one-time enrollment code for this kiosk's id and secret token."""
+def enroll(body: EnrollIn, session: SessionDep, request: Request) -> EnrollOut:
+    """Trade a one-time enrollment code for this kiosk's id and secret token.
+
+    Failures are logged (without the code) and slowed per address (429, ``attempts.py``)."""
+    who = attempts.address(request)
+    attempts.ENROLL.check(who)
     token = new_kiosk_token()
     now = datetime.now(UTC)
     with session.begin():
@@ -91,6 +64,7 @@ def enroll(body: EnrollIn, session: SessionDep) -> EnrollOut:
             .returning(Kiosk.id, Kiosk.site_id, Kiosk.name)
         ).one_or_none()
         if row is None:
+            attempts.ENROLL.failed(who)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, detail="unknown, used or expired enrollment code"
             )
@@ -125,21 +99,37 @@ def _inline_schema(model: type[PushIn]) -> dict[str, Any]:
     return resolve(schema)
 
 
-async def push_body(request: Request) -> PushIn:
-    """The push body parsed straight from bytes (pydantic's JSON parser: the hot path)."""
-    raw = await request.body()
+def _parse_push(raw: bytes) -> PushIn:
     try:
         return PushIn.model_validate_json(raw)
     except ValidationError as e:
+        # no ``input``: it may be the whole body, or bytes that are not text
         raise RequestValidationError(
-            [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+            [
+                {k: v for k, v in {**err, "loc": ("body", *err["loc"])}.items() if k != "input"}
+                for err in e.errors(include_url=False, include_context=False)
+            ]
         ) from e
+
+
+async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
+    """The push body, read only once the kiosk's token is good (``limits.py``), parsed on a
+    worker thread (pydantic's JSON parser), each event's size checked."""
+    del kiosk  # depended on so the token is checked before one byte of the body is read
+    raw = await limits.read_push_body(request)
+    body = await run_in_threadpool(_parse_push, raw)
+    limits.check_event_sizes(body.events, len(raw))
+    return body
 
 
 @router.post(
     "/sync/push",
     response_model=PushOut,
-    responses={**_errors, 400: {"model": ErrorOut, "description": "unsupported protocol"}},
+    responses={
+        **_errors,
+        400: {"model": ErrorOut, "description": "unsupported protocol, or not gzip"},
+        413: {"model": ErrorOut, "description": "body, inflated body or one event too large"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -148,11 +138,12 @@ async def push_body(request: Request) -> PushIn:
     },
 )
 def push(
-    body: Annotated[PushIn, Depends(push_body)], kiosk: CurrentKiosk, session: SessionDep
+    kiosk: CurrentKiosk, body: Annotated[PushIn, Depends(push_body)], session: SessionDep
 ) -> PushOut:
     """Store each event once and fold it; every UUID comes back stored, duplicate or rejected.
 
-    The body may be sent with ``Content-Encoding: gzip``.
+    The body may be sent with ``Content-Encoding: gzip``. Limits (``sync/server/limits.py``):
+    16 MiB as sent and inflated, 100:1 inflation, 64 KiB per event payload.
     """
     if body.protocol != PROTOCOL_VERSION:
         raise HTTPException(400, detail=f"protocol {body.protocol} not supported")
@@ -167,7 +158,8 @@ def pull(
     after: Annotated[int, Query(ge=0, le=2**62, description="cursor from the last pull")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = 500,
 ) -> PullOut:
-    """Changes for the kiosk's site after ``after``.
+    """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
+    payloads (``more`` is then true).
 
     Not sent: the kiosk's own events, and other kiosks' visit events older than
     ``VISIT_FEED_HOURS`` (a kiosk catching up, or new, needs today's open visits, not the
@@ -199,16 +191,18 @@ def pull(
             .order_by(Change.seq)
             .limit(limit)
         ).all()
-    changes = [
-        ChangeOut(
-            cursor=r.seq,
-            kind=r.kind,
-            entity_id=r.entity_id,
-            hlc=r.hlc,
-            payload=r.event_payload if r.event_uuid else r.payload,
+    changes: list[ChangeOut] = []
+    size = 0
+    for r in rows:
+        payload = r.event_payload if r.event_uuid else r.payload
+        size += limits.payload_size(payload)
+        if changes and size > limits.MAX_PULL_BYTES:
+            break  # bounded by bytes too: the rest comes with the next page
+        changes.append(
+            ChangeOut(cursor=r.seq, kind=r.kind, entity_id=r.entity_id, hlc=r.hlc, payload=payload)
         )
-        for r in rows
-    ]
+    if len(changes) < len(rows):
+        return PullOut(changes=changes, cursor=changes[-1].cursor, more=True)
     more = len(rows) == limit
     cursor = rows[-1].seq if more else max(after, top)
     return PullOut(changes=changes, cursor=cursor, more=more)
