@@ -118,7 +118,7 @@ def _read_surnames(path: Path) -> tuple[tuple[str, str], ...]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            text, key = line.split()
+            text, key = line.split()[:2]
             out.append((text, key))
     return tuple(out)
 

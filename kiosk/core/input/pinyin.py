@@ -163,7 +163,8 @@ class PinyinEngine:
             words: Iterable[tuple[float, str, str]] = span_words(index, specs[:k])
             if k == n:
                 # other ways to split the same letters: "xian" is also xi'an (西安)
-                others = [span_words(index, alt) for alt in resplits(index, specs)]
+                alts = resplits(index, specs, vowel_start=not name_mode)
+                others = [span_words(index, alt) for alt in alts]
                 if others and n == 1:
                     # a whole word for all the letters competes with the exact characters
                     lift = EXACT_CHAR_BONUS - EXACT_BONUS
@@ -204,12 +205,13 @@ class PinyinEngine:
         text, exact = spec
         if given_only:
             return [(w, key) for _s, w, key in _given_ranked(index, spec)]
-        # one-syllable surnames; 欧阳 and the like come with the two-syllable words
-        return [
-            (name, key)
-            for name, key in index.surnames
-            if "'" not in key and (key == text or (not exact and key.startswith(text)))
-        ]
+        # one-syllable surnames (exactly the letters typed first: "shan" is 单 before 尚);
+        # 欧阳 and the like come with the two-syllable words
+        single = [(name, key) for name, key in index.surnames if "'" not in key]
+        same = [(name, key) for name, key in single if key == text]
+        if exact:
+            return same
+        return same + [(name, key) for name, key in single if key != text and key.startswith(text)]
 
     def _best_sentence(
         self,
@@ -221,7 +223,8 @@ class PinyinEngine:
         """The best composed reading over this split and the other splits of the letters."""
         best: tuple[float, str, str] | None = None
         for mode in ((name_mode, given_only), (False, False)) if name_mode else ((False, False),):
-            for candidate_specs in (specs, *resplits(index, specs)):
+            alts = resplits(index, specs, vowel_start=not mode[0])
+            for candidate_specs in (specs, *alts):
                 got = self._compose(index, candidate_specs, name_mode=mode[0], given_only=mode[1])
                 if got is not None and (best is None or got[0] > best[0]):
                     best = got

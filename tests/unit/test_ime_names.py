@@ -1,0 +1,70 @@
+"""Names typed right the first time: segmentation golden cases, compound surnames, name
+ranking, and every character of a syllable reachable."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core.input.index import load_index
+from kiosk.core.input.pinyin import Candidate, PinyinEngine
+from kiosk.core.input.segment import normalise
+
+
+@pytest.fixture(scope="module")
+def engine() -> PinyinEngine:
+    e = PinyinEngine(cache_dir=None)
+    e.load()
+    return e
+
+
+def texts(cands: list[Candidate], n: int = 10) -> list[str]:
+    return [c.text for c in cands[:n]]
+
+
+def _reads_as_typed(engine: PinyinEngine, candidate: Candidate, letters: str) -> bool:
+    """The candidate's pinyin spells the letters it consumes (another split of them, "xi'an"
+    for "xian"), or syllable by syllable starts with the pieces typed ("zhang'wei" for "zw",
+    "zhang" for an unfinished "zhan")."""
+    typed = normalise(letters[: candidate.consumed])[0].replace("'", "")
+    syllables = candidate.pinyin.split("'")
+    if "".join(syllables) == typed:
+        return True
+    pieces = engine.segment(letters[: candidate.consumed]).replace("ü", "v").split("'")
+    return len(pieces) == len(syllables) and all(
+        s.startswith(p) for s, p in zip(syllables, pieces, strict=True)
+    )
+
+
+# -- segmentation: whole syllables over vowel-only splits ------------------------------------
+@pytest.mark.parametrize(
+    ("letters", "first"),
+    [
+        ("liaohao", "廖浩"),  # not 李奥浩 (li'ao'hao)
+        ("maojie", "毛杰"),  # not 马哦杰 (ma'o'jie)
+        ("lina", "李娜"),
+        ("zhangwei", "张伟"),
+    ],
+)
+def test_whole_syllables_win_in_names(engine, letters, first):
+    got = engine.candidates(letters, field="name")
+    assert got[0].text == first
+    assert got[0].consumed == len(letters)
+
+
+@pytest.mark.parametrize("letters", ["liaohao", "maojie", "xian", "zhangwei", "liuyang", "zw"])
+def test_candidates_read_as_the_letters_they_consume(engine, letters):
+    for field in ("name", "text"):
+        for c in engine.candidates(letters, field=field, limit=24):
+            assert _reads_as_typed(engine, c, letters), (letters, field, c)
+
+
+def test_an_apostrophe_keeps_the_vowel_split(engine):
+    assert engine.segment("li'ao") == "li'ao"
+    first = engine.candidates("li'ao", field="name")[0]
+    assert first.pinyin == "li'ao"
+
+
+def test_xian_is_one_syllable_unless_split(engine):
+    assert engine.segment("xian") == "xian"
+    assert texts(engine.candidates("xian"))[0] == "先"
+    assert texts(engine.candidates("xi'an"))[0] == "西安"
