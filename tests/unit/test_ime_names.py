@@ -68,3 +68,46 @@ def test_xian_is_one_syllable_unless_split(engine):
     assert engine.segment("xian") == "xian"
     assert texts(engine.candidates("xian"))[0] == "先"
     assert texts(engine.candidates("xi'an"))[0] == "西安"
+
+
+# -- name-aware ranking ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("letters", "first"),
+    [
+        ("ouyangna", "欧阳娜"),
+        ("shangguanwan", "上官婉"),
+        ("simaqian", "司马倩"),
+        ("zhugeliang", "诸葛亮"),
+        ("linghuchong", "令狐冲"),
+    ],
+)
+def test_compound_surnames(engine, letters, first):
+    got = texts(engine.candidates(letters, field="name"), 5)
+    assert first[:2] == got[0][:2], got
+    assert first in got, got
+
+
+def test_a_compound_surname_alone_and_a_commoner_reading(engine):
+    assert texts(engine.candidates("zhuge", field="name"))[0] == "诸葛"
+    # 董芳 is a far likelier name than the rare surname 东方 on its own
+    assert texts(engine.candidates("dongfang", field="name"))[0] == "董芳"
+
+
+@pytest.mark.parametrize(
+    ("letters", "name"),
+    [("yuhong", "于红"), ("heping", "贺平"), ("luming", "陆明"), ("weidong", "韦东")],
+)
+def test_common_surnames_are_offered_beside_their_homophones(engine, letters, name):
+    assert name in texts(engine.candidates(letters, field="name"), 12)
+
+
+def test_several_whole_names_when_they_are_close(engine):
+    whole = [c for c in engine.candidates("zhangwei", field="name") if c.consumed == 8]
+    assert len({c.text for c in whole}) >= 3
+    assert {"张伟", "张卫"} <= {c.text for c in whole}
+
+
+def test_given_name_characters_after_a_surname_use_name_frequencies(engine):
+    got = texts(engine.candidates("jie", field="name", context="张"), 12)
+    assert got[0] == "杰"
+    assert "婕" in got  # 27th for "jie" by word frequency, 4th in names

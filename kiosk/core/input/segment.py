@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kiosk.core.input.index import MAX_WORD_SYLLABLES, Index
+from kiosk.core.input.names import matches
+
+__all__ = ["Piece", "matches", "normalise", "resplits", "spec_of", "split_letters"]
 
 #: letters beyond this many are not composed (a kiosk field never needs more)
 MAX_LETTERS = 64
@@ -151,8 +154,3 @@ def resplits(
 def spec_of(piece: Piece, *, last: bool) -> tuple[str, bool]:
     """(letters, exact): exact pieces match a syllable exactly, others any syllable they start."""
     return piece.text, piece.complete and not last
-
-
-def matches(syllable: str, spec: tuple[str, bool]) -> bool:
-    text, exact = spec
-    return syllable == text if exact else syllable.startswith(text)
