@@ -33,6 +33,8 @@ class Services:
     #: optional workers and engines; None until configured or available
     search: Any = None
     ime: Any = None
+    #: kiosk.core.input.handwriting.Recognizer, None where Zinnia is not installed
+    handwriting: Any = None
     print_queue: Any = None
     notifier: Any = None
     sync: Any = None
@@ -118,6 +120,9 @@ def _attach_optional(services: Services) -> None:
         records.hosts(settings.site.id), records.departments(settings.site.id)
     )
     services.ime = PinyinEngine()
+    from kiosk.core.input.handwriting import load_recognizer
+
+    services.handwriting = load_recognizer()  # about 0.1 s; None hides the writing pad
     from kiosk.core.wayfinding.directions import Directions
 
     services.directions = Directions.for_site(settings, records)
