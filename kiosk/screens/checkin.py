@@ -85,10 +85,16 @@ class TypingStep(StepScreen):
             if hasattr(keyboard, "mode"):
                 keyboard.mode = "pinyin" if self.shell.lang == "zh_CN" else "english"
 
-    def save(self) -> None:
+    def next(self) -> None:
+        # an open composition is never committed behind the visitor's back: they choose
         keyboard = self.ids.get("keyboard")
         if keyboard is not None and getattr(keyboard, "composing", ""):
-            keyboard.space()
+            self.error_key = "keyboard.choose_first"
+            return
+        super().next()
+
+    def save(self) -> None:
+        """What the field shows; letters still being composed stay out of the flow."""
         self.flow.set(**{self.field_name: self.ids.field.text.strip()})
 
     def reset(self) -> None:
