@@ -44,6 +44,13 @@ class NameModel:
                 total += ppm
         self.surnames = [(math.log(ppm / total), text, key) for text, key, ppm in rows]
         self.surname_set = frozenset(text for _lp, text, _k in self.surnames)
+        # by the first letter, with the syllables apart: a keystroke looks at few of them
+        self.surnames_by_letter: dict[str, list[tuple[float, str, str, tuple[str, ...]]]] = {}
+        for lp, text, key in self.surnames:
+            entry = (lp, text, key, tuple(key.split("'")))
+            self.surnames_by_letter.setdefault(key[0], []).append(entry)
+        #: one-syllable surnames, likeliest first
+        self.single_surnames = [(t, k) for _lp, t, k in self.surnames if "'" not in k]
         self._chars: dict[str, str] = {}
         for line in (folder / "name-chars.txt").read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -52,8 +59,8 @@ class NameModel:
         counts: dict[str, tuple[int, int]] = {}
         for line in (folder / "given-position.txt").read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
-                syllable, first, second = line.split()
-                counts[syllable] = (int(first), int(second))
+                syllable, first_text, second_text = line.split()
+                counts[syllable] = (int(first_text), int(second_text))
         first_total = sum(f for f, _s in counts.values()) or 1
         second_total = sum(s for _f, s in counts.values()) or 1
         self._position: dict[str, dict[str, float]] = {"first": {}, "second": {}, "single": {}}
@@ -63,27 +70,33 @@ class NameModel:
             both = (first + second + 2) / (first_total + second_total)
             self._position["single"][syllable] = math.log(both)
         self._floor = math.log(1 / (first_total + second_total))
-        self._parsed: dict[str, tuple[tuple[float, str], ...]] = {}
+        self._parsed: dict[str, tuple[tuple[tuple[float, str], ...], bool]] = {}
         self._lock = threading.Lock()
 
-    def syllable_chars(self, syllable: str) -> tuple[tuple[float, str], ...]:
-        """(log P(character | syllable), character) of given names, most frequent first."""
+    def syllable_chars(self, syllable: str, depth: int = 100_000) -> tuple[tuple[float, str], ...]:
+        """(log P(character | syllable), character) of given names, most frequent first; only
+        the first ``depth`` are parsed (a keystroke needs a dozen, the "more" view all)."""
         got = self._parsed.get(syllable)
-        if got is not None:
-            return got
-        rest = self._chars.get(syllable, "")
-        items = []
-        for item in rest.split():
+        if got is not None and (got[1] or len(got[0]) >= depth):
+            return got[0][:depth]
+        total_text, _, rest = self._chars.get(syllable, "0 ").partition(" ")
+        total = int(total_text) or 1
+        items = rest.split(" ", depth)
+        complete = len(items) <= depth
+        out = []
+        for item in items[:depth]:
             ch, _, count = item.rpartition(":")
-            items.append((int(count), ch))
-        total = sum(c for c, _ch in items) or 1
-        result = tuple((math.log(c / total), ch) for c, ch in items)
+            if ch:
+                out.append((math.log(int(count) / total), ch))
+        result = tuple(out)
         with self._lock:
-            self._parsed[syllable] = result
+            self._parsed[syllable] = (result, complete)
         return result
 
-    def has_syllable(self, syllable: str) -> bool:
-        return syllable in self._chars
+    def forget_parsed(self) -> None:
+        """Forget the lines parsed so far (benchmarks measure cold keystrokes)."""
+        with self._lock:
+            self._parsed.clear()
 
     def given_piece(self, spec: Spec, position: str, syllables: frozenset[str]) -> list[Scored]:
         """Given-name characters for one typed piece at one position, best first."""
@@ -106,7 +119,7 @@ def _given_piece(
         at = table.get(key, model._floor)
         if key == text and text in syllables:
             at += _TYPED_IN_FULL
-        for lp, ch in model.syllable_chars(key)[:_CHARS_PER_PIECE]:
+        for lp, ch in model.syllable_chars(key, _CHARS_PER_PIECE):
             scored.append((at + lp, ch, key))
     scored.sort(key=lambda item: -item[0])
     return tuple(scored[:_CHARS_PER_PIECE])
@@ -148,7 +161,7 @@ def compose_names(
     if given_only:
         found.extend(_given_names(model, specs, syllables, limit))
         return sorted(found, key=lambda item: -item[0])[:limit]
-    surnames = _matching_surnames(model, specs)
+    surnames = _matching_surnames(model, specs[:2])
     for length in (1, 2):
         heads = [s for s in surnames if s[2].count("'") + 1 == length]
         if not heads or n < length:
@@ -171,11 +184,12 @@ def matches(syllable: str, spec: Spec) -> bool:
     return syllable == text if exact else syllable.startswith(text)
 
 
+@lru_cache(maxsize=2048)
 def _matching_surnames(model: NameModel, specs: tuple[Spec, ...]) -> list[Scored]:
-    """Surnames whose syllables match the first pieces, likeliest first."""
-    out = []
-    for lp, text, key in model.surnames:
-        parts = key.split("'")
-        if len(parts) <= len(specs) and all(map(matches, parts, specs)):
-            out.append((lp, text, key))
-    return out
+    """Surnames whose syllables match the first pieces (at most two), likeliest first."""
+    n = len(specs)
+    return [
+        (lp, text, key)
+        for lp, text, key, parts in model.surnames_by_letter.get(specs[0][0][:1], ())
+        if len(parts) <= n and all(map(matches, parts, specs))
+    ]

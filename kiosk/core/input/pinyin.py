@@ -35,7 +35,7 @@ from kiosk.core.input.index import (
     load_index,
     loaded_index,
 )
-from kiosk.core.input.names import _given_piece, compose_names
+from kiosk.core.input.names import _given_piece, _matching_surnames, compose_names
 from kiosk.core.input.segment import Piece, normalise, resplits, spec_of, split_letters
 from kiosk.core.input.words import EXACT_BONUS, EXACT_CHAR_BONUS, span_words, span_words_cached
 
@@ -66,9 +66,11 @@ def clear_caches() -> None:
     split_letters.cache_clear()
     span_words_cached.cache_clear()
     _given_piece.cache_clear()
+    _matching_surnames.cache_clear()
     index = loaded_index()
     if index is not None:
         index.forget_parsed()
+        index.names.forget_parsed()
 
 
 # -- the engine -----------------------------------------------------------------------------
@@ -241,7 +243,7 @@ class PinyinEngine:
             return [(w, key) for _s, w, key in ranked]
         # one-syllable surnames (exactly the letters typed first: "shan" is 单 before 尚);
         # 欧阳 and the like come with the two-syllable words
-        single = [(name, key) for _lp, name, key in index.names.surnames if "'" not in key]
+        single = index.names.single_surnames
         same = [(name, key) for name, key in single if key == text]
         if exact:
             return same
