@@ -111,3 +111,38 @@ def test_given_name_characters_after_a_surname_use_name_frequencies(engine):
     got = texts(engine.candidates("jie", field="name", context="张"), 12)
     assert got[0] == "杰"
     assert "婕" in got  # 27th for "jie" by word frequency, 4th in names
+
+
+# -- every character reachable ---------------------------------------------------------------
+PAGE = 8  # kiosk.widgets.candidates.PAGE_SIZE
+
+
+@pytest.mark.parametrize("syllable", ["jie", "xi", "yu", "xin", "xun", "yi", "li", "shi"])
+def test_every_character_of_a_syllable_is_reachable(engine, syllable):
+    index = load_index()
+    every = {w for w, _f in index.words(syllable, 100_000) if len(w) == 1}
+    for field in ("text", "name"):
+        listed = [c.text for c in engine.characters(syllable, field=field)]
+        assert every <= set(listed), every - set(listed)
+        assert len(listed) == len(set(listed))
+        paged = [c.text for c in engine.candidates(syllable, field=field, limit=600)]
+        assert every <= set(paged)
+
+
+@pytest.mark.parametrize(
+    ("syllable", "char"),
+    [("jie", "婕"), ("xi", "曦"), ("yu", "钰"), ("xin", "昕")],
+)
+def test_rare_name_characters_within_two_pages_after_the_surname(engine, syllable, char):
+    got = engine.candidates(syllable, field="name", context="王", limit=2 * PAGE)
+    assert char in [c.text for c in got]
+
+
+def test_a_rare_surname_comes_first_for_its_syllable(engine):
+    assert engine.candidates("xun", field="name")[0].text == "荀"  # was 16th
+
+
+def test_the_more_view_lists_given_name_characters_by_name_frequency(engine):
+    # 祎 is 31st for "yi" after a surname: page 4 of the bar, row 4 of the "more" view
+    listed = [c.text for c in engine.characters("yi", field="name", context="王")]
+    assert listed.index("祎") < 40
