@@ -188,11 +188,13 @@ class LetterKeyboard(BoxLayout):
         self._refresh_candidates()
 
     def clear(self) -> None:
+        """Back to the keys with nothing composed, written or shifted (the next visitor)."""
         self.composing = ""
         self.shift = False
         self.caps = False
         if self.writing:
             self.ids.pad.clear()
+            self.writing = False
         self._refresh_candidates()
 
     def _insert(self, text: str) -> None:
