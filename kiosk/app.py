@@ -201,7 +201,7 @@ class KioskApp(App):
         """The services screen ``name`` uses, and nothing else."""
         s = self.services
         flow = {"flow": s.flow}
-        typing = {"flow": s.flow, "ime": s.ime}
+        typing = {"flow": s.flow, "ime": s.ime, "handwriting": s.handwriting}
         lookups = {"checkin": s.checkin, "records": s.records}
         handed: dict[str, dict[str, Any]] = {
             "home": flow,
@@ -218,7 +218,11 @@ class KioskApp(App):
             "checkout": lookups,
             "directions": {
                 "services": DirectionsServices(
-                    search=s.search, directions=s.directions, route_links=s.route_links, ime=s.ime
+                    search=s.search,
+                    directions=s.directions,
+                    route_links=s.route_links,
+                    ime=s.ime,
+                    handwriting=s.handwriting,
                 )
             },
         }

@@ -57,6 +57,8 @@ class Services:
     #: optional workers and engines; None until configured or available
     search: LiveSearch | None = None
     ime: PinyinEngine | None = None
+    #: kiosk.core.input.handwriting.Recognizer, None where Zinnia is not installed
+    handwriting: Any = None
     print_queue: PrintQueue | None = None
     notifier: NotifyWorker | None = None
     sync: SyncClient | None = None
@@ -157,6 +159,9 @@ def _attach_optional(services: Services) -> None:
         lambda: DirectorySearch(records.hosts(site_id), records.departments(site_id))
     )
     services.ime = PinyinEngine()
+    from kiosk.core.input.handwriting import load_recognizer
+
+    services.handwriting = load_recognizer()  # about 0.1 s; None hides the writing pad
     from kiosk.core.wayfinding.directions import Directions
 
     services.directions = Directions.for_site(settings, records)
@@ -182,6 +187,8 @@ class DirectionsServices:
     directions: Directions | None
     route_links: RouteLinks | None
     ime: PinyinEngine | None
+    #: the handwriting recogniser of its keyboard (None where Zinnia is not installed)
+    handwriting: Any = None
 
 
 def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:

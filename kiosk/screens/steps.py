@@ -60,6 +60,8 @@ class TypingStep(StepScreen):
     field_name = StringProperty("")
     #: kiosk.core.input.pinyin.PinyinEngine for the keyboard's candidates (None: letters only)
     ime = ObjectProperty(None, allownone=True)
+    #: the handwriting recogniser (None where Zinnia is not installed)
+    handwriting = ObjectProperty(None, allownone=True)
 
     def on_enter(self, *_: Any) -> None:
         field = self.ids.field
@@ -74,10 +76,16 @@ class TypingStep(StepScreen):
             if hasattr(keyboard, "mode"):
                 keyboard.mode = "pinyin" if self.shell.lang == "zh_CN" else "english"
 
-    def save(self) -> None:
+    def next(self) -> None:
+        # an open composition is never committed behind the visitor's back: they choose
         keyboard = self.ids.get("keyboard")
         if keyboard is not None and getattr(keyboard, "composing", ""):
-            keyboard.space()
+            self.error_key = "keyboard.choose_first"
+            return
+        super().next()
+
+    def save(self) -> None:
+        """What the field shows; letters still being composed stay out of the flow."""
         self.flow.set(**{self.field_name: self.ids.field.text.strip()})
 
     def reset(self) -> None:

@@ -1,15 +1,20 @@
-"""On-screen keyboards: letters with an English and a pinyin mode, and a digit pad.
+"""On-screen keyboards: letters with an English and a pinyin mode (and a writing pad), and a
+digit pad.
 
 The keyboard edits a target ``TextInput`` (whose ``keyboard_mode`` is ``managed``, so no
 system keyboard pops up; a physical keyboard and the system input method still type into it).
-In pinyin mode the letters typed form a composition shown above the keys, and the engine's
-Chinese candidates appear in a bar: tapping one commits it and keeps any letters it did not
-consume, as every desktop input method does.
+Every letter keyboard has a digits row, Shift (one letter) and caps lock, hyphen, apostrophe
+and period, so "Anna-Maria O'Neill", "3M" and "58同城" can be typed. In pinyin mode lower-case
+letters form a composition shown above the keys, and the engine's Chinese candidates appear in
+a paged bar (``candidates.py``): tapping one commits it and keeps any letters it did not
+consume, as every desktop input method does; capitals, digits and punctuation go straight in.
+Where the handwriting recogniser is installed, a Write key swaps the keys for a writing pad.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from kivy.factory import Factory
@@ -17,9 +22,33 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.widgets import candidates as _candidates  # registers CandidateBar for the .kv
+
 Builder.load_file(os.path.join(os.path.dirname(__file__), "keyboard.kv"))
 
-ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+ROWS = ("1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm-.")
+#: candidates fetched per keystroke; paging past them fetches the rest
+FETCH = 3 * _candidates.PAGE_SIZE
+FETCH_ALL = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A bar entry that is not a pinyin candidate: replaces the whole field with ``text``
+    ("anna smith" -> "Anna Smith")."""
+
+    text: str
+
+
+def title_case(text: str) -> str:
+    """Each word capitalised, hyphenated and apostrophe parts too: "o'neill-smith" ->
+    "O'Neill-Smith"."""
+    out = []
+    start = True
+    for ch in text:
+        out.append(ch.upper() if start else ch)
+        start = ch in " -'"
+    return "".join(out)
 
 
 class Key(Factory.Button):
@@ -30,6 +59,8 @@ class LetterKeyboard(BoxLayout):
     target = ObjectProperty(None, allownone=True)
     #: kiosk.core.input.pinyin.PinyinEngine (or None: English only)
     ime = ObjectProperty(None, allownone=True)
+    #: kiosk.core.input.handwriting.Recognizer, or None where Zinnia is not installed
+    recognizer = ObjectProperty(None, allownone=True)
     #: "pinyin" or "english"
     mode = StringProperty("pinyin")
     #: the form field, so the engine can rank surnames first in names
@@ -37,36 +68,71 @@ class LetterKeyboard(BoxLayout):
     composing = StringProperty("")
     candidates = ListProperty([])
     show_pinyin = BooleanProperty(True)
-    #: a row of digits above the letters (invitation codes)
-    digits = BooleanProperty(False)
+    #: kept for screens that asked for digits: every letter keyboard has them now
+    digits = BooleanProperty(True)
+    shift = BooleanProperty(False)
+    caps = BooleanProperty(False)
+    #: the writing pad is shown instead of the keys
+    writing = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         self._candidate_objs: list[Any] = []
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        rows: tuple[tuple[str, str], ...] = (("1234567890", "row0"),) if self.digits else ()
-        rows += tuple(zip(ROWS, ("row1", "row2", "row3"), strict=True))
-        for row_letters, row_id in rows:
+        for row_letters, row_id in zip(ROWS, ("row0", "row1", "row2", "row3"), strict=True):
             row = self.ids[row_id]
             for ch in row_letters:
                 key = Factory.Key(value=ch, text=ch)
                 key.bind(on_release=lambda k: self.press(k.value))
                 row.add_widget(key)
+        self.ids.candidate_bar.bind(on_choose=lambda _bar, c: self._chosen(c))
+
+    @property
+    def upper(self) -> bool:
+        return self.shift or self.caps
+
+    def on_shift(self, *_: Any) -> None:
+        self._label_keys()
+
+    def on_caps(self, *_: Any) -> None:
+        self._label_keys()
+
+    def _label_keys(self) -> None:
+        for row_id in ("row1", "row2", "row3"):
+            for key in self.ids[row_id].children:
+                key.text = key.value.upper() if self.upper else key.value
 
     # -- typing ------------------------------------------------------------------------------
     def press(self, letter: str) -> None:
-        if self.mode == "pinyin" and self.ime is not None and letter.isalpha():
+        if letter.isalpha() and self.upper:
+            letter = letter.upper()
+            self.shift = False  # Shift is for one letter; caps lock stays
+        pinyin = self.mode == "pinyin" and self.ime is not None
+        if pinyin and letter.isalpha() and letter.islower():
             self.composing += letter
             self._refresh_candidates()
             return
-        if self.composing:  # a digit ends the composition, as in a desktop input method
+        if pinyin and letter == "'" and self.composing:
+            self.composing += letter  # a syllable boundary: xi'an
+            self._refresh_candidates()
+            return
+        if self.composing:  # a digit or a capital ends the composition, letters as typed
             self._insert(self.composing)
             self.composing = ""
-            self._refresh_candidates()
         self._insert(letter)
+        self._refresh_candidates()
+
+    def toggle_shift(self) -> None:
+        self.shift = not self.shift
+
+    def toggle_caps(self) -> None:
+        self.caps = not self.caps
+        self.shift = False
 
     def space(self) -> None:
+        """Space commits the composition's first candidate, as desktop input methods do (the
+        visitor sees it first in the bar); with nothing composed it types a space."""
         if self.composing:
             if self._candidate_objs:
                 self.choose(0)
@@ -76,18 +142,29 @@ class LetterKeyboard(BoxLayout):
                 self._refresh_candidates()
         else:
             self._insert(" ")
+            self._refresh_candidates()
 
     def backspace(self) -> None:
         if self.composing:
             self.composing = self.composing[:-1]
-            self._refresh_candidates()
         elif self.target is not None:
             self.target.do_backspace()
+        self._refresh_candidates()
 
     def choose(self, index: int) -> None:
-        if index >= len(self._candidate_objs):
+        """Choose the ``index``-th candidate of the page the bar shows."""
+        self.ids.candidate_bar.choose(index)
+
+    def _chosen(self, candidate: Any) -> None:
+        if isinstance(candidate, Offer):
+            if self.target is not None:
+                self.target.text = candidate.text
+            self._refresh_candidates()
             return
-        candidate = self._candidate_objs[index]
+        if getattr(candidate, "stroke_based", False):  # from the writing pad
+            self._insert(candidate.text)
+            self.ids.pad.clear()
+            return
         self._insert(candidate.text)
         consumed = getattr(candidate, "consumed", len(self.composing))
         self.composing = self.composing[consumed:]
@@ -100,31 +177,75 @@ class LetterKeyboard(BoxLayout):
         self.mode = "english" if self.mode == "pinyin" else "pinyin"
         self._refresh_candidates()
 
+    def toggle_writing(self) -> None:
+        if self.recognizer is None:
+            return
+        if self.composing:
+            self._insert(self.composing)
+            self.composing = ""
+        self.writing = not self.writing
+        self.ids.pad.clear()
+        self._refresh_candidates()
+
     def clear(self) -> None:
+        """Back to the keys with nothing composed, written or shifted (the next visitor)."""
         self.composing = ""
+        self.shift = False
+        self.caps = False
+        if self.writing:
+            self.ids.pad.clear()
+            self.writing = False
         self._refresh_candidates()
 
     def _insert(self, text: str) -> None:
         if self.target is not None:
             self.target.insert_text(text)
 
-    def _refresh_candidates(self) -> None:
-        if self.mode == "pinyin" and self.ime is not None and self.composing:
-            # what is already in the field tells the engine a surname was typed, so the next
-            # syllable ranks given-name characters first
-            context = self.target.text if self.target is not None else ""
-            self._candidate_objs = list(
-                self.ime.candidates(self.composing, field=self.field, context=context, limit=12)
-            )
-        else:
-            self._candidate_objs = []
+    # -- the candidate bar -------------------------------------------------------------------
+    def show_written(self, guesses: list[Any]) -> None:
+        """Candidates from the writing pad, after every stroke."""
+        self._candidate_objs = list(guesses)
         self.candidates = [c.text for c in self._candidate_objs]
+        self.ids.candidate_bar.show(self._candidate_objs)
+
+    def _fetch(self, limit: int) -> list[Any]:
+        context = self.target.text if self.target is not None else ""
+        # what is already in the field tells the engine a surname was typed, so the next
+        # syllable ranks given-name characters first
+        return list(
+            self.ime.candidates(self.composing, field=self.field, context=context, limit=limit)
+        )
+
+    def _all_characters(self) -> list[Any]:
+        context = self.target.text if self.target is not None else ""
+        return list(self.ime.characters(self.composing, field=self.field, context=context))
+
+    def _refresh_candidates(self) -> None:
         bar = self.ids.candidate_bar
-        bar.clear_widgets()
-        for i, text in enumerate(self.candidates):
-            button = Factory.CandidateButton(text=text)
-            button.bind(on_release=lambda _b, i=i: self.choose(i))
-            bar.add_widget(button)
+        if self.mode == "pinyin" and self.ime is not None and self.composing:
+            self._candidate_objs = self._fetch(FETCH)
+            self.candidates = [c.text for c in self._candidate_objs]
+            bar.show(
+                self._candidate_objs,
+                maybe_more=len(self._candidate_objs) >= FETCH,
+                load_more=lambda: self._fetch(FETCH_ALL),
+                load_all=self._all_characters,
+            )
+            return
+        offer = self._title_case_offer()
+        self._candidate_objs = [offer] if offer is not None else []
+        self.candidates = [c.text for c in self._candidate_objs]
+        bar.show(self._candidate_objs)
+
+    def _title_case_offer(self) -> Offer | None:
+        """ "Anna Smith" for a name typed all in lower case (a name is never all lower case)."""
+        if self.field != "name" or self.target is None:
+            return None
+        text = self.target.text
+        if not any(ch.isascii() and ch.isalpha() for ch in text) or text != text.lower():
+            return None
+        titled = title_case(text)
+        return Offer(titled) if titled != text else None
 
     def composition_text(self) -> str:
         if not self.composing or self.ime is None:

@@ -205,25 +205,33 @@ def reference(hosts: list[Host], query: str) -> list[tuple[str, str]]:
     if not q:
         return []
     readings, surnames = char_readings(), surname_readings()
-    entities = [("department", d) for d in DEPTS] + [("host", h) for h in hosts]
+    # people of larger departments first, then directory order
+    sizes = {d.id: sum(h.department_id == d.id for h in hosts) for d in DEPTS}
+    people = sorted(range(len(hosts)), key=lambda i: (-sizes.get(hosts[i].department_id, 0), i))
+    entities = [("department", d) for d in DEPTS] + [("host", hosts[i]) for i in people]
     level: dict[int, int] = {}
     for n, (_kind, record) in enumerate(entities):
-        zh, terms, initials = _terms_of(record.name_zh, record.name_en, readings, surnames)
+        zh, terms, initials, heads = _terms_of(record.name_zh, record.name_en, readings, surnames)
         terms = (*terms, fold(record.room)) if record.room else terms
+        letters = q.isascii() and q.isalpha()
         best = 9
         if q in terms:
             best = 0
-        elif any(t.startswith(q) for t in terms if t):
+        elif q in heads:
             best = 1
-        elif q.isascii() and q.isalpha() and any(t.startswith(q) for t in initials):
+        elif letters and q in initials:
             best = 2
-        elif not q.isascii() and q in zh:
+        elif any(t.startswith(q) for t in terms if t):
             best = 3
+        elif letters and any(t.startswith(q) for t in initials):
+            best = 4
+        elif not q.isascii() and q in zh:
+            best = 5
         if best < 9:
             level[n] = best
     order: list[int] = []
     seen: set[int] = set()
-    for lv in range(4):
+    for lv in range(6):
         own = [n for n in range(len(entities)) if level.get(n) == lv]
         for n in own:
             if n not in seen:
@@ -265,7 +273,9 @@ def test_ranking_for_prefixes_of_what_is_in_the_directory(rows, data):
     """Queries a visitor would type: the start of someone's pinyin, initials or name."""
     index, hosts = build(rows)
     h = data.draw(st.sampled_from(hosts))
-    zh, terms, initials = _terms_of(h.name_zh, h.name_en, char_readings(), surname_readings())
+    zh, terms, initials, _heads = _terms_of(
+        h.name_zh, h.name_en, char_readings(), surname_readings()
+    )
     pool = [t for t in (*terms, *initials, zh, h.room) if t]
     assume(pool)
     term = data.draw(st.sampled_from(pool))

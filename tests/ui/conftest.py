@@ -105,12 +105,12 @@ class Driver:
             self.key(letter)
 
     def candidate(self, text: str) -> None:
-        bar = self.current().ids.keyboard.ids.candidate_bar
-        for w in bar.children:
+        row = self.current().ids.keyboard.ids.candidate_bar.ids.buttons
+        for w in row.children:
             if w.text == text:
                 self.tap(w)
                 return
-        raise AssertionError(f"candidate {text!r} not offered: {[w.text for w in bar.children]}")
+        raise AssertionError(f"candidate {text!r} not offered: {[w.text for w in row.children]}")
 
     # -- hardware keyboard and scanner -------------------------------------------------------
     def scan(self, code: str) -> None:

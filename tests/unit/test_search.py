@@ -219,3 +219,46 @@ def test_demo_directory():
     assert names(index.search("ln"))[0] == "李娜"
     assert names(index.search("mil"))[0] == "大卫·米勒"
     assert index.search("503")[0].kind == "department"
+
+
+# -- ranking (issue 21) ----------------------------------------------------------------------
+RANKED = [
+    host("r1", "林东", dept="rnd"),
+    host("r2", "刘杰", dept="rnd"),
+    host("r3", "梁静", dept="rnd"),
+    host("r4", "邓佳俊", dept="sales"),
+    host("r5", "邓娟", dept="sales"),
+    host("r6", "黎明", dept="hr"),
+    host("r7", "李强", dept="sales"),
+]
+
+
+def _ids(results: list[SearchResult], n: int = 3) -> list[str]:
+    return [r.id for r in results if r.kind == "host"][:n]
+
+
+def test_exact_initials_come_before_longer_initials():
+    index = DirectorySearch(RANKED, DEPTS)
+    assert _ids(index.search("dj"), 1) == ["r5"]  # 邓娟, not 邓佳俊 listed before her
+
+
+def test_a_whole_syllable_finds_its_surnames_before_longer_spellings():
+    index = DirectorySearch(RANKED, DEPTS)
+    first_two = set(_ids(index.search("li"), 2))
+    assert first_two == {"r6", "r7"}  # 黎 and 李 before 林, 刘, 梁
+
+
+def test_chinese_and_full_pinyin_still_come_first():
+    index = DirectorySearch(RANKED, DEPTS)
+    assert _ids(index.search("邓娟"), 1) == ["r5"]
+    assert _ids(index.search("dengjuan"), 1) == ["r5"]
+
+
+def test_ties_go_to_the_larger_department_not_directory_order():
+    hosts = [
+        host("a", "张伟", dept="hr"),
+        host("b", "张伟", dept="sales"),
+        host("c", "王芳", dept="sales"),
+        host("d", "李雷", dept="sales"),
+    ]
+    assert _ids(DirectorySearch(hosts, DEPTS).search("zhangwei"), 2) == ["b", "a"]

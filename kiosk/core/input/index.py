@@ -1,5 +1,6 @@
-"""The pinyin index: words and characters by pinyin key with frequencies, common surnames and
-given-name characters, read from ``kiosk/assets/ime/`` once per process and shared.
+"""The pinyin index: words and characters by pinyin key with frequencies, and the name
+statistics (``names.py``: surnames, given-name characters, positions), read from
+``kiosk/assets/ime/`` once per process and shared.
 
 ``words.txt`` is built from jieba's dictionary and pypinyin's readings by
 ``scripts/build-ime-index``. Parsing it takes about 0.2 s, so the parsed tables are kept in a
@@ -19,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kiosk.core.config.assets import ASSETS_DIR
+from kiosk.core.input.names import NameModel
 
 IME_DIR = ASSETS_DIR / "ime"
 
@@ -51,8 +53,7 @@ class Index:
                 prefixes.add(s[:i])
         self.prefixes = frozenset(prefixes)
         self.surnames = _read_surnames(folder / "surnames.txt")
-        self.surname_set = frozenset(text for text, _key in self.surnames)
-        self.given = _read_given_names(folder / "given-names.txt")
+        self.names = NameModel(folder)
         self._parsed: dict[str, tuple[tuple[tuple[str, int], ...], bool]] = {}
         self._lock = threading.Lock()
 
@@ -118,20 +119,9 @@ def _read_surnames(path: Path) -> tuple[tuple[str, str], ...]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            text, key = line.split()
+            text, key = line.split()[:2]
             out.append((text, key))
     return tuple(out)
-
-
-def _read_given_names(path: Path) -> dict[str, int]:
-    """Character -> rank (0 = most common)."""
-    out: dict[str, int] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        for ch in line.split():
-            out.setdefault(ch, len(out))
-    return out
 
 
 _Tables = tuple[dict[str, str], dict[str, list[str]], list[str], float]

@@ -24,7 +24,6 @@ import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -36,16 +35,16 @@ from kiosk.core.input.index import (
     load_index,
     loaded_index,
 )
-from kiosk.core.input.segment import Piece, matches, normalise, resplits, spec_of, split_letters
+from kiosk.core.input.names import _given_piece, _matching_surnames, compose_names
+from kiosk.core.input.segment import Piece, normalise, resplits, spec_of, split_letters
 from kiosk.core.input.words import EXACT_BONUS, EXACT_CHAR_BONUS, span_words, span_words_cached
 
 #: fields that change the ranking; any other field name ranks like "text"
 FIELDS = ("text", "name", "company")
 
-_NAME_BONUS = math.log(1000.0)
-_NAME_ALTERNATIVES = 4
-# log-frequency below which a character's reading is too rare to guess from a bare initial
-_COMMON_READING = math.log(50.0)
+# whole-name candidates offered: those within this log-probability of the best, at most so many
+_NAME_MARGIN = math.log(40.0)
+_NAME_CANDIDATES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +65,12 @@ def clear_caches() -> None:
     """Forget every memoised split and lookup (benchmarks measure cold keystrokes with it)."""
     split_letters.cache_clear()
     span_words_cached.cache_clear()
-    _given_ranked.cache_clear()
+    _given_piece.cache_clear()
+    _matching_surnames.cache_clear()
     index = loaded_index()
     if index is not None:
         index.forget_parsed()
+        index.names.forget_parsed()
 
 
 # -- the engine -----------------------------------------------------------------------------
@@ -144,13 +145,14 @@ class PinyinEngine:
         n = len(usable)
         specs = tuple(spec_of(p, last=(i == n - 1)) for i, p in enumerate(usable))
 
-        if n >= 2:
-            sentence = self._best_sentence(index, specs, name_mode, given_only)
+        if name_mode:
+            # whole names from name statistics, several when they are close (张伟, 张薇 …)
+            for _score, text, key in self._whole_names(index, specs, given_only):
+                add(text, key, usable[-1].end)
+        if n >= 2 and not out:
+            sentence = self._best_sentence(index, specs)
             if sentence is not None:
                 add(sentence[0], sentence[1], usable[-1].end)
-                if name_mode:
-                    for text, key in _name_alternatives(index, sentence, specs[-1]):
-                        add(text, key, usable[-1].end)
 
         # words for all the letters, then for fewer and fewer leading syllables
         for k in range(min(n, MAX_WORD_SYLLABLES), 0, -1):
@@ -160,10 +162,13 @@ class PinyinEngine:
                     add(text, key, consumed)
                     if len(out) >= limit:
                         return out
-            words: Iterable[tuple[float, str, str]] = span_words(index, specs[:k])
+            # the first syllable lists every character it has, so paging reaches them all
+            depth = max(48, limit) if k == 1 else 48
+            words: Iterable[tuple[float, str, str]] = span_words(index, specs[:k], depth)
             if k == n:
                 # other ways to split the same letters: "xian" is also xi'an (西安)
-                others = [span_words(index, alt) for alt in resplits(index, specs)]
+                alts = resplits(index, specs, vowel_start=not name_mode)
+                others = [span_words(index, alt) for alt in alts]
                 if others and n == 1:
                     # a whole word for all the letters competes with the exact characters
                     lift = EXACT_CHAR_BONUS - EXACT_BONUS
@@ -175,6 +180,33 @@ class PinyinEngine:
                 if len(out) >= limit:
                     return out
         return out[:limit]
+
+    def characters(
+        self, letters: str, *, field: str = "text", context: str = ""
+    ) -> list[Candidate]:
+        """Every character for the first syllable typed, likeliest first (the "more" view).
+
+        In the name field surnames (or given-name characters after a surname) come first, then
+        every other character of the syllable by frequency.
+        """
+        usable = self._usable(letters)
+        if not usable:
+            return []
+        index = load_index(self._data_dir, self._cache_dir)
+        spec = spec_of(usable[0], last=len(usable) == 1)
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        consumed = usable[0].end
+        firsts: list[tuple[str, str]] = []
+        if field == "name":
+            given_only = any(_is_hanzi(ch) for ch in context)
+            firsts = self._first_syllable_for_name(index, spec, given_only)
+        rest = [(w, key) for _s, w, key in span_words(index, (spec,), 100_000)]
+        for text, key in (*firsts, *rest):
+            if len(text) == 1 and text not in seen:
+                seen.add(text)
+                out.append(Candidate(text, key, consumed))
+        return out
 
     # -- internals --------------------------------------------------------------------------
     def _usable(self, letters: str) -> list[Piece]:
@@ -203,39 +235,51 @@ class PinyinEngine:
         """Surnames (or given-name characters, after a surname) matching one syllable."""
         text, exact = spec
         if given_only:
-            return [(w, key) for _s, w, key in _given_ranked(index, spec)]
-        # one-syllable surnames; 欧阳 and the like come with the two-syllable words
-        return [
-            (name, key)
-            for name, key in index.surnames
-            if "'" not in key and (key == text or (not exact and key.startswith(text)))
-        ]
+            ranked = index.names.given_piece(spec, "single", index.syllables)
+            if exact or text in index.syllables:
+                # every given-name character of the syllable typed, not only the first dozen
+                more = [(ch, text) for _lp, ch in index.names.syllable_chars(text)]
+                return [(w, key) for _s, w, key in ranked if key == text] + more
+            return [(w, key) for _s, w, key in ranked]
+        # one-syllable surnames (exactly the letters typed first: "shan" is 单 before 尚);
+        # 欧阳 and the like come with the two-syllable words
+        single = index.names.single_surnames
+        same = [(name, key) for name, key in single if key == text]
+        if exact:
+            return same
+        return same + [(name, key) for name, key in single if key != text and key.startswith(text)]
+
+    @staticmethod
+    def _whole_names(
+        index: Index, specs: tuple[tuple[str, bool], ...], given_only: bool
+    ) -> list[tuple[float, str, str]]:
+        """Whole names over this split and the other whole-syllable splits, best first, only
+        those close to the best."""
+        if len(specs) < (1 if given_only else 2):
+            return []
+        found: list[tuple[float, str, str]] = []
+        for alt in (specs, *resplits(index, specs, vowel_start=False)):
+            found.extend(compose_names(index.names, alt, index.syllables, given_only=given_only))
+        if not found:
+            return []
+        found.sort(key=lambda item: -item[0])
+        best = found[0][0]
+        return [item for item in found if item[0] >= best - _NAME_MARGIN][:_NAME_CANDIDATES]
 
     def _best_sentence(
-        self,
-        index: Index,
-        specs: tuple[tuple[str, bool], ...],
-        name_mode: bool,
-        given_only: bool,
+        self, index: Index, specs: tuple[tuple[str, bool], ...]
     ) -> tuple[str, str] | None:
         """The best composed reading over this split and the other splits of the letters."""
         best: tuple[float, str, str] | None = None
-        for mode in ((name_mode, given_only), (False, False)) if name_mode else ((False, False),):
-            for candidate_specs in (specs, *resplits(index, specs)):
-                got = self._compose(index, candidate_specs, name_mode=mode[0], given_only=mode[1])
-                if got is not None and (best is None or got[0] > best[0]):
-                    best = got
-            if best is not None:
-                break  # a name reading, when there is one, beats plain words in a name field
+        for candidate_specs in (specs, *resplits(index, specs)):
+            got = self._compose(index, candidate_specs)
+            if got is not None and (best is None or got[0] > best[0]):
+                best = got
         return (best[1], best[2]) if best is not None else None
 
+    @staticmethod
     def _compose(
-        self,
-        index: Index,
-        specs: tuple[tuple[str, bool], ...],
-        *,
-        name_mode: bool,
-        given_only: bool,
+        index: Index, specs: tuple[tuple[str, bool], ...]
     ) -> tuple[float, str, str] | None:
         """Best reading of all pieces as a chain of words (Viterbi on word frequencies):
         (score, text, pinyin)."""
@@ -244,43 +288,15 @@ class PinyinEngine:
         best: list[float] = [neg] * (n + 1)
         back: list[tuple[int, str, str]] = [(0, "", "")] * (n + 1)
         best[0] = 0.0
-        if name_mode and not given_only:
-            # a name starts with a surname: one or two syllables from the surname list
-            for rank, (name, key) in enumerate(index.surnames):
-                parts = key.split("'")
-                if len(parts) > n:
-                    continue
-                if all(matches(p, s) for p, s in zip(parts, specs, strict=False)):
-                    score = -math.log(rank + 2)
-                    if len(parts) > 1 and all(
-                        p == s[0] for p, s in zip(parts, specs, strict=False)
-                    ):
-                        # 诸葛, 欧阳 spelled out in full: rare surnames, but nothing else
-                        # reads those two syllables as a name so naturally
-                        score = -math.log(2)
-                    k = len(parts)
-                    if score > best[k]:
-                        best[k] = score
-                        back[k] = (0, name, key)
-            best[0] = neg
         for i in range(n):
             if best[i] == neg:
                 continue
             for j in range(i + 1, min(n, i + MAX_WORD_SYLLABLES) + 1):
-                if name_mode:
-                    # given names: common given-name characters, one syllable at a time
-                    if j != i + 1:
-                        break
-                    choice = self._best_given(index, specs[i])
-                    if choice is None:
-                        continue
-                    score, text, key = choice
-                else:
-                    words = span_words(index, specs[i:j], depth=1, exact_bonus=False)
-                    if not words:
-                        continue
-                    s, text, key = words[0]
-                    score = s - index.log_total
+                words = span_words(index, specs[i:j], depth=1, exact_bonus=False)
+                if not words:
+                    continue
+                s, text, key = words[0]
+                score = s - index.log_total
                 if best[i] + score > best[j]:
                     best[j] = best[i] + score
                     back[j] = (i, text, key)
@@ -295,66 +311,6 @@ class PinyinEngine:
             keys.append(key)
             j = i
         return best[n], "".join(reversed(texts)), "'".join(reversed(keys))
-
-    @staticmethod
-    def _best_given(index: Index, spec: tuple[str, bool]) -> tuple[float, str, str] | None:
-        ranked = _given_ranked(index, spec)
-        if not ranked:
-            return None
-        return ranked[0]
-
-
-@lru_cache(maxsize=1024)
-def _given_ranked(index: Index, spec: tuple[str, bool]) -> tuple[tuple[float, str, str], ...]:
-    """Characters for one syllable of a given name, best first."""
-    abbreviated = spec[0] not in index.syllables
-    ranked = [
-        (_given_score(index, s, w, abbreviated=abbreviated), w, key)
-        for s, w, key in span_words(index, (spec,), depth=400)
-    ]
-    if not ranked:
-        return ()
-    # as log-probabilities among this syllable's characters, so that a longer name is not
-    # free: 欧阳 (one compound surname) beats 欧 + 杨 for "ouyang"
-    top = max(score for score, _w, _k in ranked)
-    log_sum = top + math.log(sum(math.exp(score - top) for score, _w, _k in ranked))
-    ranked = [(score - log_sum, w, key) for score, w, key in ranked]
-    ranked.sort(key=lambda item: -item[0])
-    return tuple(ranked)
-
-
-def _name_alternatives(
-    index: Index, name: tuple[str, str], last_spec: tuple[str, bool]
-) -> list[tuple[str, str]]:
-    """The same name with the next likeliest given-name characters for its last syllable
-    (张伟 -> 张薇, 张卫), as (text, pinyin)."""
-    text, key = name
-    if text in index.surname_set or len(text) < 2:
-        return []
-    stem, stem_key = text[:-1], key.rpartition("'")[0]
-    given = _given_ranked(index, last_spec)
-    floor = given[0][0] - 4.0 if given else 0.0  # leaves out rare readings (立 as "wei")
-    out = [
-        (stem + w, f"{stem_key}'{k}")
-        for score, w, k in given
-        if w != text[-1] and w in index.given and score >= floor
-    ]
-    return out[: _NAME_ALTERNATIVES - 1]
-
-
-def _given_score(index: Index, score: float, char: str, *, abbreviated: bool = False) -> float:
-    """A character's score as part of a given name: common name characters lifted well up.
-
-    The lift is large enough that 伟 beats 为 for "wei" but not so large that a character
-    read this way only rarely (立 as "wei") beats a frequent one. For a bare initial ("zw")
-    nothing but the given-name list says what was meant, so its order decides.
-    """
-    rank = index.given.get(char)
-    if rank is None:
-        return score - 3.0
-    if abbreviated and score >= _COMMON_READING:
-        return _NAME_BONUS + 20.0 - 0.05 * rank
-    return score + _NAME_BONUS - 0.02 * rank
 
 
 def _is_hanzi(ch: str) -> bool:

@@ -5,8 +5,10 @@
 its pinyin) and is returned itself, followed by its people, so a visitor who knows no name can
 still pick a department.
 
-Ranking: exact > prefix > initials > substring; within one level, departments before people,
-a person's own name before a match through their department, then directory order (stable).
+Ranking: exact > whole syllables ("li" is 李 and 黎, not 林 or 刘) > exact initials ("dj" is
+邓娟) > prefix > initials prefix > substring; within one level, departments before people, a
+person's own name before a match through their department, then people of larger departments
+first (more visitors come for them), then directory order.
 
 Results carry only what a visitor may see (names, department, floor, room): never a phone
 number or an e-mail address. The index is built once (about half a second for 50,000 hosts,
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from kiosk.core.input.index import char_readings, surname_readings
 from kiosk.core.models import Department, Host
 
-EXACT, PREFIX, INITIALS, SUBSTRING = range(4)
+EXACT, SYLLABLES, INITIALS_EXACT, PREFIX, INITIALS, SUBSTRING = range(6)
+_LEVELS = (EXACT, SYLLABLES, INITIALS_EXACT, PREFIX, INITIALS, SUBSTRING)
 _MAX_QUERY = 64
 _MAX_READINGS = 4  # pinyin spellings indexed per name (polyphonic characters, surnames)
 _DIGRAPHS = frozenset({"zh", "ch", "sh"})
@@ -89,7 +92,12 @@ class DirectorySearch:
 
     def __init__(self, hosts: Sequence[Host], departments: Sequence[Department]) -> None:
         self._departments = list(departments)
-        self._hosts = list(hosts)
+        # ties are broken by department size, then directory order: entity ids follow it
+        sizes: dict[str, int] = {}
+        for host in hosts:
+            sizes[host.department_id] = sizes.get(host.department_id, 0) + 1
+        order = sorted(range(len(hosts)), key=lambda i: (-sizes[hosts[i].department_id], i))
+        self._hosts = [hosts[i] for i in order]
         self._dept_by_id = {d.id: d for d in self._departments}
         n_dept = len(self._departments)
         self._n_dept = n_dept
@@ -121,12 +129,16 @@ class DirectorySearch:
                 dept_members.append(entity)
 
         terms: dict[str, list[int]] = {}
+        syllable_terms: dict[str, list[int]] = {}
         initials: dict[str, list[int]] = {}
         chars: dict[str, list[int]] = {}
         names_zh = [""] * len(self._departments + self._hosts)
         for (name_zh, name_en), group in by_name.items():
-            zh, own_terms, own_initials = _terms_of(name_zh, name_en, readings, surnames)
-            for table, keys in ((terms, own_terms), (initials, own_initials)):
+            zh, own_terms, own_initials, own_syllables = _terms_of(
+                name_zh, name_en, readings, surnames
+            )
+            tables = ((terms, own_terms), (initials, own_initials), (syllable_terms, own_syllables))
+            for table, keys in tables:
                 for term in keys:
                     posting = table.get(term)
                     if posting is None:
@@ -151,13 +163,14 @@ class DirectorySearch:
                 terms[room_key] = group if posting is None else sorted(set(posting).union(group))
         # several name groups may share a term: put each posting back in directory order
         # (nearly free for the many that are in order already)
-        for table in (terms, initials, chars):
+        for table in (terms, initials, chars, syllable_terms):
             for posting in table.values():
                 if len(posting) > 1:
                     posting.sort()
         self._names_zh = names_zh
 
         self._terms = terms
+        self._syllable_terms = syllable_terms
         self._term_prefixes = _PrefixIndex(terms)
         self._initials = initials
         self._initial_prefixes = _PrefixIndex(initials)
@@ -177,7 +190,7 @@ class DirectorySearch:
             return []
         seen: set[int] = set()
         picked: list[int] = []
-        for level in (EXACT, PREFIX, INITIALS, SUBSTRING):
+        for level in _LEVELS:
             own = self._level(level, q, limit + len(seen))
             if not own:
                 continue
@@ -207,6 +220,10 @@ class DirectorySearch:
         """
         if level == EXACT:
             return self._terms.get(q, [])
+        if level == SYLLABLES:
+            return self._syllable_terms.get(q, [])
+        if level == INITIALS_EXACT:
+            return self._initials.get(q, []) if q.isascii() and q.isalpha() else []
         if level == PREFIX:
             return self._term_prefixes.smallest(q, need)
         if level == INITIALS:
@@ -298,13 +315,15 @@ def _terms_of(
     name_en: str,
     readings: dict[str, tuple[str, ...]],
     surnames: dict[str, tuple[str, ...]],
-) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """(folded Chinese name, terms, initials terms) of one directory entry."""
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(folded Chinese name, terms, initials terms, whole-syllable prefixes) of one entry."""
     zh = fold(name_zh)
     terms: list[str] = [zh] if zh else []
     initials: list[str] = []
-    for spelling, forms in _pinyin(zh, readings, surnames):
+    syllable_prefixes: list[str] = []
+    for spelling, forms, heads in _pinyin(zh, readings, surnames):
         terms.append(spelling)
+        syllable_prefixes.extend(heads)
         if "v" in spelling:
             terms.append(spelling.replace("v", "u"))  # 吕 typed "lu" as well as "lv"/"lü"
         initials.extend(forms)
@@ -319,13 +338,19 @@ def _terms_of(
             terms.extend(plain)
         if len(words) > 1:
             initials.append("".join(w[0] for w in words))
-    return zh, tuple(dict.fromkeys(t for t in terms if t)), tuple(dict.fromkeys(initials))
+    return (
+        zh,
+        tuple(dict.fromkeys(t for t in terms if t)),
+        tuple(dict.fromkeys(initials)),
+        tuple(dict.fromkeys(syllable_prefixes)),
+    )
 
 
 def _pinyin(
     zh: str, readings: dict[str, tuple[str, ...]], surnames: dict[str, tuple[str, ...]]
-) -> list[tuple[str, tuple[str, ...]]]:
-    """Pinyin spellings of a Chinese name and their initials forms ("ln", "zhw").
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Pinyin spellings of a Chinese name, their initials forms ("ln", "zhw") and their
+    shorter whole-syllable prefixes ("li" for "lina").
 
     The surname is read as a surname (曾 zeng, 单 shan, 欧阳 ou'yang); other characters by
     their usual reading, plus their second reading, one character at a time, while the number
@@ -364,9 +389,10 @@ def _pinyin(
     return spellings
 
 
-def _spelling(syllables: list[str]) -> tuple[str, tuple[str, ...]]:
+def _spelling(syllables: list[str]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     first = "".join([s[0] for s in syllables])
+    heads = tuple("".join(syllables[:k]) for k in range(1, len(syllables)))
     if any(s[:2] in _DIGRAPHS for s in syllables):
         digraph = "".join([s[:2] if s[:2] in _DIGRAPHS else s[0] for s in syllables])
-        return "".join(syllables), (first, digraph)
-    return "".join(syllables), (first,)
+        return "".join(syllables), (first, digraph), heads
+    return "".join(syllables), (first,), heads

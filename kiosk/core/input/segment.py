@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kiosk.core.input.index import MAX_WORD_SYLLABLES, Index
+from kiosk.core.input.names import matches
+
+__all__ = ["Piece", "matches", "normalise", "resplits", "spec_of", "split_letters"]
 
 #: letters beyond this many are not composed (a kiosk field never needs more)
 MAX_LETTERS = 64
@@ -112,12 +115,15 @@ def split_letters(
 
 
 def resplits(
-    index: Index, specs: tuple[tuple[str, bool], ...]
+    index: Index, specs: tuple[tuple[str, bool], ...], *, vowel_start: bool = True
 ) -> list[tuple[tuple[str, bool], ...]]:
     """Other splits of the same letters into whole syllables, one change away from ``specs``.
 
     A syllable cut in two ("xian" -> xi'an) or a letter moved across a boundary
     ("fang'an" -> fan'gan). Only short inputs: longer ones have a composed sentence.
+    Without ``vowel_start``, no split that starts a syllable with a, o or e after another one
+    (li'ao for "liao", ma'o for "mao"): pinyin writes those with an apostrophe, so a visitor
+    who typed none meant the whole syllable.
     """
     n = len(specs)
     if n > 3:
@@ -137,6 +143,8 @@ def resplits(
                 found.append([*texts[:i], *moved, *texts[i + 2 :]])
     out = []
     for alt in found:
+        if not vowel_start and any(t[0] in "aoe" for t in alt[1:]):
+            continue
         if len(alt) <= MAX_WORD_SYLLABLES:
             last = len(alt) - 1
             out.append(tuple((t, j != last) for j, t in enumerate(alt)))
@@ -146,8 +154,3 @@ def resplits(
 def spec_of(piece: Piece, *, last: bool) -> tuple[str, bool]:
     """(letters, exact): exact pieces match a syllable exactly, others any syllable they start."""
     return piece.text, piece.complete and not last
-
-
-def matches(syllable: str, spec: tuple[str, bool]) -> bool:
-    text, exact = spec
-    return syllable == text if exact else syllable.startswith(text)

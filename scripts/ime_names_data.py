@@ -1,0 +1,158 @@
+"""The name field's statistics for ``scripts/build-ime-index``, from published data.
+
+Sources (installed with pip at build time only; the kiosk never imports them):
+
+- surnames: ``sinonym`` (Apache-2.0), ``data/familyname_orcid.csv``: surname frequencies in
+  parts per million, single and compound, counted from ORCID records. Researchers' names written
+  given-name-first put given-name characters (敏, 晓, 军 …) into that list; a character is
+  dropped when it is more than ``_GIVEN_HEAVY`` times as frequent in given names (ngender,
+  below) as it is as a surname there, unless the census list of common surnames already in
+  ``surnames-census.txt`` (no frequencies) names it. Compound surnames are kept only when they
+  are in ``COMPOUND_SURNAMES`` (the list also holds Japanese surnames and given names).
+- given-name characters: ``ngender`` (MIT), ``charfreq.csv``: how often each character occurs
+  in given names (male + female counts). Each count is shared among the character's readings in
+  proportion to how often each reading occurs in words (jieba + pypinyin, as for words.txt).
+- position: ``sinonym``'s ``data/given_position.csv`` (Apache-2.0; counted from the
+  Chinese-Names-Corpus 120W, Apache-2.0): how often each syllable is the first or the second
+  character of a two-character given name.
+
+None of these is faker, whose zh_CN names are the benchmark's evaluation set.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+# compound surnames (复姓) a kiosk should compose as one surname, with their readings
+COMPOUND_SURNAMES = {
+    "欧阳": "ou'yang",
+    "上官": "shang'guan",
+    "皇甫": "huang'fu",
+    "司马": "si'ma",
+    "诸葛": "zhu'ge",
+    "司徒": "si'tu",
+    "令狐": "ling'hu",
+    "宇文": "yu'wen",
+    "呼延": "hu'yan",
+    "乐正": "yue'zheng",
+    "鲜于": "xian'yu",
+    "赫连": "he'lian",
+    "东方": "dong'fang",
+    "慕容": "mu'rong",
+    "宗政": "zong'zheng",
+    "濮阳": "pu'yang",
+    "夏侯": "xia'hou",
+    "闻人": "wen'ren",
+    "尉迟": "yu'chi",
+    "公孙": "gong'sun",
+    "长孙": "zhang'sun",
+    "端木": "duan'mu",
+    "南宫": "nan'gong",
+    "西门": "xi'men",
+    "独孤": "du'gu",
+    "轩辕": "xuan'yuan",
+    "澹台": "tan'tai",
+    "万俟": "mo'qi",
+    "申屠": "shen'tu",
+    "钟离": "zhong'li",
+    "太史": "tai'shi",
+    "单于": "chan'yu",
+    "公冶": "gong'ye",
+    "司空": "si'kong",
+}
+# ppm for compound surnames the ORCID list lacks: rare, but typed in full they are still names
+_RARE_COMPOUND_PPM = 0.5
+_GIVEN_HEAVY = 8.0
+
+
+def _package_file(package: str, relative: str) -> Path:
+    """A data file inside an installed package, without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"pip install {package} first (see the docstring of build-ime-index)")
+    return Path(next(iter(spec.submodule_search_locations))) / relative
+
+
+def _census(out: Path) -> dict[str, str]:
+    """Common surnames with their reading as a surname (曾 zeng, 单 shan), no frequencies."""
+    found: dict[str, str] = {}
+    for line in (out / "surnames-census.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, key = line.split()
+            found[text] = key
+    return found
+
+
+def write_name_tables(
+    out: Path,
+    reading_share: dict[str, dict[str, float]],
+    readings: Callable[[str], list[str]],
+) -> None:
+    given_counts: dict[str, int] = {}
+    with _package_file("ngender", "charfreq.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            given_counts[row["char"]] = int(row["male"]) + int(row["female"])
+    given_total = sum(given_counts.values())
+
+    census = _census(out)
+    surnames: dict[str, tuple[str, float]] = {}
+    with _package_file("sinonym", "data/familyname_orcid.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text, ppm = row["surname"], float(row["ppm"])
+            if len(text) == 2:
+                if text in COMPOUND_SURNAMES:
+                    surnames[text] = (COMPOUND_SURNAMES[text], ppm)
+                continue
+            if len(text) != 1:
+                continue
+            given_share = given_counts.get(text, 0) / given_total
+            if text not in census and given_share > _GIVEN_HEAVY * ppm / 1e6:
+                continue  # a given-name character written first, not a surname
+            key = census.get(text) or (readings(text) or [""])[0]
+            if key:
+                surnames[text] = (key, ppm)
+    for text, key in census.items():
+        surnames.setdefault(text, (key, 1.0))
+    for text, key in COMPOUND_SURNAMES.items():
+        surnames.setdefault(text, (key, _RARE_COMPOUND_PPM))
+    ordered = sorted(surnames.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    lines = [
+        "# Surnames, most frequent first: text, reading as a surname, parts per million.",
+        "# Generated by scripts/build-ime-index from sinonym's familyname_orcid.csv (Apache-2.0)",
+        "# and the census list in surnames-census.txt; see scripts/ime_names_data.py.",
+    ]
+    lines += [f"{text} {key} {ppm:.3f}" for text, (key, ppm) in ordered]
+    (out / "surnames.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    by_syllable: dict[str, dict[str, int]] = {}
+    for ch, count in given_counts.items():
+        shares = reading_share.get(ch)
+        if not shares:
+            continue
+        for reading, share in shares.items():
+            weighted = round(count * share)
+            if weighted >= 1:
+                by_syllable.setdefault(reading, {})[ch] = weighted
+    lines = [
+        "# Given-name characters by syllable: syllable, total count, then character:count,",
+        "# most frequent in names first.",
+        "# Generated by scripts/build-ime-index from ngender's charfreq.csv (MIT).",
+    ]
+    for syllable in sorted(by_syllable):
+        items = sorted(by_syllable[syllable].items(), key=lambda kv: (-kv[1], kv[0]))
+        total = sum(n for _ch, n in items)
+        lines.append(f"{syllable} {total} " + " ".join(f"{ch}:{n}" for ch, n in items))
+    (out / "name-chars.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    lines = [
+        "# syllable, times first and times second character of a two-character given name.",
+        "# From sinonym's given_position.csv (Apache-2.0; Chinese-Names-Corpus 120W, Apache-2.0).",
+    ]
+    with _package_file("sinonym", "data/given_position.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            syllable = row["syllable"].replace("ü", "v")
+            lines.append(f"{syllable} {row['initial_count']} {row['final_count']}")
+    (out / "given-position.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
