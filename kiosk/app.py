@@ -261,7 +261,9 @@ class KioskApp(App):
         sync = self.services.sync
         if sync is not None:
             status = sync.status()
-            if status.online:
+            if status.online and status.rejected:
+                self.sync_text = self.t("shell.online_rejected", rejected=status.rejected)
+            elif status.online:
                 self.sync_text = self.t("shell.online")
             elif status.offline_since is not None:
                 since = status.offline_since.astimezone(ZoneInfo(settings.site.timezone))

@@ -278,6 +278,8 @@ def _sync_client(services: Services) -> Any:
         clock=services.clock,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
     )
     search = services.search
 

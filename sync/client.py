@@ -6,9 +6,10 @@ reads only what is already committed.
 
 Push: events after the "sync" consumer position, in batches, gzip-compressed; the position
 moves past a batch in one transaction once the server has answered for every event in it
-(stored, already had, or rejected: a rejected event can never succeed, so it is logged and
-passed). Pull: changes after the stored cursor, applied through ``sync.apply`` with the new
-cursor in the same transaction.
+(stored, already had, or rejected: a rejected event can never succeed, so it is passed, and
+counted in the status with an alert, ``sync.attention``). Pull: changes after the stored
+cursor, applied through ``sync.apply`` with the new cursor in the same transaction; a change
+that fails to apply is quarantined (kept aside, counted, alerted) and the feed flows on.
 
 Failures back off exponentially with jitter, timed by the injected clock; a commit that emits
 events wakes an idle worker at once.
@@ -45,7 +46,7 @@ from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, parse_key_set
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 
-from . import apply
+from . import apply, attention
 from .errors import error_for, network_error, unreadable
 from .protocol import API_PREFIX, MAX_PULL_CHANGES, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
 
@@ -235,6 +236,11 @@ class SyncStatus:
     last_error: str = ""
     #: false for a stand-alone kiosk (no head office configured)
     enabled: bool = True
+    #: events head office rejected so far (each raised an alert), and the last reason
+    rejected: int = 0
+    last_rejected: str = ""
+    #: pulled changes that could not be applied and were kept aside
+    quarantined: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +272,13 @@ class SyncClient:
         backoff_cap: float = 300.0,
         max_in_flight: int = 1,
         rng: random.Random | None = None,
+        site_id: str = "",
+        kiosk_id: str = "",
     ) -> None:
         self.store = store
+        #: who raises the alerts for rejected events and quarantined changes ("" raises none)
+        self.site_id = site_id
+        self.kiosk_id = kiosk_id
         self.records = records
         self.head_office = head_office
         self.clock = clock
@@ -352,9 +363,11 @@ class SyncClient:
         missing = [row["uuid"] for row in batch if row["uuid"] not in answered]
         if missing:
             raise TransportError(f"head office did not answer for {len(missing)} events")
-        for r in answer.rejected:
-            log.error("head office rejected event %s: %s", r.uuid, r.reason)
+        kinds = {row["uuid"]: row["kind"] for row in batch} if answer.rejected else {}
         with self.store.transaction() as tx:
+            attention.note_rejected(
+                self.store, tx, answer.rejected, kinds, site_id=self.site_id, kiosk_id=self.kiosk_id
+            )
             self.store.advance(CONSUMER, batch[-1]["seq"], tx)
             self._observe(answer.hlc, tx)
         return len(answer.rejected)
@@ -367,8 +380,17 @@ class SyncClient:
         applied: set[str] = set()
         with self.store.transaction() as tx:
             for change in page.changes:
-                if apply.apply_change(self.records, tx, change):
-                    applied.add(change.kind)
+                try:
+                    if apply.apply_change(self.records, tx, change):
+                        applied.add(change.kind)
+                except attention.ENVIRONMENT:
+                    raise  # the kiosk's disk, not the change: the page is retried
+                except Exception as e:  # its savepoint is undone; keep it aside, flow on
+                    if not tx.conn.in_transaction:
+                        raise
+                    attention.quarantine_change(
+                        self.store, tx, change, e, site_id=self.site_id, kiosk_id=self.kiosk_id
+                    )
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)
@@ -392,8 +414,9 @@ class SyncClient:
         """A snapshot for the kiosk's indicator (cheap; safe from any thread)."""
         try:
             pending = self.store.pending(CONSUMER)
+            rejected, last_rejected, quarantined = attention.counts(self.store)
         except KioskError:
-            pending = -1
+            pending, rejected, last_rejected, quarantined = -1, 0, "", 0
         with self._lock:
             return SyncStatus(
                 online=self._online,
@@ -401,6 +424,9 @@ class SyncClient:
                 pending=pending,
                 last_success=self._last_success,
                 last_error=self._last_error,
+                rejected=rejected,
+                last_rejected=last_rejected,
+                quarantined=quarantined,
             )
 
     def _record(self, error: Exception | None) -> None:
@@ -493,4 +519,7 @@ def describe(status: SyncStatus) -> dict[str, object]:
         "pending": status.pending,
         "last_success": iso(status.last_success) if status.last_success else None,
         "last_error": status.last_error,
+        "rejected": status.rejected,
+        "last_rejected": status.last_rejected,
+        "quarantined": status.quarantined,
     }

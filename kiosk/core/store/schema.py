@@ -34,6 +34,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.kv",
     "kiosk.core.store.worker_tables",
     "kiosk.core.store.alerts",
+    "kiosk.core.store.quarantine",
 )
 
 
