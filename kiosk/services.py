@@ -77,6 +77,7 @@ def build_services(
     if enrolled is not None:
         settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
+    store.daily_backup()
     records = Records(store)
     if enrolled is not None:
         _enrolled_site_row(records, settings)
