@@ -77,7 +77,7 @@ def build_services(
     if enrolled is not None:
         settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
-    store.daily_backup()
+    store.start_up(*_private_files(settings))
     records = Records(store)
     if enrolled is not None:
         _enrolled_site_row(records, settings)
@@ -133,6 +133,17 @@ def _attach_optional(services: Services) -> None:
     from kiosk.core.wayfinding.directions import Directions
 
     services.directions = Directions.for_site(settings, records)
+
+
+def _private_files(settings: Settings) -> list[Any]:
+    """Files besides the database only this kiosk's user may read (checked at start)."""
+    from pathlib import Path
+
+    from kiosk.core.head_office.enrollment import TOKEN_FILE
+    from kiosk.core.keys.key_files import KEYS_DIR
+
+    keys = Path(settings.data_dir) / KEYS_DIR
+    return [Path(settings.data_dir) / TOKEN_FILE, keys, *sorted(keys.glob("*.key"))]
 
 
 def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:

@@ -33,7 +33,8 @@ REJECTED_KEY = "sync.rejected"
 REJECTED_REASON_KEY = "sync.rejected.last"
 QUARANTINED_KEY = "sync.quarantined"
 #: trouble with the kiosk's own disk, not with the change: fail the page, retry it later
-ENVIRONMENT = (StorageFullError, StorageIOError, StorageCorruptError)
+#: (``OSError``: a handler writing a file of its own, the building map, on a full disk)
+ENVIRONMENT = (StorageFullError, StorageIOError, StorageCorruptError, OSError)
 
 
 def counts(store: Store) -> tuple[int, str, int]:

@@ -19,7 +19,6 @@ This module must never import Kivy and never block on the network.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import uuid
@@ -33,7 +32,7 @@ from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import SchemaTooNewError, StorageCorruptError, StorageError
 from kiosk.core.events import Event
 from kiosk.core.models import OutboxEvent
-from kiosk.core.store import integrity, kv, outbox, schema
+from kiosk.core.store import files, integrity, kv, outbox, schema
 from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
 from kiosk.core.store.ids import new_id
@@ -137,8 +136,10 @@ class Store:
             self._anchor = self._connect()  # keeps the database alive while threads come and go
         else:
             self._target, self._uri = str(self.path), False
-            _check_writable(self.path)
+            files.prepare(self.path)  # the data directory, 0700 when made here
             existed = integrity.before_open(self.path)  # an emptied file is refused
+            if not existed:
+                files.create_private(self.path)
         try:
             self._migrate(existed, check_seconds)
         except StorageCorruptError as e:
@@ -264,12 +265,19 @@ class Store:
         except sqlite3.Error as e:
             raise translate(e, "cannot mark the database as the kiosk's") from e
 
-    def daily_backup(self) -> Path | None:
-        """Today's copy of the (checked) database in ``<data dir>/backups``, made once a day
-        at start; what a refusal to start names for restoring (``integrity``)."""
+    def start_up(self, *private: Path) -> Path | None:
+        """What the kiosk does once at start on its (checked) database: warn about files
+        others may read (``private``: keys, token, besides the database), keep room in
+        reserve for a full disk, and make today's backup; returns the backup."""
         if self._anchor is not None:
             return None
+        files.check_private(self.path, *private)
+        files.keep_reserve(self.path)
         return integrity.daily_backup(self.conn, self.path, self.clock.now().date())
+
+    def release_reserve(self) -> bool:
+        """The disk is full: free the room kept in reserve (``files``) for an alert."""
+        return self._anchor is None and files.release_reserve(self.path)
 
     def _last_hlc(self) -> str:
         """The highest stamp issued or observed (``hlc.observed``, kept by sync) so far."""
@@ -409,15 +417,3 @@ class Store:
         stored = kv.get(self, key)
         assert stored is not None
         return stored
-
-
-def _check_writable(path: Path) -> None:
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"cannot create the data directory {folder}: {e.strerror}") from e
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StorageError(f"the data directory {folder} is not writable")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise StorageError(f"the database {path} is not readable and writable")
