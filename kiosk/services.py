@@ -78,7 +78,9 @@ def build_services(
         settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
     store.start_up(*_private_files(settings))
-    records = Records(store)
+    from kiosk.core.keys.blind_index import KeyedCodec
+
+    records = Records(store, KeyedCodec(store))
     if enrolled is not None:
         _enrolled_site_row(records, settings)
     if demo and not records.sites():
@@ -214,6 +216,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
         head_office_url=head_office_url,
         reply_key=settings.notify.reply_key,
     )
+    _blind_index_follows_site_key(records, services.site_keys)
     services.notifier = NotifyWorker(
         store=store,
         records=records,
@@ -228,6 +231,19 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     services.sync = _sync_client(services)
     if services.sync is not None:
         services.workers.append(services.sync)
+
+
+def _blind_index_follows_site_key(records: Records, site_keys: Any) -> None:
+    """The blind index adopts the site's key (kept from head office, or when it arrives or is
+    rotated), re-indexing; until then it uses the kiosk's own key."""
+    from kiosk.core.keys.hierarchy import KeyPurpose
+
+    codec = records.codec
+    adopt = getattr(codec, "adopt", None)
+    if adopt is None:
+        return
+    adopt(site_keys.current(KeyPurpose.BLIND_INDEX))
+    site_keys.on_keys(lambda keys: adopt(keys.keys.get(KeyPurpose.BLIND_INDEX)))
 
 
 def _route_links(services: Services) -> Any:
