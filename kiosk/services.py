@@ -102,7 +102,10 @@ def build_services(
     if enrolled is not None:
         settings = enrolled_settings(settings, enrolled[0])
     store = Store(settings.database_path, clock=clock)
-    records = Records(store)
+    store.start_up(*_private_files(settings))
+    from kiosk.core.keys.blind_index import KeyedCodec
+
+    records = Records(store, KeyedCodec(store))
     if enrolled is not None:
         _enrolled_site_row(records, settings)
     if demo and not records.sites():
@@ -191,6 +194,17 @@ class DirectionsServices:
     handwriting: Any = None
 
 
+def _private_files(settings: Settings) -> list[Any]:
+    """Files besides the database only this kiosk's user may read (checked at start)."""
+    from pathlib import Path
+
+    from kiosk.core.head_office.enrollment import TOKEN_FILE
+    from kiosk.core.keys.key_files import KEYS_DIR
+
+    keys = Path(settings.data_dir) / KEYS_DIR
+    return [Path(settings.data_dir) / TOKEN_FILE, keys, *sorted(keys.glob("*.key"))]
+
+
 def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
     """Head office decides which site and kiosk this is: enrollment overrides the file."""
     settings = settings.replace(
@@ -260,6 +274,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
         head_office_url=head_office_url,
         reply_key=settings.notify.reply_key,
     )
+    _blind_index_follows_site_key(records, services.site_keys)
     services.notifier = NotifyWorker(
         store=store,
         records=records,
@@ -274,6 +289,19 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     services.sync = _sync_client(services)
     if services.sync is not None:
         services.workers.append(services.sync)
+
+
+def _blind_index_follows_site_key(records: Records, site_keys: Any) -> None:
+    """The blind index adopts the site's key (kept from head office, or when it arrives or is
+    rotated), re-indexing; until then it uses the kiosk's own key."""
+    from kiosk.core.keys.hierarchy import KeyPurpose
+
+    codec = records.codec
+    adopt = getattr(codec, "adopt", None)
+    if adopt is None:
+        return
+    adopt(site_keys.current(KeyPurpose.BLIND_INDEX))
+    site_keys.on_keys(lambda keys: adopt(keys.keys.get(KeyPurpose.BLIND_INDEX)))
 
 
 def _route_links(services: Services) -> RouteLinks:

@@ -54,6 +54,7 @@ from kiosk.core.store.database import Transaction
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated
 
+from . import attention
 from .protocol import ChangeOut
 
 log = logging.getLogger(__name__)
@@ -100,21 +101,30 @@ def apply_change(
     try:
         event = parse_event(change.kind, change.payload)
     except ValidationError as e:
-        _skipped(tx, change, str(e.detail or e), site_id=site_id, kiosk_id=kiosk_id)
+        _skipped(records, tx, change, str(e.detail or e), site_id=site_id, kiosk_id=kiosk_id)
         return False
     try:
         with records.store.transaction():  # a savepoint: a failing change undoes only itself
             handler(records, tx, event)
     except MALFORMED as e:
-        _skipped(tx, change, repr(e), site_id=site_id, kiosk_id=kiosk_id)
+        _skipped(records, tx, change, repr(e), site_id=site_id, kiosk_id=kiosk_id)
         return False
     return True
 
 
-def _skipped(tx: Transaction, change: ChangeOut, problem: str, *, site_id: str, kiosk_id: str):
+def _skipped(
+    records: Records,
+    tx: Transaction,
+    change: ChangeOut,
+    problem: str,
+    *,
+    site_id: str,
+    kiosk_id: str,
+):
     log.error(
         "pulled change %s (%s) is malformed, skipped: %s", change.cursor, change.kind, problem
     )
+    attention.keep_aside(records.store, tx, change, problem)
     raise_alert(
         tx,
         BAD_CHANGE_ALERT,

@@ -6,9 +6,10 @@ reads only what is already committed.
 
 Push: events after the "sync" consumer position, in batches, gzip-compressed; the position
 moves past a batch in one transaction once the server has answered for every event in it
-(stored, already had, or rejected: a rejected event can never succeed, so it is logged and
-passed). Pull: changes after the stored cursor, applied through ``sync.apply`` with the new
-cursor in the same transaction.
+(stored, already had, or rejected: a rejected event can never succeed, so it is passed, and
+counted in the status with an alert, ``sync.attention``). Pull: changes after the stored
+cursor, applied through ``sync.apply`` with the new cursor in the same transaction; a change
+that fails to apply is quarantined (kept aside, counted, alerted) and the feed flows on.
 
 Failures back off exponentially with jitter, timed by the injected clock; a commit that emits
 events wakes an idle worker at once.

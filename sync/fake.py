@@ -4,7 +4,8 @@ The same ``HeadOffice`` protocol and contract as ``sync.client.HeadOfficeClient`
 test class runs against both, tests/integration/test_head_office_contract.py): codes that
 enroll once, pushes acknowledged by UUID (a second push of the same event is a duplicate), a
 change feed paged by cursor, the site's keys. ``fail_with`` makes every call raise that error
-(head office down); ``revoked`` refuses the token; ``reject`` names UUIDs answered as rejected.
+(head office down); ``revoked`` refuses the token; ``reject`` names UUIDs answered as rejected;
+``answer_hlc`` is the clock stamp push answers carry.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class FakeHeadOffice:
         self.reject: set[str] = set()
         self.fail_with: Exception | None = None
         self.drop_answers = False
+        self.answer_hlc = ""
         #: enrollment code → the answer it gives, once
         self.codes: dict[str, EnrollAnswer] = {}
         #: what ``fetch_keys`` answers; None: head office has no master secret yet
@@ -95,7 +97,7 @@ class FakeHeadOffice:
                 stored.append(e.uuid)
         if self.drop_answers:
             stored = stored[:-1]
-        return PushOut(stored=stored, duplicate=duplicate, rejected=rejected, hlc="")
+        return PushOut(stored=stored, duplicate=duplicate, rejected=rejected, hlc=self.answer_hlc)
 
     def pull(self, after: int, limit: int) -> PullOut:
         self._check()

@@ -37,7 +37,7 @@ from kiosk.core.workers.outbox import quarantine_event
 from kiosk.core.workers.retry import RetryPolicy
 from kiosk.core.workers.worker import Worker
 
-from . import apply
+from . import apply, attention
 from .client import SyncHeadOffice, encode_push
 from .protocol import MAX_PULL_CHANGES, PushOut
 
@@ -63,6 +63,11 @@ class SyncStatus:
     last_error: str = ""
     #: false for a stand-alone kiosk (no head office configured)
     enabled: bool = True
+    #: events head office rejected so far (each quarantined with an alert), and the last reason
+    rejected: int = 0
+    last_rejected: str = ""
+    #: pulled changes that could not be applied and were kept aside
+    quarantined: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +181,17 @@ class SyncClient(Worker):
         if missing:
             raise TransportError(f"head office did not answer for {len(missing)} events")
         reasons = {r.uuid: r.reason for r in answer.rejected}
+        kinds = {row["uuid"]: row["kind"] for row in batch} if answer.rejected else {}
         with self.store.transaction() as tx:
+            attention.note_rejected(
+                self.store,
+                tx,
+                answer.rejected,
+                kinds,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+                alert=False,
+            )
             for row in batch:
                 if row["uuid"] in reasons:
                     quarantine_event(
@@ -199,10 +214,19 @@ class SyncClient(Worker):
         applied: set[str] = set()
         with self.store.transaction() as tx:
             for change in page.changes:
-                if apply.apply_change(
-                    self.records, tx, change, site_id=self.site_id, kiosk_id=self.kiosk_id
-                ):
-                    applied.add(change.kind)
+                try:
+                    if apply.apply_change(
+                        self.records, tx, change, site_id=self.site_id, kiosk_id=self.kiosk_id
+                    ):
+                        applied.add(change.kind)
+                except attention.ENVIRONMENT:
+                    raise  # the kiosk's disk, not the change: the page is retried
+                except Exception as e:  # its savepoint is undone; keep it aside, flow on
+                    if not tx.conn.in_transaction:
+                        raise
+                    attention.quarantine_change(
+                        self.store, tx, change, e, site_id=self.site_id, kiosk_id=self.kiosk_id
+                    )
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)
@@ -231,8 +255,9 @@ class SyncClient(Worker):
         """A snapshot for the kiosk's indicator (cheap; safe from any thread)."""
         try:
             pending = self.store.pending(CONSUMER)
+            rejected, last_rejected, quarantined = attention.counts(self.store)
         except KioskError:
-            pending = -1
+            pending, rejected, last_rejected, quarantined = -1, 0, "", 0
         with self._lock:
             return SyncStatus(
                 online=self._online,
@@ -240,6 +265,9 @@ class SyncClient(Worker):
                 pending=pending,
                 last_success=self._last_success,
                 last_error=self._last_error,
+                rejected=rejected,
+                last_rejected=last_rejected,
+                quarantined=quarantined,
             )
 
     def _record(self, error: Exception | None) -> None:
@@ -311,4 +339,7 @@ def describe(status: SyncStatus) -> dict[str, object]:
         "pending": status.pending,
         "last_success": iso(status.last_success) if status.last_success else None,
         "last_error": status.last_error,
+        "rejected": status.rejected,
+        "last_rejected": status.last_rejected,
+        "quarantined": status.quarantined,
     }

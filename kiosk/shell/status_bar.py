@@ -55,7 +55,9 @@ class StatusBar:
     def _show_sync(self, status: Any) -> None:
         self._asking = False
         shell, lang = self.shell, self.shell.lang
-        if status.online:
+        if status.online and status.rejected:
+            shell.sync_text = translate("shell.online_rejected", lang, rejected=status.rejected)
+        elif status.online:
             shell.sync_text = translate("shell.online", lang)
         elif status.offline_since is not None:
             since = status.offline_since.astimezone(ZoneInfo(shell.settings.site.timezone))

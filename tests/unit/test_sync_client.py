@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock, SystemClock
-from kiosk.core.config.errors import TransportError
+from kiosk.core.config.errors import StorageIOError, TransportError
 from kiosk.core.events import BadgePrinted
 from kiosk.core.models import Site
 from kiosk.core.store.database import Store
@@ -161,8 +161,8 @@ def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
     assert client.records.host("h1").department_id == "d1"
     assert store.get_value("sync.cursor") == "5"
 
-    def broken(records, tx, change):
-        raise RuntimeError("handler bug")
+    def broken(records, tx, change):  # the kiosk's own disk failing, not the change
+        raise StorageIOError("disk I/O error")
 
     # a handler bug (not a malformed change) on a kind the registry knows
     original = apply.HANDLERS["watchlist.deleted"]
@@ -170,7 +170,7 @@ def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
     try:
         transport.feed.append(_change(6, "host.upserted", {**host, "name_en": "Lee"}, "h1"))
         transport.feed.append(_change(7, "watchlist.deleted", {"id": "w1"}, "w1"))
-        with pytest.raises(RuntimeError):
+        with pytest.raises(StorageIOError):
             client.sync_once()
         # neither the host change nor the cursor was kept: the page is all or nothing
         assert client.records.host("h1").name_en == "Li"
@@ -213,3 +213,70 @@ def test_a_malformed_change_is_skipped_not_blocking_the_feed(kiosk) -> None:
     assert store.get_value("sync.cursor") == "2"
     assert store.get_value("site.building_map") == '{"floors": 3}'
     assert client.records.host("h9") is None
+
+
+def _kiosk_of_site(tmp_path, transport):
+    clock = FakeClock()
+    store = Store(tmp_path / "site.sqlite3", clock=clock)
+    records = Records(store)
+    with store.transaction() as tx:
+        records.upsert_site(tx, Site("s1", "一号", "One"))
+    client = SyncClient(
+        store=store,
+        records=records,
+        head_office=transport,
+        clock=clock,
+        site_id="s1",
+        kiosk_id="k1",
+    )
+    return client, store
+
+
+def test_rejected_events_show_in_the_status_and_raise_an_alert(tmp_path) -> None:
+    from kiosk.core.alerts import open_alerts
+
+    transport = FakeHeadOffice()
+    client, store = _kiosk_of_site(tmp_path, transport)
+    _emit(store, 3)
+    transport.reject = {e.uuid for e in store.outbox_after("sync")[:2]}
+    assert client.run_round().rejected == 2
+    status = client.status()
+    assert status.online and status.rejected == 2 and status.pending == 2  # the alerts
+    assert status.last_rejected == "rejected by the fake"
+    alerts = open_alerts(store)  # one per event set aside (the sync worker's quarantine)
+    assert [a.kind for a in alerts] == ["outbox.quarantined"] * 2
+    assert all("rejected by the fake" in a.details["reason"] for a in alerts)
+    # the alerts are pushed next round; were they rejected too, no alert about an alert follows
+    transport.reject = {e.uuid for e in store.outbox_after("sync")}
+    assert client.run_round().rejected == 2
+    assert client.status().rejected == 4 and len(open_alerts(store)) == 2
+    client.close()
+    store.close()
+
+
+@pytest.mark.parametrize("category", [{"a": 1}, ["x"], 10**30])
+def test_a_poison_change_is_quarantined_and_the_feed_flows(tmp_path, category) -> None:
+    from kiosk.core.alerts import open_alerts
+    from kiosk.core.store import pulled_quarantine as quarantine
+
+    transport = FakeHeadOffice()
+    client, store = _kiosk_of_site(tmp_path, transport)
+    visit = {"id": "v1", "site_id": "s1", "state": "checked_in"}
+    visitor = {"id": "p1", "name": "Wang", "phone": "13800000000", "category": category}
+    watch = {"id": "w1", "site_id": "s1", "name": "Mallory", "phone": "13900000000"}
+    transport.feed = [
+        _change(1, "visit.checked_in", {"visit": visit, "visitor": visitor}, "v1"),
+        _change(2, "watchlist.upserted", watch, "w1"),
+    ]
+    assert client.run_round() is not None
+    assert store.get_value("sync.cursor") == "2"
+    assert client.records.watchlist_match(site_id="s1", name="", phone="13900000000") == "w1"
+    assert client.records.visit("v1") is None and client.records.visitor("p1") is None
+    (kept,) = quarantine.rows(store)
+    assert (kept["cursor"], kept["kind"]) == (1, "visit.checked_in")
+    assert client.status().quarantined == 1
+    from sync.apply import BAD_CHANGE_ALERT
+
+    assert [a.kind for a in open_alerts(store)] == [BAD_CHANGE_ALERT]
+    client.close()
+    store.close()

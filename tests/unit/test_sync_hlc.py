@@ -56,12 +56,61 @@ def test_store_stamps_events_and_a_reopened_store_continues_after_them(tmp_path)
     with store.transaction() as tx:
         tx.emit(InvitationCreated(invitation_id="1", code="CODE1"))
     with store.transaction() as tx:
-        store.set_value("hlc.observed", "9999999999999000000-srv", tx)
+        store.set_value("hlc.observed", "8999999999999000000-srv", tx)
     first = store.outbox_after("sync")[0].hlc
     store.close()
     reopened = Store(tmp_path / "k.sqlite3", clock=clock)  # same wall time: clock stood still
     with reopened.transaction() as tx:
         tx.emit(InvitationCreated(invitation_id="2", code="CODE2"))
     second = reopened.outbox_after("sync", limit=5)[1].hlc
-    assert second > "9999999999999000000-srv" > first
+    assert second > "8999999999999000000-srv" > first
     reopened.close()
+
+
+POISON = "9999999999999999990-x"  # the stamp one hostile kiosk pushed (issue 12, item 1)
+
+
+def test_a_stamp_the_kiosk_cannot_represent_is_refused_not_adopted() -> None:
+    hlc = HybridLogicalClock(FakeClock(), "a")
+    before = hlc.tick()
+    assert hlc.observe(POISON) is False
+    stamps = [hlc.tick() for _ in range(50)]
+    assert all(is_stamp(s) and len(s) == len(before) for s in stamps)
+    assert stamps[0] > before and stamps[-1] < "9"  # still the wall clock's year
+    assert hlc.observe("8999999999999000000-srv") is True  # far ahead, yet representable
+
+
+def test_a_kiosk_fed_the_stamp_by_head_office_keeps_pushing_valid_stamps(tmp_path) -> None:
+    import random
+
+    from kiosk.core.store.records import Records
+    from sync.fake import FakeHeadOffice
+    from sync.protocol import ChangeOut
+    from sync.worker import SyncClient
+
+    clock = FakeClock()
+    store = Store(tmp_path / "k.sqlite3", clock=clock)
+    head_office = FakeHeadOffice()
+    head_office.answer_hlc = POISON  # a poisoned head office answers every push with it
+    head_office.feed.append(
+        ChangeOut(cursor=1, kind="site.settings", entity_id="s1", payload={}, hlc=POISON)
+    )
+    client = SyncClient(
+        store=store,
+        records=Records(store),
+        head_office=head_office,
+        clock=clock,
+        rng=random.Random(1),
+    )
+    for i in range(30):
+        with store.transaction() as tx:
+            tx.emit(InvitationCreated(invitation_id=f"i{i}", code=f"CODE{i}"))
+        client.sync_once()
+    stamps = [e.hlc for e in head_office.pushed]
+    assert len(stamps) == 30 and all(is_stamp(s) and len(s) == 28 for s in stamps)
+    assert stamps == sorted(stamps) and stamps[-1] < POISON
+    client.close()
+    reopened = Store(tmp_path / "k.sqlite3", clock=clock)
+    assert reopened.hlc.tick() < POISON
+    reopened.close()
+    store.close()

@@ -122,10 +122,14 @@ def test_service_creates_and_keeps_its_key(tmp_path: Path):
     clock = FakeClock(NOW)
     store = Store(tmp_path / "k.sqlite3", clock=clock)
     service = BadgeService(store, site_id="demo", clock=clock, valid_hours=12)
-    assert store.get_value(KV_KEY) is None
     tok = service.issue(VISIT)
-    stored = store.get_value(KV_KEY)
-    assert stored and len(base64.urlsafe_b64decode(stored)) == 32
+    # the key is in its own 0600 file, never in the database (issue 12, item 8)
+    key_file = tmp_path / "keys" / "badge.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
+    assert store.get_value(KV_KEY) is None
+    assert len(service.key()) == 32 and service.key().hex() in key_file.read_text()
+    assert service.key() not in (tmp_path / "k.sqlite3").read_bytes()
     assert service.verify_badge(tok).visit_id == VISIT
     # a second service on the same database (another kiosk process) uses the same key
     again = BadgeService(Store(tmp_path / "k.sqlite3", clock=clock), site_id="demo", clock=clock)
@@ -142,7 +146,23 @@ def test_issuer_hook_works_inside_the_check_in_transaction(tmp_path: Path):
     with store.transaction():
         code = service.issue_code(VISIT, "demo", NOW + timedelta(hours=1))
     assert service.visit_id_for(code) == VISIT
-    assert store.get_value(KV_KEY)
+    assert (tmp_path / "keys" / "badge.key").exists() and store.get_value(KV_KEY) is None
+
+
+def test_a_key_an_older_kiosk_kept_in_the_database_moves_to_its_file(tmp_path: Path):
+    from kiosk.core.badges.tokens import KV_PREVIOUS_KEY
+
+    clock = FakeClock(NOW)
+    store = Store(tmp_path / "k.sqlite3", clock=clock)
+    old, older = b"o" * 32, b"p" * 32
+    store.set_value(KV_KEY, base64.urlsafe_b64encode(old).decode())
+    store.set_value(KV_PREVIOUS_KEY, base64.urlsafe_b64encode(older).decode())
+    printed = sign(visit_id=VISIT, site_id="demo", expires_at=NOW + timedelta(hours=1), key=older)
+    service = BadgeService(store, site_id="demo", clock=clock)
+    assert service.keys() == [old, older]
+    assert service.verify_badge(printed).visit_id == VISIT  # badges printed before still verify
+    assert store.get_value(KV_KEY) is None and store.get_value(KV_PREVIOUS_KEY) is None
+    assert (tmp_path / "keys" / "badge.key").stat().st_mode & 0o777 == 0o600
 
 
 def test_site_key_from_head_office_replaces_the_local_one(tmp_path: Path):

@@ -21,11 +21,13 @@ a forged or altered one (``badge.denied.forged``) and an expired one (``badge.de
 Only the canonical encoding is accepted, so no two strings verify as the same badge.
 
 Where the key lives: :class:`BadgeService` creates a random 256-bit key on first use and keeps
-it in the store's ``kv`` table under ``badge_key``. Once head office hands out a site key
-(sync), :meth:`BadgeService.install_site_key` replaces it and keeps the old one as
-``badge_key_previous``, so badges printed earlier in the day still verify until they expire.
+it in the 0600 key file ``<data dir>/keys/badge.key`` (``kiosk.core.keys.key_files``), never
+in the database: a copy of the database cannot forge badges. A key kept by an older kiosk in
+the store's ``kv`` table (``badge_key``, ``badge_key_previous``) is moved into the file and
+deleted from the table on first use. :meth:`BadgeService.install_site_key` replaces the key and
+keeps the old one second, so badges printed earlier in the day still verify until they expire.
 
-This module does no I/O except through the ``Store`` handed to ``BadgeService``.
+This module does no I/O except through the ``Store`` and the key file.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError
+from kiosk.core.keys.key_files import KeyFile, StoredKey, key_folder
+from kiosk.core.store import kv
 from kiosk.core.store.database import Store, Transaction
 
 VERSION = 1
@@ -192,39 +196,40 @@ class BadgeService:
         self.site_id = site_id
         self.clock: Clock = clock or store.clock or SystemClock()
         self.valid_for = timedelta(hours=valid_hours)
+        self.key_file = KeyFile(key_folder(store.path), "badge")
+
+    def _stored(self) -> list[StoredKey]:
+        """The key file's versions, made on first use: from the database's old ``kv`` rows
+        (then deleted from it) or fresh. Whichever thread makes the file first, all use it."""
+        stored = self.key_file.read()
+        if stored:
+            return stored
+        old = [self.store.get_value(KV_KEY), self.store.get_value(KV_PREVIOUS_KEY)]
+        fresh = [StoredKey(_unb64(v)) for v in old if v] or [StoredKey(secrets.token_bytes(32))]
+        stored = self.key_file.create_if_absent(fresh)
+        if any(old):
+            with self.store.transaction() as tx:  # joins a check-in's transaction
+                kv.delete(tx, KV_KEY)
+                kv.delete(tx, KV_PREVIOUS_KEY)
+        return stored
 
     def key(self) -> bytes:
-        """The site's badge key, created (random, 256 bits) and stored on first use.
-
-        Called inside the check-in's transaction, the key is created in it (the store's
-        transactions are re-entrant); whichever thread stores a key first, all use that one.
-        """
-        existing = self.store.get_value(KV_KEY)
-        if existing:
-            return _unb64(existing)
-        fresh = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
-        return _unb64(self.store.set_value_if_absent(KV_KEY, fresh))
+        """The site's badge key, created (random, 256 bits) and kept in its file on first
+        use."""
+        return self._stored()[0].key
 
     def keys(self) -> list[bytes]:
         """Keys a token may be signed with: the current one first, then the previous one."""
-        out = [self.key()]
-        previous = self.store.get_value(KV_PREVIOUS_KEY)
-        if previous:
-            out.append(_unb64(previous))
-        return out
+        return [k.key for k in self._stored()[:2]]
 
     def install_site_key(self, key: bytes) -> None:
         """Replace the local key by the one head office issued (keeping the old for a day)."""
         if len(key) < 16:
             raise ValueError("a badge key must be at least 16 bytes")
-        current = self.store.get_value(KV_KEY)
-        encoded = base64.urlsafe_b64encode(key).decode("ascii")
-        if current == encoded:
+        stored = self._stored()
+        if stored[0].key == key:
             return
-        with self.store.transaction():
-            if current:
-                self.store.set_value(KV_PREVIOUS_KEY, current)
-            self.store.set_value(KV_KEY, encoded)
+        self.key_file.write([StoredKey(key, source="site"), stored[0]])
 
     def issue(
         self, visit_id: str, *, tx: Transaction | None = None, issued_at: datetime | None = None

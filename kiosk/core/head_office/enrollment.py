@@ -68,7 +68,7 @@ def enroll(head_office: AnyHeadOffice, code: str, *, data_dir: Path | str) -> En
         kiosk_name=answer.kiosk_name,
     )
     folder = Path(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     _write_private(folder / TOKEN_FILE, answer.token)
     _write_private(
         folder / ENROLLMENT_FILE, json.dumps(asdict(enrollment), ensure_ascii=False, indent=2)

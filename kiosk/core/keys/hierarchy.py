@@ -8,7 +8,7 @@ leaked kiosk cannot sign for another site, and a key for one purpose never verif
 Rotating a key (``kiosk-server rotate-key SITE PURPOSE``) bumps its version; a link names the
 version it was signed with (absent means 1), so the previous version keeps working until what it
 signed has expired (``HONOUR_SECONDS``). Later purposes (the site's badge key, its kiosks' peer
-key, a blind-index key) are added here as members. Pure functions; no I/O.
+key) are added here as members. Pure functions; no I/O.
 """
 
 from __future__ import annotations
@@ -26,16 +26,22 @@ class KeyPurpose(StrEnum):
     REPLY_LINK = "reply-link"
     #: signs the QR link to the route page on the directions screen (``route_links.py``)
     ROUTE_LINK = "route-link"
+    #: keys the blind index of phone numbers and names (``blind_index.py``): one per site, so
+    #: every kiosk of the site indexes a visitor alike
+    BLIND_INDEX = "blind-index"
 
 
 #: the purposes a kiosk may fetch (``GET /api/v1/sync/keys``) and sign with
-KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset({KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK})
+KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset(
+    {KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK, KeyPurpose.BLIND_INDEX}
+)
 
 #: how long after a rotation the previous version still verifies: the longest a link signed
 #: with it may live (a reply link's ``notify.reply_ttl`` is capped at this; route links 12 h)
 HONOUR_SECONDS: dict[KeyPurpose, int] = {
     KeyPurpose.REPLY_LINK: 7 * 24 * 3600,
     KeyPurpose.ROUTE_LINK: 12 * 3600,
+    KeyPurpose.BLIND_INDEX: 0,  # nothing signed to honour: kiosks re-index on the new key
 }
 
 

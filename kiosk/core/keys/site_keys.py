@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +128,12 @@ class SiteKeys:
         self._set = self._load()
         self._fetch: threading.Thread | None = None
         self._next_try = float("-inf")
+        self._listeners: list[Callable[[KeySet], Any]] = []
+
+    def on_keys(self, listener: Callable[[KeySet], Any]) -> None:
+        """Call ``listener(keys)`` (on the fetching thread) after keys from head office are
+        kept: the blind index adopts its site key this way."""
+        self._listeners.append(listener)
 
     def _load(self) -> KeySet:
         text = self.store.get_value(KEYS_KV, "")
@@ -199,11 +205,17 @@ class SiteKeys:
         return True
 
     def keep(self, keys: KeySet) -> None:
-        """Store what head office answered and sign with it from now on."""
-        self.store.set_value(KEYS_KV, keys.to_json())
+        """Store what head office answered and sign with it from now on. The blind-index key
+        is held in memory only: its copy on disk is its own key file (``blind_index.py``)."""
+        kept: dict[KeyPurpose, SiteKey] = {
+            p: k for p, k in keys.keys.items() if p is not KeyPurpose.BLIND_INDEX
+        }
+        self.store.set_value(KEYS_KV, KeySet(kept, keys.public_url).to_json())
         with self._lock:
             before = {p: k.version for p, k in self._set.keys.items()}
             self._set = keys
         if before != {p: k.version for p, k in keys.keys.items()}:
             versions = ", ".join(f"{p.value} v{k.version}" for p, k in sorted(keys.keys.items()))
             log.info("site keys from head office: %s", versions)
+        for listener in list(self._listeners):
+            listener(keys)

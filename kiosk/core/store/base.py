@@ -26,6 +26,12 @@ class Repository:
     def name_key(self, name: str) -> str:
         return self.codec.index("name:" + normalise_name(name)) if name else ""
 
+    def lookup_keys(self, text: str) -> list[str]:
+        """``text``'s index under every key a stored row may still carry (the current one
+        first; a keyed codec also gives the previous one)."""
+        indexes = getattr(self.codec, "indexes", None)
+        return list(indexes(text)) if indexes is not None else [self.codec.index(text)]
+
 
 def dt(value: str | None) -> datetime | None:
     return parse_iso(value) if value else None

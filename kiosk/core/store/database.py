@@ -19,7 +19,6 @@ This module must never import Kivy and never block on the network.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import uuid
@@ -30,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.clock import Clock, SystemClock
-from kiosk.core.config.errors import SchemaTooNewError, StorageError
+from kiosk.core.config.errors import SchemaTooNewError, StorageCorruptError, StorageError
 from kiosk.core.events import Event
 from kiosk.core.models import OutboxEvent
-from kiosk.core.store import kv, outbox, schema
+from kiosk.core.store import files, integrity, kv, outbox, schema
 from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
 from kiosk.core.store.ids import new_id
@@ -116,7 +115,13 @@ class Store:
     (shared cache: one writer at a time, for tests and tools rather than the kiosk).
     """
 
-    def __init__(self, path: Path | str, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Clock | None = None,
+        check_seconds: float = integrity.CHECK_SECONDS,
+    ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
         self._local = threading.local()
@@ -124,14 +129,27 @@ class Store:
         self._open_lock = threading.Lock()
         self._listeners: list[Any] = []
         self._anchor: sqlite3.Connection | None = None
+        existed = False
         if str(path) == ":memory:":
             self._target = f"file:kiosk-{uuid.uuid4().hex}?mode=memory&cache=shared"
             self._uri = True
             self._anchor = self._connect()  # keeps the database alive while threads come and go
         else:
             self._target, self._uri = str(self.path), False
-            _check_writable(self.path)
-        self._migrate()
+            files.prepare(self.path)  # the data directory, 0700 when made here
+            existed = integrity.before_open(self.path)  # an emptied file is refused
+            if not existed:
+                files.create_private(self.path)
+        try:
+            self._migrate(existed, check_seconds)
+        except StorageCorruptError as e:
+            self.close()
+            if existed and "will not start on it" not in str(e):
+                raise integrity.refuse(self.path, f"is damaged or not a database ({e})") from e
+            raise
+        except StorageError:
+            self.close()
+            raise
         self.hlc = HybridLogicalClock(self.clock, uuid.uuid4().hex[:8], last=self._last_hlc())
 
     # -- connections -------------------------------------------------------------------------
@@ -214,7 +232,8 @@ class Store:
             self._anchor = None
 
     # -- schema ------------------------------------------------------------------------------
-    def _migrate(self) -> None:
+    def _migrate(self, existed: bool, check_seconds: float) -> None:
+        """Check an existing file (``integrity``), then run the steps it has not had."""
         conn = self.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -228,6 +247,8 @@ class Store:
                 f"up to {known}); upgrade the kiosk software instead of downgrading data",
                 key="error.schema_too_new",
             )
+        if existed:
+            integrity.after_open(conn, self.path, seconds=check_seconds)
         for step in versions[version:]:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -238,6 +259,25 @@ class Store:
             except sqlite3.Error as e:
                 _rollback(conn)
                 raise translate(e, f"migration to schema {step.number} failed") from e
+        try:
+            if conn.execute("PRAGMA application_id").fetchone()[0] != integrity.MARKER:
+                conn.execute(f"PRAGMA application_id={integrity.MARKER}")
+        except sqlite3.Error as e:
+            raise translate(e, "cannot mark the database as the kiosk's") from e
+
+    def start_up(self, *private: Path) -> Path | None:
+        """What the kiosk does once at start on its (checked) database: warn about files
+        others may read (``private``: keys, token, besides the database), keep room in
+        reserve for a full disk, and make today's backup; returns the backup."""
+        if self._anchor is not None:
+            return None
+        files.check_private(self.path, *private)
+        files.keep_reserve(self.path)
+        return integrity.daily_backup(self.conn, self.path, self.clock.now().date())
+
+    def release_reserve(self) -> bool:
+        """The disk is full: free the room kept in reserve (``files``) for an alert."""
+        return self._anchor is None and files.release_reserve(self.path)
 
     def _last_hlc(self) -> str:
         """The highest stamp issued or observed (``hlc.observed``, kept by sync) so far."""
@@ -377,15 +417,3 @@ class Store:
         stored = kv.get(self, key)
         assert stored is not None
         return stored
-
-
-def _check_writable(path: Path) -> None:
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"cannot create the data directory {folder}: {e.strerror}") from e
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StorageError(f"the data directory {folder} is not writable")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise StorageError(f"the database {path} is not readable and writable")

@@ -36,3 +36,7 @@ def put(tx: Transaction, key: str, value: str) -> None:
 
 def put_if_absent(tx: Transaction, key: str, value: str) -> None:
     tx.execute("INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+
+def delete(tx: Transaction, key: str) -> None:
+    tx.execute("DELETE FROM kv WHERE key = ?", (key,))

@@ -36,6 +36,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.print_jobs",
     "kiosk.core.store.alerts",
     "kiosk.core.store.quarantine",
+    "kiosk.core.store.pulled_quarantine",
 )
 
 

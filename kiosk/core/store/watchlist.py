@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.core.models import WatchlistEntry
 from kiosk.core.store.base import Repository
+from kiosk.core.store.personal import normalise_name, normalise_phone
 from kiosk.core.store.schema import Step
 
 if TYPE_CHECKING:
@@ -46,11 +47,13 @@ class WatchlistRepository(Repository):
 
     def watchlist_match(self, *, site_id: str, name: str, phone: str) -> str | None:
         """The id of a watchlist entry matching this name or phone, else None."""
-        name_key = self.name_key(name)
-        phone_key = self.phone_key(phone)
+        # rows keep only keys: one indexed before a re-key matches under the previous key
+        names = self.lookup_keys("name:" + normalise_name(name)) if name else [""]
+        phones = self.lookup_keys("phone:" + normalise_phone(phone)) if phone else [""]
         row = self.store.query_one(
             "SELECT id FROM watchlist WHERE (site_id = ? OR site_id = '*') AND "
-            "((name_key != '' AND name_key = ?) OR (phone_key != '' AND phone_key = ?)) LIMIT 1",
-            (site_id, name_key, phone_key),
+            f"((name_key != '' AND name_key IN ({','.join('?' * len(names))})) OR "
+            f"(phone_key != '' AND phone_key IN ({','.join('?' * len(phones))}))) LIMIT 1",
+            (site_id, *names, *phones),
         )
         return str(row["id"]) if row else None

@@ -9,11 +9,21 @@ number or exact code only, and what they return for display is masked.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Literal
 
-from kiosk.core.alerts import raise_alert
-from kiosk.core.config.errors import DeniedError, NotFoundError, ValidationError
+from kiosk.core.alerts import open_alerts, raise_alert
+from kiosk.core.config.errors import (
+    DeniedError,
+    NotFoundError,
+    StorageError,
+    StorageFullError,
+    StorageIOError,
+    ValidationError,
+)
 from kiosk.core.events import (
     InvitationUsed,
     VisitCheckedIn,
@@ -38,6 +48,8 @@ from kiosk.core.visits.forms import (
     validate_form,
     validate_phone,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BadgeIssuer",
@@ -102,7 +114,7 @@ class CheckinService(CheckOut):
             field_name, key = next(iter(problems.items()))
             raise ValidationError(field_name, field=field_name, key=key)
         phone = validate_phone(form.phone) if form.phone.strip() else ""
-        with self.store.transaction() as tx:
+        with self._storage_watched(), self.store.transaction() as tx:
             visitor = self._visitor_for(tx, form, phone)
             invitation = self._matching_invitation(phone)
             return self._commit_visit(
@@ -118,7 +130,7 @@ class CheckinService(CheckOut):
     def check_in_invitation(self, code: str, *, language: str = "zh_CN") -> CheckinResult:
         """One tap after a scan: the invited guest is checked in from the invitation."""
         inv = self.find_invitation(code)
-        with self.store.transaction() as tx:
+        with self._storage_watched(), self.store.transaction() as tx:
             visitor = None
             if inv.phone:
                 visitor = self.records.visitor_by_phone(inv.phone)
@@ -139,6 +151,35 @@ class CheckinService(CheckOut):
                 language=language,
                 invitation=inv,
             )
+
+    @contextmanager
+    def _storage_watched(self) -> Iterator[None]:
+        """A check-in the disk refused (full, failing) raises an alert for the desk once,
+        then goes on up for the screen's calm message; nothing of the visit was kept."""
+        try:
+            yield
+        except (StorageFullError, StorageIOError) as e:
+            self._alert_storage(e)
+            raise
+
+    def _alert_storage(self, error: StorageError) -> None:
+        kind = "storage_full" if isinstance(error, StorageFullError) else "storage_io"
+        try:
+            if any(a.kind == kind for a in open_alerts(self.store)):
+                return  # the desk already knows
+            self.store.release_reserve()  # the room kept for this alert (store/files.py)
+            with self.store.transaction() as tx:
+                raise_alert(
+                    tx,
+                    kind,
+                    severity="critical",
+                    message_key=f"alert.{kind}",
+                    details={"detail": str(error)[:500]},
+                    site_id=self.site_id,
+                    kiosk_id=self.kiosk_id,
+                )
+        except StorageError as again:
+            log.critical("the disk refused a check-in and the alert about it: %s", again)
 
     def _visitor_for(self, tx: Transaction, form: CheckinForm, phone: str) -> Visitor:
         existing = self.records.visitor_by_phone(phone) if phone else None

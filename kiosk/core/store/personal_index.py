@@ -1,0 +1,30 @@
+"""Re-indexing the blind keys of rows that keep their clear value (``keys/blind_index.py``).
+
+Visitors and invitations keep the (codec-encoded, today plain) phone number, so their
+``phone_key`` can be computed again under a new key. Watchlist rows keep only keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.core.store.personal import normalise_phone
+
+if TYPE_CHECKING:
+    from kiosk.core.store.database import Transaction
+
+
+def reindex(tx: Transaction, index: Callable[[str], str]) -> int:
+    """Recompute ``phone_key`` of every visitor and invitation; returns how many rows."""
+
+    def key(phone: str) -> str:
+        return index("phone:" + normalise_phone(phone)) if phone else ""
+
+    count = 0
+    for table in ("visitors", "invitations"):
+        rows = tx.execute(f"SELECT id, phone FROM {table}").fetchall()
+        for row in rows:
+            tx.execute(f"UPDATE {table} SET phone_key = ? WHERE id = ?", (key(row[1]), row[0]))
+        count += len(rows)
+    return count
