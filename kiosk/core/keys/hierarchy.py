@@ -26,16 +26,23 @@ class KeyPurpose(StrEnum):
     REPLY_LINK = "reply-link"
     #: signs the QR link to the route page on the directions screen (``route_links.py``)
     ROUTE_LINK = "route-link"
+    #: peppers staff PINs before argon2 (``kiosk.core.reception.pins``): head office hashes the
+    #: PINs it manages with it, the site's kiosks check them with it. Not rotated: a new
+    #: version would make every PIN of the site fail (``rotate-key`` refuses it)
+    STAFF_PIN = "staff-pin"
 
 
 #: the purposes a kiosk may fetch (``GET /api/v1/sync/keys``) and sign with
-KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset({KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK})
+KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset(
+    {KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK, KeyPurpose.STAFF_PIN}
+)
 
 #: how long after a rotation the previous version still verifies: the longest a link signed
 #: with it may live (a reply link's ``notify.reply_ttl`` is capped at this; route links 12 h)
 HONOUR_SECONDS: dict[KeyPurpose, int] = {
     KeyPurpose.REPLY_LINK: 7 * 24 * 3600,
     KeyPurpose.ROUTE_LINK: 12 * 3600,
+    KeyPurpose.STAFF_PIN: 0,
 }
 
 

@@ -34,6 +34,9 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.kv",
     "kiosk.core.store.worker_tables",
     "kiosk.core.store.alerts",
+    "kiosk.core.store.staff",
+    "kiosk.core.store.audit",
+    "kiosk.core.store.reception",
 )
 
 
