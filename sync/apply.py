@@ -30,6 +30,7 @@ from kiosk.core.models import (
     host_from_dict,
 )
 from kiosk.core.notify.worker import host_replied_change
+from kiosk.core.reception.pulled import staff_upserted_change
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated
@@ -258,6 +259,8 @@ for _kind, _handler in {
 # a host's answer to a notification's reply link: the done screen shows "on the way"
 register("host.replied", host_replied_change)
 register(ROTATED_KIND, key_rotated_change)
+# staff accounts managed at head office, PIN hashes only (kiosk.core.reception)
+register("staff.upserted", staff_upserted_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

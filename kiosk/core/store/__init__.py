@@ -11,7 +11,8 @@ Repositories, one module per table group: ``directory`` (sites, departments, hos
 ``visitors``, ``visits``, ``invitations``, ``watchlist`` (all five are ``records.Records``),
 ``outbox`` (events and consumer positions), ``kv`` (small key/value state), ``alerts``,
 ``staff``, ``audit`` and ``reception`` (receptionist mode: accounts, the hash-chained audit
-log, corrections, decisions and reprints), and ``worker_tables`` (the print queue's and notifier's tables, whose SQL has yet to move here).
+log, corrections, decisions and reprints), and ``worker_tables`` (the print queue's and
+notifier's tables, whose SQL has yet to move here).
 
 Migrations: each repository module owns its tables' schema steps, as ``SCHEMA`` (a tuple of
 ``schema.Step(version, sql)``), and is named in ``schema.OWNERS``. There is one sequence,
