@@ -6,6 +6,8 @@ kiosk tour --out DIR [--size WxH] [--lang zh_CN|en]
 kiosk invite --name NAME [--phone P] [--host HOST_ID] [--company C] [--purpose P]
 kiosk enroll URL CODE [--ca-bundle PEM]
 kiosk import-directory FILE [--dry-run]   load departments and hosts (JSON or CSV), stand-alone
+kiosk staff add --name NAME --role admin  a staff account (asks for the PIN); kiosk staff list
+kiosk audit verify                        check the audit log's hash chain
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     directory.add_argument("file", type=Path, help="directory JSON, or CSV saved by a spreadsheet")
     directory.add_argument("--dry-run", action="store_true", help="show what would change")
+    from kiosk.reception_cli import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -87,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
             done = enroll(args.url, args.code, data_dir=settings.data_dir, ca_bundle=ca)
             print(f"enrolled as kiosk {done.kiosk_id} of site {done.site_id} ({done.site_name_en})")
             return 0
+        if args.command in ("staff", "audit"):
+            from kiosk.reception_cli import run
+
+            return run(settings, args)
         if args.command == "import-directory":
             return _import_directory(settings, args.file, dry_run=args.dry_run)
         return _run(settings, demo=args.demo, windowed=args.windowed, check=args.check)

@@ -69,6 +69,8 @@ class Services:
     site_keys: SiteKeys | None = None
     #: the one head-office client (sync.client.HeadOfficeClient) of an enrolled kiosk
     head_office: HeadOffice[Any, Any] | None = None
+    #: receptionist mode: staff and PIN entry, the board, the desk's actions (kiosk.core.reception)
+    reception: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -141,6 +143,7 @@ def build_services(
 
     services.workers.append(EndOfDayWorker(checkin=checkin))
     services.progress = _progress(services)
+    services.reception = _reception(services)
     if start_workers:
         services.start()
     return services
@@ -318,6 +321,26 @@ def _route_links(services: Services) -> RouteLinks:
         site_id=services.settings.site.id,
         key=lambda: keys.current(KeyPurpose.ROUTE_LINK),
         clock=services.clock,
+    )
+
+
+def _reception(services: Services) -> Any:
+    """Staff accounts (PINs peppered with the site's staff-pin key when enrolled, a key of the
+    kiosk's own when stand-alone), the on-site board and the desk's actions."""
+    from kiosk.core.keys.hierarchy import KeyPurpose
+    from kiosk.core.reception.console import Reception
+    from kiosk.core.reception.pepper import Pepper
+
+    settings, keys = services.settings, services.site_keys
+    site_key = None
+    if services.head_office is not None and keys is not None:
+        site_key = lambda: keys.current(KeyPurpose.STAFF_PIN)  # noqa: E731
+    queue = services.print_queue
+    return Reception.build(
+        checkin=services.checkin,
+        print_queue=queue,
+        pepper=Pepper(settings.data_dir, site_key=site_key),
+        badge_status=(lambda visit_id: queue.status_for(visit_id).state) if queue else None,
     )
 
 

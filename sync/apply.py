@@ -50,6 +50,7 @@ from kiosk.core.models import (
     WatchlistEntry,
 )
 from kiosk.core.notify.replies import handle_host_replied
+from kiosk.core.reception.pulled import staff_upserted_change
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated
@@ -310,6 +311,8 @@ for _kind, _handler in _HANDLERS.items():
     register(_kind, _handler)
 
 register(ROTATED_KIND, key_rotated_change)
+# staff accounts managed at head office, PIN hashes only (kiosk.core.reception)
+register("staff.upserted", staff_upserted_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

@@ -12,6 +12,7 @@
     kiosk-server import-directory SITE FILE [--dry-run]  departments and hosts from JSON or CSV
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
+    kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
 
 The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
 the platform data directory. The master secret every site key derives from is
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
+    from .staff_cli import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -143,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
+            if args.command == "staff":
+                from .staff_cli import staff_command
+
+                return staff_command(make_sessionmaker(engine), args)
             if args.command in ("rotate-key", "show-key"):
                 from .keys import key_command
 

@@ -372,4 +372,4 @@ FOLDERS: dict[str, Folder] = {
 
 
 # the folds of other tables register themselves in FOLDERS (imported last: they use this module)
-from . import alerts, visit_status  # noqa: E402, F401
+from . import alerts, reception, visit_status  # noqa: E402, F401

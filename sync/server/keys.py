@@ -182,8 +182,11 @@ def rotate_key(
 ) -> int:
     """Start a new version of the site's key for ``purpose``; tell the site's kiosks.
 
-    ``UnknownSiteError`` for a site head office does not have. Returns the new version.
+    ``UnknownSiteError`` for a site head office does not have; ``ValueError`` for the staff
+    PIN pepper (a new version would make every PIN of the site fail). Returns the new version.
     """
+    if purpose is KeyPurpose.STAFF_PIN:
+        raise ValueError("the staff-pin key is not rotated: reset the site's PINs instead")
     version = current_version(session, site_id, purpose) + 1
     session.add(
         SiteKeyVersion(
@@ -259,6 +262,9 @@ def key_command(sessions, command: str, site_id: str, purpose: KeyPurpose) -> in
             assert key is not None
             print(f"{key.version}:{key.key.hex()}")
             return 0
+        if purpose is KeyPurpose.STAFF_PIN:
+            print("the staff-pin key is not rotated: reset the site's PINs", file=sys.stderr)
+            return 1
         version = rotate_key(session, site_id, purpose)
     hours = HONOUR_SECONDS[purpose] / 3600
     print(

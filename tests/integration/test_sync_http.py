@@ -372,7 +372,12 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
                 assert r.status_code == 400 and site_a not in r.text
     r = env.http.get(f"{API}/sync/keys", headers=b_auth)
     assert r.status_code == 200 and r.json()["site_id"] == site_b
-    assert {k["purpose"] for k in r.json()["keys"]} == {"reply-link", "route-link", "blind-index"}
+    assert {k["purpose"] for k in r.json()["keys"]} == {
+        "reply-link",
+        "route-link",
+        "blind-index",
+        "staff-pin",
+    }
     a_auth = {"Authorization": f"Bearer {a1.token}"}
     a_keys = env.http.get(f"{API}/sync/keys", headers=a_auth).json()["keys"]
     assert not {k["key"] for k in a_keys} & {k["key"] for k in r.json()["keys"]}

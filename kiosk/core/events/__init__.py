@@ -48,9 +48,23 @@ from kiosk.core.events.kiosk import (
     VisitorRecord,
     VisitRecord,
 )
+from kiosk.core.events.reception import (
+    RECEPTION_EVENTS,
+    RECEPTION_FEED,
+    AuditRecorded,
+    BadgeReprinted,
+    DeskStatusChanged,
+    StaffChanged,
+    StaffUpserted,
+    VisitAnnotated,
+    VisitCancelled,
+    VisitDecided,
+)
 
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
-REGISTRY: dict[str, type[Event]] = {cls.kind: cls for cls in (*KIOSK_EVENTS, *FEED_EVENTS)}
+REGISTRY: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED)
+}
 
 
 def parse_event(kind: str, payload: Any) -> Event:
@@ -85,11 +99,14 @@ __all__ = [
     "REGISTRY",
     "AlertAcknowledged",
     "AlertRaised",
+    "AuditRecorded",
     "BadgeFailed",
     "BadgePrinted",
+    "BadgeReprinted",
     "BuildingUpdated",
     "DepartmentDeleted",
     "DepartmentUpserted",
+    "DeskStatusChanged",
     "Event",
     "HostDeleted",
     "HostReplied",
@@ -102,8 +119,13 @@ __all__ = [
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",
+    "StaffChanged",
+    "StaffUpserted",
+    "VisitAnnotated",
+    "VisitCancelled",
     "VisitCheckedIn",
     "VisitCheckedOut",
+    "VisitDecided",
     "VisitDenied",
     "VisitRecord",
     "VisitorRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import feed, kiosk
+from kiosk.core.events import feed, kiosk, reception
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -29,6 +29,8 @@ _RECORD = kiosk.VisitRecord(
 _PERSON = kiosk.VisitorRecord(
     id=_VISITOR, name="张伟", phone="13812345678", company="示例科技", category=""
 )
+_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo"
+_STAFF = "st-4f2a9c1e7b3d4a5f"
 _DELIVERY: dict[str, Any] = dict(
     visit_id=_VISIT,
     site_id="demo",
@@ -95,6 +97,88 @@ EXAMPLES: dict[str, Event] = {
         ),
         kiosk.NotifySent(**_DELIVERY, sent_at=_T),
         kiosk.NotifyFailed(**_DELIVERY, error="SMTP 550: mailbox unavailable", failed_at=_T),
+        reception.StaffChanged(
+            staff_id=_STAFF,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            name="前台 Wang",
+            role="receptionist",
+            pin_hash=_HASH,
+            by="cli",
+            changed_at=_T,
+        ),
+        reception.AuditRecorded(
+            entry_id="e1c0ffee0000000000000000000000aa",
+            seq=42,
+            at=_T,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            actor=_STAFF,
+            role="receptionist",
+            action="personal.revealed",
+            subject_kind="visitor",
+            subject_id=_VISITOR,
+            fields="phone",
+            reason="",
+            details={},
+            prev_hash="0" * 64,
+            hash="ab" * 32,
+        ),
+        reception.VisitAnnotated(
+            annotation_id="n1",
+            visit_id=_VISIT,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            field="name",
+            old_value="张玮",
+            new_value="张伟",
+            reason="misspelled at check-in",
+            by=_STAFF,
+            at=_T,
+        ),
+        reception.VisitCancelled(
+            visit_id=_VISIT,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            reason="checked in twice",
+            by=_STAFF,
+            cancelled_at=_T,
+        ),
+        reception.VisitDecided(
+            visit_id=_VISIT,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            decision="approved",
+            reason="name only: a different person",
+            by=_STAFF,
+            decided_at=_T,
+        ),
+        reception.BadgeReprinted(
+            reprint_id="r7",
+            visit_id=_VISIT,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            copy_number=1,
+            by=_STAFF,
+            requested_at=_T,
+        ),
+        reception.DeskStatusChanged(
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            unattended=True,
+            return_at=_T,
+            backup_contact="Security desk, ext. 8110",
+            by=_STAFF,
+            changed_at=_T,
+        ),
+        reception.StaffUpserted(
+            staff_id=_STAFF,
+            site_id="demo",
+            name="前台 Wang",
+            role="receptionist",
+            pin_hash=_HASH,
+            updated_at=_T,
+        ),
         feed.DepartmentUpserted(
             id="rnd", site_id="demo", name_zh="研发部", name_en="R&D", floor="5", room="501"
         ),

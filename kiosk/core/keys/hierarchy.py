@@ -29,11 +29,15 @@ class KeyPurpose(StrEnum):
     #: keys the blind index of phone numbers and names (``blind_index.py``): one per site, so
     #: every kiosk of the site indexes a visitor alike
     BLIND_INDEX = "blind-index"
+    #: peppers staff PINs before argon2 (``kiosk.core.reception.pins``): head office hashes the
+    #: PINs it manages with it, the site's kiosks check them with it. Not rotated: a new
+    #: version would make every PIN of the site fail (``rotate-key`` refuses it)
+    STAFF_PIN = "staff-pin"
 
 
 #: the purposes a kiosk may fetch (``GET /api/v1/sync/keys``) and sign with
 KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset(
-    {KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK, KeyPurpose.BLIND_INDEX}
+    {KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK, KeyPurpose.BLIND_INDEX, KeyPurpose.STAFF_PIN}
 )
 
 #: how long after a rotation the previous version still verifies: the longest a link signed
@@ -42,6 +46,7 @@ HONOUR_SECONDS: dict[KeyPurpose, int] = {
     KeyPurpose.REPLY_LINK: 7 * 24 * 3600,
     KeyPurpose.ROUTE_LINK: 12 * 3600,
     KeyPurpose.BLIND_INDEX: 0,  # nothing signed to honour: kiosks re-index on the new key
+    KeyPurpose.STAFF_PIN: 0,
 }
 
 

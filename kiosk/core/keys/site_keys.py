@@ -49,6 +49,8 @@ KEYS_KV = "site_keys"
 WANTED_KV = "site_keys.wanted"
 #: the pull-feed change a rotation appends
 ROTATED_KIND = SiteKeyRotated.kind
+#: purposes kept in memory (and by their owner elsewhere) but never in the database
+NOT_STORED = frozenset({KeyPurpose.STAFF_PIN})
 #: seconds between two failed attempts to fetch
 RETRY_SECONDS = 300.0
 
@@ -61,9 +63,12 @@ class KeySet:
     public_url: str = ""
 
     def to_json(self) -> str:
+        """What the store keeps: every key but the staff PIN pepper, which lives in a file of
+        its own (``kiosk.core.reception.pepper``) so a copied database cannot test PINs."""
         items = [
             {"purpose": k.purpose.value, "version": k.version, "key": k.key.hex()}
             for k in self.keys.values()
+            if k.purpose not in NOT_STORED
         ]
         return json.dumps({"public_url": self.public_url, "keys": items})
 

@@ -9,8 +9,11 @@ thread (closed when the thread ends, at ``release()`` or at the end of a ``sessi
 
 Repositories, one module per table group: ``directory`` (sites, departments, hosts), ``visitors``,
 ``visits``, ``invitations``, ``watchlist`` (all five are ``records.Records``), ``outbox`` (events
-and consumer positions), ``kv`` (small key/value state), ``alerts``, and ``print_jobs`` and
-``notify_deliveries`` (the print queue's and the notifier's tables), ``quarantine``.
+and consumer positions), ``kv`` (small key/value state), ``alerts``, ``print_jobs`` and
+``notify_deliveries`` (the print queue's and the notifier's tables), ``quarantine`` and
+``pulled_quarantine`` (events and pulled changes set aside), and ``staff``, ``audit`` and
+``reception`` (receptionist mode: accounts, the hash-chained audit log, corrections, decisions
+and reprints).
 
 Migrations: each repository module owns its tables' schema steps, as ``SCHEMA`` (a tuple of
 ``schema.Step(version, sql)``), and is named in ``schema.OWNERS``. There is one sequence,

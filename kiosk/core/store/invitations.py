@@ -82,6 +82,17 @@ class InvitationRepository(Repository):
         )
         return [self._invitation(r) for r in rows]
 
+    def invitations_expected(self, site_id: str, start: str, end: str) -> list[Invitation]:
+        """Pending invitations of the site valid at some time in [start, end) (ISO times)."""
+        rows = self.store.query(
+            "SELECT * FROM invitations WHERE site_id = ? AND state = 'pending' "
+            "AND (valid_from IS NULL OR valid_from < ?) "
+            "AND (valid_until IS NULL OR valid_until >= ?) "
+            "ORDER BY valid_from, id",
+            (site_id, end, start),
+        )
+        return [self._invitation(r) for r in rows]
+
     def _invitation(self, row: sqlite3.Row) -> Invitation:
         return Invitation(
             id=row["id"],

@@ -37,6 +37,9 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.alerts",
     "kiosk.core.store.quarantine",
     "kiosk.core.store.pulled_quarantine",
+    "kiosk.core.store.staff",
+    "kiosk.core.store.audit",
+    "kiosk.core.store.reception",
 )
 
 
