@@ -6,6 +6,9 @@ kiosk tour --out DIR [--size WxH] [--lang zh_CN|en]
 kiosk invite --name NAME [--phone P] [--host HOST_ID] [--company C] [--purpose P]
 kiosk enroll URL CODE [--ca-bundle PEM]
 kiosk import-directory FILE [--dry-run]   load departments and hosts (JSON or CSV), stand-alone
+kiosk backup OUT [--passphrase-file F]    one encrypted archive (docs/backup.md)
+kiosk restore ARCHIVE [--passphrase-file F]   put it back, redoing nothing; then `kiosk recover`
+kiosk --version
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="draw the first frame offscreen, check it, exit"
     )
+    p.add_argument("--version", action="store_true", help="show the version and exit")
     sub = p.add_subparsers(dest="command")
 
     tour = sub.add_parser("tour", help="render every screen with demo data to PNG files")
@@ -56,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     directory.add_argument("file", type=Path, help="directory JSON, or CSV saved by a spreadsheet")
     directory.add_argument("--dry-run", action="store_true", help="show what would change")
+
+    from kiosk.operations import add_backup_commands
+
+    add_backup_commands(sub)
     return p
 
 
@@ -70,6 +78,11 @@ def load(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.version:
+        from kiosk.operations import version_line
+
+        print(version_line())
+        return 0
     try:
         settings = load(args)
         if args.print_config:
@@ -89,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "import-directory":
             return _import_directory(settings, args.file, dry_run=args.dry_run)
+        if args.command in ("backup", "restore", "recover"):
+            from kiosk.operations import run_backup_command
+
+            return run_backup_command(settings, args)
         return _run(settings, demo=args.demo, windowed=args.windowed, check=args.check)
     except ConfigError as e:
         print(f"kiosk: configuration error: {e}", file=_stderr())

@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
+from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.clock import iso, parse_iso
 from kiosk.core.keys.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.models import (
@@ -274,3 +276,6 @@ register(ROTATED_KIND, key_rotated_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)
+
+# head office restored from a backup (kiosk-server restore): push the whole outbox again
+register(HEAD_OFFICE_RESTORED, head_office_restored)

@@ -148,8 +148,10 @@ class HttpTransport:
         )
         return PushOut.model_validate_json(response.content)
 
-    def pull(self, after: int, limit: int) -> PullOut:
-        response = self._send("GET", "/sync/pull", params={"after": after, "limit": limit})
+    def pull(self, after: int, limit: int, *, own: bool = False) -> PullOut:
+        """``own``: also this kiosk's own events (after a restore, sync/recovery.py)."""
+        params = {"after": after, "limit": limit, **({"own": "true"} if own else {})}
+        response = self._send("GET", "/sync/pull", params=params)
         return PullOut.model_validate_json(response.content)
 
 
