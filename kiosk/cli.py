@@ -182,6 +182,9 @@ def _run_app(services: Any, *, lockdown: bool, check: bool) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    from kiosk.supervision import supervise
+
+    supervise(app)  # Type=notify and the watchdog, under systemd (no-op otherwise)
     app.run()
     return 0
 
