@@ -42,6 +42,8 @@ class Services:
     route_links: Any = None
     #: the site's keys fetched from head office (kiosk.core.keys.site_keys)
     site_keys: Any = None
+    #: low-disk alerts (kiosk.core.disk_space)
+    disk_watch: Any = None
     workers: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -188,6 +190,12 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     services.sync = _sync_client(services, enrolled)
     if services.sync is not None:
         services.workers.append(services.sync)
+    from kiosk.core.disk_space import DiskWatch
+
+    services.disk_watch = DiskWatch(
+        store, path=settings.data_dir, site_id=settings.site.id, kiosk_id=settings.kiosk.id
+    )
+    services.workers.append(services.disk_watch)
 
 
 def _route_links(services: Services) -> Any:
