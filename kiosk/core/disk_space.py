@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.core.alerts import Alert, raise_alert
+from kiosk.core.alerts import Alert, Severity, raise_alert
 from kiosk.core.config.errors import StorageError
 from kiosk.core.store.database import Store
 
@@ -64,7 +64,7 @@ def check_disk(
     )
     if open_one is not None:
         return None
-    severity = "critical" if state.free < min_free // 4 else "warning"
+    severity: Severity = "critical" if state.free < min_free // 4 else "warning"
     log.warning("disk nearly full at %s: %d MB free", path, state.free_mb)
     with store.transaction() as tx:
         return raise_alert(

@@ -37,7 +37,8 @@ CHILD = textwrap.dedent(
     host = services.records.hosts(settings.site.id)[0]
     if mode == "drain":
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and services.store.pending("printer", ("visit.checked_in",)):
+        waiting = lambda: services.store.pending("printer", ("visit.checked_in",))
+        while time.monotonic() < deadline and waiting():
             time.sleep(0.1)
         time.sleep(1.0)
         services.stop()

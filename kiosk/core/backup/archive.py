@@ -65,7 +65,7 @@ class _EncryptingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data) -> int:
         self.buffer += data
         while len(self.buffer) > CHUNK:
             self._chunk(bytes(self.buffer[:CHUNK]), last=False)
@@ -119,7 +119,7 @@ def write_archive(path: Path, files: Mapping[str, Path], passphrase: str) -> Non
     try:
         with os.fdopen(fd, "wb") as out:
             writer = _EncryptingWriter(out, passphrase)
-            with tarfile.open(fileobj=writer, mode="w|gz") as tar:  # type: ignore[call-overload]
+            with tarfile.open(fileobj=writer, mode="w|gz") as tar:
                 for name, source in sorted(files.items()):
                     info = tar.gettarinfo(str(source), arcname=name)
                     info.uid = info.gid = 0
@@ -143,7 +143,7 @@ class _ChunkReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[override]
+    def readinto(self, b) -> int:
         while not self.pending:
             try:
                 self.pending = next(self.chunks)
