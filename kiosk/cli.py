@@ -8,6 +8,9 @@ kiosk enroll URL CODE [--ca-bundle PEM]
 kiosk import-directory FILE [--dry-run]   load departments and hosts (JSON or CSV), stand-alone
 kiosk staff add --name NAME --role admin  a staff account (asks for the PIN); kiosk staff list
 kiosk audit verify                        check the audit log's hash chain
+kiosk backup OUT [--passphrase-file F]    one encrypted archive (docs/backup.md)
+kiosk restore ARCHIVE [--passphrase-file F]   put it back, redoing nothing; then `kiosk recover`
+kiosk --version
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="draw the first frame offscreen, check it, exit"
     )
+    p.add_argument("--version", action="store_true", help="show the version and exit")
     sub = p.add_subparsers(dest="command")
 
     tour = sub.add_parser("tour", help="render every screen with demo data to PNG files")
@@ -61,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     from kiosk.reception_cli import add_parsers
 
     add_parsers(sub)
+
+    from kiosk.operations import add_backup_commands
+
+    add_backup_commands(sub)
     return p
 
 
@@ -75,6 +83,11 @@ def load(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.version:
+        from kiosk.operations import version_line
+
+        print(version_line())
+        return 0
     try:
         settings = load(args)
         if args.print_config:
@@ -98,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings, args)
         if args.command == "import-directory":
             return _import_directory(settings, args.file, dry_run=args.dry_run)
+        if args.command in ("backup", "restore", "recover"):
+            from kiosk.operations import run_backup_command
+
+            return run_backup_command(settings, args)
         return _run(settings, demo=args.demo, windowed=args.windowed, check=args.check)
     except ConfigError as e:
         print(f"kiosk: configuration error: {e}", file=_stderr())
@@ -174,6 +191,9 @@ def _run_app(services: Any, *, lockdown: bool, check: bool) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    from kiosk.supervision import supervise
+
+    supervise(app)  # Type=notify and the watchdog, under systemd (no-op otherwise)
     app.run()
     return 0
 

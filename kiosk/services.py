@@ -71,6 +71,8 @@ class Services:
     head_office: HeadOffice[Any, Any] | None = None
     #: receptionist mode: staff and PIN entry, the board, the desk's actions (kiosk.core.reception)
     reception: Any = None
+    #: low-disk alerts (kiosk.core.disk_space)
+    disk_watch: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -292,6 +294,12 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     services.sync = _sync_client(services)
     if services.sync is not None:
         services.workers.append(services.sync)
+    from kiosk.core.disk_space import DiskWatch
+
+    services.disk_watch = DiskWatch(
+        store, path=settings.data_dir, site_id=settings.site.id, kiosk_id=settings.kiosk.id
+    )
+    services.workers.append(services.disk_watch)
 
 
 def _blind_index_follows_site_key(records: Records, site_keys: Any) -> None:

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.core.alerts import mark_acknowledged, raise_alert
+from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
+from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
 from kiosk.core.events import (
     AlertAcknowledged,
@@ -316,3 +318,6 @@ register("staff.upserted", staff_upserted_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)
+
+# head office restored from a backup (kiosk-server restore): push the whole outbox again
+register(HEAD_OFFICE_RESTORED, head_office_restored)

@@ -185,12 +185,11 @@ class HeadOfficeClient:
         except PydanticError as e:
             raise unreadable("push", e) from e
 
-    def pull(self, after: int, limit: int) -> PullOut:
+    def pull(self, after: int, limit: int, *, own: bool = False) -> PullOut:
+        """``own``: also this kiosk's own events (after a restore, ``sync/recovery.py``)."""
+        params = {"after": after, "limit": limit, **({"own": "true"} if own else {})}
         answer = self._send(
-            "GET",
-            API_PREFIX + "/sync/pull",
-            params={"after": after, "limit": limit},
-            denied_key="sync.denied",
+            "GET", API_PREFIX + "/sync/pull", params=params, denied_key="sync.denied"
         )
         try:
             return PullOut.model_validate_json(answer)

@@ -16,6 +16,10 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
+#: the versions head office accepts in a push: the current one and every older one still in
+#: the field (a newer head office keeps accepting an older kiosk; a version is only dropped
+#: in a release note's "removed" section, with the kiosk release that stopped sending it)
+SUPPORTED_PROTOCOLS = (1,)
 API_PREFIX = "/api/v1"
 #: the most events one push may carry (the server answers 413 above it)
 MAX_PUSH_EVENTS = 5000

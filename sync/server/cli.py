@@ -13,6 +13,9 @@
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
+    kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
+    kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
+    kiosk-server --version
 
 The database is ``--database-url``, else ``$KIOSK_SERVER_DATABASE_URL``, else a SQLite file in
 the platform data directory. The master secret every site key derives from is
@@ -29,7 +32,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
-from kiosk.core.config.errors import ConfigError
+from kiosk.core.config.errors import ConfigError, KioskError
 from kiosk.core.keys.hierarchy import KeyPurpose
 
 from .db import default_database_url, make_engine, make_sessionmaker
@@ -44,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--secret-file", default=None, help=f"master secret file, mode 0600 (${SECRET_FILE_ENV})"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
+    sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -116,17 +120,35 @@ def _parser() -> argparse.ArgumentParser:
     from .staff_cli import add_parser
 
     add_parser(sub)
+    backup = sub.add_parser("backup", help="write the database as one encrypted archive (0600)")
+    backup.add_argument("out", help="archive file")
+    restore = sub.add_parser("restore", help="put a backup back (stop the server first)")
+    restore.add_argument("archive")
+    for p in (backup, restore):
+        p.add_argument(
+            "--passphrase-file",
+            default=os.environ.get("KIOSK_BACKUP_PASSPHRASE_FILE", ""),
+            help="file whose first line is the passphrase (else $KIOSK_BACKUP_PASSPHRASE)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(version_line())
+        return 0
+    if args.command is None:
+        parser.error("a command is required")
     url = args.database_url or default_database_url()
     if args.secret_file:
         os.environ[SECRET_FILE_ENV] = args.secret_file  # uvicorn's workers inherit it
     try:
         if args.command == "serve":
             return _serve(args, url)
+        if args.command in ("backup", "restore"):
+            return _backup_command(args, url)
         engine = make_engine(url)
         try:
             if args.command == "migrate":
@@ -163,6 +185,44 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"kiosk-server: {e.detail}", file=sys.stderr)
         return 1
+    except KioskError as e:  # a backup archive that cannot be read
+        print(f"kiosk-server: {e.detail or e}", file=sys.stderr)
+        return 1
+
+
+def version_line() -> str:
+    from kiosk.core.version import installed_version
+
+    from ..protocol import PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
+
+    accepted = ", ".join(str(v) for v in SUPPORTED_PROTOCOLS)
+    return (
+        f"kiosk-server {installed_version()} (sync protocol {PROTOCOL_VERSION}; "
+        f"accepts kiosks speaking {accepted})"
+    )
+
+
+def _backup_command(args: argparse.Namespace, url: str) -> int:
+    from pathlib import Path
+
+    from kiosk.core.backup.archive import read_passphrase
+
+    from .backup import backup_server, restore_server
+
+    passphrase = read_passphrase(args.passphrase_file or None)
+    if args.command == "backup":
+        out = backup_server(url, Path(args.out), passphrase)
+        print(f"backup written: {out} (mode 0600)")
+        return 0
+    report = restore_server(url, Path(args.archive), passphrase)
+    print(f"restored the backup taken at {report.taken_at}")
+    if report.moved_aside:
+        print(f"the database that was there is now {report.moved_aside}")
+    print(
+        f"{len(report.sites)} sites told: their kiosks push their outbox again at their next "
+        "round (what head office lacks is stored, the rest answered as duplicate)"
+    )
+    return 0
 
 
 def migrate(engine: Engine) -> str:

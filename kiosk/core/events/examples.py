@@ -227,5 +227,10 @@ EXAMPLES: dict[str, Event] = {
             building={"id": "hq", "floors": ["…"]},
         ),
         feed.SiteKeyRotated(purpose="reply-link", version=2),
+        feed.HeadOfficeRestored(
+            site_id="tower-a",
+            backup_taken_at="2026-11-26T02:30:00+00:00",
+            restored_at="2026-11-26T09:00:00+00:00",
+        ),
     )
 }

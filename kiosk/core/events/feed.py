@@ -244,6 +244,27 @@ class SiteKeyRotated(Event):
         return None
 
 
+class HeadOfficeRestored(Event):
+    """Head office was restored from a backup (``kiosk-server restore``): each kiosk pushes its
+    whole outbox again, and head office keeps what it lacked (docs/backup.md)."""
+
+    kind: ClassVar[str] = "head_office.restored"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = (
+        "the kiosk's sync position: moved back to the start of the outbox "
+        "(kiosk/core/backup/resync.py)"
+    )
+
+    site_id: Id
+    #: when the backup restored was taken, and when it was restored (ISO 8601 text)
+    backup_taken_at: Text64
+    restored_at: Text64
+
+    @property
+    def entity_id(self) -> str:
+        return self.site_id
+
+
 FEED_EVENTS: tuple[type[Event], ...] = (
     DepartmentUpserted,
     DepartmentDeleted,
@@ -257,4 +278,5 @@ FEED_EVENTS: tuple[type[Event], ...] = (
     HostReplied,
     BuildingUpdated,
     SiteKeyRotated,
+    HeadOfficeRestored,
 )

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 
 from ...protocol import (
     MAX_PULL_CHANGES,
-    PROTOCOL_VERSION,
+    SUPPORTED_PROTOCOLS,
     ChangeOut,
     EnrollIn,
     EnrollOut,
@@ -145,8 +145,14 @@ def push(
     The body may be sent with ``Content-Encoding: gzip``. Limits (``sync/server/limits.py``):
     16 MiB as sent and inflated, 100:1 inflation, 64 KiB per event payload.
     """
-    if body.protocol != PROTOCOL_VERSION:
-        raise HTTPException(400, detail=f"protocol {body.protocol} not supported")
+    if body.protocol not in SUPPORTED_PROTOCOLS:
+        newest = max(SUPPORTED_PROTOCOLS)
+        advice = "update head office" if body.protocol > newest else "update the kiosk"
+        raise HTTPException(
+            400,
+            detail=f"protocol {body.protocol} not supported (this head office accepts "
+            f"{', '.join(map(str, SUPPORTED_PROTOCOLS))}): {advice}",
+        )
     with session.begin():
         return folding.push(session, kiosk=kiosk, events=list(body.events))
 
@@ -157,13 +163,17 @@ def pull(
     session: SessionDep,
     after: Annotated[int, Query(ge=0, le=2**62, description="cursor from the last pull")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = 500,
+    own: Annotated[
+        bool, Query(description="also the kiosk's own events (a kiosk restored from a backup)")
+    ] = False,
 ) -> PullOut:
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
 
-    Not sent: the kiosk's own events, and other kiosks' visit events older than
-    ``VISIT_FEED_HOURS`` (a kiosk catching up, or new, needs today's open visits, not the
-    site's history). The cursor still moves past them.
+    Not sent: the kiosk's own events (unless ``own``: a kiosk restored from a backup gets back
+    what it did after the backup), and visit events older than ``VISIT_FEED_HOURS`` (a kiosk
+    catching up, or new, needs today's open visits, not the site's history). The cursor still
+    moves past them.
     """
     cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
     with session.begin():
@@ -185,7 +195,9 @@ def pull(
                 Change.site_id == kiosk.site_id,
                 Change.seq > after,
                 Change.seq <= top,
-                or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk.id),
+                true()
+                if own
+                else or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk.id),
                 or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
             )
             .order_by(Change.seq)
