@@ -29,10 +29,10 @@ from kiosk import cli
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.config.settings import render_toml
-from kiosk.core.head_office.enrollment import enroll
 from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import build_services
+from sync.client import enroll
 from sync.server import cli as server_cli
 from tests.support.harness import HeadOffice, ServerProcess
 

@@ -167,11 +167,12 @@ def extract_archive(path: Path, into: Path, passphrase: str) -> list[str]:
         try:
             with tarfile.open(fileobj=reader, mode="r|gz") as tar:
                 for member in tar:
-                    if not member.isfile() or Path(member.name).name != member.name:
+                    if not member.isfile() or not _allowed(member.name):
                         raise BackupError(f"unexpected entry {member.name!r} in the archive")
                     data = tar.extractfile(member)
                     assert data is not None
                     target = into / member.name
+                    target.parent.mkdir(mode=0o700, exist_ok=True)
                     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     with os.fdopen(fd, "wb") as out:
                         while block := data.read(CHUNK):
@@ -196,3 +197,15 @@ def read_passphrase(path: str | Path | None, *, env: str = "KIOSK_BACKUP_PASSPHR
     if not value:
         raise ConfigError(f"no backup passphrase: give --passphrase-file FILE or set ${env}")
     return value
+
+
+#: the one folder an archive may hold files in: the kiosk's key files (``kiosk/core/keys``)
+KEYS_FOLDER = "keys"
+
+
+def _allowed(name: str) -> bool:
+    """A plain file name, or one inside ``keys/``: never a path that climbs or goes deeper."""
+    parts = Path(name).parts
+    if len(parts) == 1:
+        return parts[0] not in ("", ".", "..")
+    return len(parts) == 2 and parts[0] == KEYS_FOLDER and parts[1] not in ("", ".", "..")

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.core.backup.archive import MANIFEST, BackupError, extract_archive, write_archive
+from kiosk.core.backup.archive import (
+    KEYS_FOLDER,
+    MANIFEST,
+    BackupError,
+    extract_archive,
+    write_archive,
+)
 from kiosk.core.backup.settle import Settled, settle_after_restore
 from kiosk.core.config.clock import Clock, iso
 from kiosk.core.config.errors import SchemaTooNewError, StorageError
@@ -74,6 +80,13 @@ def backup_kiosk(
         for path in sorted(data_dir.iterdir()):
             if path.is_file() and path.name not in SKIPPED and not path.name.startswith("."):
                 files[path.name] = path
+        # the badge, blind-index and site keys live in 0600 key files outside the database: a
+        # badge signed before the backup must still check out after a restore
+        keys = data_dir / KEYS_FOLDER
+        if keys.is_dir():
+            for path in sorted(keys.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    files[f"{KEYS_FOLDER}/{path.name}"] = path
         if config_file is not None and config_file.is_file():
             files[CONFIG] = config_file
         manifest = {
@@ -139,6 +152,8 @@ def restore_kiosk(
             if name == CONFIG:
                 config_written = _put_config(staging / name, config_file)
                 continue
+            if "/" in name:  # a key file: its folder is private, as the kiosk makes it
+                (data_dir / name).parent.mkdir(mode=0o700, exist_ok=True)
             os.replace(staging / name, data_dir / name)
     enrolled = (
         (data_dir / "head-office.token").exists() if enrolled_after is None else enrolled_after
@@ -170,7 +185,8 @@ def _move_aside(data_dir: Path, now: datetime) -> Path | None:
     present = [
         p
         for p in data_dir.iterdir()
-        if not p.name.startswith((".restore-", "before-restore-")) and p.is_file()
+        if not p.name.startswith((".restore-", "before-restore-"))
+        and (p.is_file() or (p.is_dir() and p.name == KEYS_FOLDER))
     ]
     if not present:
         return None
