@@ -3,8 +3,10 @@
 A copy of the database (a backup, a support bundle) must not carry what signs badges or keys
 the blind index. Each file is ``<data dir>/keys/<name>.key`` (the folder 0700): JSON with the
 key's versions, current first, each with where it came from (``local``: made by this kiosk;
-``site``: derived by head office for the site). Written atomically (a temporary file, fsync,
-rename), created with ``O_EXCL`` so two threads making the first key agree on one.
+``site``: derived by head office for the site) and, in a file holding keys of several purposes
+(``site.key``: every key fetched from head office), the purpose. Written atomically (a
+temporary file, fsync, rename, fsync of the folder), created with ``O_EXCL`` so two threads
+making the first key agree on one.
 
 A store in memory (tests, tools) keeps its keys in memory. No Kivy, no network.
 """
@@ -25,20 +27,30 @@ class StoredKey:
     key: bytes
     version: int = 1
     source: str = "local"
+    #: what the key is for, in a file of several purposes (``KeyPurpose`` value); else ""
+    purpose: str = ""
 
     def __repr__(self) -> str:  # never the key in a log line
-        return f"StoredKey(v{self.version}, {self.source})"
+        return f"StoredKey({self.purpose or 'key'} v{self.version}, {self.source})"
 
 
 def _encode(entries: list[StoredKey]) -> bytes:
-    items = [{"key": e.key.hex(), "version": e.version, "source": e.source} for e in entries]
+    items = []
+    for e in entries:
+        item: dict[str, object] = {"key": e.key.hex(), "version": e.version, "source": e.source}
+        if e.purpose:
+            item["purpose"] = e.purpose
+        items.append(item)
     return json.dumps({"keys": items}).encode()
 
 
 def _decode(raw: bytes) -> list[StoredKey]:
+    """The file's keys (``ValueError``/``KeyError``/``TypeError`` when it is not a key file)."""
     body = json.loads(raw)
     return [
-        StoredKey(bytes.fromhex(i["key"]), int(i["version"]), str(i["source"]))
+        StoredKey(
+            bytes.fromhex(i["key"]), int(i["version"]), str(i["source"]), str(i.get("purpose", ""))
+        )
         for i in body["keys"]
     ]
 
@@ -73,6 +85,7 @@ class KeyFile:
         finally:
             os.close(fd)
         os.replace(tmp, self.path)
+        _sync_folder(self.path.parent)
 
     def create_if_absent(self, entries: list[StoredKey]) -> list[StoredKey]:
         """Store ``entries`` unless the file exists; returns what is stored either way."""
@@ -92,11 +105,21 @@ class KeyFile:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+            _sync_folder(self.path.parent)
             return list(entries)
 
     def _folder(self) -> None:
         assert self.path is not None
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def key_folder(store_path: Path | str) -> Path | None:

@@ -1,8 +1,11 @@
 """The kiosk's copy of its site's keys: fetched from head office, kept, refetched after rotation.
 
 Head office answers ``GET /api/v1/sync/keys`` with the current version of each key a kiosk may
-hold (``keys.KIOSK_PURPOSES``), for the kiosk token's own site only. The kiosk keeps them in its
-store (``kv`` ``site_keys``), so it signs links offline after a restart. A rotation at head
+hold (``keys.KIOSK_PURPOSES``), for the kiosk token's own site only. The kiosk keeps every one in
+the 0600 key file ``<data dir>/keys/site.key`` (``key_files``), never in the database, so it
+signs links offline after a restart and a copy of the database signs nothing. Keys an older
+kiosk kept in the store (``kv`` ``site_keys``) are moved into the file at start and the row
+deleted. The public URL that came with them is no secret: it stays in ``kv``. A rotation at head
 office (``kiosk-server rotate-key``) appends ``site.key_rotated`` to the site's pull feed; the
 sync pull records the wanted version (``key_rotated_change``) and the next ``refresh`` fetches
 again. Fetching runs on a thread of its own: a slow or absent head office never holds up a
@@ -14,7 +17,7 @@ host's message (it goes without links) or the directions screen (no QR yet).
 The fetch goes through the injected ``HeadOffice`` client (``kiosk.core.head_office.protocol``):
 ``TransportError`` (retry later), ``DeniedError`` (token refused) or ``NotFoundError`` (head
 office has no master secret: ``kiosk-server migrate`` was not run) are logged and retried.
-Keys are never logged. No Kivy; the only I/O is the fetch and the store.
+Keys are never logged. No Kivy; the only I/O is the fetch, the key file and the store.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from kiosk.core.keys.hierarchy import (
     parse_key,
     parse_versioned,
 )
+from kiosk.core.keys.key_files import KeyFile, StoredKey, key_folder
+from kiosk.core.store import kv
 from kiosk.core.store.database import Store, Transaction
 
 if TYPE_CHECKING:
@@ -45,12 +50,14 @@ log = logging.getLogger(__name__)
 
 #: where head office serves them
 KEYS_PATH = "/api/v1/sync/keys"
+#: the key file (``keys/site.key``) every fetched key is kept in
+KEY_NAME = "site"
+#: where an older kiosk kept them in the store (moved out at start)
 KEYS_KV = "site_keys"
+PUBLIC_URL_KV = "site_keys.public_url"
 WANTED_KV = "site_keys.wanted"
 #: the pull-feed change a rotation appends
 ROTATED_KIND = SiteKeyRotated.kind
-#: purposes kept in memory (and by their owner elsewhere) but never in the database
-NOT_STORED = frozenset({KeyPurpose.STAFF_PIN})
 #: seconds between two failed attempts to fetch
 RETRY_SECONDS = 300.0
 
@@ -62,15 +69,12 @@ class KeySet:
     keys: Mapping[KeyPurpose, SiteKey]
     public_url: str = ""
 
-    def to_json(self) -> str:
-        """What the store keeps: every key but the staff PIN pepper, which lives in a file of
-        its own (``kiosk.core.reception.pepper``) so a copied database cannot test PINs."""
-        items = [
-            {"purpose": k.purpose.value, "version": k.version, "key": k.key.hex()}
-            for k in self.keys.values()
-            if k.purpose not in NOT_STORED
+    def stored(self) -> list[StoredKey]:
+        """What the key file keeps: every key, with its purpose."""
+        return [
+            StoredKey(k.key, k.version, "site", k.purpose.value)
+            for _, k in sorted(self.keys.items())
         ]
-        return json.dumps({"public_url": self.public_url, "keys": items})
 
 
 def parse_key_set(body: Any) -> KeySet:
@@ -121,6 +125,7 @@ class SiteKeys:
     ) -> None:
         self.store = store
         self.clock = clock
+        self.key_file = KeyFile(key_folder(store.path), KEY_NAME)
         #: the client keys are fetched through (None: a stand-alone kiosk never fetches)
         self.head_office = head_office
         self.head_office_url = head_office_url or (head_office.url if head_office else "")
@@ -141,12 +146,48 @@ class SiteKeys:
         self._listeners.append(listener)
 
     def _load(self) -> KeySet:
-        text = self.store.get_value(KEYS_KV, "")
+        self._move_out_of_database()
+        found: dict[KeyPurpose, SiteKey] = {}
+        for entry in self._read():
+            try:
+                purpose = KeyPurpose(entry.purpose)
+            except ValueError:
+                continue  # kept by a newer kiosk that was rolled back
+            found[purpose] = SiteKey(purpose, entry.version, entry.key)
+        return KeySet(found, self.store.get_value(PUBLIC_URL_KV, "") or "")
+
+    def _read(self) -> list[StoredKey]:
         try:
-            return parse_key_set(json.loads(text)) if text else KeySet({})
+            return self.key_file.read()
         except (ValueError, KeyError, TypeError):
-            log.warning("the stored site keys are unreadable; fetching them again")
-            return KeySet({})
+            log.warning("the site key file %s is unreadable; fetching again", self.key_file.path)
+            return []
+
+    def _move_out_of_database(self) -> None:
+        """Keys an older kiosk kept in ``kv`` go to the key file (unless it has keys already:
+        a move cut short) and the row is deleted, overwritten on disk (``secure_delete``)."""
+        text = self.store.get_value(KEYS_KV)
+        if text is None:
+            return
+        try:
+            old = parse_key_set(json.loads(text)) if text else KeySet({})
+        except (ValueError, KeyError, TypeError):
+            log.warning("the site keys kept in the database are unreadable; fetching them again")
+            old = KeySet({})
+        if old.keys and not self._read():
+            self.key_file.write(old.stored())
+        conn = self.store.conn
+        conn.execute("PRAGMA secure_delete=ON")  # the freed bytes are zeroed, not left behind
+        try:
+            with self.store.transaction() as tx:
+                kv.delete(tx, KEYS_KV)
+                if old.public_url:
+                    kv.put_if_absent(tx, PUBLIC_URL_KV, old.public_url)
+        finally:
+            conn.execute("PRAGMA secure_delete=OFF")
+        if not self.store.in_transaction():
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the WAL's old pages go
+        log.info("moved the site keys out of the database into %s", self.key_file.path)
 
     def current(self, purpose: KeyPurpose) -> SiteKey | None:
         """The key to sign with now, or None until one is fetched (or configured)."""
@@ -210,12 +251,11 @@ class SiteKeys:
         return True
 
     def keep(self, keys: KeySet) -> None:
-        """Store what head office answered and sign with it from now on. The blind-index key
-        is held in memory only: its copy on disk is its own key file (``blind_index.py``)."""
-        kept: dict[KeyPurpose, SiteKey] = {
-            p: k for p, k in keys.keys.items() if p is not KeyPurpose.BLIND_INDEX
-        }
-        self.store.set_value(KEYS_KV, KeySet(kept, keys.public_url).to_json())
+        """Keep what head office answered in the key file (the public URL in the store) and
+        sign with it from now on."""
+        self.key_file.write(keys.stored())
+        if self.store.get_value(PUBLIC_URL_KV, "") != keys.public_url:
+            self.store.set_value(PUBLIC_URL_KV, keys.public_url)
         with self._lock:
             before = {p: k.version for p, k in self._set.keys.items()}
             self._set = keys
