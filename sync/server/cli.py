@@ -292,7 +292,7 @@ def _repair_clock(sessions, *, dry_run: bool) -> int:
 
 
 def _manage(args: argparse.Namespace, sessions) -> int:
-    from .api.admin_routes import create_kiosk_record, create_site_record
+    from .api.sites_routes import create_kiosk_record, create_site_record
     from .models import Admin, Kiosk, Site
     from .security import digest, new_admin_token
 
