@@ -1,6 +1,7 @@
-"""Sites and their kiosks (admin tokens): list and create sites, register, list and revoke
-kiosks. The records are made by ``create_site_record``/``create_kiosk_record``, which the
-``kiosk-server`` command line and the test harness use too.
+"""Sites and their kiosks (admin tokens): list, create and rename sites, register, list and
+revoke kiosks. The records are made and changed by ``create_site_record``/``update_site_record``/
+``create_kiosk_record``, which the ``kiosk-server`` command line and the test harness use too.
+A site's new names reach its kiosks as ``site.updated`` in its pull feed.
 """
 
 from __future__ import annotations
@@ -9,18 +10,29 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.core.config.errors import NotFoundError
+from kiosk.core.config.errors import NotFoundError, ValidationError
+from kiosk.core.events import SiteUpdated
 
 from ...protocol import ErrorOut
+from .. import feed
+from ..changes import append_change
 from ..errors import ConflictError
 from ..models import Kiosk, Site
 from ..security import digest, new_enrollment_code
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, get_site
 from .deps import CurrentAdmin, SessionDep
-from .schemas import KioskCreate, KioskEnrollmentCode, KioskPublic, SiteCreate, SitePublic
+from .schemas import (
+    KioskCreate,
+    KioskEnrollmentCode,
+    KioskPublic,
+    SiteCreate,
+    SitePublic,
+    SiteUpdate,
+)
 
 router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
 ENROLLMENT_CODE_HOURS = 72
@@ -60,6 +72,50 @@ def create_site_record(
     session.add(site)
     session.flush()
     return site
+
+
+@router.patch(
+    "/sites/{site_id}",
+    response_model=SitePublic,
+    responses={**NOT_FOUND, 400: {"model": ErrorOut, "description": "blank name, unknown zone"}},
+)
+def update_site(site_id: PathId, body: SiteUpdate, _: CurrentAdmin, session: SessionDep) -> Site:
+    """Change a site's names or time zone; its kiosks receive them as ``site.updated``."""
+    with session.begin():
+        site = get_site(session, site_id)
+        update_site_record(session, site, **body.model_dump(exclude_unset=True))
+    return site
+
+
+def update_site_record(
+    session: Session,
+    site: Site,
+    *,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    timezone: str | None = None,
+) -> bool:
+    """Give ``site`` the names and zone given (None keeps one) and append ``site.updated`` to
+    its feed; False, and nothing appended, when nothing changes. ``ValidationError`` (400) for
+    a blank name or a zone the zone database does not know."""
+    wanted = {
+        "name_zh": site.name_zh if name_zh is None else name_zh.strip(),
+        "name_en": site.name_en if name_en is None else name_en.strip(),
+        "timezone": site.timezone if timezone is None else timezone.strip(),
+    }
+    try:
+        SiteUpdated(site_id=site.id, **wanted)  # the wire's own checks, before any change
+    except PydanticValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ValidationError(f"{field}: {first['msg']}", field=field) from e
+    if all(getattr(site, key) == value for key, value in wanted.items()):
+        return False
+    for key, value in wanted.items():
+        setattr(site, key, value)
+    session.flush()
+    append_change(session, site_id=site.id, change=feed.site_updated(site))
+    return True
 
 
 @router.get("/kiosks", response_model=list[KioskPublic])
