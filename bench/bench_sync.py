@@ -189,7 +189,7 @@ LOAD_ROUND_INTERVAL = 15.0
 
 def _provision_load(url: str) -> list[tuple[str, str, str]]:
     """Sites and enrolled kiosks straight in the database; returns (kiosk, site, token)."""
-    from sync.server.api.admin_routes import create_site_record
+    from sync.server.api.sites_routes import create_site_record
     from sync.server.models import Kiosk
     from sync.server.security import digest, new_kiosk_token
     from tests.support.harness import HeadOffice

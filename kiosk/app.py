@@ -85,7 +85,9 @@ class KioskApp(App):
         self.queries = CommandRunner(name="queries")
         self.progress = self._progress_watch(services)
         self.idle = IdleReset(self)
-        self.status_bar = StatusBar(self, sync=services.sync, queries=self.queries)
+        self.status_bar = StatusBar(
+            self, sync=services.sync, records=services.records, queries=self.queries
+        )
         self.scanner = ScannerRouting(
             self, checkin=services.checkin, records=services.records, commands=self.commands
         )
@@ -190,7 +192,7 @@ class KioskApp(App):
         services = self.services
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
-        self.status_bar.sync = services.sync
+        self.status_bar.wire(sync=services.sync, records=services.records)
         self.scanner.checkin, self.scanner.records = services.checkin, services.records
         for name, screen in self._screens.items():
             for key, value in self._handed(name).items():

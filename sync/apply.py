@@ -33,6 +33,7 @@ from kiosk.core.events import (
     InvitationUpserted,
     SiteMap,
     SiteSettings,
+    SiteUpdated,
     VisitCheckedIn,
     VisitCheckedOut,
     VisitDenied,
@@ -224,7 +225,13 @@ def watchlist_deleted(records: Records, tx: Transaction, e: Event) -> None:
     records.remove_watchlist_entry(tx, e.entity_id)
 
 
-# -- site documents --------------------------------------------------------------------------
+# -- the site and its documents --------------------------------------------------------------
+def site_updated(records: Records, tx: Transaction, e: SiteUpdated) -> None:
+    """The site's names and zone from head office: badges, host messages and the top bar read
+    the ``sites`` row."""
+    records.upsert_site(tx, Site(e.site_id, e.name_zh, e.name_en, e.timezone))
+
+
 def site_settings(records: Records, tx: Transaction, e: SiteSettings) -> None:
     """Head office's settings for this site, kept as JSON under ``site.settings``."""
     records.store.set_value("site.settings", json.dumps(e.payload(), ensure_ascii=False), tx)
@@ -301,6 +308,7 @@ _HANDLERS: dict[str, Handler] = {
     "invitation.upserted": invitation_upserted,
     "watchlist.upserted": watchlist_upserted,
     "watchlist.deleted": watchlist_deleted,
+    "site.updated": site_updated,
     "site.settings": site_settings,
     "site.map": site_map,
     "visit.checked_in": visit_opened,

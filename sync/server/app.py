@@ -21,7 +21,16 @@ from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, Val
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
 from . import buildings, keys, limits, reception_routes, replies, route_page
-from .api import admin_routes, admin_tokens, alert_routes, kiosk_routes
+from .api import (
+    admin_tokens,
+    alert_routes,
+    directory_routes,
+    invitation_routes,
+    kiosk_routes,
+    site_documents_routes,
+    sites_routes,
+    visits_routes,
+)
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker
 from .errors import ConflictError
@@ -59,7 +68,11 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
         return {"status": "ok"}
 
     app.include_router(kiosk_routes.router, prefix=API_PREFIX)
-    app.include_router(admin_routes.router, prefix=API_PREFIX)
+    app.include_router(sites_routes.router, prefix=API_PREFIX)
+    app.include_router(site_documents_routes.router, prefix=API_PREFIX)
+    app.include_router(visits_routes.router, prefix=API_PREFIX)
+    app.include_router(invitation_routes.router, prefix=API_PREFIX)
+    app.include_router(directory_routes.router, prefix=API_PREFIX)
     app.include_router(alert_routes.router, prefix=API_PREFIX)
     app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)

@@ -36,7 +36,7 @@ from kiosk.core.wayfinding.building_store import building_hash
 from kiosk.core.wayfinding.model import Building
 
 from ..protocol import ErrorOut
-from .api.admin_routes import PathId
+from .api.admin_common import PathId
 from .api.deps import CurrentAdmin, SessionDep
 from .changes import append_change
 from .models import Base, Site

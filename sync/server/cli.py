@@ -3,6 +3,7 @@
     kiosk-server serve [--host H] [--port P] [--database-url URL] [--workers N]
     kiosk-server migrate
     kiosk-server add-site ID --name-zh 名称 --name-en NAME [--timezone TZ]
+    kiosk-server rename-site SITE [--name-zh 名称] [--name-en NAME] [--timezone TZ]
     kiosk-server add-kiosk --site S [--name NAME]    prints a one-time enrollment code
     kiosk-server add-admin NAME                      prints an admin token (shown once)
     kiosk-server revoke-kiosk ID
@@ -77,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("--name-zh", required=True)
     site.add_argument("--name-en", required=True)
     site.add_argument("--timezone", default="Asia/Shanghai")
+
+    rename = sub.add_parser(
+        "rename-site", help="change a site's names or time zone; its kiosks pull them"
+    )
+    rename.add_argument("site")
+    rename.add_argument("--name-zh")
+    rename.add_argument("--name-en")
+    rename.add_argument("--timezone")
 
     kiosk = sub.add_parser("add-kiosk", help="register a kiosk; prints its enrollment code")
     kiosk.add_argument("--site", required=True)
@@ -292,7 +301,9 @@ def _repair_clock(sessions, *, dry_run: bool) -> int:
 
 
 def _manage(args: argparse.Namespace, sessions) -> int:
-    from .api.admin_routes import create_kiosk_record, create_site_record
+    from kiosk.core.config.errors import ValidationError
+
+    from .api.sites_routes import create_kiosk_record, create_site_record, update_site_record
     from .models import Admin, Kiosk, Site
     from .security import digest, new_admin_token
 
@@ -309,6 +320,27 @@ def _manage(args: argparse.Namespace, sessions) -> int:
                 timezone=args.timezone,
             )
             print(f"site {args.id} created")
+        elif args.command == "rename-site":
+            site = session.get(Site, args.site)
+            if site is None:
+                print(f"no site {args.site!r}", file=sys.stderr)
+                return 1
+            try:
+                changed = update_site_record(
+                    session,
+                    site,
+                    name_zh=args.name_zh,
+                    name_en=args.name_en,
+                    timezone=args.timezone,
+                )
+            except ValidationError as e:
+                print(f"kiosk-server: {e.detail}", file=sys.stderr)
+                return 2
+            if changed:
+                print(f"site {site.id}: {site.name_zh} / {site.name_en} ({site.timezone})")
+                print("its kiosks show the new names after their next pull")
+            else:
+                print(f"site {site.id} unchanged")
         elif args.command == "add-kiosk":
             if session.get(Site, args.site) is None:
                 print(f"no site {args.site!r}; add it with add-site first", file=sys.stderr)

@@ -15,11 +15,12 @@ from kiosk.core.events import (
     HostDeleted,
     HostUpserted,
     InvitationUpserted,
+    SiteUpdated,
     WatchlistDeleted,
     WatchlistUpserted,
 )
 
-from .models import Department, Host, Invitation, WatchlistEntry
+from .models import Department, Host, Invitation, Site, WatchlistEntry
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -96,3 +97,9 @@ def watchlist_upserted(entry: WatchlistEntry) -> WatchlistUpserted:
 
 def watchlist_deleted(entry_id: str) -> WatchlistDeleted:
     return WatchlistDeleted(id=entry_id)
+
+
+def site_updated(site: Site) -> SiteUpdated:
+    return SiteUpdated(
+        site_id=site.id, name_zh=site.name_zh, name_en=site.name_en, timezone=site.timezone
+    )

@@ -3,11 +3,13 @@
 Enrolled over HTTP, wired by ``build_services`` with its workers running: the directory it
 pulls is searchable at once (no restart), a host added at head office is found after the
 next pull, and its badges and host e-mails carry the site's and the kiosk's names from head
-office, never their ids.
+office, never their ids, also after the site is renamed there (``PATCH /sites/{id}``,
+``kiosk-server rename-site``).
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 import uuid
@@ -185,3 +187,68 @@ def test_badges_and_host_messages_name_the_site_and_kiosk_not_their_ids(
         assert site not in text, "the site is named, not its id"
     for text in (plain, str(hook)):
         assert "Lobby east" in text and kiosk_id not in text
+
+
+def _rename_site(env: Env, *args: str) -> subprocess.CompletedProcess:
+    """``kiosk-server rename-site …`` against the head office's database."""
+    command = [sys.executable, "-m", "sync.server.cli", "--database-url", env.server.database_url]
+    return subprocess.run(
+        [*command, "rename-site", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def _check_in(services: Services, host_id: str) -> Any:
+    form = CheckinForm(
+        name="欧阳娜娜", phone="13912345678", purpose="meeting", host_id=host_id, consent=True
+    )
+    return services.checkin.check_in(form).visit
+
+
+def test_a_site_renamed_at_head_office_reaches_new_badges_and_host_messages(
+    env: Env, new_kiosk, smtp: SmtpServer
+) -> None:
+    site = env.new_site()
+    mail_to = f"li.na.{site}@example.com"
+    host = f"{site}-h1"
+    env.put_host(site, host, name_zh="李娜", name_en="Li Na", notify_urls=[smtp.url(mail_to)])
+    services = new_kiosk(site, "Lobby east")
+    assert services.sync is not None
+    _eventually(lambda: services.records.host(host) is not None)
+
+    # refused at head office, nothing sent: a blank name, a zone the zone database lacks
+    for bad in ({"name_zh": "   "}, {"timezone": "Mars/Olympus"}):
+        r = env.http.patch(f"{API}/sites/{site}", json=bad, headers=env.admin)
+        assert r.status_code == 400, r.text
+    r = env.http.patch(f"{API}/sites/nowhere", json={"name_en": "X"}, headers=env.admin)
+    assert r.status_code == 404, r.text
+
+    r = env.http.patch(
+        f"{API}/sites/{site}",
+        json={"name_zh": "东方大厦", "name_en": "Orient Tower", "timezone": "Asia/Hong_Kong"},
+        headers=env.admin,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["name_en"] == "Orient Tower"
+    services.sync.wake()
+    _eventually(lambda: services.records.site(site).name("en") == "Orient Tower")
+    assert services.records.site(site).timezone == "Asia/Hong_Kong"
+
+    visit = _check_in(services, host)
+    for lang in ("zh_CN", "en"):
+        badge = services.print_queue.badge_data(visit.id, lang)
+        assert (badge.site_name_zh, badge.site_name_en) == ("东方大厦", "Orient Tower")
+    [mail] = smtp.mailbox.wait_for(mail_to)
+    plain = mail.get_body(("plain",)).get_content()
+    for text in (mail["Subject"], plain):
+        assert "东方大厦" in text and "示范大厦" not in text
+
+    # the command line does the same, and a kiosk pulls it the same way
+    done = _rename_site(env, site, "--name-zh", "南方大厦")
+    assert done.returncode == 0, done.stderr
+    services.sync.wake()
+    _eventually(lambda: services.records.site(site).name("zh_CN") == "南方大厦")
+    assert services.records.site(site).name("en") == "Orient Tower"
+    visit = _check_in(services, host)
+    assert services.print_queue.badge_data(visit.id, "zh_CN").site_name_zh == "南方大厦"
+    bad = _rename_site(env, site, "--timezone", "Nowhere/City")
+    assert bad.returncode == 2 and "time zone" in bad.stderr

@@ -142,7 +142,7 @@ class HeadOffice:
         self.sessions = make_sessionmaker(self.engine)
 
     def add_site(self, site_id: str, name_zh: str = "", name_en: str = "") -> None:
-        from sync.server.api.admin_routes import create_site_record
+        from sync.server.api.sites_routes import create_site_record
 
         with self.sessions() as s, s.begin():
             create_site_record(
@@ -150,7 +150,7 @@ class HeadOffice:
             )
 
     def add_kiosk(self, site_id: str) -> str:
-        from sync.server.api.admin_routes import create_kiosk_record
+        from sync.server.api.sites_routes import create_kiosk_record
 
         with self.sessions() as s, s.begin():
             _, code = create_kiosk_record(s, site_id=site_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 pytestmark = pytest.mark.ui
@@ -141,3 +143,31 @@ def test_a_scan_while_a_field_has_focus_leaves_no_trace_in_it(kiosk):
     kiosk.scan(result.visit.badge_code)
     assert kiosk.screen == "goodbye"
     assert kiosk.app.screen("checkout").ids.field.text == "139"
+
+
+def test_the_top_bar_names_the_site_as_head_office_last_renamed_it(kiosk):
+    from kiosk.core.events import SiteUpdated
+    from sync.apply import apply_change
+    from sync.protocol import ChangeOut
+
+    app = kiosk.app
+    services = app.services
+    site_id = services.settings.site.id
+    assert app.site_name == services.settings.site.name_zh
+    renamed = SiteUpdated(
+        site_id=site_id, name_zh="东方大厦", name_en="Orient Tower", timezone="America/New_York"
+    )
+    change = ChangeOut(
+        cursor=1, kind=renamed.kind, entity_id=site_id, hlc="", payload=renamed.payload()
+    )
+    # what the sync worker does with a pulled page: apply it, commit, then tell its listeners
+    with services.store.transaction() as tx:
+        assert apply_change(services.records, tx, change, site_id=site_id, kiosk_id="k")
+    app.status_bar.pulled(frozenset({"site.updated"}))
+    kiosk.wait_for(lambda: app.site_name == "东方大厦")
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert app.site_name == "Orient Tower"
+    zone = services.clock.now().astimezone(ZoneInfo("America/New_York"))
+    kiosk.wait_for(lambda: app.now_text == zone.strftime("%H:%M"))
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert app.site_name == "东方大厦"

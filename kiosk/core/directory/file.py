@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.errors import ValidationError
+from kiosk.core.directory.headers import DEPARTMENT_HEADERS, HOST_HEADERS, header_key
 from kiosk.core.visits.validation import parse_phone
 
 FORMAT = "lobby-kiosk-directory/1"
@@ -61,28 +62,6 @@ HOST_FIELDS = (
 )
 DEPARTMENT_FIELDS = ("id", "name_zh", "name_en", "floor", "room")
 
-#: spreadsheet headers (compared without case, spaces or underscores) → field names
-HOST_HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "编号", "工号", "员工编号"),
-    "department": ("department", "departmentid", "部门", "部门编号"),
-    "name_zh": ("namezh", "姓名", "中文名", "中文姓名"),
-    "name_en": ("nameen", "英文名", "英文姓名", "englishname"),
-    "floor": ("floor", "楼层"),
-    "room": ("room", "房间", "房间号", "办公室"),
-    "email": ("email", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件"),
-    "phone": ("phone", "手机", "电话", "手机号", "手机号码", "联系电话"),
-    "language": ("language", "语言"),
-    "away": ("away", "外出", "不在"),
-    "delegate": ("delegate", "delegateid", "代理人", "代理"),
-    "notify_urls": ("notifyurls", "通知", "通知地址", "通知渠道"),
-}
-DEPARTMENT_HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "编号", "部门编号"),
-    "name_zh": ("namezh", "中文名称", "部门名称", "名称", "中文名"),
-    "name_en": ("nameen", "英文名称", "英文名"),
-    "floor": ("floor", "楼层"),
-    "room": ("room", "房间", "房间号"),
-}
 _LANGUAGES = {"": "zh_CN", "zh_cn": "zh_CN", "zh": "zh_CN", "中文": "zh_CN", "en": "en"}
 _LANGUAGES |= {"english": "en", "英文": "en", "英语": "en"}
 _TRUE = {"1", "true", "yes", "y", "是", "x"}
@@ -190,10 +169,6 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 # -- CSV -------------------------------------------------------------------------------------
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", text)).lower()
-
-
 def parse_csv(text: str) -> DirectoryFile:
     """Rows of hosts (a ``department`` column) or of departments (no such column)."""
     out = DirectoryFile()
@@ -202,7 +177,7 @@ def parse_csv(text: str) -> DirectoryFile:
         header = next(rows, None)
         if header is None or not any(cell.strip() for cell in header):
             raise DirectoryFileError("the file is empty: the first row must name the columns")
-        keys = [_header_key(h) for h in header]
+        keys = [header_key(h) for h in header]
         hosts = any(k in HOST_HEADERS["department"] for k in keys)
         aliases = HOST_HEADERS if hosts else DEPARTMENT_HEADERS
         columns = _columns(header, keys, aliases, out)

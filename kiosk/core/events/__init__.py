@@ -30,6 +30,7 @@ from kiosk.core.events.feed import (
     SiteKeyRotated,
     SiteMap,
     SiteSettings,
+    SiteUpdated,
     WatchlistDeleted,
     WatchlistUpserted,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",
+    "SiteUpdated",
     "StaffChanged",
     "StaffUpserted",
     "VisitAnnotated",

@@ -209,6 +209,9 @@ EXAMPLES: dict[str, Event] = {
         ),
         feed.WatchlistUpserted(id="w1", site_id="*", name="张三", reason="banned"),
         feed.WatchlistDeleted(id="w1"),
+        feed.SiteUpdated(
+            site_id="demo", name_zh="示范大厦", name_en="Demo Tower", timezone="Asia/Shanghai"
+        ),
         feed.SiteSettings.model_validate({"checkin": {"end_of_day": "20:00"}}),
         feed.SiteMap.model_validate({"floors": []}),
         feed.HostReplied(

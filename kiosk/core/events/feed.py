@@ -8,8 +8,9 @@ kiosk's pull handlers (``sync/apply.py``) parse through the same models.
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, ConfigDict, Field
 
 from kiosk.core.events.base import Event, Id, Text32, Text64, Text200, Text2000, Time
 
@@ -167,6 +168,39 @@ class _Document(Event):
         return None
 
 
+#: an IANA time zone name, checked against the zone database (``Asia/Shanghai``)
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"{value!r} is not a time zone (e.g. Asia/Shanghai)") from e
+    return value
+
+
+Zone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_zone)]
+SiteName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class SiteUpdated(Event):
+    """A site's names or time zone changed at head office (``PATCH /sites/{id}``,
+    ``kiosk-server rename-site``)."""
+
+    kind: ClassVar[str] = "site.updated"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = (
+        "the kiosk's `sites` row (sync/apply.py), which badges, host messages and the top bar read"
+    )
+
+    site_id: Id
+    name_zh: SiteName
+    name_en: SiteName
+    timezone: Zone
+
+    @property
+    def entity_id(self) -> str:
+        return self.site_id
+
+
 class SiteSettings(_Document):
     """Head office's settings for the site (any JSON object)."""
 
@@ -273,6 +307,7 @@ FEED_EVENTS: tuple[type[Event], ...] = (
     InvitationUpserted,
     WatchlistUpserted,
     WatchlistDeleted,
+    SiteUpdated,
     SiteSettings,
     SiteMap,
     HostReplied,

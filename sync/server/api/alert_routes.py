@@ -7,28 +7,20 @@ made here reaches the site's kiosks through their pull feed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...protocol import ErrorOut
 from .. import alerts
 from ..models import Alert
-from .admin_routes import PathId, _site
+from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, get_site
 from .deps import CurrentAdmin, SessionDep
 from .schemas import AlertAcknowledge, AlertPublic
 
-router = APIRouter(
-    tags=["admin"],
-    responses={
-        401: {"model": ErrorOut, "description": "missing, unknown or revoked token"},
-        403: {"model": ErrorOut, "description": "not an admin token"},
-    },
-)
-_404: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "not found"}}
+router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
 
 
-@router.get("/sites/{site_id}/alerts", response_model=list[AlertPublic], responses=_404)
+@router.get("/sites/{site_id}/alerts", response_model=list[AlertPublic], responses=NOT_FOUND)
 def list_site_alerts(
     site_id: PathId,
     _: CurrentAdmin,
@@ -37,14 +29,14 @@ def list_site_alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[Alert]:
     """The site's alerts, newest first: ``open`` (default), ``acknowledged`` or ``all``."""
-    _site(session, site_id)
+    get_site(session, site_id)
     return alerts.list_alerts(session, site_id=site_id, state=state, limit=limit)
 
 
 @router.post(
     "/sites/{site_id}/alerts/{alert_id}/acknowledge",
     response_model=AlertPublic,
-    responses=_404,
+    responses=NOT_FOUND,
 )
 def acknowledge_site_alert(
     site_id: PathId, alert_id: PathId, body: AlertAcknowledge, _: CurrentAdmin, session: SessionDep

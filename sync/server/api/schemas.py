@@ -29,6 +29,14 @@ class SiteCreate(_In):
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
 
 
+class SiteUpdate(_In):
+    """What ``PATCH /sites/{id}`` may change; a field left out keeps its value."""
+
+    name_zh: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+
+
 class SitePublic(_Out):
     id: str
     name_zh: str

@@ -1,0 +1,45 @@
+"""A site's documents (admin tokens): the kiosk settings document and the building map, each
+replaced whole and sent to the site's kiosks as ``site.settings`` and ``site.map``. (The typed
+building for wayfinding has its own routes, ``sync/server/buildings.py``.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from kiosk.core.events import SiteMap, SiteSettings
+
+from ..changes import append_change
+from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, get_site
+from .deps import CurrentAdmin, SessionDep
+from .schemas import OpaqueDocument
+
+router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
+
+
+@router.put("/sites/{site_id}/settings", response_model=OpaqueDocument, responses=NOT_FOUND)
+def put_site_settings(
+    site_id: PathId, body: OpaqueDocument, _: CurrentAdmin, session: SessionDep
+) -> dict[str, Any]:
+    """Replace the site's kiosk settings document; kiosks receive it as ``site.settings``."""
+    with session.begin():
+        site = get_site(session, site_id)
+        site.settings = body.model_dump(mode="json")
+        session.flush()
+        append_change(session, site_id=site_id, change=SiteSettings.model_validate(site.settings))
+    return site.settings
+
+
+@router.put("/sites/{site_id}/map", response_model=OpaqueDocument, responses=NOT_FOUND)
+def put_building_map(
+    site_id: PathId, body: OpaqueDocument, _: CurrentAdmin, session: SessionDep
+) -> dict[str, Any]:
+    """Replace the site's building map (opaque JSON); kiosks receive it as ``site.map``."""
+    with session.begin():
+        site = get_site(session, site_id)
+        site.building_map = body.model_dump(mode="json")
+        session.flush()
+        append_change(session, site_id=site_id, change=SiteMap.model_validate(site.building_map))
+    return site.building_map
