@@ -136,7 +136,7 @@ def _print_config(settings: Settings) -> int:
     """The settings in force: the file's, with what enrollment replaces marked."""
     from kiosk.core.config.settings import differences
     from kiosk.core.head_office.enrollment import load_enrollment
-    from kiosk.services import enrolled_settings
+    from kiosk.enrolled import enrolled_settings
 
     print(f"# settings in force (file: {settings.source or 'none, defaults'})")
     print(f"# data directory: {settings.data_dir}")

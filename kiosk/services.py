@@ -19,6 +19,7 @@ from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinService
 from kiosk.core.visits.flow import CheckinFlow
 from kiosk.core.visits.progress import ProgressModel
+from kiosk.enrolled import enrolled_settings, enrolled_site_row, head_office_client, sync_worker
 
 if TYPE_CHECKING:  # the optional parts are imported when built, to keep start-up light
     from kiosk.core.badges.tokens import BadgeService
@@ -111,7 +112,7 @@ def build_services(
 
     records = Records(store, KeyedCodec(store))
     if enrolled is not None:
-        _enrolled_site_row(records, settings)
+        enrolled_site_row(records, settings)
     if demo and not records.sites():
         import_directory(records, demo_directory())
     from kiosk.core.badges.tokens import BadgeService
@@ -210,35 +211,6 @@ def _private_files(settings: Settings) -> list[Any]:
     return [Path(settings.data_dir) / TOKEN_FILE, keys, *sorted(keys.glob("*.key"))]
 
 
-def enrolled_settings(settings: Settings, enrollment: Any) -> Settings:
-    """Head office decides which site and kiosk this is: enrollment overrides the file."""
-    settings = settings.replace(
-        "kiosk", id=enrollment.kiosk_id, name=enrollment.kiosk_name or settings.kiosk.name
-    )
-    return settings.replace(
-        "site",
-        id=enrollment.site_id,
-        name_zh=enrollment.site_name_zh or settings.site.name_zh,
-        name_en=enrollment.site_name_en or settings.site.name_en,
-        timezone=enrollment.site_timezone or settings.site.timezone,
-    )
-
-
-def _enrolled_site_row(records: Records, settings: Settings) -> None:
-    """The site's row with the names head office gave at enrollment, before sync starts.
-
-    Badges and host messages read the site's names from this row. Without it, the first pulled
-    change would create a placeholder named by the site's id ("demo") and that would stick.
-    """
-    from kiosk.core.models import Site
-
-    site = settings.site
-    row = Site(site.id, site.name_zh, site.name_en, site.timezone)
-    if records.site(site.id) != row:
-        with records.store.transaction() as tx:
-            records.upsert_site(tx, row)
-
-
 def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled: Any) -> None:
     """The print queue, the host notifier and, when head office is configured, sync.
 
@@ -271,7 +243,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     notifier = notifier or AppriseNotifier()
     validate_notify_settings(settings, notifier)
     head_office_url = settings.head_office.url or (enrolled[0].url if enrolled else "")
-    services.head_office = _head_office(settings, enrolled)
+    services.head_office = head_office_client(settings, enrolled)
     services.site_keys = SiteKeys(
         store=store,
         clock=clock,
@@ -291,7 +263,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
     )
     services.workers += [services.print_queue, services.notifier]
     services.route_links = _route_links(services)
-    services.sync = _sync_client(services)
+    services.sync = sync_worker(services)
     if services.sync is not None:
         services.workers.append(services.sync)
     from kiosk.core.disk_space import DiskWatch
@@ -365,45 +337,3 @@ def _fallback_printer(settings: Settings) -> Any:
     primary = settings.printer
     fallback = replace(primary, backend=backend, queue=where, address=where, fallback="")
     return make_printer(fallback, data_dir=settings.data_dir)
-
-
-def _head_office(settings: Settings, enrolled: Any) -> Any:
-    """The one head-office client, with the kiosk's token, when enrolled; else None."""
-    if enrolled is None:
-        return None
-    from sync.client import HeadOfficeClient
-
-    enrollment, token = enrolled
-    return HeadOfficeClient(
-        settings.head_office.url or enrollment.url,
-        token,
-        ca_bundle=settings.head_office.ca_bundle or enrollment.ca_bundle,
-    )
-
-
-def _sync_client(services: Services) -> Any:
-    """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
-    if services.head_office is None:
-        return None
-    from sync.apply import touches_directory
-    from sync.worker import SyncClient
-
-    settings = services.settings
-    client = SyncClient(
-        store=services.store,
-        records=services.records,
-        head_office=services.head_office,
-        clock=services.clock,
-        site_id=settings.site.id,
-        kiosk_id=settings.kiosk.id,
-        batch_size=settings.head_office.batch_size,
-        interval=settings.head_office.interval,
-    )
-    search = services.search
-
-    def directory_pulled(kinds: frozenset[str]) -> None:
-        if search is not None and touches_directory(kinds):
-            search.refresh()
-
-    client.on_pulled(directory_pulled)
-    return client

@@ -93,13 +93,16 @@ def test_a_full_disk_gives_a_calm_message_and_an_alert(kiosk, small_disk, tmp_pa
         assert catalogue("zh_CN")["error.storage_full"] in kiosk.texts()
         assert "请到前台办理" in catalogue("zh_CN")["error.storage_full"]
         assert len(app.services.records.visits()) == visits  # nothing half-kept
-        (alert,) = open_alerts(app.services.store)
+        # (on so small a disk the disk watch may also have raised its disk_low warning)
+        (alert,) = [a for a in open_alerts(app.services.store) if a.kind != "disk_low"]
         assert (alert.kind, alert.severity) == ("storage_full", "critical")
         # the reserve freed for the alert is taken too: the same message, no second alert
         _fill(small_disk, "filler2")
         _check_in(kiosk, "447700900102")
         assert kiosk.screen == "confirm" and calm in kiosk.texts()
-        assert len(open_alerts(app.services.store)) == 1
+        assert [a.kind for a in open_alerts(app.services.store) if a.kind != "disk_low"] == [
+            "storage_full"
+        ]
         assert escaped == []
     finally:
         ExceptionManager.remove_handler(handler)

@@ -23,19 +23,19 @@ import sqlite3
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import SchemaTooNewError, StorageCorruptError, StorageError
-from kiosk.core.events import Event
 from kiosk.core.models import OutboxEvent
 from kiosk.core.store import files, integrity, kv, outbox, schema
 from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
 from kiosk.core.store.ids import new_id
+from kiosk.core.store.transactions import Held, Transaction, forget, rollback
 
 __all__ = ["Store", "Transaction", "new_id"]
 
@@ -49,63 +49,6 @@ def __getattr__(name: str) -> Any:
     if name == "MIGRATIONS":
         return [";\n".join(v.statements()) for v in schema.migrations()]
     raise AttributeError(name)
-
-
-class Transaction:
-    """What a ``store.transaction()`` block gets: SQL on one connection, plus ``emit``.
-
-    ``execute`` is for the store's repositories; code outside ``kiosk/core/store`` calls a
-    repository instead.
-    """
-
-    def __init__(
-        self, conn: sqlite3.Connection, clock: Clock, hlc: HybridLogicalClock | None = None
-    ) -> None:
-        self.conn = conn
-        self.clock = clock
-        self.hlc = hlc
-        self.emitted: list[str] = []
-
-    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        try:
-            return self.conn.execute(sql, params)
-        except sqlite3.Error as e:
-            raise translate(e, "write failed") from e
-
-    def emit(self, event: Event) -> str:
-        """Append a typed event (``kiosk.core.events``) to the outbox in this transaction; returns
-        its UUID. The row keeps kind, the event's entity and its payload as JSON."""
-        event_uuid = outbox.append(self, event, self.hlc.tick() if self.hlc is not None else "")
-        self.emitted.append(event_uuid)
-        return event_uuid
-
-
-class _Held:
-    """One thread's connection and its open transaction; dropped with the thread's locals."""
-
-    __slots__ = ("__weakref__", "close", "conn", "depth", "tx")
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.tx: Transaction | None = None
-        self.depth = 0
-        self.close: Callable[[], Any] = lambda: None
-
-
-def _forget(opened: dict[int, sqlite3.Connection], lock: threading.Lock, key: int) -> None:
-    with lock:
-        conn = opened.pop(key, None)
-    if conn is not None:
-        with suppress(sqlite3.Error):
-            conn.close()
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Roll back what is still open. SQLite rolls a transaction back by itself on some errors
-    (a full disk among them); a second ROLLBACK would fail and hide the real error."""
-    if conn.in_transaction:
-        with suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
 
 
 class Store:
@@ -175,15 +118,15 @@ class Store:
             raise translate(e, f"cannot open the database {self.path}") from e
         return conn
 
-    def _held(self) -> _Held:
-        held: _Held | None = getattr(self._local, "held", None)
+    def _held(self) -> Held:
+        held: Held | None = getattr(self._local, "held", None)
         if held is None:
-            held = _Held(self._connect())
+            held = Held(self._connect())
             key = id(held)
             with self._open_lock:
                 self._open[key] = held.conn
             # runs when the thread ends (its locals go), at release() or at close()
-            held.close = weakref.finalize(held, _forget, self._open, self._open_lock, key)
+            held.close = weakref.finalize(held, forget, self._open, self._open_lock, key)
             self._local.held = held
         return held
 
@@ -199,7 +142,7 @@ class Store:
 
     def release(self) -> None:
         """Close this thread's connection now (the next use opens a new one)."""
-        held: _Held | None = getattr(self._local, "held", None)
+        held: Held | None = getattr(self._local, "held", None)
         if held is None:
             return
         if held.tx is not None:
@@ -257,7 +200,7 @@ class Store:
                 conn.execute(f"PRAGMA user_version={step.number}")
                 conn.execute("COMMIT")
             except sqlite3.Error as e:
-                _rollback(conn)
+                rollback(conn)
                 raise translate(e, f"migration to schema {step.number} failed") from e
         try:
             if conn.execute("PRAGMA application_id").fetchone()[0] != integrity.MARKER:
@@ -309,12 +252,12 @@ class Store:
             try:
                 yield tx
             except BaseException:
-                _rollback(conn)
+                rollback(conn)
                 raise
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as e:
-                _rollback(conn)
+                rollback(conn)
                 raise translate(e, "commit failed") from e
         finally:
             held.tx = None
@@ -323,7 +266,7 @@ class Store:
                 listener()
 
     @contextmanager
-    def _savepoint(self, held: _Held, tx: Transaction) -> Iterator[Transaction]:
+    def _savepoint(self, held: Held, tx: Transaction) -> Iterator[Transaction]:
         held.depth += 1
         name = f"nested_{held.depth}"
         mark = len(tx.emitted)
@@ -344,7 +287,7 @@ class Store:
 
     def in_transaction(self) -> bool:
         """True inside a ``transaction()`` block of this thread."""
-        held: _Held | None = getattr(self._local, "held", None)
+        held: Held | None = getattr(self._local, "held", None)
         return held is not None and held.tx is not None
 
     def on_emit(self, listener: Any) -> None:
@@ -368,7 +311,7 @@ class Store:
         """``StorageError`` unless ``tx`` is None or this thread's open transaction. Callers
         written before transactions were re-entrant pass theirs; nothing else should."""
         if tx is not None:
-            held: _Held | None = getattr(self._local, "held", None)
+            held: Held | None = getattr(self._local, "held", None)
             if held is None or held.tx is not tx:
                 raise StorageError("the transaction passed is not this thread's open one")
 
