@@ -134,6 +134,10 @@ class ReceptionBoardScreen(KioskScreen):
     def _tapped(self, row: Any) -> None:
         self.selected = row.entry if row.state == "down" else None
 
+    @staticmethod
+    def count_of(counts: dict[str, int], name: str) -> int:
+        return int(counts.get(name, 0))
+
     def offers(self, action: str, selected: Any, shown: str) -> bool:
         return selected is not None and bool(selected.visit_id) and action in ACTIONS[shown]
 
