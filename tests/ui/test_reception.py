@@ -134,3 +134,62 @@ def test_the_lock_button_ends_the_session(kiosk):
     kiosk.tap(kiosk.current().ids.lock)
     assert kiosk.screen == "home"
     assert not kiosk.app.reception.signed_in()
+
+
+def test_five_wrong_pins_lock_entry_and_the_pad_shows_the_wait(kiosk):
+    app = kiosk.app
+    _staff(app)
+    _hold_site_name(kiosk)
+    for _ in range(5):
+        _type_pin(kiosk, "135792")
+    message = kiosk.current().ids.message.text
+    assert message == app.t("reception.locked", seconds=30)
+    # the right PIN does not open it while locked, and coming back shows the wait again
+    _type_pin(kiosk, PIN)
+    assert kiosk.screen == "reception_pin" and not app.reception.signed_in()
+    app.home()
+    _hold_site_name(kiosk)
+    waits = {app.t("reception.locked", seconds=n) for n in range(15, 31)}
+    assert kiosk.current().ids.message.text in waits
+
+
+def test_the_console_locks_itself_when_nobody_touches_it(kiosk):
+    app = kiosk.app
+    _staff(app)
+    _sign_in(kiosk)
+    app.reception.session.idle_seconds = 0.5  # the real session, its 2 minutes made short
+    kiosk.wait_for(lambda: kiosk.screen == "home", timeout=5)
+    assert not app.reception.signed_in()
+    kiosk.settle()
+    actions = [r["action"] for r in app.services.store.query("SELECT action FROM audit_log")]
+    assert "session.locked" in actions
+
+
+def test_a_held_watchlist_visit_approved_and_one_denied(kiosk):
+    app = kiosk.app
+    _staff(app)
+    checkin = app.services.checkin
+
+    def held(name):
+        form = CheckinForm(
+            name=name, phone="13000000000", purpose="meeting", host_id="h001", consent=True
+        )
+        return checkin.check_in(form).visit.id
+
+    first, second = held("黑名单测试"), held("黑名单测试")
+    _sign_in(kiosk)
+    board = kiosk.current()
+    assert board.counts["held"] == 2
+    kiosk.tap(board.ids.tab_held)
+    rows = list(reversed(board.ids.rows.children))
+    kiosk.tap(next(r for r in rows if r.entry.visit_id == first))
+    kiosk.tap(board.ids.approve)
+    kiosk.settle()
+    assert app.services.records.visit(first).state is VisitState.CHECKED_IN
+    rows = list(reversed(board.ids.rows.children))
+    kiosk.tap(next(r for r in rows if r.entry.visit_id == second))
+    board.ids.reason.text = "not expected today"
+    kiosk.tap(board.ids.deny)
+    kiosk.settle()
+    assert app.services.records.visit(second).state is VisitState.DENIED
+    assert board.counts["held"] == 0 and board.counts["on_site"] == 1
