@@ -29,6 +29,7 @@ from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
+from kiosk.shell.reception import CONSOLE, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
 
@@ -55,6 +56,9 @@ SCREENS: list[tuple[str, str, str]] = [
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
     ("directions", "kiosk.screens.directions", "DirectionsScreen"),
     ("help", "kiosk.screens.info", "HelpScreen"),
+    ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
+    ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
+    ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
 ]
 
 
@@ -92,6 +96,8 @@ class KioskApp(App):
             self, checkin=services.checkin, records=services.records, commands=self.commands
         )
         self.lockdown = Lockdown(locked=lockdown)
+        #: receptionist mode: the hidden entry, the console session and its auto-lock
+        self.reception = ReceptionShell(self, commands=self.commands)
         self._screens: dict[str, Any] = {}
         self._screen_classes: dict[str, Any] = {}
         self._timers: list[Any] = []
@@ -112,6 +118,7 @@ class KioskApp(App):
         from kiosk.screens.base import KioskScreen
 
         Factory.register("KioskScreen", cls=KioskScreen)
+        Factory.register("SiteName", cls=SiteName)
         self.idle.start()  # registers IdleOverlay before its kv rule is loaded
         Builder.load_file(str(ROOT_KV))
         Builder.load_file(str(HERE / "widgets" / "idle.kv"))
@@ -133,6 +140,7 @@ class KioskApp(App):
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
         self.status_bar.start()
+        self.reception.start()
         self._timers = [
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
@@ -147,7 +155,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        for part in (self.status_bar, self.idle, self.scanner, self.lockdown):
+        for part in (self.status_bar, self.idle, self.scanner, self.lockdown, self.reception):
             part.stop()
         self.progress.unwatch()
         self.commands.stop()
@@ -205,6 +213,7 @@ class KioskApp(App):
         flow = {"flow": s.flow}
         typing = {"flow": s.flow, "ime": s.ime, "handwriting": s.handwriting}
         lookups = {"checkin": s.checkin, "records": s.records}
+        console = {"reception": s.reception}
         handed: dict[str, dict[str, Any]] = {
             "home": flow,
             "phone": typing,
@@ -227,6 +236,9 @@ class KioskApp(App):
                     handwriting=s.handwriting,
                 )
             },
+            "reception_pin": console,
+            "reception_board": console,
+            "reception_alerts": console,
         }
         return handed.get(name, {})
 
@@ -246,11 +258,15 @@ class KioskApp(App):
 
     def go(self, name: str) -> None:
         self.idle.activity()
+        if name in CONSOLE and not self.reception.signed_in():
+            name = "reception_pin"  # no way into the console without a PIN
         self.screen(name)
         self.manager.current = name
 
     def home(self) -> None:
-        """Back to the start, forgetting everything the last visitor typed or saw."""
+        """Back to the start, forgetting everything the last visitor typed or saw (and
+        ending a staff member's console session)."""
+        self.reception.end("home")
         self.services.flow.reset()
         for screen in self._screens.values():
             screen.reset()

@@ -164,6 +164,54 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         app.go("name")
         app.idle.idle_for(services.settings.kiosk.idle_timeout + 3)
 
+    pin = "582947"
+    added: list[object] = []
+
+    def reception_pin() -> Callable[[], bool]:
+        app.home()
+        staff = services.reception.staff
+        name = "王芳" if zh else "Wang Fang"
+        app.commands.submit(lambda: staff.add(name, "receptionist", pin), added.append)
+        app.go("reception_pin")
+        screen("reception_pin").ids.field.text = pin[:4]
+        return lambda: bool(added) and not screen("reception_pin").busy
+
+    def reception_board() -> Callable[[], bool]:
+        from kiosk.core.visits.checkin import CheckinForm
+
+        # the demo watchlist's entry, held for a decision at the desk
+        held = CheckinForm(
+            name="黑名单测试", phone="13000000000", purpose="meeting", host_id="h001", consent=True
+        )
+        app.commands.submit(lambda: services.checkin.check_in(held))
+        s = screen("reception_pin")
+        s.ids.field.text = pin
+        s.enter_pin()
+        board = screen("reception_board")
+        return lambda: app.manager.current == "reception_board" and board.view is not None
+
+    def reception_alerts() -> Callable[[], bool]:
+        from kiosk.core.alerts import raise_alert
+
+        settings = services.settings
+
+        def alert() -> None:
+            with services.store.transaction() as tx:
+                raise_alert(
+                    tx,
+                    "disk_low",
+                    severity="warning",
+                    message_key="alert.disk_low",
+                    details={"free_mb": "180"},
+                    site_id=settings.site.id,
+                    kiosk_id=settings.kiosk.id,
+                )
+
+        app.commands.submit(alert)
+        app.go("reception_alerts")
+        alerts = screen("reception_alerts")
+        return lambda: bool(alerts.alerts)
+
     steps: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),
@@ -182,5 +230,8 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("directions", directions),
         ("help", help_),
         ("idle", idle),
+        ("reception_pin", reception_pin),
+        ("reception_board", reception_board),
+        ("reception_alerts", reception_alerts),
     ]
     return steps
