@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def _sample(app: Any, data: Path) -> dict[str, float]:
         "fds": open_fds(),
         "connections": app.services.store.connection_count(),
         "objects": len(objects),
-        "widgets": sum(1 for o in objects if isinstance(o, Widget)),
+        "widgets": sum(1 for o in objects if issubclass(type(o), Widget)),  # proxies too
         "threads": threading.active_count(),
         "data_dir_kib": directory_size(data) / 1024,
     }
@@ -117,9 +118,9 @@ def soak() -> dict:
             timeout=60 * 60,
         )
     lines = [ln for ln in run.stdout.splitlines() if ln.startswith("{")]
-    if run.returncode or not lines:
-        raise RuntimeError(f"the soak run failed: {run.stderr[-3000:]}")
-    report = json.loads(lines[-1])
+    report = json.loads(lines[-1]) if lines else {"error": run.stderr[-3000:]}
+    if run.returncode or "error" in report:
+        raise RuntimeError(f"the soak run failed ({run.returncode}): {report['error']}")
     per_100 = report["per_100"]
     return {
         "value": per_100["rss_mib"],
@@ -136,7 +137,12 @@ BENCHMARKS = {"soak": soak}
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        print(json.dumps(child(int(argv[1]), Path(argv[2]))), flush=True)
+        try:
+            report = child(int(argv[1]), Path(argv[2]))
+        except BaseException:  # Kivy sends standard error to its log: say it on stdout
+            print(json.dumps({"error": traceback.format_exc()}), flush=True)
+            return 1
+        print(json.dumps(report), flush=True)
         return 0
     if argv[:1] == ["--visitors"]:
         os.environ["BENCH_SOAK_VISITORS"] = argv[1]
