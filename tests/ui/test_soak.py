@@ -31,3 +31,19 @@ def test_fifty_check_ins_leave_descriptors_and_connections_flat(kiosk):
     assert after["fds"] <= before["fds"], (before, after_each)
     # flat throughout, not merely back down by the end
     assert max(h["fds"] for h in after_each) <= before["fds"] + 2, (before, after_each)
+
+
+def test_the_candidate_bar_reuses_its_buttons_from_keystroke_to_keystroke(kiosk):
+    kiosk.tap(kiosk.current().ids.checkin)
+    kiosk.keys(phone_of(0))
+    kiosk.wait_for(lambda: kiosk.screen == "name")
+    row = kiosk.current().ids.keyboard.ids.candidate_bar.ids.buttons
+    kiosk.keys("zh")
+    first = list(row.children)
+    texts = [b.text for b in first]
+    kiosk.keys("ang")
+    assert [b.text for b in row.children] != texts  # other candidates …
+    kept = [c for c in row.children if any(c is b for b in first)]
+    assert len(kept) == min(len(first), len(row.children))  # … on the same buttons
+    kiosk.candidate("张")
+    assert kiosk.current().ids.field.text == "张"
