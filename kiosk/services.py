@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.core.config.clock import Clock, SystemClock
@@ -144,7 +145,14 @@ def build_services(
     _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
     from kiosk.core.visits.end_of_day import EndOfDayWorker
 
-    services.workers.append(EndOfDayWorker(checkin=checkin))
+    services.workers.append(
+        EndOfDayWorker(
+            checkin=checkin,
+            badge_dirs=_file_printer_dirs(services),
+            keep_badge_hours=settings.printer.file_keep_hours,
+            data_dir=settings.data_dir,
+        )
+    )
     services.progress = _progress(services)
     services.reception = _reception(services)
     if start_workers:
@@ -322,6 +330,17 @@ def _reception(services: Services) -> Any:
         pepper=Pepper(settings.data_dir, site_key=site_key),
         badge_status=(lambda visit_id: queue.status_for(visit_id).state) if queue else None,
     )
+
+
+def _file_printer_dirs(services: Services) -> tuple[Path, ...]:
+    """The folders the file printer (as printer or as fallback) writes badges into."""
+    from kiosk.core.printing.files import FilePrinter
+
+    queue = services.print_queue
+    if queue is None:
+        return ()
+    printers = (queue.printer, queue.fallback)
+    return tuple(dict.fromkeys(p.out_dir for p in printers if isinstance(p, FilePrinter)))
 
 
 def _fallback_printer(settings: Settings) -> Any:

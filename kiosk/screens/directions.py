@@ -25,6 +25,7 @@ from kiosk.core.config.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.screens.base import KioskScreen
 from kiosk.shell.background import background
+from kiosk.widgets.reuse import refill
 
 #: a heading or a result line, in whichever language is asked for
 Label = Callable[[str], str]
@@ -70,12 +71,18 @@ class DirectionsScreen(KioskScreen):
     def on_text(self, text: str) -> None:
         self.searching = text.strip()
         self.error_key = ""
-        box = self.ids.results
-        box.clear_widgets()
-        for label, goal in self._search_labelled(self.searching):
-            button = Factory.DirectionsResult(text=label(self.shell.lang))
-            button.bind(on_release=lambda _b, g=goal, lbl=label: self.choose(g, lbl))
-            box.add_widget(button)
+
+        def make() -> Any:
+            button = Factory.DirectionsResult()
+            button.bind(on_release=lambda b: self.choose(b.goal, b.label_of))
+            return button
+
+        def update(button: Any, _i: int, found: tuple[Label, Any]) -> None:
+            button.label_of, button.goal = found
+            button.text = found[0](self.shell.lang)
+
+        # per keystroke: reuse the rows
+        refill(self.ids.results, self._search_labelled(self.searching), make, update)
 
     def _search(self, text: str) -> list[tuple[str, Any]]:
         return [(label(self.shell.lang), goal) for label, goal in self._search_labelled(text)]
@@ -167,11 +174,12 @@ class DirectionsScreen(KioskScreen):
         box = self.ids.get("steps")
         if box is None:
             return
-        box.clear_widgets()
-        for i, text in enumerate(self.steps):
-            line = Factory.DirectionsStep(text=f"{i + 1}.\u00a0{text}")  # no break after it
+
+        def update(line: Any, i: int, text: str) -> None:
+            line.text = f"{i + 1}.\u00a0{text}"  # no break after the number
             line.current = i == self.floor_index
-            box.add_widget(line)
+
+        refill(box, list(self.steps), Factory.DirectionsStep, update)
 
     def _route(self) -> None:
         directions = self.services.directions if self.services else None

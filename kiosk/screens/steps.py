@@ -15,6 +15,7 @@ from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringPr
 
 from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup
 from kiosk.screens.base import KioskScreen
+from kiosk.widgets.reuse import refill
 
 
 class StepScreen(KioskScreen):
@@ -168,14 +169,17 @@ class HostScreen(TypingStep):
     def on_text(self, text: str) -> None:
         self.error_key = ""
         self.results = self._search(text)
-        box = self.ids.results
-        box.clear_widgets()
-        for result in self.results[:6]:
+
+        def make() -> Any:
             button = Factory.HostResult()
+            button.bind(on_release=lambda b: self.choose(b.result))
+            return button
+
+        def update(button: Any, _i: int, result: HostChoice) -> None:
             button.result = result
             button.text = self._label(result)
-            button.bind(on_release=lambda b: self.choose(b.result))
-            box.add_widget(button)
+
+        refill(self.ids.results, self.results[:6], make, update)  # per keystroke: reuse
 
     def _label(self, r: HostChoice) -> str:
         lang = self.shell.lang

@@ -18,6 +18,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
+from kiosk.widgets.reuse import refill
+
 Builder.load_file(os.path.join(os.path.dirname(__file__), "candidates.kv"))
 
 #: candidates on one page of the bar
@@ -107,12 +109,16 @@ class CandidateBar(BoxLayout):
         self.dispatch("on_choose", candidate)
 
     def _render(self) -> None:
-        row = self.ids.buttons
-        row.clear_widgets()
-        for i, candidate in enumerate(self.visible):
-            button = Factory.CandidateButton(text=candidate.text)
-            button.bind(on_release=lambda _b, i=i: self.choose(i))
-            row.add_widget(button)
+        def make() -> Any:
+            button = Factory.CandidateButton()
+            button.bind(on_release=lambda b: self.choose(b.position))
+            return button
+
+        def update(button: Any, i: int, candidate: Any) -> None:
+            button.position = i
+            button.text = candidate.text
+
+        refill(self.ids.buttons, list(self.visible), make, update)  # per keystroke: reuse
         self.pages = max(1, -(-len(self._items) // PAGE_SIZE)) if self._items else 0
         more = "+" if self._maybe_more else ""
         self.count_text = f"{self.page + 1}/{self.pages}{more}" if self._items else ""

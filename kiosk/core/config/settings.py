@@ -91,6 +91,8 @@ class PrinterSettings:
     fallback: str = ""
     #: hours a badge stays valid after check-in
     badge_valid_hours: int = 12
+    #: hours the file backend keeps each badge's PNG and PDF before deleting them
+    file_keep_hours: float = 24.0
 
 
 @dataclass(frozen=True)
