@@ -37,7 +37,13 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``kiosk-server serve`` in a subprocess; ``start``/``kill``/``stop`` as often as needed."""
+    """``kiosk-server serve`` in a subprocess; ``start``/``kill``/``stop`` as often as needed.
+
+    Every started server is remembered until it is stopped, so a test that fails (or times
+    out) half-way leaves no process behind for the next test: see ``stop_leftovers``.
+    """
+
+    running: set[ServerProcess] = set()
 
     def __init__(
         self,
@@ -92,6 +98,7 @@ class ServerProcess:
             env=env,
             cwd=str(ROOT),
         )
+        ServerProcess.running.add(self)
         if self.log_path:
             out.close()  # type: ignore[union-attr]
         deadline = time.monotonic() + timeout
@@ -116,6 +123,7 @@ class ServerProcess:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+        ServerProcess.running.discard(self)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -126,6 +134,15 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        ServerProcess.running.discard(self)
+
+    @classmethod
+    def stop_leftovers(cls) -> int:
+        """Stop every server a test started and did not stop; how many there were."""
+        left = list(cls.running)
+        for server in left:
+            server.stop()
+        return len(left)
 
 
 @dataclass
