@@ -40,7 +40,7 @@ class ServerProcess:
     """``kiosk-server serve`` in a subprocess; ``start``/``kill``/``stop`` as often as needed.
 
     Every started server is remembered until it is stopped, so a test that fails (or times
-    out) half-way leaves no process behind for the next test: see ``stop_leftovers``.
+    out) half-way leaves no process behind for the next test (tests/integration/conftest.py).
     """
 
     running: set[ServerProcess] = set()
@@ -135,14 +135,6 @@ class ServerProcess:
                 self.proc.wait()
         self.proc = None
         ServerProcess.running.discard(self)
-
-    @classmethod
-    def stop_leftovers(cls) -> int:
-        """Stop every server a test started and did not stop; how many there were."""
-        left = list(cls.running)
-        for server in left:
-            server.stop()
-        return len(left)
 
 
 @dataclass
