@@ -2,7 +2,7 @@
 
 Every kiosk of a site signs badges with the key head office derives for it
 (``KeyPurpose.BADGE``); the key it replaces is retired, and vouches only for the badges it could
-have signed: those expiring within ``valid_hours`` of the retirement.
+have signed: those expiring within ``valid_hours`` (and an hour's grace) of the retirement.
 """
 
 from __future__ import annotations
@@ -66,14 +66,17 @@ def test_badges_are_signed_with_the_fetched_site_key_and_survive_a_rotation(kios
 
     # the old key vouches only for badges it could have signed before it was retired
     late = sign(
-        visit_id=VISIT, site_id="demo", expires_at=clock.now() + timedelta(hours=13), key=v1
+        visit_id=VISIT,
+        site_id="demo",
+        expires_at=clock.now() + timedelta(hours=13, minutes=1),
+        key=v1,
     )
     with pytest.raises(DeniedError) as refused:
         badges.verify_badge(late)
     assert refused.value.message_key == FORGED
 
     # once every badge it signed has expired, the retired key is dropped
-    clock.advance(12 * 3600 + 1)
+    clock.advance(13 * 3600 + 1)
     assert badges.keys() == [derive(MASTER, KeyPurpose.BADGE, "demo", 2)]
     assert badges.verify_badge(badges.issue(VISIT)).visit_id == VISIT
 

@@ -29,8 +29,9 @@ office) makes a random 256-bit key of its own on first use. A key kept by an old
 store's ``kv`` table (``badge_key``, ``badge_key_previous``) is moved into the file and deleted
 from the table on first use. When a new key is adopted (enrollment, ``kiosk-server rotate-key
 SITE badge``), the one it replaces is retired, not forgotten: it still verifies the badges that
-expire within ``valid_hours`` of its retirement, the ones it could have signed, and no later
-ones, so a leaked old key cannot make badges that outlive the rotation.
+expire within ``valid_hours`` (plus ``RETIRE_GRACE``, an hour) of its retirement, the ones it
+could have signed, and no later ones, so a leaked old key cannot make badges that outlive the
+rotation.
 
 This module does no I/O except through the ``Store`` and the key file.
 """
@@ -63,6 +64,9 @@ MAC_BYTES = 12
 DOMAIN = b"lobby-kiosk badge v1\x00"
 KV_KEY = "badge_key"
 KV_PREVIOUS_KEY = "badge_key_previous"
+#: a retired key vouches for badges expiring up to ``valid_hours`` plus this after its
+#: retirement: the site's kiosks adopt a rotation minutes apart, and their clocks differ
+RETIRE_GRACE = timedelta(hours=1)
 
 MALFORMED = "badge.denied.malformed"
 FORGED = "badge.denied.forged"
@@ -257,7 +261,11 @@ class BadgeService:
 
     def _honoured(self, entry: StoredKey, now: datetime) -> bool:
         """A retired key is kept while a badge it signed may still be valid."""
-        return entry.retired_at is None or now < entry.retired_at + self.valid_for
+        return entry.retired_at is None or now < self._vouches_until(entry.retired_at)
+
+    def _vouches_until(self, retired_at: datetime) -> datetime:
+        """The latest expiry a badge signed with a key retired at ``retired_at`` can have."""
+        return retired_at + self.valid_for + RETIRE_GRACE
 
     def _verifying(self) -> list[bytes | RetiredKey]:
         stored, now = self._stored(), self.clock.now()
@@ -266,7 +274,7 @@ class BadgeService:
             if entry.retired_at is None:
                 found.append(entry.key)  # kept by an older version, which did not say when
             elif self._honoured(entry, now):
-                found.append(RetiredKey(entry.key, entry.retired_at + self.valid_for))
+                found.append(RetiredKey(entry.key, self._vouches_until(entry.retired_at)))
         return found
 
     def keys(self) -> list[bytes]:
@@ -297,7 +305,7 @@ class BadgeService:
             "badges are now signed with the site's badge key v%d; the previous key still "
             "verifies badges that expire by %s",
             site_key.version,
-            (now + self.valid_for).isoformat(),
+            self._vouches_until(now).isoformat(),
         )
 
     def issue(
