@@ -8,11 +8,13 @@ both orders. The same over HTTP with a real kiosk-server: tests/integration/test
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kiosk.core.badges.tokens import FORGED, peek, sign
+from kiosk.core.config.clock import Clock, FakeClock
 from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.config.settings import load_settings
 from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey
@@ -26,9 +28,11 @@ from sync.protocol import ChangeOut
 SITE_KEY = SiteKey(KeyPurpose.BADGE, 1, bytes(range(32)))
 
 
-def kiosk(folder: Path, name: str, *, site_key: SiteKey | None = SITE_KEY) -> Services:
+def kiosk(
+    folder: Path, name: str, *, site_key: SiteKey | None = SITE_KEY, clock: Clock | None = None
+) -> Services:
     settings = load_settings(environ={}).replace("kiosk", id=name, data_dir=str(folder / name))
-    services = build_services(settings, demo=True, start_workers=False)
+    services = build_services(settings, demo=True, start_workers=False, clock=clock)
     services.badges.adopt(site_key)  # what the site keys' arrival does
     return services
 
@@ -117,3 +121,16 @@ def test_a_forged_badge_is_still_refused_and_records_nothing(kiosks, tmp_path: P
         assert refused.value.message_key == FORGED
     assert b.store.query_one("SELECT count(*) FROM early_checkouts")[0] == 0
     assert not changes_of(b, visit_id)
+
+
+def test_a_kiosk_with_a_slow_clock_stamps_the_check_out_after_the_check_in(kiosks, tmp_path):
+    a = kiosks[0]
+    slow = kiosk(tmp_path, "slow", clock=FakeClock(datetime.now(UTC) - timedelta(minutes=3)))
+    try:
+        visit_id, badge = check_in(a)
+        assert slow.checkin.check_out_by_badge(badge) == visit_id
+        (opened,) = changes_of(a, visit_id)
+        (closed,) = changes_of(slow, visit_id)
+        assert closed.hlc > opened.hlc  # head office folds the later stamp: checked out
+    finally:
+        slow.stop()

@@ -11,8 +11,12 @@ from kiosk.core.events import VisitCheckedOut
 from kiosk.core.models import Visit, VisitState
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.early_checkouts import EarlyCheckout
+from kiosk.core.store.hlc import Stamp
 from kiosk.core.visits.desk import VisitDesk
 from kiosk.core.visits.forms import OpenVisit, validate_phone
+
+#: how far past this kiosk's clock a badge check-out's stamp may be moved (``_stamp_after_issue``)
+MAX_AHEAD = timedelta(minutes=5)
 
 
 class CheckOut(VisitDesk):
@@ -58,6 +62,7 @@ class CheckOut(VisitDesk):
         return self.check_out(self._open(visit, code).id, method="scan").id
 
     def _close_unknown(self, tx: Transaction, visit_id: str, code: str) -> None:
+        self._stamp_after_issue(code)
         now = tx.clock.now()
         kept = self.records.add_early_checkout(
             tx, EarlyCheckout(visit_id, self.site_id, checked_out_at=now)
@@ -74,6 +79,19 @@ class CheckOut(VisitDesk):
                 method="scan",
             )
         )
+
+    def _stamp_after_issue(self, code: str) -> None:
+        """Make this check-out's stamp later than the check-in it closes, which this kiosk never
+        observed: the badge was printed at check-in, ``badge_valid_hours`` before it expires.
+        A kiosk whose clock is behind the other kiosk's would otherwise stamp the check-out
+        before the check-in, and head office would keep the visit open. Never more than
+        ``MAX_AHEAD`` past this kiosk's clock (a kiosk that prints longer badges)."""
+        from kiosk.core.badges.tokens import peek
+
+        valid = timedelta(hours=self.settings.printer.badge_valid_hours)
+        printed = min(peek(code).expires_at - valid, self.clock.now() + MAX_AHEAD)
+        ms = int(printed.timestamp() * 1000) + 1000  # a token's expiry is in whole seconds
+        self.store.hlc.observe(str(Stamp(ms, 0, "badge")))
 
     def open_visits_for_phone(self, phone: str) -> list[OpenVisit]:
         try:
