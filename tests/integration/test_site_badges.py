@@ -1,6 +1,7 @@
 """One site, several kiosks: a badge from any entrance checks out at every entrance (issue 14).
 
-Real parts: ``kiosk-server`` over HTTP (SQLite), kiosks enrolled over HTTP and built by the
+Real parts: ``kiosk-server`` over HTTP (SQLite; PostgreSQL for the check-out that reaches head
+office before its check-in), kiosks enrolled over HTTP and built by the
 app's own wiring (``build_services``, so the check-out goes through the badge verifier the app
 uses), the ``kiosk-server rotate-key`` command. Workers are driven by the test (``sync_once``,
 ``site_keys.refresh``: what the sync and notify workers do on each pass). "Offline" is the
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core.badges.tokens import EXPIRED, FORGED, key_id, peek, sign
 from kiosk.core.config.clock import FakeClock
@@ -37,9 +39,9 @@ PHONE = "13812345678"
 
 
 class Site:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, url: str) -> None:
         self.tmp = tmp
-        self.url = f"sqlite:///{tmp / 'head-office.sqlite3'}"
+        self.url = url
         self.ho = HeadOffice(self.url)
         self.ho.add_site(SITE, "示范大厦", "Demo Tower")
         self.server = ServerProcess(self.url, log_path=tmp / "server.log").start()
@@ -78,8 +80,13 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    made = Site(tmp_path)
+def site(request, tmp_path: Path) -> Iterator[Site]:
+    """Head office on SQLite, or on PostgreSQL where a test asks (``indirect`` parameter)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = request.getfixturevalue("postgres").new_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'head-office.sqlite3'}"
+    made = Site(tmp_path, url)
     yield made
     made.close()
 
@@ -135,6 +142,7 @@ def test_a_badge_from_a_checks_out_at_b_online_and_a_forged_one_is_refused(site:
         assert k.badges.key_file.path.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.parametrize("site", ["sqlite", "postgresql"], indirect=True)
 def test_b_offline_and_not_knowing_the_visit_checks_it_out(site: Site) -> None:
     a, b = site.kiosk("a"), site.kiosk("b")
     site.server.stop()  # head office unreachable: A cannot push, B cannot pull
