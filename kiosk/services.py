@@ -260,6 +260,7 @@ def _attach_workers(services: Services, *, printer: Any, notifier: Any, enrolled
         reply_key=settings.notify.reply_key,
     )
     _blind_index_follows_site_key(records, services.site_keys)
+    _badges_follow_site_key(services.badges, services.site_keys)
     services.notifier = NotifyWorker(
         store=store,
         records=records,
@@ -293,6 +294,16 @@ def _blind_index_follows_site_key(records: Records, site_keys: Any) -> None:
         return
     adopt(site_keys.current(KeyPurpose.BLIND_INDEX))
     site_keys.on_keys(lambda keys: adopt(keys.keys.get(KeyPurpose.BLIND_INDEX)))
+
+
+def _badges_follow_site_key(badges: BadgeService, site_keys: SiteKeys) -> None:
+    """Badges are signed with the site's badge key (kept from head office, or when it arrives
+    or is rotated), so every kiosk of the site checks out every other's badges; a stand-alone
+    kiosk keeps its own key."""
+    from kiosk.core.keys.hierarchy import KeyPurpose
+
+    badges.adopt(site_keys.current(KeyPurpose.BADGE))
+    site_keys.on_keys(lambda keys: badges.adopt(keys.keys.get(KeyPurpose.BADGE)))
 
 
 def _route_links(services: Services) -> RouteLinks:

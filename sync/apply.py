@@ -55,6 +55,7 @@ from kiosk.core.models import (
 from kiosk.core.notify.replies import handle_host_replied
 from kiosk.core.reception.pulled import staff_upserted_change
 from kiosk.core.store.database import Transaction
+from kiosk.core.store.early_checkouts import EarlyCheckout
 from kiosk.core.store.records import Records
 from kiosk.core.wayfinding.building_store import building_updated
 
@@ -277,12 +278,24 @@ def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDen
             checked_in_at=v.checked_in_at,
         ),
     )
+    closed = records.take_early_checkout(tx, v.id)
+    if closed is not None and v.state == VisitState.CHECKED_IN:
+        # checked out (by badge here, or at another kiosk) before this check-in arrived
+        records.set_visit_state(
+            tx, v.id, VisitState.CHECKED_OUT, checked_out_at=closed.checked_out_at, auto=closed.auto
+        )
 
 
 def visit_closed(records: Records, tx: Transaction, e: VisitCheckedOut) -> None:
-    """A check-out done at another kiosk of the site."""
+    """A check-out done at another kiosk of the site; kept until its check-in arrives when
+    this kiosk has no copy of the visit yet (``early_checkouts``)."""
     visit = records.visit(e.visit_id)
-    if visit is None or visit.state is not VisitState.CHECKED_IN:
+    if visit is None:
+        records.add_early_checkout(
+            tx, EarlyCheckout(e.visit_id, e.site_id, checked_out_at=e.checked_out_at, auto=e.auto)
+        )
+        return
+    if visit.state is not VisitState.CHECKED_IN:
         return
     records.set_visit_state(
         tx, e.visit_id, VisitState.CHECKED_OUT, checked_out_at=e.checked_out_at, auto=e.auto

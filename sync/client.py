@@ -31,11 +31,13 @@ import requests.adapters
 import requests.auth
 from pydantic import ValidationError as PydanticError
 
+from kiosk.core.config.clock import SystemClock
 from kiosk.core.config.errors import ConfigError, TransportError
+from kiosk.core.config.settings import DATABASE_FILE
 from kiosk.core.head_office import enrollment
 from kiosk.core.head_office.enrollment import Enrollment, check_url
 from kiosk.core.head_office.protocol import EnrollAnswer, HeadOffice
-from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, parse_key_set
+from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, fetch_after_enrollment, parse_key_set
 
 from .errors import error_for, network_error, unreadable
 from .protocol import API_PREFIX, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
@@ -198,9 +200,18 @@ class HeadOfficeClient:
 
 
 def enroll(url: str, code: str, *, data_dir: Path | str, ca_bundle: str = "") -> Enrollment:
-    """``kiosk enroll URL CODE``: the core's enrollment, through a client for ``url``."""
+    """``kiosk enroll URL CODE``: the core's enrollment, through a client for ``url``; then the
+    site's keys (badge, links, blind index, PIN pepper), through a client with the new token."""
     client = HeadOfficeClient(url, ca_bundle=ca_bundle)
     try:
-        return enrollment.enroll(client, code, data_dir=data_dir)
+        done = enrollment.enroll(client, code, data_dir=data_dir)
     finally:
         client.close()
+    loaded = enrollment.load_enrollment(data_dir)
+    assert loaded is not None, "enroll() has just written the enrollment"
+    client = HeadOfficeClient(done.url, loaded[1], ca_bundle=ca_bundle)
+    try:
+        fetch_after_enrollment(client, database=Path(data_dir) / DATABASE_FILE, clock=SystemClock())
+    finally:
+        client.close()
+    return done

@@ -34,7 +34,7 @@ def route_scan(checkin: CheckinService, records: Records, code: str) -> Invitati
     """What ``code`` is and its effect: an invitation to show, or a visit checked out."""
     if records.invitation_by_code(code) is not None:
         return look_up_invitation(checkin, records, code)
-    return CheckedOut(checkin.check_out_by_badge(code).id)
+    return CheckedOut(checkin.check_out_by_badge(code))
 
 
 class ScannerRouting:

@@ -267,8 +267,12 @@ def key_command(sessions, command: str, site_id: str, purpose: KeyPurpose) -> in
             return 1
         version = rotate_key(session, site_id, purpose)
     hours = HONOUR_SECONDS[purpose] / 3600
-    print(
-        f"site {site_id}: {purpose.value} key is now version {version}; "
-        f"links signed with version {version - 1} keep working for up to {hours:g} h"
-    )
+    if purpose is KeyPurpose.BADGE:
+        honoured = (
+            f"badges signed with version {version - 1} keep checking out until they expire "
+            "([printer] badge_valid_hours after printing)"
+        )
+    else:
+        honoured = f"links signed with version {version - 1} keep working for up to {hours:g} h"
+    print(f"site {site_id}: {purpose.value} key is now version {version}; {honoured}")
     return 0

@@ -377,6 +377,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "route-link",
         "blind-index",
         "staff-pin",
+        "badge",
     }
     a_auth = {"Authorization": f"Bearer {a1.token}"}
     a_keys = env.http.get(f"{API}/sync/keys", headers=a_auth).json()["keys"]

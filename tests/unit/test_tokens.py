@@ -166,12 +166,14 @@ def test_a_key_an_older_kiosk_kept_in_the_database_moves_to_its_file(tmp_path: P
 
 
 def test_site_key_from_head_office_replaces_the_local_one(tmp_path: Path):
+    from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey
+
     clock = FakeClock(NOW)
     store = Store(tmp_path / "k.sqlite3", clock=clock)
     service = BadgeService(store, site_id="demo", clock=clock)
     before = service.issue(VISIT)
-    service.install_site_key(b"h" * 32)
+    service.adopt(SiteKey(KeyPurpose.BADGE, 1, b"h" * 32))
     after = service.issue(VISIT)
-    assert before != after
+    assert before != after and service.key() == b"h" * 32
     assert service.verify_badge(before).visit_id == VISIT  # printed this morning: still good
     assert service.verify_badge(after).visit_id == VISIT

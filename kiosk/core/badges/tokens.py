@@ -20,12 +20,18 @@ of ours at all (``badge.denied.malformed``), one from another site (``badge.deni
 a forged or altered one (``badge.denied.forged``) and an expired one (``badge.denied.expired``).
 Only the canonical encoding is accepted, so no two strings verify as the same badge.
 
-Where the key lives: :class:`BadgeService` creates a random 256-bit key on first use and keeps
-it in the 0600 key file ``<data dir>/keys/badge.key`` (``kiosk.core.keys.key_files``), never
-in the database: a copy of the database cannot forge badges. A key kept by an older kiosk in
-the store's ``kv`` table (``badge_key``, ``badge_key_previous``) is moved into the file and
-deleted from the table on first use. :meth:`BadgeService.install_site_key` replaces the key and
-keeps the old one second, so badges printed earlier in the day still verify until they expire.
+Where the key lives: :class:`BadgeService` keeps it in the 0600 key file
+``<data dir>/keys/badge.key`` (``kiosk.core.keys.key_files``), never in the database: a copy of
+the database cannot forge badges. An enrolled kiosk signs with its site's badge key, derived by
+head office and fetched with the other site keys (``kiosk.core.keys.site_keys``; ``adopt``), so
+every kiosk of the site verifies every other's badges. A stand-alone kiosk (never reached head
+office) makes a random 256-bit key of its own on first use. A key kept by an older kiosk in the
+store's ``kv`` table (``badge_key``, ``badge_key_previous``) is moved into the file and deleted
+from the table on first use. When a new key is adopted (enrollment, ``kiosk-server rotate-key
+SITE badge``), the one it replaces is retired, not forgotten: it still verifies the badges that
+expire within ``valid_hours`` (plus ``RETIRE_GRACE``, an hour) of its retirement, the ones it
+could have signed, and no later ones, so a leaked old key cannot make badges that outlive the
+rotation.
 
 This module does no I/O except through the ``Store`` and the key file.
 """
@@ -36,23 +42,31 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import secrets
 import struct
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import DeniedError
+from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey
 from kiosk.core.keys.key_files import KeyFile, StoredKey, key_folder
 from kiosk.core.store import kv
 from kiosk.core.store.database import Store, Transaction
+
+log = logging.getLogger(__name__)
 
 VERSION = 1
 MAC_BYTES = 12
 DOMAIN = b"lobby-kiosk badge v1\x00"
 KV_KEY = "badge_key"
 KV_PREVIOUS_KEY = "badge_key_previous"
+#: a retired key vouches for badges expiring up to ``valid_hours`` plus this after its
+#: retirement: the site's kiosks adopt a rotation minutes apart, and their clocks differ
+RETIRE_GRACE = timedelta(hours=1)
 
 MALFORMED = "badge.denied.malformed"
 FORGED = "badge.denied.forged"
@@ -71,6 +85,17 @@ class BadgeClaim:
     site_id: str
     expires_at: datetime
     key_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredKey:
+    """A key no longer signed with: it vouches only for tokens that expire by ``until``."""
+
+    key: bytes
+    until: datetime
+
+    def __repr__(self) -> str:  # never the key itself in a log line
+        return f"RetiredKey(until {self.until.isoformat()})"
 
 
 def key_id(key: bytes) -> int:
@@ -165,16 +190,31 @@ def _decode(token: str) -> tuple[BadgeClaim, bytes, bytes]:
     return claim, body, mac
 
 
-def verify(token: str, *, site_id: str, key: bytes | Sequence[bytes], now: datetime) -> BadgeClaim:
+def verify(
+    token: str,
+    *,
+    site_id: str,
+    key: bytes | Sequence[bytes | RetiredKey],
+    now: datetime,
+) -> BadgeClaim:
     """The claim of a genuine, current token of ``site_id``; ``DeniedError`` otherwise.
 
-    ``key`` is the site key, or several (current first) while a rotation is under way.
+    ``key`` is the site key, or several (current first) while a rotation is under way; a
+    ``RetiredKey`` matches only a token that expires by its ``until`` (a later one was made
+    after the key was retired: forged).
     """
     claim, body, mac = _decode(token)
     if claim.site_id != site_id:
         raise DeniedError(f"badge of site {claim.site_id!r}, this is {site_id!r}", key=OTHER_SITE)
     keys = [key] if isinstance(key, bytes | bytearray) else list(key)
-    if not any(hmac.compare_digest(_mac(bytes(k), body), mac) for k in keys):
+
+    def vouches(k: bytes | RetiredKey) -> bool:
+        raw = k.key if isinstance(k, RetiredKey) else bytes(k)
+        if not hmac.compare_digest(_mac(raw, body), mac):
+            return False
+        return not isinstance(k, RetiredKey) or claim.expires_at <= k.until
+
+    if not any(vouches(k) for k in keys):
         raise DeniedError("badge signature does not match", key=FORGED)
     if now >= claim.expires_at:
         raise DeniedError(f"badge expired at {claim.expires_at.isoformat()}", key=EXPIRED)
@@ -182,7 +222,7 @@ def verify(token: str, *, site_id: str, key: bytes | Sequence[bytes], now: datet
 
 
 class BadgeService:
-    """Issues and verifies the badge tokens of one site, with the key kept in the store."""
+    """Issues and verifies the badge tokens of one site, with the key kept in its key file."""
 
     def __init__(
         self,
@@ -197,6 +237,7 @@ class BadgeService:
         self.clock: Clock = clock or store.clock or SystemClock()
         self.valid_for = timedelta(hours=valid_hours)
         self.key_file = KeyFile(key_folder(store.path), "badge")
+        self._adopting = threading.Lock()
 
     def _stored(self) -> list[StoredKey]:
         """The key file's versions, made on first use: from the database's old ``kv`` rows
@@ -214,22 +255,58 @@ class BadgeService:
         return stored
 
     def key(self) -> bytes:
-        """The site's badge key, created (random, 256 bits) and kept in its file on first
-        use."""
+        """The key badges are signed with now: the site's (from head office) once adopted,
+        else this kiosk's own, created (random, 256 bits) and kept in its file on first use."""
         return self._stored()[0].key
 
-    def keys(self) -> list[bytes]:
-        """Keys a token may be signed with: the current one first, then the previous one."""
-        return [k.key for k in self._stored()[:2]]
+    def _honoured(self, entry: StoredKey, now: datetime) -> bool:
+        """A retired key is kept while a badge it signed may still be valid."""
+        return entry.retired_at is None or now < self._vouches_until(entry.retired_at)
 
-    def install_site_key(self, key: bytes) -> None:
-        """Replace the local key by the one head office issued (keeping the old for a day)."""
-        if len(key) < 16:
-            raise ValueError("a badge key must be at least 16 bytes")
-        stored = self._stored()
-        if stored[0].key == key:
+    def _vouches_until(self, retired_at: datetime) -> datetime:
+        """The latest expiry a badge signed with a key retired at ``retired_at`` can have."""
+        return retired_at + self.valid_for + RETIRE_GRACE
+
+    def _verifying(self) -> list[bytes | RetiredKey]:
+        stored, now = self._stored(), self.clock.now()
+        found: list[bytes | RetiredKey] = [stored[0].key]
+        for entry in stored[1:]:
+            if entry.retired_at is None:
+                found.append(entry.key)  # kept by an older version, which did not say when
+            elif self._honoured(entry, now):
+                found.append(RetiredKey(entry.key, self._vouches_until(entry.retired_at)))
+        return found
+
+    def keys(self) -> list[bytes]:
+        """Keys a token may be signed with: the current one first, then those still honoured."""
+        return [k.key if isinstance(k, RetiredKey) else k for k in self._verifying()]
+
+    def adopt(self, site_key: SiteKey | None) -> None:
+        """Sign with the site's badge key from head office from now on (None: none yet).
+
+        The key it replaces (this kiosk's own, or the site's previous version) is retired now:
+        it still verifies the badges it signed until they expire. Called at start with the kept
+        key and on the fetching thread whenever keys arrive (``kiosk.services``).
+        """
+        if site_key is None:
             return
-        self.key_file.write([StoredKey(key, source="site"), stored[0]])
+        if site_key.purpose is not KeyPurpose.BADGE or len(site_key.key) < 16:
+            raise ValueError("not a badge key")
+        with self._adopting:
+            stored, now = self._stored(), self.clock.now()
+            if stored[0].key == site_key.key:
+                return
+            retired = [replace(stored[0], retired_at=now)] + [
+                e for e in stored[1:] if e.retired_at is not None and self._honoured(e, now)
+            ]
+            current = StoredKey(site_key.key, site_key.version, "site", KeyPurpose.BADGE.value)
+            self.key_file.write([current, *retired])
+        log.info(
+            "badges are now signed with the site's badge key v%d; the previous key still "
+            "verifies badges that expire by %s",
+            site_key.version,
+            self._vouches_until(now).isoformat(),
+        )
 
     def issue(
         self, visit_id: str, *, tx: Transaction | None = None, issued_at: datetime | None = None
@@ -251,7 +328,7 @@ class BadgeService:
 
     def verify_badge(self, token: str) -> BadgeClaim:
         """Check a scanned token (check-out by scan); ``DeniedError`` with a message key."""
-        return verify(token, site_id=self.site_id, key=self.keys(), now=self.clock.now())
+        return verify(token, site_id=self.site_id, key=self._verifying(), now=self.clock.now())
 
     # -- the shapes CheckinService takes (badge_issuer=, badge_verifier=) ----------------------
     def issue_code(self, visit_id: str, site_id: str, valid_until: datetime) -> str:

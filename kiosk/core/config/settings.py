@@ -23,6 +23,8 @@ import platformdirs
 from kiosk.core.config.errors import ConfigError
 
 APP_NAME = "lobby-kiosk"
+#: the kiosk's database, in its data directory
+DATABASE_FILE = "kiosk.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        return self.data_dir / "kiosk.sqlite3"
+        return self.data_dir / DATABASE_FILE
 
     def replace(self, section: str, **changes: Any) -> Settings:
         return dataclasses.replace(

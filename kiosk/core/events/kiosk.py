@@ -116,8 +116,9 @@ class VisitCheckedOut(Event):
     kind: ClassVar[str] = "visit.checked_out"
     origin: ClassVar[str] = "kiosk, fed to the site's other kiosks"
     consumer: ClassVar[str] = (
-        "head office folds it into `visits` (state, check-out columns); the site's other "
-        "kiosks close their copy; the notifier stops escalating"
+        "head office folds it into `visits` (state, check-out columns), also before the "
+        "check-in arrives; the site's other kiosks close their copy (or keep the check-out "
+        "until the check-in comes); the notifier stops escalating"
     )
 
     visit_id: Id

@@ -7,8 +7,10 @@ leaked kiosk cannot sign for another site, and a key for one purpose never verif
 
 Rotating a key (``kiosk-server rotate-key SITE PURPOSE``) bumps its version; a link names the
 version it was signed with (absent means 1), so the previous version keeps working until what it
-signed has expired (``HONOUR_SECONDS``). Later purposes (the site's badge key, its kiosks' peer
-key) are added here as members. Pure functions; no I/O.
+signed has expired (``HONOUR_SECONDS``). A badge names its key by the key id byte of its token
+(``badges.tokens``); each kiosk keeps the badge key it retired and honours it for the badges it
+signed until they expire. Later purposes (its kiosks' peer key) are added here as members. Pure
+functions; no I/O.
 """
 
 from __future__ import annotations
@@ -33,11 +35,20 @@ class KeyPurpose(StrEnum):
     #: PINs it manages with it, the site's kiosks check them with it. Not rotated: a new
     #: version would make every PIN of the site fail (``rotate-key`` refuses it)
     STAFF_PIN = "staff-pin"
+    #: signs and verifies the QR token on every visitor badge of the site
+    #: (``kiosk.core.badges.tokens``): a badge printed at one kiosk checks out at every other
+    BADGE = "badge"
 
 
 #: the purposes a kiosk may fetch (``GET /api/v1/sync/keys``) and sign with
 KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset(
-    {KeyPurpose.REPLY_LINK, KeyPurpose.ROUTE_LINK, KeyPurpose.BLIND_INDEX, KeyPurpose.STAFF_PIN}
+    {
+        KeyPurpose.REPLY_LINK,
+        KeyPurpose.ROUTE_LINK,
+        KeyPurpose.BLIND_INDEX,
+        KeyPurpose.STAFF_PIN,
+        KeyPurpose.BADGE,
+    }
 )
 
 #: how long after a rotation the previous version still verifies: the longest a link signed
@@ -47,6 +58,10 @@ HONOUR_SECONDS: dict[KeyPurpose, int] = {
     KeyPurpose.ROUTE_LINK: 12 * 3600,
     KeyPurpose.BLIND_INDEX: 0,  # nothing signed to honour: kiosks re-index on the new key
     KeyPurpose.STAFF_PIN: 0,
+    #: head office verifies no badge: each kiosk honours its previous badge key for badges that
+    #: expire within its ``[printer] badge_valid_hours`` (default, this figure) of adopting the
+    #: new one (``BadgeService.adopt``)
+    KeyPurpose.BADGE: 12 * 3600,
 }
 
 

@@ -4,7 +4,8 @@ A copy of the database (a backup, a support bundle) must not carry what signs ba
 the blind index. Each file is ``<data dir>/keys/<name>.key`` (the folder 0700): JSON with the
 key's versions, current first, each with where it came from (``local``: made by this kiosk;
 ``site``: derived by head office for the site) and, in a file holding keys of several purposes
-(``site.key``: every key fetched from head office), the purpose. Written atomically (a
+(``site.key``: every key fetched from head office), the purpose; a key no longer signed with
+but still honoured (the badge key before a rotation) says since when. Written atomically (a
 temporary file, fsync, rename, fsync of the folder), created with ``O_EXCL`` so two threads
 making the first key agree on one.
 
@@ -17,6 +18,7 @@ import json
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 KEYS_DIR = "keys"
@@ -29,6 +31,9 @@ class StoredKey:
     source: str = "local"
     #: what the key is for, in a file of several purposes (``KeyPurpose`` value); else ""
     purpose: str = ""
+    #: when this kiosk stopped signing with it (None: the current key, or kept by an older
+    #: version that did not say)
+    retired_at: datetime | None = None
 
     def __repr__(self) -> str:  # never the key in a log line
         return f"StoredKey({self.purpose or 'key'} v{self.version}, {self.source})"
@@ -40,6 +45,8 @@ def _encode(entries: list[StoredKey]) -> bytes:
         item: dict[str, object] = {"key": e.key.hex(), "version": e.version, "source": e.source}
         if e.purpose:
             item["purpose"] = e.purpose
+        if e.retired_at is not None:
+            item["retired_at"] = e.retired_at.isoformat()
         items.append(item)
     return json.dumps({"keys": items}).encode()
 
@@ -49,7 +56,11 @@ def _decode(raw: bytes) -> list[StoredKey]:
     body = json.loads(raw)
     return [
         StoredKey(
-            bytes.fromhex(i["key"]), int(i["version"]), str(i["source"]), str(i.get("purpose", ""))
+            bytes.fromhex(i["key"]),
+            int(i["version"]),
+            str(i["source"]),
+            str(i.get("purpose", "")),
+            datetime.fromisoformat(i["retired_at"]) if i.get("retired_at") else None,
         )
         for i in body["keys"]
     ]

@@ -8,8 +8,10 @@ kiosk kept in the store (``kv`` ``site_keys``) are moved into the file at start 
 deleted. The public URL that came with them is no secret: it stays in ``kv``. A rotation at head
 office (``kiosk-server rotate-key``) appends ``site.key_rotated`` to the site's pull feed; the
 sync pull records the wanted version (``key_rotated_change``) and the next ``refresh`` fetches
-again. Fetching runs on a thread of its own: a slow or absent head office never holds up a
-host's message (it goes without links) or the directions screen (no QR yet).
+again. Enrollment fetches them at once (``fetch_after_enrollment``), so a new kiosk prints its
+first badge with the site's badge key. Fetching runs on a thread of its own: a slow or absent
+head office never holds up a host's message (it goes without links), the directions screen (no
+QR yet) or a badge (signed with the key kept so far).
 
 ``[notify] reply_key`` in the settings file, when set, is this kiosk's reply-link key by hand
 (``VERSION:HEX`` from ``kiosk-server show-key``, or plain HEX for version 1) and wins.
@@ -27,6 +29,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.core.config.clock import Clock
@@ -264,3 +267,16 @@ class SiteKeys:
             log.info("site keys from head office: %s", versions)
         for listener in list(self._listeners):
             listener(keys)
+
+
+def fetch_after_enrollment(head_office: AnyHeadOffice, *, database: Path, clock: Clock) -> bool:
+    """Fetch and keep the site's keys right after ``kiosk enroll``, through a client with the
+    new token; False (logged) when head office did not answer them: the running kiosk fetches
+    them then, and signs badges with its own key until they arrive."""
+    from kiosk.core.store.database import Store
+
+    store = Store(database, clock=clock)
+    try:
+        return SiteKeys(store=store, clock=clock, head_office=head_office).fetch_now()
+    finally:
+        store.close()

@@ -1,15 +1,16 @@
 """``Records``: every record repository of the kiosk behind one object.
 
-Each table group has its own repository module (directory, visitors, visits, invitations,
-watchlist), which owns its SQL and its tables' schema steps; ``Records`` is all of them on one
-store and one codec, which is what the use cases and the sync handlers take. Personal fields
-pass only through these repositories and their ``PersonalDataCodec``.
+Each table group has its own repository module (directory, visitors, visits, early
+check-outs, invitations, watchlist), which owns its SQL and its tables' schema steps;
+``Records`` is all of them on one store and one codec, which is what the use cases and the sync
+handlers take. Personal fields pass only through these repositories and their ``PersonalDataCodec``.
 """
 
 from __future__ import annotations
 
 from kiosk.core.store.base import Repository
 from kiosk.core.store.directory import DirectoryRepository
+from kiosk.core.store.early_checkouts import EarlyCheckoutRepository
 from kiosk.core.store.invitations import InvitationRepository
 from kiosk.core.store.personal import (
     PersonalDataCodec,
@@ -35,6 +36,7 @@ class Records(
     DirectoryRepository,
     VisitorRepository,
     VisitRepository,
+    EarlyCheckoutRepository,
     InvitationRepository,
     WatchlistRepository,
 ):

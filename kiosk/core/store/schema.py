@@ -29,6 +29,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.visitors",
     "kiosk.core.store.invitations",
     "kiosk.core.store.visits",
+    "kiosk.core.store.early_checkouts",
     "kiosk.core.store.watchlist",
     "kiosk.core.store.outbox",
     "kiosk.core.store.kv",

@@ -10,8 +10,13 @@ from kiosk.core.config.errors import NotFoundError, ValidationError
 from kiosk.core.events import VisitCheckedOut
 from kiosk.core.models import Visit, VisitState
 from kiosk.core.store.database import Transaction
+from kiosk.core.store.early_checkouts import EarlyCheckout
+from kiosk.core.store.hlc import Stamp
 from kiosk.core.visits.desk import VisitDesk
 from kiosk.core.visits.forms import OpenVisit, validate_phone
+
+#: how far past this kiosk's clock a badge check-out's stamp may be moved (``_stamp_after_issue``)
+MAX_AHEAD = timedelta(minutes=5)
 
 
 class CheckOut(VisitDesk):
@@ -26,6 +31,9 @@ class CheckOut(VisitDesk):
             visit = self.records.visit(visit_id)
         else:
             visit = self.records.visit_by_badge(code)
+        return self._open(visit, code)
+
+    def _open(self, visit: Visit | None, code: str) -> Visit:
         if visit is None or visit.site_id != self.site_id:
             raise NotFoundError(code, key="checkout.badge_unknown")
         if visit.state is VisitState.CHECKED_OUT:
@@ -34,8 +42,56 @@ class CheckOut(VisitDesk):
             raise NotFoundError(code, key="checkout.badge_unknown")
         return visit
 
-    def check_out_by_badge(self, code: str) -> Visit:
-        return self.check_out(self.visit_for_badge(code).id, method="scan")
+    def check_out_by_badge(self, code: str) -> str:
+        """Check out the visit a scanned badge proves; returns its id.
+
+        A genuine badge (signed with the site's key) of a visit this kiosk has no copy of, made
+        at another kiosk it has not heard from, is checked out all the same: the check-out is
+        kept (``early_checkouts``) and pushed, head office folds it onto the visit, and the
+        check-in, when it arrives here, is copied closed.
+        """
+        code = code.strip()
+        if self.badge_verifier is None:
+            return self.check_out(self.visit_for_badge(code).id, method="scan").id
+        visit_id = self.badge_verifier(code)  # DeniedError for a forged, expired, foreign one
+        with self.store.transaction() as tx:
+            visit = self.records.visit(visit_id)
+            if visit is None:
+                self._close_unknown(tx, visit_id, code)
+                return visit_id
+        return self.check_out(self._open(visit, code).id, method="scan").id
+
+    def _close_unknown(self, tx: Transaction, visit_id: str, code: str) -> None:
+        self._stamp_after_issue(code)
+        now = tx.clock.now()
+        kept = self.records.add_early_checkout(
+            tx, EarlyCheckout(visit_id, self.site_id, checked_out_at=now)
+        )
+        if not kept:
+            raise NotFoundError(code, key="checkout.already_out")
+        tx.emit(
+            VisitCheckedOut(
+                visit_id=visit_id,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+                checked_out_at=now,
+                auto=False,
+                method="scan",
+            )
+        )
+
+    def _stamp_after_issue(self, code: str) -> None:
+        """Make this check-out's stamp later than the check-in it closes, which this kiosk never
+        observed: the badge was printed at check-in, ``badge_valid_hours`` before it expires.
+        A kiosk whose clock is behind the other kiosk's would otherwise stamp the check-out
+        before the check-in, and head office would keep the visit open. Never more than
+        ``MAX_AHEAD`` past this kiosk's clock (a kiosk that prints longer badges)."""
+        from kiosk.core.badges.tokens import peek
+
+        valid = timedelta(hours=self.settings.printer.badge_valid_hours)
+        printed = min(peek(code).expires_at - valid, self.clock.now() + MAX_AHEAD)
+        ms = int(printed.timestamp() * 1000) + 1000  # a token's expiry is in whole seconds
+        self.store.hlc.observe(str(Stamp(ms, 0, "badge")))
 
     def open_visits_for_phone(self, phone: str) -> list[OpenVisit]:
         try:
