@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -100,20 +101,44 @@ class TemplateMatcher:
     """Ranks template characters against written strokes (already :func:`prepare`-d)."""
 
     def __init__(self, templates: Iterable[tuple[str, str]]) -> None:
+        # decoding every template and its histogram takes most of a second: it is done per
+        # stroke count on first use, so loading (at the kiosk's start) only buckets the lines
+        self._encoded: dict[int, list[tuple[str, str]]] = {}
+        self._count_of: dict[str, int] = {}
+        for text, encoded in templates:
+            count = len(encoded.split())
+            if count:
+                self._encoded.setdefault(count, []).append((text, encoded))
+                self._count_of[text] = count
         self._by_text: dict[str, Template] = {}
-        self._by_count: dict[int, list[Template]] = {}
         #: per stroke count, the templates' histograms and texts side by side (coarse stage)
         self._histograms: dict[int, tuple[list[list[float]], list[str]]] = {}
-        for text, encoded in templates:
-            strokes = decode(encoded)
-            if not strokes:
-                continue
-            t = Template(text, strokes, direction_histogram(strokes))
-            self._by_text[text] = t
-            self._by_count.setdefault(len(strokes), []).append(t)
-            hists, texts = self._histograms.setdefault(len(strokes), ([], []))
-            hists.append(t.histogram)
-            texts.append(text)
+        self._lock = threading.Lock()
+
+    def _bucket(self, count: int) -> tuple[list[list[float]], list[str]]:
+        found = self._histograms.get(count)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._histograms.get(count)
+            if found is None:
+                hists: list[list[float]] = []
+                texts: list[str] = []
+                for text, encoded in self._encoded.get(count, ()):
+                    strokes = decode(encoded)
+                    t = Template(text, strokes, direction_histogram(strokes))
+                    self._by_text[text] = t
+                    hists.append(t.histogram)
+                    texts.append(text)
+                found = self._histograms[count] = (hists, texts)
+        return found
+
+    def _template(self, text: str) -> Template | None:
+        count = self._count_of.get(text)
+        if count is None:
+            return None
+        self._bucket(count)
+        return self._by_text.get(text)
 
     @classmethod
     def load(cls, path: Path = TEMPLATES) -> TemplateMatcher:
@@ -127,10 +152,10 @@ class TemplateMatcher:
         return cls(pairs)
 
     def __len__(self) -> int:
-        return len(self._by_text)
+        return len(self._count_of)
 
     def __contains__(self, text: object) -> bool:
-        return text in self._by_text
+        return text in self._count_of
 
     def coarse(self, written: Sequence[Sequence[Point]], n: int) -> list[str]:
         """The ``n`` templates with a stroke count within one of ``written``'s whose direction
@@ -151,10 +176,9 @@ class TemplateMatcher:
         overlaps: list[float] = []
         texts: list[str] = []
         for count in (k - 1, k, k + 1):
-            found = self._histograms.get(count)
-            if found:
-                overlaps.extend([sum(map(min, values, pick(h))) for h in found[0]])
-                texts.extend(found[1])
+            hists, names = self._bucket(count)
+            overlaps.extend([sum(map(min, values, pick(h))) for h in hists])
+            texts.extend(names)
         best = heapq.nlargest(n, range(len(texts)), key=overlaps.__getitem__)
         return [texts[i] for i in best]
 
@@ -181,7 +205,7 @@ class TemplateMatcher:
         None when there is no template or their stroke counts differ by two or more and the
         template is not a longer character being written. ``joins`` is
         :func:`joined_pairs` of ``written`` (computed when not given)."""
-        t = self._by_text.get(text)
+        t = self._template(text)
         k = len(written)
         if t is None or k == 0:
             return None
