@@ -127,7 +127,11 @@ class Recognizer:
         if templates is None or not written:
             return self.classify_zinnia(strokes, size=size, n=n)
         ranked = templates.rank(written, templates.coarse(written, COARSE_CANDIDATES))
-        if len(ranked) >= n and ranked[0][0] < SURE and ranked[1][0] - ranked[0][0] >= CLEAR:
+        if (
+            len(ranked) >= max(n, 2)
+            and ranked[0][0] < SURE
+            and ranked[1][0] - ranked[0][0] >= CLEAR
+        ):
             return [Guess(text, -d) for d, text in ranked[:n]]
         zinnia = self.classify_zinnia(strokes, size=size, n=max(n, ZINNIA_CANDIDATES))
         distances = {text: d for d, text in ranked}
