@@ -46,3 +46,11 @@ def test_absent_library_or_model_means_no_recogniser(monkeypatch, tmp_path):
     assert load_recognizer(tmp_path / "no-such.model") is None
     monkeypatch.setattr(handwriting, "_library", lambda: None)
     assert load_recognizer(tmp_path / "other.model") is None
+
+
+@needs_zinnia
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_asking_for_fewer_guesses(n):
+    assert recognizer is not None
+    guesses = recognizer.classify(STROKES["十"], n=n)
+    assert len(guesses) == n and guesses[0].text == "十"
