@@ -2,7 +2,8 @@
 recogniser's guesses fill the keyboard's candidate bar; choosing one types it and clears the pad.
 
 The pad only collects strokes and draws them; recognition is
-``kiosk.core.input.handwriting.Recognizer`` (a few milliseconds per character).
+``kiosk.core.input.handwriting.Recognizer`` (stroke templates, then Zinnia when no template
+matches clearly: about 10-18 ms per stroke here, see docs/input.md).
 """
 
 from __future__ import annotations
