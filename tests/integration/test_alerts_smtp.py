@@ -66,6 +66,7 @@ def test_a_watchlist_match_while_unattended_reaches_security_and_the_backup_by_m
         [to_security] = smtp.mailbox.wait_for(security)
         to_backup = smtp.mailbox.wait_for(backup, count=2)
         to_desk = smtp.mailbox.wait_for(desk, count=2)
+        assert all(m["Subject"].startswith("【示范大厦】") for m in to_desk)
         assert "黑名单测试" in to_security.get_body(("plain",)).get_content()
         assert to_security["Subject"].startswith("【示范大厦】")
         watch = [m for m in to_backup if "黑名单测试" in m.get_body(("plain",)).get_content()]
