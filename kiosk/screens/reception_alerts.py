@@ -17,8 +17,9 @@ from kiosk.core.reception.desk import DeskStatus, desk_status, leave_desk, set_d
 from kiosk.screens.base import KioskScreen
 
 
-def alert_text(alert: Any, t: Any) -> str:
-    when = alert.raised_at.astimezone().strftime("%m-%d %H:%M")
+def alert_text(alert: Any, t: Any, zone: ZoneInfo | None = None) -> str:
+    """One alert's line: when (in the site's time zone, as the top bar's clock) and what."""
+    when = alert.raised_at.astimezone(zone).strftime("%m-%d %H:%M")
     return f"{when}   {t(alert.message_key, **dict(alert.details))}"
 
 
@@ -102,7 +103,7 @@ class ReceptionAlertsScreen(KioskScreen):
         for alert in alerts:
             row = Factory.AlertRow()
             row.alert_id = alert.id
-            row.text = alert_text(alert, self.t)
+            row.text = alert_text(alert, self.t, ZoneInfo(self.shell.settings.site.timezone))
             row.critical = alert.severity != "info"
             row.ids.ack.bind(on_release=lambda _b, a=alert.id: self.acknowledge(a))
             box.add_widget(row)

@@ -91,6 +91,8 @@ def test_the_unattended_switch_and_what_the_visitor_sees_on_help(kiosk):
     assert desk.unattended and desk.backup_contact == "Security office, ext. 8110"
     assert desk.return_at is not None
     assert "Security office, ext. 8110" in screen.ids.desk_status.text
+    # laid out, not clipped to nothing
+    kiosk.wait_for(lambda: screen.ids.desk_status.texture_size[1] > 10, timeout=5)
     assert not screen.ids.desk_back.disabled
     actions = [r["action"] for r in store.query("SELECT action FROM audit_log")]
     assert "desk.unattended" in actions
