@@ -13,6 +13,10 @@ or with no channel at all, skips straight to the next step), give up on sends th
 back, and hand what is due to the channel threads. Messages are built by ``compose`` from
 the typed event; replies are applied by ``replies``; the done screen reads ``status_for``.
 
+It also reads ``alert.raised``: ``alert_routes`` plans each alert's messages to the desk's,
+security's and the backup contact's channels (``alert_deliveries``), sent by the same channel
+threads with the same retries.
+
 Never imports Kivy.
 """
 
