@@ -25,6 +25,7 @@ from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinResult
 from kiosk.core.visits.progress import ProgressWatch
 from kiosk.services import DirectionsServices, Services
+from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.idle import IdleReset
@@ -74,6 +75,8 @@ class KioskApp(App):
     site_name = StringProperty("")
     now_text = StringProperty("")
     sync_text = StringProperty("")
+    #: an alert nobody has acknowledged: the top bar's discreet dot (kiosk.shell.alert_dot)
+    alerts_open = BooleanProperty(False)
     locked = BooleanProperty(True)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
@@ -92,6 +95,7 @@ class KioskApp(App):
         self.status_bar = StatusBar(
             self, sync=services.sync, records=services.records, queries=self.queries
         )
+        self.alert_dot = AlertDot(self, queries=self.queries)
         self.scanner = ScannerRouting(
             self, checkin=services.checkin, records=services.records, commands=self.commands
         )
@@ -140,6 +144,7 @@ class KioskApp(App):
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
         self.status_bar.start()
+        self.alert_dot.start()
         self.reception.start()
         self._timers = [
             # the input method's data loads after the first frame, off the UI thread, so the
@@ -155,7 +160,8 @@ class KioskApp(App):
     def on_stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        for part in (self.status_bar, self.idle, self.scanner, self.lockdown, self.reception):
+        parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
+        for part in (*parts, self.reception):
             part.stop()
         self.progress.unwatch()
         self.commands.stop()
@@ -236,6 +242,7 @@ class KioskApp(App):
                     handwriting=s.handwriting,
                 )
             },
+            "help": {"store": s.store},
             "reception_pin": console,
             "reception_board": console,
             "reception_alerts": console,

@@ -73,6 +73,21 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
 Step = Callable[[], Callable[[], bool] | None]
 
 
+def _drawn(ready: Callable[[], bool]) -> Callable[[], bool]:
+    """``ready`` once it has held for one more look (0.1 s), so the frame shows its texts."""
+    seen = [False]
+
+    def check() -> bool:
+        if not ready():
+            return False
+        if seen[0]:
+            return True
+        seen[0] = True
+        return False
+
+    return check
+
+
 def tour_steps(app: Any) -> list[tuple[str, Step]]:
     """(screen name, how to set it up) for every screen, in the order a visitor meets them."""
     services = app.services
@@ -212,6 +227,49 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         alerts = screen("reception_alerts")
         return lambda: bool(alerts.alerts)
 
+    def reception_alerts_desk_away() -> Callable[[], bool]:
+        from datetime import timedelta
+
+        from kiosk.core.reception.desk import leave_desk
+
+        # the desk's backup for this tour only: no channel of it is ever sent to
+        contact = "保安室 分机 8110" if zh else "Security office, ext. 8110"
+        services.settings = services.settings.replace(
+            "reception", backup_contact=contact, backup_channels=("json://127.0.0.1:9/tour",)
+        )
+        settings = services.settings
+        session = app.reception.session
+        alerts = screen("reception_alerts")
+        if session is None:
+            return lambda: True
+        actor = session.staff.actor
+
+        def leave() -> object:
+            return leave_desk(
+                services.store,
+                actor,
+                backup_contact=contact,
+                backup_channels=settings.reception.backup_channels,
+                site_id=settings.site.id,
+                kiosk_id=settings.kiosk.id,
+                return_at=services.clock.now() + timedelta(minutes=30),
+            )
+
+        app.commands.submit(leave, lambda desk: alerts._show_desk(desk))
+        return _drawn(lambda: bool(alerts.desk is not None and alerts.desk.unattended))
+
+    def help_desk_away() -> Callable[[], bool]:
+        app.reception.lock()
+        app.go("help")
+        s = screen("help")
+
+        def asked() -> bool:
+            if not s.answer_text and not s.busy:
+                s.ask()  # once the screen has read the desk's status
+            return bool(s.answer_text) and bool(s.desk_text)
+
+        return _drawn(asked)
+
     steps: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),
@@ -233,5 +291,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("reception_pin", reception_pin),
         ("reception_board", reception_board),
         ("reception_alerts", reception_alerts),
+        ("reception_alerts_desk_away", reception_alerts_desk_away),
+        ("help_desk_away", help_desk_away),
     ]
     return steps

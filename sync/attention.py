@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
-from kiosk.core.alerts import raise_alert
+from kiosk.core.alerts import raise_alert, raise_alert_once
 from kiosk.core.config.errors import (
     StorageCorruptError,
     StorageFullError,
@@ -133,6 +134,25 @@ def quarantine_change(
                 "cursor": str(change.cursor),
                 "kind": change.kind[:500],
                 "reason": reason,
+            },
+            site_id=site_id,
+            kiosk_id=kiosk_id,
+        )
+
+
+def offline_too_long(store: Store, *, since: datetime, site_id: str, kiosk_id: str) -> None:
+    """Tell the desk head office has been unreachable since ``since`` (once while the alert
+    is open; head office learns of it when the kiosk is back online)."""
+    log.warning("head office unreachable since %s", since.isoformat())
+    with store.transaction() as tx:
+        raise_alert_once(
+            tx,
+            "head_office_unreachable",
+            severity="warning",
+            message_key="alert.head_office_unreachable",
+            details={
+                "since": since.astimezone().strftime("%m-%d %H:%M"),
+                "minutes": str(int((tx.clock.now() - since).total_seconds() // 60)),
             },
             site_id=site_id,
             kiosk_id=kiosk_id,

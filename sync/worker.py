@@ -95,7 +95,11 @@ class SyncClient(Worker):
         rng: random.Random | None = None,
         site_id: str | None = None,
         kiosk_id: str = "",
+        offline_alert_after: float = 0.0,
     ) -> None:
+        #: seconds of failed rounds in a row before the desk gets an alert (0: never)
+        self.offline_alert_after = offline_alert_after
+        self._offline_alerted = False
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         #: the back-off after failed rounds (the worker base waits it out on the clock)
@@ -292,10 +296,27 @@ class SyncClient(Worker):
             result = self.sync_once()
         except Exception as e:
             self._record(e)
+            self._alert_if_offline_long()
             raise
         self._record(None)
+        self._offline_alerted = False
         self._last_result = result
         return False
+
+    def _alert_if_offline_long(self) -> None:
+        with self._lock:
+            since = self._offline_since
+        if not self.offline_alert_after or since is None or self._offline_alerted:
+            return
+        if (self.clock.now() - since).total_seconds() < self.offline_alert_after:
+            return
+        try:
+            attention.offline_too_long(
+                self.store, since=since, site_id=self.site_id, kiosk_id=self.kiosk_id
+            )
+            self._offline_alerted = True
+        except KioskError as e:  # the disk refused the alert: say so, try on a later round
+            log.error("could not raise the head-office-unreachable alert: %s", e)
 
     def run_round(self) -> RoundResult | None:
         """One round with failures recorded and logged (None when it failed)."""

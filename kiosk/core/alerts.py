@@ -79,6 +79,34 @@ def raise_alert(
     return _alert(table.get(tx, event.alert_id))
 
 
+def raise_alert_once(
+    tx: Transaction,
+    kind: str,
+    *,
+    severity: Severity,
+    message_key: str,
+    details: Mapping[str, str],
+    site_id: str,
+    kiosk_id: str,
+    visit_id: str | None = None,
+) -> Alert | None:
+    """``raise_alert`` unless an unacknowledged alert of ``kind`` (about the same visit, when
+    one is given) is open already: the desk hears of a lasting fault once, and again only
+    after acknowledging it. None when one is open."""
+    if table.open_of_kind(tx, kind, visit_id):
+        return None
+    return raise_alert(
+        tx,
+        kind,
+        severity=severity,
+        message_key=message_key,
+        details=details,
+        site_id=site_id,
+        kiosk_id=kiosk_id,
+        visit_id=visit_id,
+    )
+
+
 def acknowledge_alert(tx: Transaction, alert_id: str, by: str, *, kiosk_id: str = "") -> Alert:
     """Mark an alert taken on and emit ``alert.acknowledged`` (once: a second call changes
     nothing and emits nothing). ``NotFoundError`` for an unknown alert."""
@@ -116,6 +144,11 @@ def open_alerts(store: Store) -> list[Alert]:
     """Alerts nobody has acknowledged yet, newest first."""
     rows = table.unacknowledged(store)
     return [_alert(r) for r in rows]
+
+
+def open_count(store: Store) -> int:
+    """How many alerts nobody has acknowledged (the visitor screens' discreet dot)."""
+    return table.count_unacknowledged(store)
 
 
 def _alert(row) -> Alert:

@@ -1,10 +1,71 @@
-"""Help: what to do, in the visitor's language, and where to ask."""
+"""Help: what to do, in the visitor's language, and where to ask; "ask a person" tells the
+desk, or its backup contact while the desk is unattended, and says when the desk is back
+(kiosk.core.reception.help_request, on the command runner)."""
 
 from __future__ import annotations
 
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kivy.properties import ObjectProperty, StringProperty
+
+from kiosk.core.reception.desk import DeskStatus, desk_status
+from kiosk.core.reception.help_request import HelpAnswer, answer_key, ask_for_help
 from kiosk.screens.base import KioskScreen
 
 
 class HelpScreen(KioskScreen):
+    #: kiosk.core.store.database.Store: the desk's status and the help request
+    store = ObjectProperty(None)
+    #: the desk's state as the visitor reads it ("" while staffed)
+    desk_text = StringProperty("")
+    #: what the visitor is told after asking
+    answer_text = StringProperty("")
+
+    def on_pre_enter(self, *_: Any) -> None:
+        store = self.store
+        self.run(lambda: desk_status(store), self._show_desk)
+
+    def ask(self) -> None:
+        store, settings = self.store, self.shell.settings
+        self.run(
+            lambda: ask_for_help(
+                store,
+                site_id=settings.site.id,
+                kiosk_id=settings.kiosk.id,
+                kiosk_name=settings.kiosk.name,
+            ),
+            self._asked,
+        )
+
+    def _time(self, when: Any) -> str:
+        zone = ZoneInfo(self.shell.settings.site.timezone)
+        return str(when.astimezone(zone).strftime("%H:%M"))
+
+    def _show_desk(self, desk: DeskStatus) -> None:
+        self._desk = desk
+        if not desk.unattended:
+            self.desk_text = ""
+        elif desk.return_at is not None:
+            self.desk_text = self.t("help.desk_back_at", time=self._time(desk.return_at))
+        else:
+            self.desk_text = self.t("help.desk_away")
+
+    def _asked(self, answer: HelpAnswer) -> None:
+        self._answer = answer
+        self.answer_text = self.t(answer_key(answer), contact=answer.backup_contact)
+        self._show_desk(DeskStatus(answer.unattended, answer.return_at, answer.backup_contact))
+
+    def on_language(self, lang: str) -> None:
+        if getattr(self, "_desk", None) is not None:
+            self._show_desk(self._desk)
+        if self.answer_text and getattr(self, "_answer", None) is not None:
+            self._asked(self._answer)
+
+    def reset(self) -> None:
+        super().reset()
+        self.desk_text = self.answer_text = ""
+        self._desk = self._answer = None
+
     def back(self) -> None:
         self.shell.home()

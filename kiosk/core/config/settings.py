@@ -134,6 +134,22 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class ReceptionSettings:
+    #: apprise URLs of the front desk's own channels: every alert on the console goes there too
+    desk_channels: tuple[str, ...] = ()
+    #: apprise URLs of security: each watchlist match is sent there at once
+    security_channels: tuple[str, ...] = ()
+    #: who covers while the desk is unattended, as staff and visitors read it
+    #: ("Security office, ext. 8000"); the console's "leave the desk" switch needs it
+    backup_contact: str = ""
+    #: apprise URLs of the backup contact: while the desk is unattended, watchlist matches and
+    #: visitors' "ask a person" go there
+    backup_channels: tuple[str, ...] = ()
+    #: seconds head office may stay unreachable before the desk gets an alert (0 = never)
+    offline_alert_after: float = 1800.0
+
+
+@dataclass(frozen=True)
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
@@ -141,6 +157,7 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     head_office: HeadOfficeSettings = field(default_factory=HeadOfficeSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    reception: ReceptionSettings = field(default_factory=ReceptionSettings)
     #: the file these came from, if any
     source: str = ""
 

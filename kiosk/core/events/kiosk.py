@@ -174,7 +174,8 @@ class AlertRaised(Event):
     consumer: ClassVar[str] = (
         "head office folds it into `alerts` (sync/server/alerts.py; GET "
         "/api/v1/sites/{site}/alerts); the kiosk keeps its own row in `alerts` "
-        "(kiosk/core/alerts.py)"
+        "(kiosk/core/alerts.py), and its notifier sends it to the desk's, security's and the "
+        "backup contact's channels (kiosk/core/notify/alert_routes.py)"
     )
 
     alert_id: Id

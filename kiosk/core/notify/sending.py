@@ -27,6 +27,8 @@ class Job:
     delivery_id: str
     url: str
     message: Message
+    #: whose delivery: "visit" (notify_deliveries) or "alert" (alert_deliveries)
+    of: str = "visit"
 
 
 class Channel:

@@ -28,6 +28,8 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
     validate_urls(notifier, settings.notify.front_desk_urls, where="notify.front_desk_urls")
     for dept, urls in department_urls(settings.notify.department_urls).items():
         validate_urls(notifier, urls, where=f"notify.department_urls ({dept})")
+    for key in ("desk_channels", "security_channels", "backup_channels"):
+        validate_urls(notifier, getattr(settings.reception, key), where=f"reception.{key}")
     if settings.notify.mail_server:
         check_mail_server(notifier, settings.notify.mail_server)
     if settings.notify.reply_ttl > HONOUR_SECONDS[KeyPurpose.REPLY_LINK]:

@@ -13,6 +13,10 @@ or with no channel at all, skips straight to the next step), give up on sends th
 back, and hand what is due to the channel threads. Messages are built by ``compose`` from
 the typed event; replies are applied by ``replies``; the done screen reads ``status_for``.
 
+It also reads ``alert.raised``: ``alert_routes`` plans each alert's messages to the desk's,
+security's and the backup contact's channels (``alert_deliveries``), sent by the same channel
+threads with the same retries.
+
 Never imports Kivy.
 """
 
@@ -26,9 +30,10 @@ from datetime import datetime, timedelta
 from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, ValidationError
 from kiosk.core.config.settings import Settings
-from kiosk.core.events import Event, VisitCheckedIn, parse_event
+from kiosk.core.events import AlertRaised, Event, VisitCheckedIn, parse_event
 from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
+from kiosk.core.notify import alert_routes
 from kiosk.core.notify.channels import Message, Notifier, department_urls, redact_url
 from kiosk.core.notify.compose import Arrival, Composer
 from kiosk.core.notify.deliveries import RETRY, record_outcome
@@ -39,6 +44,7 @@ from kiosk.core.notify.reply_links import new_reply_id
 from kiosk.core.notify.sending import ChannelPool, Job
 from kiosk.core.notify.startup_checks import channel_problems
 from kiosk.core.notify.status import NotifyStatus, status_for
+from kiosk.core.store import alert_deliveries
 from kiosk.core.store import notify_deliveries as db
 from kiosk.core.store.database import Store, Transaction
 from kiosk.core.store.records import Records
@@ -49,7 +55,7 @@ from kiosk.core.workers.worker import Worker
 log = logging.getLogger(__name__)
 
 CONSUMER = "notifier"
-KINDS: tuple[str, ...] = ("visit.checked_in",)
+KINDS: tuple[str, ...] = ("visit.checked_in", "alert.raised")
 
 
 class NotifyWorker(Worker):
@@ -113,6 +119,8 @@ class NotifyWorker(Worker):
             hang_grace=hang_grace,
             woken=self.wake,
         )
+        #: alerts to the desk's, security's and the backup contact's channels
+        self.alerts = alert_routes.AlertRouter(store=store, records=records, settings=settings)
         self.intake = OutboxRunner(
             store,
             self,
@@ -157,7 +165,13 @@ class NotifyWorker(Worker):
     def due_in(self) -> float | None:
         """Seconds until the next escalation or retry falls due on the clock."""
         times = [
-            t for t in (db.next_escalation_at(self.store), db.next_attempt_at(self.store)) if t
+            t
+            for t in (
+                db.next_escalation_at(self.store),
+                db.next_attempt_at(self.store),
+                alert_deliveries.next_attempt_at(self.store),
+            )
+            if t
         ]
         if not times:
             return None
@@ -168,7 +182,8 @@ class NotifyWorker(Worker):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.run_once()
-            due = db.count_due(self.store, self.clock.now())
+            now = self.clock.now()
+            due = db.count_due(self.store, now) + alert_deliveries.count_due(self.store, now)
             if not self.sending.busy() and not due and not self.intake.pending():
                 with self._pass_lock:
                     self._collect()
@@ -178,7 +193,11 @@ class NotifyWorker(Worker):
 
     # -- intake (the outbox consumer) ------------------------------------------------------
     def handle(self, tx: Transaction, event: Event, *, record: OutboxEvent) -> None:
-        """Plan a checked-in visit: its row, the first step's deliveries, the escalation."""
+        """Plan a checked-in visit (its row, the first step's deliveries, the escalation) or
+        an alert's deliveries (``alert_routes``)."""
+        if isinstance(event, AlertRaised):
+            self.alerts.plan(tx, event)
+            return
         assert isinstance(event, VisitCheckedIn)  # KINDS
         visit = event.visit
         if db.visit_row(tx, visit.id) is not None:
@@ -300,6 +319,9 @@ class NotifyWorker(Worker):
         for row in db.due_deliveries(self.store, self.clock.now()):
             message = Message(row["subject"], row["body_text"], row["body_html"])
             self.sending.submit(Job(row["id"], row["url"], message))
+        for row in alert_deliveries.due(self.store, self.clock.now()):
+            message = alert_routes.message_of(row)
+            self.sending.submit(Job(row["id"], row["url"], message, of="alert"))
 
     def _watchdog(self) -> None:
         """Give up on sends that never came back: the channel gets a fresh thread and plugin."""
@@ -312,6 +334,17 @@ class NotifyWorker(Worker):
             self._record(job, error)
 
     def _record(self, job: Job, error: str | None) -> None:
+        if job.of == "alert":
+            alert_routes.record_alert_outcome(
+                self.store,
+                delivery_id=job.delivery_id,
+                error=error,
+                clock=self.clock,
+                retry=self.retry,
+                site_id=self.settings.site.id,
+                kiosk_id=self.settings.kiosk.id,
+            )
+            return
         record_outcome(
             self.store,
             delivery_id=job.delivery_id,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, PrinterError
 from kiosk.core.events import BadgePrinted
-from kiosk.core.printing import jobs
+from kiosk.core.printing import alerts, jobs
 from kiosk.core.printing.badge_content import BadgeContent
 from kiosk.core.printing.base import JobRef, JobState, Printer
 from kiosk.core.store import print_jobs
@@ -39,8 +39,13 @@ class HandOver:
         retry: RetryPolicy,
         stuck_after: float,
         changed: Callable[[str], None],
+        site_id: str = "",
+        kiosk_id: str = "",
     ) -> None:
         self.store = store
+        #: where the desk's print alerts belong (none without a site)
+        self.site_id = site_id
+        self.kiosk_id = kiosk_id
         self.clock = clock
         self.printer = printer
         self.fallback = fallback
@@ -62,7 +67,20 @@ class HandOver:
                 printer=self.printer.name,
                 now=self.clock.now(),
             )
+            self._alert_failed(tx, row, key, retrying=retry)
         self.changed(row["visit_id"])
+
+    def _alert_failed(self, tx, row, key: str, *, retrying: bool = False) -> None:
+        if self.site_id:
+            alerts.badge_failed(
+                tx,
+                visit_id=row["visit_id"],
+                error_key=key,
+                printer=row["printer"] or self.printer.name,
+                retrying=retrying,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+            )
 
     def recover(self) -> None:
         """Jobs caught mid-hand-over by a stop or crash may have printed: never resend them."""
@@ -121,6 +139,15 @@ class HandOver:
             print_jobs.mark_submitted(
                 tx, job_id, printer=used.name, ref=ref.ref, now=self.clock.now()
             )
+            if used is not self.printer and self.site_id:
+                alerts.fallback_used(
+                    tx,
+                    visit_id=row["visit_id"],
+                    printer=self.printer.name,
+                    fallback=used.name,
+                    site_id=self.site_id,
+                    kiosk_id=self.kiosk_id,
+                )
         self.follow(print_jobs.job(self.store, job_id))
 
     # -- follow-up -----------------------------------------------------------------------------
@@ -171,15 +198,17 @@ class HandOver:
         ):
             with self.store.transaction() as tx:
                 print_jobs.mark_reported(tx, row["id"])
+                key = self._status_of_printer(printer) or "badge.printer.error"
                 jobs.emit_failed(
                     tx,
                     row,
-                    key=self._status_of_printer(printer) or "badge.printer.error",
+                    key=key,
                     detail=f"job {row['printer_ref']} waiting at {printer.name} for "
                     f"more than {self.stuck_after:g}s",
                     retrying=True,
                     printer=self.printer.name,
                 )
+                self._alert_failed(tx, row, key, retrying=True)
             self.changed(row["visit_id"])
             return True
         return False

@@ -103,6 +103,8 @@ class PrintQueue(Worker):
             retry=retry,
             stuck_after=stuck_after,
             changed=self._notify,
+            site_id=self.settings.site.id,
+            kiosk_id=self.settings.kiosk.id,
         )
         self.intake = OutboxRunner(
             store, self, site_id=self.settings.site.id, kiosk_id=self.settings.kiosk.id

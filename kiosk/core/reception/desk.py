@@ -99,3 +99,33 @@ def set_desk_status(
             details={"return_at": iso(return_at) if return_at else ""},
         )
     return desk_status(store)
+
+
+def leave_desk(
+    store: Store,
+    actor: audit.Actor,
+    *,
+    backup_contact: str,
+    backup_channels: tuple[str, ...],
+    site_id: str,
+    kiosk_id: str,
+    return_at: datetime | None = None,
+) -> DeskStatus:
+    """The console's "leave desk" switch: unattended, covered by the configured backup
+    contact (``[reception] backup_contact``/``backup_channels``, both required: a desk left
+    without anyone to tell is what the switch exists to prevent)."""
+    if not backup_contact.strip() or not backup_channels:
+        raise ValidationError(
+            "no backup contact configured ([reception] backup_contact and backup_channels)",
+            field="backup_contact",
+            key="reception.no_backup_channel",
+        )
+    return set_desk_status(
+        store,
+        actor,
+        unattended=True,
+        site_id=site_id,
+        kiosk_id=kiosk_id,
+        return_at=return_at,
+        backup_contact=backup_contact,
+    )

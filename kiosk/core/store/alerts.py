@@ -96,3 +96,18 @@ def unacknowledged(store: Store) -> list[sqlite3.Row]:
     return store.query(
         "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
     )
+
+
+def open_of_kind(tx: Transaction, kind: str, visit_id: str | None = None) -> bool:
+    """Whether an unacknowledged alert of ``kind`` (about ``visit_id``, if given) exists."""
+    sql = "SELECT 1 FROM alerts WHERE kind = ? AND acknowledged_at IS NULL"
+    params: tuple = (kind,)
+    if visit_id is not None:
+        sql += " AND visit_id = ?"
+        params = (kind, visit_id)
+    return tx.execute(sql + " LIMIT 1", params).fetchone() is not None
+
+
+def count_unacknowledged(store: Store) -> int:
+    row = store.query_one("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL")
+    return int(row[0]) if row else 0

@@ -41,6 +41,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.staff",
     "kiosk.core.store.audit",
     "kiosk.core.store.reception",
+    "kiosk.core.store.alert_deliveries",
 )
 
 
