@@ -218,7 +218,11 @@ class ReceptionRecordScreen(KioskScreen):
         staff = self._staff()
         if staff is None:
             return
-        actions, visit_id, reason = self.reception.actions, self.entry.visit_id, self.ids.reason.text
+        actions, visit_id, reason = (
+            self.reception.actions,
+            self.entry.visit_id,
+            self.ids.reason.text,
+        )
         name = self.entry.name
         self._start()
 
