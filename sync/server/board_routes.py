@@ -13,6 +13,7 @@ Must never: count another site's rows, or return anyone's name (counts only).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
@@ -48,7 +49,7 @@ class BoardCountsPublic(BaseModel):
     counts: BoardCounts
 
 
-def _count(session: Session, query) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, query: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
