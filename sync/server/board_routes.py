@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import ValidationError
 
+from ..protocol import ErrorOut
 from .api.admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, get_site
 from .api.deps import CurrentAdmin, SessionDep
 from .models import Invitation, Visit
@@ -102,7 +103,11 @@ def site_day(timezone: str, day: date | None) -> tuple[date, datetime, datetime]
     return day, start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-@router.get("/sites/{site_id}/board", response_model=BoardCountsPublic, responses=NOT_FOUND)
+@router.get(
+    "/sites/{site_id}/board",
+    response_model=BoardCountsPublic,
+    responses={**NOT_FOUND, 400: {"model": ErrorOut, "description": "day out of range"}},
+)
 def site_board(
     site_id: PathId, _: CurrentAdmin, session: SessionDep, day: date | None = None
 ) -> BoardCountsPublic:
