@@ -60,6 +60,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
     ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
+    ("reception_record", "kiosk.screens.reception_record", "ReceptionRecordScreen"),
+    ("reception_checkin", "kiosk.screens.reception_checkin", "ReceptionCheckinScreen"),
 ]
 
 
@@ -220,6 +222,7 @@ class KioskApp(App):
         typing = {"flow": s.flow, "ime": s.ime, "handwriting": s.handwriting}
         lookups = {"checkin": s.checkin, "records": s.records}
         console = {"reception": s.reception}
+        desk_form = {**console, "search": s.search, "records": s.records}
         handed: dict[str, dict[str, Any]] = {
             "home": flow,
             "phone": typing,
@@ -246,6 +249,8 @@ class KioskApp(App):
             "reception_pin": console,
             "reception_board": console,
             "reception_alerts": console,
+            "reception_record": desk_form,
+            "reception_checkin": desk_form,
         }
         return handed.get(name, {})
 

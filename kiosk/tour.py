@@ -181,6 +181,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
 
     pin = "582947"
     added: list[object] = []
+    guests: list[Any] = []
 
     def reception_pin() -> Callable[[], bool]:
         app.home()
@@ -199,11 +200,44 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
             name="黑名单测试", phone="13000000000", purpose="meeting", host_id="h001", consent=True
         )
         app.commands.submit(lambda: services.checkin.check_in(held))
+        guest = CheckinForm(
+            name="赵云" if zh else "Zhao Yun",
+            phone="13912340006",
+            company="星辰科技" if zh else "Starlight Tech",
+            purpose="meeting",
+            host_id="h004",
+            consent=True,
+        )
+        app.commands.submit(lambda: services.checkin.check_in(guest), guests.append)
         s = screen("reception_pin")
         s.ids.field.text = pin
         s.enter_pin()
         board = screen("reception_board")
         return lambda: app.manager.current == "reception_board" and board.view is not None
+
+    def reception_record() -> Callable[[], bool]:
+        board = screen("reception_board")
+        visit_id = guests[0].visit.id
+        staff = app.reception.session.staff
+        actions = services.reception.actions
+        why = "登记时拼写错误" if zh else "misspelled at check-in"
+        fixed = "星辰科技有限公司" if zh else "Starlight Technology Ltd"
+        app.commands.submit(lambda: actions.correct(staff, visit_id, "company", fixed, why))
+        entry = next(e for e in board.view.lists["on_site"] if e.visit_id == visit_id)
+        record = screen("reception_record")
+        record.show(entry)
+        app.go("reception_record")
+        return lambda: record.view is not None and bool(record.view.annotations)
+
+    def reception_checkin() -> Callable[[], bool]:
+        app.go("reception_checkin")
+        s = screen("reception_checkin")
+        s.ids.name.text = "孙丽" if zh else "Sun Li"
+        s.ids.phone.text = "13700001111"
+        s.ids.company.text = "远航物流" if zh else "Voyage Logistics"
+        s.pick_purpose("delivery")
+        s.ids.host_search.text = "li"
+        return lambda: bool(s.ids.hosts.children) and s.ids.hosts.height > 0
 
     def reception_alerts() -> Callable[[], bool]:
         from kiosk.core.alerts import raise_alert
@@ -290,6 +324,8 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("idle", idle),
         ("reception_pin", reception_pin),
         ("reception_board", reception_board),
+        ("reception_record", reception_record),
+        ("reception_checkin", reception_checkin),
         ("reception_alerts", reception_alerts),
         ("reception_alerts_desk_away", reception_alerts_desk_away),
         ("help_desk_away", help_desk_away),

@@ -1,9 +1,13 @@
 """Receptionist mode's board: who is on site, expected today, not signed out, held and denied,
 with the desk's actions on the visit selected (kiosk.core.reception.board and .actions).
 
-Reads and actions run on the command runner; the screen only shows what comes back. A reprint
-passes the copy number the board showed, so a second tap prints nothing more. The board reads
-itself again after every action and every ``REFRESH_SECONDS`` while it shows.
+Reads and actions run on the command runner; the search as it is typed runs on the shell's
+background runner (kiosk.shell.background: only the newest search's lists come back). The
+screen only shows what comes back. A reprint passes the copy number the board showed, so a
+second tap prints nothing more. A denial needs a typed reason. "Details" opens the visit's
+record (reception_record: correct, cancel, reveal the phone); "New check-in" the desk's
+check-in form (reception_checkin). The board reads itself again after every action and every
+``REFRESH_SECONDS`` while it shows.
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ from kivy.properties import DictProperty, NumericProperty, ObjectProperty, Strin
 
 from kiosk.core.reception.board import LISTS, BoardEntry
 from kiosk.screens.base import KioskScreen
+from kiosk.shell.background import background
 
 REFRESH_SECONDS = 10.0
 #: the actions each list offers for its selected line
 ACTIONS = {
-    "on_site": ("check_out", "reprint"),
-    "not_signed_out": ("check_out",),
-    "held": ("approve", "deny"),
+    "on_site": ("details", "check_out", "reprint"),
+    "not_signed_out": ("details", "check_out"),
+    "held": ("details", "approve", "deny"),
     "expected": (),
-    "denied": (),
+    "denied": ("details",),
 }
 
 
@@ -35,15 +40,17 @@ class BoardView:
     #: visit id -> the badge copy the board shows (what a reprint passes as ``seen_copy``)
     copies: dict[str, int] = field(default_factory=dict)
     alerts: int = 0
+    #: the search these lists answer ("": everything)
+    search: str = ""
 
 
-def board_view(reception: Any, language: str) -> BoardView:
-    """The board and the open alerts' count (run it on the command runner)."""
-    snap = reception.board.snapshot(language)
+def board_view(reception: Any, language: str, search: str = "") -> BoardView:
+    """The board (filtered by ``search``) and the open alerts' count (off the UI thread)."""
+    snap = reception.board.snapshot(language, search=search)
     queue = reception.actions.print_queue
     copies = {e.visit_id: queue.status_for(e.visit_id).copy for e in snap.on_site} if queue else {}
     lists = {name: getattr(snap, name) for name in LISTS}
-    return BoardView(lists, copies, len(reception.actions.alerts()))
+    return BoardView(lists, copies, len(reception.actions.alerts()), search.strip())
 
 
 def entry_text(entry: BoardEntry, t: Any) -> str:
@@ -102,8 +109,26 @@ class ReceptionBoardScreen(KioskScreen):
             self.refresh()
 
     def refresh(self) -> None:
+        reception, lang, text = self.reception, self.shell.lang, self._search_text()
+        self.run(lambda: board_view(reception, lang, text), self._show)
+
+    def _search_text(self) -> str:
+        return self.ids.search.text if "search" in self.ids else ""
+
+    def on_search(self, text: str) -> None:
+        """The search field changed: the lists it finds, from the background runner."""
+        if self.reception is None or self.shell.reception.session is None:
+            return
         reception, lang = self.reception, self.shell.lang
-        self.run(lambda: board_view(reception, lang), self._show)
+        background().run(
+            "reception-board-search",
+            lambda: board_view(reception, lang, text),
+            self._searched,
+        )
+
+    def _searched(self, view: BoardView) -> None:
+        if self.shell.reception.session is not None and view.search == self._search_text().strip():
+            self._show(view)
 
     def _show(self, view: BoardView) -> None:
         self.view = view
@@ -146,8 +171,17 @@ class ReceptionBoardScreen(KioskScreen):
         entry, session = self.selected, self.shell.reception.session
         if entry is None or session is None or not self.offers(action, entry, self.shown):
             return
+        if action == "details":
+            self.shell.screen("reception_record").show(entry)
+            self.go("reception_record")
+            return
         actions, staff, visit_id = self.reception.actions, session.staff, entry.visit_id
-        reason = self.ids.reason.text.strip() or self.t("reception.reason_default")
+        typed = self.ids.reason.text.strip()
+        if action == "deny" and not typed:
+            self.note_key, self.error_params = "", {}
+            self.error_key = "reception.reason_required"
+            return
+        reason = typed or self.t("reception.reason_default")
         lang = self.shell.lang
         if action == "check_out":
             work: Any = lambda: actions.check_out(staff, visit_id)  # noqa: E731
@@ -186,11 +220,16 @@ class ReceptionBoardScreen(KioskScreen):
     def lock(self) -> None:
         self.shell.reception.lock("button")
 
+    def new_checkin(self) -> None:
+        self.go("reception_checkin")
+
     def reset(self) -> None:
         super().reset()
         self.view = self.selected = None
         self.counts, self.alerts, self.shown = {}, 0, "on_site"
         self.note_key, self.note_params = "", {}
+        background().cancel("reception-board-search")
         if "rows" in self.ids:
             self.ids.rows.clear_widgets()
             self.ids.reason.text = ""
+            self.ids.search.text = ""

@@ -13,7 +13,7 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringProperty
 
-from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup
+from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup, find_hosts
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
 
@@ -192,32 +192,8 @@ class HostScreen(TypingStep):
         return "  ·  ".join(x for x in (main, dept, where) if x)
 
     def _search(self, text: str) -> list[HostChoice]:
-        text = text.strip()
-        if not text:
-            return []
-        if self.search is not None:
-            out = []
-            for r in self.search.search(text, limit=6):
-                if r.kind == "host":
-                    host = self.records.host(r.id)
-                    dept_id = host.department_id if host else None
-                    out.append(HostChoice(r.id, dept_id, r.name_zh, r.name_en, r.floor, r.room))
-                else:
-                    out.append(HostChoice(None, r.id, r.name_zh, r.name_en, r.floor, r.room))
-            return out
-        needle = text.casefold()
         site_id = self.shell.settings.site.id
-        out = [
-            HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room)
-            for h in self.records.hosts(site_id)
-            if needle in h.name_zh.casefold() or needle in h.name_en.casefold()
-        ]
-        out += [
-            HostChoice(None, d.id, d.name_zh, d.name_en, d.floor, d.room)
-            for d in self.records.departments(site_id)
-            if needle in d.name_zh.casefold() or needle in d.name_en.casefold()
-        ]
-        return out[:6]
+        return find_hosts(text, search=self.search, records=self.records, site_id=site_id)
 
     def choose(self, choice: HostChoice) -> None:
         self.flow.choose_host(choice)

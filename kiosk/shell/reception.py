@@ -24,7 +24,7 @@ HOLD_SECONDS = 2.0
 #: seconds between two looks at the session's idle time
 CHECK_EVERY = 1.0
 #: the console's screens (a session is open only while one of them shows)
-CONSOLE = ("reception_board", "reception_alerts")
+CONSOLE = ("reception_board", "reception_alerts", "reception_record", "reception_checkin")
 
 
 class SiteName(Label):

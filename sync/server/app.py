@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, ValidationError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
-from . import buildings, keys, limits, reception_routes, replies, route_page
+from . import board_routes, buildings, keys, limits, reception_routes, replies, route_page
 from .api import (
     admin_tokens,
     alert_routes,
@@ -78,6 +78,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(reception_routes.router, prefix=API_PREFIX)
+    app.include_router(board_routes.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)

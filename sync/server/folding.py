@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -298,7 +298,17 @@ def _checked_in_upsert(session: Session) -> Any:
         "created_at",
         "checked_in_at",
     )
-    set_: dict[str, Any] = {k: stmt.excluded[k] for k in details}
+    # the newer event's details stand; an older one (a watchlist match's ``visit.denied``
+    # folded after the approval's ``visit.checked_in``) only fills what is still missing
+    texts = {"kiosk_id", "purpose", "badge_code", "consent_version"}
+
+    def kept(k: str) -> Any:
+        have = func.nullif(VISITS.c[k], literal_column("''")) if k in texts else VISITS.c[k]
+        return func.coalesce(have, stmt.excluded[k])
+
+    set_: dict[str, Any] = {
+        k: case((_newer(stmt), stmt.excluded[k]), else_=kept(k)) for k in details
+    }
     set_["state"] = case((_newer(stmt), stmt.excluded.state), else_=VISITS.c.state)
     set_["state_hlc"] = case((_newer(stmt), stmt.excluded.state_hlc), else_=VISITS.c.state_hlc)
     return stmt.on_conflict_do_update(

@@ -22,19 +22,20 @@ _KIVY_HOME = Path(__file__).resolve().parents[2] / ".kivy-test"
 prepare_environment(offscreen=True, kivy_home=_KIVY_HOME)
 configure_kivy(size=SIZE, fullscreen=False)
 
-__all__ = ["Driver", "fresh_database"]
+__all__ = ["Driver", "fresh_database", "settings_for"]
 
 
-def _settings(data: Path) -> Any:
+def settings_for(data: Path) -> Any:
     from kiosk.core.config.settings import load_settings
 
     settings = load_settings(environ={}).replace("kiosk", data_dir=str(data), fullscreen=False)
     return settings.replace("printer", out_dir=str(data / "badges"))
 
 
-def fresh_database(app: Any, data: Path) -> None:
+def fresh_database(app: Any, data: Path, settings: Any = None) -> None:
     """Give the running app a new data directory: a new store with only the demo rows, and
-    the services built on it by the app's own wiring (``build_services``, workers started).
+    the services built on it by the app's own wiring (``build_services``, workers started);
+    ``settings`` (default: the test settings on ``data``) for a test that needs its own printer.
 
     The screens and the shell hold the one ``Services`` object and read its fields on each
     use, so its fields are replaced in place; the old workers stop and the old store closes.
@@ -43,7 +44,7 @@ def fresh_database(app: Any, data: Path) -> None:
 
     from kiosk.services import build_services
 
-    new = build_services(_settings(data), demo=True)
+    new = build_services(settings or settings_for(data), demo=True)
     old = app.services
     old.stop()
     for f in fields(new):
@@ -56,7 +57,7 @@ def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from kiosk.app import KioskApp
     from kiosk.services import build_services
 
-    services = build_services(_settings(tmp_path_factory.mktemp("kiosk-ui")), demo=True)
+    services = build_services(settings_for(tmp_path_factory.mktemp("kiosk-ui")), demo=True)
     app = KioskApp(services=services, lockdown=True)
     stopped: list[bool] = []
     app.bind(on_stop=lambda *_: stopped.append(True))

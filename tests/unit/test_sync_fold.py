@@ -245,3 +245,27 @@ def test_visit_events_feed_the_site_in_stamp_order() -> None:
     ]
     assert session.get(Site, "s1").change_seq == 3
     _close(session)
+
+
+def _held(visit_id: str, minute: int) -> EventIn:
+    """A watchlist match: ``visit.denied``, not checked in (no ``checked_in_at``)."""
+    event = check_in(visit_id, minute)
+    payload = dict(event.payload)
+    payload["visit"] = {**payload["visit"], "state": "denied", "checked_in_at": None}
+    payload["watchlist_id"] = "w1"
+    return event.model_copy(update={"kind": "visit.denied", "payload": payload})
+
+
+def test_an_approved_held_visit_keeps_its_check_in_time_in_any_order() -> None:
+    held, approved = _held("v1", 0), check_in("v1", 5)
+    for order in ([held, approved], [approved, held], [approved], [held]):
+        session = _db()
+        for event in order:
+            _push(session, "ka", [event])
+        [(_, state, visitor, host, checked_in_at, *_rest)] = _visits(session)
+        _close(session)
+        if approved in order:
+            assert (state, checked_in_at) == ("checked_in", T0 + timedelta(minutes=5))
+        else:
+            assert (state, checked_in_at) == ("denied", None)
+        assert (visitor, host) == ("p-v1", "h1")

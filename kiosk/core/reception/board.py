@@ -44,12 +44,14 @@ class BoardEntry:
     auto_checked_out: bool = False
     #: for search only (never displayed)
     _phone_digits: str = field(default="", repr=False)
+    #: the host's names in both languages (a search finds 李娜 as "Li Na" too)
+    _host_names: str = field(default="", repr=False)
 
     def matches(self, text: str) -> bool:
         needle = text.strip().casefold()
         if not needle:
             return True
-        hay = " ".join((self.name, self.company, self.host_name)).casefold()
+        hay = " ".join((self.name, self.company, self.host_name, self._host_names)).casefold()
         digits = "".join(ch for ch in needle if ch.isdigit())
         return needle in hay or (
             len(digits) >= 3 and digits == needle and digits in self._phone_digits
@@ -136,6 +138,10 @@ class Board:
         host = self.records.host(host_id) if host_id else None
         return host.name(language) if host else ""
 
+    def _host_names(self, host_id: str | None) -> str:
+        host = self.records.host(host_id) if host_id else None
+        return f"{host.name_zh} {host.name_en}" if host else ""
+
     def _entry(self, name: str, visit: Visit, language: str, *, badge: bool = False) -> BoardEntry:
         person = self.records.visitor(visit.visitor_id)
         phone = person.phone if person else ""
@@ -152,6 +158,7 @@ class Board:
             badge=status,
             auto_checked_out=visit.auto_checked_out,
             _phone_digits="".join(ch for ch in phone if ch.isdigit()),
+            _host_names=self._host_names(visit.host_id),
         )
 
     def _invited(self, inv, language: str) -> BoardEntry:
@@ -166,6 +173,7 @@ class Board:
             since=inv.valid_from,
             invitation_id=inv.id,
             _phone_digits="".join(ch for ch in inv.phone if ch.isdigit()),
+            _host_names=self._host_names(inv.host_id),
         )
 
     def reveal_phone(self, actor: audit.Actor, visit_id: str) -> str:

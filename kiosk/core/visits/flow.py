@@ -11,6 +11,7 @@ returning visitor or a planned guest; a new visitor answers the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kiosk.core.models import Visit
 from kiosk.core.visits.checkin import CheckinForm, CheckinService, ReturningVisitor
@@ -145,3 +146,36 @@ class CheckinFlow:
         from kiosk.core.visits.checkin import validate_form
 
         return validate_form(self.form, self.service.settings)
+
+
+def find_hosts(
+    text: str, *, search: Any, records: Any, site_id: str, limit: int = 6
+) -> list[HostChoice]:
+    """The hosts and departments ``text`` finds: the visitor's host step and the desk's
+    check-in form use this one search. ``search`` is the directory index (``LiveSearch``:
+    pinyin, initials); None falls back to a plain substring match of the records."""
+    text = text.strip()
+    if not text:
+        return []
+    if search is not None:
+        out = []
+        for r in search.search(text, limit=limit):
+            if r.kind == "host":
+                host = records.host(r.id)
+                dept_id = host.department_id if host else None
+                out.append(HostChoice(r.id, dept_id, r.name_zh, r.name_en, r.floor, r.room))
+            else:
+                out.append(HostChoice(None, r.id, r.name_zh, r.name_en, r.floor, r.room))
+        return out
+    needle = text.casefold()
+    out = [
+        HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room)
+        for h in records.hosts(site_id)
+        if needle in h.name_zh.casefold() or needle in h.name_en.casefold()
+    ]
+    out += [
+        HostChoice(None, d.id, d.name_zh, d.name_en, d.floor, d.room)
+        for d in records.departments(site_id)
+        if needle in d.name_zh.casefold() or needle in d.name_en.casefold()
+    ]
+    return out[:limit]
