@@ -75,6 +75,8 @@ class Services:
     reception: Any = None
     #: low-disk alerts (kiosk.core.disk_space)
     disk_watch: Any = None
+    #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
+    admin: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -155,6 +157,7 @@ def build_services(
     )
     services.progress = _progress(services)
     services.reception = _reception(services)
+    services.admin = _admin(services)
     if start_workers:
         services.start()
     return services
@@ -330,6 +333,33 @@ def _reception(services: Services) -> Any:
         pepper=Pepper(settings.data_dir, site_key=site_key),
         badge_status=(lambda visit_id: queue.status_for(visit_id).state) if queue else None,
     )
+
+
+def _admin(services: Services) -> Any:
+    """The settings screen's use cases: they write the settings file and apply what they can
+    to the running services at once (``apply_settings``)."""
+    from kiosk.core.config.settings import default_config_path
+    from kiosk.core.reception.admin import ConsoleAdmin
+
+    def config_path() -> Path:
+        source = services.settings.source
+        return Path(source) if source else default_config_path()
+
+    return ConsoleAdmin(
+        staff=services.reception.staff,
+        config_path=config_path,
+        settings=lambda: services.settings,
+        apply=lambda new: apply_settings(services, new),
+        print_queue=services.print_queue,
+        notifier=services.notifier,
+    )
+
+
+def apply_settings(services: Services, new: Settings) -> None:
+    """Settings changed while running: what reads them on each use sees the new values (the
+    idle timeout, the visitor languages, the end of day); the rest waits for a restart."""
+    services.settings = new
+    services.checkin.settings = new
 
 
 def _file_printer_dirs(services: Services) -> tuple[Path, ...]:

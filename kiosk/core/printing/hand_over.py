@@ -20,6 +20,7 @@ from kiosk.core.events import BadgePrinted
 from kiosk.core.printing import jobs
 from kiosk.core.printing.badge_content import BadgeContent
 from kiosk.core.printing.base import JobRef, JobState, Printer
+from kiosk.core.printing.test_badge import is_test
 from kiosk.core.store import print_jobs
 from kiosk.core.store.database import Store
 from kiosk.core.workers.retry import RetryPolicy
@@ -142,15 +143,16 @@ class HandOver:
         if state == JobState.COMPLETED:
             with self.store.transaction() as tx:
                 print_jobs.mark_printed(tx, row["id"], self.clock.now())
-                tx.emit(
-                    BadgePrinted(
-                        visit_id=row["visit_id"],
-                        job_id=row["id"],
-                        copy_number=row["copy"],
-                        printer=row["printer"],
-                        attempts=row["attempts"],
+                if not is_test(row["visit_id"]):  # no visit at head office for a test print
+                    tx.emit(
+                        BadgePrinted(
+                            visit_id=row["visit_id"],
+                            job_id=row["id"],
+                            copy_number=row["copy"],
+                            printer=row["printer"],
+                            attempts=row["attempts"],
+                        )
                     )
-                )
             self.changed(row["visit_id"])
             return True
         if state in (JobState.FAILED, JobState.UNKNOWN):
