@@ -29,7 +29,7 @@ from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
-from kiosk.shell.reception import CONSOLE, ReceptionShell, SiteName
+from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
 
@@ -59,6 +59,9 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
     ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
+    ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
+    ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
+    ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
 ]
 
 
@@ -139,6 +142,9 @@ class KioskApp(App):
         # only home is built now; every other screen when it is first needed, which keeps
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
+        if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
+            self.screen(self.start_screen)
+            self.manager.current = self.start_screen
         self.status_bar.start()
         self.reception.start()
         self._timers = [
@@ -239,6 +245,9 @@ class KioskApp(App):
             "reception_pin": console,
             "reception_board": console,
             "reception_alerts": console,
+            "reception_first_admin": {**console, "admin": s.admin, "ime": s.ime},
+            "reception_settings": {**console, "admin": s.admin},
+            "reception_staff": {**console, "admin": s.admin, "ime": s.ime},
         }
         return handed.get(name, {})
 
@@ -256,10 +265,22 @@ class KioskApp(App):
         """The screens built so far."""
         return list(self._screens.values())
 
+    @property
+    def desk(self) -> bool:
+        """``kiosk.role = "desk"``: always receptionist mode after a PIN, no visitor screens."""
+        return self.services.settings.kiosk.role == "desk"
+
+    @property
+    def start_screen(self) -> str:
+        """Where the kiosk rests: home for visitors, the PIN pad at the desk."""
+        return "reception_pin" if self.desk else "home"
+
     def go(self, name: str) -> None:
         self.idle.activity()
         if name in CONSOLE and not self.reception.signed_in():
             name = "reception_pin"  # no way into the console without a PIN
+        if self.desk and name not in (*CONSOLE, *CONSOLE_ENTRY):
+            name = "reception_pin"  # the desk's console offers no visitor screen
         self.screen(name)
         self.manager.current = name
 
@@ -273,7 +294,8 @@ class KioskApp(App):
         self.scanner.reset()
         self.idle.dismiss()
         self.set_language(self.services.settings.kiosk.default_language)
-        self.manager.current = "home"
+        self.screen(self.start_screen)
+        self.manager.current = self.start_screen
 
     def show_result(self, result: CheckinResult) -> None:
         self.services.flow.reset()
@@ -305,6 +327,12 @@ class KioskApp(App):
         ime = self.services.ime
         if ime is not None:
             background().run("ime-load", ime.load, lambda _result: None)
+
+    def apply_settings(self, new: Settings) -> None:
+        """Put settings saved on the console in force (what can change without a restart)."""
+        from kiosk.services import apply_settings
+
+        apply_settings(self.services, new)
 
     def still_here(self) -> None:
         self.idle.still_here()

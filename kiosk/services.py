@@ -336,20 +336,17 @@ def _reception(services: Services) -> Any:
 
 
 def _admin(services: Services) -> Any:
-    """The settings screen's use cases: they write the settings file and apply what they can
-    to the running services at once (``apply_settings``)."""
+    """The settings screen's use cases (the settings file is ``$KIOSK_CONFIG``, or the file the
+    settings were read from); the shell puts saved settings in force with ``apply_settings``."""
     from kiosk.core.config.settings import default_config_path
     from kiosk.core.reception.admin import ConsoleAdmin
 
-    def config_path() -> Path:
-        source = services.settings.source
-        return Path(source) if source else default_config_path()
+    def config_path(settings: Settings) -> Path:
+        return Path(settings.source) if settings.source else default_config_path()
 
     return ConsoleAdmin(
         staff=services.reception.staff,
         config_path=config_path,
-        settings=lambda: services.settings,
-        apply=lambda new: apply_settings(services, new),
         print_queue=services.print_queue,
         notifier=services.notifier,
     )
@@ -357,9 +354,15 @@ def _admin(services: Services) -> Any:
 
 def apply_settings(services: Services, new: Settings) -> None:
     """Settings changed while running: what reads them on each use sees the new values (the
-    idle timeout, the visitor languages, the end of day); the rest waits for a restart."""
-    services.settings = new
+    idle timeout, the visitor languages, the end of day); the print queue changes printer; the
+    rest waits for a restart."""
+    old, services.settings = services.settings, new
     services.checkin.settings = new
+    queue = services.print_queue
+    if queue is not None and new.printer != old.printer:
+        from kiosk.core.printing.factory import make_printer
+
+        queue.use_printer(make_printer(new.printer, data_dir=new.data_dir))
 
 
 def _file_printer_dirs(services: Services) -> tuple[Path, ...]:

@@ -22,7 +22,12 @@ _KIVY_HOME = Path(__file__).resolve().parents[2] / ".kivy-test"
 prepare_environment(offscreen=True, kivy_home=_KIVY_HOME)
 configure_kivy(size=SIZE, fullscreen=False)
 
-__all__ = ["Driver", "fresh_database"]
+__all__ = ["Driver", "fresh_database", "ui_settings"]
+
+
+def ui_settings(data: Path) -> Any:
+    """The settings every UI test's app runs with (a data directory of its own)."""
+    return _settings(data)
 
 
 def _settings(data: Path) -> Any:
@@ -32,7 +37,7 @@ def _settings(data: Path) -> Any:
     return settings.replace("printer", out_dir=str(data / "badges"))
 
 
-def fresh_database(app: Any, data: Path) -> None:
+def fresh_database(app: Any, data: Path, *, settings: Any = None, printer: Any = None) -> None:
     """Give the running app a new data directory: a new store with only the demo rows, and
     the services built on it by the app's own wiring (``build_services``, workers started).
 
@@ -43,7 +48,7 @@ def fresh_database(app: Any, data: Path) -> None:
 
     from kiosk.services import build_services
 
-    new = build_services(_settings(data), demo=True)
+    new = build_services(settings or _settings(data), demo=True, printer=printer)
     old = app.services
     old.stop()
     for f in fields(new):

@@ -50,6 +50,8 @@ class HandOver:
         self.stuck_after = stuck_after
         #: called with a visit id after each state change of one of its jobs
         self.changed = changed
+        #: printers replaced while running (``PrintQueue.use_printer``): their jobs are followed
+        self.retired: list[Printer] = []
 
     def fail(self, row, *, key: str, detail: str, retry: bool = True) -> None:
         """Mark ``row`` failed in a transaction of its own and tell the listeners."""
@@ -193,7 +195,7 @@ class HandOver:
             return ""
 
     def _printer_named(self, name: str) -> Printer | None:
-        for printer in (self.printer, self.fallback):
+        for printer in (self.printer, self.fallback, *reversed(self.retired)):
             if printer is not None and printer.name == name:
                 return printer
         return None

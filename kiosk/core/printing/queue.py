@@ -189,6 +189,15 @@ class PrintQueue(Worker):
         self.wake()
         return self.status_for(visit_id)
 
+    def use_printer(self, printer: Printer) -> None:
+        """Print the next badges on ``printer`` (the settings screen changed it); jobs the old
+        one accepted are still followed there until they are done."""
+        old = self.hand_over.printer
+        if old is not printer:
+            self.hand_over.retired.append(old)
+        self.printer = self.hand_over.printer = printer
+        self.wake()
+
     def test_print(self, language: str = "zh_CN") -> str:
         """Queue a test badge (``kiosk.core.printing.test_badge``) through this queue's printer
         and fallback; its id follows it in ``status_for``."""

@@ -3,8 +3,9 @@ the channel test and leaving the app.
 
 Every use case checks the role first (``require_admin``) and writes an audit entry
 (``kiosk.core.reception.audit``). Settings go to the kiosk's TOML file atomically
-(``kiosk.core.config.settings_file``) and into the running services through ``apply``: the
-keys in ``LIVE`` take effect at once, the others at the next start (``SaveResult.restart``).
+(``kiosk.core.config.settings_file``); the shell then puts them in force
+(``kiosk.services.apply_settings``): the keys in ``LIVE`` take effect at once, the others at
+the next start (``SaveResult.restart``).
 The first admin account is made here too, on first start, when the site has no staff.
 
 Must never: run on the UI thread (argon2, file writes, sends), or change anything unaudited.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +41,14 @@ EDITABLE = (
     "checkin.end_of_day",
 )
 #: what takes effect without a restart (the shell and the workers read these on each use)
-LIVE = ("kiosk.idle_timeout", "kiosk.languages", "kiosk.default_language", "checkin.end_of_day")
+LIVE = (
+    "kiosk.idle_timeout",
+    "kiosk.languages",
+    "kiosk.default_language",
+    "checkin.end_of_day",
+    "printer.backend",
+    "printer.queue",
+)
 BACKENDS = ("file", "cups", "escpos", "brother_ql")
 KIOSK_ROLES = ("lobby", "desk")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -122,6 +131,11 @@ def validate_changes(changes: dict[str, Any], current: Settings) -> dict[str, An
             if not _TIME.match(text):
                 raise ValidationError(text, field=name, key="console.bad_end_of_day")
             out[name] = text
+    backend = out.get("printer.backend", current.printer.backend)
+    if backend == "cups" and not out.get("printer.queue", current.printer.queue):
+        raise ValidationError("", field="printer.queue", key="console.needs_queue")
+    if backend in ("escpos", "brother_ql") and not current.printer.address:
+        raise ValidationError("", field="printer.backend", key="console.needs_address")
     langs = out.get("kiosk.languages", current.kiosk.languages)
     default = out.get("kiosk.default_language", current.kiosk.default_language)
     if default not in langs:
@@ -136,9 +150,7 @@ class ConsoleAdmin:
         self,
         *,
         staff: StaffAccounts,
-        config_path: Callable[[], Path],
-        settings: Callable[[], Settings],
-        apply: Callable[[Settings], None],
+        config_path: Callable[[Settings], Path],
         print_queue: Any = None,
         notifier: Any = None,
     ) -> None:
@@ -146,8 +158,6 @@ class ConsoleAdmin:
         self.store = staff.store
         #: where the settings file is (``$KIOSK_CONFIG``, or the file the settings came from)
         self.config_path = config_path
-        self._settings = settings
-        self._apply = apply
         self.print_queue = print_queue
         #: kiosk.core.notify.worker.NotifyWorker: its notifier sends the channel test
         self.notifier = notifier
@@ -169,9 +179,12 @@ class ConsoleAdmin:
         return self.staff.enter(pin)
 
     # -- settings -------------------------------------------------------------------------
-    def view(self, by: StaffMember) -> SettingsView:
+    def view(self, by: StaffMember, settings: Settings) -> SettingsView:
         require_admin(by)
-        s = self._settings()
+        return self.view_of(settings)
+
+    def view_of(self, s: Settings) -> SettingsView:
+        """What the settings screen shows of ``s`` (reads one key of the store)."""
         values = {
             name: getattr(getattr(s, name.split(".")[0]), name.split(".")[1]) for name in EDITABLE
         }
@@ -189,13 +202,13 @@ class ConsoleAdmin:
             site_name_en=s.site.name_en,
             timezone=s.site.timezone,
             kiosk_id=s.kiosk.id,
-            config_path=str(self.config_path()),
+            config_path=str(self.config_path(s)),
         )
 
-    def save(self, by: StaffMember, changes: dict[str, Any]) -> SaveResult:
-        """Write the changed keys to the settings file (atomically) and apply the live ones."""
+    def save(self, by: StaffMember, changes: dict[str, Any], current: Settings) -> SaveResult:
+        """Write the changed keys to the settings file (atomically); ``SaveResult.settings``
+        are ``current`` with them, for the caller to put in force (``apply_settings``)."""
         require_admin(by)
-        current = self._settings()
         checked = validate_changes(changes, current)
         changed = {
             n: v
@@ -208,7 +221,7 @@ class ConsoleAdmin:
         for name, value in changed.items():
             section, key = name.split(".")
             sections.setdefault(section, {})[key] = value
-        path = self.config_path()
+        path = self.config_path(current)
         try:
             save_settings(path, sections)
         except (OSError, KioskError) as e:
@@ -217,10 +230,21 @@ class ConsoleAdmin:
         in_force = current
         for section, values in sections.items():
             in_force = in_force.replace(section, **values)
-        self._apply(in_force)
         self._audit(by.actor, "settings.changed", details={"keys": ",".join(sorted(changed))})
         restart = tuple(n for n in changed if n not in LIVE)
         return SaveResult(in_force, tuple(changed), restart)
+
+    def printer_queues(self) -> list[str]:
+        """The print queues CUPS offers here (``lpstat -e``), none when CUPS is not there."""
+        try:
+            out = subprocess.run(
+                ["lpstat", "-e"], capture_output=True, text=True, timeout=5, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        if out.returncode != 0:
+            return []
+        return sorted({line.strip() for line in out.stdout.splitlines() if line.strip()})
 
     def test_print(self, by: StaffMember, language: str) -> str:
         """A test badge through the real print queue; its id for ``print_status``."""
@@ -234,11 +258,12 @@ class ConsoleAdmin:
     def print_status(self, test_id: str) -> Any:
         return self.print_queue.status_for(test_id)
 
-    def test_channels(self, by: StaffMember, language: str) -> list[ChannelResult]:
+    def test_channels(
+        self, by: StaffMember, language: str, settings: Settings
+    ) -> list[ChannelResult]:
         """A test message to each of the desk's channels (``notify.front_desk_urls``), sent by
         the notifier the host messages go through."""
         require_admin(by)
-        settings = self._settings()
         urls = settings.notify.front_desk_urls
         if self.notifier is None or not urls:
             raise KioskError("no channel", key="console.no_channels")
