@@ -220,6 +220,7 @@ class KioskApp(App):
         typing = {"flow": s.flow, "ime": s.ime, "handwriting": s.handwriting}
         lookups = {"checkin": s.checkin, "records": s.records}
         console = {"reception": s.reception}
+        keys = {"ime": s.ime, "handwriting": s.handwriting}
         handed: dict[str, dict[str, Any]] = {
             "home": flow,
             "phone": typing,
@@ -245,9 +246,9 @@ class KioskApp(App):
             "reception_pin": console,
             "reception_board": console,
             "reception_alerts": console,
-            "reception_first_admin": {**console, "admin": s.admin, "ime": s.ime},
+            "reception_first_admin": {**console, **keys, "admin": s.admin},
             "reception_settings": {**console, "admin": s.admin},
-            "reception_staff": {**console, "admin": s.admin, "ime": s.ime},
+            "reception_staff": {**console, **keys, "admin": s.admin},
         }
         return handed.get(name, {})
 

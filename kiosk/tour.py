@@ -176,9 +176,10 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         def ready() -> bool:
             if app.manager.current != "reception_first_admin":
                 return False
-            if not first.ids.name.text:
+            if not first.ids.name.text:  # typed now: shown from the next frame on
                 first.ids.name.text = "李静" if zh else "Li Jing"
                 first.ids.pin.text = "135790"
+                return False
             return True
 
         return ready

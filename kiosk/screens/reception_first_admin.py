@@ -21,6 +21,8 @@ class ReceptionFirstAdminScreen(KioskScreen):
     admin = ObjectProperty(None)
     #: the input method of the name's keyboard
     ime = ObjectProperty(None, allownone=True)
+    #: the handwriting recogniser of that keyboard (None where Zinnia is not installed)
+    handwriting = ObjectProperty(None, allownone=True)
 
     def on_pre_enter(self, *_: Any) -> None:
         self.reset()

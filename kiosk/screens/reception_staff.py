@@ -20,6 +20,8 @@ class ReceptionStaffScreen(KioskScreen):
     #: kiosk.core.reception.admin.ConsoleAdmin
     admin = ObjectProperty(None)
     ime = ObjectProperty(None, allownone=True)
+    #: the handwriting recogniser of that keyboard (None where Zinnia is not installed)
+    handwriting = ObjectProperty(None, allownone=True)
     members = ListProperty([])
     #: the account chosen in the list ("" = none)
     chosen = StringProperty("")
