@@ -45,6 +45,7 @@ LIVE = (
     "kiosk.idle_timeout",
     "kiosk.languages",
     "kiosk.default_language",
+    "kiosk.role",
     "checkin.end_of_day",
     "printer.backend",
     "printer.queue",
