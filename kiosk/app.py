@@ -78,6 +78,8 @@ class KioskApp(App):
     now_text = StringProperty("")
     sync_text = StringProperty("")
     locked = BooleanProperty(True)
+    #: more than one visitor language offered (``kiosk.languages``): the top bar's switch shows
+    bilingual = BooleanProperty(True)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,6 +88,7 @@ class KioskApp(App):
         self.title = "Lobby kiosk"
         self.lang = services.settings.kiosk.default_language
         self.other_lang = self._other(self.lang)
+        self.bilingual = len(services.settings.kiosk.languages) > 1
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -204,6 +207,7 @@ class KioskApp(App):
         """Hand the shell and every screen built so far what ``self.services`` holds now, after
         its services were rebuilt (a new data directory, a settings reload)."""
         services = self.services
+        self.bilingual = len(services.settings.kiosk.languages) > 1
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
@@ -334,6 +338,7 @@ class KioskApp(App):
         from kiosk.services import apply_settings
 
         apply_settings(self.services, new)
+        self.bilingual = len(new.kiosk.languages) > 1
 
     def still_here(self) -> None:
         self.idle.still_here()

@@ -142,6 +142,23 @@ def test_a_setting_changed_on_screen_is_in_the_toml_file_and_in_effect(
     assert "settings.changed" in _audit_actions(app)
     app.reception.lock()
     assert app.lang == "en"
+    assert app.bilingual and not app.root.ids.lang_toggle.disabled
+
+
+def test_one_visitor_language_hides_the_language_switch(kiosk, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "kiosk.toml"))
+    app = kiosk.app
+    screen = _open_settings(kiosk)
+    _tap_listed(kiosk, screen.ids.default_en)
+    _tap_listed(kiosk, screen.ids.offer_zh)  # English only
+    kiosk.tap(screen.ids.save)
+    assert screen.ids.saved.text == app.t("console.saved")
+    assert app.services.settings.kiosk.languages == ("en",)
+    app.reception.lock()
+    kiosk.frames(2)
+    assert app.lang == "en" and app.root.ids.lang_toggle.disabled
+    app.apply_settings(app.services.settings.replace("kiosk", languages=("zh_CN", "en")))
+    assert not app.root.ids.lang_toggle.disabled
 
 
 def test_a_bad_combination_is_refused_and_the_file_untouched(kiosk, tmp_path, monkeypatch):
