@@ -192,6 +192,15 @@ class KioskApp(App):
 
     def toggle_language(self) -> None:
         self.set_language(self.other_lang)
+        session = self.reception.session
+        if self.reception.signed_in() and self.services.admin is not None:
+            # in the console the switch is the staff member's own choice, kept on their
+            # account for their next PIN; the visitors' default language is not changed
+            admin, lang = self.services.admin, self.lang
+            self.commands.submit(
+                lambda: admin.set_language(session.staff, lang),
+                lambda member: setattr(session, "staff", member),
+            )
 
     def _progress_watch(self, services: Services) -> ProgressWatch:
         watch = ProgressWatch(

@@ -271,6 +271,25 @@ def test_staff_added_disabled_and_a_pin_reset_from_the_screen(kiosk):
         assert action in actions
 
 
+def test_staff_keep_their_console_language_apart_from_the_visitors(kiosk):
+    app = kiosk.app
+    member = _staff(app)
+    _sign_in(kiosk)
+    assert app.lang == "zh_CN"
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert app.lang == "en"
+    assert (
+        next(m for m in app.services.reception.staff.members() if m.id == member.id).language
+        == "en"
+    )
+    app.reception.lock()
+    assert app.lang == "zh_CN"  # the visitors' default
+    assert app.services.settings.kiosk.default_language == "zh_CN"
+    _sign_in(kiosk)
+    assert app.lang == "en"  # the staff member's own
+    assert "staff.language" in _audit_actions(app)
+
+
 # -- the desk's console ----------------------------------------------------------------------
 def test_the_desk_role_starts_at_the_pin_pad_and_returns_to_it(kiosk, tmp_path):
     app = kiosk.app
