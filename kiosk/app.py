@@ -30,7 +30,7 @@ from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
-from kiosk.shell.reception import CONSOLE, ReceptionShell, SiteName
+from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
 
@@ -62,6 +62,9 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
     ("reception_record", "kiosk.screens.reception_record", "ReceptionRecordScreen"),
     ("reception_checkin", "kiosk.screens.reception_checkin", "ReceptionCheckinScreen"),
+    ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
+    ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
+    ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
 ]
 
 
@@ -80,6 +83,8 @@ class KioskApp(App):
     #: an alert nobody has acknowledged: the top bar's discreet dot (kiosk.shell.alert_dot)
     alerts_open = BooleanProperty(False)
     locked = BooleanProperty(True)
+    #: more than one visitor language offered (``kiosk.languages``): the top bar's switch shows
+    bilingual = BooleanProperty(True)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -88,6 +93,7 @@ class KioskApp(App):
         self.title = "Lobby kiosk"
         self.lang = services.settings.kiosk.default_language
         self.other_lang = self._other(self.lang)
+        self.bilingual = len(services.settings.kiosk.languages) > 1
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -145,6 +151,9 @@ class KioskApp(App):
         # only home is built now; every other screen when it is first needed, which keeps
         # start-up fast and memory low (a kiosk may never show some screens in a day)
         self.screen("home")
+        if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
+            self.screen(self.start_screen)
+            self.manager.current = self.start_screen
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
@@ -191,6 +200,15 @@ class KioskApp(App):
 
     def toggle_language(self) -> None:
         self.set_language(self.other_lang)
+        session = self.reception.session
+        if self.reception.signed_in() and self.services.admin is not None:
+            # in the console the switch is the staff member's own choice, kept on their
+            # account for their next PIN; the visitors' default language is not changed
+            admin, lang = self.services.admin, self.lang
+            self.commands.submit(
+                lambda: admin.set_language(session.staff, lang),
+                lambda member: setattr(session, "staff", member),
+            )
 
     def _progress_watch(self, services: Services) -> ProgressWatch:
         watch = ProgressWatch(
@@ -206,6 +224,7 @@ class KioskApp(App):
         """Hand the shell and every screen built so far what ``self.services`` holds now, after
         its services were rebuilt (a new data directory, a settings reload)."""
         services = self.services
+        self.bilingual = len(services.settings.kiosk.languages) > 1
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
@@ -223,6 +242,7 @@ class KioskApp(App):
         lookups = {"checkin": s.checkin, "records": s.records}
         console = {"reception": s.reception}
         desk_form = {**console, "search": s.search, "records": s.records}
+        keys = {"ime": s.ime, "handwriting": s.handwriting}
         handed: dict[str, dict[str, Any]] = {
             "home": flow,
             "phone": typing,
@@ -251,6 +271,9 @@ class KioskApp(App):
             "reception_alerts": console,
             "reception_record": desk_form,
             "reception_checkin": desk_form,
+            "reception_first_admin": {**console, **keys, "admin": s.admin},
+            "reception_settings": {**console, "admin": s.admin},
+            "reception_staff": {**console, **keys, "admin": s.admin},
         }
         return handed.get(name, {})
 
@@ -268,10 +291,22 @@ class KioskApp(App):
         """The screens built so far."""
         return list(self._screens.values())
 
+    @property
+    def desk(self) -> bool:
+        """``kiosk.role = "desk"``: always receptionist mode after a PIN, no visitor screens."""
+        return self.services.settings.kiosk.role == "desk"
+
+    @property
+    def start_screen(self) -> str:
+        """Where the kiosk rests: home for visitors, the PIN pad at the desk."""
+        return "reception_pin" if self.desk else "home"
+
     def go(self, name: str) -> None:
         self.idle.activity()
         if name in CONSOLE and not self.reception.signed_in():
             name = "reception_pin"  # no way into the console without a PIN
+        if self.desk and name not in (*CONSOLE, *CONSOLE_ENTRY):
+            name = "reception_pin"  # the desk's console offers no visitor screen
         self.screen(name)
         self.manager.current = name
 
@@ -285,7 +320,8 @@ class KioskApp(App):
         self.scanner.reset()
         self.idle.dismiss()
         self.set_language(self.services.settings.kiosk.default_language)
-        self.manager.current = "home"
+        self.screen(self.start_screen)
+        self.manager.current = self.start_screen
 
     def show_result(self, result: CheckinResult) -> None:
         self.services.flow.reset()
@@ -317,6 +353,13 @@ class KioskApp(App):
         ime = self.services.ime
         if ime is not None:
             background().run("ime-load", ime.load, lambda _result: None)
+
+    def apply_settings(self, new: Settings) -> None:
+        """Put settings saved on the console in force (what can change without a restart)."""
+        from kiosk.services import apply_settings
+
+        apply_settings(self.services, new)
+        self.bilingual = len(new.kiosk.languages) > 1
 
     def still_here(self) -> None:
         self.idle.still_here()

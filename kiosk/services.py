@@ -75,6 +75,8 @@ class Services:
     reception: Any = None
     #: low-disk alerts (kiosk.core.disk_space)
     disk_watch: Any = None
+    #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
+    admin: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -155,6 +157,7 @@ def build_services(
     )
     services.progress = _progress(services)
     services.reception = _reception(services)
+    services.admin = _admin(services)
     if start_workers:
         services.start()
     return services
@@ -341,6 +344,36 @@ def _reception(services: Services) -> Any:
         pepper=Pepper(settings.data_dir, site_key=site_key),
         badge_status=(lambda visit_id: queue.status_for(visit_id).state) if queue else None,
     )
+
+
+def _admin(services: Services) -> Any:
+    """The settings screen's use cases (the settings file is ``$KIOSK_CONFIG``, or the file the
+    settings were read from); the shell puts saved settings in force with ``apply_settings``."""
+    from kiosk.core.config.settings import default_config_path
+    from kiosk.core.reception.admin import ConsoleAdmin
+
+    def config_path(settings: Settings) -> Path:
+        return Path(settings.source) if settings.source else default_config_path()
+
+    return ConsoleAdmin(
+        staff=services.reception.staff,
+        config_path=config_path,
+        print_queue=services.print_queue,
+        notifier=services.notifier,
+    )
+
+
+def apply_settings(services: Services, new: Settings) -> None:
+    """Settings changed while running: what reads them on each use sees the new values (the
+    idle timeout, the visitor languages, the end of day); the print queue changes printer; the
+    rest waits for a restart."""
+    old, services.settings = services.settings, new
+    services.checkin.settings = new
+    queue = services.print_queue
+    if queue is not None and new.printer != old.printer:
+        from kiosk.core.printing.factory import make_printer
+
+        queue.use_printer(make_printer(new.printer, data_dir=new.data_dir))
 
 
 def _file_printer_dirs(services: Services) -> tuple[Path, ...]:

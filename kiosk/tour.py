@@ -183,6 +183,23 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
     added: list[object] = []
     guests: list[Any] = []
 
+    def reception_first_admin() -> Callable[[], bool]:
+        # no staff account yet: opening receptionist mode asks for the first admin
+        app.home()
+        app.go("reception_pin")
+        first = screen("reception_first_admin")
+
+        def ready() -> bool:
+            if app.manager.current != "reception_first_admin":
+                return False
+            if not first.ids.name.text:  # typed now: shown from the next frame on
+                first.ids.name.text = "李静" if zh else "Li Jing"
+                first.ids.pin.text = "135790"
+                return False
+            return True
+
+        return ready
+
     def reception_pin() -> Callable[[], bool]:
         app.home()
         staff = services.reception.staff
@@ -304,6 +321,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
 
         return _drawn(asked)
 
+    console = console_steps(app, zh)
     steps: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),
@@ -322,6 +340,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("directions", directions),
         ("help", help_),
         ("idle", idle),
+        ("reception_first_admin", reception_first_admin),
         ("reception_pin", reception_pin),
         ("reception_board", reception_board),
         ("reception_record", reception_record),
@@ -329,5 +348,38 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("reception_alerts", reception_alerts),
         ("reception_alerts_desk_away", reception_alerts_desk_away),
         ("help_desk_away", help_desk_away),
+        *console,
     ]
     return steps
+
+
+def console_steps(app: Any, zh: bool) -> list[tuple[str, Step]]:
+    """The admin's screens: settings (a test print on its way) and staff accounts."""
+    services = app.services
+    admin_pin = "246813"
+    signed: list[object] = []
+
+    def reception_settings() -> Callable[[], bool]:
+        staff = services.reception.staff
+        name = "李静" if zh else "Li Jing"
+
+        def sign_in() -> object:
+            staff.add(name, "admin", admin_pin)
+            return staff.enter(admin_pin)
+
+        def opened(session: object) -> None:
+            app.reception.opened(session)
+            app.go("reception_settings")
+            signed.append(session)
+
+        app.commands.submit(sign_in, opened)
+        settings = app.screen("reception_settings")
+        return lambda: bool(signed) and settings.view is not None and not settings.busy
+
+    def reception_staff() -> Callable[[], bool]:
+        app.go("reception_staff")
+        s = app.screen("reception_staff")
+        s.ids.name.text = "陈晨" if zh else "Chen Chen"
+        return lambda: len(s.members) >= 2 and not s.busy
+
+    return [("reception_settings", reception_settings), ("reception_staff", reception_staff)]

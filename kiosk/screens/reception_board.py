@@ -17,7 +17,13 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import DictProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk.core.reception.board import LISTS, BoardEntry
 from kiosk.screens.base import KioskScreen
@@ -86,6 +92,8 @@ class ReceptionBoardScreen(KioskScreen):
     note_key = StringProperty("")
     note_params = DictProperty({})
     staff_name = StringProperty("")
+    #: the signed-in staff member is an admin: the settings button shows
+    is_admin = BooleanProperty(False)
     #: the parameters of ``error_key``
     error_params = DictProperty({})
 
@@ -96,6 +104,7 @@ class ReceptionBoardScreen(KioskScreen):
     def on_pre_enter(self, *_: Any) -> None:
         session = self.shell.reception.session
         self.staff_name = session.staff.name if session is not None else ""
+        self.is_admin = session is not None and session.staff.role == "admin"
         self.refresh()
         self._refresh = Clock.schedule_interval(self._tick, REFRESH_SECONDS)
 

@@ -32,8 +32,8 @@ class ReceptionPinScreen(KioskScreen):
 
     def _looked(self, state: tuple[bool, float]) -> None:
         has_staff, wait = state
-        if not has_staff:
-            self.error_key = "reception.no_staff"
+        if not has_staff:  # first start: the first admin is made on screen
+            self.go("reception_first_admin")
         elif wait > 0:
             self._locked(int(wait) + 1)
 

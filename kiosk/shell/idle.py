@@ -54,7 +54,8 @@ class IdleReset:
 
     def check(self, _dt: float) -> None:
         manager = self.shell.manager
-        if manager.current == "home" or manager.current_screen.goes_home_itself:
+        resting = getattr(self.shell, "start_screen", "home")  # the PIN pad at the desk
+        if manager.current in ("home", resting) or manager.current_screen.goes_home_itself:
             self.dismiss()
             return
         settings = self.shell.settings.kiosk

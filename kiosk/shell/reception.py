@@ -24,7 +24,16 @@ HOLD_SECONDS = 2.0
 #: seconds between two looks at the session's idle time
 CHECK_EVERY = 1.0
 #: the console's screens (a session is open only while one of them shows)
-CONSOLE = ("reception_board", "reception_alerts", "reception_record", "reception_checkin")
+CONSOLE = (
+    "reception_board",
+    "reception_alerts",
+    "reception_record",
+    "reception_checkin",
+    "reception_settings",
+    "reception_staff",
+)
+#: the screens that lead into the console without a session (the PIN pad, the first admin)
+CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")
 
 
 class SiteName(Label):

@@ -22,7 +22,12 @@ _KIVY_HOME = Path(__file__).resolve().parents[2] / ".kivy-test"
 prepare_environment(offscreen=True, kivy_home=_KIVY_HOME)
 configure_kivy(size=SIZE, fullscreen=False)
 
-__all__ = ["Driver", "fresh_database", "settings_for"]
+__all__ = ["Driver", "fresh_database", "settings_for", "ui_settings"]
+
+
+def ui_settings(data: Path) -> Any:
+    """The settings every UI test's app runs with (a data directory of its own)."""
+    return settings_for(data)
 
 
 def settings_for(data: Path) -> Any:
@@ -32,7 +37,7 @@ def settings_for(data: Path) -> Any:
     return settings.replace("printer", out_dir=str(data / "badges"))
 
 
-def fresh_database(app: Any, data: Path, settings: Any = None) -> None:
+def fresh_database(app: Any, data: Path, settings: Any = None, *, printer: Any = None) -> None:
     """Give the running app a new data directory: a new store with only the demo rows, and
     the services built on it by the app's own wiring (``build_services``, workers started);
     ``settings`` (default: the test settings on ``data``) for a test that needs its own printer.
@@ -44,7 +49,7 @@ def fresh_database(app: Any, data: Path, settings: Any = None) -> None:
 
     from kiosk.services import build_services
 
-    new = build_services(settings or settings_for(data), demo=True)
+    new = build_services(settings or settings_for(data), demo=True, printer=printer)
     old = app.services
     old.stop()
     for f in fields(new):

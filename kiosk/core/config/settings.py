@@ -60,6 +60,10 @@ class KioskSettings:
     fullscreen: bool = True
     #: where the database and spool live; empty = the platform data directory
     data_dir: str = ""
+    #: "lobby": visitors check in here, staff open receptionist mode with the hidden gesture;
+    #: "desk": the reception desk's console, always in receptionist mode after a PIN (no
+    #: visitor screens; it locks back to the PIN pad)
+    role: str = "lobby"
 
 
 @dataclass(frozen=True)

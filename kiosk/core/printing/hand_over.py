@@ -20,6 +20,7 @@ from kiosk.core.events import BadgePrinted
 from kiosk.core.printing import alerts, jobs
 from kiosk.core.printing.badge_content import BadgeContent
 from kiosk.core.printing.base import JobRef, JobState, Printer
+from kiosk.core.printing.test_badge import is_test
 from kiosk.core.store import print_jobs
 from kiosk.core.store.database import Store
 from kiosk.core.workers.retry import RetryPolicy
@@ -54,6 +55,8 @@ class HandOver:
         self.stuck_after = stuck_after
         #: called with a visit id after each state change of one of its jobs
         self.changed = changed
+        #: printers replaced while running (``PrintQueue.use_printer``): their jobs are followed
+        self.retired: list[Printer] = []
 
     def fail(self, row, *, key: str, detail: str, retry: bool = True) -> None:
         """Mark ``row`` failed in a transaction of its own and tell the listeners."""
@@ -169,15 +172,16 @@ class HandOver:
         if state == JobState.COMPLETED:
             with self.store.transaction() as tx:
                 print_jobs.mark_printed(tx, row["id"], self.clock.now())
-                tx.emit(
-                    BadgePrinted(
-                        visit_id=row["visit_id"],
-                        job_id=row["id"],
-                        copy_number=row["copy"],
-                        printer=row["printer"],
-                        attempts=row["attempts"],
+                if not is_test(row["visit_id"]):  # no visit at head office for a test print
+                    tx.emit(
+                        BadgePrinted(
+                            visit_id=row["visit_id"],
+                            job_id=row["id"],
+                            copy_number=row["copy"],
+                            printer=row["printer"],
+                            attempts=row["attempts"],
+                        )
                     )
-                )
             self.changed(row["visit_id"])
             return True
         if state in (JobState.FAILED, JobState.UNKNOWN):
@@ -220,7 +224,7 @@ class HandOver:
             return ""
 
     def _printer_named(self, name: str) -> Printer | None:
-        for printer in (self.printer, self.fallback):
+        for printer in (self.printer, self.fallback, *reversed(self.retired)):
             if printer is not None and printer.name == name:
                 return printer
         return None

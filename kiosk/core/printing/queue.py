@@ -29,6 +29,7 @@ from kiosk.core.printing.badge_content import BadgeContent, DirectionFor
 from kiosk.core.printing.base import Printer
 from kiosk.core.printing.hand_over import HandOver
 from kiosk.core.printing.jobs import CONSUMER, KINDS, JobStatus
+from kiosk.core.printing.test_badge import new_test_id
 from kiosk.core.store import print_jobs
 from kiosk.core.store.database import Store, Transaction
 from kiosk.core.store.records import Records
@@ -189,6 +190,26 @@ class PrintQueue(Worker):
         self._notify(visit_id)
         self.wake()
         return self.status_for(visit_id)
+
+    def use_printer(self, printer: Printer) -> None:
+        """Print the next badges on ``printer`` (the settings screen changed it); jobs the old
+        one accepted are still followed there until they are done."""
+        old = self.hand_over.printer
+        if old is not printer:
+            self.hand_over.retired.append(old)
+        self.printer = self.hand_over.printer = printer
+        self.wake()
+
+    def test_print(self, language: str = "zh_CN") -> str:
+        """Queue a test badge (``kiosk.core.printing.test_badge``) through this queue's printer
+        and fallback; its id follows it in ``status_for``."""
+        test_id = new_test_id()
+        with self.store.transaction() as tx:
+            print_jobs.add(
+                tx, visit_id=test_id, copy=0, language=language, event_uuid="", now=self.clock.now()
+            )
+        self.wake()
+        return test_id
 
     def jobs(self, *, state: str | None = None, limit: int = 100) -> list[dict]:
         """Recent jobs for the receptionist's list (no personal data beyond the visit id)."""

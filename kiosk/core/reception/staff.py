@@ -155,6 +155,12 @@ class StaffAccounts:
         with self.store.transaction() as tx:
             self._write(tx, new, by=by, action="staff.pin_reset")
 
+    def set_language(self, staff_id: str, language: str, *, by: audit.Actor) -> None:
+        """The language the console opens in for this account ("" = the visitor default)."""
+        row = self._get(staff_id)
+        with self.store.transaction() as tx:
+            self._write(tx, _replace(row, language=language), by=by, action="staff.language")
+
     def _get(self, staff_id: str) -> table.StaffRow:
         row = table.get(self.store, staff_id)
         if row is None or row.site_id != self.site_id:

@@ -21,12 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.errors import ConfigError
+from kiosk.core.config.settings_file import write_atomically
 from kiosk.core.events import BuildingUpdated
 from kiosk.core.wayfinding.building import building_from_dict
 
@@ -46,28 +45,6 @@ def canonical_bytes(document: dict[str, Any]) -> bytes:
 
 def building_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(document)).hexdigest()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader (or a power cut) sees the old or the new file,
-    never half of one: write a temporary file beside it, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def building_updated(records: Any, tx: Any, change: BuildingUpdated) -> None:
