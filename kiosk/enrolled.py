@@ -75,6 +75,7 @@ def sync_worker(services: Services) -> Any:
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
         offline_alert_after=settings.reception.offline_alert_after,
+        timezone=settings.site.timezone,
     )
     search = services.search
 

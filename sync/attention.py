@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kiosk.core.alerts import raise_alert, raise_alert_once
+from kiosk.core.config.clock import site_time
 from kiosk.core.config.errors import (
     StorageCorruptError,
     StorageFullError,
@@ -140,7 +141,9 @@ def quarantine_change(
         )
 
 
-def offline_too_long(store: Store, *, since: datetime, site_id: str, kiosk_id: str) -> None:
+def offline_too_long(
+    store: Store, *, since: datetime, site_id: str, kiosk_id: str, timezone: str = ""
+) -> None:
     """Tell the desk head office has been unreachable since ``since`` (once while the alert
     is open; head office learns of it when the kiosk is back online)."""
     log.warning("head office unreachable since %s", since.isoformat())
@@ -151,7 +154,7 @@ def offline_too_long(store: Store, *, since: datetime, site_id: str, kiosk_id: s
             severity="warning",
             message_key="alert.head_office_unreachable",
             details={
-                "since": since.astimezone().strftime("%m-%d %H:%M"),
+                "since": site_time(since, timezone).strftime("%m-%d %H:%M"),
                 "minutes": str(int((tx.clock.now() - since).total_seconds() // 60)),
             },
             site_id=site_id,

@@ -96,7 +96,10 @@ class SyncClient(Worker):
         site_id: str | None = None,
         kiosk_id: str = "",
         offline_alert_after: float = 0.0,
+        timezone: str = "",
     ) -> None:
+        #: the site's zone, for the times an alert names
+        self.timezone = timezone
         #: seconds of failed rounds in a row before the desk gets an alert (0: never)
         self.offline_alert_after = offline_alert_after
         self._offline_alerted = False
@@ -312,7 +315,11 @@ class SyncClient(Worker):
             return
         try:
             attention.offline_too_long(
-                self.store, since=since, site_id=self.site_id, kiosk_id=self.kiosk_id
+                self.store,
+                since=since,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+                timezone=self.timezone,
             )
             self._offline_alerted = True
         except KioskError as e:  # the disk refused the alert: say so, try on a later round

@@ -11,6 +11,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty
 
+from kiosk.core.config.clock import site_time
 from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinService
 from kiosk.screens.base import KioskScreen
@@ -33,7 +34,11 @@ def open_visit_rows(checkin: CheckinService, records: Records, phone: str) -> li
         host = records.host(v.host_id) if v.host_id else None
         dept = records.department(v.department_id) if v.department_id else None
         named = host or dept
-        when = v.checked_in_at.astimezone().strftime("%H:%M") if v.checked_in_at else ""
+        when = (
+            site_time(v.checked_in_at, checkin.settings.site.timezone).strftime("%H:%M")
+            if v.checked_in_at
+            else ""
+        )
         rows.append(
             VisitRow(
                 v.visit_id,

@@ -25,6 +25,7 @@ from kivy.properties import (
     StringProperty,
 )
 
+from kiosk.core.config.clock import site_time
 from kiosk.core.reception.board import LISTS, BoardEntry
 from kiosk.screens.base import KioskScreen
 from kiosk.shell.background import background
@@ -59,14 +60,14 @@ def board_view(reception: Any, language: str, search: str = "") -> BoardView:
     return BoardView(lists, copies, len(reception.actions.alerts()), search.strip())
 
 
-def entry_text(entry: BoardEntry, t: Any) -> str:
+def entry_text(entry: BoardEntry, t: Any, zone: str = "") -> str:
     parts = [entry.name or "—"]
     if entry.company:
         parts.append(entry.company)
     if entry.host_name:
         parts.append(t("reception.host", host=entry.host_name))
     if entry.since is not None:
-        parts.append(entry.since.astimezone().strftime("%H:%M"))
+        parts.append(site_time(entry.since, zone).strftime("%H:%M"))
     if entry.phone_masked:
         parts.append(entry.phone_masked)
     if entry.badge:
@@ -154,7 +155,9 @@ class ReceptionBoardScreen(KioskScreen):
         if self.view is None:
             return
         for entry in self.view.lists[name]:
-            row = Factory.BoardRow(text=entry_text(entry, self.t))
+            row = Factory.BoardRow(
+                text=entry_text(entry, self.t, self.shell.settings.site.timezone)
+            )
             row.entry = entry
             if keep is not None and (entry.visit_id, entry.invitation_id) == (
                 keep.visit_id,

@@ -16,6 +16,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
 
+from kiosk.core.config.clock import site_time
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.visits.flow import HostChoice
 from kiosk.screens.base import KioskScreen
@@ -132,7 +133,11 @@ class ReceptionRecordScreen(KioskScreen):
         old, new = note.old, note.new
         if note.field == "purpose":
             old, new = self.t(f"purpose.{old}") if old else "", self.t(f"purpose.{new}")
-        when = note.at.astimezone().strftime("%m-%d %H:%M") if note.at else ""
+        when = (
+            site_time(note.at, self.shell.settings.site.timezone).strftime("%m-%d %H:%M")
+            if note.at
+            else ""
+        )
         return self.t(
             "desk.annotation",
             field=field,

@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -88,6 +89,15 @@ class FakeClock:
                     return False
                 self._moved.wait(self.SLICE)
         return True
+
+
+def site_time(when: datetime, zone: str) -> datetime:
+    """``when`` on the site's wall clock (``site.timezone``), as the top bar's clock shows it; a
+    zone name this machine does not know falls back to the machine's own zone."""
+    try:
+        return when.astimezone(ZoneInfo(zone)) if zone else when.astimezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return when.astimezone()
 
 
 def iso(dt: datetime) -> str:

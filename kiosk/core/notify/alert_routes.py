@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.core.alerts import raise_alert
-from kiosk.core.config.clock import Clock
+from kiosk.core.config.clock import Clock, site_time
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.events import AlertRaised
@@ -118,7 +118,9 @@ class AlertRouter:
                     kiosk=(kiosk.name or kiosk.id)
                     if event.kiosk_id == kiosk.id
                     else event.kiosk_id,
-                    time=event.raised_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    time=site_time(event.raised_at, self.settings.site.timezone).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
                 ),
             ]
             visitor = self._visitor(event)
