@@ -52,6 +52,8 @@ SCHEMA = (
     )
     """,
     ),
+    # the decision's hybrid-clock stamp: two kiosks' decisions on one visit, the first stands
+    Step(9, "ALTER TABLE visit_decisions ADD COLUMN hlc TEXT NOT NULL DEFAULT ''"),
 )
 
 
@@ -101,6 +103,34 @@ def decide(
 
 def decision(store: Store, visit_id: str) -> sqlite3.Row | None:
     return store.query_one("SELECT * FROM visit_decisions WHERE visit_id = ?", (visit_id,))
+
+
+def stamp_decision(tx: Transaction, visit_id: str, event_uuid: str) -> None:
+    """Give this kiosk's decision the stamp of its ``visit.decided`` event (in the outbox)."""
+    tx.execute(
+        "UPDATE visit_decisions SET hlc = (SELECT hlc FROM outbox WHERE uuid = ?) "
+        "WHERE visit_id = ?",
+        (event_uuid, visit_id),
+    )
+
+
+def replace_decision(
+    tx: Transaction,
+    *,
+    visit_id: str,
+    decision: str,
+    reason: str,
+    by: str,
+    kiosk_id: str,
+    at: datetime,
+    hlc: str,
+) -> None:
+    """Another kiosk's decision that came first (by ``hlc``) takes the visit's row."""
+    tx.execute(
+        "INSERT OR REPLACE INTO visit_decisions (visit_id, decision, reason, by_staff, kiosk_id, "
+        "at, hlc) VALUES (?,?,?,?,?,?,?)",
+        (visit_id, decision, reason, by, kiosk_id, iso(at), hlc),
+    )
 
 
 def add_reprint(
