@@ -54,7 +54,7 @@ from kiosk.core.models import (
     WatchlistEntry,
 )
 from kiosk.core.notify.replies import handle_host_replied
-from kiosk.core.reception.pulled import staff_upserted_change, visit_decided_change
+from kiosk.core.reception.pulled import badge_change, staff_upserted_change, visit_decided_change
 from kiosk.core.store import reception as decisions
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.early_checkouts import EarlyCheckout
@@ -92,6 +92,12 @@ def register(kind: str, handler: Handler) -> None:
     if event_class(kind) is None:
         raise ValueError(f"{kind!r} is not in the event registry (kiosk.core.events)")
     HANDLERS[kind] = handler
+
+
+def register_stamped(kind: str, handler: Callable[..., None]) -> None:
+    """Install a handler that also gets the change's hybrid-clock stamp (``stamp=``)."""
+    register(kind, handler)
+    STAMPED[kind] = handler
 
 
 #: what a malformed change raises in a handler: skipped (and recorded) rather than blocking
@@ -361,8 +367,10 @@ register(ROTATED_KIND, key_rotated_change)
 # staff accounts managed at head office, PIN hashes only (kiosk.core.reception)
 register("staff.upserted", staff_upserted_change)
 # another kiosk's decision on a held visit: the first by stamp stands, here as at head office
-STAMPED["visit.decided"] = visit_decided_change
-register("visit.decided", STAMPED["visit.decided"])
+register_stamped("visit.decided", visit_decided_change)
+# another kiosk's badge news (the desk's board shows the lobby kiosks' badge status)
+for _kind in ("badge.printed", "badge.failed"):
+    register_stamped(_kind, badge_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

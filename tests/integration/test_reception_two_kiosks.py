@@ -4,7 +4,8 @@
 - two kiosks decide the same held (watchlist) visit before either syncs again: head office and
   both kiosks end up with ONE decision, the first by hybrid clock stamp, whichever kiosk pushes
   first, and the kiosk that lost shows the winning decision on its board;
-- the desk console (``kiosk.role = "desk"``) shows the lobby kiosk's visitors on site.
+- the desk console (``kiosk.role = "desk"``) shows the lobby kiosk's visitors on site, with
+  host and the badge status the lobby's printer reported.
 """
 
 from __future__ import annotations
@@ -171,9 +172,13 @@ def test_the_desk_console_shows_the_lobby_kiosks_visitors(site: Site) -> None:
     lobby, desk = site.kiosk("lobby"), site.kiosk("desk", role="desk")
     assert desk.settings.kiosk.role == "desk"
     visit_id = lobby.checkin.check_in(site.form("张伟")).visit.id
+    while lobby.print_queue.run_once():  # the lobby prints the badge (a file printer here)
+        pass
+    assert lobby.print_queue.status_for(visit_id).state == "printed"
     _sync(lobby, desk)
     (entry,) = desk.reception.board.snapshot("en").on_site
     assert (entry.visit_id, entry.name, entry.host_id) == (visit_id, "张伟", site.host)
     assert entry.host_name == "Li Na"
     assert entry.phone_masked and "13912340000" not in entry.phone_masked
-    assert entry.badge != ""
+    assert entry.badge == "printed"  # printed at the lobby: the desk has no print job for it
+    assert desk.print_queue.status_for(visit_id).state == "none"

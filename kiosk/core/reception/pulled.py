@@ -8,14 +8,19 @@ stamp stands, the rule head office folds by (``sync/server/reception.py``): an e
 replaces this kiosk's own (a denial that came first takes back a later local approval: the
 visit is denied again); a later one is ignored. An approval that came first lets the visit in
 when its ``visit.checked_in`` follows (``sync.apply.visit_opened``). Order-free and idempotent.
+
+``badge.printed`` / ``badge.failed``: another kiosk's badge news, kept in ``pulled_badges`` (the
+newest stamp wins, as at head office), so the desk console's board shows the badge status of
+the lobby kiosks' visitors (``badge_status``: this kiosk's own print job first).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.events import StaffUpserted, VisitDecided
+from kiosk.core.events import BadgeFailed, BadgePrinted, StaffUpserted, VisitDecided
 from kiosk.core.models import VisitState
 from kiosk.core.store import reception as decisions
 from kiosk.core.store import staff as table
@@ -70,3 +75,24 @@ def visit_decided_change(records: Any, tx: Transaction, event: VisitDecided, *, 
         records.set_visit_state(
             tx, event.visit_id, VisitState.DENIED, note=f"denied: {event.reason}"[:500]
         )
+
+
+def badge_change(
+    records: Any, tx: Transaction, event: BadgePrinted | BadgeFailed, *, stamp: str
+) -> None:
+    """The ``sync.apply`` handler for ``badge.printed`` and ``badge.failed``."""
+    state = "printed" if isinstance(event, BadgePrinted) else "failed"
+    decisions.set_pulled_badge(tx, event.visit_id, state, stamp)
+
+
+def badge_status(queue: Any, store: Any) -> Callable[[str], str]:
+    """A visit's badge state for the board: this kiosk's print job, else another kiosk's news
+    (``pulled_badges``), else the queue's "none"."""
+
+    def status(visit_id: str) -> str:
+        here = str(queue.status_for(visit_id).state)
+        if here != "none":
+            return here
+        return decisions.pulled_badge(store, visit_id) or here
+
+    return status
