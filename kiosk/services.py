@@ -332,6 +332,7 @@ def _reception(services: Services) -> Any:
     from kiosk.core.keys.hierarchy import KeyPurpose
     from kiosk.core.reception.console import Reception
     from kiosk.core.reception.pepper import Pepper
+    from kiosk.core.reception.pulled import badge_status
 
     settings, keys = services.settings, services.site_keys
     site_key = None
@@ -342,7 +343,7 @@ def _reception(services: Services) -> Any:
         checkin=services.checkin,
         print_queue=queue,
         pepper=Pepper(settings.data_dir, site_key=site_key),
-        badge_status=(lambda visit_id: queue.status_for(visit_id).state) if queue else None,
+        badge_status=badge_status(queue, services.store) if queue else None,
     )
 
 

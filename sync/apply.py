@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kiosk.core.alerts import mark_acknowledged, raise_alert
@@ -53,7 +54,8 @@ from kiosk.core.models import (
     WatchlistEntry,
 )
 from kiosk.core.notify.replies import handle_host_replied
-from kiosk.core.reception.pulled import staff_upserted_change
+from kiosk.core.reception.pulled import badge_change, staff_upserted_change, visit_decided_change
+from kiosk.core.store import reception as decisions
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.early_checkouts import EarlyCheckout
 from kiosk.core.store.records import Records
@@ -67,6 +69,9 @@ log = logging.getLogger(__name__)
 #: a handler of one kind: it gets the change parsed into that kind's model
 Handler = Callable[[Records, Transaction, Any], None]
 HANDLERS: dict[str, Handler] = {}
+#: a handler that also needs the change's hybrid-clock stamp (``stamp=``): the kinds where
+#: "the first one stands" is decided by the stamp, as head office decides it
+STAMPED: dict[str, Callable[..., None]] = {}
 #: the alert a change that cannot be applied raises (for the receptionist, not the visitor)
 BAD_CHANGE_ALERT = "sync.bad_change"
 
@@ -89,6 +94,12 @@ def register(kind: str, handler: Handler) -> None:
     HANDLERS[kind] = handler
 
 
+def register_stamped(kind: str, handler: Callable[..., None]) -> None:
+    """Install a handler that also gets the change's hybrid-clock stamp (``stamp=``)."""
+    register(kind, handler)
+    STAMPED[kind] = handler
+
+
 #: what a malformed change raises in a handler: skipped (and recorded) rather than blocking
 #: the feed forever; anything else (storage trouble, a bug) fails the page, which is retried
 MALFORMED = (KeyError, ValueError, TypeError, ConstraintError)
@@ -100,6 +111,8 @@ def apply_change(
     """Apply one change; False when no handler knows its kind or the change is malformed (then
     an alert of this kiosk, ``site_id``/``kiosk_id``, records it in the same transaction)."""
     handler = HANDLERS.get(change.kind)
+    if change.kind in STAMPED:
+        handler = partial(STAMPED[change.kind], stamp=change.hlc)
     if handler is None:
         log.info("no handler for pulled change kind %r; skipped", change.kind)
         return False
@@ -248,6 +261,8 @@ def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDen
     """A visit another kiosk opened: copy it, so a check-out by phone or badge works here."""
     v, p = e.visit, e.visitor
     if records.exists("visits", v.id):
+        if isinstance(e, VisitCheckedIn):
+            _admit_if_approved(records, tx, e)
         return
     _ensure_site(records, tx, v.site_id)
     if not records.exists("visitors", p.id):
@@ -284,6 +299,21 @@ def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDen
         records.set_visit_state(
             tx, v.id, VisitState.CHECKED_OUT, checked_out_at=closed.checked_out_at, auto=closed.auto
         )
+
+
+def _admit_if_approved(records: Records, tx: Transaction, e: VisitCheckedIn) -> None:
+    """A held visit another kiosk let in: admitted here too once its approval stands here
+    (``kiosk.core.reception.pulled.visit_decided_change``), never over a denial that came first."""
+    here = decisions.decision(records.store, e.visit.id)
+    if here is None or here["decision"] != "approved" or e.visit.state != VisitState.CHECKED_IN:
+        return
+    decisions.admit(
+        tx,
+        e.visit.id,
+        badge_code=e.visit.badge_code,
+        at=e.visit.checked_in_at or tx.clock.now(),
+        note=f"approved: {here['reason']}"[:500],
+    )
 
 
 def visit_closed(records: Records, tx: Transaction, e: VisitCheckedOut) -> None:
@@ -336,6 +366,11 @@ for _kind, _handler in _HANDLERS.items():
 register(ROTATED_KIND, key_rotated_change)
 # staff accounts managed at head office, PIN hashes only (kiosk.core.reception)
 register("staff.upserted", staff_upserted_change)
+# another kiosk's decision on a held visit: the first by stamp stands, here as at head office
+register_stamped("visit.decided", visit_decided_change)
+# another kiosk's badge news (the desk's board shows the lobby kiosks' badge status)
+for _kind in ("badge.printed", "badge.failed"):
+    register_stamped(_kind, badge_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

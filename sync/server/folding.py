@@ -40,8 +40,15 @@ VISITORS: Any = Visitor.__table__
 
 #: a stamp's physical part has 13 digits (kiosk/core/store/hlc.py)
 _STAMP_MS_LIMIT = 10**13
-#: visit event kinds the site's other kiosks receive through pull
-FED_KINDS = frozenset({"visit.checked_in", "visit.denied", "visit.checked_out"})
+#: visit event kinds the site's other kiosks receive through pull (``visit.decided``: a held
+#: visit's decision, so the kiosk that decided second sees the first one; ``badge.*``: the
+#: desk console's board shows the badge status of the lobby kiosks' visitors)
+FED_KINDS = frozenset(
+    {
+        *("visit.checked_in", "visit.denied", "visit.checked_out", "visit.decided"),
+        *("badge.printed", "badge.failed"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ Folds (registered in ``folding.FOLDERS``; order-free like the visit folds): ``au
 into ``audit_entries`` (one row per kiosk and seq, so head office holds each kiosk's chain and
 can verify it), ``visit.annotated`` into ``visit_annotations`` (and the corrected value onto
 the visit or visitor), ``visit.decided`` into ``visit_decisions`` (the first decision by
-hybrid logical clock stands), ``visit.cancelled`` onto ``visits.state`` (newest stamp wins),
+hybrid logical clock stands; a denial that stands keeps the visit denied whatever approval
+folds after it), ``visit.cancelled`` onto ``visits.state`` (newest stamp wins),
 ``badge.reprinted`` into ``badge_reprints``, ``desk.status_changed`` into ``desk_status``.
 ``alert.acknowledged`` folds into head office's alerts table (w-evsrv's module).
 
@@ -34,7 +35,7 @@ from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.reception.pins import hash_pin
 
 from .changes import NewChange, append_changes
-from .folding import FOLDERS, Accepted
+from .folding import FOLDERS, Accepted, fold_checked_in
 from .keys import current_key
 from .models import Base, Kiosk, Site, Visit, Visitor
 
@@ -279,6 +280,27 @@ def fold_decided(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
         row.kiosk_id, row.decision, row.reason = m.kiosk_id or kiosk.id, m.decision, m.reason
         row.by, row.decided_at, row.hlc = m.by, m.decided_at, a.hlc
     session.flush()
+    _deny_where_denial_stands(session, kiosk, [a.model.visit_id for a in items])
+
+
+def fold_checked_in_held(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
+    """``visit.checked_in``, then a held visit whose denial came first stays denied (a second
+    kiosk's approval checks it in at head office only if no earlier denial stands)."""
+    fold_checked_in(session, kiosk, items)
+    _deny_where_denial_stands(session, kiosk, [a.event.entity_id for a in items])
+
+
+def _deny_where_denial_stands(session: Session, kiosk: Kiosk, visit_ids: list[str]) -> None:
+    denied = select(VisitDecision.visit_id).where(
+        VisitDecision.visit_id.in_(visit_ids),
+        VisitDecision.site_id == kiosk.site_id,
+        VisitDecision.decision == "denied",
+    )
+    session.execute(
+        update(Visit)
+        .where(Visit.id.in_(denied), Visit.site_id == kiosk.site_id, Visit.state == "checked_in")
+        .values(state="denied")
+    )
 
 
 def fold_cancelled(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
@@ -335,6 +357,7 @@ def register() -> None:
             "audit.recorded": fold_audit,
             "visit.annotated": fold_annotated,
             "visit.decided": fold_decided,
+            "visit.checked_in": fold_checked_in_held,
             "visit.cancelled": fold_cancelled,
             "badge.reprinted": fold_reprinted,
             "desk.status_changed": fold_desk,

@@ -226,7 +226,8 @@ class BadgePrinted(Event):
     kind: ClassVar[str] = "badge.printed"
     consumer: ClassVar[str] = (
         "head office folds it into the visit's `badge_status` = printed and `badge_status_at` "
-        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins)"
+        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins); "
+        "the site's other kiosks keep it in `pulled_badges` for the desk's board"
     )
 
     visit_id: Id
@@ -248,7 +249,8 @@ class BadgeFailed(Event):
     kind: ClassVar[str] = "badge.failed"
     consumer: ClassVar[str] = (
         "head office folds it into the visit's `badge_status` = retrying or failed "
-        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins)"
+        "(sync/server/visit_status.py; the latest badge event by hybrid logical clock wins); "
+        "the site's other kiosks keep it in `pulled_badges` for the desk's board"
     )
 
     visit_id: Id

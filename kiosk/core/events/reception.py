@@ -162,8 +162,9 @@ class VisitDecided(Event):
 
     kind: ClassVar[str] = "visit.decided"
     consumer: ClassVar[str] = (
-        "head office folds it into `visit_decisions`, the first decision per visit "
-        "(sync/server/reception.py)"
+        "head office folds it into `visit_decisions`, the first decision per visit by hybrid "
+        "clock stamp (sync/server/reception.py), and feeds it to the site's other kiosks, which "
+        "keep the same first one (kiosk/core/reception/pulled.py)"
     )
 
     visit_id: Id

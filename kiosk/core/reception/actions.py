@@ -262,7 +262,7 @@ class DeskActions:
                 key="reception.already_decided",
                 decision=earlier["decision"] if earlier else str(visit.state),
             )
-        tx.emit(
+        uuid = tx.emit(
             VisitDecided(
                 visit_id=visit_id,
                 site_id=self.site_id,
@@ -273,6 +273,7 @@ class DeskActions:
                 decided_at=now,
             )
         )
+        table.stamp_decision(tx, visit_id, uuid)  # another kiosk's earlier decision replaces it
         self._audit(
             tx, staff, f"visit.{decision}", subject_kind="visit", subject_id=visit_id, reason=reason
         )

@@ -2,8 +2,10 @@
 
 ``visit_annotations``: a correction keeps the value it replaced (``old_value``) with who and
 why; ``visit_decisions``: one row per held (watchlist) visit once someone approved or denied
-it (the primary key makes "two kiosks decide" one winner); ``badge_reprints``: every reprint
-asked for, by whom, and which copy it was.
+it (the primary key makes "two kiosks decide" one winner; ``hlc`` says which came first when
+another kiosk's decision arrives); ``badge_reprints``: every reprint asked for, by whom, and
+which copy it was; ``pulled_badges``: the badge status of visits printed at the site's other
+kiosks (pulled ``badge.printed`` / ``badge.failed``), for the desk's board.
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ SCHEMA = (
         at TEXT NOT NULL,
         UNIQUE (visit_id, copy)
     )
+    """,
+    ),
+    # the decision's hybrid-clock stamp (two kiosks' decisions on one visit: the first stands);
+    # the badge status of visits printed at the site's other kiosks (the desk's board shows it)
+    Step(
+        9,
+        """
+    ALTER TABLE visit_decisions ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
+    CREATE TABLE pulled_badges (
+        visit_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('printed', 'failed')),
+        hlc TEXT NOT NULL
+    );
     """,
     ),
 )
@@ -101,6 +116,34 @@ def decide(
 
 def decision(store: Store, visit_id: str) -> sqlite3.Row | None:
     return store.query_one("SELECT * FROM visit_decisions WHERE visit_id = ?", (visit_id,))
+
+
+def stamp_decision(tx: Transaction, visit_id: str, event_uuid: str) -> None:
+    """Give this kiosk's decision the stamp of its ``visit.decided`` event (in the outbox)."""
+    tx.execute(
+        "UPDATE visit_decisions SET hlc = (SELECT hlc FROM outbox WHERE uuid = ?) "
+        "WHERE visit_id = ?",
+        (event_uuid, visit_id),
+    )
+
+
+def replace_decision(
+    tx: Transaction,
+    *,
+    visit_id: str,
+    decision: str,
+    reason: str,
+    by: str,
+    kiosk_id: str,
+    at: datetime,
+    hlc: str,
+) -> None:
+    """Another kiosk's decision that came first (by ``hlc``) takes the visit's row."""
+    tx.execute(
+        "INSERT OR REPLACE INTO visit_decisions (visit_id, decision, reason, by_staff, kiosk_id, "
+        "at, hlc) VALUES (?,?,?,?,?,?,?)",
+        (visit_id, decision, reason, by, kiosk_id, iso(at), hlc),
+    )
 
 
 def add_reprint(
@@ -175,3 +218,18 @@ def admit(tx: Transaction, visit_id: str, *, badge_code: str, at: datetime, note
         "WHERE id = ? AND state = 'denied'",
         (iso(at), badge_code, note, visit_id),
     )
+
+
+def set_pulled_badge(tx: Transaction, visit_id: str, state: str, hlc: str) -> None:
+    """Another kiosk's badge news for a visit; only a newer stamp replaces what is kept."""
+    tx.execute(
+        "INSERT INTO pulled_badges (visit_id, state, hlc) VALUES (?,?,?) "
+        "ON CONFLICT (visit_id) DO UPDATE SET state = excluded.state, hlc = excluded.hlc "
+        "WHERE excluded.hlc > pulled_badges.hlc",
+        (visit_id, state, hlc),
+    )
+
+
+def pulled_badge(store: Store, visit_id: str) -> str | None:
+    row = store.query_one("SELECT state FROM pulled_badges WHERE visit_id = ?", (visit_id,))
+    return str(row["state"]) if row else None
