@@ -74,6 +74,7 @@ def sync_worker(services: Services) -> Any:
         kiosk_id=settings.kiosk.id,
         batch_size=settings.head_office.batch_size,
         interval=settings.head_office.interval,
+        freshness=settings.head_office,
     )
     search = services.search
 

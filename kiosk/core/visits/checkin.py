@@ -31,6 +31,7 @@ from kiosk.core.events import (
     VisitorRecord,
     VisitRecord,
 )
+from kiosk.core.head_office.staleness import HELD_ALERT_KIND, hold_check_ins
 from kiosk.core.models import Invitation, InvitationState, Visit, Visitor, VisitState
 from kiosk.core.store.database import Transaction, new_id
 from kiosk.core.visits.checkout import CheckOut
@@ -226,8 +227,10 @@ class CheckinService(CheckOut):
         watch_id = self.records.watchlist_match(
             site_id=self.site_id, name=visitor.name, phone=visitor.phone
         )
+        # a watchlist too old to screen with: held for the desk like a match (staleness.py)
+        stale = watch_id is None and hold_check_ins(self.store, now, self.settings.head_office)
         visit_id = new_id()
-        denied = watch_id is not None
+        denied = watch_id is not None or stale
         valid_until = now + timedelta(hours=self.settings.printer.badge_valid_hours)
         visit = Visit(
             id=visit_id,
@@ -243,7 +246,9 @@ class CheckinService(CheckOut):
             invitation_id=invitation.id if invitation else None,
             created_at=now,
             checked_in_at=None if denied else now,
-            note="watchlist: pending review" if denied else "",
+            note=("watchlist stale: pending review" if stale else "watchlist: pending review")
+            if denied
+            else "",
         )
         self.records.add_visit(tx, visit)
         record = visit_record(visit)
@@ -255,7 +260,27 @@ class CheckinService(CheckOut):
             category=visitor.category,
         )
         lang: Literal["zh_CN", "en"] = "en" if language == "en" else "zh_CN"
-        if watch_id is not None:
+        if stale:
+            tx.emit(
+                VisitDenied(
+                    visit=record,
+                    visitor=person,
+                    language=lang,
+                    watchlist_id=None,
+                    held_for="stale_watchlist",
+                )
+            )
+            raise_alert(
+                tx,
+                HELD_ALERT_KIND,
+                severity="warning",
+                message_key="alert.watchlist_stale_hold",
+                details={"visit_id": visit.id},
+                visit_id=visit.id,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+            )
+        elif watch_id is not None:
             tx.emit(VisitDenied(visit=record, visitor=person, language=lang, watchlist_id=watch_id))
             raise_alert(
                 tx,
