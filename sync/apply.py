@@ -20,12 +20,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.alerts import mark_acknowledged, raise_alert
+from kiosk.core.alerts import mark_acknowledged, raise_alert, record_alert
 from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
 from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
 from kiosk.core.events import (
     AlertAcknowledged,
+    ConflictRecorded,
     DepartmentUpserted,
     Event,
     HostReplied,
@@ -300,6 +301,24 @@ def alert_acknowledged(records: Records, tx: Transaction, e: AlertAcknowledged) 
     mark_acknowledged(tx, e)
 
 
+def conflict_recorded(records: Records, tx: Transaction, e: ConflictRecorded) -> None:
+    """A conflict head office found between the site's kiosks: the desk gets its alert."""
+    details = {"conflict_id": e.conflict_id, "subject_id": e.subject_id, "visit_id": e.visit_id}
+    if e.other_visit_id:
+        details["other_visit_id"] = e.other_visit_id
+    record_alert(
+        tx,
+        e.alert_id,
+        f"conflict.{e.conflict}",
+        severity=e.severity,
+        message_key=e.message_key,
+        details=details,
+        site_id=e.site_id,
+        raised_at=e.raised_at,
+        visit_id=e.visit_id,
+    )
+
+
 _HANDLERS: dict[str, Handler] = {
     "department.upserted": department_upserted,
     "department.deleted": department_deleted,
@@ -316,6 +335,7 @@ _HANDLERS: dict[str, Handler] = {
     "visit.checked_out": visit_closed,
     "host.replied": host_replied,
     "alert.acknowledged": alert_acknowledged,
+    "conflict.recorded": conflict_recorded,
 }
 for _kind, _handler in _HANDLERS.items():
     register(_kind, _handler)
