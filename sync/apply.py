@@ -38,6 +38,8 @@ from kiosk.core.events import (
     VisitCheckedIn,
     VisitCheckedOut,
     VisitDenied,
+    VisitorKnown,
+    VisitorMerged,
     WatchlistUpserted,
     event_class,
     parse_event,
@@ -319,6 +321,27 @@ def conflict_recorded(records: Records, tx: Transaction, e: ConflictRecorded) ->
     )
 
 
+def visitor_known(records: Records, tx: Transaction, e: VisitorKnown) -> None:
+    """A visitor of another kiosk of the site: masked, so the number is recognised here."""
+    current = getattr(records.codec, "current", None)  # the keyed codec's key (blind_index.py)
+    if current is None or current.version != e.key_version:
+        return  # indexed under another key than this kiosk's: it would never match
+    records.add_known_visitor(
+        tx,
+        visitor_id=e.visitor_id,
+        phone_key=e.phone_key,
+        masked_name=e.masked_name,
+        masked_company=e.masked_company,
+        category=e.category,
+        seen_at=e.last_visit_at,
+    )
+
+
+def visitor_merged(records: Records, tx: Transaction, e: VisitorMerged) -> None:
+    """Head office made two records of one person one: this kiosk's visits follow."""
+    records.merge_visitor(tx, e.merged_id, e.visitor_id)
+
+
 _HANDLERS: dict[str, Handler] = {
     "department.upserted": department_upserted,
     "department.deleted": department_deleted,
@@ -336,6 +359,8 @@ _HANDLERS: dict[str, Handler] = {
     "host.replied": host_replied,
     "alert.acknowledged": alert_acknowledged,
     "conflict.recorded": conflict_recorded,
+    "visitor.known": visitor_known,
+    "visitor.merged": visitor_merged,
 }
 for _kind, _handler in _HANDLERS.items():
     register(_kind, _handler)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ import pytest
 from pg_fixture import postgres  # noqa: F401  (fixture)
 
 from kiosk.core import alerts
+from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.settings import load_settings
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import Services, build_services
@@ -52,7 +54,8 @@ class Env:
         enroll(self.server.url, self.ho.add_kiosk(site), data_dir=data)
         settings = load_settings(environ={}).replace("kiosk", data_dir=str(data))
         services = build_services(settings, start_workers=False, **kw)
-        assert services.sync is not None
+        assert services.sync is not None and services.site_keys is not None
+        assert services.site_keys.fetch_now()  # what the notify worker's refresh starts
         services.sync.sync_once()
         return services
 
@@ -165,3 +168,66 @@ def test_a_stale_watchlist_admission_raises_an_alert_after_sync(env: Env, tmp_pa
         assert k.checkin.check_in(form).denied
     finally:
         k.stop()
+
+
+def test_a_kiosk_enrolled_after_the_last_visit_finds_the_visitor_and_head_office_keeps_one(
+    env: Env, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from sync.server.models import Change, Visit, Visitor
+
+    site = env.new_site()
+    phone = "13700000042"
+    form = CheckinForm(
+        name="赵敏", phone=phone, purpose="meeting", host_id=f"{site}-h1", consent=True
+    )
+    # a kiosk enrolled early that will be offline when the visitor comes back
+    c = env.kiosk(site, tmp_path / "c")
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    a = env.kiosk(site, tmp_path / "a", clock=FakeClock(month_ago))
+    try:
+        first = a.checkin.check_in(form)
+        a.checkin.check_out(first.visit.id)
+        a.sync.sync_once()
+        with env.ho.sessions() as s, s.begin():  # head office received all that a month ago
+            for change in s.scalars(select(Change).where(Change.site_id == site)):
+                change.created_at -= timedelta(days=30)
+        b = env.kiosk(site, tmp_path / "b")
+        try:
+            assert b.records.visit(first.visit.id) is None  # the visit feed is a day long
+            found = b.checkin.find_returning(phone)
+            assert found is not None and found.visitor_id == first.visitor.id
+            assert found.masked_name == "赵*" and found.name == ""  # masked, nothing pre-filled
+            again = b.checkin.check_in(form)
+            assert again.visitor.id == first.visitor.id
+            b.sync.sync_once()
+            # the offline kiosk made a record of its own for the same number
+            third = c.checkin.check_in(form)
+            assert third.visitor.id != first.visitor.id
+            c.sync.sync_once()
+            with env.ho.sessions() as s:
+                people = s.scalars(
+                    select(Visitor).where(Visitor.site_id == site, Visitor.phone == phone)
+                ).all()
+                assert [p.id for p in people] == [first.visitor.id]
+                owners = set(
+                    s.scalars(
+                        select(Visit.visitor_id).where(
+                            Visit.id.in_([first.visit.id, again.visit.id, third.visit.id])
+                        )
+                    )
+                )
+                assert owners == {first.visitor.id}
+                merged = s.get(Visitor, third.visitor.id)
+                assert merged is not None and merged.merged_into == first.visitor.id
+                assert merged.phone == merged.name == ""
+            # the offline kiosk applies the merge: its visit belongs to the one visitor
+            c.sync.sync_once()
+            assert c.records.visit(third.visit.id).visitor_id == first.visitor.id
+            assert c.records.visitor(third.visitor.id) is None
+        finally:
+            b.stop()
+    finally:
+        a.stop()
+        c.stop()

@@ -14,7 +14,7 @@ from test_sync_fold import T0, _close, _db, _push, _stamp, check_in
 
 from kiosk.core.events import InvitationUsed
 from sync.protocol import EventIn
-from sync.server.models import Alert, Change, Conflict, Invitation, WatchlistEntry
+from sync.server.models import Alert, Change, Conflict, Invitation, Visit, WatchlistEntry
 
 
 def _invitation(session, inv_id: str = "inv1") -> None:
@@ -182,3 +182,29 @@ def test_a_check_in_of_someone_listed_at_its_time_is_a_conflict() -> None:
         )
     finally:
         _close(session)
+
+
+def test_records_of_one_number_from_two_kiosks_merge_into_the_earliest_in_either_order() -> None:
+    from sync.server.models import Visitor
+
+    outcomes = []
+    for order in ((0, 1), (1, 0)):
+        session = _db()
+        try:
+            events = [
+                ("ka", _person(check_in("v-early", 0, "ka"), "13812340000")),
+                ("kb", _person(check_in("v-late", 30, "kb"), "138 1234 0000")),
+            ]
+            for i in order:
+                _push(session, events[i][0], [events[i][1]])
+            session.expire_all()
+            rows = {v.id: v for v in session.scalars(select(Visitor))}
+            kept = [v.id for v in rows.values() if v.merged_into is None]
+            assert kept == ["p-v-early"]
+            assert rows["p-v-late"].merged_into == "p-v-early" and rows["p-v-late"].phone == ""
+            owners = {v.visitor_id for v in session.scalars(select(Visit))}
+            fed = [c.kind for c in session.scalars(select(Change)) if c.kind == "visitor.merged"]
+            outcomes.append((kept, owners, fed))
+        finally:
+            _close(session)
+    assert outcomes[0] == outcomes[1] == (["p-v-early"], {"p-v-early"}, ["visitor.merged"])

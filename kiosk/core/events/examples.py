@@ -246,5 +246,17 @@ EXAMPLES: dict[str, Event] = {
             message_key="alert.conflict.invitation_reused",
             raised_at=_T,
         ),
+        site.VisitorKnown(
+            visitor_id=_VISITOR,
+            site_id="demo",
+            phone_key="3f" * 32,
+            key_version=1,
+            masked_name="张*",
+            masked_company="示***",
+            last_visit_at=_T,
+        ),
+        site.VisitorMerged(
+            visitor_id=_VISITOR, merged_id="7a6b5c4d3e2f4a1b9c8d7e6f5a4b3c2d", site_id="demo"
+        ),
     )
 }

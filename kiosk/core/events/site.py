@@ -97,4 +97,4 @@ class VisitorMerged(Event):
         return self.merged_id
 
 
-SITE_FEED: tuple[type[Event], ...] = (ConflictRecorded,)
+SITE_FEED: tuple[type[Event], ...] = (ConflictRecorded, VisitorKnown, VisitorMerged)

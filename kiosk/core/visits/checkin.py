@@ -32,6 +32,7 @@ from kiosk.core.events import (
     VisitRecord,
 )
 from kiosk.core.head_office.staleness import HELD_ALERT_KIND, hold_check_ins
+from kiosk.core.masking import mask_name, mask_phone, mask_text
 from kiosk.core.models import Invitation, InvitationState, Visit, Visitor, VisitState
 from kiosk.core.store.database import Transaction, new_id
 from kiosk.core.visits.checkout import CheckOut
@@ -42,9 +43,6 @@ from kiosk.core.visits.forms import (
     CheckinResult,
     OpenVisit,
     ReturningVisitor,
-    mask_name,
-    mask_phone,
-    mask_text,
     random_badge_code,
     validate_form,
     validate_phone,
@@ -83,6 +81,14 @@ class CheckinService(CheckOut):
         visitor = self.records.visitor_by_phone(normalised)
         if visitor is None:
             return None
+        if not visitor.phone:  # known from head office's directory: masked, nothing to pre-fill
+            return ReturningVisitor(
+                visitor_id=visitor.id,
+                masked_name=visitor.name,
+                masked_company=visitor.company,
+                name="",
+                company="",
+            )
         return ReturningVisitor(
             visitor_id=visitor.id,
             masked_name=mask_name(visitor.name),
@@ -135,6 +141,14 @@ class CheckinService(CheckOut):
             visitor = None
             if inv.phone:
                 visitor = self.records.visitor_by_phone(inv.phone)
+            if visitor is not None and not visitor.phone:  # a masked directory row
+                self.records.fill_visitor_phone(tx, visitor.id, inv.phone)
+                self.records.update_visitor(
+                    tx, visitor.id, name=inv.visitor_name, company=inv.company
+                )
+                visitor = Visitor(
+                    visitor.id, inv.visitor_name, inv.phone, inv.company, visitor.category
+                )
             if visitor is None:
                 visitor = self.records.add_visitor(
                     tx, name=inv.visitor_name, phone=inv.phone, company=inv.company
@@ -184,6 +198,12 @@ class CheckinService(CheckOut):
 
     def _visitor_for(self, tx: Transaction, form: CheckinForm, phone: str) -> Visitor:
         existing = self.records.visitor_by_phone(phone) if phone else None
+        if existing is not None and not existing.phone:
+            # known from head office's directory (masked): the visitor's own answers now
+            self.records.fill_visitor_phone(tx, existing.id, phone)
+            name, company = form.name.strip(), form.company.strip()
+            self.records.update_visitor(tx, existing.id, name=name, company=company)
+            return Visitor(existing.id, name, phone, company, existing.category)
         if existing is not None:
             name = form.name.strip() or existing.name
             company = form.company.strip() if form.company.strip() else existing.company
