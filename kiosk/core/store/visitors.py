@@ -93,7 +93,19 @@ class VisitorRepository(Repository):
         """A visitor of the site from head office's directory: masked, no phone number, only
         its index, so the number is recognised as returning here. False when this kiosk
         already knows the visitor or the number."""
-        if self.visitor(visitor_id) is not None or self.store.query_one(
+        known = self.visitor(visitor_id)
+        if known is not None and not known.phone:  # sent again (a newer visit, a new key)
+            tx.execute(
+                "UPDATE visitors SET phone_key=?, name=?, company=? WHERE id=?",
+                (
+                    phone_key,
+                    self.codec.encode(masked_name),
+                    self.codec.encode(masked_company),
+                    visitor_id,
+                ),
+            )
+            return True
+        if known is not None or self.store.query_one(
             "SELECT 1 FROM visitors WHERE phone_key = ?", (phone_key,)
         ):
             return False
