@@ -150,60 +150,54 @@ def _check_ins(items: list[Accepted]) -> list[Accepted]:
 
 
 def check_open_visits(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
-    """A person (phone key) with two open visits at the site: one conflict per pair."""
-    for a in _check_ins(items):
-        visit_id = a.event.entity_id
-        rows = session.execute(
-            select(
-                VISITS.c.id,
-                VISITS.c.state,
-                VISITS.c.state_hlc,
-                VISITS.c.visitor_id,
-                Visitor.phone_key,
-            )
-            .join(Visitor, Visitor.id == VISITS.c.visitor_id)
-            .where(VISITS.c.site_id == kiosk.site_id, VISITS.c.id == visit_id)
-        ).first()
-        if rows is None or rows.state != "checked_in" or not rows.phone_key:
-            continue
-        others = session.execute(
-            select(VISITS.c.id, VISITS.c.state_hlc)
-            .join(Visitor, Visitor.id == VISITS.c.visitor_id)
-            .where(
-                VISITS.c.site_id == kiosk.site_id,
-                VISITS.c.state == "checked_in",
-                VISITS.c.id != visit_id,
-                Visitor.site_id == kiosk.site_id,
-                Visitor.phone_key == rows.phone_key,
-            )
-        ).all()
-        for other in others:
-            (first, _), (later, later_hlc) = sorted(
-                [(other.id, other.state_hlc), (visit_id, rows.state_hlc)], key=lambda p: p[1]
-            )
-            record_conflict(
-                session,
-                kiosk,
-                kind="two_open_visits",
-                subject_id=rows.visitor_id,
-                visit_id=later,
-                other_visit_id=first,
-                hlc=later_hlc,
-                key=tuple(sorted((first, later))),
-            )
+    """A person (phone key) with two open visits at the site: one conflict per pair. Two
+    queries per batch, whatever its size."""
+    batch = {a.event.entity_id for a in _check_ins(items)}
+    if not batch:
+        return
+    mine = session.execute(
+        select(Visitor.phone_key)
+        .join(VISITS, Visitor.id == VISITS.c.visitor_id)
+        .where(VISITS.c.site_id == kiosk.site_id, VISITS.c.id.in_(sorted(batch)))
+        .where(VISITS.c.state == "checked_in", Visitor.phone_key != "")
+    ).scalars()
+    keys = sorted(set(mine))
+    if not keys:
+        return
+    open_visits: dict[str, list[tuple[str, str, str]]] = {}
+    for row in session.execute(
+        select(VISITS.c.id, VISITS.c.state_hlc, VISITS.c.visitor_id, Visitor.phone_key)
+        .join(Visitor, Visitor.id == VISITS.c.visitor_id)
+        .where(
+            VISITS.c.site_id == kiosk.site_id,
+            VISITS.c.state == "checked_in",
+            Visitor.site_id == kiosk.site_id,
+            Visitor.phone_key.in_(keys),
+        )
+    ):
+        open_visits.setdefault(row.phone_key, []).append((row.state_hlc, row.id, row.visitor_id))
+    for visits in open_visits.values():
+        visits.sort()
+        for i, (_, first, _) in enumerate(visits):
+            for later_hlc, later, visitor_id in visits[i + 1 :]:
+                if first not in batch and later not in batch:
+                    continue  # an older pair: recorded when the later one arrived
+                record_conflict(
+                    session,
+                    kiosk,
+                    kind="two_open_visits",
+                    subject_id=visitor_id,
+                    visit_id=later,
+                    other_visit_id=first,
+                    hlc=later_hlc,
+                    key=tuple(sorted((first, later))),
+                )
 
 
-def listed_at(session: Session, site_id: str, at: datetime, *, name: str, phone: str) -> str | None:
-    """The watchlist entry (smallest id) that listed this name or phone at ``at``, if any."""
-    entries = session.scalars(
-        select(WatchlistEntry)
-        .where(WatchlistEntry.site_id.in_([site_id, "*"]))
-        .order_by(WatchlistEntry.id)
-    )
-    name_key, phone_key = (
-        normalise_name(name) if name else "",
-        normalise_phone(phone) if phone else "",
-    )
+def listed_at(entries: list[WatchlistEntry], at: datetime, *, name: str, phone: str) -> str | None:
+    """The entry (of ``entries``, by id) that listed this name or phone at ``at``, if any."""
+    name_key = normalise_name(name) if name else ""
+    phone_key = normalise_phone(phone) if phone else ""
     for e in entries:
         if e.created_at is not None and e.created_at > at:
             continue
@@ -220,12 +214,24 @@ def rescreen_check_ins(session: Session, kiosk: Kiosk, items: list[Accepted]) ->
     """Every check-in a kiosk let in, screened again against head office's list of its time."""
     from .reception import VisitDecision  # reception.py imports folding, which loads this
 
-    for a in _check_ins(items):
+    check_ins = _check_ins(items)
+    if not check_ins:
+        return
+    entries = list(  # once per batch: the site's entries, removed ones too (their history)
+        session.scalars(
+            select(WatchlistEntry)
+            .where(WatchlistEntry.site_id.in_([kiosk.site_id, "*"]))
+            .order_by(WatchlistEntry.id)
+        )
+    )
+    if not entries:
+        return
+    for a in check_ins:
         v, p = a.model.visit, a.model.visitor
         if session.get(VisitDecision, v.id) is not None:
             continue  # a held visit the desk let in: screened by a person, not a conflict
         at = v.checked_in_at or a.event.occurred_at
-        entry = listed_at(session, kiosk.site_id, at, name=p.name, phone=p.phone)
+        entry = listed_at(entries, at, name=p.name, phone=p.phone)
         if entry is not None:
             record_conflict(
                 session,

@@ -50,23 +50,27 @@ def _survivor(session: Session, rows: list[Visitor]) -> Visitor:
 
 def merge_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     """One visitor per (site, phone key): merge the records of each number just checked in."""
-    keys = {
-        key
-        for a in items
-        if a.event.kind in ("visit.checked_in", "visit.denied")
-        and (row := session.get(Visitor, a.model.visitor.id)) is not None
-        and row.site_id == kiosk.site_id
-        and (key := row.phone_key)
-    }
+    ids = sorted(
+        {a.model.visitor.id for a in items if a.event.kind in ("visit.checked_in", "visit.denied")}
+    )
+    if not ids:
+        return
+    keys = select(Visitor.phone_key).where(
+        Visitor.site_id == kiosk.site_id, Visitor.id.in_(ids), Visitor.phone_key != ""
+    )
+    shared = session.scalars(  # one query per batch: only numbers with several records
+        select(Visitor.phone_key)
+        .where(Visitor.site_id == kiosk.site_id, Visitor.phone_key.in_(keys))
+        .group_by(Visitor.phone_key)
+        .having(func.count() > 1)
+    ).all()
     changes = []
-    for key in sorted(keys):
+    for key in sorted(shared):
         rows = list(
             session.scalars(
                 select(Visitor).where(Visitor.site_id == kiosk.site_id, Visitor.phone_key == key)
             )
         )
-        if len(rows) < 2:
-            continue
         survivor = _survivor(session, rows)
         latest = max(rows, key=lambda r: r.last_visit_at or datetime.min.replace(tzinfo=UTC))
         survivor.name, survivor.phone = latest.name, latest.phone
@@ -99,9 +103,16 @@ def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
     key = current_key(session, kiosk.site_id, KeyPurpose.BLIND_INDEX)
     if key is None:
         return  # no master secret: kiosks index with keys of their own, nothing to match
+    ids = sorted({a.model.visitor.id for a in check_ins})
+    rows = {  # one query per batch (merged rows are rare: looked up one by one)
+        v.id: v
+        for v in session.scalars(
+            select(Visitor).where(Visitor.site_id == kiosk.site_id, Visitor.id.in_(ids))
+        )
+    }
     changes, seen = [], set()
     for a in check_ins:
-        row = session.get(Visitor, a.model.visitor.id)
+        row = rows.get(a.model.visitor.id)
         while row is not None and row.merged_into:
             row = session.get(Visitor, row.merged_into)
         if row is None or row.id in seen or not row.phone or row.last_visit_at is None:
