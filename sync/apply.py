@@ -252,7 +252,11 @@ def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDen
     if records.exists("visits", v.id):
         return
     _ensure_site(records, tx, v.site_id)
-    if not records.exists("visitors", p.id):
+    kept = records.visitor(p.id)
+    if kept is not None and not kept.phone and p.phone:  # a masked directory row: now in full
+        records.fill_visitor_phone(tx, p.id, p.phone)
+        records.update_visitor(tx, p.id, name=p.name, company=p.company, category=p.category)
+    if kept is None:
         records.add_visitor(
             tx,
             name=p.name,

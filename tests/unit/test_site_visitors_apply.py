@@ -92,3 +92,16 @@ def test_a_merge_moves_the_kiosks_visits_to_the_survivor(kiosk) -> None:
     assert survivor is not None and survivor.phone == PHONE
     assert service.find_returning(PHONE).visitor_id == "hq-visitor-1"
     assert _apply(records, merged, cursor=2)  # again: nothing left to move
+
+
+def test_a_visit_fed_after_the_directory_row_fills_it_in(kiosk) -> None:
+    from kiosk.core.events.examples import EXAMPLES
+
+    records, service = kiosk
+    _apply(records, _known(records))
+    fed = EXAMPLES["visit.checked_in"]
+    visit = fed.visit.model_copy(update={"visitor_id": "hq-visitor-1", "kiosk_id": "k2"})
+    person = fed.visitor.model_copy(update={"id": "hq-visitor-1", "phone": PHONE})
+    assert _apply(records, fed.model_copy(update={"visit": visit, "visitor": person}), cursor=2)
+    found = service.find_returning(PHONE)
+    assert found is not None and found.name == "张伟" and found.masked_name == "张*"
