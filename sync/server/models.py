@@ -157,6 +157,8 @@ class Visit(Base):
     __table_args__ = (
         Index("visits_site_state", "site_id", "state"),
         Index("visits_site_created", "site_id", "created_at"),
+        #: a person's visits: open-visit conflicts and visitor merges (conflicts.py)
+        Index("visits_visitor", "visitor_id", "state"),
     )
 
 

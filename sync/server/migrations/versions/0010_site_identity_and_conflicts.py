@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("merged_into", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("last_visit_at", _TIME, nullable=True))
     op.create_index("visitors_site_phone", "visitors", ["site_id", "phone_key"])
+    op.create_index("visits_visitor", "visits", ["visitor_id", "state"])
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("used_hlc", sa.String(length=64), nullable=False, server_default="")
@@ -64,6 +65,7 @@ def downgrade() -> None:
         batch_op.drop_column("created_at")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_column("used_hlc")
+    op.drop_index("visits_visitor", table_name="visits")
     op.drop_index("visitors_site_phone", table_name="visitors")
     with op.batch_alter_table("visitors", schema=None) as batch_op:
         batch_op.drop_column("last_visit_at")
