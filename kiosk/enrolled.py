@@ -76,6 +76,7 @@ def sync_worker(services: Services) -> Any:
         interval=settings.head_office.interval,
         offline_alert_after=settings.reception.offline_alert_after,
         timezone=settings.site.timezone,
+        freshness=settings.head_office,
     )
     search = services.search
 

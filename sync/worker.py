@@ -29,7 +29,8 @@ from datetime import datetime
 
 from kiosk.core.config.clock import Clock, iso, parse_iso
 from kiosk.core.config.errors import KioskError, TransportError
-from kiosk.core.config.settings import Settings
+from kiosk.core.config.settings import HeadOfficeSettings, Settings
+from kiosk.core.head_office import staleness
 from kiosk.core.models import OutboxEvent
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
@@ -68,6 +69,8 @@ class SyncStatus:
     last_rejected: str = ""
     #: pulled changes that could not be applied and were kept aside
     quarantined: int = 0
+    #: when the last successful pull finished (stored: survives a restart; None: never)
+    last_pull: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ class SyncClient(Worker):
         kiosk_id: str = "",
         offline_alert_after: float = 0.0,
         timezone: str = "",
+        freshness: HeadOfficeSettings | None = None,
     ) -> None:
         #: the site's zone, for the times an alert names
         self.timezone = timezone
@@ -122,6 +126,8 @@ class SyncClient(Worker):
         #: where a quarantined event's alert belongs
         self.site_id = site_id or Settings().site.id
         self.kiosk_id = kiosk_id
+        #: the watchlist's age limits (``kiosk.core.head_office.staleness``)
+        self.freshness = freshness or HeadOfficeSettings()
         self._lock = threading.Lock()
         self._online = False
         self._offline_since: datetime | None = None
@@ -141,6 +147,10 @@ class SyncClient(Worker):
             if not more:
                 break
         return RoundResult(pushed, rejected, pulled)
+
+    def _note_pulled(self, tx) -> None:
+        """The feed is drained: the watchlist is as of now (``staleness``)."""
+        staleness.record_pull(self.store, tx, self.clock.now())
 
     def _read_batch(self, after: int) -> list[sqlite3.Row]:
         return self.store.outbox_rows(after, self.batch_size)
@@ -217,6 +227,8 @@ class SyncClient(Worker):
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
         page = self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
         if page.cursor == cursor and not page.changes:
+            with self.store.transaction() as tx:
+                self._note_pulled(tx)
             return 0, False
         applied: set[str] = set()
         with self.store.transaction() as tx:
@@ -237,6 +249,8 @@ class SyncClient(Worker):
                 self.store.hlc.observe(change.hlc)
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)
+            if not page.more:
+                self._note_pulled(tx)
         if applied:
             kinds = frozenset(applied)
             for listener in list(self._pulled_listeners):
@@ -263,8 +277,10 @@ class SyncClient(Worker):
         try:
             pending = self.store.pending(CONSUMER)
             rejected, last_rejected, quarantined = attention.counts(self.store)
+            last_pull = staleness.last_pull(self.store)
         except KioskError:
             pending, rejected, last_rejected, quarantined = -1, 0, "", 0
+            last_pull = None
         with self._lock:
             return SyncStatus(
                 online=self._online,
@@ -275,6 +291,7 @@ class SyncClient(Worker):
                 rejected=rejected,
                 last_rejected=last_rejected,
                 quarantined=quarantined,
+                last_pull=last_pull,
             )
 
     def _record(self, error: Exception | None) -> None:
@@ -300,6 +317,7 @@ class SyncClient(Worker):
         except Exception as e:
             self._record(e)
             self._alert_if_offline_long()
+            self._check_staleness()
             raise
         self._record(None)
         self._offline_alerted = False
@@ -324,6 +342,20 @@ class SyncClient(Worker):
             self._offline_alerted = True
         except KioskError as e:  # the disk refused the alert: say so, try on a later round
             log.error("could not raise the head-office-unreachable alert: %s", e)
+
+    def _check_staleness(self) -> None:
+        """After a failed round: one alert per stale period for the desk."""
+        try:
+            staleness.alert_if_stale(
+                self.store,
+                self.clock.now(),
+                self.freshness,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+                timezone=self.timezone,
+            )
+        except KioskError:  # the disk's own trouble is the round's failure, already counted
+            log.exception("could not raise the stale-watchlist alert")
 
     def run_round(self) -> RoundResult | None:
         """One round with failures recorded and logged (None when it failed)."""

@@ -134,6 +134,37 @@ def mark_acknowledged(tx: Transaction, event: AlertAcknowledged) -> bool:
     return table.acknowledge_if_open(tx, event.alert_id, at=event.acknowledged_at, by=event.by)
 
 
+def record_alert(
+    tx: Transaction,
+    alert_id: str,
+    kind: str,
+    *,
+    severity: Severity,
+    message_key: str,
+    details: Mapping[str, str],
+    site_id: str,
+    raised_at: datetime,
+    visit_id: str | None = None,
+) -> bool:
+    """Keep an alert head office raised (a conflict between kiosks, through the pull feed)
+    under its own id, so acknowledging it here reaches head office's row; nothing is emitted.
+    False when this kiosk already has it."""
+    if table.get(tx, alert_id) is not None:
+        return False
+    table.insert(
+        tx,
+        alert_id=alert_id,
+        kind=kind,
+        severity=severity,
+        message_key=message_key,
+        details=details,
+        visit_id=visit_id,
+        site_id=site_id,
+        raised_at=raised_at,
+    )
+    return True
+
+
 def alert(store: Store, alert_id: str) -> Alert | None:
     """One alert by id, None when this kiosk has none of that id."""
     row = table.find(store, alert_id)

@@ -1,10 +1,12 @@
 """The top bar's texts: the site's name, the time, and whether head office is reachable.
 
-The sync state counts unsent events in the store, and the site's names and zone are its row in
-the store (head office renames a site by ``site.updated``), so both are read on the query
-runner, never on the UI thread; the bar shows the newest answer when it comes back. The site
-row is read at start and again after a pull that applied ``site.updated``; until it is known,
-and when the row is missing, the settings' names are shown.
+The sync state counts unsent events in the store and, once the last successful pull is older
+than the limit, says "watchlist as of …" (``kiosk.core.head_office.staleness``); the site's
+names and zone are its row in the store (head office renames a site by ``site.updated``), so
+both are read on the query runner, never on the UI thread; the bar shows the newest answer
+when it comes back. The site row is read at start and again after a pull that applied
+``site.updated``; until it is known, and when the row is missing, the settings' names are
+shown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 from kivy.clock import Clock
 
 from kiosk.core.config.i18n import translate
+from kiosk.core.head_office.staleness import watchlist_line
 
 #: seconds between two updates of the clock and the sync state
 EVERY = 1.0
@@ -107,3 +110,12 @@ class StatusBar:
             )
         else:
             shell.sync_text = translate("shell.offline", lang, pending=status.pending)
+        as_of = watchlist_line(
+            status.last_pull,
+            shell.clock.now(),
+            shell.settings.head_office,
+            lang=lang,
+            zone=self._zone(),
+        )
+        if as_of:
+            shell.sync_text = f"{shell.sync_text}  {as_of}"

@@ -27,10 +27,10 @@ from kiosk.core.events import event_class, parse_event
 from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
-from . import feed, push_guards, server_clock
+from . import identity, push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql
-from .models import Event, Invitation, Kiosk, Visit, Visitor
+from .models import Event, Kiosk, Visit, Visitor
 from .server_alerts import raise_server_alert
 
 # Core tables, not ORM entities: bulk statements skip the ORM's per-row bookkeeping
@@ -60,6 +60,9 @@ class Accepted:
 
 
 Folder = Callable[[Session, Kiosk, list[Accepted]], None]
+#: run after every batch's folds with all its new events: checks across kinds and rows
+#: (``conflicts.py``, ``identity.py`` add theirs)
+AFTER_FOLD: list[Folder] = []
 
 
 def insert_for(session: Session, table: Any) -> Any:
@@ -198,6 +201,9 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         folder = FOLDERS.get(kind)
         if folder is not None:
             folder(session, kiosk, items)
+    if new:
+        for check in AFTER_FOLD:
+            check(session, kiosk, new)
 
     fed = [
         NewChange(a.event.kind, a.event.entity_id, {}, a.hlc, kiosk.id, a.event.uuid)
@@ -249,15 +255,23 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
     visitors: dict[str, dict[str, Any]] = {}
     visits = []
     site_id, kiosk_id = kiosk.site_id, kiosk.id
+    index = identity.phone_indexer(session, site_id)
     for a in latest_per_entity(items):
         v, p = a.model.visit, a.model.visitor
+        phone = _text(p.phone, 64)
+        seen = v.checked_in_at or v.created_at or a.event.occurred_at
+        earlier = visitors.get(p.id)
+        if earlier is not None and earlier["last_visit_at"] > seen:
+            seen = earlier["last_visit_at"]
         visitors[p.id] = {
             "id": p.id,
             "site_id": site_id,
             "name": _text(p.name, 200),
-            "phone": _text(p.phone, 64),
+            "phone": phone,
             "company": _text(p.company, 200),
             "category": _text(p.category, 64),
+            "phone_key": index(phone),
+            "last_visit_at": seen,
         }
         visits.append(
             {
@@ -284,10 +298,17 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
 
 def _visitor_upsert(session: Session) -> Any:
     vstmt = insert_for(session, VISITORS)
+    set_: dict[str, Any] = {
+        k: vstmt.excluded[k] for k in ("name", "phone", "company", "category", "phone_key")
+    }
+    later = VISITORS.c.last_visit_at.is_(None) | (
+        vstmt.excluded.last_visit_at > VISITORS.c.last_visit_at
+    )
+    set_["last_visit_at"] = case(
+        (later, vstmt.excluded.last_visit_at), else_=VISITORS.c.last_visit_at
+    )
     return vstmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={k: vstmt.excluded[k] for k in ("name", "phone", "company", "category")},
-        where=VISITORS.c.site_id == vstmt.excluded.site_id,
+        index_elements=["id"], set_=set_, where=VISITORS.c.site_id == vstmt.excluded.site_id
     )
 
 
@@ -361,32 +382,13 @@ def _checked_out_upsert(session: Session) -> Any:
     )
 
 
-def fold_invitation_used(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
-    changes = []
-    for a in items:
-        inv = session.scalar(
-            select(Invitation).where(
-                Invitation.id == a.model.invitation_id, Invitation.site_id == kiosk.site_id
-            )
-        )
-        if inv is None:
-            continue
-        inv.state = "used"
-        inv.visit_id = a.model.visit_id
-        inv.updated_at = datetime.now(UTC)
-        changes.append(NewChange.of(feed.invitation_upserted(inv), a.hlc))
-    session.flush()
-    append_changes(session, site_id=kiosk.site_id, changes=changes)
-
-
 #: kind → folder; other features add theirs with ``FOLDERS[kind] = fn``
 FOLDERS: dict[str, Folder] = {
     "visit.checked_in": fold_checked_in,
     "visit.denied": fold_checked_in,
     "visit.checked_out": fold_checked_out,
-    "invitation.used": fold_invitation_used,
 }
 
 
 # the folds of other tables register themselves in FOLDERS (imported last: they use this module)
-from . import alerts, reception, visit_status  # noqa: E402, F401
+from . import alerts, conflicts, reception, visit_status, visitor_directory  # noqa: E402, F401

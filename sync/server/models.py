@@ -104,6 +104,10 @@ class Event(Base):
 
 
 class Visitor(Base):
+    """One person at one site: ``phone_key`` is head office's blind index of the phone number
+    (``identity.phone_index``); records of one number made at different kiosks are merged into
+    the earliest (``merged_into`` names it on the others, which keep no personal data)."""
+
     __tablename__ = "visitors"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -111,6 +115,12 @@ class Visitor(Base):
     phone: Mapped[str] = mapped_column(String(64), default="")
     company: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(64), default="")
+    phone_key: Mapped[str] = mapped_column(String(64), default="")
+    merged_into: Mapped[str | None] = mapped_column(String(64))
+    #: the latest check-in of this person at the site (the visitor directory's retention)
+    last_visit_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("visitors_site_phone", "site_id", "phone_key"),)
 
 
 class Visit(Base):
@@ -147,6 +157,8 @@ class Visit(Base):
     __table_args__ = (
         Index("visits_site_state", "site_id", "state"),
         Index("visits_site_created", "site_id", "created_at"),
+        #: a person's visits: open-visit conflicts and visitor merges (conflicts.py)
+        Index("visits_visitor", "visitor_id", "state"),
     )
 
 
@@ -189,6 +201,8 @@ class Invitation(Base):
     valid_until: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     visit_id: Mapped[str | None] = mapped_column(String(64))
+    #: stamp of the use that stands: the earliest by hybrid logical clock (``conflicts.py``)
+    used_hlc: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime]
 
 
@@ -228,6 +242,31 @@ class WatchlistEntry(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: when it was added and removed (None: before this was kept / still listed): head office
+    #: re-screens a pushed check-in against the list as it stood at the check-in's time
+    created_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class Conflict(Base):
+    """What offline kiosks did that cannot both stand (``conflicts.py``), kept, never
+    overwritten: the id is derived from what clashed, so any arrival order gives the same rows."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: invitation_reused, two_open_visits, watchlist_at_checkin
+    kind: Mapped[str] = mapped_column(String(32))
+    #: the invitation, the visitor or the watchlist entry the conflict is about
+    subject_id: Mapped[str] = mapped_column(String(64))
+    #: the visit flagged (the second use, the later check-in, the listed person's)
+    visit_id: Mapped[str] = mapped_column(String(64))
+    other_visit_id: Mapped[str | None] = mapped_column(String(64))
+    #: stamp of the flagged visit's event
+    hlc: Mapped[str] = mapped_column(String(64))
+    #: the alert raised with it (head office's ``alerts``, fed to the kiosks)
+    alert_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
 
 
 class Change(Base):

@@ -22,21 +22,30 @@ log = logging.getLogger("kiosk.server.alerts")
 
 
 def raise_server_alert(
-    session: Session, *, site_id: str, kiosk_id: str, kind: str, details: dict[str, Any]
+    session: Session,
+    *,
+    site_id: str,
+    kiosk_id: str,
+    kind: str,
+    details: dict[str, Any],
+    alert_id: str | None = None,
+    visit_id: str | None = None,
+    severity: str = "warning",
 ) -> None:
-    """Record an alert about ``kiosk_id`` of ``site_id`` in the caller's transaction."""
+    """Record an alert about ``kiosk_id`` of ``site_id`` in the caller's transaction
+    (``alert_id``: one the kiosks are told too, so their acknowledgement finds it)."""
     shown = ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
     log.warning("alert %s: site %s, kiosk %s: %s", kind, site_id, kiosk_id, shown)
     session.add(
         Alert(
-            id=uuid.uuid4().hex,
+            id=alert_id or uuid.uuid4().hex,
             site_id=site_id,
             kiosk_id=kiosk_id,
             kind=kind[:64],
-            severity="warning",
+            severity=severity,
             message_key=f"alert.{kind}"[:64],
             details={str(k)[:64]: str(v)[:500] for k, v in details.items()},
-            visit_id=None,
+            visit_id=visit_id,
             raised_at=datetime.now(UTC),
             acknowledged_by="",
             ack_hlc="",

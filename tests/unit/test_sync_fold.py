@@ -67,7 +67,8 @@ def check_in(visit_id: str, minute: int, node: str = "ka", site: str = "s1") -> 
             "visitor": {
                 "id": "p-" + visit_id,
                 "name": "张伟",
-                "phone": "138",
+                # one person per visit: the same number twice is a conflict (conflicts.py)
+                "phone": "138" + visit_id,
                 "company": "",
                 "category": "",
             },

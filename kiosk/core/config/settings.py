@@ -112,6 +112,12 @@ class HeadOfficeSettings:
     interval: float = 15.0
     #: events pushed per request
     batch_size: int = 500
+    #: minutes after the last successful pull from which the top bar shows "watchlist as of …"
+    #: and the desk gets one alert per stale period (0: never)
+    stale_after_minutes: float = 15.0
+    #: minutes after the last successful pull from which new check-ins are held for the desk,
+    #: like a watchlist match (0: never, the default)
+    hold_after_minutes: float = 0.0
 
 
 @dataclass(frozen=True)

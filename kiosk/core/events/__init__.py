@@ -62,10 +62,12 @@ from kiosk.core.events.reception import (
     VisitCancelled,
     VisitDecided,
 )
+from kiosk.core.events.site import SITE_FEED, ConflictRecorded, VisitorKnown, VisitorMerged
 
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
 REGISTRY: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED)
+    cls.kind: cls
+    for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED, *SITE_FEED)
 }
 
 
@@ -106,6 +108,7 @@ __all__ = [
     "BadgePrinted",
     "BadgeReprinted",
     "BuildingUpdated",
+    "ConflictRecorded",
     "DepartmentDeleted",
     "DepartmentUpserted",
     "DeskStatusChanged",
@@ -132,6 +135,8 @@ __all__ = [
     "VisitDecided",
     "VisitDenied",
     "VisitRecord",
+    "VisitorKnown",
+    "VisitorMerged",
     "VisitorRecord",
     "WatchlistDeleted",
     "WatchlistUpserted",

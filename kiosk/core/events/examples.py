@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import feed, kiosk, reception
+from kiosk.core.events import feed, kiosk, reception, site
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -234,6 +234,29 @@ EXAMPLES: dict[str, Event] = {
             site_id="tower-a",
             backup_taken_at="2026-11-26T02:30:00+00:00",
             restored_at="2026-11-26T09:00:00+00:00",
+        ),
+        site.ConflictRecorded(
+            conflict_id="5e0c4b1a9d2f4e3c8b7a6f5e4d3c2b1a",
+            site_id="demo",
+            conflict="invitation_reused",
+            subject_id="i42",
+            visit_id=_VISIT,
+            alert_id="c-5e0c4b1a9d2f4e3c8b7a6f5e4d3c2b1a",
+            severity="warning",
+            message_key="alert.conflict.invitation_reused",
+            raised_at=_T,
+        ),
+        site.VisitorKnown(
+            visitor_id=_VISITOR,
+            site_id="demo",
+            phone_key="3f" * 32,
+            key_version=1,
+            masked_name="张*",
+            masked_company="示***",
+            last_visit_at=_T,
+        ),
+        site.VisitorMerged(
+            visitor_id=_VISITOR, merged_id="7a6b5c4d3e2f4a1b9c8d7e6f5a4b3c2d", site_id="demo"
         ),
     )
 }

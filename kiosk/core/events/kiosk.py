@@ -82,7 +82,8 @@ class VisitCheckedIn(Event):
 
 
 class VisitDenied(Event):
-    """A visitor matched the watchlist: no badge, the receptionist is alerted."""
+    """A visit held for the desk: the visitor matched the watchlist, or the kiosk's copy of the
+    watchlist was too old to screen them (``held_for``); no badge, the receptionist is alerted."""
 
     kind: ClassVar[str] = "visit.denied"
     origin: ClassVar[str] = "kiosk, fed to the site's other kiosks"
@@ -93,12 +94,17 @@ class VisitDenied(Event):
     visit: VisitRecord
     visitor: VisitorRecord
     language: Language
-    watchlist_id: Id
+    #: the entry matched (None when held for a stale watchlist)
+    watchlist_id: Id | None
+    #: why the visit is held: a watchlist match, or a watchlist older than the hold limit
+    held_for: Literal["watchlist", "stale_watchlist"] = "watchlist"
 
     @model_validator(mode="after")
     def _state(self) -> VisitDenied:
         if self.visit.state != "denied" or self.visit.checked_in_at is not None:
             raise ValueError("a denied visit has state denied and no checked_in_at")
+        if (self.watchlist_id is None) != (self.held_for == "stale_watchlist"):
+            raise ValueError("a watchlist hold names its entry, a stale-watchlist hold none")
         return self
 
     @property

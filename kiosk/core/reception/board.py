@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core.config.clock import Clock, iso
 from kiosk.core.config.errors import NotFoundError
+from kiosk.core.masking import mask_phone
 from kiosk.core.models import Visit
 from kiosk.core.reception import audit
 from kiosk.core.store import reception as table
 from kiosk.core.store.records import Records
-from kiosk.core.visits.forms import mask_phone
 
 #: visit id -> the newest badge copy's state (queued, printing, printed, failed, none)
 BadgeStatus = Callable[[str], str]

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def reindex(tx: Transaction, index: Callable[[str], str]) -> int:
-    """Recompute ``phone_key`` of every visitor and invitation; returns how many rows."""
+    """Recompute ``phone_key`` of every visitor and invitation with a number; returns how many
+    rows were looked at."""
 
     def key(phone: str) -> str:
         return index("phone:" + normalise_phone(phone)) if phone else ""
@@ -25,6 +26,10 @@ def reindex(tx: Transaction, index: Callable[[str], str]) -> int:
     for table in ("visitors", "invitations"):
         rows = tx.execute(f"SELECT id, phone FROM {table}").fetchall()
         for row in rows:
+            if not row[1]:
+                # no number: nothing to index again (a visitor known from head office's
+                # directory keeps the index it came with until the directory sends it again)
+                continue
             tx.execute(f"UPDATE {table} SET phone_key = ? WHERE id = ?", (key(row[1]), row[0]))
         count += len(rows)
     return count

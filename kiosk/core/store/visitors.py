@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.core.config.clock import iso
@@ -77,6 +78,75 @@ class VisitorRepository(Repository):
                 visitor_id,
             ),
         )
+
+    def add_known_visitor(
+        self,
+        tx: Transaction,
+        *,
+        visitor_id: str,
+        phone_key: str,
+        masked_name: str,
+        masked_company: str,
+        category: str,
+        seen_at: datetime,
+    ) -> bool:
+        """A visitor of the site from head office's directory: masked, no phone number, only
+        its index, so the number is recognised as returning here. False when this kiosk
+        already knows the visitor or the number."""
+        known = self.visitor(visitor_id)
+        if known is not None and not known.phone:  # sent again (a newer visit, a new key)
+            tx.execute(
+                "UPDATE visitors SET phone_key=?, name=?, company=? WHERE id=?",
+                (
+                    phone_key,
+                    self.codec.encode(masked_name),
+                    self.codec.encode(masked_company),
+                    visitor_id,
+                ),
+            )
+            return True
+        if known is not None or self.store.query_one(
+            "SELECT 1 FROM visitors WHERE phone_key = ?", (phone_key,)
+        ):
+            return False
+        tx.execute(
+            "INSERT INTO visitors (id, name, phone, phone_key, company, category, created_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                visitor_id,
+                self.codec.encode(masked_name),
+                self.codec.encode(""),
+                phone_key,
+                self.codec.encode(masked_company),
+                category,
+                iso(seen_at),
+                iso(seen_at),
+            ),
+        )
+        return True
+
+    def fill_visitor_phone(self, tx: Transaction, visitor_id: str, phone: str) -> None:
+        """The number typed by a visitor known only from the directory (``add_known_visitor``)."""
+        tx.execute(
+            "UPDATE visitors SET phone=?, phone_key=? WHERE id=?",
+            (self.codec.encode(phone), self.phone_key(phone), visitor_id),
+        )
+
+    def merge_visitor(self, tx: Transaction, merged_id: str, into_id: str) -> bool:
+        """Head office merged two records of one person: ``merged_id``'s visits move to
+        ``into_id`` (which takes the merged row's data when this kiosk lacks it)."""
+        if merged_id == into_id or self.visitor(merged_id) is None:
+            return False
+        if self.visitor(into_id) is None:
+            tx.execute(
+                "INSERT INTO visitors (id, name, phone, phone_key, company, category, created_at,"
+                " updated_at) SELECT ?, name, phone, phone_key, company, category, created_at, "
+                "updated_at FROM visitors WHERE id = ?",
+                (into_id, merged_id),
+            )
+        tx.execute("UPDATE visits SET visitor_id = ? WHERE visitor_id = ?", (into_id, merged_id))
+        tx.execute("DELETE FROM visitors WHERE id = ?", (merged_id,))
+        return True
 
     def visitor(self, visitor_id: str) -> Visitor | None:
         row = self.store.query_one("SELECT * FROM visitors WHERE id = ?", (visitor_id,))

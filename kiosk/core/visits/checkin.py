@@ -31,6 +31,8 @@ from kiosk.core.events import (
     VisitorRecord,
     VisitRecord,
 )
+from kiosk.core.head_office.staleness import HELD_ALERT_KIND, hold_check_ins
+from kiosk.core.masking import mask_name, mask_phone, mask_text
 from kiosk.core.models import Invitation, InvitationState, Visit, Visitor, VisitState
 from kiosk.core.store.database import Transaction, new_id
 from kiosk.core.visits.checkout import CheckOut
@@ -41,9 +43,6 @@ from kiosk.core.visits.forms import (
     CheckinResult,
     OpenVisit,
     ReturningVisitor,
-    mask_name,
-    mask_phone,
-    mask_text,
     random_badge_code,
     validate_form,
     validate_phone,
@@ -82,6 +81,14 @@ class CheckinService(CheckOut):
         visitor = self.records.visitor_by_phone(normalised)
         if visitor is None:
             return None
+        if not visitor.phone:  # known from head office's directory: masked, nothing to pre-fill
+            return ReturningVisitor(
+                visitor_id=visitor.id,
+                masked_name=visitor.name,
+                masked_company=visitor.company,
+                name="",
+                company="",
+            )
         return ReturningVisitor(
             visitor_id=visitor.id,
             masked_name=mask_name(visitor.name),
@@ -134,6 +141,14 @@ class CheckinService(CheckOut):
             visitor = None
             if inv.phone:
                 visitor = self.records.visitor_by_phone(inv.phone)
+            if visitor is not None and not visitor.phone:  # a masked directory row
+                self.records.fill_visitor_phone(tx, visitor.id, inv.phone)
+                self.records.update_visitor(
+                    tx, visitor.id, name=inv.visitor_name, company=inv.company
+                )
+                visitor = Visitor(
+                    visitor.id, inv.visitor_name, inv.phone, inv.company, visitor.category
+                )
             if visitor is None:
                 visitor = self.records.add_visitor(
                     tx, name=inv.visitor_name, phone=inv.phone, company=inv.company
@@ -183,6 +198,12 @@ class CheckinService(CheckOut):
 
     def _visitor_for(self, tx: Transaction, form: CheckinForm, phone: str) -> Visitor:
         existing = self.records.visitor_by_phone(phone) if phone else None
+        if existing is not None and not existing.phone:
+            # known from head office's directory (masked): the visitor's own answers now
+            self.records.fill_visitor_phone(tx, existing.id, phone)
+            name, company = form.name.strip(), form.company.strip()
+            self.records.update_visitor(tx, existing.id, name=name, company=company)
+            return Visitor(existing.id, name, phone, company, existing.category)
         if existing is not None:
             name = form.name.strip() or existing.name
             company = form.company.strip() if form.company.strip() else existing.company
@@ -226,8 +247,10 @@ class CheckinService(CheckOut):
         watch_id = self.records.watchlist_match(
             site_id=self.site_id, name=visitor.name, phone=visitor.phone
         )
+        # a watchlist too old to screen with: held for the desk like a match (staleness.py)
+        stale = watch_id is None and hold_check_ins(self.store, now, self.settings.head_office)
         visit_id = new_id()
-        denied = watch_id is not None
+        denied = watch_id is not None or stale
         valid_until = now + timedelta(hours=self.settings.printer.badge_valid_hours)
         visit = Visit(
             id=visit_id,
@@ -243,7 +266,9 @@ class CheckinService(CheckOut):
             invitation_id=invitation.id if invitation else None,
             created_at=now,
             checked_in_at=None if denied else now,
-            note="watchlist: pending review" if denied else "",
+            note=("watchlist stale: pending review" if stale else "watchlist: pending review")
+            if denied
+            else "",
         )
         self.records.add_visit(tx, visit)
         record = visit_record(visit)
@@ -255,7 +280,27 @@ class CheckinService(CheckOut):
             category=visitor.category,
         )
         lang: Literal["zh_CN", "en"] = "en" if language == "en" else "zh_CN"
-        if watch_id is not None:
+        if stale:
+            tx.emit(
+                VisitDenied(
+                    visit=record,
+                    visitor=person,
+                    language=lang,
+                    watchlist_id=None,
+                    held_for="stale_watchlist",
+                )
+            )
+            raise_alert(
+                tx,
+                HELD_ALERT_KIND,
+                severity="warning",
+                message_key="alert.watchlist_stale_hold",
+                details={"visit_id": visit.id},
+                visit_id=visit.id,
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+            )
+        elif watch_id is not None:
             tx.emit(VisitDenied(visit=record, visitor=person, language=lang, watchlist_id=watch_id))
             raise_alert(
                 tx,

@@ -28,30 +28,6 @@ def random_badge_code(visit_id: str, site_id: str, valid_until: datetime) -> str
     return "V" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(11))
 
 
-def mask_name(name: str) -> str:
-    """张伟 → 张*, 欧阳娜娜 → 欧***, Zhang Wei → Z**** W**: enough to recognise, not to read."""
-    name = name.strip()
-    if not name:
-        return ""
-    if any(ord(ch) > 0x2E80 for ch in name) and " " not in name:
-        return name[0] + "*" * max(1, len(name) - 1)
-    return " ".join(w[0] + "*" * max(1, len(w) - 1) for w in name.split())
-
-
-def mask_text(text: str) -> str:
-    text = text.strip()
-    if len(text) <= 1:
-        return text
-    return text[0] + "*" * (len(text) - 1)
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
 @dataclass(frozen=True)
 class CheckinForm:
     """What the visitor entered. Empty strings for fields left blank."""

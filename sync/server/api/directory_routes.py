@@ -6,9 +6,10 @@ their pull feed.
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
 from fastapi import APIRouter
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
@@ -166,7 +167,8 @@ def _watchlist_sites(session: Session, site_id: str) -> list[str]:
 def list_watchlist(
     _: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None
 ) -> list[WatchlistEntry]:
-    query = select(WatchlistEntry).order_by(WatchlistEntry.id)
+    query = select(WatchlistEntry).where(WatchlistEntry.deleted_at.is_(None))
+    query = query.order_by(WatchlistEntry.id)
     if site_id:
         query = query.where(WatchlistEntry.site_id.in_([site_id, "*"]))
     return list(session.scalars(query))
@@ -179,7 +181,9 @@ def create_watchlist_entry(
     """Add an entry; ``site_id`` "*" puts it on every site's kiosks."""
     with session.begin():
         sites = _watchlist_sites(session, body.site_id)
-        entry = WatchlistEntry(id=secrets.token_hex(16), **body.model_dump())
+        entry = WatchlistEntry(
+            id=secrets.token_hex(16), created_at=datetime.now(UTC), **body.model_dump()
+        )
         session.add(entry)
         session.flush()
         change = NewChange.of(feed.watchlist_upserted(entry))
@@ -192,10 +196,11 @@ def create_watchlist_entry(
 def delete_watchlist_entry(entry_id: PathId, _: CurrentAdmin, session: SessionDep) -> Deleted:
     with session.begin():
         entry = session.get(WatchlistEntry, entry_id)
-        if entry is None:
+        if entry is None or entry.deleted_at is not None:
             raise NotFoundError(f"no watchlist entry {entry_id!r}")
         sites = _watchlist_sites(session, entry.site_id)
-        session.execute(delete(WatchlistEntry).where(WatchlistEntry.id == entry_id))
+        # kept, marked removed: check-ins made before now are still screened against it
+        entry.deleted_at = datetime.now(UTC)
         for site_id in sites:
             append_change(session, site_id=site_id, change=feed.watchlist_deleted(entry_id))
     return Deleted(id=entry_id)

@@ -25,6 +25,7 @@ from ...protocol import (
 from .. import attempts, folding, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
+from ..visitor_directory import VISITOR_DIRECTORY_DAYS
 from .deps import CurrentKiosk, SessionDep
 
 #: other kiosks' visit events older than this are not replayed to a kiosk catching up
@@ -171,11 +172,13 @@ def pull(
     payloads (``more`` is then true).
 
     Not sent: the kiosk's own events (unless ``own``: a kiosk restored from a backup gets back
-    what it did after the backup), and visit events older than ``VISIT_FEED_HOURS`` (a kiosk
-    catching up, or new, needs today's open visits, not the site's history). The cursor still
-    moves past them.
+    what it did after the backup), visit events older than ``VISIT_FEED_HOURS`` (a kiosk
+    catching up, or new, needs today's open visits, not the site's history) and the visitor
+    directory's ``visitor.known`` older than ``VISITOR_DIRECTORY_DAYS`` (what returning-visitor
+    matching needs, within retention). The cursor still moves past them.
     """
     cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
+    known_cutoff = datetime.now(UTC) - timedelta(days=VISITOR_DIRECTORY_DAYS)
     with session.begin():
         # every change numbered up to the site's counter is committed (the counter and its
         # changes commit together), so the cursor may move to it even past filtered rows
@@ -199,6 +202,7 @@ def pull(
                 if own
                 else or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk.id),
                 or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
+                or_(Change.kind != "visitor.known", Change.created_at >= known_cutoff),
             )
             .order_by(Change.seq)
             .limit(limit)
