@@ -21,13 +21,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from kiosk.core.alerts import mark_acknowledged, raise_alert, record_alert
+from kiosk.core.alerts import mark_acknowledged, raise_alert
 from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
 from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
 from kiosk.core.events import (
     AlertAcknowledged,
-    ConflictRecorded,
     DepartmentUpserted,
     Event,
     HostReplied,
@@ -39,8 +38,6 @@ from kiosk.core.events import (
     VisitCheckedIn,
     VisitCheckedOut,
     VisitDenied,
-    VisitorKnown,
-    VisitorMerged,
     WatchlistUpserted,
     event_class,
     parse_event,
@@ -62,6 +59,7 @@ from kiosk.core.store import reception as decisions
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.early_checkouts import EarlyCheckout
 from kiosk.core.store.records import Records
+from kiosk.core.visits.site_changes import conflict_recorded, visitor_known, visitor_merged
 from kiosk.core.wayfinding.building_store import building_updated
 
 from . import attention
@@ -348,45 +346,6 @@ def host_replied(records: Records, tx: Transaction, e: HostReplied) -> None:
 def alert_acknowledged(records: Records, tx: Transaction, e: AlertAcknowledged) -> None:
     """An alert of this kiosk acknowledged at head office: the kiosk's row says so too."""
     mark_acknowledged(tx, e)
-
-
-def conflict_recorded(records: Records, tx: Transaction, e: ConflictRecorded) -> None:
-    """A conflict head office found between the site's kiosks: the desk gets its alert."""
-    details = {"conflict_id": e.conflict_id, "subject_id": e.subject_id, "visit_id": e.visit_id}
-    if e.other_visit_id:
-        details["other_visit_id"] = e.other_visit_id
-    record_alert(
-        tx,
-        e.alert_id,
-        f"conflict.{e.conflict}",
-        severity=e.severity,
-        message_key=e.message_key,
-        details=details,
-        site_id=e.site_id,
-        raised_at=e.raised_at,
-        visit_id=e.visit_id,
-    )
-
-
-def visitor_known(records: Records, tx: Transaction, e: VisitorKnown) -> None:
-    """A visitor of another kiosk of the site: masked, so the number is recognised here."""
-    current = getattr(records.codec, "current", None)  # the keyed codec's key (blind_index.py)
-    if current is None or current.version != e.key_version:
-        return  # indexed under another key than this kiosk's: it would never match
-    records.add_known_visitor(
-        tx,
-        visitor_id=e.visitor_id,
-        phone_key=e.phone_key,
-        masked_name=e.masked_name,
-        masked_company=e.masked_company,
-        category=e.category,
-        seen_at=e.last_visit_at,
-    )
-
-
-def visitor_merged(records: Records, tx: Transaction, e: VisitorMerged) -> None:
-    """Head office made two records of one person one: this kiosk's visits follow."""
-    records.merge_visitor(tx, e.merged_id, e.visitor_id)
 
 
 _HANDLERS: dict[str, Handler] = {
