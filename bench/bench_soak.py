@@ -67,12 +67,17 @@ def _sample(app: Any, data: Path) -> dict[str, float]:
     from kivy.uix.widget import Widget
 
     from kiosk.core.printing.files import directory_size
+    from kiosk.shell.memory import heap_usage
     from tests.support.soak import open_fds
 
     gc.collect()
     objects = gc.get_objects()
+    in_use, free = heap_usage() or (0, 0)
     return {
         "rss_mib": _rss_mib(),
+        # RSS that grows while malloc_in_use stays flat is the allocator's, not a leak
+        "malloc_in_use_mib": in_use / 2**20,
+        "malloc_free_mib": free / 2**20,
         "fds": open_fds(),
         "connections": app.services.store.connection_count(),
         "objects": len(objects),
@@ -112,6 +117,7 @@ class _Diagnosis:
     def report(self) -> dict[str, Any]:
         import tracemalloc
 
+        grown = (self._types() - self.types).most_common(20)  # before the diff's own objects
         diff = tracemalloc.take_snapshot().compare_to(self.first, "traceback")
         lines = []
         for stat in diff[:12]:
@@ -119,7 +125,6 @@ class _Diagnosis:
             lines.append(
                 f"{stat.size_diff / 1024:+.0f} KiB {stat.count_diff:+d} " + " < ".join(frames)
             )
-        grown = (self._types() - self.types).most_common(20)
         return {"tracemalloc": lines, "types": dict(grown)}
 
 
@@ -155,11 +160,16 @@ def child(visitors: int, data: Path) -> dict:
     diagnosis = _Diagnosis() if os.environ.get("BENCH_SOAK_DIAGNOSE") else None
     found: dict[str, Any] = {}
     began = time.monotonic()
+    half = WARM_UP + (visitors - WARM_UP) // 2
+    middle: dict[str, float] = {}
     try:
         for n in range(visitors):
             steps.append(visitor(kiosk, n))
             if (n + 1) % 10 == 0:
                 _progress(n + 1, began)
+            if n + 1 == half:
+                quiet(kiosk)
+                middle = _sample(app, data)
             if n + 1 == WARM_UP:
                 quiet(kiosk)
                 start = _sample(app, data)
@@ -176,6 +186,8 @@ def child(visitors: int, data: Path) -> dict:
         kiosk.frames(1)
     measured = visitors - WARM_UP
     growth = {k: round((end[k] - start[k]) * 100 / measured, 3) for k in start}
+    # the second half alone: what still grows once whatever fills up in use has filled
+    late = {k: round((end[k] - middle[k]) * 100 / (visitors - half), 3) for k in middle}
     measured_steps = steps[WARM_UP:]
 
     def medians(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -190,6 +202,8 @@ def child(visitors: int, data: Path) -> dict:
         "start": {k: round(v, 1) for k, v in start.items()},
         "end": {k: round(v, 1) for k, v in end.items()},
         "per_100": growth,
+        "per_100_second_half": late,
+        "middle": {k: round(v, 1) for k, v in middle.items()},
         "steps_ms_start": medians(measured_steps[:WINDOW]),
         "steps_ms_end": medians(measured_steps[-WINDOW:]),
         "full_redraw_ms": {"start": round(redraw_start, 1), "end": round(redraw_end, 1)},
