@@ -23,7 +23,9 @@ CHECKED_WITH = "2.3.1"
 _original = ScrollView.update_from_scroll
 
 
-def _update_from_scroll(self: ScrollView, *largs: Any) -> None:
+def update_from_scroll(self: ScrollView, *largs: Any) -> None:
+    """Kivy's, with the earlier binding dropped first (named like Kivy's: the Clock's weak
+    methods look it up on the instance by this name)."""
     self.funbind("bar_color", self._change_bar_color)  # Kivy binds it again just below
     _original(self, *largs)
 
@@ -32,5 +34,5 @@ def apply() -> bool:
     """Patch ScrollView (idempotent); False, and nothing done, on another Kivy version."""
     if kivy.__version__ != CHECKED_WITH:
         return False
-    ScrollView.update_from_scroll = _update_from_scroll  # type: ignore[method-assign]
+    ScrollView.update_from_scroll = update_from_scroll
     return True
