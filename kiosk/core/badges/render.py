@@ -23,7 +23,6 @@ from kiosk.core.badges.fonts import font_runs, load_font, run_metrics
 from kiosk.core.badges.layout import BadgeLayout, Placed, place_badge
 from kiosk.core.badges.template import BadgeData, Template
 
-
 #: lines that are a visitor's own (their name, company, times): drawn for each badge, never
 #: cached, or the cache would fill with runs no other badge has (issue 13's soak)
 ONE_OFF = frozenset({"name", "company", "dates"})
