@@ -5,8 +5,8 @@ A check-in and a directions trip each pass megabyte buffers through the heap: th
 preview (a 732×1181 RGB picture, its bytes and its texture) and the floor maps (1200×800).
 glibc serves a buffer that size with its own ``mmap`` at first, but after the first such
 buffer is freed it raises its mmap threshold (up to 32 MiB) and serves the next ones from the
-heap, where freed space between live allocations is kept, not returned: RSS climbs visitor
-after visitor although Python holds no more objects (issue 13's soak measured it). So, at
+heap, where freed space between live allocations is kept, not returned (issue 13: after six
+visitors offscreen, ``malloc_trim`` gave 57 MiB of such free heap back). So, at
 start-up, ``limit_fragmentation()`` fixes the threshold at ``MMAP_THRESHOLD`` (a fixed value
 also stops the raising) and caps the per-thread arenas, and ``release_free_memory()``
 (``malloc_trim``) returns what the heap keeps free; the shell runs it off the UI thread
