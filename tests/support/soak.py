@@ -147,7 +147,13 @@ def check_out_by_phone(kiosk: Driver, n: int) -> dict[str, float]:
     kiosk.tap(kiosk.current().ids.checkout)
     kiosk.keys(phone_of(n))
     kiosk.tap(kiosk.current().ids.find)
-    kiosk.wait_for(lambda: kiosk.screen == "goodbye")
+    try:
+        kiosk.wait_for(lambda: kiosk.screen == "goodbye", timeout=60)
+    except AssertionError:
+        screen = kiosk.current()
+        raise AssertionError(
+            f"no goodbye for {phone_of(n)}: {kiosk.screen} {screen.error_key!r}"
+        ) from None
     checkout = (time.perf_counter() - started) * 1000
     home = _handled_and_drawn(kiosk, "goodbye_home", kiosk.app.home)
     kiosk.frames(2)
