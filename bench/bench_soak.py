@@ -69,10 +69,13 @@ def _sample(app: Any, data: Path) -> dict[str, float]:
     from kivy.uix.widget import Widget
 
     from kiosk.core.printing.files import directory_size
-    from kiosk.shell.memory import heap_usage
+    from kiosk.shell.memory import heap_usage, release_free_memory
     from tests.support.soak import open_fds
 
     gc.collect()
+    # the kiosk trims the heap on the background thread each time it goes home; trimming
+    # here too means a sample never lands before that trim, only after it (no race)
+    release_free_memory()
     objects = gc.get_objects()
     in_use, free = heap_usage() or (0, 0)
     return {
