@@ -30,6 +30,7 @@ from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
+from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
@@ -126,6 +127,9 @@ class KioskApp(App):
     # -- build -------------------------------------------------------------------------------
     def build(self) -> Any:
         LabelBase.register(DEFAULT_FONT, fn_regular=str(cjk_font_path()))
+        from kiosk.widgets import scroll_fix
+
+        scroll_fix.apply()  # Kivy 2.3.1's ScrollView piles up observers
         import kiosk.widgets.keyboard  # noqa: F401  (registers the keyboard classes)
         from kiosk.screens.base import KioskScreen
 
@@ -322,6 +326,8 @@ class KioskApp(App):
         self.set_language(self.services.settings.kiosk.default_language)
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
+        # the visitor's buffers (badge preview, maps) are freed: give the pages back
+        background().run("memory-trim", release_free_memory, lambda _released: None)
 
     def show_result(self, result: CheckinResult) -> None:
         self.services.flow.reset()

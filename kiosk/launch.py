@@ -43,6 +43,9 @@ def prepare_environment(
 ) -> None:
     """Environment Kivy reads at import; ``file_log`` defaults to on unless offscreen."""
     global _console_level
+    from kiosk.shell.memory import limit_fragmentation
+
+    limit_fragmentation()  # before any thread: glibc's arenas are made per thread
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     _console_level = None
     if not debug_enabled() and "KIVY_NO_CONSOLELOG" not in os.environ:

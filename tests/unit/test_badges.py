@@ -155,6 +155,27 @@ def test_render_is_pure():
     assert a.tobytes() == b.tobytes()
 
 
+def test_a_visitors_own_lines_do_not_fill_the_glyph_cache():
+    from kiosk.core.badges.render import _sprite
+
+    template = load_template("label_62x100")
+    render_badge(BADGE, template)  # the site, labels, host and directions: cached once
+    cached = _sprite.cache_info().currsize
+    for n in range(30):  # thirty visitors: their own names, companies and times
+        later = NOW + timedelta(minutes=7 * n)
+        render_badge(
+            replace(
+                BADGE,
+                visitor_name=f"访客{n}号",
+                company=f"公司{n}",
+                issued_at=later,
+                valid_until=later + timedelta(hours=12),
+            ),
+            template,
+        )
+    assert _sprite.cache_info().currsize == cached
+
+
 def test_photo_is_placed_and_a_broken_one_is_ignored():
     template = load_template("label_62x100")
     photo = Image.new("RGB", (300, 400), "red")

@@ -23,14 +23,13 @@ from kiosk.core.badges.fonts import font_runs, load_font, run_metrics
 from kiosk.core.badges.layout import BadgeLayout, Placed, place_badge
 from kiosk.core.badges.template import BadgeData, Template
 
+#: lines that are a visitor's own (their name, company, times): drawn for each badge, never
+#: cached, or the cache would fill with runs no other badge has (issue 13's soak)
+ONE_OFF = frozenset({"name", "company", "dates"})
 
-@lru_cache(maxsize=2048)
-def _sprite(run: str, index: int, size: int) -> tuple[Image.Image | None, tuple[int, int]]:
-    """The ink of one run as a mask, and where it sits relative to the pen (baseline).
 
-    Site names, the band, labels and dates are the same on every badge: drawing each once
-    and pasting it afterwards keeps a badge well inside its time budget.
-    """
+def _draw_run(run: str, index: int, size: int) -> tuple[Image.Image | None, tuple[int, int]]:
+    """The ink of one run as a mask, and where it sits relative to the pen (baseline)."""
     font = load_font(index, size)
     x1, y1, x2, y2 = (int(v) for v in font.getbbox(run, anchor="ls"))
     if x2 <= x1 or y2 <= y1:
@@ -38,6 +37,11 @@ def _sprite(run: str, index: int, size: int) -> tuple[Image.Image | None, tuple[
     mask = Image.new("L", (x2 - x1, y2 - y1), 0)
     ImageDraw.Draw(mask).text((-x1, -y1), run, font=font, fill=255, anchor="ls")
     return mask, (x1, y1)
+
+
+#: Site names, the band, labels, hosts and destinations are the same on many badges: drawing
+#: each once and pasting it afterwards keeps a badge well inside its time budget
+_sprite = lru_cache(maxsize=512)(_draw_run)
 
 
 def render_badge_with_layout(
@@ -56,8 +60,9 @@ def render_badge_with_layout(
         else:
             colour = ImageColor.getcolor(op.fill, mode)
             cursor = float(op.xy[0])
+            draw_run = _draw_run if op.kind in ONE_OFF else _sprite
             for run, index in font_runs(op.text):
-                sprite, (dx, dy) = _sprite(run, index, op.size)
+                sprite, (dx, dy) = draw_run(run, index, op.size)
                 if sprite is not None:
                     img.paste(colour, (round(cursor) + dx, op.xy[1] + dy), sprite)
                 cursor += run_metrics(run, index, op.size)[0]
