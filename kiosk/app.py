@@ -270,7 +270,7 @@ class KioskApp(App):
                 )
             },
             "help": {"store": s.store},
-            "reception_pin": console,
+            "reception_pin": {**console, "admin": s.admin},
             "reception_board": console,
             "reception_alerts": console,
             "reception_record": desk_form,
@@ -361,11 +361,14 @@ class KioskApp(App):
             background().run("ime-load", ime.load, lambda _result: None)
 
     def apply_settings(self, new: Settings) -> None:
-        """Put settings saved on the console in force (what can change without a restart)."""
+        """Put settings saved on the console in force (what can change without a restart):
+        the services' part (a new printer is made there) off the UI thread, then the top bar."""
         from kiosk.services import apply_settings
 
-        apply_settings(self.services, new)
-        self.bilingual = len(new.kiosk.languages) > 1
+        self.commands.submit(
+            lambda: apply_settings(self.services, new),
+            lambda _: setattr(self, "bilingual", len(new.kiosk.languages) > 1),
+        )
 
     def still_here(self) -> None:
         self.idle.still_here()

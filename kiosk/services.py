@@ -361,6 +361,7 @@ def _admin(services: Services) -> Any:
         config_path=config_path,
         print_queue=services.print_queue,
         notifier=services.notifier,
+        enrolled=services.head_office is not None,
     )
 
 

@@ -340,8 +340,8 @@ class SyncClient(Worker):
                 timezone=self.timezone,
             )
             self._offline_alerted = True
-        except KioskError as e:  # the disk refused the alert: say so, try on a later round
-            log.error("could not raise the head-office-unreachable alert: %s", e)
+        except Exception:  # never in place of the round's own error: say so, try again later
+            log.exception("could not raise the head-office-unreachable alert")
 
     def _check_staleness(self) -> None:
         """After a failed round: one alert per stale period for the desk."""
@@ -354,7 +354,7 @@ class SyncClient(Worker):
                 kiosk_id=self.kiosk_id,
                 timezone=self.timezone,
             )
-        except KioskError:  # the disk's own trouble is the round's failure, already counted
+        except Exception:  # never in place of the round's own error, which is already counted
             log.exception("could not raise the stale-watchlist alert")
 
     def run_round(self) -> RoundResult | None:

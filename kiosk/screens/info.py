@@ -5,10 +5,10 @@ desk, or its backup contact while the desk is unattended, and says when the desk
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kivy.properties import ObjectProperty, StringProperty
 
+from kiosk.core.config.clock import site_time
 from kiosk.core.reception.desk import DeskStatus, desk_status
 from kiosk.core.reception.help_request import HelpAnswer, answer_key, ask_for_help
 from kiosk.screens.base import KioskScreen
@@ -39,8 +39,7 @@ class HelpScreen(KioskScreen):
         )
 
     def _time(self, when: Any) -> str:
-        zone = ZoneInfo(self.shell.settings.site.timezone)
-        return str(when.astimezone(zone).strftime("%H:%M"))
+        return str(site_time(when, self.shell.settings.site.timezone).strftime("%H:%M"))
 
     def _show_desk(self, desk: DeskStatus) -> None:
         self._desk = desk

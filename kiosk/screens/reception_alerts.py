@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
+from kiosk.core.config.clock import site_time
 from kiosk.core.reception.desk import DeskStatus, desk_status, leave_desk, set_desk_status
 from kiosk.screens.base import KioskScreen
 
 
-def alert_text(alert: Any, t: Any, zone: ZoneInfo | None = None) -> str:
+def alert_text(alert: Any, t: Any, zone: str = "") -> str:
     """One alert's line: when (in the site's time zone, as the top bar's clock) and what."""
-    when = alert.raised_at.astimezone(zone).strftime("%m-%d %H:%M")
+    when = site_time(alert.raised_at, zone).strftime("%m-%d %H:%M")
     return f"{when}   {t(alert.message_key, **dict(alert.details))}"
 
 
@@ -88,8 +88,8 @@ class ReceptionAlertsScreen(KioskScreen):
         if not desk.unattended:
             self.desk_text = self.t("reception.desk_attended")
         elif desk.return_at is not None:
-            zone = ZoneInfo(self.shell.settings.site.timezone)
-            when = desk.return_at.astimezone(zone).strftime("%H:%M")
+            zone = self.shell.settings.site.timezone
+            when = site_time(desk.return_at, zone).strftime("%H:%M")
             self.desk_text = self.t(
                 "reception.desk_unattended_until", time=when, contact=desk.backup_contact
             )
@@ -103,7 +103,7 @@ class ReceptionAlertsScreen(KioskScreen):
         for alert in alerts:
             row = Factory.AlertRow()
             row.alert_id = alert.id
-            row.text = alert_text(alert, self.t, ZoneInfo(self.shell.settings.site.timezone))
+            row.text = alert_text(alert, self.t, self.shell.settings.site.timezone)
             row.critical = alert.severity != "info"
             row.ids.ack.bind(on_release=lambda _b, a=alert.id: self.acknowledge(a))
             box.add_widget(row)

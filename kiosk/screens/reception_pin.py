@@ -18,22 +18,27 @@ from kiosk.screens.base import KioskScreen
 class ReceptionPinScreen(KioskScreen):
     #: kiosk.core.reception.console.Reception
     reception = ObjectProperty(None)
+    #: kiosk.core.reception.admin.ConsoleAdmin: whether the first admin may be made here
+    admin = ObjectProperty(None)
     #: the parameters of ``error_key`` (the seconds to wait while locked)
     error_params = DictProperty({})
 
     def on_pre_enter(self, *_: Any) -> None:
         self.reset()
-        staff = self.reception.staff
+        staff, admin = self.reception.staff, self.admin
 
-        def look() -> tuple[bool, float]:
-            return staff.has_staff(), staff.locked_for()
+        def look() -> tuple[bool, bool, float]:
+            first = admin.first_admin_open() if admin is not None else False
+            return staff.has_staff(), first, staff.locked_for()
 
         self.run(look, self._looked)
 
-    def _looked(self, state: tuple[bool, float]) -> None:
-        has_staff, wait = state
-        if not has_staff:  # first start: the first admin is made on screen
+    def _looked(self, state: tuple[bool, bool, float]) -> None:
+        has_staff, first_admin, wait = state
+        if first_admin:  # a stand-alone kiosk's first start: the first admin is made on screen
             self.go("reception_first_admin")
+        elif not has_staff:  # enrolled: the accounts come from head office
+            self.error_key = "reception.no_staff_enrolled"
         elif wait > 0:
             self._locked(int(wait) + 1)
 

@@ -140,12 +140,18 @@ class ReceptionSettingsScreen(KioskScreen):
             return
         changes = {k: v for k, v in self.values.items() if self.view.values.get(k) != v}
         current = self.shell.settings
-        self.run(lambda: admin.save(staff, changes, current), self._saved)
 
-    def _saved(self, result: Any) -> None:
+        def save() -> tuple[Any, Any]:
+            result = admin.save(staff, changes, current)
+            return result, admin.view_of(result.settings)  # it reads the store: not on the UI
+
+        self.run(save, self._saved)
+
+    def _saved(self, saved: tuple[Any, Any]) -> None:
+        result, view = saved
         if result.changed:
             self.shell.apply_settings(result.settings)
-        self.view = self.admin.view_of(result.settings)
+        self.view = view
         self.values = dict(self.view.values)
         if not result.changed:
             self.saved_key = "console.nothing_changed"

@@ -135,7 +135,9 @@ def test_a_setting_changed_on_screen_is_in_the_toml_file_and_in_effect(
     assert data["kiosk"] == {"idle_timeout": 75.0, "default_language": "en"}
     assert data["checkin"] == {"end_of_day": "21:30"}
     assert data["notify"] == {"escalate_after": 60.0}  # what nobody changed stays
-    # in effect without a restart: the idle reset and the next visitor read them
+    # in effect without a restart (put in force off the UI thread): the idle reset and the
+    # next visitor read them
+    kiosk.settle()
     settings = app.services.settings
     assert settings.kiosk.idle_timeout == 75.0
     assert app.services.checkin.settings.checkin.end_of_day == "21:30"
@@ -153,11 +155,13 @@ def test_one_visitor_language_hides_the_language_switch(kiosk, tmp_path, monkeyp
     _tap_listed(kiosk, screen.ids.offer_zh)  # English only
     kiosk.tap(screen.ids.save)
     assert screen.ids.saved.text == app.t("console.saved")
+    kiosk.settle()  # the saved settings are put in force off the UI thread
     assert app.services.settings.kiosk.languages == ("en",)
     app.reception.lock()
     kiosk.frames(2)
     assert app.lang == "en" and app.root.ids.lang_toggle.disabled
     app.apply_settings(app.services.settings.replace("kiosk", languages=("zh_CN", "en")))
+    kiosk.settle()
     assert not app.root.ids.lang_toggle.disabled
 
 

@@ -128,3 +128,34 @@ def test_an_admin_cannot_disable_their_own_account(services) -> None:
     boss = services.reception.staff.add("Li Jing", "admin", PIN)
     with pytest.raises(DeniedError):
         services.admin.set_disabled(boss, boss.id, True)
+
+
+def test_an_enrolled_kiosk_never_makes_a_first_admin_on_screen(tmp_path: Path) -> None:
+    """Its staff come from head office by pull: before they arrive (or while head office is
+    out of reach) its staff table is empty, and anyone at the screen could otherwise make
+    themselves admin there, and head office would pass the account to every kiosk."""
+    from kiosk.core.head_office import enrollment
+    from sync.fake import FakeHeadOffice
+
+    data = tmp_path / "data"
+    head_office = FakeHeadOffice()
+    enrollment.enroll(head_office, head_office.add_code("demo"), data_dir=data)
+    settings = load_settings(environ={}).replace("kiosk", data_dir=str(data))
+    built = build_services(settings, demo=True, start_workers=False, printer=FakePrinter())
+    try:
+        admin = built.admin
+        assert admin.enrolled and not admin.staff.has_staff()
+        assert not admin.first_admin_open()
+        with pytest.raises(DeniedError) as refused:
+            admin.first_admin("Anyone", PIN, PIN)
+        assert refused.value.message_key == "reception.no_staff_enrolled"
+        assert not admin.staff.has_staff()
+    finally:
+        built.stop()
+
+
+def test_a_stand_alone_kiosk_offers_the_first_admin_until_it_has_staff(services) -> None:
+    admin = services.admin
+    assert not admin.enrolled and admin.first_admin_open()
+    admin.first_admin("Li Jing", PIN, PIN)
+    assert not admin.first_admin_open()

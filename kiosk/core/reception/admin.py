@@ -154,8 +154,12 @@ class ConsoleAdmin:
         config_path: Callable[[Settings], Path],
         print_queue: Any = None,
         notifier: Any = None,
+        enrolled: bool = False,
     ) -> None:
         self.staff = staff
+        #: an enrolled kiosk's staff come from head office by pull: an empty staff table there
+        #: means "not pulled yet", not "a new site", so no first admin is made on its screen
+        self.enrolled = enrolled
         self.store = staff.store
         #: where the settings file is (``$KIOSK_CONFIG``, or the file the settings came from)
         self.config_path = config_path
@@ -170,8 +174,16 @@ class ConsoleAdmin:
             )
 
     # -- first start ----------------------------------------------------------------------
+    def first_admin_open(self) -> bool:
+        """Whether the hidden entry offers the first-admin screen: a stand-alone kiosk with no
+        staff account. (On an enrolled kiosk anyone at the screen could otherwise make an admin
+        before head office's accounts arrive.)"""
+        return not self.enrolled and not self.staff.has_staff()
+
     def first_admin(self, name: str, pin: str, pin_again: str) -> ConsoleSession:
         """The site's first account (admin), made on screen when it has none; signed in."""
+        if self.enrolled:
+            raise DeniedError("staff come from head office", key="reception.no_staff_enrolled")
         if self.staff.has_staff():
             raise DeniedError("the site has staff already", key="console.has_staff")
         if pin != pin_again:
