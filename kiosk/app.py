@@ -36,6 +36,8 @@ from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
+#: seconds the kiosk rests at the home screen before the heap's free pages are handed back
+TRIM_AFTER_HOME = 20.0
 
 HERE = Path(__file__).resolve().parent
 ROOT_KV = HERE.parent / "kiosk.kv"
@@ -323,11 +325,21 @@ class KioskApp(App):
             screen.reset()
         self.scanner.reset()
         self.idle.dismiss()
+        self.close_message()
         self.set_language(self.services.settings.kiosk.default_language)
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
-        # the visitor's buffers (badge preview, maps) are freed: give the pages back
-        background().run("memory-trim", release_free_memory, lambda _released: None)
+        # the visitor's buffers (badge preview, maps) are freed: give the pages back once the
+        # kiosk has rested at home a while (malloc_trim holds the allocator's lock as it walks
+        # the heap, so a trim while the next visitor taps would stall the UI thread's frames)
+        trim = getattr(self, "_trim", None)
+        if trim is not None:
+            trim.cancel()
+        self._trim = Clock.schedule_once(self._trim_at_rest, TRIM_AFTER_HOME)
+
+    def _trim_at_rest(self, _dt: float) -> None:
+        if self.manager.current == self.start_screen:
+            background().run("memory-trim", release_free_memory, lambda _released: None)
 
     def show_result(self, result: CheckinResult) -> None:
         self.services.flow.reset()
@@ -379,7 +391,15 @@ class KioskApp(App):
         self.stop()
 
     def show_message(self, key: str) -> None:
-        popup = Factory.MessageOverlay()
+        """A short message over the screen for 4 s (a tap closes it); a new one replaces it
+        instead of stacking (each open overlay would eat a tap)."""
+        self.close_message()
+        popup = self._message = Factory.MessageOverlay()
         popup.text = self.t(key)
         popup.open(animation=False)
         Clock.schedule_once(lambda _dt: popup.dismiss(animation=False), 4)
+
+    def close_message(self) -> None:
+        popup, self._message = getattr(self, "_message", None), None
+        if popup is not None:
+            popup.dismiss(animation=False)
