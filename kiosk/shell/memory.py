@@ -10,7 +10,7 @@ visitors offscreen, ``malloc_trim`` gave 57 MiB of such free heap back). So, at
 start-up, ``limit_fragmentation()`` fixes the threshold at ``MMAP_THRESHOLD`` (a fixed value
 also stops the raising) and caps the per-thread arenas, and ``release_free_memory()``
 (``malloc_trim``) returns what the heap keeps free; the shell runs it off the UI thread
-whenever the kiosk goes home.
+once the kiosk has rested at the home screen for ``TRIM_AFTER_HOME`` (kiosk/app.py).
 
 Linux with glibc only; anywhere else (musl, macOS) both do nothing and say so by returning
 False. Must never: raise, or run ``malloc_trim`` on the UI thread (it walks the whole heap).
