@@ -87,7 +87,7 @@ class ReceptionSettingsScreen(KioskScreen):
             return
         settings = self.shell.settings
         self.run(lambda: admin.view(staff, settings), self._shown)
-        background().run("console-queues", admin.printer_queues, self._queues)
+        background().run("console-queues", lambda: admin.printer_queues(staff), self._queues)
 
     def _shown(self, view: Any) -> None:
         self.view = view
@@ -183,10 +183,10 @@ class ReceptionSettingsScreen(KioskScreen):
         self.print_key = error.message_key
 
     def _follow_print(self, test_id: str) -> None:
-        admin, started = self.admin, Clock.get_time()
+        admin, staff, started = self.admin, self.staff, Clock.get_time()
 
         def look(_dt: float = 0) -> None:
-            background().run("console-test-print", lambda: admin.print_status(test_id), seen)
+            background().run("console-test-print", lambda: admin.print_status(staff, test_id), seen)
 
         def seen(status: Any) -> None:
             if status.state == "printed":

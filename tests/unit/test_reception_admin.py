@@ -58,6 +58,9 @@ def test_only_an_admin_changes_settings_and_it_is_audited(services, tmp_path) ->
     boss = staff.add("Li Jing", "admin", PIN)
     with pytest.raises(DeniedError):
         admin.save(desk, {"kiosk.idle_timeout": 60}, services.settings)
+    for peek in (lambda: admin.printer_queues(desk), lambda: admin.print_status(desk, "x")):
+        with pytest.raises(DeniedError):
+            peek()
     assert not (tmp_path / "kiosk.toml").exists()
     result = admin.save(boss, {"kiosk.idle_timeout": 60, "kiosk.role": "desk"}, services.settings)
     assert sorted(result.changed) == ["kiosk.idle_timeout", "kiosk.role"]
@@ -78,7 +81,7 @@ def test_a_test_badge_prints_through_the_queue_and_tells_head_office_nothing(ser
     assert is_test(test_id)
     while queue.run_once():
         pass
-    assert services.admin.print_status(test_id).state == "printed"
+    assert services.admin.print_status(boss, test_id).state == "printed"
     (job,) = queue.printer.printed
     assert job.image.size[0] > 300
     kinds = [e.kind for e in services.store.outbox_after("test-reader", limit=1000)]
@@ -95,7 +98,7 @@ def test_a_failing_test_print_is_not_retried(services) -> None:
     test_id = services.admin.test_print(boss, "zh_CN")
     while queue.run_once():
         pass
-    status = services.admin.print_status(test_id)
+    status = services.admin.print_status(boss, test_id)
     assert (status.state, status.error_key, status.retrying) == (
         "failed",
         "badge.printer.no_paper",

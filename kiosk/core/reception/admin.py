@@ -247,8 +247,9 @@ class ConsoleAdmin:
         restart = tuple(n for n in changed if n not in LIVE)
         return SaveResult(in_force, tuple(changed), restart)
 
-    def printer_queues(self) -> list[str]:
+    def printer_queues(self, by: StaffMember) -> list[str]:
         """The print queues CUPS offers here (``lpstat -e``), none when CUPS is not there."""
+        require_admin(by)
         try:
             out = subprocess.run(
                 ["lpstat", "-e"], capture_output=True, text=True, timeout=5, check=False
@@ -268,7 +269,9 @@ class ConsoleAdmin:
         self._audit(by.actor, "printer.test_print", subject_kind="print_job", subject_id=test_id)
         return test_id
 
-    def print_status(self, test_id: str) -> Any:
+    def print_status(self, by: StaffMember, test_id: str) -> Any:
+        """How the test badge ``test_print`` queued is getting on."""
+        require_admin(by)
         return self.print_queue.status_for(test_id)
 
     def test_channels(
