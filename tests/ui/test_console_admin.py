@@ -223,11 +223,18 @@ def test_the_channel_test_reaches_a_real_smtp_server(kiosk, tmp_path):
         settings = ui_settings(tmp_path / "desk").replace(
             "notify", front_desk_urls=(smtp.url("desk@example.com"),)
         )
+        # the alert channels of [reception] are tested too, a channel named twice once
+        settings = settings.replace(
+            "reception",
+            desk_channels=(smtp.url("desk@example.com"),),
+            security_channels=(smtp.url("guard@example.com"),),
+        )
         fresh_database(kiosk.app, tmp_path / "desk", settings=settings)
         screen = _open_settings(kiosk)
         _tap_listed(kiosk, screen.ids.test_channels)
         kiosk.wait_for(lambda: kiosk.app.t("console.channel_ok") in screen.channel_text, 20)
         (message,) = smtp.mailbox.wait_for("desk@example.com")
+        (_guard,) = smtp.mailbox.wait_for("guard@example.com")
         site = "示范大厦" if kiosk.app.lang == "zh_CN" else "Demo Tower"
         assert str(message["Subject"]) == kiosk.app.t("console.test_subject", site=site)
         assert "kiosk-1" in message.get_body().get_content()

@@ -277,10 +277,18 @@ class ConsoleAdmin:
     def test_channels(
         self, by: StaffMember, language: str, settings: Settings
     ) -> list[ChannelResult]:
-        """A test message to each of the desk's channels (``notify.front_desk_urls``), sent by
-        the notifier the host messages go through."""
+        """A test message to each channel the desk relies on (``notify.front_desk_urls`` and
+        ``[reception]``'s desk, security and backup channels, each once), sent by the notifier
+        the host messages go through."""
         require_admin(by)
-        urls = settings.notify.front_desk_urls
+        desk = settings.reception
+        listed = (
+            *settings.notify.front_desk_urls,
+            *desk.desk_channels,
+            *desk.security_channels,
+            *desk.backup_channels,
+        )
+        urls = list(dict.fromkeys(listed))
         if self.notifier is None or not urls:
             raise KioskError("no channel", key="console.no_channels")
         site = settings.site.name_zh if language.startswith("zh") else settings.site.name_en
