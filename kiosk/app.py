@@ -214,6 +214,7 @@ class KioskApp(App):
             self.commands.submit(
                 lambda: admin.set_language(session.staff, lang),
                 lambda member: setattr(session, "staff", member),
+                lambda _error: self.show_message("console.language_not_saved"),
             )
 
     def _progress_watch(self, services: Services) -> ProgressWatch:

@@ -325,3 +325,20 @@ def test_the_desk_role_starts_at_the_pin_pad_and_returns_to_it(kiosk, tmp_path):
     assert not app.reception.signed_in()
     kiosk.settle()
     assert "session.locked" in _audit_actions(app)
+
+
+def test_a_console_language_that_cannot_be_kept_says_so(kiosk, monkeypatch):
+    from kiosk.core.config.errors import KioskError
+
+    app = kiosk.app
+    _staff(app)
+    _sign_in(kiosk)
+
+    def refused(*_args, **_kw):
+        raise KioskError("database is locked", key="error.storage_corrupt")
+
+    monkeypatch.setattr(app.services.admin, "set_language", refused)
+    kiosk.tap(app.root.ids.lang_toggle)
+    assert app.lang == "en"  # this screen switches at once
+    kiosk.wait_for(lambda: getattr(app, "_message", None) is not None)
+    assert app._message.text == app.t("console.language_not_saved")
