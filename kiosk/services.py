@@ -77,6 +77,8 @@ class Services:
     disk_watch: Any = None
     #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
     admin: Any = None
+    #: the desk's tickets: calls, enquiries, complaints, requests (kiosk.core.tickets)
+    tickets: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -158,6 +160,7 @@ def build_services(
     services.progress = _progress(services)
     services.reception = _reception(services)
     services.admin = _admin(services)
+    services.tickets = _tickets(services)
     if start_workers:
         services.start()
     return services
@@ -344,6 +347,20 @@ def _reception(services: Services) -> Any:
         print_queue=queue,
         pepper=Pepper(settings.data_dir, site_key=site_key),
         badge_status=badge_status(queue, services.store) if queue else None,
+    )
+
+
+def _tickets(services: Services) -> Any:
+    """The desk's tickets (kiosk.core.tickets)."""
+    from kiosk.core.tickets.desk import TicketDesk
+
+    settings = services.settings
+    return TicketDesk(
+        store=services.store,
+        records=services.records,
+        settings=settings,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
     )
 
 
