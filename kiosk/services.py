@@ -351,17 +351,31 @@ def _reception(services: Services) -> Any:
 
 
 def _tickets(services: Services) -> Any:
-    """The desk's tickets (kiosk.core.tickets)."""
+    """The desk's tickets (kiosk.core.tickets): their messages go through the notifier's queue,
+    overdue ones escalate on their own worker."""
     from kiosk.core.tickets.desk import TicketDesk
 
-    settings = services.settings
-    return TicketDesk(
+    from kiosk.core.tickets.overdue import OverdueWatch
+    from kiosk.core.tickets.routing import TicketRouter
+
+    settings, keys = services.settings, services.site_keys
+    desk = TicketDesk(
         store=services.store,
         records=services.records,
         settings=settings,
         site_id=settings.site.id,
         kiosk_id=settings.kiosk.id,
     )
+    router = TicketRouter(
+        settings=settings,
+        records=services.records,
+        site_keys=keys,
+        link_base=lambda: keys.link_base() if keys is not None and keys.head_office_url else "",
+    )
+    desk.listeners.append(router)
+    desk.overdue = OverdueWatch(desk=desk, router=router)
+    services.workers.append(desk.overdue)
+    return desk
 
 
 def _admin(services: Services) -> Any:

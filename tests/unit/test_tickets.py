@@ -155,7 +155,7 @@ def test_bad_input_is_refused_with_a_translated_message(services, staff, form, k
 def test_control_characters_go_and_ten_thousand_characters_are_kept(services, staff) -> None:
     details = "第一行\r\n\x1b[31m第二行\u202e" + "长" * 9_989
     t = services.tickets.raise_ticket(
-        staff, TicketForm(kind="enquiry", subject="=HYPERLINK(\"x\")\t\x7f", details=details)
+        staff, TicketForm(kind="enquiry", subject='=HYPERLINK("x")\t\x7f', details=details)
     )
     assert t.subject == '=HYPERLINK("x")'  # stored as typed; exports neutralise formulas
     assert t.details.startswith("第一行\n[31m第二行长")

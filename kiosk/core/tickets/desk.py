@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.core.config.clock import iso
@@ -81,6 +81,8 @@ class TicketDesk:
         self.categories = categories(settings.tickets)
         self.due = due_table(settings.tickets)
         self.listeners: list[Listener] = []
+        #: the overdue escalation worker (``overdue.OverdueWatch``), set by the wiring
+        self.overdue: Any = None
 
     # -- reading ------------------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> Ticket:
@@ -138,7 +140,9 @@ class TicketDesk:
         known = {c.key: c for c in self.categories}
         if category and category not in known:
             raise ValidationError(category, field="category", key="ticket.bad_category")
-        department = form.department_id.strip() or (known[category].department_id if category else "")
+        department = form.department_id.strip() or (
+            known[category].department_id if category else ""
+        )
         if department and self.records.department(department) is None:
             raise NotFoundError(department, key="ticket.department_unknown")
         if not 0 <= form.wait_minutes <= 10080:
@@ -205,17 +209,19 @@ class TicketDesk:
         note: str = "",
         department_id: str = "",
         person: str = "",
+        send: bool = False,
     ) -> Ticket:
         """One step (assigned, acknowledged, progress, resolved, reopened, confirmed, closed) or
-        a note / what the client was told (``told``); ``seen``: the last entry the screen showed."""
+        a note / what the client was told (``told``; ``send``: also by e-mail when the client left
+        an address and agreed); ``seen``: the last entry the screen showed."""
         if action not in DESK_ACTIONS:
             raise ValidationError(action, field="action", key="ticket.bad_action")
         note = text.block(note, field="note")
         if action in ("told", "note", "progress", "resolved") and not note:
             raise ValidationError("say what", field="note", key="ticket.note_required")
-        if action == "assigned":
-            if not department_id or self.records.department(department_id) is None:
-                raise NotFoundError(department_id, key="ticket.department_unknown")
+        known = bool(department_id) and self.records.department(department_id) is not None
+        if action == "assigned" and not known:
+            raise NotFoundError(department_id, key="ticket.department_unknown")
         with self.store.transaction() as tx:
             ticket = self.ticket(ticket_id)
             return self._entry(
@@ -227,6 +233,7 @@ class TicketDesk:
                 note=note,
                 department_id=department_id,
                 person=text.line(person, field="person"),
+                fields={"send": "yes"} if send and action == "told" else None,
             )
 
     def edit(self, actor: audit.Actor, ticket_id: str, *, seen: str, **fields: Any) -> Ticket:
@@ -246,9 +253,7 @@ class TicketDesk:
             )
             values = self._form(form)
             values["kind"] = values.pop("ticket_kind")
-            changed = {
-                k: str(values[k])[:500] for k in fields if values[k] != getattr(ticket, k)
-            }
+            changed = {k: str(values[k])[:500] for k in fields if values[k] != getattr(ticket, k)}
             if not changed:
                 return ticket
             if "kind" in changed or "priority" in changed:
@@ -298,7 +303,8 @@ class TicketDesk:
             fields=fields or {},
             seen=seen,
             by=actor.id,
-            at=tx.clock.now(),
+            # after every entry this kiosk has seen, also within one clock tick
+            at=max(tx.clock.now(), ticket.updated_at + timedelta(microseconds=1)),
         )
         table.add_entry(tx, event.payload())
         tx.emit(event)
