@@ -354,7 +354,6 @@ def _tickets(services: Services) -> Any:
     """The desk's tickets (kiosk.core.tickets): their messages go through the notifier's queue,
     overdue ones escalate on their own worker."""
     from kiosk.core.tickets.desk import TicketDesk
-
     from kiosk.core.tickets.overdue import OverdueWatch
     from kiosk.core.tickets.routing import TicketRouter
 
