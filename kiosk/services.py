@@ -354,6 +354,7 @@ def _tickets(services: Services) -> Any:
     """The desk's tickets (kiosk.core.tickets): their messages go through the notifier's queue,
     overdue ones escalate on their own worker."""
     from kiosk.core.tickets.desk import TicketDesk
+    from kiosk.core.tickets.faq import load_faq
     from kiosk.core.tickets.overdue import OverdueWatch
     from kiosk.core.tickets.routing import TicketRouter
 
@@ -372,6 +373,7 @@ def _tickets(services: Services) -> Any:
         link_base=lambda: keys.link_base() if keys is not None and keys.head_office_url else "",
     )
     desk.listeners.append(router)
+    desk.faq = load_faq(settings.tickets.faq_file)
     desk.overdue = OverdueWatch(desk=desk, router=router)
     services.workers.append(desk.overdue)
     return desk

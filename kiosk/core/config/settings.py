@@ -190,6 +190,9 @@ class TicketSettings:
     desk_after_minutes: int = 60
     #: days a department's signed ticket link stays valid
     link_days: int = 7
+    #: the Help screen's FAQ, a JSON file the site edits (``kiosk.core.tickets.faq``); empty =
+    #: the one shipped with the kiosk
+    faq_file: str = ""
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,8 @@ class TicketDesk:
         self.listeners: list[Listener] = []
         #: the overdue escalation worker (``overdue.OverdueWatch``), set by the wiring
         self.overdue: Any = None
+        #: the Help screen's FAQ (``faq.load_faq``), set by the wiring
+        self.faq: tuple[Any, ...] = ()
 
     # -- reading ------------------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> Ticket:
