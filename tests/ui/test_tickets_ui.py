@@ -4,7 +4,11 @@ console's list and detail moving it along."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ui.test_reception import _sign_in, _staff
+
+pytestmark = pytest.mark.slow
 
 
 class Counting:
