@@ -108,6 +108,9 @@ class HelpTicketScreen(KioskScreen):
     def message(self, key: str, params: dict[str, Any], _lang: str) -> str:
         return self.t(key, **params) if key else ""
 
+    def back(self) -> None:
+        self.go("help")
+
     def reset(self) -> None:
         super().reset()
         self.category, self.consent, self.contact_given = "", False, False
@@ -137,6 +140,9 @@ class HelpTicketDoneScreen(KioskScreen):
     def _queued(self, _slip_id: str) -> None:
         self.slip = "queued"
 
+    def back(self) -> None:
+        self.go("help")
+
     def reset(self) -> None:
         super().reset()
         self.number = self.kind = self.slip = ""
@@ -163,6 +169,9 @@ class HelpLookupScreen(KioskScreen):
             kind=self.t(f"ticket.kind.{status.kind}"),
             status=self.t(f"ticket.status.{status.status}"),
         )
+
+    def back(self) -> None:
+        self.go("help")
 
     def reset(self) -> None:
         super().reset()
