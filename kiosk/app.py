@@ -60,6 +60,9 @@ SCREENS: list[tuple[str, str, str]] = [
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
     ("directions", "kiosk.screens.directions", "DirectionsScreen"),
     ("help", "kiosk.screens.info", "HelpScreen"),
+    ("help_ticket", "kiosk.screens.help_tickets", "HelpTicketScreen"),
+    ("help_ticket_done", "kiosk.screens.help_tickets", "HelpTicketDoneScreen"),
+    ("help_lookup", "kiosk.screens.help_tickets", "HelpLookupScreen"),
     ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
     ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
@@ -68,6 +71,9 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
     ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
     ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
+    ("reception_calls", "kiosk.screens.reception_tickets", "ReceptionCallsScreen"),
+    ("reception_tickets", "kiosk.screens.reception_tickets", "ReceptionTicketsScreen"),
+    ("reception_tickets_detail", "kiosk.screens.reception_tickets", "ReceptionTicketDetailScreen"),
 ]
 
 
@@ -272,7 +278,10 @@ class KioskApp(App):
                     handwriting=s.handwriting,
                 )
             },
-            "help": {"store": s.store},
+            "help": {"store": s.store, "tickets": s.tickets},
+            "help_ticket": {"tickets": s.tickets, **keys},
+            "help_ticket_done": {"print_queue": s.print_queue},
+            "help_lookup": {"tickets": s.tickets},
             "reception_pin": {**console, "admin": s.admin},
             "reception_board": console,
             "reception_alerts": console,
@@ -281,6 +290,9 @@ class KioskApp(App):
             "reception_first_admin": {**console, **keys, "admin": s.admin},
             "reception_settings": {**console, "admin": s.admin},
             "reception_staff": {**console, **keys, "admin": s.admin},
+            "reception_calls": {**console, **keys, "tickets": s.tickets},
+            "reception_tickets": {**console, "tickets": s.tickets},
+            "reception_tickets_detail": {**console, "tickets": s.tickets},
         }
         return handed.get(name, {})
 

@@ -77,6 +77,8 @@ class Services:
     disk_watch: Any = None
     #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
     admin: Any = None
+    #: the desk's tickets: calls, enquiries, complaints, requests (kiosk.core.tickets)
+    tickets: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -158,6 +160,7 @@ def build_services(
     services.progress = _progress(services)
     services.reception = _reception(services)
     services.admin = _admin(services)
+    services.tickets = _tickets(services)
     if start_workers:
         services.start()
     return services
@@ -345,6 +348,35 @@ def _reception(services: Services) -> Any:
         pepper=Pepper(settings.data_dir, site_key=site_key),
         badge_status=badge_status(queue, services.store) if queue else None,
     )
+
+
+def _tickets(services: Services) -> Any:
+    """The desk's tickets (kiosk.core.tickets): their messages go through the notifier's queue,
+    overdue ones escalate on their own worker."""
+    from kiosk.core.tickets.desk import TicketDesk
+    from kiosk.core.tickets.faq import load_faq
+    from kiosk.core.tickets.overdue import OverdueWatch
+    from kiosk.core.tickets.routing import TicketRouter
+
+    settings, keys = services.settings, services.site_keys
+    desk = TicketDesk(
+        store=services.store,
+        records=services.records,
+        settings=settings,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
+    )
+    router = TicketRouter(
+        settings=settings,
+        records=services.records,
+        site_keys=keys,
+        link_base=lambda: keys.link_base() if keys is not None and keys.head_office_url else "",
+    )
+    desk.listeners.append(router)
+    desk.faq = load_faq(settings.tickets.faq_file)
+    desk.overdue = OverdueWatch(desk=desk, router=router)
+    services.workers.append(desk.overdue)
+    return desk
 
 
 def _admin(services: Services) -> Any:

@@ -322,6 +322,9 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         return _drawn(asked)
 
     console = console_steps(app, zh)
+    from kiosk.tour_tickets import ticket_steps
+
+    console += ticket_steps(app, zh)
     steps: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),

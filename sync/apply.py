@@ -59,6 +59,7 @@ from kiosk.core.store import reception as decisions
 from kiosk.core.store.database import Transaction
 from kiosk.core.store.early_checkouts import EarlyCheckout
 from kiosk.core.store.records import Records
+from kiosk.core.tickets.pulled import ticket_raised_change, ticket_updated_change
 from kiosk.core.visits.site_changes import conflict_recorded, visitor_known, visitor_merged
 from kiosk.core.wayfinding.building_store import building_updated
 
@@ -385,3 +386,7 @@ register("building.updated", building_updated)
 
 # head office restored from a backup (kiosk-server restore): push the whole outbox again
 register(HEAD_OFFICE_RESTORED, head_office_restored)
+
+# the site's other kiosks' tickets and the departments' steps through their links
+register("ticket.raised", ticket_raised_change)
+register("ticket.updated", ticket_updated_change)

@@ -31,6 +31,9 @@ CONSOLE = (
     "reception_checkin",
     "reception_settings",
     "reception_staff",
+    "reception_calls",
+    "reception_tickets",
+    "reception_tickets_detail",
 )
 #: the screens that lead into the console without a session (the PIN pad, the first admin)
 CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")

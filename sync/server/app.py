@@ -20,7 +20,16 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, ValidationError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
-from . import board_routes, buildings, keys, limits, reception_routes, replies, route_page
+from . import (
+    board_routes,
+    buildings,
+    keys,
+    limits,
+    reception_routes,
+    replies,
+    route_page,
+    ticket_links,
+)
 from .api import (
     admin_tokens,
     alert_routes,
@@ -76,6 +85,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(alert_routes.router, prefix=API_PREFIX)
     app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
+    app.include_router(ticket_links.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(reception_routes.router, prefix=API_PREFIX)
     app.include_router(board_routes.router, prefix=API_PREFIX)

@@ -42,11 +42,13 @@ VISITORS: Any = Visitor.__table__
 _STAMP_MS_LIMIT = 10**13
 #: visit event kinds the site's other kiosks receive through pull (``visit.decided``: a held
 #: visit's decision, so the kiosk that decided second sees the first one; ``badge.*``: the
-#: desk console's board shows the badge status of the lobby kiosks' visitors)
+#: desk console's board shows the badge status of the lobby kiosks' visitors; ``ticket.*``:
+#: a site's tickets are one list on every kiosk)
 FED_KINDS = frozenset(
     {
         *("visit.checked_in", "visit.denied", "visit.checked_out", "visit.decided"),
         *("badge.printed", "badge.failed"),
+        *("ticket.raised", "ticket.updated"),
     }
 )
 
@@ -391,4 +393,11 @@ FOLDERS: dict[str, Folder] = {
 
 
 # the folds of other tables register themselves in FOLDERS (imported last: they use this module)
-from . import alerts, conflicts, reception, visit_status, visitor_directory  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    alerts,
+    conflicts,
+    reception,
+    tickets,
+    visit_status,
+    visitor_directory,
+)

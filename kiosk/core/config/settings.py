@@ -160,6 +160,42 @@ class ReceptionSettings:
 
 
 @dataclass(frozen=True)
+class TicketSettings:
+    #: the site's ticket categories, "key:中文:English" or "key:中文:English:department_id"
+    #: (a new ticket of that category goes to that department); the Help screen and the
+    #: console offer them in this order
+    categories: tuple[str, ...] = (
+        "cleaning:保洁:Cleaning:property",
+        "security:安保:Security:security",
+        "engineering:工程维修:Repairs:property",
+        "enquiry:咨询:Enquiry",
+        "complaint:投诉:Complaint",
+        "other:其他:Other",
+    )
+    #: minutes until a ticket is due, "priority=minutes" or "kind.priority=minutes" (the
+    #: kind's own wins); a priority named nowhere is due in a day
+    due_minutes: tuple[str, ...] = (
+        "urgent=30",
+        "high=120",
+        "normal=480",
+        "low=1440",
+        "complaint.urgent=60",
+        "complaint.high=240",
+        "call.normal=60",
+    )
+    #: apprise URLs of department heads, "department_id=URL": an overdue ticket goes to its
+    #: department's head first, then (``desk_after_minutes`` later) to the desk with an alert
+    head_urls: tuple[str, ...] = ()
+    #: minutes past the due time after which an overdue ticket goes to the desk as an alert
+    desk_after_minutes: int = 60
+    #: days a department's signed ticket link stays valid
+    link_days: int = 7
+    #: the Help screen's FAQ, a JSON file the site edits (``kiosk.core.tickets.faq``); empty =
+    #: the one shipped with the kiosk
+    faq_file: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
@@ -168,6 +204,7 @@ class Settings:
     head_office: HeadOfficeSettings = field(default_factory=HeadOfficeSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     reception: ReceptionSettings = field(default_factory=ReceptionSettings)
+    tickets: TicketSettings = field(default_factory=TicketSettings)
     #: the file these came from, if any
     source: str = ""
 

@@ -63,11 +63,19 @@ from kiosk.core.events.reception import (
     VisitDecided,
 )
 from kiosk.core.events.site import SITE_FEED, ConflictRecorded, VisitorKnown, VisitorMerged
+from kiosk.core.events.tickets import TICKET_EVENTS, TicketRaised, TicketUpdated
 
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
 REGISTRY: dict[str, type[Event]] = {
     cls.kind: cls
-    for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED, *SITE_FEED)
+    for cls in (
+        *KIOSK_EVENTS,
+        *RECEPTION_EVENTS,
+        *TICKET_EVENTS,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
+    )
 }
 
 
@@ -128,6 +136,8 @@ __all__ = [
     "SiteUpdated",
     "StaffChanged",
     "StaffUpserted",
+    "TicketRaised",
+    "TicketUpdated",
     "VisitAnnotated",
     "VisitCancelled",
     "VisitCheckedIn",

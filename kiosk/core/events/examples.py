@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import feed, kiosk, reception, site
+from kiosk.core.events import feed, kiosk, reception, site, tickets
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -260,3 +260,46 @@ EXAMPLES: dict[str, Event] = {
         ),
     )
 }
+
+_TICKET = "6c1d2e3f4a5b4c6d8e9f0a1b2c3d4e5f"
+EXAMPLES.update(
+    {
+        e.kind: e
+        for e in (
+            tickets.TicketRaised(
+                ticket_id=_TICKET,
+                number="40721596",
+                site_id="demo",
+                kiosk_id="kiosk-1",
+                ticket_kind="service_request",
+                category="engineering",
+                subject="大堂东侧自动门打不开",
+                details="Lobby east door does not open; visitors use the side door.",
+                place="Lobby east",
+                client_name="张伟",
+                contact="13812345678",
+                consent=True,
+                priority="high",
+                department_id="eng",
+                due_at=_T,
+                source="help",
+                by="visitor",
+                raised_at=_T,
+            ),
+            tickets.TicketUpdated(
+                entry_id="8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b",
+                ticket_id=_TICKET,
+                site_id="demo",
+                kiosk_id="kiosk-1",
+                action="assigned",
+                status="assigned",
+                department_id="eng",
+                person="王工",
+                note="Please check the door sensor.",
+                seen="",
+                by=_STAFF,
+                at=_T,
+            ),
+        )
+    }
+)

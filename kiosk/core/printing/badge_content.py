@@ -23,6 +23,7 @@ from kiosk.core.config.settings import Settings
 from kiosk.core.models import Visit
 from kiosk.core.printing.base import PrintJob
 from kiosk.core.printing.test_badge import is_test, test_badge_data
+from kiosk.core.printing.ticket_slip import is_slip, slip_data
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 
@@ -64,6 +65,9 @@ class BadgeContent:
 
     def badge_data(self, visit_id: str, language: str = "zh_CN") -> BadgeData:
         """The badge of a visit, from the records (also for previews and reprints)."""
+        if is_slip(visit_id):  # a visitor's ticket number (kiosk.core.printing.ticket_slip)
+            tz = _zone(self.settings.site.timezone)
+            return slip_data(self.settings, visit_id, language, self.clock.now().astimezone(tz))
         if is_test(visit_id):  # receptionist mode's test print (kiosk.core.printing.test_badge)
             tz = _zone(self.settings.site.timezone)
             return test_badge_data(self.settings, language, self.clock.now().astimezone(tz))

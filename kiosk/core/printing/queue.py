@@ -211,6 +211,19 @@ class PrintQueue(Worker):
         self.wake()
         return test_id
 
+    def print_slip(self, number: str, kind: str, language: str = "zh_CN") -> str:
+        """Queue a visitor's ticket slip (``kiosk.core.printing.ticket_slip``); its id follows
+        it in ``status_for``."""
+        from kiosk.core.printing.ticket_slip import new_slip_id
+
+        slip_id = new_slip_id(number, kind)
+        with self.store.transaction() as tx:
+            print_jobs.add(
+                tx, visit_id=slip_id, copy=0, language=language, event_uuid="", now=self.clock.now()
+            )
+        self.wake()
+        return slip_id
+
     def jobs(self, *, state: str | None = None, limit: int = 100) -> list[dict]:
         """Recent jobs for the receptionist's list (no personal data beyond the visit id)."""
         return [dict(row) for row in print_jobs.recent(self.store, state=state, limit=limit)]

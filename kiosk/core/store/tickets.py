@@ -1,0 +1,170 @@
+"""The front desk's tickets: ``tickets`` (what was raised) and ``ticket_entries`` (every change).
+
+A ticket's row keeps what ``ticket.raised`` said plus the state folded from its entries
+(status, department, outcome, escalation), refreshed by ``kiosk.core.tickets`` after each new
+entry; entries are only ever added (their id is the key, so a pulled entry this kiosk already
+has is "already had it"). ``number`` is what a visitor is given to look the ticket up.
+
+Must never: update or delete an entry, or decide a status (``kiosk.core.tickets.model`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from kiosk.core.config.clock import iso
+from kiosk.core.store.schema import Step
+
+if TYPE_CHECKING:
+    from kiosk.core.store.database import Store, Transaction
+
+SCHEMA = (
+    Step(
+        10,
+        """
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        raised TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        department_id TEXT NOT NULL DEFAULT '',
+        priority TEXT NOT NULL DEFAULT 'normal',
+        due_at TEXT,
+        updated_at TEXT NOT NULL,
+        escalation INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tickets_number ON tickets(number);
+    CREATE INDEX tickets_status ON tickets(status, due_at);
+    CREATE INDEX tickets_raised ON tickets(raised_at);
+    CREATE TABLE ticket_entries (
+        id TEXT PRIMARY KEY,
+        ticket_id TEXT NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        entry TEXT NOT NULL
+    );
+    CREATE INDEX ticket_entries_ticket ON ticket_entries(ticket_id, at)
+    """,
+    ),
+)
+
+
+def add_ticket(tx: Transaction, raised: dict[str, Any]) -> bool:
+    """Store a raised ticket (its ``ticket.raised`` payload); False if it was there already."""
+    cur = tx.execute(
+        "INSERT OR IGNORE INTO tickets (id, number, site_id, kiosk_id, kind, raised, raised_at,"
+        " department_id, priority, due_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            raised["ticket_id"],
+            raised["number"],
+            raised["site_id"],
+            raised["kiosk_id"],
+            raised["ticket_kind"],
+            json.dumps(raised, ensure_ascii=False),
+            raised["raised_at"],
+            raised["department_id"],
+            raised["priority"],
+            raised.get("due_at"),
+            raised["raised_at"],
+        ),
+    )
+    return cur.rowcount == 1
+
+
+def add_entry(tx: Transaction, entry: dict[str, Any]) -> bool:
+    """Store one ``ticket.updated`` payload; False if this kiosk had it already."""
+    cur = tx.execute(
+        "INSERT OR IGNORE INTO ticket_entries (id, ticket_id, at, entry) VALUES (?,?,?,?)",
+        (entry["entry_id"], entry["ticket_id"], entry["at"], json.dumps(entry, ensure_ascii=False)),
+    )
+    return cur.rowcount == 1
+
+
+def set_state(
+    tx: Transaction,
+    ticket_id: str,
+    *,
+    kind: str,
+    status: str,
+    department_id: str,
+    priority: str,
+    due_at: str | None,
+    updated_at: str,
+    escalation: int,
+) -> None:
+    tx.execute(
+        "UPDATE tickets SET kind = ?, status = ?, department_id = ?, priority = ?, due_at = ?,"
+        " updated_at = ?, escalation = ? WHERE id = ?",
+        (kind, status, department_id, priority, due_at, updated_at, escalation, ticket_id),
+    )
+
+
+def number_taken(tx: Transaction, number: str) -> bool:
+    return tx.execute("SELECT 1 FROM tickets WHERE number = ?", (number,)).fetchone() is not None
+
+
+def raised_of(store: Store, ticket_id: str) -> dict[str, Any] | None:
+    row = store.query_one("SELECT raised FROM tickets WHERE id = ?", (ticket_id,))
+    return None if row is None else json.loads(row["raised"])
+
+
+def entries_of(store: Store, ticket_id: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT entry FROM ticket_entries WHERE ticket_id = ? ORDER BY at, id", (ticket_id,)
+    )
+    return [json.loads(r["entry"]) for r in rows]
+
+
+def ids_by_number(store: Store, number: str) -> list[str]:
+    return [r["id"] for r in store.query("SELECT id FROM tickets WHERE number = ?", (number,))]
+
+
+def rows(
+    store: Store,
+    *,
+    kind: str = "",
+    status: tuple[str, ...] = (),
+    department_id: str = "",
+    overdue_at: str = "",
+    limit: int = 200,
+) -> list[sqlite3.Row]:
+    """Ticket rows (newest first) matching the console's filters; ``overdue_at``: only those
+    still open past their due time at that moment."""
+    where, params = ["1 = 1"], []
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    if status:
+        where.append(f"status IN ({','.join('?' * len(status))})")
+        params.extend(status)
+    if department_id:
+        where.append("department_id = ?")
+        params.append(department_id)
+    if overdue_at:
+        where.append("status IN ('open','assigned','in_progress') AND due_at IS NOT NULL")
+        where.append("due_at < ?")
+        params.append(overdue_at)
+    return store.query(
+        f"SELECT * FROM tickets WHERE {' AND '.join(where)} ORDER BY raised_at DESC LIMIT ?",
+        (*params, limit),
+    )
+
+
+def raised_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
+    """Tickets raised in [start, end) with their entries as one JSON array (figures)."""
+    return store.query(
+        "SELECT t.raised, t.status, t.kind, t.department_id, t.due_at,"
+        " (SELECT json_group_array(json(e.entry)) FROM"
+        "   (SELECT entry FROM ticket_entries WHERE ticket_id = t.id ORDER BY at, id) e) AS entries"
+        " FROM tickets t WHERE t.raised_at >= ? AND t.raised_at < ?",
+        (start, end),
+    )
+
+
+def iso_or_none(value: Any) -> str | None:
+    return None if value is None else iso(value)

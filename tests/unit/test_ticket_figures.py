@@ -1,0 +1,83 @@
+"""``ticket_figures`` against a small set whose figures were worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.reception import audit
+from kiosk.core.tickets.desk import TicketForm
+from kiosk.core.tickets.figures import nearest_rank, ticket_figures
+from tests.unit.reception_fixtures import DESK_PIN, kiosk
+
+
+@pytest.fixture
+def services(tmp_path):
+    s = kiosk(tmp_path, FakeClock())
+    s.reception.staff.add("前台王", "receptionist", DESK_PIN)
+    yield s
+    s.stop()
+
+
+def test_figures_of_a_hand_computed_period(services) -> None:
+    desk, clock = services.tickets, services.clock
+    staff = services.reception.staff.enter(DESK_PIN).staff.actor
+    minutes = lambda n: clock.advance(n * 60)  # noqa: E731
+    start = clock.now()
+
+    def act(t, action, **kw):
+        return desk.act(staff, t.id, action, seen=desk.ticket(t.id).last_entry_id, **kw)
+
+    t1 = desk.raise_ticket(staff, TicketForm(kind="complaint", subject="噪音"))  # due +480
+    t2 = desk.raise_ticket(  # assigned at once to property; urgent: due +30
+        staff,
+        TicketForm(kind="service_request", subject="门", category="engineering", priority="urgent"),
+    )
+    t3 = desk.raise_ticket(staff, TicketForm(kind="call", subject="问路"))
+    minutes(10)
+    act(t1, "assigned", department_id="property")
+    act(t3, "closed")
+    minutes(20)
+    act(t1, "acknowledged")  # t1: first response 30
+    minutes(15)
+    act(t2, "acknowledged")  # t2: first response 45
+    minutes(5)
+    act(t2, "resolved", note="修好了")  # t2: resolved at 50, 20 minutes late
+    minutes(10)
+    desk.raise_ticket(staff, TicketForm(kind="complaint", subject="态度"))  # t4: due 540
+    minutes(40)
+    act(t1, "progress", note="在查")
+    act(t1, "resolved", note="已处理")  # t1: resolved at 100
+    minutes(20)
+    act(t1, "confirmed")
+    minutes(480)
+    end = clock.now()  # 600: t4 still open, 60 minutes past due
+    minutes(1)
+    act(t2, "confirmed")  # after the period: t2 counts as resolved, not confirmed
+    desk.raise_ticket(staff, TicketForm(kind="enquiry", subject="之后"))  # after the period
+
+    figures = ticket_figures(services.store, start, end)
+
+    assert figures["tickets"] == 4
+    assert figures["by_kind"] == {"call": 1, "enquiry": 0, "complaint": 2, "service_request": 1}
+    assert figures["by_department"] == {"": 2, "property": 2}
+    assert figures["first_response_minutes"] == {"count": 2, "median": 37.5, "p90": 45.0}
+    assert figures["resolution_minutes"] == {"count": 2, "median": 75.0, "p90": 100.0}
+    assert figures["complaints"] == {"received": 2, "resolved": 1, "confirmed": 1}
+    assert figures["calls_logged"] == 1
+    assert figures["overdue"] == {"total": 2, "open_at_end": 1}
+    assert audit.verify(services.store).ok
+
+
+def test_an_empty_period_has_zero_counts_and_no_times(services) -> None:
+    now = services.clock.now()
+    figures = ticket_figures(services.store, now, now)
+    assert figures["tickets"] == 0
+    assert figures["first_response_minutes"] == {"count": 0, "median": None, "p90": None}
+
+
+@pytest.mark.parametrize(
+    ("values", "p90"), [([5], 5), ([1, 2], 2), (list(range(1, 11)), 9), (list(range(1, 21)), 18)]
+)
+def test_the_90th_percentile_is_the_nearest_rank(values, p90) -> None:
+    assert nearest_rank([float(v) for v in reversed(values)], 0.9) == p90
