@@ -77,6 +77,10 @@ class Services:
     disk_watch: Any = None
     #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
     admin: Any = None
+    #: parcels left at reception (kiosk.core.deliveries.desk.ParcelDesk)
+    parcels: Any = None
+    #: the check-out rating (kiosk.core.visits.rating.Ratings)
+    ratings: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -158,6 +162,7 @@ def build_services(
     services.progress = _progress(services)
     services.reception = _reception(services)
     services.admin = _admin(services)
+    _attach_front_desk(services)
     if start_workers:
         services.start()
     return services
@@ -347,6 +352,21 @@ def _reception(services: Services) -> Any:
     )
 
 
+def _attach_front_desk(services: Services) -> None:
+    """The desk's own work (issue 16): parcels and the check-out rating."""
+    from kiosk.core.deliveries.desk import ParcelDesk
+    from kiosk.core.visits.rating import Ratings
+
+    store, records, clock, settings = (
+        services.store,
+        services.records,
+        services.clock,
+        services.settings,
+    )
+    services.parcels = ParcelDesk(store=store, records=records, clock=clock, settings=settings)
+    services.ratings = Ratings(store=store, records=records, clock=clock, settings=settings)
+
+
 def _admin(services: Services) -> Any:
     """The settings screen's use cases (the settings file is ``$KIOSK_CONFIG``, or the file the
     settings were read from); the shell puts saved settings in force with ``apply_settings``."""
@@ -371,6 +391,9 @@ def apply_settings(services: Services, new: Settings) -> None:
     rest waits for a restart."""
     old, services.settings = services.settings, new
     services.checkin.settings = new
+    for part in (services.parcels, services.ratings):
+        if part is not None:
+            part.settings = new  # couriers and the rating scale are read on each use
     queue = services.print_queue
     if queue is not None and new.printer != old.printer:
         from kiosk.core.printing.factory import make_printer

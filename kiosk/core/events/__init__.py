@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.events.base import ID_PATTERN, Event
+from kiosk.core.events.desk import DESK_EVENTS, ParcelCollected, ParcelReceived, VisitRated
 from kiosk.core.events.feed import (
     FEED_EVENTS,
     BuildingUpdated,
@@ -67,7 +68,14 @@ from kiosk.core.events.site import SITE_FEED, ConflictRecorded, VisitorKnown, Vi
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
 REGISTRY: dict[str, type[Event]] = {
     cls.kind: cls
-    for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED, *SITE_FEED)
+    for cls in (
+        *KIOSK_EVENTS,
+        *RECEPTION_EVENTS,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
+        *DESK_EVENTS,
+    )
 }
 
 
@@ -122,6 +130,8 @@ __all__ = [
     "InvitationUsed",
     "NotifyFailed",
     "NotifySent",
+    "ParcelCollected",
+    "ParcelReceived",
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",
@@ -134,6 +144,7 @@ __all__ = [
     "VisitCheckedOut",
     "VisitDecided",
     "VisitDenied",
+    "VisitRated",
     "VisitRecord",
     "VisitorKnown",
     "VisitorMerged",
