@@ -60,6 +60,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
     ("directions", "kiosk.screens.directions", "DirectionsScreen"),
     ("help", "kiosk.screens.info", "HelpScreen"),
+    ("delivery", "kiosk.screens.delivery", "DeliveryScreen"),
+    ("delivery_recipient", "kiosk.screens.delivery", "DeliveryRecipientScreen"),
     ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
     ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
@@ -68,6 +70,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
     ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
     ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
+    ("reception_deliveries", "kiosk.screens.reception_deliveries", "ReceptionDeliveriesScreen"),
+    ("reception_reports", "kiosk.screens.reception_reports", "ReceptionReportsScreen"),
 ]
 
 
@@ -262,6 +266,7 @@ class KioskApp(App):
             "invite_code": lookups,
             "invitation": {"checkin": s.checkin},
             "checkout": lookups,
+            "goodbye": {"ratings": s.ratings},
             "directions": {
                 "services": DirectionsServices(
                     search=s.search,
@@ -280,6 +285,15 @@ class KioskApp(App):
             "reception_first_admin": {**console, **keys, "admin": s.admin},
             "reception_settings": {**console, "admin": s.admin},
             "reception_staff": {**console, **keys, "admin": s.admin},
+            "delivery": {"parcels": s.parcels},
+            "delivery_recipient": {
+                **keys,
+                "parcels": s.parcels,
+                "search": s.search,
+                "records": s.records,
+            },
+            "reception_deliveries": {**console, "parcels": s.parcels},
+            "reception_reports": {**console, "reports": s.reports},
         }
         return handed.get(name, {})
 
@@ -390,12 +404,12 @@ class KioskApp(App):
         self.lockdown.allow_exit()
         self.stop()
 
-    def show_message(self, key: str) -> None:
+    def show_message(self, key: str, **params: Any) -> None:
         """A short message over the screen for 4 s (a tap closes it); a new one replaces it
         instead of stacking (each open overlay would eat a tap)."""
         self.close_message()
         popup = self._message = Factory.MessageOverlay()
-        popup.text = self.t(key)
+        popup.text = self.t(key, **params)
         popup.open(animation=False)
         Clock.schedule_once(lambda _dt: popup.dismiss(animation=False), 4)
 

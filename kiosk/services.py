@@ -81,6 +81,8 @@ class Services:
     parcels: Any = None
     #: the check-out rating (kiosk.core.visits.rating.Ratings)
     ratings: Any = None
+    #: the desk's assessment reports (kiosk.core.reports.figures.ReportService)
+    reports: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -353,8 +355,10 @@ def _reception(services: Services) -> Any:
 
 
 def _attach_front_desk(services: Services) -> None:
-    """The desk's own work (issue 16): parcels and the check-out rating."""
+    """The desk's own work (issue 16): parcels, the check-out rating and the reports (the
+    tickets' figures join them as an ``extra`` provider once that branch is merged)."""
     from kiosk.core.deliveries.desk import ParcelDesk
+    from kiosk.core.reports.figures import ReportService
     from kiosk.core.visits.rating import Ratings
 
     store, records, clock, settings = (
@@ -365,6 +369,7 @@ def _attach_front_desk(services: Services) -> None:
     )
     services.parcels = ParcelDesk(store=store, records=records, clock=clock, settings=settings)
     services.ratings = Ratings(store=store, records=records, clock=clock, settings=settings)
+    services.reports = ReportService(store=store, settings=settings, clock=clock)
 
 
 def _admin(services: Services) -> Any:
@@ -391,7 +396,7 @@ def apply_settings(services: Services, new: Settings) -> None:
     rest waits for a restart."""
     old, services.settings = services.settings, new
     services.checkin.settings = new
-    for part in (services.parcels, services.ratings):
+    for part in (services.parcels, services.ratings, services.reports):
         if part is not None:
             part.settings = new  # couriers and the rating scale are read on each use
     queue = services.print_queue

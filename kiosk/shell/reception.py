@@ -31,6 +31,8 @@ CONSOLE = (
     "reception_checkin",
     "reception_settings",
     "reception_staff",
+    "reception_deliveries",
+    "reception_reports",
 )
 #: the screens that lead into the console without a session (the PIN pad, the first admin)
 CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")

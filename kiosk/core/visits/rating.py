@@ -43,7 +43,10 @@ class Ratings:
             raise ValidationError(f"score {score!r} is not on the {scale!r} scale", field="score")
         visit = self.records.visit(visit_id)
         site_id = self.settings.site.id
-        if visit is None or visit.site_id != site_id:
+        # a genuine badge of a visit made at a kiosk not heard from yet checks out all the
+        # same (``early_checkouts``): its visitor may rate too
+        known = visit.site_id == site_id if visit else bool(self.records.early_checkout(visit_id))
+        if not known:
             raise NotFoundError(visit_id, key="reception.visit_unknown")
         now = self.clock.now()
         with self.store.transaction() as tx:
