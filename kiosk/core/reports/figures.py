@@ -108,10 +108,9 @@ class ReportService:
     def report(self, period: Period) -> Report:
         site = self.settings.site.id
         start, end = period.start, period.end
-        arrivals = rows.visit_arrivals(self.store, site, start, end)
-        by_hour = _by_hour(arrivals, period.zone)
+        by_hour = _by_hour(rows.arrivals_by_quarter_hour(self.store, site, start, end), period.zone)
         sections = [
-            _visitors(arrivals, self.settings.checkin.purposes),
+            _visitors(rows.arrivals_by_purpose(self.store, site, start, end), self.settings),
             Section(
                 "report.by_hour",
                 tuple(
@@ -120,7 +119,7 @@ class ReportService:
                     if n
                 ),
             ),
-            _replies(rows.host_replies(self.store, site, start, end)),
+            _replies(*rows.host_reply_minutes(self.store, site, start, end)),
             _parcels(rows.parcels(self.store, site, start, end)),
             _ratings(rows.ratings(self.store, site, start, end)),
         ]
@@ -129,30 +128,32 @@ class ReportService:
         return Report(site, period, tuple(sections), by_hour)
 
 
-def _by_hour(arrivals: list[tuple], zone: str) -> tuple[int, ...]:
+def _by_hour(buckets: list[tuple[str, int]], zone: str) -> tuple[int, ...]:
+    """Visitors per local hour from UTC quarter-hour buckets (``YYYY-MM-DDTHH:q``)."""
     tz = zone_of(zone)
     counts = [0] * 24
-    for _purpose, at in arrivals:
-        counts[datetime.fromisoformat(at).astimezone(tz).hour] += 1
+    for bucket, n in buckets:
+        utc = datetime.fromisoformat(f"{bucket[:13]}:{int(bucket[14:]) * 15:02d}+00:00")
+        counts[utc.astimezone(tz).hour] += n
     return tuple(counts)
 
 
-def _visitors(arrivals: list[tuple], purposes: Sequence[str]) -> Section:
-    counted = Counter(p for p, _ in arrivals)
+def _visitors(by_purpose: list[tuple[str, int]], settings: Settings) -> Section:
+    counted = dict(by_purpose)
+    purposes = settings.checkin.purposes
     order = list(purposes) + sorted(p for p in counted if p not in purposes)
-    figures = [Figure("report.visitors_total", len(arrivals))]
+    figures = [Figure("report.visitors_total", sum(counted.values()))]
     figures += [Figure(f"purpose.{p}", counted.get(p, 0)) for p in order]
     return Section("report.visitors", tuple(figures))
 
 
-def _replies(told: list[tuple]) -> Section:
-    waits = [_minutes(at, replied) for at, replied in told if replied]
+def _replies(told: int, waits: list[float]) -> Section:
     return Section(
         "report.host_replies",
         (
-            Figure("report.notified", len(told)),
+            Figure("report.notified", told),
             Figure("report.replied", len(waits)),
-            Figure("report.not_replied", len(told) - len(waits)),
+            Figure("report.not_replied", told - len(waits)),
             Figure("report.median_minutes", median(waits)),
             Figure("report.p90_minutes", p90(waits)),
         ),
@@ -173,10 +174,11 @@ def _parcels(received: list[tuple]) -> Section:
     return Section("report.parcels", tuple(figures))
 
 
-def _ratings(scores: list[int]) -> Section:
-    counted = Counter(scores)
-    average = round(sum(scores) / len(scores), 2) if scores else None
-    figures = [Figure("report.ratings_count", len(scores)), Figure("report.average", average)]
+def _ratings(by_score: list[tuple[int, int]]) -> Section:
+    counted = dict(by_score)
+    given = sum(counted.values())
+    average = round(sum(s * n for s, n in counted.items()) / given, 2) if given else None
+    figures = [Figure("report.ratings_count", given), Figure("report.average", average)]
     figures += [Figure("report.score", counted.get(s, 0), {"score": str(s)}) for s in range(1, 6)]
     return Section("report.ratings", tuple(figures))
 
