@@ -233,3 +233,19 @@ def test_the_pdf_is_a4_and_rasterises_to_the_drawn_pages(built, tmp_path):
     assert ImageStat.Stat(raster).stddev[0] > 10  # not blank
     diff = ImageStat.Stat(ImageChops.difference(raster, drawn)).mean[0]
     assert diff < 8, diff
+
+
+def test_the_chart_draws_a_bar_for_each_busy_hour():
+    from kiosk.core.reports.chart import BAR, render_chart
+
+    image = render_chart([0] * 9 + [2, 5] + [0] * 13, title="Visitors by hour")
+    width, height = image.size
+    slot = (width - 24 - 70) / 24
+
+    def bar_pixels(hour: int) -> int:
+        x = int(70 + (hour + 0.5) * slot)
+        return sum(image.getpixel((x, y)) == BAR for y in range(height))
+
+    assert bar_pixels(8) == 0 and bar_pixels(11) == 0
+    assert 0 < bar_pixels(9) < bar_pixels(10)  # 2 visitors, then 5
+    assert render_chart([0] * 24, title="").size == (1200, 520)  # an empty day draws too

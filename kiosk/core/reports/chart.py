@@ -4,6 +4,7 @@ the PDF export draws the same image."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
@@ -47,11 +48,12 @@ def render_chart(
     draw_text(draw, (24, 16), title, 30)
     left, right, top, bottom = 70, width - 24, 80, height - 56
     peak = max(by_hour, default=0)
-    scale = max(peak, 1)
-    for step in range(0, 5):  # grid lines at quarters of the peak
+    tick = max(1, math.ceil(peak / 4))  # four whole-number grid steps cover the peak
+    scale = tick * 4
+    for step in range(0, 5):
         y = bottom - (bottom - top) * step / 4
         draw.line((left, y, right, y), fill=GRID, width=1)
-        draw_text(draw, (8, y - 12), str(round(scale * step / 4)), 18, MUTED)
+        draw_text(draw, (8, y - 12), str(tick * step), 18, MUTED)
     slot = (right - left) / 24
     for hour, count in enumerate(by_hour[:24]):
         x0 = left + hour * slot + slot * 0.15
