@@ -103,6 +103,14 @@ def test_couriers_are_configurable_and_bilingual():
     for bad in ("DHL", "dhl", "x=", "=a|b"):
         with pytest.raises(ConfigError):
             couriers([bad])
+    assert [c.key for c in couriers(["jd", "DHL"], strict=False)] == ["jd"]  # left out, logged
+
+
+def test_a_bad_courier_or_rating_setting_stops_the_start_up(tmp_path):
+    for env in ({"KIOSK_CHECKIN_COURIERS": "jd,dhl"}, {"KIOSK_CHECKIN_RATING": "thumbs"}):
+        settings = load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), **env})
+        with pytest.raises(ConfigError):
+            build_services(settings, demo=True, start_workers=False, printer=FakePrinter())
 
 
 def test_a_rating_at_check_out_is_stored_once_and_synced(services):

@@ -46,13 +46,15 @@ class Parcel:
 
 class ParcelDesk:
     def __init__(self, *, store: Store, records: Records, clock: Clock, settings: Settings):
+        couriers(settings.checkin.couriers)  # ConfigError at start-up for a bad entry
         self.store = store
         self.records = records
         self.clock = clock
         self.settings = settings
 
     def couriers(self) -> tuple[Courier, ...]:
-        return couriers(self.settings.checkin.couriers)
+        """The couriers offered now (an entry made bad while running is left out, logged)."""
+        return couriers(self.settings.checkin.couriers, strict=False)
 
     def receive(
         self, courier: str, *, host_id: str | None = None, department_id: str | None = None

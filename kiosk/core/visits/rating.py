@@ -10,7 +10,7 @@ stored on the 1-5 scale as 1, 3 and 5 so both scales report together.
 from __future__ import annotations
 
 from kiosk.core.config.clock import Clock
-from kiosk.core.config.errors import NotFoundError, ValidationError
+from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
 from kiosk.core.config.settings import Settings
 from kiosk.core.events import VisitRated
 from kiosk.core.store import parcels as table
@@ -27,6 +27,10 @@ def scores(scale: str) -> tuple[int, ...]:
 
 class Ratings:
     def __init__(self, *, store: Store, records: Records, clock: Clock, settings: Settings):
+        if settings.checkin.rating not in (*SCALES, "off"):
+            raise ConfigError(
+                f"checkin.rating must be faces, stars or off, got {settings.checkin.rating!r}"
+            )
         self.store = store
         self.records = records
         self.clock = clock
