@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import ConfigError, NotFoundError, ValidationError
 from kiosk.core.config.settings import load_settings
 from kiosk.core.deliveries.couriers import couriers
 from kiosk.core.notify.channels import FakeNotifier
+from kiosk.core.notify.deliveries import RETRY
 from kiosk.core.printing.fake import FakePrinter
 from kiosk.core.store import alert_deliveries, outbox
 from kiosk.services import build_services
-from tests.unit.reception_fixtures import DESK_PIN, form, kiosk
+from tests.unit.reception_fixtures import DESK_PIN, MAIL, form, kiosk
 
 RND = "json://127.0.0.1:9/rnd"
 
@@ -129,3 +131,32 @@ def test_a_rating_at_check_out_is_stored_once_and_synced(services):
         if r.kind == "visit.rated"
     ]
     assert [r.payload["score"] for r in rated] == [5]
+
+
+def test_a_notice_that_never_gets_through_is_an_alert_on_the_console(tmp_path):
+    clock = FakeClock()
+    notifier = FakeNotifier(fail={"mailto://"})
+    settings = load_settings(
+        environ={"KIOSK_KIOSK_DATA_DIR": str(tmp_path), "KIOSK_NOTIFY_MAIL_SERVER": MAIL}
+    )
+    s = build_services(
+        settings,
+        demo=True,
+        clock=clock,
+        start_workers=False,
+        printer=FakePrinter(),
+        notifier=notifier,
+    )
+    try:
+        parcel = s.parcels.receive("jd", host_id="h001")
+        for _ in range(RETRY.attempts + 2):
+            assert s.notifier.wait_idle()
+            clock.advance(RETRY.cap + 1)
+        assert len(notifier.attempts) == RETRY.attempts
+        [alert] = [a for a in open_alerts(s.store) if a.kind == "alert_undelivered"]
+        assert alert.message_key == "alert.parcel_undelivered"
+        assert alert.details["alert_id"] == parcel.id and alert.details["route"] == "parcel"
+        [row] = alert_deliveries.for_alert(s.store, parcel.id)
+        assert row["state"] == "failed"
+    finally:
+        s.stop()
