@@ -63,6 +63,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("help_ticket", "kiosk.screens.help_tickets", "HelpTicketScreen"),
     ("help_ticket_done", "kiosk.screens.help_tickets", "HelpTicketDoneScreen"),
     ("help_lookup", "kiosk.screens.help_tickets", "HelpLookupScreen"),
+    ("delivery", "kiosk.screens.delivery", "DeliveryScreen"),
+    ("delivery_recipient", "kiosk.screens.delivery", "DeliveryRecipientScreen"),
     ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
     ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
     ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
@@ -74,6 +76,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_calls", "kiosk.screens.reception_tickets", "ReceptionCallsScreen"),
     ("reception_tickets", "kiosk.screens.reception_tickets", "ReceptionTicketsScreen"),
     ("reception_tickets_detail", "kiosk.screens.reception_tickets", "ReceptionTicketDetailScreen"),
+    ("reception_deliveries", "kiosk.screens.reception_deliveries", "ReceptionDeliveriesScreen"),
+    ("reception_reports", "kiosk.screens.reception_reports", "ReceptionReportsScreen"),
 ]
 
 
@@ -269,6 +273,7 @@ class KioskApp(App):
             "invite_code": lookups,
             "invitation": {"checkin": s.checkin},
             "checkout": lookups,
+            "goodbye": {"ratings": s.ratings},
             "directions": {
                 "services": DirectionsServices(
                     search=s.search,
@@ -293,6 +298,15 @@ class KioskApp(App):
             "reception_calls": {**console, **keys, "tickets": s.tickets},
             "reception_tickets": {**console, "tickets": s.tickets},
             "reception_tickets_detail": {**console, "tickets": s.tickets},
+            "delivery": {"parcels": s.parcels},
+            "delivery_recipient": {
+                **keys,
+                "parcels": s.parcels,
+                "search": s.search,
+                "records": s.records,
+            },
+            "reception_deliveries": {**console, "parcels": s.parcels},
+            "reception_reports": {**console, "reports": s.reports},
         }
         return handed.get(name, {})
 
@@ -403,12 +417,12 @@ class KioskApp(App):
         self.lockdown.allow_exit()
         self.stop()
 
-    def show_message(self, key: str) -> None:
+    def show_message(self, key: str, **params: Any) -> None:
         """A short message over the screen for 4 s (a tap closes it); a new one replaces it
         instead of stacking (each open overlay would eat a tap)."""
         self.close_message()
         popup = self._message = Factory.MessageOverlay()
-        popup.text = self.t(key)
+        popup.text = self.t(key, **params)
         popup.open(animation=False)
         Clock.schedule_once(lambda _dt: popup.dismiss(animation=False), 4)
 

@@ -79,6 +79,12 @@ class Services:
     admin: Any = None
     #: the desk's tickets: calls, enquiries, complaints, requests (kiosk.core.tickets)
     tickets: Any = None
+    #: parcels left at reception (kiosk.core.deliveries.desk.ParcelDesk)
+    parcels: Any = None
+    #: the check-out rating (kiosk.core.visits.rating.Ratings)
+    ratings: Any = None
+    #: the desk's assessment reports (kiosk.core.reports.figures.ReportService)
+    reports: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -161,6 +167,7 @@ def build_services(
     services.reception = _reception(services)
     services.admin = _admin(services)
     services.tickets = _tickets(services)
+    _attach_front_desk(services)
     if start_workers:
         services.start()
     return services
@@ -379,6 +386,27 @@ def _tickets(services: Services) -> Any:
     return desk
 
 
+def _attach_front_desk(services: Services) -> None:
+    """The desk's own work (issue 16): parcels, the check-out rating and the reports (with
+    the tickets' sections)."""
+    from kiosk.core.deliveries.desk import ParcelDesk
+    from kiosk.core.reports.figures import ReportService
+    from kiosk.core.reports.tickets import TicketSections
+    from kiosk.core.visits.rating import Ratings
+
+    store, records, clock, settings = (
+        services.store,
+        services.records,
+        services.clock,
+        services.settings,
+    )
+    services.parcels = ParcelDesk(store=store, records=records, clock=clock, settings=settings)
+    services.ratings = Ratings(store=store, records=records, clock=clock, settings=settings)
+    services.reports = ReportService(
+        store=store, settings=settings, clock=clock, extra=[TicketSections(records)]
+    )
+
+
 def _admin(services: Services) -> Any:
     """The settings screen's use cases (the settings file is ``$KIOSK_CONFIG``, or the file the
     settings were read from); the shell puts saved settings in force with ``apply_settings``."""
@@ -403,6 +431,9 @@ def apply_settings(services: Services, new: Settings) -> None:
     rest waits for a restart."""
     old, services.settings = services.settings, new
     services.checkin.settings = new
+    for part in (services.parcels, services.ratings, services.reports):
+        if part is not None:
+            part.settings = new  # couriers and the rating scale are read on each use
     queue = services.print_queue
     if queue is not None and new.printer != old.printer:
         from kiosk.core.printing.factory import make_printer

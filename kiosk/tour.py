@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.launch import configure_kivy, parse_size, prepare_environment
+from kiosk.tour_desk import desk_steps
 
 #: seconds a step may wait for its screen's command and view model before the shot is taken
 MAX_WAIT = 10.0
@@ -163,8 +164,17 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         app.go("checkout")
         screen("checkout").ids.field.text = "139 1234"
 
-    def goodbye() -> None:
-        app.go("goodbye")
+    def goodbye() -> Callable[[], bool]:
+        # the visit the done step checked in leaves, and is offered the one-tap rating
+        visit_id = screen("done").visit_id
+        if visit_id:
+            out = services.checkin
+            app.commands.submit(
+                lambda: out.check_out(visit_id), lambda v: screen("goodbye").present(v.id)
+            )
+        else:
+            app.go("goodbye")
+        return lambda: app.manager.current == "goodbye"
 
     def directions() -> None:
         app.go("directions")
@@ -352,6 +362,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("reception_alerts_desk_away", reception_alerts_desk_away),
         ("help_desk_away", help_desk_away),
         *console,
+        *desk_steps(app, zh),
     ]
     return steps
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import ListProperty, ObjectProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.core.config.clock import site_time
 from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinService
+from kiosk.core.visits.rating import scores
 from kiosk.screens.base import KioskScreen
 
 
@@ -93,7 +94,7 @@ class CheckoutScreen(KioskScreen):
         checkin = self.checkin
         self.run(
             lambda: checkin.check_out(visit_id, method="phone"),
-            lambda _visit: self.shell.go("goodbye"),
+            lambda visit: self.shell.screen("goodbye").present(visit.id),
         )
 
     def reset(self) -> None:
@@ -105,7 +106,52 @@ class CheckoutScreen(KioskScreen):
 
 
 class GoodbyeScreen(KioskScreen):
-    """Thank-you after check-out; goes home by itself."""
+    """Thank-you after check-out, with the optional one-tap rating (``[checkin] rating``:
+    kiosk.core.visits.rating; stored on the command runner, never holding anything up);
+    goes home by itself."""
+
+    #: kiosk.core.visits.rating.Ratings
+    ratings = ObjectProperty(None, allownone=True)
+    #: the visit just checked out ("" when unknown: no rating offered)
+    visit_id = StringProperty("")
+    #: the scores offered (() when the rating is off or already given)
+    scores = ListProperty([])
+    rated = BooleanProperty(False)
+
+    def present(self, visit_id: str) -> None:
+        """Show the thank-you for ``visit_id`` (check-out by phone or by badge scan)."""
+        self.visit_id, self.rated = visit_id, False
+        self.shell.go("goodbye")
+
+    def on_pre_enter(self, *_: Any) -> None:
+        offered = scores(self.ratings.scale) if self.ratings is not None else ()
+        self.scores = list(offered) if self.visit_id and not self.rated else []
+        self._fill()
+
+    def _fill(self) -> None:
+        box = self.ids.rating
+        box.clear_widgets()
+        scale = self.ratings.scale if self.ratings is not None else ""
+        for score in self.scores:
+            key = f"rating.face_{score}" if scale == "faces" else "rating.star"
+            button = Factory.KQuiet(text=self.t(key, score=score))
+            button.score = score
+            button.bind(on_release=lambda b: self.rate(b.score))
+            box.add_widget(button)
+
+    def rate(self, score: int) -> None:
+        ratings, visit_id = self.ratings, self.visit_id
+        self.rated, self.scores = True, []
+        self._fill()
+        self.run(lambda: ratings.rate(visit_id, score), lambda _news: None)
+
+    def on_language(self, lang: str) -> None:
+        if "rating" in self.ids and self.scores:
+            self._fill()
+
+    def reset(self) -> None:
+        super().reset()
+        self.visit_id, self.rated, self.scores = "", False, []
 
     def on_enter(self, *_: Any) -> None:
         from kivy.clock import Clock

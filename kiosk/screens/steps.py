@@ -154,6 +154,10 @@ class PurposeScreen(StepScreen):
             button.text = self.t(f"purpose.{button.purpose}")
 
     def choose(self, purpose: str) -> None:
+        if purpose == "delivery":  # a courier leaves a parcel: no visit, no badge
+            self.flow.reset()
+            self.go("delivery")
+            return
         self.flow.set(purpose=purpose)
         self.next()
 

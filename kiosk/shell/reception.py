@@ -34,6 +34,8 @@ CONSOLE = (
     "reception_calls",
     "reception_tickets",
     "reception_tickets_detail",
+    "reception_deliveries",
+    "reception_reports",
 )
 #: the screens that lead into the console without a session (the PIN pad, the first admin)
 CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")

@@ -73,7 +73,7 @@ class ScannerRouting:
 
     def _routed(self, outcome: InvitationView | CheckedOut) -> None:
         if isinstance(outcome, CheckedOut):
-            self.shell.go("goodbye")
+            self.shell.screen("goodbye").present(outcome.visit_id)
             return
         self.shell.screen("invitation").present(outcome)
         self.shell.go("invitation")

@@ -396,6 +396,7 @@ FOLDERS: dict[str, Folder] = {
 from . import (  # noqa: E402, F401
     alerts,
     conflicts,
+    desk_work,
     reception,
     tickets,
     visit_status,

@@ -107,6 +107,8 @@ def test_touch_targets_are_at_least_90_px_tall(kiosk, size):
             "invite_code",
             "directions",
             "help",
+            "delivery",
+            "delivery_recipient",
         ):
             app.go(name)
             kiosk.frames(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.i18n import translate
 from kiosk.core.reception import audit
 from kiosk.core.tickets.desk import TicketForm
 from kiosk.core.tickets.figures import nearest_rank, ticket_figures
@@ -81,3 +82,40 @@ def test_an_empty_period_has_zero_counts_and_no_times(services) -> None:
 )
 def test_the_90th_percentile_is_the_nearest_rank(values, p90) -> None:
     assert nearest_rank([float(v) for v in reversed(values)], 0.9) == p90
+
+
+def test_the_report_shows_the_ticket_figures_translated_with_department_names(services) -> None:
+    from kiosk.core.reports.export import to_csv
+    from kiosk.core.reports.periods import period
+
+    desk, clock = services.tickets, services.clock
+    staff = services.reception.staff.enter(DESK_PIN).staff.actor
+    complaint = desk.raise_ticket(staff, TicketForm(kind="complaint", subject="噪音"))
+    desk.raise_ticket(staff, TicketForm(kind="call", subject="问路"))
+    clock.advance(12 * 60)
+    seen = desk.ticket(complaint.id).last_entry_id
+    desk.act(staff, complaint.id, "assigned", department_id="property", seen=seen)
+    seen = desk.ticket(complaint.id).last_entry_id
+    desk.act(staff, complaint.id, "acknowledged", seen=seen)  # first response at 12 minutes
+
+    day = period("day", clock.now().date(), "Asia/Shanghai")  # 26 Nov, 17:12 in Shanghai
+    report = services.reports.report(day)
+    assert report.value("report.tickets", "report.tickets_total") == 2
+    assert report.value("report.tickets", "ticket.kind.complaint") == 1
+    assert report.value("report.tickets", "ticket.kind.call") == 1
+    assert report.value("report.ticket_times", "report.first_response_median") == 12.0
+    assert report.value("report.complaints", "report.complaints_received") == 1
+    by_department = {
+        (f.params["en"], f.params["zh"]): f.value
+        for f in report.section("report.tickets_by_department").figures
+    }
+    property_ = services.records.department("property")
+    assert by_department == {
+        ("Front desk", "前台"): 1,
+        (property_.name_en, property_.name_zh): 1,
+    }
+    en = to_csv(report, lambda key, **p: translate(key, "en", **p)).decode("utf-8-sig")
+    zh = to_csv(report, lambda key, **p: translate(key, "zh_CN", **p)).decode("utf-8-sig")
+    assert f"Tickets by department,{property_.name_en},1" in en
+    assert f"各部门工单,{property_.name_zh},1" in zh
+    assert '"First response, median (minutes)",12.0' in en

@@ -78,6 +78,11 @@ class CheckinSettings:
     consent_version: str = "2026-11"
     #: days a visitor record is kept
     retention_days: int = 180
+    #: the couriers on the Delivery screen: built-in keys (sf_express, jd, meituan, eleme,
+    #: documents, other) or a site's own as ``key=中文名|English name``
+    couriers: tuple[str, ...] = ("sf_express", "jd", "meituan", "eleme", "documents", "other")
+    #: the optional one-tap rating on the goodbye screen: faces (three), stars (1-5) or off
+    rating: str = "faces"
 
 
 @dataclass(frozen=True)

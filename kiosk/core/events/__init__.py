@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.events.base import ID_PATTERN, Event
+from kiosk.core.events.desk import DESK_EVENTS, ParcelCollected, ParcelReceived, VisitRated
 from kiosk.core.events.feed import (
     FEED_EVENTS,
     BuildingUpdated,
@@ -75,6 +76,10 @@ REGISTRY: dict[str, type[Event]] = {
         *FEED_EVENTS,
         *RECEPTION_FEED,
         *SITE_FEED,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
+        *DESK_EVENTS,
     )
 }
 
@@ -130,6 +135,8 @@ __all__ = [
     "InvitationUsed",
     "NotifyFailed",
     "NotifySent",
+    "ParcelCollected",
+    "ParcelReceived",
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",
@@ -144,6 +151,7 @@ __all__ = [
     "VisitCheckedOut",
     "VisitDecided",
     "VisitDenied",
+    "VisitRated",
     "VisitRecord",
     "VisitorKnown",
     "VisitorMerged",

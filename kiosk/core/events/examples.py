@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import feed, kiosk, reception, site, tickets
+from kiosk.core.events import desk, feed, kiosk, reception, site, tickets
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -31,6 +31,7 @@ _PERSON = kiosk.VisitorRecord(
 )
 _HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo"
 _STAFF = "st-4f2a9c1e7b3d4a5f"
+_PARCEL = "3c4d5e6f7a8b4c9d8e1f2a3b4c5d6e7f"
 _DELIVERY: dict[str, Any] = dict(
     visit_id=_VISIT,
     site_id="demo",
@@ -257,6 +258,21 @@ EXAMPLES: dict[str, Event] = {
         ),
         site.VisitorMerged(
             visitor_id=_VISITOR, merged_id="7a6b5c4d3e2f4a1b9c8d7e6f5a4b3c2d", site_id="demo"
+        ),
+        desk.ParcelReceived(
+            parcel_id=_PARCEL,
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            courier="sf_express",
+            host_id="h001",
+            department_id="rnd",
+            received_at=_T,
+        ),
+        desk.ParcelCollected(
+            parcel_id=_PARCEL, site_id="demo", kiosk_id="kiosk-1", by=_STAFF, collected_at=_T
+        ),
+        desk.VisitRated(
+            visit_id=_VISIT, site_id="demo", kiosk_id="kiosk-1", score=5, scale="faces", rated_at=_T
         ),
     )
 }

@@ -194,7 +194,10 @@ def record_alert_outcome(
             tx,
             UNDELIVERED,
             severity="warning",
-            message_key="alert.undelivered",
+            # a parcel notice (kiosk.core.deliveries.notice) says so: the desk tells the person
+            message_key="alert.parcel_undelivered"
+            if row["route"] == "parcel"
+            else "alert.undelivered",
             details={
                 "alert_id": row["alert_id"],
                 "route": row["route"],

@@ -15,7 +15,8 @@ the typed event; replies are applied by ``replies``; the done screen reads ``sta
 
 It also reads ``alert.raised``: ``alert_routes`` plans each alert's messages to the desk's,
 security's and the backup contact's channels (``alert_deliveries``), sent by the same channel
-threads with the same retries.
+threads with the same retries; and ``parcel.received``: ``kiosk.core.deliveries.notice`` plans
+the recipient's notice of a parcel at reception, sent like an alert's.
 
 Never imports Kivy.
 """
@@ -30,7 +31,8 @@ from datetime import datetime, timedelta
 from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, ValidationError
 from kiosk.core.config.settings import Settings
-from kiosk.core.events import AlertRaised, Event, VisitCheckedIn, parse_event
+from kiosk.core.deliveries import notice as parcel_notice
+from kiosk.core.events import AlertRaised, Event, ParcelReceived, VisitCheckedIn, parse_event
 from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
 from kiosk.core.notify import alert_routes
@@ -55,7 +57,7 @@ from kiosk.core.workers.worker import Worker
 log = logging.getLogger(__name__)
 
 CONSUMER = "notifier"
-KINDS: tuple[str, ...] = ("visit.checked_in", "alert.raised")
+KINDS: tuple[str, ...] = ("visit.checked_in", "alert.raised", "parcel.received")
 
 
 class NotifyWorker(Worker):
@@ -197,6 +199,9 @@ class NotifyWorker(Worker):
         an alert's deliveries (``alert_routes``)."""
         if isinstance(event, AlertRaised):
             self.alerts.plan(tx, event)
+            return
+        if isinstance(event, ParcelReceived):  # the recipient's notice (kiosk.core.deliveries)
+            parcel_notice.plan(tx, event, records=self.records, settings=self.settings)
             return
         assert isinstance(event, VisitCheckedIn)  # KINDS
         visit = event.visit

@@ -43,6 +43,8 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.reception",
     "kiosk.core.store.alert_deliveries",
     "kiosk.core.store.tickets",
+    "kiosk.core.store.parcels",
+    "kiosk.core.store.report_rows",
 )
 
 
