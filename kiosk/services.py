@@ -77,6 +77,8 @@ class Services:
     disk_watch: Any = None
     #: receptionist mode's administration: settings, staff, test print (kiosk.core.reception.admin)
     admin: Any = None
+    #: emergency mode, its roll call and its peers (kiosk.core.emergency.wiring.Emergency)
+    emergency: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -158,6 +160,12 @@ def build_services(
     services.progress = _progress(services)
     services.reception = _reception(services)
     services.admin = _admin(services)
+    from kiosk.core.emergency.wiring import build_emergency
+
+    services.emergency = build_emergency(
+        settings=settings, records=records, clock=clock, site_keys=services.site_keys
+    )
+    services.workers += services.emergency.workers
     if start_workers:
         services.start()
     return services

@@ -160,6 +160,27 @@ class ReceptionSettings:
 
 
 @dataclass(frozen=True)
+class EmergencySettings:
+    #: the site's other kiosks' peer servers, "host:port" each: they share an emergency, its
+    #: roll call and its marks on the LAN, with head office down too (docs/emergency.md)
+    peers: tuple[str, ...] = ()
+    #: where this kiosk's peer server listens, "host:port" ("0.0.0.0:7410"); empty = none
+    listen: str = ""
+    #: the site's peer key by hand (VERSION:HEX from `kiosk-server show-key SITE peer`) for a
+    #: kiosk not enrolled; empty = the key fetched from head office with the other site keys
+    peer_key: str = ""
+    #: seconds between two exchanges with each peer while an emergency is under way
+    interval: float = 2.0
+    #: seconds between two exchanges while none is (a start is sent at once either way)
+    idle_interval: float = 15.0
+    #: where the roll call prints, tried in order ("cups:QUEUE", "file" …); empty = the
+    #: badge printer
+    rollcall_printers: tuple[str, ...] = ()
+    #: the roll call's page: "a4" or "roll62" (the 62 mm roll of a label printer)
+    rollcall_paper: str = "a4"
+
+
+@dataclass(frozen=True)
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
@@ -168,6 +189,7 @@ class Settings:
     head_office: HeadOfficeSettings = field(default_factory=HeadOfficeSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     reception: ReceptionSettings = field(default_factory=ReceptionSettings)
+    emergency: EmergencySettings = field(default_factory=EmergencySettings)
     #: the file these came from, if any
     source: str = ""
 

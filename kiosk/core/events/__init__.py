@@ -17,6 +17,14 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.events.base import ID_PATTERN, Event
+from kiosk.core.events.emergency import (
+    EMERGENCY_EVENTS,
+    EmergencyEnded,
+    EmergencyMarked,
+    EmergencyStarted,
+    EmergencySwitched,
+    RollCallPrinted,
+)
 from kiosk.core.events.feed import (
     FEED_EVENTS,
     BuildingUpdated,
@@ -67,7 +75,14 @@ from kiosk.core.events.site import SITE_FEED, ConflictRecorded, VisitorKnown, Vi
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
 REGISTRY: dict[str, type[Event]] = {
     cls.kind: cls
-    for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED, *SITE_FEED)
+    for cls in (
+        *KIOSK_EVENTS,
+        *RECEPTION_EVENTS,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
+        *EMERGENCY_EVENTS,
+    )
 }
 
 
@@ -112,6 +127,10 @@ __all__ = [
     "DepartmentDeleted",
     "DepartmentUpserted",
     "DeskStatusChanged",
+    "EmergencyEnded",
+    "EmergencyMarked",
+    "EmergencyStarted",
+    "EmergencySwitched",
     "Event",
     "HeadOfficeRestored",
     "HostDeleted",
@@ -122,6 +141,7 @@ __all__ = [
     "InvitationUsed",
     "NotifyFailed",
     "NotifySent",
+    "RollCallPrinted",
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",

@@ -42,6 +42,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.audit",
     "kiosk.core.store.reception",
     "kiosk.core.store.alert_deliveries",
+    "kiosk.core.store.emergency",
 )
 
 
