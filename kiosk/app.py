@@ -28,6 +28,7 @@ from kiosk.services import DirectionsServices, Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
+from kiosk.shell.emergency import EmergencyShell
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
@@ -68,6 +69,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
     ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
     ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
+    ("emergency", "kiosk.screens.emergency", "EmergencyScreen"),
+    ("emergency_console", "kiosk.screens.emergency_console", "EmergencyConsoleScreen"),
 ]
 
 
@@ -113,6 +116,8 @@ class KioskApp(App):
         self.lockdown = Lockdown(locked=lockdown)
         #: receptionist mode: the hidden entry, the console session and its auto-lock
         self.reception = ReceptionShell(self, commands=self.commands)
+        #: emergency mode: the instructions on every kiosk of the site, check-in paused
+        self.emergency = EmergencyShell(self)
         self._screens: dict[str, Any] = {}
         self._screen_classes: dict[str, Any] = {}
         self._timers: list[Any] = []
@@ -163,6 +168,7 @@ class KioskApp(App):
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
+        self.emergency.start()
         self._timers = [
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
@@ -178,7 +184,7 @@ class KioskApp(App):
         for timer in self._timers:
             timer.cancel()
         parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
-        for part in (*parts, self.reception):
+        for part in (*parts, self.reception, self.emergency):
             part.stop()
         self.progress.unwatch()
         self.commands.stop()
@@ -280,6 +286,8 @@ class KioskApp(App):
             "reception_first_admin": {**console, **keys, "admin": s.admin},
             "reception_settings": {**console, "admin": s.admin},
             "reception_staff": {**console, **keys, "admin": s.admin},
+            "emergency": {"emergency": s.emergency.mode, "directions": s.directions},
+            "emergency_console": {"emergency": s.emergency},
         }
         return handed.get(name, {})
 
@@ -313,6 +321,8 @@ class KioskApp(App):
             name = "reception_pin"  # no way into the console without a PIN
         if self.desk and name not in (*CONSOLE, *CONSOLE_ENTRY):
             name = "reception_pin"  # the desk's console offers no visitor screen
+        elif not self.desk:
+            name = self.emergency.route(name)  # check-in paused during an emergency
         self.screen(name)
         self.manager.current = name
 
@@ -329,6 +339,8 @@ class KioskApp(App):
         self.set_language(self.services.settings.kiosk.default_language)
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
+        if self.emergency.active and not self.desk:
+            self.go("emergency")
         # the visitor's buffers (badge preview, maps) are freed: give the pages back once the
         # kiosk has rested at home a while (malloc_trim holds the allocator's lock as it walks
         # the heap, so a trim while the next visitor taps would stall the UI thread's frames)

@@ -31,6 +31,7 @@ def kiosk(
     listen: str = "",
     peers: str = "",
     start_workers: bool = False,
+    environ: dict[str, str] | None = None,
 ) -> Services:
     environ = {
         "KIOSK_KIOSK_DATA_DIR": str(folder),
@@ -40,6 +41,7 @@ def kiosk(
         "KIOSK_EMERGENCY_PEERS": peers,
         "KIOSK_EMERGENCY_INTERVAL": "0.2",
         "KIOSK_EMERGENCY_IDLE_INTERVAL": "0.5",
+        **(environ or {}),
     }
     return build_services(
         load_settings(environ=environ),

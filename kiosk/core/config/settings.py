@@ -173,11 +173,10 @@ class EmergencySettings:
     interval: float = 2.0
     #: seconds between two exchanges while none is (a start is sent at once either way)
     idle_interval: float = 15.0
-    #: where the roll call prints, tried in order ("cups:QUEUE", "file" …); empty = the
-    #: badge printer
+    #: where the roll call prints, tried in order until one takes it: "cups:QUEUE" (A4),
+    #: "cups:QUEUE@roll62" (a 62 mm roll), "file:DIR", "badge" (the badge printer's roll);
+    #: "+ps" after a CUPS-PDF queue keeps the names findable in its PDF; empty = "badge"
     rollcall_printers: tuple[str, ...] = ()
-    #: the roll call's page: "a4" or "roll62" (the 62 mm roll of a label printer)
-    rollcall_paper: str = "a4"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,12 @@ class Emergency:
     server: Any = None
     sender: Any = None
     workers: list[Any] = field(default_factory=list)
+    #: kiosk.core.emergency.printing.RollCallPrinting
+    printing: Any = None
+
+    def print_roll_call(self) -> Any:
+        """Print the roll call on the first configured printer that takes it (blocking)."""
+        return self.printing.print_roll_call()
 
 
 def peer_key(settings: Settings, site_keys: Any) -> Callable[[], SiteKey | None]:
@@ -51,7 +57,10 @@ def build_emergency(
     )
     exchange = PeerExchange(mode=mode, key=peer_key(settings, site_keys))
     mode.peer_rosters = exchange.peer_rosters
+    from kiosk.core.emergency.printing import RollCallPrinting
+
     built = Emergency(mode=mode, exchange=exchange)
+    built.printing = RollCallPrinting(mode=mode, settings=settings)
     cfg = settings.emergency
     if cfg.listen.strip():
         from kiosk.core.emergency.peers.link import PeerServer
