@@ -241,6 +241,7 @@ class KioskApp(App):
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
         self.scanner.checkin, self.scanner.records = services.checkin, services.records
+        self.emergency.wire()
         for name, screen in self._screens.items():
             for key, value in self._handed(name).items():
                 setattr(screen, key, value)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.launch import configure_kivy, parse_size, prepare_environment
+from kiosk.tour_emergency import emergency_steps
 
 #: seconds a step may wait for its screen's command and view model before the shot is taken
 MAX_WAIT = 10.0
@@ -349,6 +350,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("reception_alerts_desk_away", reception_alerts_desk_away),
         ("help_desk_away", help_desk_away),
         *console,
+        *emergency_steps(app, zh),
     ]
     return steps
 

@@ -26,11 +26,15 @@ OPEN_DURING = frozenset(
 class EmergencyShell:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.mode = getattr(app.services.emergency, "mode", None)
-        self.active = self.mode.active if self.mode is not None else False
         self._trigger = Clock.create_trigger(self._follow)
-        if self.mode is not None:
-            self.mode.on_change(lambda incident: self._changed(incident is not None))
+        self.wire()
+
+    def wire(self) -> None:
+        """Follow the mode ``app.services`` holds now (at start, and after a rewire)."""
+        mode = self.mode = getattr(self.app.services.emergency, "mode", None)
+        self.active = mode.active if mode is not None else False
+        if mode is not None:
+            mode.on_change(lambda incident: self._changed(mode, incident is not None))
 
     def start(self) -> None:
         if self.active:  # restarted during an emergency: straight back to the instructions
@@ -39,7 +43,9 @@ class EmergencyShell:
     def stop(self) -> None:
         self._trigger.cancel()
 
-    def _changed(self, active: bool) -> None:
+    def _changed(self, mode: Any, active: bool) -> None:
+        if mode is not self.mode:
+            return  # a mode replaced since (a rewire)
         self.active = active
         self._trigger()
 
