@@ -56,7 +56,7 @@ class EmergencyScreen(KioskScreen):
             title = t(f"emergency.kind.{kind}", lang)
             if self.drill:
                 title = f"{t('emergency.drill', lang)} · {title}"
-            setattr(self, f"title_{suffix}", f"{title} · {t('emergency.title', lang)}")
+            setattr(self, f"title_{suffix}", f"{title}: {t('emergency.title', lang)}")
             text = places.assembly_text(lang)
             setattr(
                 self,
