@@ -71,7 +71,8 @@ def main() -> None:
         elif do == "sync":
             assert services.sync is not None
             services.sync.sync_once()
-            out = {"pending": services.store.query_one("SELECT count(*) FROM outbox")[0]}
+            row = services.store.query_one("SELECT count(*) FROM outbox")
+            out = {"events": row[0] if row else 0}
         elif do == "refused":
             out = {"refused": emergency.exchange.refused}
         elif do == "entries":
