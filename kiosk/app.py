@@ -69,8 +69,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
     ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
     ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
-    ("emergency", "kiosk.screens.emergency", "EmergencyScreen"),
-    ("emergency_console", "kiosk.screens.emergency_console", "EmergencyConsoleScreen"),
+    ("emergency_instructions", "kiosk.screens.emergency", "EmergencyScreen"),
+    ("emergency_rollcall", "kiosk.screens.emergency_console", "EmergencyConsoleScreen"),
 ]
 
 
@@ -287,8 +287,8 @@ class KioskApp(App):
             "reception_first_admin": {**console, **keys, "admin": s.admin},
             "reception_settings": {**console, "admin": s.admin},
             "reception_staff": {**console, **keys, "admin": s.admin},
-            "emergency": {"emergency": s.emergency.mode, "directions": s.directions},
-            "emergency_console": {"emergency": s.emergency},
+            "emergency_instructions": {"emergency": s.emergency.mode, "directions": s.directions},
+            "emergency_rollcall": {"emergency": s.emergency},
         }
         return handed.get(name, {})
 
@@ -341,7 +341,7 @@ class KioskApp(App):
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
         if self.emergency.active and not self.desk:
-            self.go("emergency")
+            self.go("emergency_instructions")
         # the visitor's buffers (badge preview, maps) are freed: give the pages back once the
         # kiosk has rested at home a while (malloc_trim holds the allocator's lock as it walks
         # the heap, so a trim while the next visitor taps would stall the UI thread's frames)

@@ -15,8 +15,8 @@ def emergency_steps(app: Any, zh: bool) -> list[tuple[str, Callable[[], Any]]]:
     started: list[object] = []
 
     def emergency_start() -> Callable[[], bool]:
-        app.go("emergency_console")
-        s = app.screen("emergency_console")
+        app.go("emergency_rollcall")
+        s = app.screen("emergency_rollcall")
         return lambda: not s.busy and not s.active
 
     def emergency_instructions() -> Callable[[], bool]:
@@ -26,18 +26,18 @@ def emergency_steps(app: Any, zh: bool) -> list[tuple[str, Callable[[], Any]]]:
         app.commands.submit(
             lambda: mode.start(by=by, role=role, emergency="fire", drill=True), started.append
         )
-        s = app.screen("emergency")
+        s = app.screen("emergency_instructions")
 
         def ready() -> bool:
-            if started and app.manager.current != "emergency":
-                app.go("emergency")
+            if started and app.manager.current != "emergency_instructions":
+                app.go("emergency_instructions")
             return bool(started) and bool(s.title_zh) and not s.busy
 
         return ready
 
     def emergency_rollcall() -> Callable[[], bool]:
-        app.go("emergency_console")
-        s = app.screen("emergency_console")
+        app.go("emergency_rollcall")
+        s = app.screen("emergency_rollcall")
         return lambda: s.active and not s.busy and bool(s.counts_text)
 
     return [

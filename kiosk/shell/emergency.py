@@ -15,8 +15,8 @@ from kivy.clock import Clock
 
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY
 
-INSTRUCTIONS = "emergency"
-CONSOLE_SCREEN = "emergency_console"
+INSTRUCTIONS = "emergency_instructions"
+CONSOLE_SCREEN = "emergency_rollcall"
 #: what stays open while an emergency is under way
 OPEN_DURING = frozenset(
     {INSTRUCTIONS, CONSOLE_SCREEN, "checkout", "goodbye", *CONSOLE, *CONSOLE_ENTRY}

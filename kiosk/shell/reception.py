@@ -31,7 +31,7 @@ CONSOLE = (
     "reception_checkin",
     "reception_settings",
     "reception_staff",
-    "emergency_console",
+    "emergency_rollcall",
 )
 #: the screens that lead into the console without a session (the PIN pad, the first admin)
 CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")

@@ -4,6 +4,7 @@ badge scan still checks out, marks on the roll call, and the end takes the kiosk
 
 from __future__ import annotations
 
+import pytest
 from kivy.metrics import mm
 
 from kiosk.core.visits.checkin import CheckinForm
@@ -15,12 +16,13 @@ GUEST = CheckinForm(
 )
 
 
+@pytest.mark.slow
 def test_a_supervisor_runs_a_drill_from_the_console(kiosk):
     app = kiosk.app
     app.services.reception.staff.add("Li Jing", "supervisor", PIN)
     visit = app.services.checkin.check_in(GUEST).visit
     _sign_in(kiosk)
-    app.go("emergency_console")
+    app.go("emergency_rollcall")
     kiosk.settle()
     console = kiosk.current()
     assert not console.active
@@ -36,7 +38,7 @@ def test_a_supervisor_runs_a_drill_from_the_console(kiosk):
     # check-in is paused: the visitor screens lead to the instructions, check-out stays open
     app.home()
     kiosk.settle()
-    assert kiosk.screen == "emergency"
+    assert kiosk.screen == "emergency_instructions"
     screen = kiosk.current()
     kiosk.wait_for(lambda: screen.title_en and screen.assembly_en)
     assert "Drill" in screen.title_en and "演练" in screen.title_zh  # both languages at once
@@ -45,13 +47,13 @@ def test_a_supervisor_runs_a_drill_from_the_console(kiosk):
     for label_id in ("title_zh", "title_en", "assembly_en", "paused_zh", "paused_en"):
         assert screen.ids[label_id].font_size >= mm(TEXT_MM) - 0.5, label_id
     app.go("phone")
-    assert kiosk.screen == "emergency"
+    assert kiosk.screen == "emergency_instructions"
     app.go("checkout")
     assert kiosk.screen == "checkout"
 
     # a supervisor ends it with a reason; the kiosk goes home
     _sign_in(kiosk)
-    app.go("emergency_console")
+    app.go("emergency_rollcall")
     kiosk.settle()
     console = kiosk.current()
     console.ids.reason.text = "drill over, all accounted for"
@@ -66,7 +68,7 @@ def test_a_receptionist_cannot_start_it(kiosk):
     app = kiosk.app
     app.services.reception.staff.add("Wang Fang", "receptionist", PIN)
     _sign_in(kiosk)
-    app.go("emergency_console")
+    app.go("emergency_rollcall")
     kiosk.settle()
     console = kiosk.current()
     kiosk.tap(console.ids.start)
@@ -80,6 +82,6 @@ def test_an_emergency_started_elsewhere_switches_the_kiosk_and_its_end_goes_home
     app.go("phone")
     kiosk.settle()
     mode.start(by="st-s", role="supervisor", emergency="earthquake")  # as a peer's entry would
-    kiosk.wait_for(lambda: kiosk.screen == "emergency")
+    kiosk.wait_for(lambda: kiosk.screen == "emergency_instructions")
     mode.end(by="st-s", role="supervisor", reason="all clear")
     kiosk.wait_for(lambda: kiosk.screen == "home")
