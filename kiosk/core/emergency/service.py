@@ -163,9 +163,7 @@ class EmergencyMode:
     def _record(self, event: Event) -> None:
         with self._lock:
             with self.store.transaction() as tx:
-                stamp = self.store.hlc.tick()
-                _keep(tx, stamp, event, local=True)
-                tx.emit(event)
+                stamp = _emit(tx, event)
             log.info("emergency: %s (%s) recorded", event.kind, stamp)
         self._changed()
 
@@ -232,9 +230,17 @@ class EmergencyMode:
     def _record_switch(self, active: bool) -> None:
         event = EmergencySwitched(**self._common(), active=active)
         with self.store.transaction() as tx:
-            _keep(tx, self.store.hlc.tick(), event, local=True)
-            tx.emit(event)
+            _emit(tx, event)
         self.refold()
+
+
+def _emit(tx: Transaction, event: Event) -> str:
+    """Emit a local entry and keep it with its outbox stamp: head office folds it by the same
+    stamp the kiosks order it by. Returns the stamp."""
+    row = tx.execute("SELECT hlc FROM outbox WHERE uuid = ?", (tx.emit(event),)).fetchone()
+    stamp = str(row[0])
+    _keep(tx, stamp, event, local=True)
+    return stamp
 
 
 def _keep(tx: Transaction, stamp: str, event: Event, *, local: bool) -> bool:
