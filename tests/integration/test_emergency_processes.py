@@ -1,7 +1,7 @@
 """Three kiosk processes of one site on loopback, peers configured, head office stopped: a drill
 started on A switches B and C within ``SWITCH_BUDGET``; a visitor checked in on A is on B's
 roll call; B's mark shows on A; a forged peer message is refused. Head office started again
-receives every entry of the incident exactly once."""
+receives every entry of the incident exactly once and folds the same incident."""
 
 from __future__ import annotations
 
@@ -186,6 +186,17 @@ def test_three_kiosks_share_a_drill_with_head_office_down(tmp_path: Path) -> Non
         engine.dispose()
         assert {r[0] for r in rows} == held
         assert all(r[1] == 1 for r in rows), rows
+        # and folds them into the incident every kiosk shows
+        (incident,) = _ok(http.get(f"/sites/{site}/incidents"))
+        assert incident["drill"] and incident["emergency"] == "fire"
+        assert incident["started_on"] == a.kiosk_id and incident["ended_at"] is None
+        assert set(incident["switched"]) == {k.kiosk_id for k in kiosks}
+        assert incident["marks"][visit_id]["status"] == "accounted"
+        assert incident["marks"][visit_id]["kiosk_id"] == b.kiosk_id
+        assert incident["entries"] == len(held)
+        for k in kiosks:  # pushed again: nothing doubles
+            k.ask("sync")
+        assert _ok(http.get(f"/sites/{site}/incidents"))[0]["entries"] == len(held)
     finally:
         for k in kiosks:
             k.close()

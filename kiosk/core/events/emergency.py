@@ -21,8 +21,9 @@ Actor = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 _CONSUMER = (
-    "archived: head office stores it in `events` once (by entry); the site's other kiosks fold "
-    "it into their incident timeline (kiosk/core/emergency/timeline.py, received over the LAN)"
+    "head office folds it into `emergency_entries`, once by entry, and its incident record "
+    "(sync/server/incidents.py); the site's other kiosks fold it into their incident timeline "
+    "(kiosk/core/emergency/timeline.py, received over the LAN)"
 )
 
 
