@@ -28,6 +28,7 @@ from kiosk.services import DirectionsServices, Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
+from kiosk.shell.emergency import EmergencyShell
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
@@ -78,6 +79,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("reception_tickets_detail", "kiosk.screens.reception_tickets", "ReceptionTicketDetailScreen"),
     ("reception_deliveries", "kiosk.screens.reception_deliveries", "ReceptionDeliveriesScreen"),
     ("reception_reports", "kiosk.screens.reception_reports", "ReceptionReportsScreen"),
+    ("emergency_instructions", "kiosk.screens.emergency", "EmergencyScreen"),
+    ("emergency_rollcall", "kiosk.screens.emergency_console", "EmergencyConsoleScreen"),
 ]
 
 
@@ -123,6 +126,8 @@ class KioskApp(App):
         self.lockdown = Lockdown(locked=lockdown)
         #: receptionist mode: the hidden entry, the console session and its auto-lock
         self.reception = ReceptionShell(self, commands=self.commands)
+        #: emergency mode: the instructions on every kiosk of the site, check-in paused
+        self.emergency = EmergencyShell(self)
         self._screens: dict[str, Any] = {}
         self._screen_classes: dict[str, Any] = {}
         self._timers: list[Any] = []
@@ -173,6 +178,7 @@ class KioskApp(App):
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
+        self.emergency.start()
         self._timers = [
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
@@ -188,7 +194,7 @@ class KioskApp(App):
         for timer in self._timers:
             timer.cancel()
         parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
-        for part in (*parts, self.reception):
+        for part in (*parts, self.reception, self.emergency):
             part.stop()
         self.progress.unwatch()
         self.commands.stop()
@@ -246,6 +252,7 @@ class KioskApp(App):
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
         self.scanner.checkin, self.scanner.records = services.checkin, services.records
+        self.emergency.wire()
         for name, screen in self._screens.items():
             for key, value in self._handed(name).items():
                 setattr(screen, key, value)
@@ -307,6 +314,8 @@ class KioskApp(App):
             },
             "reception_deliveries": {**console, "parcels": s.parcels},
             "reception_reports": {**console, "reports": s.reports},
+            "emergency_instructions": {"emergency": s.emergency.mode, "directions": s.directions},
+            "emergency_rollcall": {"emergency": s.emergency},
         }
         return handed.get(name, {})
 
@@ -340,6 +349,8 @@ class KioskApp(App):
             name = "reception_pin"  # no way into the console without a PIN
         if self.desk and name not in (*CONSOLE, *CONSOLE_ENTRY):
             name = "reception_pin"  # the desk's console offers no visitor screen
+        elif not self.desk:
+            name = self.emergency.route(name)  # check-in paused during an emergency
         self.screen(name)
         self.manager.current = name
 
@@ -356,6 +367,8 @@ class KioskApp(App):
         self.set_language(self.services.settings.kiosk.default_language)
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
+        if self.emergency.active and not self.desk:
+            self.go("emergency_instructions")
         # the visitor's buffers (badge preview, maps) are freed: give the pages back once the
         # kiosk has rested at home a while (malloc_trim holds the allocator's lock as it walks
         # the heap, so a trim while the next visitor taps would stall the UI thread's frames)

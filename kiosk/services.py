@@ -85,6 +85,8 @@ class Services:
     ratings: Any = None
     #: the desk's assessment reports (kiosk.core.reports.figures.ReportService)
     reports: Any = None
+    #: emergency mode, its roll call and its peers (kiosk.core.emergency.wiring.Emergency)
+    emergency: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -168,6 +170,12 @@ def build_services(
     services.admin = _admin(services)
     services.tickets = _tickets(services)
     _attach_front_desk(services)
+    from kiosk.core.emergency.wiring import build_emergency
+
+    services.emergency = build_emergency(
+        settings=settings, records=records, clock=clock, site_keys=services.site_keys
+    )
+    services.workers += services.emergency.workers
     if start_workers:
         services.start()
     return services

@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk.launch import configure_kivy, parse_size, prepare_environment
 from kiosk.tour_desk import desk_steps
+from kiosk.tour_emergency import emergency_steps
 
 #: seconds a step may wait for its screen's command and view model before the shot is taken
 MAX_WAIT = 10.0
@@ -363,6 +364,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("help_desk_away", help_desk_away),
         *console,
         *desk_steps(app, zh),
+        *emergency_steps(app, zh),
     ]
     return steps
 

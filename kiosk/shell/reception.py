@@ -36,6 +36,7 @@ CONSOLE = (
     "reception_tickets_detail",
     "reception_deliveries",
     "reception_reports",
+    "emergency_rollcall",
 )
 #: the screens that lead into the console without a session (the PIN pad, the first admin)
 CONSOLE_ENTRY = ("reception_pin", "reception_first_admin")

@@ -34,6 +34,7 @@ from .api import (
     admin_tokens,
     alert_routes,
     directory_routes,
+    incident_routes,
     invitation_routes,
     kiosk_routes,
     site_documents_routes,
@@ -83,6 +84,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(invitation_routes.router, prefix=API_PREFIX)
     app.include_router(directory_routes.router, prefix=API_PREFIX)
     app.include_router(alert_routes.router, prefix=API_PREFIX)
+    app.include_router(incident_routes.router, prefix=API_PREFIX)
     app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(ticket_links.router, prefix=API_PREFIX)

@@ -397,6 +397,7 @@ from . import (  # noqa: E402, F401
     alerts,
     conflicts,
     desk_work,
+    incidents,
     reception,
     tickets,
     visit_status,

@@ -269,6 +269,20 @@ class Conflict(Base):
     created_at: Mapped[datetime]
 
 
+class EmergencyEntry(Base):
+    """One entry of a site's emergency timeline (``emergency.*`` events), once per entry id,
+    with its hybrid-clock stamp: ``incidents.py`` folds them as every kiosk does."""
+
+    __tablename__ = "emergency_entries"
+    entry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    hlc: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
 class Change(Base):
     """One entry of a site's pull feed."""
 

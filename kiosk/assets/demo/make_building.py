@@ -210,6 +210,19 @@ def build() -> dict[str, Any]:
     landmarks += [
         {"id": "reception", "waypoint": "f1.reception", "name_zh": "前台", "name_en": "Reception"},
         {"id": "cafe", "waypoint": "f1.cafe", "name_zh": "咖啡厅", "name_en": "Café"},
+        # emergency mode reads these (docs/emergency.md): exits, and the assembly point outside
+        {
+            "id": "exit-main",
+            "waypoint": "f1.entrance",
+            "name_zh": "正门",
+            "name_en": "Main entrance",
+        },
+        {
+            "id": "assembly-square",
+            "waypoint": "f1.entrance",
+            "name_zh": "大楼南侧广场",
+            "name_en": "the square south of the building",
+        },
     ]
     departments = {d["id"]: d["room"] for d in directory["departments"]}
     names = {d["room"]: d for d in directory["departments"]}

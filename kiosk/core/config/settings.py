@@ -201,6 +201,26 @@ class TicketSettings:
 
 
 @dataclass(frozen=True)
+class EmergencySettings:
+    #: the site's other kiosks' peer servers, "host:port" each: they share an emergency, its
+    #: roll call and its marks on the LAN, with head office down too (docs/emergency.md)
+    peers: tuple[str, ...] = ()
+    #: where this kiosk's peer server listens, "host:port" ("0.0.0.0:7410"); empty = none
+    listen: str = ""
+    #: the site's peer key by hand (VERSION:HEX from `kiosk-server show-key SITE peer`) for a
+    #: kiosk not enrolled; empty = the key fetched from head office with the other site keys
+    peer_key: str = ""
+    #: seconds between two exchanges with each peer while an emergency is under way
+    interval: float = 2.0
+    #: seconds between two exchanges while none is (a start is sent at once either way)
+    idle_interval: float = 15.0
+    #: where the roll call prints, tried in order until one takes it: "cups:QUEUE" (A4),
+    #: "cups:QUEUE@roll62" (a 62 mm roll), "file:DIR", "badge" (the badge printer's roll);
+    #: "+ps" after a CUPS-PDF queue keeps the names findable in its PDF; empty = "badge"
+    rollcall_printers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
@@ -210,6 +230,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     reception: ReceptionSettings = field(default_factory=ReceptionSettings)
     tickets: TicketSettings = field(default_factory=TicketSettings)
+    emergency: EmergencySettings = field(default_factory=EmergencySettings)
     #: the file these came from, if any
     source: str = ""
 

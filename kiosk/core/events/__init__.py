@@ -18,6 +18,14 @@ from pydantic import ValidationError as PydanticValidationError
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.events.base import ID_PATTERN, Event
 from kiosk.core.events.desk import DESK_EVENTS, ParcelCollected, ParcelReceived, VisitRated
+from kiosk.core.events.emergency import (
+    EMERGENCY_EVENTS,
+    EmergencyEnded,
+    EmergencyMarked,
+    EmergencyStarted,
+    EmergencySwitched,
+    RollCallPrinted,
+)
 from kiosk.core.events.feed import (
     FEED_EVENTS,
     BuildingUpdated,
@@ -73,13 +81,11 @@ REGISTRY: dict[str, type[Event]] = {
         *KIOSK_EVENTS,
         *RECEPTION_EVENTS,
         *TICKET_EVENTS,
-        *FEED_EVENTS,
-        *RECEPTION_FEED,
-        *SITE_FEED,
-        *FEED_EVENTS,
-        *RECEPTION_FEED,
-        *SITE_FEED,
         *DESK_EVENTS,
+        *EMERGENCY_EVENTS,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
     )
 }
 
@@ -125,6 +131,10 @@ __all__ = [
     "DepartmentDeleted",
     "DepartmentUpserted",
     "DeskStatusChanged",
+    "EmergencyEnded",
+    "EmergencyMarked",
+    "EmergencyStarted",
+    "EmergencySwitched",
     "Event",
     "HeadOfficeRestored",
     "HostDeleted",
@@ -137,6 +147,7 @@ __all__ = [
     "NotifySent",
     "ParcelCollected",
     "ParcelReceived",
+    "RollCallPrinted",
     "SiteKeyRotated",
     "SiteMap",
     "SiteSettings",

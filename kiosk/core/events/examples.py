@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import desk, feed, kiosk, reception, site, tickets
+from kiosk.core.events import desk, emergency, feed, kiosk, reception, site, tickets
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -273,6 +273,48 @@ EXAMPLES: dict[str, Event] = {
         ),
         desk.VisitRated(
             visit_id=_VISIT, site_id="demo", kiosk_id="kiosk-1", score=5, scale="faces", rated_at=_T
+        ),
+        emergency.EmergencyStarted(
+            entry_id="e1a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            at=_T,
+            emergency="fire",
+            drill=True,
+            by=_STAFF,
+        ),
+        emergency.EmergencyEnded(
+            entry_id="e2a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="kiosk-2",
+            at=_T,
+            by=_STAFF,
+            reason="all accounted for; fire brigade gave the all-clear",
+        ),
+        emergency.EmergencyMarked(
+            entry_id="e3a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="kiosk-2",
+            at=_T,
+            person_id=_VISIT,
+            status="accounted",
+            by=_STAFF,
+        ),
+        emergency.EmergencySwitched(
+            entry_id="e4a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="kiosk-2",
+            at=_T,
+            active=True,
+        ),
+        emergency.RollCallPrinted(
+            entry_id="e5a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="kiosk-1",
+            at=_T,
+            printer="cups:Lobby-A4",
+            people=42,
+            ok=True,
         ),
     )
 }

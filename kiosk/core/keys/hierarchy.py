@@ -9,7 +9,7 @@ Rotating a key (``kiosk-server rotate-key SITE PURPOSE``) bumps its version; a l
 version it was signed with (absent means 1), so the previous version keeps working until what it
 signed has expired (``HONOUR_SECONDS``). A badge names its key by the key id byte of its token
 (``badges.tokens``); each kiosk keeps the badge key it retired and honours it for the badges it
-signed until they expire. Later purposes (its kiosks' peer key) are added here as members. Pure
+signed until they expire. The peer key seals what the site's kiosks tell each other. Pure
 functions; no I/O.
 """
 
@@ -38,6 +38,10 @@ class KeyPurpose(StrEnum):
     #: signs and verifies the QR token on every visitor badge of the site
     #: (``kiosk.core.badges.tokens``): a badge printed at one kiosk checks out at every other
     BADGE = "badge"
+    #: seals (encrypts and authenticates) what the site's kiosks tell each other on the LAN in
+    #: emergency mode (``kiosk.core.emergency.peers``): a device outside the site can neither
+    #: read the roll call nor start, end or alter an emergency
+    PEER = "peer"
 
 
 #: the purposes a kiosk may fetch (``GET /api/v1/sync/keys``) and sign with
@@ -48,6 +52,7 @@ KIOSK_PURPOSES: frozenset[KeyPurpose] = frozenset(
         KeyPurpose.BLIND_INDEX,
         KeyPurpose.STAFF_PIN,
         KeyPurpose.BADGE,
+        KeyPurpose.PEER,
     }
 )
 
@@ -62,6 +67,9 @@ HONOUR_SECONDS: dict[KeyPurpose, int] = {
     #: expire within its ``[printer] badge_valid_hours`` (default, this figure) of adopting the
     #: new one (``BadgeService.adopt``)
     KeyPurpose.BADGE: 12 * 3600,
+    #: nothing signed lives on: a kiosk seals with the newest version it holds and opens what
+    #: names a version it holds (each kiosk refetches after the rotation's feed change)
+    KeyPurpose.PEER: 0,
 }
 
 

@@ -155,6 +155,33 @@ class CupsPrinter:
             raise PrinterError(f"lp failed for queue {self.queue}: {detail}", key=key)
         return JobRef(self.name, match.group(1))
 
+    def print_document(self, pdf: bytes, *, title: str, media: str) -> JobRef:
+        """A ready document (the emergency roll call: a PDF, or PostScript) to the queue,
+        refused like a badge when the queue is not ready (stopped, out of paper, offline): the
+        caller tries another."""
+        status = self.status()
+        if not status.ready:
+            raise PrinterError(
+                f"CUPS queue {self.queue} is {status.state}: {status.detail}",
+                key=status.message_key or ERROR,
+            )
+        suffix = ".ps" if pdf.startswith(b"%!") else ".pdf"
+        fd, path = tempfile.mkstemp(suffix=suffix, prefix="document-", dir=self.spool_dir)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pdf)
+            result = self._run(
+                ["lp", "-d", self.queue, "-t", title, "-o", f"media={media}", "--", path]
+            )
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        match = _REQUEST_ID.search(result.stdout)
+        if result.returncode != 0 or not match:
+            detail = (result.stderr or result.stdout).strip()
+            raise PrinterError(f"lp failed for queue {self.queue}: {detail}", key=ERROR)
+        return JobRef(self.name, match.group(1))
+
     def job_state(self, ref: JobRef) -> JobState:
         pending = self._run(["lpstat", "-W", "not-completed", "-o", self.queue])
         if pending.returncode != 0:

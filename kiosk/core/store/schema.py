@@ -45,6 +45,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.tickets",
     "kiosk.core.store.parcels",
     "kiosk.core.store.report_rows",
+    "kiosk.core.store.emergency",
 )
 
 

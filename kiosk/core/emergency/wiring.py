@@ -1,0 +1,81 @@
+"""Building emergency mode for the kiosk (``kiosk.services.build_services`` calls it).
+
+The mode always exists (a kiosk alone still runs a roll call); the peer server and sender are
+built when ``[emergency] listen`` / ``peers`` are set. The peer key is ``[emergency] peer_key``
+when set, else the site's ``peer`` key fetched from head office with the other site keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.core.config.clock import Clock
+from kiosk.core.config.settings import Settings
+from kiosk.core.emergency.peers.exchange import PeerExchange
+from kiosk.core.emergency.service import EmergencyMode
+from kiosk.core.keys.hierarchy import KeyPurpose, SiteKey, parse_versioned
+from kiosk.core.store.records import Records
+
+
+@dataclass
+class Emergency:
+    mode: EmergencyMode
+    exchange: PeerExchange
+    #: the peer server (None without ``listen``) and sender (None without ``peers``)
+    server: Any = None
+    sender: Any = None
+    workers: list[Any] = field(default_factory=list)
+    #: kiosk.core.emergency.printing.RollCallPrinting
+    printing: Any = None
+
+    def print_roll_call(self) -> Any:
+        """Print the roll call on the first configured printer that takes it (blocking)."""
+        return self.printing.print_roll_call()
+
+
+def peer_key(settings: Settings, site_keys: Any) -> Callable[[], SiteKey | None]:
+    fixed = settings.emergency.peer_key.strip()
+    if fixed:
+        key = parse_versioned(fixed, KeyPurpose.PEER)
+        return lambda: key
+    if site_keys is None:
+        return lambda: None
+    return lambda: site_keys.current(KeyPurpose.PEER)
+
+
+def build_emergency(
+    *, settings: Settings, records: Records, clock: Clock, site_keys: Any
+) -> Emergency:
+    mode = EmergencyMode(
+        records=records,
+        clock=clock,
+        site_id=settings.site.id,
+        kiosk_id=settings.kiosk.id,
+        timezone=settings.site.timezone,
+    )
+    exchange = PeerExchange(mode=mode, key=peer_key(settings, site_keys))
+    mode.peer_rosters = exchange.peer_rosters
+    from kiosk.core.emergency.printing import RollCallPrinting
+
+    built = Emergency(mode=mode, exchange=exchange)
+    built.printing = RollCallPrinting(mode=mode, settings=settings)
+    cfg = settings.emergency
+    if cfg.listen.strip():
+        from kiosk.core.emergency.peers.link import PeerServer
+
+        built.server = PeerServer(exchange=exchange, listen=cfg.listen, clock=clock)
+        built.workers.append(built.server)
+    if cfg.peers:
+        from kiosk.core.emergency.peers.link import PeerSender
+
+        built.sender = PeerSender(
+            exchange=exchange,
+            peers=cfg.peers,
+            clock=clock,
+            interval=cfg.interval,
+            idle_interval=cfg.idle_interval,
+        )
+        built.workers.append(built.sender)
+    return built

@@ -1,0 +1,103 @@
+"""Events of emergency mode (``kiosk.core.emergency``): one model per timeline entry kind.
+
+Each is one entry of a site's incident timeline: the kiosk that made it writes it to its
+``emergency_entries`` and its outbox in one transaction, and hands it to the site's other
+kiosks over the LAN (``kiosk.core.emergency.peers``) with its hybrid-clock stamp, so every
+kiosk folds the same entries into the same timeline. ``entry_id`` is unique per entry: a kiosk
+keeps an entry once whoever passed it on, and head office folds each once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
+
+from kiosk.core.events.base import Event, Id, Text64, Text200, Time
+
+EmergencyKind = Literal["fire", "evacuation", "earthquake", "security", "other"]
+MarkStatus = Literal["accounted", "missing"]
+Actor = Annotated[str, Field(min_length=1, max_length=64)]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+_CONSUMER = (
+    "head office folds it into `emergency_entries`, once by entry, and its incident record "
+    "(sync/server/incidents.py); the site's other kiosks fold it into their incident timeline "
+    "(kiosk/core/emergency/timeline.py, received over the LAN)"
+)
+
+
+class _Entry(Event):
+    entry_id: Id
+    site_id: Id
+    kiosk_id: Id
+    at: Time
+
+    @property
+    def entity_id(self) -> str:
+        return self.entry_id
+
+
+class EmergencyStarted(_Entry):
+    """A supervisor (PIN) started emergency mode for the site: a real emergency or a drill.
+    A second start while one is under way joins it (one timeline)."""
+
+    kind: ClassVar[str] = "emergency.started"
+    consumer: ClassVar[str] = _CONSUMER
+
+    emergency: EmergencyKind
+    drill: bool = False
+    #: the staff id of the supervisor who started it
+    by: Actor
+
+
+class EmergencyEnded(_Entry):
+    """A supervisor (PIN) ended it, with the reason."""
+
+    kind: ClassVar[str] = "emergency.ended"
+    consumer: ClassVar[str] = _CONSUMER
+
+    by: Actor
+    reason: Reason
+
+
+class EmergencyMarked(_Entry):
+    """Someone on the roll call marked accounted for or missing at the assembly point."""
+
+    kind: ClassVar[str] = "emergency.marked"
+    consumer: ClassVar[str] = _CONSUMER
+
+    #: the roll-call line: a visit id, or ``staff:<staff id>``
+    person_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+    status: MarkStatus
+    by: Actor
+
+
+class EmergencySwitched(_Entry):
+    """This kiosk switched to emergency mode (its instructions are showing) or back."""
+
+    kind: ClassVar[str] = "emergency.switched"
+    consumer: ClassVar[str] = _CONSUMER
+
+    active: bool
+
+
+class RollCallPrinted(_Entry):
+    """The roll call went to a printer (or failed to, on every queue tried)."""
+
+    kind: ClassVar[str] = "emergency.rollcall_printed"
+    consumer: ClassVar[str] = _CONSUMER
+
+    printer: Text200
+    people: Annotated[int, Field(ge=0, le=100_000)]
+    ok: bool
+    problem: Text64 = ""
+
+
+EMERGENCY_EVENTS: tuple[type[Event], ...] = (
+    EmergencyStarted,
+    EmergencyEnded,
+    EmergencyMarked,
+    EmergencySwitched,
+    RollCallPrinted,
+)

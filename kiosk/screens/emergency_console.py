@@ -1,0 +1,115 @@
+"""Receptionist mode's emergency console: a supervisor starts or ends it; everyone marks.
+
+Not under way: the kinds, a drill switch and "start" (the signed-in staff member must be a
+supervisor or admin: ``EmergencyMode.start`` refuses others). Under way: the roll call (each
+line: name, host, where, status, "accounted for" / "missing"), its counts, "print the roll
+call" and "end" with a reason. Every use case runs on the command runner; the list refills in
+place (``widgets.reuse``) and follows changes from peers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+
+from kiosk.core.emergency.roster import Line, RollCall
+from kiosk.screens.base import KioskScreen
+from kiosk.widgets.reuse import refill
+
+#: the most lines drawn at once (the printout has every one; search narrows the screen)
+LINES_SHOWN = 200
+
+
+class EmergencyConsoleScreen(KioskScreen):
+    goes_home_itself = True
+    #: kiosk.core.emergency.wiring.Emergency
+    emergency = ObjectProperty(None)
+    active = BooleanProperty(False)
+    drill = BooleanProperty(True)
+    kind = StringProperty("fire")
+    counts_text = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._call: RollCall | None = None
+        self._refresh = Clock.create_trigger(lambda _dt: self.refresh())
+
+    def on_emergency(self, _screen: Any, emergency: Any) -> None:
+        if emergency is not None:
+            emergency.mode.on_change(lambda _incident: self._refresh())
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        mode = self.emergency.mode
+        self.run(lambda: (mode.active, mode.roll_call()), self._show)
+
+    def _show(self, found: tuple[bool, RollCall]) -> None:
+        self.active, self._call = found
+        c = self._call.counts()
+        self.counts_text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
+        refill(self.ids.lines, self._call.lines[:LINES_SHOWN], Factory.RollCallRow, self._row)
+
+    def _row(self, row: Any, _i: int, line: Line) -> None:
+        p = line.person
+        row.person_id = p.person_id
+        row.name = (
+            p.name if p.kind == "visitor" else f"{p.name} ({self.t('emergency.rollcall.staff')})"
+        )
+        row.detail = "  ".join(x for x in (p.company, p.host, p.where) if x)
+        row.status = line.status
+        row.status_text = self.t(f"emergency.status.{line.status}")
+        if not getattr(row, "_bound", False):
+            row.ids.accounted.bind(on_release=lambda _b, r=row: self.mark(r.person_id, "accounted"))
+            row.ids.missing.bind(on_release=lambda _b, r=row: self.mark(r.person_id, "missing"))
+            row._bound = True
+
+    def _staff(self) -> Any:
+        session = self.shell.reception.session
+        return session.staff if session is not None else None
+
+    def start(self) -> None:
+        staff, mode, kind, drill = self._staff(), self.emergency.mode, self.kind, self.drill
+        if staff is None:
+            return
+        self.run(
+            lambda: mode.start(by=staff.id, role=staff.role, emergency=kind, drill=drill),
+            lambda _incident: self.refresh(),
+        )
+
+    def end(self) -> None:
+        staff, mode, reason = self._staff(), self.emergency.mode, self.ids.reason.text
+        if staff is None:
+            return
+        self.run(
+            lambda: mode.end(by=staff.id, role=staff.role, reason=reason),
+            lambda _none: self._ended(),
+        )
+
+    def _ended(self) -> None:
+        self.ids.reason.text = ""
+        self.refresh()
+
+    def mark(self, person_id: str, status: str) -> None:
+        staff, mode = self._staff(), self.emergency.mode
+        if staff is None:
+            return
+        self.run(
+            lambda: mode.mark(by=staff.id, person_id=person_id, status=status),
+            lambda _none: self.refresh(),
+        )
+
+    def print_roll_call(self) -> None:
+        emergency = self.emergency
+        self.run(lambda: emergency.print_roll_call(), lambda _outcome: self.refresh())
+
+    def on_language(self, lang: str) -> None:
+        if self._call is not None:
+            self._show((self.active, self._call))
+
+    def back(self) -> None:
+        self.go("reception_board")
