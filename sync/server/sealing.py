@@ -57,15 +57,24 @@ def compact(engine: Engine) -> None:
     """Rewrite the sealed tables so no free page keeps a value from before sealing: SQLite
     VACUUM (and an emptied WAL), PostgreSQL VACUUM FULL of those tables (outside a
     transaction, so it cannot run inside ``migrate``'s)."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # the driver's own: no BEGIN IMMEDIATE around VACUUM
+        try:
+            cursor = raw.cursor()
+            for sql in (
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+                "VACUUM",
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ):
+                cursor.execute(sql)
+            cursor.close()
+        finally:
+            raw.close()
+        return
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            for table in sorted({t for t, _, _ in SEALED}):
-                conn.exec_driver_sql(f"VACUUM FULL {table}")
+        for table in sorted({t for t, _, _ in SEALED}):
+            conn.exec_driver_sql(f"VACUUM FULL {table}")
 
 
 def fields_of(dialect: Any) -> Fields:
