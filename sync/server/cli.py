@@ -14,6 +14,7 @@
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
+    kiosk-server purge                               anonymise what is past each site's retention
     kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
     kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
     kiosk-server --version
@@ -129,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     from .staff_cli import add_parser
 
     add_parser(sub)
+    sub.add_parser(
+        "purge", help="anonymise personal data past each site's retention period (run daily)"
+    )
     backup = sub.add_parser("backup", help="write the database as one encrypted archive (0600)")
     backup.add_argument("out", help="archive file")
     restore = sub.add_parser("restore", help="put a backup back (stop the server first)")
@@ -176,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 sessions = make_sessionmaker(engine)
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command == "purge":
+                from .retention import purge_command
+
+                return purge_command(make_sessionmaker(engine))
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
             if args.command == "staff":
