@@ -62,7 +62,7 @@ def purge_site(session: Session, site: Site, now: datetime) -> SitePurge:
     sid = site.id
 
     def changed(statement: Any) -> int:
-        return int(session.execute(statement.execution_options(synchronize_session=False)).rowcount)
+        return _rowcount(session, statement)
 
     counts = SitePurge(
         visitors=changed(
@@ -141,7 +141,12 @@ def _forget_changes(session: Session, site_id: str, cutoff: datetime) -> int:
             (Change.kind == "invitation.upserted") & Change.entity_id.in_(ended),
         ),
     )
-    return int(session.execute(statement.execution_options(synchronize_session=False)).rowcount)
+    return _rowcount(session, statement)
+
+
+def _rowcount(session: Session, statement: Any) -> int:
+    result: Any = session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
 
 
 def _empty_details(session: Session, site_id: str, cutoff: datetime) -> int:
