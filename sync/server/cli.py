@@ -15,6 +15,7 @@
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
     kiosk-server purge                               anonymise what is past each site's retention
+    kiosk-server audit verify [--site S] | who-saw SITE MOBILE   the audit chains (exit 1: broken)
     kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
     kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
     kiosk-server --version
@@ -127,9 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
+    from .audit_log import add_parser as add_audit_parser
     from .staff_cli import add_parser
 
     add_parser(sub)
+    add_audit_parser(sub)
     sub.add_parser(
         "purge", help="anonymise personal data past each site's retention period (run daily)"
     )
@@ -180,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 sessions = make_sessionmaker(engine)
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command == "audit":
+                from .audit_log import audit_command
+
+                return audit_command(make_sessionmaker(engine), args)
             if args.command == "purge":
                 from .retention import purge_command
 
