@@ -17,17 +17,22 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import iso
-from kiosk.core.reception.audit import Verification, verify_rows
+from kiosk.core.reception.audit import GENESIS, Verification, entry_hash, verify_rows
+from kiosk.core.store.ids import new_id
 
 from .identity import phone_indexer
 from .models import Visit, Visitor
 from .reception import AuditEntry
+
+#: the prefix of head office's own chain of a site (``kiosk_id`` column)
+HEAD_OFFICE = "head-office:"
 
 
 def hashed(entry: AuditEntry) -> Mapping[str, Any]:
@@ -49,6 +54,48 @@ def hashed(entry: AuditEntry) -> Mapping[str, Any]:
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
+
+
+def record_entry(
+    session: Session,
+    *,
+    site_id: str,
+    now: datetime,
+    action: str,
+    subject_kind: str = "",
+    subject_id: str = "",
+    fields: str = "",
+    reason: str = "",
+    details: Mapping[str, str] | None = None,
+    actor: str = "system",
+) -> AuditEntry:
+    """Append one entry to the site's head-office chain (``head-office:<site>``), hashed as a
+    kiosk's entry is, in the session's transaction."""
+    chain = f"{HEAD_OFFICE}{site_id}"
+    last = session.scalars(
+        select(AuditEntry).where(AuditEntry.kiosk_id == chain).order_by(AuditEntry.seq.desc())
+    ).first()
+    entry = AuditEntry(
+        kiosk_id=chain,
+        seq=(last.seq + 1) if last else 1,
+        site_id=site_id,
+        entry_id=new_id(),
+        at=now,
+        actor=actor,
+        role="",
+        action=action,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        fields=fields,
+        reason=reason,
+        details=dict(details or {}),
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(hashed(entry))
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def verify_chains(session: Session, site_id: str | None = None) -> dict[str, Verification]:

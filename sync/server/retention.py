@@ -16,7 +16,6 @@ Must never: delete a visit or an event row (their counts are the statistics).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,11 +24,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import iso
-from kiosk.core.reception.audit import GENESIS, entry_hash
-from kiosk.core.store.ids import new_id
 
+from .audit_log import record_entry
 from .models import Alert, Change, Event, Invitation, Site, Visitor
-from .reception import AuditEntry, VisitAnnotation
+from .reception import VisitAnnotation
 
 DEFAULT_DAYS = 30
 
@@ -97,7 +95,16 @@ def purge_site(session: Session, site: Site, now: datetime) -> SitePurge:
         alerts=_empty_details(session, sid, cutoff),
     )
     if counts.total:
-        _audit(session, site, now, cutoff, counts)
+        record_entry(
+            session,
+            site_id=sid,
+            now=now,
+            action="privacy.purge",
+            subject_kind="site",
+            subject_id=sid,
+            reason=f"retention: before {iso(cutoff)}",
+            details={k: str(v) for k, v in asdict(counts).items()},
+        )
     return counts
 
 
@@ -158,46 +165,3 @@ def _empty_details(session: Session, site_id: str, cutoff: datetime) -> int:
             count += 1
     session.flush()
     return count
-
-
-def _audit(
-    session: Session, site: Site, now: datetime, cutoff: datetime, counts: SitePurge
-) -> None:
-    chain = f"head-office:{site.id}"
-    last = session.scalars(
-        select(AuditEntry).where(AuditEntry.kiosk_id == chain).order_by(AuditEntry.seq.desc())
-    ).first()
-    details = {k: str(v) for k, v in asdict(counts).items()}
-    values: dict[str, Any] = {
-        "seq": (last.seq + 1) if last else 1,
-        "id": new_id(),
-        "at": iso(now),
-        "site_id": site.id,
-        "kiosk_id": chain,
-        "actor": "system",
-        "role": "",
-        "action": "privacy.purge",
-        "subject_kind": "site",
-        "subject_id": site.id,
-        "fields": "",
-        "reason": f"retention: before {iso(cutoff)}",
-        "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
-        "prev_hash": last.hash if last else GENESIS,
-    }
-    session.add(
-        AuditEntry(
-            kiosk_id=chain,
-            seq=values["seq"],
-            site_id=site.id,
-            entry_id=values["id"],
-            at=now,
-            actor="system",
-            action="privacy.purge",
-            subject_kind="site",
-            subject_id=site.id,
-            reason=values["reason"],
-            details=details,
-            prev_hash=values["prev_hash"],
-            hash=entry_hash(values),
-        )
-    )

@@ -50,6 +50,12 @@ from kiosk.core.events.kiosk import (
     VisitorRecord,
     VisitRecord,
 )
+from kiosk.core.events.privacy import (
+    PRIVACY_EVENTS,
+    PRIVACY_FEED,
+    VisitorErased,
+    VisitorErasureConfirmed,
+)
 from kiosk.core.events.reception import (
     RECEPTION_EVENTS,
     RECEPTION_FEED,
@@ -67,7 +73,15 @@ from kiosk.core.events.site import SITE_FEED, ConflictRecorded, VisitorKnown, Vi
 #: kind → model, every kind the project knows (kiosk → head office, then head office → kiosk)
 REGISTRY: dict[str, type[Event]] = {
     cls.kind: cls
-    for cls in (*KIOSK_EVENTS, *RECEPTION_EVENTS, *FEED_EVENTS, *RECEPTION_FEED, *SITE_FEED)
+    for cls in (
+        *KIOSK_EVENTS,
+        *RECEPTION_EVENTS,
+        *FEED_EVENTS,
+        *RECEPTION_FEED,
+        *SITE_FEED,
+        *PRIVACY_EVENTS,
+        *PRIVACY_FEED,
+    )
 }
 
 
@@ -135,6 +149,8 @@ __all__ = [
     "VisitDecided",
     "VisitDenied",
     "VisitRecord",
+    "VisitorErased",
+    "VisitorErasureConfirmed",
     "VisitorKnown",
     "VisitorMerged",
     "VisitorRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import feed, kiosk, reception, site
+from kiosk.core.events import feed, kiosk, privacy, reception, site
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -257,6 +257,18 @@ EXAMPLES: dict[str, Event] = {
         ),
         site.VisitorMerged(
             visitor_id=_VISITOR, merged_id="7a6b5c4d3e2f4a1b9c8d7e6f5a4b3c2d", site_id="demo"
+        ),
+        privacy.VisitorErased(
+            erasure_id="er-2c1b0a9f8e7d4c6b",
+            site_id="demo",
+            visitor_ids=[_VISITOR],
+            requested_at=_T,
+        ),
+        privacy.VisitorErasureConfirmed(
+            erasure_id="er-2c1b0a9f8e7d4c6b",
+            site_id="demo",
+            visitors=1,
+            erased_at=_T,
         ),
     )
 }

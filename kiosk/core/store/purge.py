@@ -101,3 +101,35 @@ def payloads(tx: Transaction, cutoff: str) -> int:
             (cutoff,),
         ).rowcount
     )
+
+
+def erase_visitors(tx: Transaction, visitor_ids: list[str]) -> int:
+    """A person's erasure: the visitors' personal fields, their visits' notes and badge codes,
+    corrections, messages and handled outbox payloads; returns how many visitor rows held
+    anything."""
+    marks = ",".join("?" * len(visitor_ids))
+    visits = f"SELECT id FROM visits WHERE visitor_id IN ({marks})"
+    ids = tuple(visitor_ids)
+    held = tx.execute(
+        f"UPDATE visitors SET name = '', phone = '', company = '', phone_key = '' "
+        f"WHERE id IN ({marks}) AND (name != '' OR phone != '' OR company != '' "
+        "OR phone_key != '')",
+        ids,
+    ).rowcount
+    tx.execute(f"UPDATE visits SET note = '' WHERE visitor_id IN ({marks})", ids)
+    tx.execute(
+        "UPDATE visit_annotations SET old_value = '', new_value = '', reason = '' "
+        f"WHERE visit_id IN ({visits})",
+        ids,
+    )
+    tx.execute(
+        "UPDATE notify_deliveries SET subject = '', body_text = '', body_html = '' "
+        f"WHERE visit_id IN ({visits})",
+        ids,
+    )
+    handled = tx.execute("SELECT coalesce(min(position), 0) FROM outbox_positions").fetchone()[0]
+    tx.execute(
+        f"UPDATE outbox SET payload = '{{}}' WHERE seq <= ? AND entity_id IN ({visits})",
+        (handled, *ids),
+    )
+    return int(held)
