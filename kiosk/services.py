@@ -165,6 +165,17 @@ def build_services(
             data_dir=settings.data_dir,
         )
     )
+    from kiosk.core.privacy.retention import PurgeWorker
+
+    services.workers.append(  # the site's retention period (privacy/retention.py)
+        PurgeWorker(
+            store=store,
+            clock=clock,
+            site_id=settings.site.id,
+            kiosk_id=settings.kiosk.id,
+            default_days=settings.checkin.retention_days,
+        )
+    )
     services.progress = _progress(services)
     services.reception = _reception(services)
     services.admin = _admin(services)

@@ -54,6 +54,7 @@ from kiosk.core.models import (
     WatchlistEntry,
 )
 from kiosk.core.notify.replies import handle_host_replied
+from kiosk.core.privacy.erasure import visitor_erased
 from kiosk.core.reception.pulled import badge_change, staff_upserted_change, visit_decided_change
 from kiosk.core.store import reception as decisions
 from kiosk.core.store.database import Transaction
@@ -368,6 +369,7 @@ _HANDLERS: dict[str, Handler] = {
     "conflict.recorded": conflict_recorded,
     "visitor.known": visitor_known,
     "visitor.merged": visitor_merged,
+    "visitor.erased": visitor_erased,
 }
 for _kind, _handler in _HANDLERS.items():
     register(_kind, _handler)

@@ -11,7 +11,13 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    DictProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup, find_hosts
 from kiosk.screens.base import KioskScreen
@@ -216,6 +222,12 @@ class HostScreen(TypingStep):
 
 
 class ConsentScreen(StepScreen):
+    #: the site's retention period, as the notice states it
+    days = NumericProperty(30)
+
+    def load(self) -> None:
+        self.days = self.flow.retention_days
+
     def agree(self) -> None:
         self.flow.set(consent=True)
         self.next()

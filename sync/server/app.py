@@ -37,6 +37,7 @@ from .api import (
     incident_routes,
     invitation_routes,
     kiosk_routes,
+    person_routes,
     site_documents_routes,
     sites_routes,
     visits_routes,
@@ -92,6 +93,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(reception_routes.router, prefix=API_PREFIX)
     app.include_router(board_routes.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)
+    app.include_router(person_routes.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)
 

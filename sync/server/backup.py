@@ -33,14 +33,18 @@ from sqlalchemy import Engine, make_url, select, update
 from kiosk.core.backup.archive import MANIFEST, BackupError, extract_archive, write_archive
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.events import HeadOfficeRestored
+from kiosk.core.privacy.fields import KEY_NAME
 from kiosk.core.version import installed_version
 
 from .changes import append_change
 from .db import make_engine, make_sessionmaker
 from .migrate import upgrade
+from .sealing import keys_folder
 
 SQLITE_FILE = "head-office.sqlite3"
 PG_DUMP = "head-office.pgdump"
+#: the server's data key (``sealing``), inside the archive's one folder for key files
+DATA_KEY = "keys/data.key"
 #: how far each site's feed number jumps at a restore: more changes than one site makes between
 #: two backups, so no kiosk's cursor is ahead of the restored feed
 FEED_GAP = 10_000_000
@@ -79,7 +83,11 @@ def backup_server(url: str, out: Path, passphrase: str) -> Path:
             "taken_at": datetime.now(UTC).isoformat(),
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        write_archive(out, {name: folder / name, MANIFEST: folder / MANIFEST}, passphrase)
+        files = {name: folder / name, MANIFEST: folder / MANIFEST}
+        key = _data_key(url)
+        if key is not None and key.exists():  # the personal columns open only with it
+            files[DATA_KEY] = key
+        write_archive(out, files, passphrase)
     return out
 
 
@@ -103,6 +111,8 @@ def restore_server(url: str, archive: Path, passphrase: str) -> ServerRestoreRep
         else:
             args = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
             _run_pg("pg_restore", url, [*args, str(folder / PG_DUMP)])
+        if DATA_KEY in names:
+            _put_data_key(folder / DATA_KEY, _data_key(url))
     engine = make_engine(url, pool_size=1)
     try:
         sites = after_restore(engine, taken_at=str(manifest["taken_at"]))
@@ -130,6 +140,28 @@ def after_restore(engine: Engine, *, taken_at: str) -> tuple[str, ...]:
                 ),
             )
     return sites
+
+
+def _data_key(url: str) -> Path | None:
+    """The server's data key file (``sealing.keys_folder``), None for a database in memory."""
+    folder = keys_folder(url)
+    return folder / f"{KEY_NAME}.key" if folder is not None else None
+
+
+def _put_data_key(copy: Path, target: Path | None) -> None:
+    """The backup's data key opens the backup's sealed columns: it replaces the one in place
+    (kept beside it as ``data.key.before-restore``, 0600, when it differs)."""
+    if target is None:
+        return
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if target.exists() and target.read_bytes() != copy.read_bytes():
+        os.replace(target, target.with_name(target.name + ".before-restore"))
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, copy.read_bytes())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_path(url: str) -> Path:

@@ -14,6 +14,9 @@
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
+    kiosk-server purge                               anonymise what is past each site's retention
+    kiosk-server audit verify [--site S] | who-saw SITE MOBILE   the audit chains (exit 1: broken)
+    kiosk-server person find|export|erase SITE MOBILE   a person's request (person_cli.py)
     kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
     kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
     kiosk-server --version
@@ -126,9 +129,16 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
+    from .audit_log import add_parser as add_audit_parser
+    from .person_cli import add_parser as add_person_parser
     from .staff_cli import add_parser
 
     add_parser(sub)
+    add_audit_parser(sub)
+    add_person_parser(sub)
+    sub.add_parser(
+        "purge", help="anonymise personal data past each site's retention period (run daily)"
+    )
     backup = sub.add_parser("backup", help="write the database as one encrypted archive (0600)")
     backup.add_argument("out", help="archive file")
     restore = sub.add_parser("restore", help="put a backup back (stop the server first)")
@@ -176,6 +186,18 @@ def main(argv: list[str] | None = None) -> int:
 
                 sessions = make_sessionmaker(engine)
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command == "person":
+                from .person_cli import person_command
+
+                return person_command(make_sessionmaker(engine), args)
+            if args.command == "audit":
+                from .audit_log import audit_command
+
+                return audit_command(make_sessionmaker(engine), args)
+            if args.command == "purge":
+                from .retention import purge_command
+
+                return purge_command(make_sessionmaker(engine))
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
             if args.command == "staff":
@@ -237,13 +259,28 @@ def _backup_command(args: argparse.Namespace, url: str) -> int:
 def migrate(engine: Engine) -> str:
     """Bring the schema up to date and make sure there is a master secret; says which."""
     from .keys import ensure_master_secret
+    from .sealing import compact
 
+    before = _revision(engine)
     upgrade(engine)
+    if before is not None and before < "0013":  # the clear values it sealed: no page keeps them
+        compact(engine)
     with make_sessionmaker(engine)() as session, session.begin():
         secret, created = ensure_master_secret(session)
     if created:
         return "master secret created in the database (shared by every server process)"
     return f"master secret: {secret.source}"
+
+
+def _revision(engine: Engine) -> str | None:
+    """The database's Alembic revision (None: a new database)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:

@@ -43,6 +43,15 @@ def default_database_url() -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """The engine, with its field cipher (``sealing.install``: personal columns sealed)."""
+    from .sealing import install
+
+    engine = _engine(url, pool_size=pool_size)
+    install(engine, url)
+    return engine
+
+
+def _engine(url: str, *, pool_size: int) -> Engine:
     # hide_parameters: a database error's text, which app.py logs, must not carry the row's
     # values (visitors' phone numbers, hosts' notify URLs with their passwords and tokens)
     if url.startswith("sqlite"):
@@ -65,6 +74,8 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # freed pages are zeroed: a re-sealed or erased personal value leaves no copy in the file
+    cur.execute("PRAGMA secure_delete=ON")
     # 64 MB page cache (the default is 2 MB): inserts into large, randomly keyed indexes (event
     # and visit UUIDs) otherwise read pages back from disk once the tables outgrow it
     cur.execute("PRAGMA cache_size=-65536")
@@ -107,14 +118,16 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
             values.append([default] * n)
             continue
         column = [row[key] for row in rows]
-        if convert is not None:
+        if isinstance(convert, TypeDecorator):  # a sealed column: its engine's cipher
+            column = [convert.process_bind_param(v, conn.dialect) for v in column]
+        elif convert is not None:
             column = [None if v is None else convert(v) for v in column]
         values.append(column)
     conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
 #: (one SQLite parameter: row key or None for a left-out column, converter, default)
-_Column = tuple[str | None, Callable[[Any], Any] | None, Any]
+_Column = tuple[str | None, Callable[[Any], Any] | TypeDecorator[Any] | None, Any]
 _PLANS: dict[tuple[Any, tuple[str, ...]], tuple[str, list[_Column]]] = {}
 
 
@@ -137,7 +150,9 @@ def _sqlite_plan(dialect: Any, stmt: Any, keys: tuple[str, ...]) -> tuple[str, l
     return plan
 
 
-def _converter(column_type: Any) -> Callable[[Any], Any] | None:
+def _converter(column_type: Any) -> Callable[[Any], Any] | TypeDecorator[Any] | None:
+    if getattr(column_type, "sealed", False):
+        return column_type
     if isinstance(column_type, TypeDecorator):
         column_type = column_type.impl
     if isinstance(column_type, DateTime):

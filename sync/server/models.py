@@ -4,6 +4,7 @@ Visits are folded from kiosk events; ``state_hlc`` holds the hybrid logical cloc
 event that set the current state, so folding the same events in any order gives the same row.
 ``changes`` is each site's pull feed: ``seq`` is allocated from ``sites.change_seq`` under the
 site row's lock, so changes of a site commit in ``seq`` order and a cursor never skips one.
+Personal columns (and the payloads that carry them) are ``sealing.Sealed*``: sealed at rest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .sealing import SealedJSON, SealedText
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -99,7 +102,7 @@ class Event(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime]
     hlc: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("events", "payload"))
     received_at: Mapped[datetime]
 
 
@@ -111,9 +114,9 @@ class Visitor(Base):
     __tablename__ = "visitors"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(64), default="")
-    company: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(SealedText("visitors", "name"), default="")
+    phone: Mapped[str] = mapped_column(SealedText("visitors", "phone"), default="")
+    company: Mapped[str] = mapped_column(SealedText("visitors", "company"), default="")
     category: Mapped[str] = mapped_column(String(64), default="")
     phone_key: Mapped[str] = mapped_column(String(64), default="")
     merged_into: Mapped[str | None] = mapped_column(String(64))
@@ -174,7 +177,7 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(64), default="")
     severity: Mapped[str] = mapped_column(String(16), default="")
     message_key: Mapped[str] = mapped_column(String(64), default="")
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(SealedJSON("alerts", "details"), default=dict)
     visit_id: Mapped[str | None] = mapped_column(String(64))
     raised_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
@@ -192,9 +195,9 @@ class Invitation(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    visitor_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(64), default="")
-    company: Mapped[str] = mapped_column(String(200), default="")
+    visitor_name: Mapped[str] = mapped_column(SealedText("invitations", "visitor_name"))
+    phone: Mapped[str] = mapped_column(SealedText("invitations", "phone"), default="")
+    company: Mapped[str] = mapped_column(SealedText("invitations", "company"), default="")
     host_id: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(64), default="meeting")
     valid_from: Mapped[datetime | None]
@@ -239,8 +242,8 @@ class WatchlistEntry(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     #: a site id, or "*" for every site
     site_id: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(SealedText("watchlist", "name"), default="")
+    phone: Mapped[str] = mapped_column(SealedText("watchlist", "phone"), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     #: when it was added and removed (None: before this was kept / still listed): head office
     #: re-screens a pushed check-in against the list as it stood at the check-in's time
@@ -293,7 +296,7 @@ class Change(Base):
     kind: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     hlc: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("changes", "payload"))
     #: the kiosk whose event this is (it is not sent back to that kiosk)
     origin_kiosk_id: Mapped[str | None] = mapped_column(String(64))
     #: for a fed kiosk event: the event, whose payload pull sends (``payload`` is then {})

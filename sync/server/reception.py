@@ -38,6 +38,7 @@ from .changes import NewChange, append_changes
 from .folding import FOLDERS, Accepted, fold_checked_in
 from .keys import current_key
 from .models import Base, Kiosk, Site, Visit, Visitor
+from .sealing import SealedText
 
 ROLES: tuple[str, ...] = get_args(Role)
 
@@ -80,9 +81,9 @@ class VisitAnnotation(Base):
     site_id: Mapped[str] = mapped_column(String(64), index=True)
     visit_id: Mapped[str] = mapped_column(String(64), index=True)
     field: Mapped[str] = mapped_column(String(16))
-    old_value: Mapped[str] = mapped_column(String(200))
-    new_value: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(500))
+    old_value: Mapped[str] = mapped_column(SealedText("visit_annotations", "old_value"))
+    new_value: Mapped[str] = mapped_column(SealedText("visit_annotations", "new_value"))
+    reason: Mapped[str] = mapped_column(SealedText("visit_annotations", "reason"))
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     hlc: Mapped[str] = mapped_column(String(64), default="")

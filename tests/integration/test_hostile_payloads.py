@@ -23,7 +23,9 @@ pytestmark = pytest.mark.integration
 def _tamper(k, visit_id: str, change) -> None:
     """Rewrite the kiosk's own outbox row for ``visit_id`` (a hostile kiosk's push)."""
     row = k.store.conn.execute(
-        "SELECT seq, payload FROM outbox WHERE entity_id = ?", (visit_id,)
+        "SELECT seq, open_field(payload, 'outbox', 'payload') AS payload "
+        "FROM outbox WHERE entity_id = ?",
+        (visit_id,),
     ).fetchone()
     payload = json.loads(row["payload"])
     change(payload)
@@ -68,8 +70,12 @@ def test_a_megabyte_name_is_refused_naming_the_event(hostile: HostileEnv) -> Non
     env = hostile
     k = env.kiosk(env.new_site(), "k")
     visit = env.check_in(k, "13800000006")
-    row = k.store.conn.execute("SELECT * FROM outbox WHERE entity_id = ?", (visit.id,)).fetchone()
-    payload = json.loads(row["payload"])
+    row = k.store.conn.execute(
+        "SELECT *, open_field(payload, 'outbox', 'payload') AS opened "
+        "FROM outbox WHERE entity_id = ?",
+        (visit.id,),
+    ).fetchone()
+    payload = json.loads(row["opened"])
     payload["visitor"]["name"] = "".join(chr(0x4E00 + i % 20000) for i in range(1_000_000))
     event = {
         "uuid": row["uuid"],

@@ -256,7 +256,8 @@ def test_watchlist_match_sends_the_visitor_to_the_desk_without_saying_why(kiosk)
     alerts = [
         json.loads(r["payload"])
         for r in app.services.store.query(
-            "SELECT payload FROM outbox WHERE kind = 'alert.raised' ORDER BY seq"
+            "SELECT open_field(payload, 'outbox', 'payload') AS payload "
+            "FROM outbox WHERE kind = 'alert.raised' ORDER BY seq"
         )
     ]
     assert [a["visit_id"] for a in alerts] == [visit.id]

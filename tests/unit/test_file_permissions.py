@@ -42,7 +42,11 @@ def test_files_are_private_from_creation(tmp_path, loose_umask) -> None:
     assert _mode(data) == 0o700
     for path in (db, wal, shm, data / "head-office.token", *(data / "keys").glob("*.key")):
         assert _mode(path) == 0o600, path
-    assert sorted(p.name for p in (data / "keys").glob("*.key")) == ["badge.key", "blind-index.key"]
+    assert sorted(p.name for p in (data / "keys").glob("*.key")) == [
+        "badge.key",
+        "blind-index.key",
+        "data.key",
+    ]
     assert _mode(data / "keys") == 0o700 and _mode(data / "backups") == 0o700
     assert all(_mode(p) == 0o600 for p in (data / "backups").iterdir())
     services.stop()

@@ -40,7 +40,11 @@ def worker(env, **notify) -> NotifyWorker:
 
 
 def events(store: Store, kind: str) -> list[dict]:
-    rows = store.query("SELECT payload FROM outbox WHERE kind=? ORDER BY seq", (kind,))
+    rows = store.query(
+        "SELECT open_field(payload, 'outbox', 'payload') AS payload "
+        "FROM outbox WHERE kind=? ORDER BY seq",
+        (kind,),
+    )
     return [json.loads(r[0]) for r in rows]
 
 

@@ -82,7 +82,9 @@ def test_check_out_at_the_desk(services, staff):
     out = actions.check_out(staff, visit.id)
     assert out.state is VisitState.CHECKED_OUT
     row = services.store.query_one(
-        "SELECT payload FROM outbox WHERE kind='visit.checked_out' AND entity_id=?", (visit.id,)
+        "SELECT open_field(payload, 'outbox', 'payload') AS payload "
+        "FROM outbox WHERE kind='visit.checked_out' AND entity_id=?",
+        (visit.id,),
     )
     assert '"method": "reception"' in row["payload"] or '"method":"reception"' in row["payload"]
     assert services.reception.board.snapshot().counts()["on_site"] == 0

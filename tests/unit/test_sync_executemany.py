@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert
 
-from sync.server import db
+from kiosk.core.privacy.fields import is_sealed
+from sync.server import db, sealing
 from sync.server.db import executemany, make_engine, make_sessionmaker
 from sync.server.migrate import upgrade
 from sync.server.models import Event, Visit
@@ -74,8 +75,19 @@ def sessions(tmp_path):
 
 
 def _raw(sessions, table: str) -> list[tuple]:
+    """The stored rows, sealed values opened (each seal has its own nonce)."""
     with sessions() as s:
-        return list(s.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1"))
+        conn = s.connection()
+        result = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1")
+        names = list(result.keys())
+        fields = sealing.fields_of(conn.dialect)
+        return [
+            tuple(
+                ("sealed", fields.open(v, table, n)) if is_sealed(v) else v
+                for n, v in zip(names, row, strict=True)
+            )
+            for row in result
+        ]
 
 
 def test_stored_text_matches_sqlalchemy_insert(sessions):

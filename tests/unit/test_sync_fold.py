@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from sync.protocol import EventIn
-from sync.server import folding
+from sync.server import folding, sealing
 from sync.server.models import Base, Change, Event, Kiosk, Site, Visit
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -22,6 +22,7 @@ def _db() -> Session:
     engine = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
+    sealing.install(engine, "sqlite://")  # its data key in memory
     Base.metadata.create_all(engine)
     session = Session(engine, expire_on_commit=False)
     with session.begin():

@@ -75,9 +75,10 @@ class CheckinSettings:
     #: local time at which visits still open are closed as "not signed out"
     end_of_day: str = "22:00"
     #: stored with every visit; change it when the privacy notice changes
-    consent_version: str = "2026-11"
-    #: days a visitor record is kept
-    retention_days: int = 180
+    consent_version: str = "2026-12"
+    #: days visitors' personal data is kept before it is anonymised, until head office sets
+    #: the site's period (which then holds, shown read-only in the console)
+    retention_days: int = 30
     #: the couriers on the Delivery screen: built-in keys (sf_express, jd, meituan, eleme,
     #: documents, other) or a site's own as ``key=中文名|English name``
     couriers: tuple[str, ...] = ("sf_express", "jd", "meituan", "eleme", "documents", "other")

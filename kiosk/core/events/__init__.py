@@ -59,6 +59,12 @@ from kiosk.core.events.kiosk import (
     VisitorRecord,
     VisitRecord,
 )
+from kiosk.core.events.privacy import (
+    PRIVACY_EVENTS,
+    PRIVACY_FEED,
+    VisitorErased,
+    VisitorErasureConfirmed,
+)
 from kiosk.core.events.reception import (
     RECEPTION_EVENTS,
     RECEPTION_FEED,
@@ -83,9 +89,11 @@ REGISTRY: dict[str, type[Event]] = {
         *TICKET_EVENTS,
         *DESK_EVENTS,
         *EMERGENCY_EVENTS,
+        *PRIVACY_EVENTS,
         *FEED_EVENTS,
         *RECEPTION_FEED,
         *SITE_FEED,
+        *PRIVACY_FEED,
     )
 }
 
@@ -164,6 +172,8 @@ __all__ = [
     "VisitDenied",
     "VisitRated",
     "VisitRecord",
+    "VisitorErased",
+    "VisitorErasureConfirmed",
     "VisitorKnown",
     "VisitorMerged",
     "VisitorRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.core.events import desk, emergency, feed, kiosk, reception, site, tickets
+from kiosk.core.events import desk, emergency, feed, kiosk, privacy, reception, site, tickets
 from kiosk.core.events.base import Event
 
 _T = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
@@ -315,6 +315,18 @@ EXAMPLES: dict[str, Event] = {
             printer="cups:Lobby-A4",
             people=42,
             ok=True,
+        ),
+        privacy.VisitorErased(
+            erasure_id="er-2c1b0a9f8e7d4c6b",
+            site_id="demo",
+            visitor_ids=[_VISITOR],
+            requested_at=_T,
+        ),
+        privacy.VisitorErasureConfirmed(
+            erasure_id="er-2c1b0a9f8e7d4c6b",
+            site_id="demo",
+            visitors=1,
+            erased_at=_T,
         ),
     )
 }

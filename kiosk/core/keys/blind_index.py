@@ -44,12 +44,6 @@ class KeyedCodec:
         self._lock = threading.Lock()
         self._keys = stored[:2]
 
-    def encode(self, value: str) -> str:
-        return value
-
-    def decode(self, value: str) -> str:
-        return value
-
     def index(self, value: str) -> str:
         with self._lock:
             key = self._keys[0].key

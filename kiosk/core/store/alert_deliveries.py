@@ -69,14 +69,26 @@ def add(
     cursor = tx.execute(
         "INSERT OR IGNORE INTO alert_deliveries (id, alert_id, route, url, channel, subject, "
         "body_text, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        (delivery_id, alert_id, route, url, channel, subject, text, iso(now), iso(now)),
+        (
+            delivery_id,
+            alert_id,
+            route,
+            url,
+            channel,
+            tx.fields.seal(subject, "alert_deliveries", "subject"),
+            tx.fields.seal(text, "alert_deliveries", "body_text"),
+            iso(now),
+            iso(now),
+        ),
     )
     return cursor.rowcount > 0
 
 
 def due(store: Store, now: datetime, limit: int = 200) -> list[Row]:
     return store.query(
-        "SELECT id, url, subject, body_text FROM alert_deliveries "
+        "SELECT id, url, open_field(subject, 'alert_deliveries', 'subject') AS subject, "
+        "open_field(body_text, 'alert_deliveries', 'body_text') AS body_text "
+        "FROM alert_deliveries "
         "WHERE state='pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
         (iso(now), limit),
     )

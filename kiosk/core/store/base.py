@@ -1,4 +1,5 @@
-"""What every repository shares: the store it reads through and the personal-data codec."""
+"""What every repository shares: the store it reads through (its ``fields`` seal personal values)
+and the personal-data codec (the blind index of lookups)."""
 
 from __future__ import annotations
 

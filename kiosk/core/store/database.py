@@ -31,6 +31,8 @@ from typing import Any
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import SchemaTooNewError, StorageCorruptError, StorageError
 from kiosk.core.models import OutboxEvent
+from kiosk.core.privacy import migrate as privacy_migrate
+from kiosk.core.privacy.fields import FieldCipher, Fields
 from kiosk.core.store import files, integrity, kv, outbox, schema
 from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
@@ -64,6 +66,7 @@ class Store:
         *,
         clock: Clock | None = None,
         check_seconds: float = integrity.CHECK_SECONDS,
+        fields: Fields | None = None,
     ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
@@ -83,6 +86,9 @@ class Store:
             existed = integrity.before_open(self.path)  # an emptied file is refused
             if not existed:
                 files.create_private(self.path)
+        #: seals personal fields at rest (``privacy/fields.py``); its key file beside the
+        #: database (``keys/data.key``), made on first use
+        self.fields: Fields = fields or FieldCipher.for_database(path)
         try:
             self._migrate(existed, check_seconds)
         except StorageCorruptError as e:
@@ -94,6 +100,11 @@ class Store:
             self.close()
             raise
         self.hlc = HybridLogicalClock(self.clock, uuid.uuid4().hex[:8], last=self._last_hlc())
+        try:
+            privacy_migrate.seal_existing(self)  # once: what an older kiosk wrote in clear
+        except StorageError:
+            self.close()
+            raise
 
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -113,10 +124,18 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
+            # freed pages are zeroed, so an erased or re-sealed value leaves no copy behind
+            conn.execute("PRAGMA secure_delete=ON")
+            # ``open_field(text, table, column)``: SQL that hands rows on as they are (sync's
+            # push) opens the sealed ones with it
+            conn.create_function("open_field", 3, self._open_field, deterministic=True)
         except sqlite3.Error as e:
             conn.close()
             raise translate(e, f"cannot open the database {self.path}") from e
         return conn
+
+    def _open_field(self, text: str | None, table: str, column: str) -> str:
+        return self.fields.open(text, table, column)
 
     def _held(self) -> Held:
         held: Held | None = getattr(self._local, "held", None)
@@ -246,7 +265,7 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise translate(e, "cannot start a transaction") from e
-        tx = Transaction(conn, self.clock, self.hlc)
+        tx = Transaction(conn, self.clock, self.hlc, self.fields)
         held.tx = tx
         try:
             try:

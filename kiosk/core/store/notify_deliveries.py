@@ -190,7 +190,7 @@ def outbox_record(tx: Transaction, event_uuid: str) -> OutboxEvent | None:
         kind=row["kind"],
         entity_id=row["entity_id"],
         occurred_at=parse_iso(row["occurred_at"]),
-        payload=json.loads(row["payload"]),
+        payload=json.loads(tx.fields.open(row["payload"], "outbox", "payload")),
         hlc=row["hlc"],
     )
 
@@ -220,9 +220,9 @@ def add_delivery(
             recipient,
             url,
             channel,
-            subject,
-            text,
-            html,
+            tx.fields.seal(subject, "notify_deliveries", "subject"),
+            tx.fields.seal(text, "notify_deliveries", "body_text"),
+            tx.fields.seal(html, "notify_deliveries", "body_html"),
             iso(now),
             iso(now),
         ),
@@ -231,7 +231,10 @@ def add_delivery(
 
 def due_deliveries(store: Store, now: datetime, limit: int = 200) -> list[Row]:
     return store.query(
-        "SELECT id, url, subject, body_text, body_html FROM notify_deliveries "
+        "SELECT id, url, open_field(subject, 'notify_deliveries', 'subject') AS subject, "
+        "open_field(body_text, 'notify_deliveries', 'body_text') AS body_text, "
+        "open_field(body_html, 'notify_deliveries', 'body_html') AS body_html "
+        "FROM notify_deliveries "
         "WHERE state='pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
         (iso(now), limit),
     )

@@ -1,7 +1,9 @@
 """The outbox (every event, in ``seq`` order) and each consumer's position in it.
 
-``Transaction.emit`` appends; consumers (printer, notifier, sync) read after their stored
-position and move it forward in the transaction that handled the events.
+``Transaction.emit`` appends, the payload sealed at rest (``privacy/fields.py``: it names the
+visitor); ``rows_after`` opens it for sync, which sends it to head office over HTTPS.
+Consumers (printer, notifier, sync) read after their stored position and move it forward in
+the transaction that handled the events.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from kiosk.core.store.schema import Step
 
 if TYPE_CHECKING:
     from kiosk.core.events import Event
+    from kiosk.core.privacy.fields import Fields
     from kiosk.core.store.database import Store, Transaction
 
 SCHEMA = (
@@ -54,7 +57,9 @@ def append(tx: Transaction, event: Event, hlc: str) -> str:
             event.kind,
             event.entity_id,
             iso(tx.clock.now()),
-            json.dumps(event.payload(), ensure_ascii=False, sort_keys=True),
+            tx.fields.seal(
+                json.dumps(event.payload(), ensure_ascii=False, sort_keys=True), "outbox", "payload"
+            ),
             hlc,
         ),
     )
@@ -69,7 +74,8 @@ def last_hlc(store: Store) -> str:
 def rows_after(store: Store, seq: int, limit: int) -> list[sqlite3.Row]:
     """Raw rows after ``seq`` (what sync pushes as they are stored)."""
     return store.query(
-        "SELECT seq, uuid, kind, entity_id, occurred_at, hlc, payload FROM outbox "
+        "SELECT seq, uuid, kind, entity_id, occurred_at, hlc, "
+        "open_field(payload, 'outbox', 'payload') AS payload FROM outbox "
         "WHERE seq > ? ORDER BY seq LIMIT ?",
         (seq, limit),
     )
@@ -85,7 +91,7 @@ def events_after(
         params.extend(kinds)
     sql += " ORDER BY seq LIMIT ?"
     params.append(limit)
-    return [_event(row) for row in store.query(sql, params)]
+    return [_event(row, store.fields) for row in store.query(sql, params)]
 
 
 def count_after(store: Store, position: int, kinds: tuple[str, ...] | None) -> int:
@@ -111,13 +117,13 @@ def advance(tx: Transaction, consumer: str, seq: int) -> None:
     )
 
 
-def _event(row: sqlite3.Row) -> OutboxEvent:
+def _event(row: sqlite3.Row, fields: Fields) -> OutboxEvent:
     return OutboxEvent(
         seq=row["seq"],
         uuid=row["uuid"],
         kind=row["kind"],
         entity_id=row["entity_id"],
         occurred_at=parse_iso(row["occurred_at"]),
-        payload=json.loads(row["payload"]),
+        payload=json.loads(fields.open(row["payload"], "outbox", "payload")),
         hlc=row["hlc"],
     )

@@ -1,8 +1,8 @@
-"""Personal data on its way in and out of the store: the codec and the lookup keys.
+"""Personal data in the store: the lookup keys and the normal forms they are taken of.
 
-Names, phone numbers and companies of visitors go through a ``PersonalDataCodec`` on the way
-in and out, and lookups use its blind ``index`` (never the clear value), so encrypting them at
-rest (privacy hardening) changes the codec and no caller.
+Names, phone numbers and companies of visitors are sealed at rest by the store's field cipher
+(``privacy/fields.py``, in the repositories); lookups use the ``PersonalDataCodec``'s blind
+``index`` (never the clear value, which no SQL can see any more).
 """
 
 from __future__ import annotations
@@ -13,24 +13,16 @@ from typing import Protocol
 
 
 class PersonalDataCodec(Protocol):
-    def encode(self, value: str) -> str: ...
-    def decode(self, value: str) -> str: ...
     def index(self, value: str) -> str:
         """A stable, non-reversible key for equality lookups."""
         ...
 
 
 class PlainCodec:
-    """Stores values as they are; the lookup index is a salted SHA-256."""
+    """The lookup index is a salted SHA-256 (tools and tests; the kiosk keys it, ``KeyedCodec``)."""
 
     def __init__(self, salt: str = "lobby-kiosk") -> None:
         self._salt = salt.encode()
-
-    def encode(self, value: str) -> str:
-        return value
-
-    def decode(self, value: str) -> str:
-        return value
 
     def index(self, value: str) -> str:
         return hashlib.sha256(self._salt + value.encode()).hexdigest()

@@ -1,6 +1,6 @@
 """Re-indexing the blind keys of rows that keep their clear value (``keys/blind_index.py``).
 
-Visitors and invitations keep the (codec-encoded, today plain) phone number, so their
+Visitors and invitations keep the phone number (sealed, ``privacy/fields.py``), so their
 ``phone_key`` can be computed again under a new key. Watchlist rows keep only keys.
 """
 
@@ -30,6 +30,7 @@ def reindex(tx: Transaction, index: Callable[[str], str]) -> int:
                 # no number: nothing to index again (a visitor known from head office's
                 # directory keeps the index it came with until the directory sends it again)
                 continue
-            tx.execute(f"UPDATE {table} SET phone_key = ? WHERE id = ?", (key(row[1]), row[0]))
+            phone = tx.fields.open(row[1], table, "phone")
+            tx.execute(f"UPDATE {table} SET phone_key = ? WHERE id = ?", (key(phone), row[0]))
         count += len(rows)
     return count

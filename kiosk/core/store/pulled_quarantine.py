@@ -57,7 +57,11 @@ def put(
             kind,
             entity_id,
             hlc,
-            json.dumps(payload, ensure_ascii=False, default=repr),
+            tx.fields.seal(
+                json.dumps(payload, ensure_ascii=False, default=repr),
+                "pulled_quarantine",
+                "payload",
+            ),
             reason,
             iso(at),
         ),
@@ -65,4 +69,8 @@ def put(
 
 
 def rows(store: Store) -> list[sqlite3.Row]:
-    return store.query("SELECT * FROM pulled_quarantine ORDER BY cursor")
+    return store.query(
+        "SELECT cursor, kind, entity_id, hlc, reason, quarantined_at, "
+        "open_field(payload, 'pulled_quarantine', 'payload') AS payload "
+        "FROM pulled_quarantine ORDER BY cursor"
+    )

@@ -85,13 +85,27 @@ def add_annotation(
     tx.execute(
         "INSERT INTO visit_annotations (id, visit_id, field, old_value, new_value, reason, "
         "by_staff, at) VALUES (?,?,?,?,?,?,?,?)",
-        (annotation_id, visit_id, field, old_value, new_value, reason, by, iso(at)),
+        (
+            annotation_id,
+            visit_id,
+            field,
+            tx.fields.seal(old_value, "visit_annotations", "old_value"),
+            tx.fields.seal(new_value, "visit_annotations", "new_value"),
+            tx.fields.seal(reason, "visit_annotations", "reason"),
+            by,
+            iso(at),
+        ),
     )
 
 
 def annotations_of(store: Store, visit_id: str) -> list[sqlite3.Row]:
     return store.query(
-        "SELECT * FROM visit_annotations WHERE visit_id = ? ORDER BY at, rowid", (visit_id,)
+        "SELECT id, visit_id, field, by_staff, at, "
+        "open_field(old_value, 'visit_annotations', 'old_value') AS old_value, "
+        "open_field(new_value, 'visit_annotations', 'new_value') AS new_value, "
+        "open_field(reason, 'visit_annotations', 'reason') AS reason "
+        "FROM visit_annotations WHERE visit_id = ? ORDER BY at, rowid",
+        (visit_id,),
     )
 
 

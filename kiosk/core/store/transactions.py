@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.core.config.clock import Clock
 from kiosk.core.events import Event
+from kiosk.core.privacy.fields import Fields, PlainFields
 from kiosk.core.store import outbox
 from kiosk.core.store.failures import translate
 from kiosk.core.store.hlc import HybridLogicalClock
@@ -27,11 +28,18 @@ class Transaction:
     """
 
     def __init__(
-        self, conn: sqlite3.Connection, clock: Clock, hlc: HybridLogicalClock | None = None
+        self,
+        conn: sqlite3.Connection,
+        clock: Clock,
+        hlc: HybridLogicalClock | None = None,
+        fields: Fields | None = None,
     ) -> None:
         self.conn = conn
         self.clock = clock
         self.hlc = hlc
+        #: the store's field cipher (``privacy/fields.py``): repositories seal personal
+        #: values with it before they write them
+        self.fields: Fields = fields or PlainFields()
         self.emitted: list[str] = []
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:

@@ -1,4 +1,5 @@
-"""Visitors: the personal data (name, phone, company), always through the codec."""
+"""Visitors: the personal data (name, phone, company), sealed at rest (``privacy/fields.py``)
+and looked up by the codec's blind index, never by the clear value."""
 
 from __future__ import annotations
 
@@ -54,10 +55,10 @@ class VisitorRepository(Repository):
             "updated_at) VALUES (?,?,?,?,?,?,?,?)",
             (
                 visitor.id,
-                self.codec.encode(name),
-                self.codec.encode(phone),
+                tx.fields.seal(name, "visitors", "name"),
+                tx.fields.seal(phone, "visitors", "phone"),
                 self.phone_key(phone),
-                self.codec.encode(company),
+                tx.fields.seal(company, "visitors", "company"),
                 category,
                 iso(now),
                 iso(now),
@@ -71,8 +72,8 @@ class VisitorRepository(Repository):
         tx.execute(
             "UPDATE visitors SET name=?, company=?, category=?, updated_at=? WHERE id=?",
             (
-                self.codec.encode(name),
-                self.codec.encode(company),
+                tx.fields.seal(name, "visitors", "name"),
+                tx.fields.seal(company, "visitors", "company"),
                 category,
                 iso(tx.clock.now()),
                 visitor_id,
@@ -99,8 +100,8 @@ class VisitorRepository(Repository):
                 "UPDATE visitors SET phone_key=?, name=?, company=? WHERE id=?",
                 (
                     phone_key,
-                    self.codec.encode(masked_name),
-                    self.codec.encode(masked_company),
+                    tx.fields.seal(masked_name, "visitors", "name"),
+                    tx.fields.seal(masked_company, "visitors", "company"),
                     visitor_id,
                 ),
             )
@@ -114,10 +115,10 @@ class VisitorRepository(Repository):
             "updated_at) VALUES (?,?,?,?,?,?,?,?)",
             (
                 visitor_id,
-                self.codec.encode(masked_name),
-                self.codec.encode(""),
+                tx.fields.seal(masked_name, "visitors", "name"),
+                "",
                 phone_key,
-                self.codec.encode(masked_company),
+                tx.fields.seal(masked_company, "visitors", "company"),
                 category,
                 iso(seen_at),
                 iso(seen_at),
@@ -129,7 +130,7 @@ class VisitorRepository(Repository):
         """The number typed by a visitor known only from the directory (``add_known_visitor``)."""
         tx.execute(
             "UPDATE visitors SET phone=?, phone_key=? WHERE id=?",
-            (self.codec.encode(phone), self.phone_key(phone), visitor_id),
+            (tx.fields.seal(phone, "visitors", "phone"), self.phone_key(phone), visitor_id),
         )
 
     def merge_visitor(self, tx: Transaction, merged_id: str, into_id: str) -> bool:
@@ -163,9 +164,9 @@ class VisitorRepository(Repository):
     def _visitor(self, row: sqlite3.Row) -> Visitor:
         return Visitor(
             id=row["id"],
-            name=self.codec.decode(row["name"]),
-            phone=self.codec.decode(row["phone"]),
-            company=self.codec.decode(row["company"]),
+            name=self.store.fields.open(row["name"], "visitors", "name"),
+            phone=self.store.fields.open(row["phone"], "visitors", "phone"),
+            company=self.store.fields.open(row["company"], "visitors", "company"),
             category=row["category"],
             created_at=dt(row["created_at"]),
             updated_at=dt(row["updated_at"]),

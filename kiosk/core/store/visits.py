@@ -12,6 +12,7 @@ from kiosk.core.store.base import Repository, dt
 from kiosk.core.store.schema import Step
 
 if TYPE_CHECKING:
+    from kiosk.core.privacy.fields import Fields
     from kiosk.core.store.database import Transaction
 
 SCHEMA = (
@@ -67,7 +68,7 @@ class VisitRepository(Repository):
                 iso(visit.checked_in_at) if visit.checked_in_at else None,
                 iso(visit.checked_out_at) if visit.checked_out_at else None,
                 int(visit.auto_checked_out),
-                visit.note,
+                tx.fields.seal(visit.note, "visits", "note"),
             ),
         )
         return visit
@@ -89,7 +90,7 @@ class VisitRepository(Repository):
                 str(state),
                 iso(checked_out_at) if checked_out_at else None,
                 int(auto),
-                note,
+                None if note is None else tx.fields.seal(note, "visits", "note"),
                 visit_id,
             ),
         )
@@ -99,7 +100,7 @@ class VisitRepository(Repository):
 
     def visit(self, visit_id: str) -> Visit | None:
         row = self.store.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
-        return _visit(row) if row else None
+        return _visit(row, self.store.fields) if row else None
 
     def visit_by_badge(self, code: str) -> Visit | None:
         row = self.store.query_one(
@@ -107,7 +108,7 @@ class VisitRepository(Repository):
             "ORDER BY created_at DESC LIMIT 1",
             (code,),
         )
-        return _visit(row) if row else None
+        return _visit(row, self.store.fields) if row else None
 
     def open_visits(self, site_id: str | None = None) -> list[Visit]:
         sql = "SELECT * FROM visits WHERE state = 'checked_in'"
@@ -115,7 +116,10 @@ class VisitRepository(Repository):
         if site_id:
             sql += " AND site_id = ?"
             params = (site_id,)
-        return [_visit(r) for r in self.store.query(sql + " ORDER BY checked_in_at", params)]
+        return [
+            _visit(r, self.store.fields)
+            for r in self.store.query(sql + " ORDER BY checked_in_at", params)
+        ]
 
     def open_visits_by_phone(self, phone: str) -> list[Visit]:
         rows = self.store.query(
@@ -123,11 +127,11 @@ class VisitRepository(Repository):
             "WHERE p.phone_key = ? AND v.state = 'checked_in' ORDER BY v.checked_in_at DESC",
             (self.phone_key(phone),),
         )
-        return [_visit(r) for r in rows]
+        return [_visit(r, self.store.fields) for r in rows]
 
     def visits(self, *, limit: int = 1000) -> list[Visit]:
         rows = self.store.query("SELECT * FROM visits ORDER BY created_at DESC LIMIT ?", (limit,))
-        return [_visit(r) for r in rows]
+        return [_visit(r, self.store.fields) for r in rows]
 
     def open_visit_ids_before(self, site_id: str, cutoff: datetime) -> list[str]:
         """Ids of the site's visits still checked in that began before ``cutoff``."""
@@ -145,7 +149,7 @@ class VisitRepository(Repository):
             "ORDER BY checked_out_at DESC LIMIT ?",
             (site_id, limit),
         )
-        return [_visit(r) for r in rows]
+        return [_visit(r, self.store.fields) for r in rows]
 
     def last_visit_of(self, visitor_id: str) -> Visit | None:
         """The visitor's latest visit that was let in (checked in or out), else None."""
@@ -154,10 +158,10 @@ class VisitRepository(Repository):
             "ORDER BY created_at DESC LIMIT 1",
             (visitor_id,),
         )
-        return _visit(row) if row else None
+        return _visit(row, self.store.fields) if row else None
 
 
-def _visit(r: sqlite3.Row) -> Visit:
+def _visit(r: sqlite3.Row, fields: Fields) -> Visit:
     return Visit(
         id=r["id"],
         site_id=r["site_id"],
@@ -174,5 +178,5 @@ def _visit(r: sqlite3.Row) -> Visit:
         checked_in_at=dt(r["checked_in_at"]),
         checked_out_at=dt(r["checked_out_at"]),
         auto_checked_out=bool(r["auto_checked_out"]),
-        note=r["note"],
+        note=fields.open(r["note"], "visits", "note"),
     )

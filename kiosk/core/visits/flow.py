@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.core.models import Visit
+from kiosk.core.privacy.retention import retention_days
 from kiosk.core.visits.checkin import CheckinForm, CheckinService, ReturningVisitor
 
 STEPS = ("phone", "name", "company", "purpose", "host", "consent", "confirm")
@@ -51,6 +52,10 @@ class CheckinFlow:
     def reset(self) -> None:
         self.form = CheckinForm()
         self.step = STEPS[0]
+        #: the site's retention period the privacy notice states (``privacy/retention.py``)
+        self.retention_days = retention_days(
+            self.service.store, self.service.settings.checkin.retention_days
+        )[0]
         self.returning: ReturningVisitor | None = None
         self.host: HostChoice | None = None
         self.history: list[str] = []

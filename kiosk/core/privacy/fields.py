@@ -1,0 +1,140 @@
+"""Field encryption: personal values sealed with AES-256-GCM before they reach a database.
+
+``FieldCipher.seal(value, table, column)`` gives a text token, ``open(token, table, column)``
+the value back. The table and column are the associated data, so a token copied into another
+column (a name pasted where a note was) fails to open instead of reading as something else.
+A token is ``pf1.<key version>.<base64url(nonce ‖ ciphertext ‖ tag)>``; the version says which
+of the installation's keys sealed it, so a rotated key still opens older rows.
+
+The data key is the installation's own (one per kiosk, one per head-office server), kept in a
+0600 key file (``key_files``: ``keys/data.key`` beside the database), never in the database,
+so a copy of the database alone reads as noise. Backups carry the key file with the database.
+
+``""`` stays ``""`` (an empty field says nothing about a person, and SQL tests on ``!= ''``
+keep working). ``open`` returns a value without the token prefix as it is: rows written before
+the encryption step (``privacy/migrate.py`` seals them at start) read until they are sealed.
+
+Other engineers' tables adopt it with two calls (``seal`` on write, ``open`` on read) in their
+repository; ``docs/privacy.md`` says how. Must never: log a value or a key, import Kivy.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kiosk.core.config.errors import StorageError
+from kiosk.core.keys.key_files import KeyFile, StoredKey, key_folder
+
+KEY_NAME = "data"
+PREFIX = "pf1."
+_NONCE = 12
+
+
+class Fields(Protocol):
+    """What a repository seals and opens personal values with."""
+
+    def seal(self, value: str, table: str, column: str) -> str: ...
+    def open(self, text: str | None, table: str, column: str) -> str: ...
+
+
+class FieldError(StorageError):
+    """A sealed value that does not open: another key, another column, or altered."""
+
+
+def is_sealed(text: str | None) -> bool:
+    return bool(text) and str(text).startswith(PREFIX)
+
+
+class FieldCipher:
+    """Seals and opens personal fields with the installation's data key (``keys/data.key``)."""
+
+    def __init__(self, key_file: KeyFile) -> None:
+        self.key_file = key_file
+        stored = key_file.read() or key_file.create_if_absent(
+            [StoredKey(secrets.token_bytes(32), source="local", purpose="data")]
+        )
+        self._lock = threading.Lock()
+        self._set(stored)
+
+    @classmethod
+    def for_database(cls, path: Path | str) -> FieldCipher:
+        """The cipher of the database at ``path`` (its key beside it; in memory for
+        ``":memory:"``)."""
+        return cls(KeyFile(key_folder(path), KEY_NAME))
+
+    def _set(self, stored: list[StoredKey]) -> None:
+        with self._lock:
+            self._current = stored[0]
+            self._aead = {k.version: AESGCM(k.key) for k in stored}
+
+    @property
+    def version(self) -> int:
+        with self._lock:
+            return self._current.version
+
+    def seal(self, value: str, table: str, column: str) -> str:
+        if not value:
+            return ""
+        with self._lock:
+            version, aead = self._current.version, self._aead[self._current.version]
+        nonce = secrets.token_bytes(_NONCE)
+        sealed = aead.encrypt(nonce, value.encode("utf-8"), _aad(table, column))
+        return f"{PREFIX}{version}.{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+    def open(self, text: str | None, table: str, column: str) -> str:
+        if not text:
+            return ""
+        if not text.startswith(PREFIX):
+            return text  # written before encryption; sealed by the migration at start
+        try:
+            version_text, body = text[len(PREFIX) :].split(".", 1)
+            raw = base64.urlsafe_b64decode(body.encode("ascii"))
+            with self._lock:
+                aead = self._aead[int(version_text)]
+            return aead.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(table, column)).decode("utf-8")
+        except (ValueError, KeyError, InvalidTag) as e:
+            raise FieldError(
+                f"a sealed {table}.{column} value does not open (another key, or altered)"
+            ) from e
+
+    def rotate(self) -> StoredKey:
+        """Seal with a new key from now on; older keys still open what they sealed
+        (``privacy/migrate.reseal`` moves those rows to the new key)."""
+        with self._lock:
+            old = list(self.key_file.read())
+            fresh = StoredKey(
+                secrets.token_bytes(32),
+                version=max(k.version for k in old) + 1,
+                source="local",
+                purpose="data",
+            )
+        self.key_file.write([fresh, *old])
+        self._set([fresh, *old])
+        return fresh
+
+    def __repr__(self) -> str:  # never a key in a log line
+        return f"FieldCipher(v{self.version})"
+
+
+class PlainFields:
+    """Stores values as they are: for benchmarks that measure the cost of sealing (and a
+    store that must stay readable without a key file, like a tool's scratch copy)."""
+
+    version = 0
+
+    def seal(self, value: str, table: str, column: str) -> str:
+        return value
+
+    def open(self, text: str | None, table: str, column: str) -> str:
+        return text or ""
+
+
+def _aad(table: str, column: str) -> bytes:
+    return f"{table}.{column}".encode("ascii")

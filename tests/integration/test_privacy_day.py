@@ -1,0 +1,189 @@
+"""A realistic day leaves no visitor's name or mobile number in clear anywhere (issue 18).
+
+Head office starts at the previous schema (revision 0009) holding a visitor and an event in
+clear, as the previous version stored them; the kiosk's database was written by the previous
+version too (personal fields in clear). Then ``kiosk-server migrate`` and the kiosk built by
+the app's own wiring (``build_services``) seal what was there, and a day runs: check-ins,
+badges printed to files in the data directory, the front desk told by mail through a real
+SMTP server, a sync round with the real ``kiosk-server``. Afterwards every file under the
+kiosk's data directory (database, WAL, badge files, key files aside), head office's SQLite
+file (and WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name and number, in
+UTF-8 and in the JSON escapes a payload would use.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from notify_servers import SmtpServer
+from pg_fixture import PG_BIN, postgres  # noqa: F401  (fixture)
+
+from kiosk.core.config.settings import load_settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.keys.blind_index import KeyedCodec
+from kiosk.core.privacy.fields import PlainFields
+from kiosk.core.store.database import Store
+from kiosk.core.store.records import Records
+from kiosk.core.visits.checkin import CheckinForm, CheckinService
+from kiosk.services import build_services
+from sync.client import enroll
+from sync.server.db import make_engine
+from sync.server.migrate import upgrade
+from tests.support.harness import HeadOffice, ServerProcess
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+#: (name, mobile): yesterday's at head office, yesterday's at the kiosk, today's three
+OLD_HO = ("上官婉清", "13700001111")
+OLD_KIOSK = ("诸葛远航", "13700002222")
+TODAY = [
+    ("司马青云", "13911112222"),
+    ("Evangeline Rutherford", "13933334444"),
+    ("慕容雪", "13955556666"),
+]
+EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY]
+
+
+def _needles() -> list[bytes]:
+    out = []
+    for name, phone in EVERYONE:
+        for value in (name, phone):
+            out += [value.encode(), json.dumps(value).strip('"').encode()]
+    return sorted(set(out))
+
+
+def _leaks(data: bytes) -> list[str]:
+    return [n.decode() for n in _needles() if n in data]
+
+
+def _files_with_clear_values(folder: Path) -> dict[str, list[str]]:
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and (hits := _leaks(path.read_bytes())):
+            found[str(path.relative_to(folder))] = hits
+    return found
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ho' / 'head-office.sqlite3'}"
+    return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def _previous_head_office(url: str) -> None:
+    """Revision 0009 with a visitor and its event stored in clear (the previous version)."""
+    (Path(url.split("///", 1)[1]).parent if url.startswith("sqlite") else Path("/")).mkdir(
+        parents=True, exist_ok=True
+    )
+    engine = make_engine(url, pool_size=1)
+    upgrade(engine, "0009")
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    payload = json.dumps({"visitor": {"name": OLD_HO[0], "phone": OLD_HO[1]}}, ensure_ascii=False)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO visitors (id, site_id, name, phone, company, category, phone_key) "
+                "VALUES ('old-visitor', 'demo', :name, :phone, '', '', '')"
+            ),
+            {"name": OLD_HO[0], "phone": OLD_HO[1]},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO events (uuid, site_id, kiosk_id, kind, entity_id, occurred_at, hlc, "
+                "payload, received_at) VALUES ('old-event', 'demo', 'k0', 'visit.checked_in', "
+                "'old-visit', :now, '', :payload, :now)"
+            ),
+            {"now": now, "payload": payload},
+        )
+    engine.dispose()
+
+
+def _previous_kiosk(data: Path) -> None:
+    """Yesterday's check-in, written by the previous version (no field cipher)."""
+    store = Store(data / "kiosk.sqlite3", fields=PlainFields())
+    records = Records(store, KeyedCodec(store))
+    import_directory(records, demo_directory())
+    service = CheckinService(records=records, settings=load_settings(environ={}), clock=store.clock)
+    name, phone = OLD_KIOSK
+    service.check_in(
+        CheckinForm(name=name, phone=phone, purpose="meeting", host_id="h001", consent=True)
+    )
+    store.close()
+
+
+def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
+    _previous_head_office(database_url)
+    ho = HeadOffice(database_url)  # kiosk-server migrate: 0013 seals, then compacts
+    ho.add_site("demo", "示范大厦", "Demo Tower")
+    server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
+    data = tmp_path / "kiosk"
+    services = None
+    try:
+        _previous_kiosk(data)
+        enroll(server.url, ho.add_kiosk("demo"), data_dir=data)
+        desk = f"desk.{tmp_path.name}@example.com"
+        settings = load_settings(
+            environ={
+                "KIOSK_KIOSK_DATA_DIR": str(data),
+                "KIOSK_PRINTER_BACKEND": "file",
+                "KIOSK_PRINTER_OUT_DIR": str(data / "badges"),
+                "KIOSK_NOTIFY_FRONT_DESK_URLS": smtp.url(desk),
+                "KIOSK_NOTIFY_SEND_TIMEOUT": "5",
+            }
+        )
+        services = build_services(settings, demo=True)
+        for name, phone in TODAY:
+            services.checkin.check_in(
+                CheckinForm(name=name, phone=phone, purpose="meeting", host_id="h001", consent=True)
+            )
+        mails = smtp.mailbox.wait_for(desk, count=len(TODAY))
+        assert any(TODAY[0][0] in m.get_body(("plain",)).get_content() for m in mails)
+        assert services.notifier.wait_idle(timeout=20)
+        assert services.sync is not None
+        deadline = time.monotonic() + 20
+        while services.store.pending("sync") and time.monotonic() < deadline:
+            time.sleep(0.2)  # the sync worker pushes what the printer and notifier report
+        assert services.store.pending("sync") == 0
+        badges = list((data / "badges").glob("*"))
+        assert len(badges) >= len(TODAY)
+        # head office has the day, and reads it back (sealed at rest, not lost)
+        with ho.engine.connect() as conn:
+            names = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
+        assert names and names >= len(TODAY) + 1
+    finally:
+        if services is not None:
+            services.stop()
+        server.stop()
+        ho.close()
+    leaks = _files_with_clear_values(data)
+    if database_url.startswith("sqlite"):
+        leaks.update(_files_with_clear_values(tmp_path / "ho"))
+    else:
+        dump = subprocess.run(
+            [str(PG_BIN / "pg_dump"), "--no-owner", database_url.replace("+psycopg", "")],
+            check=True,
+            capture_output=True,
+        ).stdout
+        assert b"CREATE TABLE public.visitors" in dump
+        if hits := _leaks(dump):
+            leaks["pg_dump"] = hits
+    assert leaks == {}
