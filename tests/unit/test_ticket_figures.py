@@ -106,7 +106,7 @@ def test_the_report_shows_the_ticket_figures_translated_with_department_names(se
     assert report.value("report.ticket_times", "report.first_response_median") == 12.0
     assert report.value("report.complaints", "report.complaints_received") == 1
     by_department = {
-        (f.params["en"], f.params["zh"]): f.value
+        (f.params["name_en"], f.params["name_zh"]): f.value
         for f in report.section("report.tickets_by_department").figures
     }
     property_ = services.records.department("property")

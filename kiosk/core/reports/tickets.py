@@ -61,11 +61,11 @@ class TicketSections:
 
     def _department(self, department_id: str) -> dict[str, str]:
         if not department_id:
-            return {"zh": "前台", "en": "Front desk"}
+            return {"name_zh": "前台", "name_en": "Front desk"}
         department = self.records.department(department_id)
         if department is None:  # removed from the directory since: its id is all there is
-            return {"zh": department_id, "en": department_id}
-        return {"zh": department.name_zh, "en": department.name_en}
+            return {"name_zh": department_id, "name_en": department_id}
+        return {"name_zh": department.name_zh, "name_en": department.name_en}
 
 
 def _spread(prefix: str, spread: dict[str, Any]) -> tuple[Figure, ...]:
