@@ -20,7 +20,16 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, ValidationError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
-from . import board_routes, buildings, keys, limits, reception_routes, replies, route_page
+from . import (
+    board_routes,
+    buildings,
+    dashboard,
+    keys,
+    limits,
+    reception_routes,
+    replies,
+    route_page,
+)
 from .api import (
     admin_tokens,
     alert_routes,
@@ -82,6 +91,8 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(buildings.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)
+    # the web dashboard for people at head office: /dashboard (issue 19)
+    dashboard.install(app)
 
     def _detail(exc: KioskError) -> str:
         return exc.detail or exc.message_key

@@ -126,9 +126,11 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
+    from .dashboard.cli import add_parser as add_dashboard_parser
     from .staff_cli import add_parser
 
     add_parser(sub)
+    add_dashboard_parser(sub)
     backup = sub.add_parser("backup", help="write the database as one encrypted archive (0600)")
     backup.add_argument("out", help="archive file")
     restore = sub.add_parser("restore", help="put a backup back (stop the server first)")
@@ -178,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
+            if args.command == "dashboard-user":
+                from .dashboard.cli import user_command
+
+                return user_command(make_sessionmaker(engine), args)
             if args.command == "staff":
                 from .staff_cli import staff_command
 

@@ -1,0 +1,192 @@
+"""The dashboard over real HTTP (a ``kiosk-server`` process): sessions, CSRF, roles, site
+scoping, exports, security headers and the audit chain. The browser's view is
+test_dashboard_browser.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from sync.server.dashboard import audit
+from sync.server.models import Visit, Visitor
+from tests.support.dashboard_env import PASSWORD, DashboardEnv, login_csrf, page_csrf
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> Iterator[DashboardEnv]:
+    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-http"))
+    now = datetime.now(UTC)
+    with e.ho.sessions() as s, s.begin():
+        for site, name in (("north", '=HYPERLINK("http://x")'), ("south", "南区访客")):
+            s.add(Visitor(id=f"vr-{site}", site_id=site, name=name, phone="13812345678"))
+            s.add(
+                Visit(
+                    id=f"v-{site}",
+                    site_id=site,
+                    visitor_id=f"vr-{site}",
+                    state="checked_in",
+                    created_at=now,
+                    checked_in_at=now,
+                    state_hlc="1",
+                )
+            )
+    yield e
+    e.close()
+
+
+def test_pages_need_a_session_and_the_session_cookie_is_strict(env: DashboardEnv) -> None:
+    anonymous = env.client()
+    r = anonymous.get("/dashboard/visits")
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
+    c = env.client()
+    r = c.post(
+        "/dashboard/login",
+        data={"name": "admin", "password": PASSWORD, "csrf": login_csrf(c)},
+    )
+    cookie = r.headers["set-cookie"]
+    assert "kd_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" not in cookie  # plain HTTP here; behind TLS the cookie is Secure
+    assert c.get("/dashboard/visits").status_code == 200
+    # sign out: the same cookie no longer opens a page
+    cookie_value = c.cookies["kd_session"]
+    assert c.post("/dashboard/logout", data={"csrf": page_csrf(c)}).status_code == 303
+    replay = env.client()
+    replay.cookies.set("kd_session", cookie_value, path="/dashboard")
+    assert replay.get("/dashboard/visits").status_code == 303
+
+
+def test_every_answer_has_the_security_headers(env: DashboardEnv) -> None:
+    c = env.login("admin")
+    for path in ("/dashboard/login", "/dashboard/", "/dashboard/static/dashboard.css"):
+        headers = c.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "strict-transport-security" not in headers  # only behind TLS
+    page = c.get("/dashboard/").text
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_a_wrong_password_and_a_missing_totp_code_get_the_same_answer(env: DashboardEnv) -> None:
+    answers = []
+    for name, password, code in (
+        ("admin", "wrong password!", ""),
+        ("nobody", PASSWORD, ""),
+        ("totp", PASSWORD, ""),
+        ("totp", PASSWORD, "000000"),
+    ):
+        c = env.client()
+        r = c.post(
+            "/dashboard/login",
+            data={"name": name, "password": password, "code": code, "csrf": login_csrf(c)},
+        )
+        assert r.status_code == 401
+        answers.append(r.text.split("<main>")[1].replace(login_csrf(c), ""))
+    assert len(set(answers)) == 1
+    env.login("totp", code=pyotp.TOTP(env.totp_secret).now())
+
+
+def test_login_without_the_login_forms_token_is_refused(env: DashboardEnv) -> None:
+    c = env.client()
+    login_csrf(c)
+    r = c.post("/dashboard/login", data={"name": "admin", "password": PASSWORD, "csrf": "forged"})
+    assert r.status_code == 403 and "kd_session" not in r.headers.get("set-cookie", "")
+
+
+@pytest.mark.slow
+def test_the_sixth_failure_locks_the_account_even_from_another_address(env: DashboardEnv) -> None:
+    env.add_user("locked", "viewer", sites=["north"])
+    for _ in range(6):
+        c = env.client()
+        c.post(
+            "/dashboard/login",
+            data={"name": "locked", "password": "not it at all", "csrf": login_csrf(c)},
+        )
+    c = env.client()
+    r = c.post(
+        "/dashboard/login", data={"name": "locked", "password": PASSWORD, "csrf": login_csrf(c)}
+    )
+    assert r.status_code == 429
+    assert "kd_session" not in r.headers.get("set-cookie", "")
+    env.login("viewer")  # another account is not locked
+
+
+def test_a_post_without_the_sessions_csrf_token_changes_nothing(env: DashboardEnv) -> None:
+    c = env.login("admin")
+    r = c.post(
+        "/dashboard/sites/new",
+        data={"id": "forged", "name_zh": "伪造", "name_en": "Forged", "csrf": "x"},
+    )
+    assert r.status_code == 403
+    assert c.get("/dashboard/sites/forged").status_code == 404
+    r = c.post(
+        "/dashboard/sites/new",
+        data={"id": "east", "name_zh": "东区", "name_en": "East", "csrf": page_csrf(c)},
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/sites/east"
+
+
+def test_a_site_manager_sees_only_their_sites(env: DashboardEnv) -> None:
+    c = env.login("manager")
+    assert c.get("/dashboard/sites/north").status_code == 200
+    for path in (
+        "/dashboard/sites/south",
+        "/dashboard/sites/south/directory",
+        "/dashboard/sites/south/alerts",
+        "/dashboard/visits?site=south",
+        "/dashboard/visits.csv?site=south",
+        "/dashboard/onsite?site=south",
+        "/dashboard/onsite/rows?site=south",
+        "/dashboard/sites/new",
+        "/dashboard/audit",
+    ):
+        assert c.get(path).status_code == 403, path
+    everything = c.get("/dashboard/visits.csv").text
+    assert "v-north" in everything and "v-south" not in everything
+    assert "south" not in c.get("/dashboard/").text.lower().replace("southeast", "")
+    r = c.post("/dashboard/sites/south/kiosks", data={"csrf": page_csrf(c)})
+    assert r.status_code == 403
+
+
+def test_a_viewer_sees_counts_but_no_names(env: DashboardEnv) -> None:
+    c = env.login("viewer")
+    overview = c.get("/dashboard/")
+    assert overview.status_code == 200 and "北区大楼" in overview.text
+    for path in ("/dashboard/visits", "/dashboard/onsite", "/dashboard/watchlist"):
+        assert c.get(path).status_code == 403, path
+
+
+def test_the_csv_export_has_a_bom_and_no_formula(env: DashboardEnv) -> None:
+    c = env.login("admin")
+    r = c.get("/dashboard/visits.csv?site=north")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["visit", "site", "state", "name"]
+    assert rows[1][3] == '\'=HYPERLINK("http://x")'
+    assert rows[1][5] == "13812345678"  # the export has the number; the page masks it
+    assert "138****5678" in c.get("/dashboard/visits?site=north").text
+
+
+def test_logins_and_views_of_personal_data_are_in_an_intact_chain(env: DashboardEnv) -> None:
+    c = env.login("guard")
+    c.get("/dashboard/onsite")
+    with env.ho.sessions() as s:
+        entries = audit.entries(s, chain=audit.CHAIN, limit=500)
+        actions = [(e.action, e.subject_id) for e in entries]
+        assert ("dashboard.login", "") in actions
+        assert ("dashboard.viewed", "onsite") in actions
+        assert ("dashboard.login_failed", "") in actions
+        assert audit.verify(s).ok
+    text = Path(env.folder / "head-office.sqlite3").read_bytes()
+    assert PASSWORD.encode() not in text
