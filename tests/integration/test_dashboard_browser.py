@@ -240,3 +240,32 @@ def test_a_visitor_at_a_kiosk_added_in_the_browser_appears_on_site_without_reloa
         if kiosk.sync is not None:
             kiosk.sync.close()
         kiosk.stop()
+
+
+def test_without_event_source_the_board_polls(env: DashboardEnv, tabs) -> None:
+    from datetime import UTC, datetime
+
+    from sync.server.models import Visit, Visitor
+
+    tab = tabs()
+    tab.page.add_init_script("delete window.EventSource")
+    tab.sign_in("guard")
+    tab.go("/dashboard/onsite?site=south")
+    assert tab.page.inner_text("#live-state") == "○ Refreshing every few seconds"
+    tab.page.evaluate("window.notReloaded = true")
+    now = datetime.now(UTC)
+    with env.ho.sessions() as s, s.begin():
+        s.add(Visitor(id="vr-poll", site_id="south", name="轮询访客"))
+        s.add(
+            Visit(
+                id="v-poll",
+                site_id="south",
+                visitor_id="vr-poll",
+                state="checked_in",
+                created_at=now,
+                checked_in_at=now,
+                state_hlc="1",
+            )
+        )
+    row = tab.page.wait_for_selector("tr[data-visit='v-poll']", timeout=15_000)
+    assert "轮询访客" in row.inner_text() and tab.page.evaluate("window.notReloaded") is True

@@ -190,3 +190,52 @@ def test_logins_and_views_of_personal_data_are_in_an_intact_chain(env: Dashboard
         assert audit.verify(s).ok
     text = Path(env.folder / "head-office.sqlite3").read_bytes()
     assert PASSWORD.encode() not in text
+
+
+def test_the_first_admin_is_made_on_the_command_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'ho.sqlite3'}"
+    env = {**os.environ, "KIOSK_SERVER_DATABASE_URL": url}
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "sync.server.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    assert run("migrate").returncode == 0
+    made = run(
+        "dashboard-user",
+        "add",
+        "root",
+        "--role",
+        "admin",
+        "--totp",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "otpauth://totp/" in made.stdout and PASSWORD not in made.stdout
+    short = run(
+        "dashboard-user", "add", "x", "--role", "admin", "--password-stdin", stdin="short\n"
+    )
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
+    unscoped = run(
+        "dashboard-user",
+        "add",
+        "m",
+        "--role",
+        "site_manager",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert unscoped.returncode == 2 and "--site" in unscoped.stderr
+    listed = run("dashboard-user", "list")
+    assert listed.stdout.split() == ["root", "admin", "sites=-", "totp"]
