@@ -199,7 +199,7 @@ def test_a_directory_csv_with_bad_rows_keeps_the_good_ones(
     assert "n-h1" in hosts_table and "李娜" in hosts_table and "n-h2" not in hosts_table
 
 
-def test_a_visitor_at_a_kiosk_added_in_the_browser_appears_on_site_without_reload(
+def test_visitors_at_a_kiosk_added_in_the_browser_appear_on_site_without_reload(
     env: DashboardEnv, tabs, tmp_path: Path
 ) -> None:
     tab = tabs()
@@ -236,6 +236,25 @@ def test_a_visitor_at_a_kiosk_added_in_the_browser_appears_on_site_without_reloa
         assert "张伟" in row.inner_text()
         assert tab.page.evaluate("window.notReloaded") is True
         assert "1 on site" in tab.page.inner_text("#onsite-rows")
+
+        # a guest invited in a second tab checks in at the kiosk with the code it showed
+        invite = tabs()
+        invite.sign_in("admin")
+        invite.go("/dashboard/invitations?site=demo")
+        invite.page.fill("#invite input[name=visitor_name]", "李雷")
+        invite.page.fill("#invite input[name=company]", "韩梅梅贸易")
+        invite.page.click("#invite button[type=submit]")
+        code = invite.page.inner_text("#invitation-code").strip()
+        assert len(code) == 8
+        assert "李雷" in invite.page.inner_text("table")
+        kiosk.sync.sync_once()  # pulls the invitation
+        guest = kiosk.checkin.check_in_invitation(code).visit
+        kiosk.sync.sync_once()
+        row = tab.page.wait_for_selector(f"tr[data-visit='{guest.id}']", timeout=20_000)
+        assert "李雷" in row.inner_text() and "韩梅梅贸易" in row.inner_text()
+        assert tab.page.evaluate("window.notReloaded") is True
+        invite.go("/dashboard/invitations?site=demo&state=used")
+        assert code in invite.page.inner_text("table")
     finally:
         if kiosk.sync is not None:
             kiosk.sync.close()

@@ -239,3 +239,51 @@ def test_the_first_admin_is_made_on_the_command_line(tmp_path: Path) -> None:
     assert unscoped.returncode == 2 and "--site" in unscoped.stderr
     listed = run("dashboard-user", "list")
     assert listed.stdout.split() == ["root", "admin", "sites=-", "totp"]
+
+
+def test_times_are_the_sites_own_and_a_missing_site_is_a_page(env: DashboardEnv) -> None:
+    from zoneinfo import ZoneInfo
+
+    c = env.login("admin")
+    with env.ho.sessions() as s:
+        visit = s.get(Visit, "v-north")
+        assert visit is not None and visit.checked_in_at is not None
+        shanghai = visit.checked_in_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert shanghai.strftime("%Y-%m-%d %H:%M") in c.get("/dashboard/visits?site=north").text
+    exported = c.get("/dashboard/visits.csv?site=north").content.decode("utf-8-sig")
+    assert shanghai.isoformat(timespec="seconds") in exported
+    missing = c.get("/dashboard/sites/nowhere")
+    assert (
+        missing.status_code == 404 and "Not found" in c.get("/dashboard/sites/nowhere?lang=en").text
+    )
+
+
+def test_a_guard_may_read_invitations_but_not_invite(env: DashboardEnv) -> None:
+    guard = env.login("guard")
+    assert guard.get("/dashboard/invitations").status_code == 200
+    r = guard.post(
+        "/dashboard/invitations",
+        data={"site_id": "north", "visitor_name": "某人", "csrf": page_csrf(guard)},
+    )
+    assert r.status_code == 403
+    manager = env.login("manager")
+    r = manager.post(
+        "/dashboard/invitations",
+        data={"site_id": "south", "visitor_name": "某人", "csrf": page_csrf(manager)},
+    )
+    assert r.status_code == 403
+    r = manager.post(
+        "/dashboard/invitations",
+        data={
+            "site_id": "north",
+            "visitor_name": "王五",
+            "day": "2026-13-40",
+            "csrf": page_csrf(manager),
+        },
+    )
+    assert r.status_code == 400
+    r = manager.post(
+        "/dashboard/invitations",
+        data={"site_id": "north", "visitor_name": "王五", "csrf": page_csrf(manager)},
+    )
+    assert r.status_code == 200 and 'id="invitation-code"' in r.text

@@ -125,7 +125,7 @@ def test_every_page_fits_a_laptop_and_a_phone_in_both_languages(
         finally:
             browser.close()
     assert errors == []
-    assert len(list(folder.glob("dashboard-*.png"))) >= 11 * 4
+    assert len(list(folder.glob("dashboard-*.png"))) >= 12 * 4
 
 
 def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> None:
@@ -150,6 +150,12 @@ def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> N
     shot("visits")
     page.goto(f"{base}/watchlist")
     shot("watchlist")
+    page.goto(f"{base}/invitations?site=north")
+    page.fill("#invite input[name=visitor_name]", "韩梅梅")
+    page.fill("#invite input[name=company]", "新东方")
+    page.click("#invite button[type=submit]")
+    page.wait_for_selector("#invitation-code")
+    shot("invitations")
     page.goto(f"{base}/sites/north/alerts")
     shot("alerts")
     page.goto(f"{base}/sites/north/directory")

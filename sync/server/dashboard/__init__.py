@@ -14,14 +14,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import live, pages_auth, pages_directory, pages_records, pages_sites
-from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, SignInNeeded, render
+from . import live, pages_auth, pages_directory, pages_invitations, pages_records, pages_sites
+from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, PageMissing, SignInNeeded, render
 
 __all__ = ["install"]
 
 
 def install(app: FastAPI) -> None:
-    for module in (pages_auth, pages_sites, pages_records, pages_directory, live):
+    for module in (
+        pages_auth,
+        pages_sites,
+        pages_records,
+        pages_directory,
+        pages_invitations,
+        live,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     app.add_middleware(DashboardHeaders)
@@ -31,6 +38,10 @@ def install(app: FastAPI) -> None:
         if request.headers.get("accept", "").startswith("text/event-stream"):
             return Response(status_code=401)
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
+
+    @app.exception_handler(PageMissing)
+    def _missing(request: Request, exc: PageMissing) -> HTMLResponse:
+        return render(request, "missing.html", viewer=exc.viewer, status_code=404)
 
     @app.exception_handler(PageDenied)
     def _denied(request: Request, exc: PageDenied) -> HTMLResponse:

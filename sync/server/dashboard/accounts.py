@@ -36,14 +36,26 @@ from ..security import digest
 from .models import ROLES, DashboardSession, DashboardUser
 
 Permission = Literal[
-    "overview", "personal", "export", "directory", "alerts", "sites", "kiosks", "audit"
+    "overview", "personal", "export", "directory", "alerts", "sites", "kiosks", "audit", "invite"
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
     "admin": frozenset(
-        ("overview", "personal", "export", "directory", "alerts", "sites", "kiosks", "audit")
+        (
+            "overview",
+            "personal",
+            "export",
+            "directory",
+            "alerts",
+            "sites",
+            "kiosks",
+            "audit",
+            "invite",
+        )
     ),
-    "site_manager": frozenset(("overview", "personal", "export", "directory", "alerts", "kiosks")),
+    "site_manager": frozenset(
+        ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite")
+    ),
     "security": frozenset(("overview", "personal", "alerts")),
     "viewer": frozenset(("overview",)),
 }

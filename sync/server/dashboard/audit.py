@@ -17,15 +17,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import iso
 from kiosk.core.reception.audit import GENESIS, Verification, entry_hash, verify_rows
 
+from ..db import is_postgresql
 from ..reception import AuditEntry
 
 CHAIN = "head-office"
+#: the advisory lock that orders appends on PostgreSQL (any constant of our own)
+_LOCK_KEY = 0x4C4F42_4259
 
 
 def record(
@@ -41,8 +44,11 @@ def record(
     fields: str = "",
     details: Mapping[str, str] | None = None,
 ) -> None:
-    """Append one entry in the session's transaction (SQLite: the write lock orders them; a
-    concurrent append on PostgreSQL clashes on the key and the request is retried as 409)."""
+    """Append one entry in the session's transaction. Appends are serialised: on SQLite by
+    the write transaction itself, on PostgreSQL by a transaction-scoped advisory lock, so two
+    requests never take the same ``seq``."""
+    if is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     last = session.scalar(
         select(AuditEntry).where(AuditEntry.kiosk_id == CHAIN).order_by(AuditEntry.seq.desc())
     )

@@ -48,6 +48,7 @@ def _board(session, viewer: Viewer, site: str) -> dict:
         "total": queries.on_site_count(session, sites),
         "limit": queries.ON_SITE_LIMIT,
         "site": site,
+        "zones": queries.site_zones(session, sites),
     }
 
 

@@ -19,18 +19,18 @@ from kiosk.core.config.errors import KioskError
 from kiosk.core.directory.file import MAX_FILE_BYTES, parse_directory
 from kiosk.core.notify.channels import AppriseNotifier
 
-from ..api.admin_common import PathId, get_site
+from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..directory_import import plan_for, write_plan
 from ..models import Department, Host
 from . import audit
-from .web import CurrentViewer, PostingViewer, now, render, require
+from .web import CurrentViewer, PostingViewer, now, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, viewer, session, site_id: str, **extra) -> Response:
-    site = get_site(session, site_id)
+    site = site_or_404(session, viewer, site_id)
     departments = list(
         session.scalars(
             select(Department).where(Department.site_id == site_id).order_by(Department.id)
@@ -95,7 +95,7 @@ def import_directory(
                 status_code=400,
             )
     with session.begin():
-        get_site(session, site_id)
+        site_or_404(session, viewer, site_id)
         plan = plan_for(session, site_id, parsed, AppriseNotifier())
         if not check_only:  # the plan itself writes nothing
             write_plan(session, plan, site_id=site_id)

@@ -7,22 +7,23 @@ view or export: who, which page, how many rows; never the data itself.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from ..alerts import AlertState, acknowledge, list_alerts
-from ..api.admin_common import PathId, get_site
+from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..models import WatchlistEntry
 from . import audit, queries
 from .accounts import Viewer
 from .csv_export import csv_text
 from .pages_sites import visible_sites
-from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require
+from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Query(max_length=200)]
@@ -85,6 +86,7 @@ def visit_log(
         rows, cursor = queries.visit_page(session, f, after=after)
         _viewed(session, viewer, "visits", site_id=site, rows=len(rows))
         sites = visible_sites(session, viewer)
+        zones = queries.site_zones(session, sites)
     query = {"site": site, "q": q, "state": state, "from": day_from, "to": day_to}
     return render(
         request,
@@ -94,6 +96,7 @@ def visit_log(
         cursor=cursor,
         query=query,
         sites=sites,
+        zones=zones,
         states=queries.STATES,
     )
 
@@ -113,6 +116,7 @@ def visit_export(
     with session.begin():
         f = _visit_filter(session, viewer, site, q, state, day_from, day_to)
         rows = queries.visits_for_export(session, f)
+        zones = queries.site_zones(session, list(f.site_ids))
         _viewed(session, viewer, "visits.csv", site_id=site, rows=len(rows))
     header = ["visit", "site", "state", "name", "company", "phone", "host", "purpose"]
     header += ["created_at", "checked_in_at", "checked_out_at"]
@@ -129,7 +133,7 @@ def visit_export(
                 r.host,
                 r.purpose,
                 *(
-                    t.isoformat() if t else ""
+                    _site_time(t, zones.get(r.site_id))
                     for t in (r.created_at, r.checked_in_at, r.checked_out_at)
                 ),
             ]
@@ -142,6 +146,17 @@ def visit_export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _site_time(value: datetime | None, zone: str | None) -> str:
+    """ISO 8601 with the site's offset (``2026-12-01T09:30:00+08:00``): what a spreadsheet
+    user reads as the site's clock, and still exact."""
+    if value is None:
+        return ""
+    try:
+        return value.astimezone(ZoneInfo(zone or "UTC")).isoformat(timespec="seconds")
+    except (ZoneInfoNotFoundError, ValueError):
+        return value.isoformat(timespec="seconds")
 
 
 @router.get("/watchlist")
@@ -171,7 +186,7 @@ def alerts_page(
 ) -> Response:
     require(viewer, "overview", site_id)
     with session.begin():
-        site = get_site(session, site_id)
+        site = site_or_404(session, viewer, site_id)
         alerts = list_alerts(session, site_id=site_id, state=state)
     return render(request, "alerts.html", viewer=viewer, site=site, alerts=alerts, state=state)
 

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
-from ..api.admin_common import PathId, get_site
+from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..api.schemas import SiteCreate
 from ..api.sites_routes import create_kiosk_record, create_site_record
@@ -26,7 +26,7 @@ from ..keys import PUBLIC_URL_ENV
 from ..models import Kiosk, Site
 from . import audit, queries
 from .accounts import Viewer
-from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require
+from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
@@ -95,7 +95,7 @@ def _site_error(request: Request, viewer: Viewer, error: str, values: dict) -> R
 def site_page(request: Request, site_id: PathId, viewer: CurrentViewer, session: SessionDep):
     require(viewer, "overview", site_id)
     with session.begin():
-        site = get_site(session, site_id)
+        site = site_or_404(session, viewer, site_id)
         kiosks = list(
             session.scalars(select(Kiosk).where(Kiosk.site_id == site_id).order_by(Kiosk.id))
         )
@@ -115,7 +115,7 @@ def add_kiosk(
 ) -> Response:
     require(viewer, "kiosks", site_id)
     with session.begin():
-        site = get_site(session, site_id)
+        site = site_or_404(session, viewer, site_id)
         kiosk, code = create_kiosk_record(session, site_id=site_id, name=name.strip())
         audit.record(
             session,

@@ -94,6 +94,12 @@ def site_summaries(session: Session, site_ids: list[str]) -> list[SiteSummary]:
     ]
 
 
+def site_zones(session: Session, site_ids: list[str]) -> dict[str, str]:
+    """Each site's time zone: pages show times as the site's clock does."""
+    query = select(Site.id, Site.timezone).where(Site.id.in_(site_ids))
+    return {str(i): str(z) for i, z in session.execute(query)}
+
+
 def _aware(value: Any) -> datetime:
     if isinstance(value, str):  # SQLite's aggregate of a datetime column comes back as text
         value = datetime.fromisoformat(value)

@@ -17,14 +17,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from kiosk.core.config.i18n import LANGUAGES, LOCALE_DIR, translate
 
 from ..api.deps import SessionDep
+from ..models import Site
 from .accounts import Viewer, same_token, session_viewer
 
 HERE = Path(__file__).parent
@@ -53,6 +56,21 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def local_time(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as the site's clock shows it (UTC, marked, when the zone is unknown)."""
+    if value is None:
+        return ""
+    if zone:
+        try:
+            return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return value.astimezone(UTC).strftime(fmt) + " UTC"
+
+
+ENV.filters["local"] = local_time
 
 
 def behind_tls(request: Request) -> bool:
@@ -112,6 +130,21 @@ def render(
 
 class SignInNeeded(Exception):
     """No valid session: the page answers with a redirect to the login page."""
+
+
+class PageMissing(Exception):
+    """No such site (or other record) for a dashboard page: a 404 page, not JSON."""
+
+    def __init__(self, viewer: Viewer | None) -> None:
+        super().__init__("not found")
+        self.viewer = viewer
+
+
+def site_or_404(session: Session, viewer: Viewer, site_id: str) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise PageMissing(viewer)
+    return site
 
 
 class PageDenied(Exception):
