@@ -54,13 +54,14 @@ def test_concurrent_appends_make_one_intact_chain(request, tmp_path, backend: st
         assert failures == []
         with ho.sessions() as s:
             checked = audit.verify(s)
-            assert checked.ok and checked.entries == THREADS * EACH
-            # an edited entry breaks the chain from there
-            with s.begin():
-                row = s.get(AuditEntry, (audit.CHAIN, 7))
-                assert row is not None
-                row.actor = "hq-someone-else"
+        assert checked.ok and checked.entries == THREADS * EACH
+        # an edited entry breaks the chain from there
+        with ho.sessions() as s, s.begin():
+            row = s.get(AuditEntry, (audit.CHAIN, 7))
+            assert row is not None
+            row.actor = "hq-someone-else"
+        with ho.sessions() as s:
             broken = audit.verify(s)
-            assert not broken.ok and broken.problems[0].seq == 7
+        assert not broken.ok and broken.problems[0].seq == 7
     finally:
         ho.close()
