@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -287,3 +287,28 @@ def test_a_guard_may_read_invitations_but_not_invite(env: DashboardEnv) -> None:
         data={"site_id": "north", "visitor_name": "王五", "csrf": page_csrf(manager)},
     )
     assert r.status_code == 200 and 'id="invitation-code"' in r.text
+
+
+def test_the_report_counts_each_visit_on_the_sites_own_day_and_hour(env: DashboardEnv) -> None:
+    late = datetime(2026, 10, 1, 17, 30, tzinfo=UTC)  # 01:30 on 2 October in Shanghai
+    with env.ho.sessions() as s, s.begin():
+        for n, at in enumerate((late, late, late + timedelta(days=1, hours=2))):
+            s.add(Visit(id=f"v-r{n}", site_id="north", state="checked_out", created_at=at))
+    c = env.login("viewer")  # counts only: a viewer reads reports
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                c.get("/dashboard/sites/north/report.csv?period=2026-Q4").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    days = {day: int(n) for _, day, n in rows[1:]}
+    assert len(days) == 92 and days["2026-10-01"] == 0
+    assert days["2026-10-02"] == 2 and days["2026-10-03"] == 1
+    page = c.get("/dashboard/sites/north/report?period=2026-Q4&lang=en").text
+    # the module's other visits were made today, also in this quarter
+    assert f'<dd id="report-total">{sum(days.values())}</dd>' in page
+    assert "<dd>01:00</dd>" in page  # the busiest hour, in Shanghai
+    assert c.get("/dashboard/sites/south/report").status_code == 403

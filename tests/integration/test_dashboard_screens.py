@@ -125,7 +125,7 @@ def test_every_page_fits_a_laptop_and_a_phone_in_both_languages(
         finally:
             browser.close()
     assert errors == []
-    assert len(list(folder.glob("dashboard-*.png"))) >= 12 * 4
+    assert len(list(folder.glob("dashboard-*.png"))) >= 13 * 4
 
 
 def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> None:
@@ -158,6 +158,8 @@ def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> N
     shot("invitations")
     page.goto(f"{base}/sites/north/alerts")
     shot("alerts")
+    page.goto(f"{base}/sites/north/report")
+    shot("report")
     page.goto(f"{base}/sites/north/directory")
     page.set_input_files(
         "input[type=file]",

@@ -14,7 +14,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import live, pages_auth, pages_directory, pages_invitations, pages_records, pages_sites
+from . import (
+    live,
+    pages_auth,
+    pages_directory,
+    pages_invitations,
+    pages_records,
+    pages_reports,
+    pages_sites,
+)
 from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, PageMissing, SignInNeeded, render
 
 __all__ = ["install"]
@@ -27,6 +35,7 @@ def install(app: FastAPI) -> None:
         pages_records,
         pages_directory,
         pages_invitations,
+        pages_reports,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)
