@@ -312,3 +312,30 @@ def test_the_report_counts_each_visit_on_the_sites_own_day_and_hour(env: Dashboa
     assert f'<dd id="report-total">{sum(days.values())}</dd>' in page
     assert "<dd>01:00</dd>" in page  # the busiest hour, in Shanghai
     assert c.get("/dashboard/sites/south/report").status_code == 403
+
+
+def test_a_kiosk_that_stopped_syncing_is_flagged(env: DashboardEnv) -> None:
+    from sync.server.models import Kiosk
+
+    now = datetime.now(UTC)
+    with env.ho.sessions() as s, s.begin():
+        for name, seen in (
+            ("fresh", now - timedelta(minutes=2)),
+            ("gone", now - timedelta(hours=2)),
+        ):
+            s.add(
+                Kiosk(
+                    id=f"south-{name}",
+                    site_id="south",
+                    name=name,
+                    created_at=now - timedelta(days=1),
+                    enrolled_at=now - timedelta(days=1),
+                    last_seen_at=seen,
+                )
+            )
+    c = env.login("guard")
+    assert "1 kiosks have gone quiet" in c.get("/dashboard/?lang=en").text
+    site = c.get("/dashboard/sites/south?lang=en").text
+    row = next(line for line in site.splitlines() if "south-gone" in line)
+    assert "quiet: no sync" in site.split("south-gone", 1)[1].split("</tr>", 1)[0], row
+    assert "quiet" not in site.split("south-fresh", 1)[1].split("</tr>", 1)[0]

@@ -76,5 +76,7 @@ def test_every_key_the_templates_and_pages_use_is_in_the_catalogue() -> None:
     used |= {f"dashboard.role.{r}" for r in ROLES}
     used |= {f"dashboard.state.{s}" for s in STATES}
     used |= {f"dashboard.alerts.{s}" for s in ("open", "acknowledged", "all")}
+    used |= {f"dashboard.report.weekday.{d}" for d in range(7)}
+    used |= {f"dashboard.invitations.{s}" for s in ("pending", "used", "cancelled")}
     assert len(used) > 100, "the scan found too few keys: the pattern is broken"
     assert sorted(used - known) == []

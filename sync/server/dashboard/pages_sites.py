@@ -101,7 +101,15 @@ def site_page(request: Request, site_id: PathId, viewer: CurrentViewer, session:
         )
         summary = queries.site_summaries(session, [site_id])[0]
     return render(
-        request, "site.html", viewer=viewer, site=site, kiosks=kiosks, summary=summary, new=None
+        request,
+        "site.html",
+        viewer=viewer,
+        site=site,
+        kiosks=kiosks,
+        summary=summary,
+        new=None,
+        is_quiet=queries.is_quiet,
+        now=now(),
     )
 
 
@@ -134,7 +142,15 @@ def add_kiosk(
     command = f"kiosk enroll {server_url(request)} {code}"
     new = {"kiosk": kiosk, "code": code, "command": command, "qr": qr_data_uri(command)}
     return render(
-        request, "site.html", viewer=viewer, site=site, kiosks=kiosks, summary=summary, new=new
+        request,
+        "site.html",
+        viewer=viewer,
+        site=site,
+        kiosks=kiosks,
+        summary=summary,
+        new=new,
+        is_quiet=queries.is_quiet,
+        now=now(),
     )
 
 

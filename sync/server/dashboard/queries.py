@@ -12,8 +12,9 @@ the viewer sees).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, tuple_
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Session, aliased
 from ..board_routes import site_day
 from ..models import Alert, Host, Kiosk, Site, Visit, Visitor
 
+QUIET_AFTER_ENV = "KIOSK_SERVER_QUIET_AFTER"
+#: minutes without a sync after which an enrolled kiosk is flagged as quiet
+DEFAULT_QUIET_AFTER = 30
 #: most people the on-site board lists at once (the counts stay exact)
 ON_SITE_LIMIT = 500
 PAGE_SIZE = 50
@@ -36,6 +40,8 @@ class SiteSummary:
     open_alerts: int
     kiosks: int
     last_seen: datetime | None
+    #: enrolled kiosks that have not synced for ``quiet_after()``
+    quiet: int = 0
 
 
 def site_summaries(session: Session, site_ids: list[str]) -> list[SiteSummary]:
@@ -74,6 +80,19 @@ def site_summaries(session: Session, site_ids: list[str]) -> list[SiteSummary]:
             .group_by(Alert.site_id)
         ).all()
     )
+    cutoff = datetime.now(UTC) - quiet_after()
+    quiet = dict(
+        session.execute(
+            select(Kiosk.site_id, func.count())
+            .where(
+                Kiosk.site_id.in_(ids),
+                Kiosk.revoked_at.is_(None),
+                Kiosk.enrolled_at.is_not(None),
+                or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < cutoff),
+            )
+            .group_by(Kiosk.site_id)
+        ).all()
+    )
     kiosks: dict[str, tuple[int, datetime | None]] = {}
     for site_id, n, seen in session.execute(
         select(Kiosk.site_id, func.count(), func.max(Kiosk.last_seen_at))
@@ -89,9 +108,26 @@ def site_summaries(session: Session, site_ids: list[str]) -> list[SiteSummary]:
             open_alerts=int(alerts.get(s.id, 0)),
             kiosks=kiosks.get(s.id, (0, None))[0],
             last_seen=kiosks.get(s.id, (0, None))[1],
+            quiet=int(quiet.get(s.id, 0)),
         )
         for s in sites
     ]
+
+
+def quiet_after() -> timedelta:
+    """``$KIOSK_SERVER_QUIET_AFTER`` minutes (a bad or missing value: 30)."""
+    try:
+        minutes = float(os.environ.get(QUIET_AFTER_ENV, "") or DEFAULT_QUIET_AFTER)
+    except ValueError:
+        minutes = DEFAULT_QUIET_AFTER
+    return timedelta(minutes=max(1.0, minutes))
+
+
+def is_quiet(kiosk: Kiosk, now: datetime) -> bool:
+    """Enrolled, not revoked, and no sync for ``quiet_after()``."""
+    if kiosk.revoked_at is not None or kiosk.enrolled_at is None:
+        return False
+    return kiosk.last_seen_at is None or kiosk.last_seen_at < now - quiet_after()
 
 
 def site_zones(session: Session, site_ids: list[str]) -> dict[str, str]:
