@@ -339,3 +339,34 @@ def test_a_kiosk_that_stopped_syncing_is_flagged(env: DashboardEnv) -> None:
     row = next(line for line in site.splitlines() if "south-gone" in line)
     assert "quiet: no sync" in site.split("south-gone", 1)[1].split("</tr>", 1)[0], row
     assert "quiet" not in site.split("south-fresh", 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_admin_adds_and_disables_an_account_in_the_browser(env: DashboardEnv) -> None:
+    admin = env.login("admin")
+    assert env.login("manager").get("/dashboard/users").status_code == 403
+    r = admin.post(
+        "/dashboard/users",
+        data={
+            "name": "south-boss",
+            "password": PASSWORD,
+            "role": "site_manager",
+            "sites": "south",
+            "totp": "1",
+            "csrf": page_csrf(admin),
+        },
+    )
+    assert r.status_code == 200 and 'id="totp-uri"' in r.text
+    secret = r.text.split("secret=", 1)[1].split("&", 1)[0]
+    bad = admin.post(
+        "/dashboard/users",
+        data={"name": "x", "password": PASSWORD, "role": "viewer", "csrf": page_csrf(admin)},
+    )
+    assert bad.status_code == 400  # a viewer needs sites
+    boss = env.login("south-boss", code=pyotp.TOTP(secret).now())
+    assert boss.get("/dashboard/sites/south").status_code == 200
+    assert boss.get("/dashboard/sites/north").status_code == 403
+    user_id = admin.get("/dashboard/users").text.split('data-user="south-boss"', 1)[1]
+    user_id = user_id.split("/dashboard/users/", 1)[1].split("/disable", 1)[0]
+    r = admin.post(f"/dashboard/users/{user_id}/disable", data={"csrf": page_csrf(admin)})
+    assert r.status_code == 303
+    assert boss.get("/dashboard/sites/south").status_code == 303  # signed out at once

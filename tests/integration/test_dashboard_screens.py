@@ -125,7 +125,7 @@ def test_every_page_fits_a_laptop_and_a_phone_in_both_languages(
         finally:
             browser.close()
     assert errors == []
-    assert len(list(folder.glob("dashboard-*.png"))) >= 13 * 4
+    assert len(list(folder.glob("dashboard-*.png"))) >= 14 * 4
 
 
 def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> None:
@@ -182,6 +182,8 @@ def shoot_all(env: DashboardEnv, page, lang: str, width: int, folder: Path) -> N
     page.click("form.row button[type=submit]")
     page.wait_for_selector("#enrollment-code")
     shot("site")
+    page.goto(f"{base}/users")
+    shot("users")
     page.goto(f"{base}/audit?chain=head-office&verify=true")
     shot("audit")
     # a denied page: signed in as a manager of north, asking for south

@@ -22,6 +22,7 @@ from . import (
     pages_records,
     pages_reports,
     pages_sites,
+    pages_users,
 )
 from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, PageMissing, SignInNeeded, render
 
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
         pages_directory,
         pages_invitations,
         pages_reports,
+        pages_users,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

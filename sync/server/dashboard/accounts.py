@@ -36,7 +36,16 @@ from ..security import digest
 from .models import ROLES, DashboardSession, DashboardUser
 
 Permission = Literal[
-    "overview", "personal", "export", "directory", "alerts", "sites", "kiosks", "audit", "invite"
+    "overview",
+    "personal",
+    "export",
+    "directory",
+    "alerts",
+    "sites",
+    "kiosks",
+    "audit",
+    "invite",
+    "users",
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
@@ -51,6 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "kiosks",
             "audit",
             "invite",
+            "users",
         )
     ),
     "site_manager": frozenset(
