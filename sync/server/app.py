@@ -23,6 +23,7 @@ from ..protocol import API_PREFIX, PROTOCOL_VERSION
 from . import (
     board_routes,
     buildings,
+    dashboard,
     keys,
     limits,
     reception_routes,
@@ -96,6 +97,8 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(person_routes.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)
+    # the web dashboard for people at head office: /dashboard (issue 19)
+    dashboard.install(app)
 
     def _detail(exc: KioskError) -> str:
         return exc.detail or exc.message_key

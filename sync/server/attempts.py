@@ -84,3 +84,6 @@ def address(request: Request) -> str:
 
 ENROLL = FailureLimiter("enrollment attempts")
 TOKENS = FailureLimiter("token checks")
+#: the web dashboard's logins, per address and per account (``dashboard/accounts.py``): the
+#: sixth failure locks for 30 s, each further one twice as long, up to 15 min
+LOGINS = FailureLimiter("dashboard logins", free=5, base=30.0, cap=900.0)

@@ -130,12 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
     from .audit_log import add_parser as add_audit_parser
+    from .dashboard.cli import add_parser as add_dashboard_parser
     from .person_cli import add_parser as add_person_parser
     from .staff_cli import add_parser
 
     add_parser(sub)
     add_audit_parser(sub)
     add_person_parser(sub)
+    add_dashboard_parser(sub)
     sub.add_parser(
         "purge", help="anonymise personal data past each site's retention period (run daily)"
     )
@@ -200,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
                 return purge_command(make_sessionmaker(engine))
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
+            if args.command == "dashboard-user":
+                from .dashboard.cli import user_command
+
+                return user_command(make_sessionmaker(engine), args)
             if args.command == "staff":
                 from .staff_cli import staff_command
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import KioskError
-from kiosk.core.directory.file import read_directory_file
+from kiosk.core.directory.file import DirectoryFile, read_directory_file
 from kiosk.core.directory.plan import Existing, ImportPlan, plan_import
 from kiosk.core.notify.channels import AppriseNotifier
 
@@ -76,6 +76,21 @@ def write_plan(session: Session, plan: ImportPlan, *, site_id: str) -> None:
     append_changes(session, site_id=site_id, changes=changes)
 
 
+def plan_for(
+    session: Session, site_id: str, file: DirectoryFile, notifier: AppriseNotifier
+) -> ImportPlan:
+    """What importing ``file`` into the site would write and refuse, with the warnings (the
+    command line's and the dashboard's import both show exactly this)."""
+    plan = plan_import(file, existing_rows(session, site_id), validate_url=notifier.validate)
+    if file.site and file.site.get("id") not in (None, site_id):
+        plan.warnings.insert(
+            0, f"the file is for site {file.site.get('id')!r}; imported into {site_id!r}"
+        )
+    if plan.with_email:
+        plan.warnings.append(MAIL_NOTE.format(n=plan.with_email))
+    return plan
+
+
 def import_directory_file(sessions: Any, site_id: str, path: str, *, dry_run: bool) -> int:
     """Read, check and (unless ``dry_run``) write; prints one line per refused row."""
     try:
@@ -88,13 +103,7 @@ def import_directory_file(sessions: Any, site_id: str, path: str, *, dry_run: bo
         if session.get(Site, site_id) is None:
             print(f"no site {site_id!r}; add it with add-site first", file=sys.stderr)
             return 1
-        plan = plan_import(file, existing_rows(session, site_id), validate_url=notifier.validate)
-        if file.site and file.site.get("id") not in (None, site_id):
-            plan.warnings.insert(
-                0, f"the file is for site {file.site.get('id')!r}; imported into {site_id!r}"
-            )
-        if plan.with_email:
-            plan.warnings.append(MAIL_NOTE.format(n=plan.with_email))
+        plan = plan_for(session, site_id, file, notifier)
         for line in plan.report():
             print(line)
         if dry_run:

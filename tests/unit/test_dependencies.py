@@ -208,7 +208,7 @@ def test_an_import_the_other_side_provides_is_named(tmp_path):
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import fastapi\n",
     )
     write("sync/server/__init__.py", "")
-    write("sync/server/app.py", "import fastapi\nimport qrcode\nfrom kiosk.core import enroll\n")
+    write("sync/server/app.py", "import fastapi\nimport pypinyin\nfrom kiosk.core import enroll\n")
     requirements = installed_requirements()
     requirements[None] = requirements[None] - {"httpx"}
     assert wrong_side_imports(tmp_path, requirements) == [
@@ -218,7 +218,8 @@ def test_an_import_the_other_side_provides_is_named(tmp_path):
         "this module) in pyproject.toml)",
         "kiosk.screen: import sqlalchemy (provided by sqlalchemy, not in the base or the kiosk "
         "extra in pyproject.toml)",
-        "sync.server.app: import qrcode (provided by qrcode, not in the base or the server extra "
+        "sync.server.app: import pypinyin (provided by pypinyin, not in the base or the server "
+        "extra "
         "in pyproject.toml)",
     ]
 

@@ -63,17 +63,23 @@ def list_invitations(
 def create_invitation(body: InvitationCreate, _: CurrentAdmin, session: SessionDep) -> Invitation:
     """Invite a guest; the site's kiosks pull it and check the guest in by code or phone."""
     with session.begin():
-        get_site(session, body.site_id)
-        check_host(session, body.site_id, body.host_id)
-        inv = Invitation(
-            id=secrets.token_hex(16),
-            code=_new_invitation_code(session),
-            state="pending",
-            updated_at=datetime.now(UTC),
-            **body.model_dump(),
-        )
-        session.add(inv)
-        _feed_invitation(session, inv)
+        return create_invitation_record(session, body)
+
+
+def create_invitation_record(session: Session, body: InvitationCreate) -> Invitation:
+    """The invitation and its ``invitation.upserted`` change, in the session's transaction
+    (the API and the dashboard's invitations page)."""
+    get_site(session, body.site_id)
+    check_host(session, body.site_id, body.host_id)
+    inv = Invitation(
+        id=secrets.token_hex(16),
+        code=_new_invitation_code(session),
+        state="pending",
+        updated_at=datetime.now(UTC),
+        **body.model_dump(),
+    )
+    session.add(inv)
+    _feed_invitation(session, inv)
     return inv
 
 
@@ -123,11 +129,15 @@ def update_invitation(
 )
 def cancel_invitation(invitation_id: PathId, _: CurrentAdmin, session: SessionDep) -> Invitation:
     with session.begin():
-        inv = _invitation(session, invitation_id)
-        if inv.state == "used":
-            raise ConflictError("invitation already used")
-        if inv.state != "cancelled":
-            inv.state = "cancelled"
-            inv.updated_at = datetime.now(UTC)
-            _feed_invitation(session, inv)
+        return cancel_invitation_record(session, _invitation(session, invitation_id))
+
+
+def cancel_invitation_record(session: Session, inv: Invitation) -> Invitation:
+    """Cancel (idempotent; ``ConflictError`` once used) and feed it to the site's kiosks."""
+    if inv.state == "used":
+        raise ConflictError("invitation already used")
+    if inv.state != "cancelled":
+        inv.state = "cancelled"
+        inv.updated_at = datetime.now(UTC)
+        _feed_invitation(session, inv)
     return inv

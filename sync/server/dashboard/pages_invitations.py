@@ -1,0 +1,174 @@
+"""Invitations: the guests expected at the viewer's sites, inviting one, and cancelling.
+
+An invitation made here is the API's (``create_invitation_record``): it reaches the site's
+kiosks as ``invitation.upserted`` at their next pull, and the guest checks in there with the
+eight-character code (or their phone number). The page shows the code once made; sending it to
+the guest (e-mail, SMS) is not done here yet.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+
+from kiosk.core.config.errors import ValidationError
+
+from ..api.admin_common import PathId
+from ..api.deps import SessionDep
+from ..api.invitation_routes import cancel_invitation_record, create_invitation_record
+from ..api.schemas import InvitationCreate
+from ..errors import ConflictError
+from ..models import Host, Invitation
+from . import audit, queries
+from .pages_sites import visible_sites
+from .web import (
+    PREFIX,
+    CurrentViewer,
+    PageMissing,
+    PostingViewer,
+    now,
+    render,
+    require,
+    site_or_404,
+)
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=200)]
+STATES = ("pending", "used", "cancelled")
+
+
+def _page(request: Request, viewer, session, site: str, state: str, **extra) -> Response:
+    sites = [site] if site else visible_sites(session, viewer)
+    query = select(Invitation).where(Invitation.site_id.in_(sites))
+    if state in STATES:
+        query = query.where(Invitation.state == state)
+    rows = list(session.scalars(query.order_by(Invitation.updated_at.desc()).limit(500)))
+    hosts = list(
+        session.scalars(select(Host).where(Host.site_id.in_(sites)).order_by(Host.id).limit(2000))
+    )
+    audit.record(
+        session,
+        actor=viewer.actor,
+        role=viewer.role,
+        action="dashboard.viewed",
+        now=now(),
+        site_id=site,
+        subject_kind="page",
+        subject_id="invitations",
+        fields="name,company,phone",
+        details={"rows": str(len(rows))},
+    )
+    return render(
+        request,
+        "invitations.html",
+        viewer=viewer,
+        rows=rows,
+        hosts=hosts,
+        sites=visible_sites(session, viewer),
+        site=site,
+        state=state,
+        states=STATES,
+        zones=queries.site_zones(session, sites),
+        **{"made": None, "error": "", **extra},
+    )
+
+
+@router.get("/invitations")
+def invitations(
+    request: Request,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    site: Annotated[str, Query(max_length=64)] = "",
+    state: Annotated[str, Query(max_length=16)] = "pending",
+) -> Response:
+    require(viewer, "personal", site or None)
+    with session.begin():
+        return _page(request, viewer, session, site, state)
+
+
+@router.post("/invitations")
+def invite(
+    request: Request,
+    viewer: PostingViewer,
+    session: SessionDep,
+    site_id: Text,
+    visitor_name: Text,
+    phone: Text = "",
+    company: Text = "",
+    host_id: Text = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    require(viewer, "invite", site_id)
+    with session.begin():
+        site = site_or_404(session, viewer, site_id)
+        try:
+            valid_from, valid_until = _day_bounds(day, site.timezone)
+            body = InvitationCreate(
+                site_id=site_id,
+                visitor_name=visitor_name.strip(),
+                phone=phone.strip(),
+                company=company.strip(),
+                host_id=host_id.strip() or None,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+            made = create_invitation_record(session, body)
+        except (PydanticValidationError, ValidationError, ValueError):
+            return _page(
+                request,
+                viewer,
+                session,
+                site_id,
+                "pending",
+                error="dashboard.invitations.invalid",
+                status_code=400,
+            )
+        audit.record(
+            session,
+            actor=viewer.actor,
+            role=viewer.role,
+            action="dashboard.invited",
+            now=now(),
+            site_id=site_id,
+            subject_kind="invitation",
+            subject_id=made.id,
+        )
+        return _page(request, viewer, session, site_id, "pending", made=made)
+
+
+def _day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:
+    """The whole of ``day`` at the site (its own midnight to midnight), or open (no day)."""
+    if not day:
+        return None, None
+    start = datetime.combine(date.fromisoformat(day), time(0), tzinfo=ZoneInfo(zone))
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+@router.post("/invitations/{invitation_id}/cancel")
+def cancel(invitation_id: PathId, viewer: PostingViewer, session: SessionDep) -> Response:
+    with session.begin():
+        inv = session.get(Invitation, invitation_id)
+        if inv is None:
+            raise PageMissing(viewer)
+        require(viewer, "invite", inv.site_id)
+        with suppress(ConflictError):  # used meanwhile: the list shows it as used
+            cancel_invitation_record(session, inv)
+        audit.record(
+            session,
+            actor=viewer.actor,
+            role=viewer.role,
+            action="dashboard.invitation_cancelled",
+            now=now(),
+            site_id=inv.site_id,
+            subject_kind="invitation",
+            subject_id=inv.id,
+        )
+        site = inv.site_id
+    return RedirectResponse(f"{PREFIX}/invitations?site={site}", status_code=303)

@@ -1,0 +1,73 @@
+"""A site's visit report page (``/dashboard/sites/{id}/report?period=2026-Q4`` or ``2026``) and
+its CSV (visits per day). Counts only, so every role that sees the site may read it; bars are
+``<meter>`` elements (the CSP allows no inline style)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..api.admin_common import PathId
+from ..api.deps import SessionDep
+from .csv_export import csv_text
+from .reports import parse_period, visit_report
+from .web import CurrentViewer, now, render, require, site_or_404
+
+router = APIRouter(include_in_schema=False)
+PeriodText = Annotated[str, Query(max_length=7)]
+
+
+def _report(session, viewer, site_id: str, period: str):
+    site = site_or_404(session, viewer, site_id)
+    today = datetime.now(UTC).astimezone(ZoneInfo(site.timezone or "UTC")).date()
+    return site, visit_report(session, site, parse_period(period, today))
+
+
+@router.get("/sites/{site_id}/report")
+def report_page(
+    request: Request,
+    site_id: PathId,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    period: PeriodText = "",
+) -> Response:
+    require(viewer, "overview", site_id)
+    with session.begin():
+        site, report = _report(session, viewer, site_id, period)
+    year = report.period.year
+    periods = [f"{year}-Q{q}" for q in range(1, 5)] + [str(year - 1), str(year)]
+    return render(
+        request,
+        "report.html",
+        viewer=viewer,
+        site=site,
+        report=report,
+        periods=periods,
+        day_max=max(report.per_day.values(), default=0) or 1,
+        hour_max=max(report.per_hour) or 1,
+        weekday_max=max(report.per_weekday) or 1,
+        generated=now(),
+    )
+
+
+@router.get("/sites/{site_id}/report.csv")
+def report_csv(
+    site_id: PathId, viewer: CurrentViewer, session: SessionDep, period: PeriodText = ""
+) -> Response:
+    require(viewer, "overview", site_id)
+    with session.begin():
+        site, report = _report(session, viewer, site_id, period)
+    body = csv_text(
+        ["site", "day", "visits"],
+        ([site.id, day.isoformat(), n] for day, n in sorted(report.per_day.items())),
+    )
+    name = f"visits-per-day-{site.id}-{report.period.label}.csv"
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

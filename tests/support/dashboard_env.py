@@ -1,0 +1,99 @@
+"""A head office with dashboard accounts, for the dashboard's HTTP and browser tests.
+
+A real ``kiosk-server`` process on SQLite, two sites, and one account per role made with the
+same ``create_user`` the ``kiosk-server dashboard-user add`` command uses. ``login`` signs in
+over HTTP exactly as the login form does (fetch the form, repeat its CSRF token, post).
+Each client may claim its own address with ``X-Forwarded-For`` (uvicorn trusts it from
+loopback), so the login limiter's per-address lockout of one test never reaches another.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from sync.server.dashboard.accounts import create_user
+from tests.support.harness import HeadOffice, ServerProcess
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class DashboardEnv:
+    folder: Path
+    ho: HeadOffice = field(init=False)
+    server: ServerProcess = field(init=False)
+    #: role -> login name
+    users: dict[str, str] = field(default_factory=dict)
+    totp_secret: str = ""
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        url = f"sqlite:///{self.folder / 'head-office.sqlite3'}"
+        self.ho = HeadOffice(url)
+        self.ho.add_site("north", "北区大楼", "North Tower")
+        self.ho.add_site("south", "南区大楼", "South Tower")
+        self.add_user("admin", "admin")
+        self.add_user("manager", "site_manager", sites=["north"])
+        self.add_user("guard", "security", sites=["*"])
+        self.add_user("viewer", "viewer", sites=["north"])
+        totp = self.add_user("totp", "admin", totp=True)
+        self.totp_secret = totp
+        self.server = ServerProcess(url, log_path=self.folder / "server.log").start()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def add_user(
+        self, name: str, role: str, *, sites: list[str] | None = None, totp: bool = False
+    ) -> str:
+        with self.ho.sessions() as s, s.begin():
+            user = create_user(s, name=name, password=PASSWORD, role=role, sites=sites, totp=totp)
+            secret = user.totp_secret
+        self.users[name] = role
+        return secret
+
+    def client(self, address: str | None = None) -> httpx.Client:
+        headers = {"X-Forwarded-For": address or f"10.{_octets()}"}
+        c = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        self.clients.append(c)  # closed with the server
+        return c
+
+    def login(self, name: str, *, password: str = PASSWORD, code: str = "") -> httpx.Client:
+        c = self.client()
+        r = c.post(
+            "/dashboard/login",
+            data={"name": name, "password": password, "code": code, "csrf": login_csrf(c)},
+        )
+        assert r.status_code == 303, r.text
+        return c
+
+    def close(self) -> None:
+        for c in self.clients:
+            c.close()
+        self.server.stop()
+        self.ho.close()
+
+
+def login_csrf(c: httpx.Client) -> str:
+    page = c.get("/dashboard/login")
+    found = CSRF.search(page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def page_csrf(c: httpx.Client, path: str = "/dashboard/") -> str:
+    found = CSRF.search(c.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def _octets() -> str:
+    raw = uuid.uuid4().bytes
+    return f"{raw[0]}.{raw[1]}.{raw[2]}"
