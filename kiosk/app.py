@@ -278,7 +278,7 @@ class KioskApp(App):
             },
             "help": {"store": s.store},
             "reception_pin": {**console, "admin": s.admin},
-            "reception_board": console,
+            "reception_board": {**console, "parcels": s.parcels},
             "reception_alerts": console,
             "reception_record": desk_form,
             "reception_checkin": desk_form,
