@@ -295,7 +295,7 @@ class KioskApp(App):
             "help_ticket_done": {"print_queue": s.print_queue},
             "help_lookup": {"tickets": s.tickets},
             "reception_pin": {**console, "admin": s.admin},
-            "reception_board": console,
+            "reception_board": {**console, "parcels": s.parcels},
             "reception_alerts": console,
             "reception_record": desk_form,
             "reception_checkin": desk_form,

@@ -25,6 +25,7 @@ from kiosk.core.alerts import mark_acknowledged, raise_alert
 from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
 from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
+from kiosk.core.deliveries import pulled as parcels_pulled
 from kiosk.core.events import (
     AlertAcknowledged,
     DepartmentUpserted,
@@ -392,3 +393,7 @@ register(HEAD_OFFICE_RESTORED, head_office_restored)
 # the site's other kiosks' tickets and the departments' steps through their links
 register("ticket.raised", ticket_raised_change)
 register("ticket.updated", ticket_updated_change)
+# the site's other kiosks' parcels and ratings: every console lists what waits at reception
+register("parcel.received", parcels_pulled.parcel_received)
+register("parcel.collected", parcels_pulled.parcel_collected)
+register("visit.rated", parcels_pulled.visit_rated)

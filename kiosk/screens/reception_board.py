@@ -87,6 +87,9 @@ class ReceptionBoardScreen(KioskScreen):
     shown = StringProperty("on_site")
     counts = DictProperty({})
     alerts = NumericProperty(0)
+    #: kiosk.core.deliveries.desk.ParcelDesk, for the count of parcels waiting at reception
+    parcels = ObjectProperty(None, allownone=True)
+    parcels_waiting = NumericProperty(0)
     #: the line the staff member tapped, or None
     selected = ObjectProperty(None, allownone=True)
     #: what the last action did (a message key and its parameters), shown until the next
@@ -121,6 +124,12 @@ class ReceptionBoardScreen(KioskScreen):
     def refresh(self) -> None:
         reception, lang, text = self.reception, self.shell.lang, self._search_text()
         self.run(lambda: board_view(reception, lang, text), self._show)
+        parcels = self.parcels
+        if parcels is not None:
+            background().run("reception-board-parcels", parcels.waiting, self._parcels_counted)
+
+    def _parcels_counted(self, waiting: int) -> None:
+        self.parcels_waiting = waiting
 
     def _search_text(self) -> str:
         return self.ids.search.text if "search" in self.ids else ""

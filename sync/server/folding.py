@@ -49,6 +49,8 @@ FED_KINDS = frozenset(
         *("visit.checked_in", "visit.denied", "visit.checked_out", "visit.decided"),
         *("badge.printed", "badge.failed"),
         *("ticket.raised", "ticket.updated"),
+        # the desk's console may be another kiosk than the one the courier used (desk_work.py)
+        *("parcel.received", "parcel.collected", "visit.rated"),
     }
 )
 

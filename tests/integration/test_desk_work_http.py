@@ -67,3 +67,33 @@ def test_a_parcel_its_pick_up_and_a_rating_are_folded_at_head_office(server, tmp
             assert (rating.visit_id, rating.score, rating.scale) == (visit.id, 3, "faces")
     finally:
         kiosk.close()
+
+
+def test_a_parcel_left_at_a_lobby_kiosk_is_collected_at_the_desks_console(server, tmp_path):
+    """Two kiosks of a site: the courier's (lobby) and the receptionist's (desk). The parcel
+    reaches the desk's list by pull; the pick-up recorded there leaves the lobby kiosk's list."""
+    ho, proc = server
+    lobby = enrolled_kiosk(proc.url, ho.add_kiosk("demo"), tmp_path / "lobby")
+    desk = enrolled_kiosk(proc.url, ho.add_kiosk("demo"), tmp_path / "desk")
+    try:
+        clock = SystemClock()
+
+        def parcels_of(k) -> ParcelDesk:
+            settings = Settings().replace("site", id=k.site_id).replace("kiosk", id=k.kiosk_id)
+            return ParcelDesk(store=k.store, records=k.records, clock=clock, settings=settings)
+
+        at_lobby, at_desk = parcels_of(lobby), parcels_of(desk)
+        parcel = at_lobby.receive("sf_express")
+        lobby.client.sync_once()
+        desk.client.sync_once()
+        [waiting] = at_desk.uncollected()
+        assert (waiting.id, waiting.courier) == (parcel.id, "sf_express")
+        at_desk.collect(Actor("st-9", "receptionist"), parcel.id)
+        desk.client.sync_once()
+        lobby.client.sync_once()
+        assert at_lobby.uncollected() == []
+        desk.client.sync_once()  # the desk's own pick-up is not fed back to it
+        assert at_desk.uncollected() == []
+    finally:
+        lobby.close()
+        desk.close()

@@ -57,7 +57,9 @@ def test_a_courier_leaves_a_parcel_the_host_is_mailed_and_the_desk_records_the_p
     [waiting] = app.services.parcels.uncollected()
     _staff(app)
     _sign_in(kiosk)
-    kiosk.tap(kiosk.current().ids.deliveries)
+    board = kiosk.current()
+    kiosk.wait_for(lambda: board.parcels_waiting == 1)  # the board says a parcel is waiting
+    kiosk.tap(board.ids.deliveries)
     assert kiosk.screen == "reception_deliveries"
     kiosk.wait_for(lambda: len(kiosk.current().waiting) == 1)
     assert any("李娜" in t and "顺丰速运" in t for t in kiosk.texts())

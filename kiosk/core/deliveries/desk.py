@@ -129,6 +129,10 @@ class ParcelDesk:
         assert row is not None
         return self._parcel(row, {c.key: c for c in self.couriers()})
 
+    def waiting(self) -> int:
+        """How many parcels wait at reception (the board's Parcels button)."""
+        return table.count_uncollected(self.store)
+
     def uncollected(self) -> list[Parcel]:
         """Parcels still waiting at reception, oldest first."""
         known = {c.key: c for c in self.couriers()}

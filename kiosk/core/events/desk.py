@@ -24,9 +24,11 @@ class ParcelReceived(Event):
     """A courier left a parcel (快递, 外卖, documents) at reception through the kiosk."""
 
     kind: ClassVar[str] = "parcel.received"
+    origin: ClassVar[str] = "kiosk, fed to the site's other kiosks"
     consumer: ClassVar[str] = (
         "the kiosk's notifier tells the recipient (kiosk/core/deliveries/notice.py); head office "
-        "folds it into `parcels` (sync/server/desk_work.py)"
+        "folds it into `parcels` (sync/server/desk_work.py) and feeds it to the site's other "
+        "kiosks (kiosk/core/deliveries/pulled.py)"
     )
 
     parcel_id: Id
@@ -47,9 +49,10 @@ class ParcelCollected(Event):
     """The recipient picked the parcel up; recorded by a receptionist on the console."""
 
     kind: ClassVar[str] = "parcel.collected"
+    origin: ClassVar[str] = "kiosk, fed to the site's other kiosks"
     consumer: ClassVar[str] = (
         "head office folds it onto `parcels` (`collected_at`, `collected_by`; "
-        "sync/server/desk_work.py)"
+        "sync/server/desk_work.py) and feeds it to the site's other kiosks"
     )
 
     parcel_id: Id
@@ -69,9 +72,11 @@ class VisitRated(Event):
     stored as 1, 3 and 5)."""
 
     kind: ClassVar[str] = "visit.rated"
+    origin: ClassVar[str] = "kiosk, fed to the site's other kiosks"
     consumer: ClassVar[str] = (
         "head office folds it into `visit_ratings`, one per visit, the first stands "
-        "(sync/server/desk_work.py); the reports count it (kiosk/core/reports)"
+        "(sync/server/desk_work.py), and feeds it to the site's other kiosks; the reports count "
+        "it (kiosk/core/reports)"
     )
 
     visit_id: Id

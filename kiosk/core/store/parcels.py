@@ -95,12 +95,8 @@ def uncollected(db: Store | Transaction, limit: int = 200) -> list[Row]:
     )
 
 
-def received_between(db: Store | Transaction, start: datetime, end: datetime) -> list[Row]:
-    return _all(
-        db,
-        "SELECT * FROM parcels WHERE received_at >= ? AND received_at < ? ORDER BY received_at",
-        (iso(start), iso(end)),
-    )
+def count_uncollected(db: Store | Transaction) -> int:
+    return int(_all(db, "SELECT count(*) FROM parcels WHERE collected_at IS NULL", ())[0][0])
 
 
 def add_rating(
@@ -113,14 +109,6 @@ def add_rating(
         (visit_id, site_id, score, scale, iso(now)),
     )
     return cursor.rowcount > 0
-
-
-def ratings_between(db: Store | Transaction, start: datetime, end: datetime) -> list[Row]:
-    return _all(
-        db,
-        "SELECT * FROM visit_ratings WHERE rated_at >= ? AND rated_at < ?",
-        (iso(start), iso(end)),
-    )
 
 
 def _all(db: Store | Transaction, sql: str, params: tuple) -> list[Row]:
