@@ -37,6 +37,8 @@ class OverdueWatch(Worker):
         self.desk = desk
         self.router = router
         self.desk_after = timedelta(minutes=desk.settings.tickets.desk_after_minutes)
+        # a new ticket (or a change) may fall due sooner than the wait under way
+        desk.store.on_emit(self.wake)
 
     def _next_at(self, ticket_due: str, escalation: int) -> str:
         due = parse_iso(ticket_due)
