@@ -3,7 +3,9 @@
 The server keeps no state of its own: every request opens a session, does its work in one
 transaction and closes it, so any number of server processes can share one PostgreSQL.
 SQLite write transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the busy
-timeout instead of failing on a lock upgrade.
+timeout instead of failing on a lock upgrade. Reads that never write (a kiosk's pull) go
+through ``reading(engine)``: a plain ``BEGIN``, which in WAL mode takes no lock at all, so idle
+kiosks' pulls never queue behind pushes (or each other) on the write lock.
 """
 
 from __future__ import annotations
@@ -42,14 +44,22 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'head-office.sqlite3'}"
 
 
+#: SQLite connections kept open (cheap: a file handle and a page cache each, filled lazily)
+SQLITE_POOL_SIZE = 20
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     # hide_parameters: a database error's text, which app.py logs, must not carry the row's
     # values (visitors' phone numbers, hosts' notify URLs with their passwords and tokens)
     if url.startswith("sqlite"):
+        # 20 kept, 20 more at a peak (uvicorn runs at most 40 requests' threads): a connection past
+        # the kept ones is opened (its pragmas run) and closed again for every request under load
         engine = create_engine(
             url,
             connect_args={"timeout": 30.0, "check_same_thread": False, "isolation_level": None},
             hide_parameters=True,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -71,8 +81,22 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+#: execution option of ``reading(engine)``'s connections
+READ_ONLY = "kiosk_read_only"
+
+
 def _sqlite_begin(conn) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")  # deferred: a read snapshot, no write lock
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine for transactions that only read (same pool). On SQLite they begin deferred;
+    a write inside one fails (``database is locked`` if another writer holds the lock), so
+    use it for nothing that writes."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
