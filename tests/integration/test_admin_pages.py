@@ -69,7 +69,7 @@ def app(postgres) -> Iterator[tuple[Client, list[tuple[str, Any]]]]:  # noqa: F8
                     details={},
                 )
             )
-    for i in range(2):
+    for _ in range(2):
         ho.add_kiosk(SITE)
     ho.close()
     server = create_app(url)
