@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.events import AlertAcknowledged, AlertRaised
 
+from .api.pages import newest_first
 from .changes import SERVER_HLC, append_change
 from .db import executemany
 from .folding import FOLDERS, Accepted, insert_for, latest_per_entity, statement
@@ -104,16 +105,21 @@ def _ack_upsert(session: Session) -> Any:
 
 
 def list_alerts(
-    session: Session, *, site_id: str, state: AlertState = "open", limit: int = 100
+    session: Session,
+    *,
+    site_id: str,
+    state: AlertState = "open",
+    limit: int = 100,
+    after: str | None = None,
 ) -> list[Alert]:
     """The site's alerts, newest first (an acknowledgement whose raise has not arrived is not
-    an alert yet)."""
+    an alert yet), from after the ``after`` position (``api/pages.py``)."""
     query = select(Alert).where(Alert.site_id == site_id, Alert.raised_at.is_not(None))
     if state == "open":
         query = query.where(Alert.acknowledged_at.is_(None))
     elif state == "acknowledged":
         query = query.where(Alert.acknowledged_at.is_not(None))
-    query = query.order_by(Alert.raised_at.desc(), Alert.id).limit(limit)
+    query = newest_first(query, Alert.raised_at, Alert.id, after).limit(limit)
     return list(session.scalars(query))
 
 

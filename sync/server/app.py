@@ -44,7 +44,7 @@ from .api import (
     visits_routes,
 )
 from .api.deps import SessionDep
-from .db import default_database_url, make_engine, make_sessionmaker
+from .db import default_database_url, make_engine, make_sessionmaker, reading
 from .errors import ConflictError
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.add_middleware(limits.BodyLimit)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    #: for routes that only read (``db.reading``)
+    app.state.read_engine = reading(engine)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: SessionDep) -> dict[str, str]:

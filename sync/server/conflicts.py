@@ -34,6 +34,7 @@ from kiosk.core.store.personal import normalise_name, normalise_phone
 
 from . import feed
 from .changes import NewChange, append_changes
+from .db import one_of
 from .folding import AFTER_FOLD, FOLDERS, VISITS, Accepted, latest_per_entity
 from .models import Conflict, Invitation, Kiosk, Visitor, WatchlistEntry
 from .server_alerts import raise_server_alert
@@ -158,7 +159,7 @@ def check_open_visits(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
     mine = session.execute(
         select(Visitor.phone_key)
         .join(VISITS, Visitor.id == VISITS.c.visitor_id)
-        .where(VISITS.c.site_id == kiosk.site_id, VISITS.c.id.in_(sorted(batch)))
+        .where(VISITS.c.site_id == kiosk.site_id, one_of(session, VISITS.c.id, sorted(batch)))
         .where(VISITS.c.state == "checked_in", Visitor.phone_key != "")
     ).scalars()
     keys = sorted(set(mine))
@@ -170,13 +171,13 @@ def check_open_visits(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
         r.id: r.phone_key
         for r in session.execute(
             select(Visitor.id, Visitor.phone_key).where(
-                Visitor.site_id == kiosk.site_id, Visitor.phone_key.in_(keys)
+                Visitor.site_id == kiosk.site_id, one_of(session, Visitor.phone_key, keys)
             )
         )
     }
     for row in session.execute(
         select(VISITS.c.id, VISITS.c.state_hlc, VISITS.c.visitor_id).where(
-            VISITS.c.visitor_id.in_(sorted(people)),
+            one_of(session, VISITS.c.visitor_id, sorted(people)),
             VISITS.c.state == "checked_in",
             VISITS.c.site_id == kiosk.site_id,
         )

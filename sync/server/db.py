@@ -3,14 +3,16 @@
 The server keeps no state of its own: every request opens a session, does its work in one
 transaction and closes it, so any number of server processes can share one PostgreSQL.
 SQLite write transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the busy
-timeout instead of failing on a lock upgrade.
+timeout instead of failing on a lock upgrade. Reads that never write (a kiosk's pull) go
+through ``reading(engine)``: a plain ``BEGIN``, which in WAL mode takes no lock at all, so idle
+kiosks' pulls never queue behind pushes (or each other) on the write lock.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,17 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Engine,
+    String,
     TypeDecorator,
+    any_,
     bindparam,
     create_engine,
     event,
+    func,
+    literal_column,
+    select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
 APP_NAME = "lobby-kiosk-server"
@@ -42,6 +50,10 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'head-office.sqlite3'}"
 
 
+#: SQLite connections kept open (cheap: a file handle and a page cache each, filled lazily)
+SQLITE_POOL_SIZE = 20
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """The engine, with its field cipher (``sealing.install``: personal columns sealed)."""
     from .sealing import install
@@ -55,10 +67,14 @@ def _engine(url: str, *, pool_size: int) -> Engine:
     # hide_parameters: a database error's text, which app.py logs, must not carry the row's
     # values (visitors' phone numbers, hosts' notify URLs with their passwords and tokens)
     if url.startswith("sqlite"):
+        # 20 kept, 20 more at a peak (uvicorn runs at most 40 requests' threads): a connection past
+        # the kept ones is opened (its pragmas run) and closed again for every request under load
         engine = create_engine(
             url,
             connect_args={"timeout": 30.0, "check_same_thread": False, "isolation_level": None},
             hide_parameters=True,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -82,8 +98,22 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+#: execution option of ``reading(engine)``'s connections
+READ_ONLY = "kiosk_read_only"
+
+
 def _sqlite_begin(conn) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")  # deferred: a read snapshot, no write lock
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine for transactions that only read (same pool). On SQLite they begin deferred;
+    a write inside one fails (``database is locked`` if another writer holds the lock), so
+    use it for nothing that writes."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -93,6 +123,23 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def is_postgresql(session: Session) -> bool:
     bind = session.get_bind()
     return bind.dialect.name == "postgresql"
+
+
+def one_of(session: Session, column: Any, values: Iterable[str]) -> Any:
+    """``column IN values`` for a batch's ids or keys, the values sent as ONE parameter: a JSON
+    array read with ``json_each`` on SQLite, a text array with ``= ANY`` on PostgreSQL.
+
+    SQLAlchemy's ``in_(list)`` binds and renders every value on each execution, which for a
+    batch of 500 ids costs more than the lookup itself (the profile of a push); this compiles
+    once, whatever the number of values.
+    """
+    items = [str(v) for v in values]
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, items, type_=ARRAY(String)))
+    listed: Any = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(items), type_=String))
+    )
+    return column.in_(listed.scalar_subquery())
 
 
 def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None:
@@ -175,7 +222,8 @@ def _sqlite_datetime(value: Any) -> Any:
     """A datetime as SQLAlchemy stores it on SQLite: naive UTC text with microseconds."""
     if not isinstance(value, datetime):
         return _sqlite_value(value)
-    if value.tzinfo is not None and value.tzinfo is not UTC:
+    # a zero offset (pydantic's own UTC zone object among them) needs no conversion
+    if value.tzinfo is not None and value.tzinfo is not UTC and value.utcoffset():
         value = value.astimezone(UTC)
     # "YYYY-MM-DD HH:MM:SS.ffffff" is 26 characters; an aware value's "+00:00" is cut off
     return value.isoformat(sep=" ", timespec="microseconds")[:26]

@@ -29,7 +29,7 @@ from kiosk.core.store.hlc import is_stamp
 from ..protocol import EventIn, PushOut, RejectedEvent
 from . import identity, push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
-from .db import executemany, is_postgresql
+from .db import executemany, is_postgresql, one_of
 from .models import Event, Kiosk, Visit, Visitor
 from .server_alerts import raise_server_alert
 
@@ -187,7 +187,9 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         else:
             # SQLite writers hold the database lock (BEGIN IMMEDIATE): a look first is exact
             have = set(
-                session.scalars(select(EVENTS.c.uuid).where(EVENTS.c.uuid.in_(list(accepted))))
+                session.scalars(
+                    select(EVENTS.c.uuid).where(one_of(session, EVENTS.c.uuid, accepted))
+                )
             )
             rows = [r for r in rows if r["uuid"] not in have]
             executemany(session, stmt, rows)

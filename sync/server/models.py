@@ -80,6 +80,8 @@ class Kiosk(Base):
     enrolled_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
+    #: the admin list's pages (api/pages.py)
+    __table_args__ = (Index("kiosks_site_page", "site_id", "id"),)
 
 
 class Admin(Base):
@@ -159,7 +161,8 @@ class Visit(Base):
 
     __table_args__ = (
         Index("visits_site_state", "site_id", "state"),
-        Index("visits_site_created", "site_id", "created_at"),
+        #: the visit list's pages, newest first (api/pages.py)
+        Index("visits_site_page", "site_id", "created_at", "id"),
         #: a person's visits: open-visit conflicts and visitor merges (conflicts.py)
         Index("visits_visitor", "visitor_id", "state"),
     )
@@ -187,7 +190,7 @@ class Alert(Base):
     #: stamp of the acknowledgement that stands (the earliest wins)
     ack_hlc: Mapped[str] = mapped_column(String(64), default="")
 
-    __table_args__ = (Index("alerts_site_raised", "site_id", "raised_at"),)
+    __table_args__ = (Index("alerts_site_page", "site_id", "raised_at", "id"),)
 
 
 class Invitation(Base):
@@ -207,6 +210,8 @@ class Invitation(Base):
     #: stamp of the use that stands: the earliest by hybrid logical clock (``conflicts.py``)
     used_hlc: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime]
+    #: the admin list's pages (api/pages.py)
+    __table_args__ = (Index("invitations_site_page", "site_id", "updated_at", "id"),)
 
 
 class Department(Base):
@@ -217,6 +222,8 @@ class Department(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     floor: Mapped[str] = mapped_column(String(32), default="")
     room: Mapped[str] = mapped_column(String(32), default="")
+    #: the admin list's pages (api/pages.py)
+    __table_args__ = (Index("departments_site_page", "site_id", "id"),)
 
 
 class Host(Base):
@@ -235,6 +242,8 @@ class Host(Base):
     delegate_id: Mapped[str | None] = mapped_column(String(64))
     #: the host's own apprise URLs; they hold credentials: admins and the site's pull feed only
     notify_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the admin list's pages (api/pages.py)
+    __table_args__ = (Index("hosts_site_page", "site_id", "id"),)
 
 
 class WatchlistEntry(Base):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .db import one_of
 from .models import Event, Visitor
 
 
@@ -30,7 +31,9 @@ def foreign_visitors(session: Session, site_id: str, accepted: Iterable[Any]) ->
     if not by_visitor:
         return {}
     foreign = session.scalars(
-        select(Visitor.id).where(Visitor.id.in_(list(by_visitor)), Visitor.site_id != site_id)
+        select(Visitor.id).where(
+            one_of(session, Visitor.id, by_visitor), Visitor.site_id != site_id
+        )
     )
     return {
         u: f"visitor {vid!r} belongs to another site" for vid in foreign for u in by_visitor[vid]
@@ -46,7 +49,7 @@ def reused_uuids(
     rows = session.execute(
         select(
             Event.uuid, Event.site_id, Event.kind, Event.entity_id, Event.hlc, Event.payload
-        ).where(Event.uuid.in_(not_stored))
+        ).where(one_of(session, Event.uuid, not_stored))
     ).all()
     clashes: dict[str, str] = {}
     for r in rows:

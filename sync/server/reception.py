@@ -35,6 +35,7 @@ from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.reception.pins import hash_pin
 
 from .changes import NewChange, append_changes
+from .db import one_of
 from .folding import FOLDERS, Accepted, fold_checked_in
 from .keys import current_key
 from .models import Base, Kiosk, Site, Visit, Visitor
@@ -293,7 +294,7 @@ def fold_checked_in_held(session: Session, kiosk: Kiosk, items: list[Accepted]) 
 
 def _deny_where_denial_stands(session: Session, kiosk: Kiosk, visit_ids: list[str]) -> None:
     denied = select(VisitDecision.visit_id).where(
-        VisitDecision.visit_id.in_(visit_ids),
+        one_of(session, VisitDecision.visit_id, visit_ids),
         VisitDecision.site_id == kiosk.site_id,
         VisitDecision.decision == "denied",
     )

@@ -30,6 +30,7 @@ from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.masking import mask_name, mask_text
 
 from .changes import NewChange, append_changes
+from .db import one_of
 from .folding import AFTER_FOLD, VISITS, Accepted, latest_per_entity
 from .identity import index_with
 from .models import Kiosk, Visitor
@@ -56,7 +57,7 @@ def merge_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> Non
     if not ids:
         return
     keys = select(Visitor.phone_key).where(
-        Visitor.site_id == kiosk.site_id, Visitor.id.in_(ids), Visitor.phone_key != ""
+        Visitor.site_id == kiosk.site_id, one_of(session, Visitor.id, ids), Visitor.phone_key != ""
     )
     shared = session.scalars(  # one query per batch: only numbers with several records
         select(Visitor.phone_key)
@@ -93,6 +94,18 @@ def merge_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> Non
     append_changes(session, site_id=kiosk.site_id, changes=changes)
 
 
+_KNOWN_COLUMNS = (
+    Visitor.id,
+    Visitor.name,
+    Visitor.phone,
+    Visitor.company,
+    Visitor.category,
+    Visitor.phone_key,
+    Visitor.last_visit_at,
+    Visitor.merged_into,
+)
+
+
 def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     """``visitor.known`` for each visitor checked in (not sent back to the kiosk that made it)."""
     from .keys import current_key  # keys.py imports the API layer: loaded when used
@@ -104,33 +117,40 @@ def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
     if key is None:
         return  # no master secret: kiosks index with keys of their own, nothing to match
     ids = sorted({a.model.visitor.id for a in check_ins})
-    rows = {  # one query per batch (merged rows are rare: looked up one by one)
-        v.id: v
-        for v in session.scalars(
-            select(Visitor).where(Visitor.site_id == kiosk.site_id, Visitor.id.in_(ids))
+    rows = {  # one query per batch, plain rows (merged rows are rare: looked up one by one)
+        r.id: r
+        for r in session.execute(
+            select(*_KNOWN_COLUMNS).where(
+                Visitor.site_id == kiosk.site_id, one_of(session, Visitor.id, ids)
+            )
         )
     }
+    # head office's own ``phone_key`` is the index under version 1 of the same key: reused
+    same_key = key.version == 1
     changes, seen = [], set()
     for a in check_ins:
         row = rows.get(a.model.visitor.id)
         while row is not None and row.merged_into:
-            row = session.get(Visitor, row.merged_into)
+            row = session.execute(
+                select(*_KNOWN_COLUMNS).where(Visitor.id == row.merged_into)
+            ).one_or_none()
         if row is None or row.id in seen or not row.phone or row.last_visit_at is None:
             continue
         seen.add(row.id)
         event = VisitorKnown(
             visitor_id=row.id,
             site_id=kiosk.site_id,
-            phone_key=index_with(key.key, row.phone),
+            phone_key=row.phone_key
+            if same_key and row.phone_key
+            else index_with(key.key, row.phone),
             key_version=key.version,
             masked_name=mask_name(row.name),
             masked_company=mask_text(row.company),
             category=row.category[:64],
             last_visit_at=row.last_visit_at,
         )
-        change = NewChange.of(event, a.hlc)
         changes.append(
-            NewChange(change.kind, change.entity_id, change.payload, a.hlc, kiosk.id, None)
+            NewChange(event.kind, event.entity_id, event.payload(), a.hlc, kiosk.id, None)
         )
     append_changes(session, site_id=kiosk.site_id, changes=changes)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from .. import alerts
 from ..models import Alert
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, get_site
 from .deps import CurrentAdmin, SessionDep
+from .pages import After, page, time_position
 from .schemas import AlertAcknowledge, AlertPublic
 
 router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
@@ -25,12 +26,23 @@ def list_site_alerts(
     site_id: PathId,
     _: CurrentAdmin,
     session: SessionDep,
+    request: Request,
+    response: Response,
     state: Annotated[alerts.AlertState, Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: After = None,
 ) -> list[Alert]:
-    """The site's alerts, newest first: ``open`` (default), ``acknowledged`` or ``all``."""
+    """The site's alerts, newest first: ``open`` (default), ``acknowledged`` or ``all``; a
+    page at a time (``pages.py``)."""
     get_site(session, site_id)
-    return alerts.list_alerts(session, site_id=site_id, state=state, limit=limit)
+    rows = alerts.list_alerts(session, site_id=site_id, state=state, limit=limit + 1, after=after)
+    return page(
+        rows,
+        limit,
+        request=request,
+        response=response,
+        position=lambda r: time_position(r.raised_at, r.id),
+    )
 
 
 @router.post(

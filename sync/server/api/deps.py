@@ -43,6 +43,20 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
+def kiosk_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The caller's bearer token, the address's failures checked first (429)."""
+    attempts.TOKENS.check(attempts.address(request))
+    return _token(credentials)
+
+
+def refused_kiosk(request: Request, token: str) -> HTTPException:
+    """The answer to a token that names no usable kiosk: 403 for an admin token, else 401
+    (counted against the address)."""
+    if token.startswith(ADMIN_TOKEN_PREFIX):
+        return HTTPException(status.HTTP_403_FORBIDDEN, detail="a kiosk token is required")
+    return _refused(request)
+
+
 def _kiosk_for(session: Session, token: str) -> Kiosk | None:
     if not token.startswith(KIOSK_TOKEN_PREFIX):
         return None
@@ -57,17 +71,15 @@ def _refused(request: Request) -> HTTPException:
     return _UNAUTHORIZED
 
 
-def current_kiosk(request: Request, session: SessionDep, credentials: Credentials) -> Kiosk:
-    attempts.TOKENS.check(attempts.address(request))
-    token = _token(credentials)
-    kiosk = _kiosk_for(session, token)
+def current_kiosk(request: Request, credentials: Credentials) -> Kiosk:
+    """The calling kiosk, read in a read-only transaction of its own (``db.reading``: on SQLite
+    no write lock), so the route's session opens only the transaction the route needs."""
+    token = kiosk_token(request, credentials)
+    with Session(request.app.state.read_engine, expire_on_commit=False) as session:
+        kiosk = _kiosk_for(session, token)
+        session.commit()  # ends the read (a rollback would expire the kiosk's attributes)
     if kiosk is None:
-        if token.startswith(ADMIN_TOKEN_PREFIX):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a kiosk token is required")
-        raise _refused(request)
-    # the session is reused by the route: end the auth read so the route opens its own
-    # (write) transaction
-    session.commit()
+        raise refused_kiosk(request, token)
     return kiosk
 
 

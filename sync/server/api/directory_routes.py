@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from ..errors import ConflictError
 from ..models import Department, Host, Site, WatchlistEntry
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, check_host, get_site
 from .deps import CurrentAdmin, SessionDep
+from .pages import PAGE, After, Limit, by_id, page
 from .schemas import (
     Deleted,
     DepartmentPublic,
@@ -37,12 +38,20 @@ router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
 
 @router.get("/departments", response_model=list[DepartmentPublic])
 def list_departments(
-    _: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None
+    _: CurrentAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
+    site_id: SiteFilter = None,
 ) -> list[Department]:
-    query = select(Department).order_by(Department.id)
+    """Departments by id, a page at a time (``pages.py``)."""
+    query = by_id(select(Department), Department.id, after)
     if site_id:
         query = query.where(Department.site_id == site_id)
-    return list(session.scalars(query))
+    rows = session.scalars(query.limit(limit + 1)).all()
+    return page(rows, limit, request=request, response=response, position=lambda r: r.id)
 
 
 @router.put(
@@ -90,11 +99,21 @@ def delete_department(department_id: PathId, _: CurrentAdmin, session: SessionDe
 
 
 @router.get("/hosts", response_model=list[HostPublic])
-def list_hosts(_: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None) -> list[Host]:
-    query = select(Host).order_by(Host.id)
+def list_hosts(
+    _: CurrentAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
+    site_id: SiteFilter = None,
+) -> list[Host]:
+    """Hosts by id, a page at a time (``pages.py``)."""
+    query = by_id(select(Host), Host.id, after)
     if site_id:
         query = query.where(Host.site_id == site_id)
-    return list(session.scalars(query))
+    rows = session.scalars(query.limit(limit + 1)).all()
+    return page(rows, limit, request=request, response=response, position=lambda r: r.id)
 
 
 @router.put(
@@ -165,13 +184,21 @@ def _watchlist_sites(session: Session, site_id: str) -> list[str]:
 
 @router.get("/watchlist", response_model=list[WatchlistPublic])
 def list_watchlist(
-    _: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None
+    _: CurrentAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
+    site_id: SiteFilter = None,
 ) -> list[WatchlistEntry]:
+    """Standing watchlist entries by id, a page at a time (``pages.py``)."""
     query = select(WatchlistEntry).where(WatchlistEntry.deleted_at.is_(None))
-    query = query.order_by(WatchlistEntry.id)
+    query = by_id(query, WatchlistEntry.id, after)
     if site_id:
         query = query.where(WatchlistEntry.site_id.in_([site_id, "*"]))
-    return list(session.scalars(query))
+    rows = session.scalars(query.limit(limit + 1)).all()
+    return page(rows, limit, request=request, response=response, position=lambda r: r.id)
 
 
 @router.post("/watchlist", response_model=WatchlistPublic, status_code=201, responses=NOT_FOUND)

@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from ..errors import ConflictError
 from ..models import Invitation
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, check_host, get_site
 from .deps import CurrentAdmin, SessionDep
+from .pages import PAGE, After, Limit, newest_first, page, time_position
 from .schemas import InvitationCreate, InvitationPublic, InvitationUpdate
 
 router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
@@ -43,15 +44,27 @@ def _feed_invitation(session: Session, inv: Invitation) -> None:
 def list_invitations(
     _: CurrentAdmin,
     session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
     site_id: SiteFilter = None,
     state: Annotated[str | None, Query(pattern="^(pending|used|cancelled)$")] = None,
 ) -> list[Invitation]:
-    query = select(Invitation).order_by(Invitation.updated_at.desc(), Invitation.id)
+    """Invitations, last changed first, a page at a time (``pages.py``)."""
+    query = newest_first(select(Invitation), Invitation.updated_at, Invitation.id, after)
     if site_id:
         query = query.where(Invitation.site_id == site_id)
     if state:
         query = query.where(Invitation.state == state)
-    return list(session.scalars(query.limit(5000)))
+    rows = session.scalars(query.limit(limit + 1)).all()
+    return page(
+        rows,
+        limit,
+        request=request,
+        response=response,
+        position=lambda r: time_position(r.updated_at, r.id),
+    )
 
 
 @router.post(

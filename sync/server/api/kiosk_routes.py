@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import Engine, bindparam, or_, select, true, update
 
 from ...protocol import (
     MAX_PULL_CHANGES,
@@ -26,7 +26,7 @@ from .. import attempts, folding, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import VISITOR_DIRECTORY_DAYS
-from .deps import CurrentKiosk, SessionDep
+from .deps import Credentials, CurrentKiosk, SessionDep, kiosk_token, refused_kiosk
 
 #: other kiosks' visit events older than this are not replayed to a kiosk catching up
 VISIT_FEED_HOURS = 24
@@ -159,15 +159,15 @@ def push(
 
 
 @router.get("/sync/pull", response_model=PullOut, responses=_errors)
-def pull(
-    kiosk: CurrentKiosk,
-    session: SessionDep,
+async def pull(
+    request: Request,
+    credentials: Credentials,
     after: Annotated[int, Query(ge=0, le=2**62, description="cursor from the last pull")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = 500,
     own: Annotated[
         bool, Query(description="also the kiosk's own events (a kiosk restored from a backup)")
     ] = False,
-) -> PullOut:
+) -> Response:
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
 
@@ -175,38 +175,42 @@ def pull(
     what it did after the backup), visit events older than ``VISIT_FEED_HOURS`` (a kiosk
     catching up, or new, needs today's open visits, not the site's history) and the visitor
     directory's ``visitor.known`` older than ``VISITOR_DIRECTORY_DAYS`` (what returning-visitor
-    matching needs, within retention). The cursor still moves past them.
+    matching needs, within retention). The cursor still moves past them, to the site's
+    high-water mark once the feed is drained: a kiosk that sends that mark back ("nothing
+    new", every idle round) is answered from one indexed read (its token and the site's mark),
+    without the feed query.
     """
-    cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
-    known_cutoff = datetime.now(UTC) - timedelta(days=VISITOR_DIRECTORY_DAYS)
-    with session.begin():
-        # every change numbered up to the site's counter is committed (the counter and its
-        # changes commit together), so the cursor may move to it even past filtered rows
-        top = session.scalar(select(Site.change_seq).where(Site.id == kiosk.site_id)) or 0
-        rows = session.execute(
-            select(
-                Change.seq,
-                Change.kind,
-                Change.entity_id,
-                Change.hlc,
-                Change.payload,
-                Change.event_uuid,
-                Event.payload.label("event_payload"),
-            )
-            .outerjoin(Event, Event.uuid == Change.event_uuid)
-            .where(
-                Change.site_id == kiosk.site_id,
-                Change.seq > after,
-                Change.seq <= top,
-                true()
-                if own
-                else or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk.id),
-                or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
-                or_(Change.kind != "visitor.known", Change.created_at >= known_cutoff),
-            )
-            .order_by(Change.seq)
-            .limit(limit)
-        ).all()
+    token = kiosk_token(request, credentials)
+    page = await run_in_threadpool(
+        _read_pull, request.app.state.read_engine, digest(token), after, limit, own
+    )
+    if page is None:
+        raise refused_kiosk(request, token)
+    # the page is a validated PullOut already: sent as it is, not validated a second time
+    return Response(page.model_dump_json(), media_type="application/json")
+
+
+#: the calling kiosk and its site's mark in one indexed read (a revoked token finds nothing)
+_KIOSK_AND_MARK = (
+    select(Kiosk.id, Kiosk.site_id, Site.change_seq)
+    .join(Site, Site.id == Kiosk.site_id)
+    .where(Kiosk.token_hash == bindparam("token_hash"), Kiosk.revoked_at.is_(None))
+)
+
+
+def _read_pull(
+    engine: Engine, token_hash: str, after: int, limit: int, own: bool
+) -> PullOut | None:
+    """The page for the kiosk holding the token (None: no such kiosk), in one read
+    transaction (``db.reading``: no write lock on SQLite)."""
+    with engine.connect() as conn, conn.begin():
+        found = conn.execute(_KIOSK_AND_MARK, {"token_hash": token_hash}).one_or_none()
+        if found is None:
+            return None
+        kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
+        if after >= top:
+            return PullOut(changes=[], cursor=after, more=False)
+        rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own)).all()
     changes: list[ChangeOut] = []
     size = 0
     for r in rows:
@@ -222,3 +226,34 @@ def pull(
     more = len(rows) == limit
     cursor = rows[-1].seq if more else max(after, top)
     return PullOut(changes=changes, cursor=cursor, more=more)
+
+
+def _feed_query(kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool) -> Any:
+    # every change numbered up to the site's counter is committed (the counter and its
+    # changes commit together), so the cursor may move to it even past filtered rows
+    cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
+    known_cutoff = datetime.now(UTC) - timedelta(days=VISITOR_DIRECTORY_DAYS)
+    return (
+        select(
+            Change.seq,
+            Change.kind,
+            Change.entity_id,
+            Change.hlc,
+            Change.payload,
+            Change.event_uuid,
+            Event.payload.label("event_payload"),
+        )
+        .outerjoin(Event, Event.uuid == Change.event_uuid)
+        .where(
+            Change.site_id == site_id,
+            Change.seq > after,
+            Change.seq <= top,
+            true()
+            if own
+            else or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk_id),
+            or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
+            or_(Change.kind != "visitor.known", Change.created_at >= known_cutoff),
+        )
+        .order_by(Change.seq)
+        .limit(limit)
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from ..models import Kiosk, Site
 from ..security import digest, new_enrollment_code
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, get_site
 from .deps import CurrentAdmin, SessionDep
+from .pages import PAGE, After, Limit, by_id, page
 from .schemas import (
     KioskCreate,
     KioskEnrollmentCode,
@@ -39,8 +40,17 @@ ENROLLMENT_CODE_HOURS = 72
 
 
 @router.get("/sites", response_model=list[SitePublic])
-def list_sites(_: CurrentAdmin, session: SessionDep) -> list[Site]:
-    return list(session.scalars(select(Site).order_by(Site.id)))
+def list_sites(
+    _: CurrentAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
+) -> list[Site]:
+    """Sites by id, a page at a time (``pages.py``)."""
+    rows = session.scalars(by_id(select(Site), Site.id, after).limit(limit + 1)).all()
+    return page(rows, limit, request=request, response=response, position=lambda r: r.id)
 
 
 @router.post(
@@ -119,11 +129,21 @@ def update_site_record(
 
 
 @router.get("/kiosks", response_model=list[KioskPublic])
-def list_kiosks(_: CurrentAdmin, session: SessionDep, site_id: SiteFilter = None) -> list[Kiosk]:
-    query = select(Kiosk).order_by(Kiosk.id)
+def list_kiosks(
+    _: CurrentAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    after: After = None,
+    limit: Limit = PAGE,
+    site_id: SiteFilter = None,
+) -> list[Kiosk]:
+    """Kiosks by id, a page at a time (``pages.py``)."""
+    query = by_id(select(Kiosk), Kiosk.id, after)
     if site_id:
         query = query.where(Kiosk.site_id == site_id)
-    return list(session.scalars(query))
+    rows = session.scalars(query.limit(limit + 1)).all()
+    return page(rows, limit, request=request, response=response, position=lambda r: r.id)
 
 
 @router.post("/kiosks", response_model=KioskEnrollmentCode, status_code=201, responses=NOT_FOUND)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from ..models import Visit, Visitor
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, get_site
 from .deps import CurrentAdmin, SessionDep
+from .pages import PAGE, After, Limit, newest_first, page, time_position
 from .schemas import RollCallEntry, RollCallPublic, VisitPublic
 
 router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
@@ -22,15 +23,21 @@ router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
 def list_visits(
     _: CurrentAdmin,
     session: SessionDep,
+    request: Request,
+    response: Response,
     site_id: SiteFilter = None,
     date_from: datetime | None = None,
     date_to: datetime | None = None,
     host_id: Annotated[str | None, Query(max_length=64)] = None,
     on_site: bool = False,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: After = None,
+    limit: Limit = PAGE,
+    offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="rows skipped: prefer ``after``")
+    ] = 0,
 ) -> list[VisitPublic]:
-    """Visits, newest first; ``date_from``/``date_to`` bound the check-in (or creation) time."""
+    """Visits, newest first; ``date_from``/``date_to`` bound the check-in (or creation) time.
+    A page at a time (``pages.py``): the next one from the ``Link`` header's ``after``."""
     query = (
         select(Visit, Visitor)
         .outerjoin(Visitor, Visitor.id == Visit.visitor_id)
@@ -46,9 +53,17 @@ def list_visits(
         query = query.where(Visit.created_at >= date_from)
     if date_to:
         query = query.where(Visit.created_at < date_to)
-    query = query.order_by(Visit.created_at.desc(), Visit.id).limit(limit).offset(offset)
+    query = newest_first(query, Visit.created_at, Visit.id, after)
+    found = session.execute(query.limit(limit + 1).offset(offset)).all()
+    rows = page(
+        found,
+        limit,
+        request=request,
+        response=response,
+        position=lambda r: time_position(r[0].created_at, r[0].id),
+    )
     out = []
-    for visit, visitor in session.execute(query):
+    for visit, visitor in rows:
         item = VisitPublic.model_validate(visit)
         if visitor is not None:
             item = item.model_copy(
