@@ -1,7 +1,7 @@
 """indexes in the order of each admin list's pages
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-01 16:45:00
 
 Issue 23, item 3: every admin list is read a page at a time by keyset (``api/pages.py``):
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
