@@ -166,11 +166,12 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
     def goodbye() -> None:
         app.go("goodbye")
 
-    def directions() -> None:
+    def directions() -> Callable[[], bool]:
         app.go("directions")
-        prepare = getattr(screen("directions"), "tour", None)
-        if prepare is not None:
-            prepare()
+        s = screen("directions")
+        s.tour()
+        # the map is drawn on a worker: the shot waits for it
+        return _drawn(lambda: s.ids.map.image is not None and s.ids.pages.current == "map")
 
     def help_() -> None:
         app.go("help")
