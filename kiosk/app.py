@@ -88,6 +88,8 @@ class KioskApp(App):
     locked = BooleanProperty(True)
     #: more than one visitor language offered (``kiosk.languages``): the top bar's switch shows
     bilingual = BooleanProperty(True)
+    #: keyboard and main buttons in the lower half of a portrait screen (wheelchair users)
+    lowered_keyboard = BooleanProperty(False)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
