@@ -64,6 +64,9 @@ class KioskSettings:
     #: "desk": the reception desk's console, always in receptionist mode after a PIN (no
     #: visitor screens; it locks back to the PIN pad)
     role: str = "lobby"
+    #: where the QR scanner sits beside the screen, so the home screen's hint points to it:
+    #: below, left or right
+    scanner_position: str = "below"
 
 
 @dataclass(frozen=True)
