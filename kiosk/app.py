@@ -99,6 +99,7 @@ class KioskApp(App):
         self.lang = services.settings.kiosk.default_language
         self.other_lang = self._other(self.lang)
         self.bilingual = len(services.settings.kiosk.languages) > 1
+        self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -233,6 +234,7 @@ class KioskApp(App):
         its services were rebuilt (a new data directory, a settings reload)."""
         services = self.services
         self.bilingual = len(services.settings.kiosk.languages) > 1
+        self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)

@@ -67,6 +67,9 @@ class KioskSettings:
     #: where the QR scanner sits beside the screen, so the home screen's hint points to it:
     #: below, left or right
     scanner_position: str = "below"
+    #: a portrait kiosk's keyboards at the bottom of the screen, within reach from a
+    #: wheelchair (landscape screens have them there anyway)
+    lowered_keyboard: bool = False
 
 
 @dataclass(frozen=True)
