@@ -84,6 +84,14 @@ def test_every_visitor_screen_fits_at(kiosk, size):
                 current = app.manager.current_screen
                 found = layout_problems(app.root, Window.size)
                 problems += [f"{lang} {current.name}: {p}" for p in found]
+            # the directions search with a full list of results and its error line
+            search = app.screen("directions")
+            search.search_again()
+            search.ids.field.text = "l"
+            search.error_key = "directions.unavailable"
+            kiosk.frames(3)
+            found = layout_problems(app.root, Window.size)
+            problems += [f"{lang} directions search: {p}" for p in found]
     finally:
         app.services.settings = settings
         Window.size = (1920, 1080)
