@@ -146,7 +146,14 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
 
     def done() -> Callable[[], bool]:
         screen("confirm").confirm()
-        return lambda: app.manager.current == "done" and screen("done").shown is not None
+        done = screen("done")
+        # the badge preview is drawn off the UI thread: the shot waits for it too
+        badge = services.print_queue is not None
+        return lambda: (
+            app.manager.current == "done"
+            and done.shown is not None
+            and (done.badge_texture is not None or not badge)
+        )
 
     def denied() -> None:
         app.go("denied")
