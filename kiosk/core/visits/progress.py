@@ -134,7 +134,8 @@ class ProgressModel:
         records = self.records
         host = records.host(visit.host_id) if visit.host_id else None
         dept = records.department(visit.department_id) if visit.department_id else None
-        route, steps = "", ()
+        route = ""
+        steps: tuple[str, ...] = ()
         try:
             if self._route_summary is not None:
                 route = self._route_summary(visit, lang)
