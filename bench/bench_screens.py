@@ -158,7 +158,7 @@ def screen_changes() -> dict:
             timeout=30 * 60,
         )
     lines = [ln for ln in run.stdout.splitlines() if ln.startswith("{")]
-    report = json.loads(lines[-1]) if lines else {"error": "no report (see above)"}
+    report: dict[str, Any] = json.loads(lines[-1]) if lines else {"error": "no report (see above)"}
     if run.returncode or "error" in report:
         raise RuntimeError(f"screen_changes failed ({run.returncode}): {report.get('error')}")
     slowest = max(report["steps"].items(), key=lambda kv: kv[1]["p95"])
