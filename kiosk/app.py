@@ -35,6 +35,7 @@ from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
+from kiosk.shell.warm import warm_screens
 
 log = logging.getLogger(__name__)
 #: seconds the kiosk rests at the home screen before the heap's free pages are handed back
@@ -101,6 +102,8 @@ class KioskApp(App):
     locked = BooleanProperty(True)
     #: more than one visitor language offered (``kiosk.languages``): the top bar's switch shows
     bilingual = BooleanProperty(True)
+    #: keyboard and main buttons in the lower half of a portrait screen (wheelchair users)
+    lowered_keyboard = BooleanProperty(False)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -110,6 +113,7 @@ class KioskApp(App):
         self.lang = services.settings.kiosk.default_language
         self.other_lang = self._other(self.lang)
         self.bilingual = len(services.settings.kiosk.languages) > 1
+        self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -184,6 +188,8 @@ class KioskApp(App):
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
         ]
+        if not self.desk:  # the check-in's screens before the first visitor needs them
+            warm_screens(self.screen, lambda: self.manager.current == self.start_screen)
         # Window handlers run last-bound first: the idle reset sees every key before the
         # scanner or the lock-down may swallow it
         self.lockdown.start()
@@ -248,6 +254,7 @@ class KioskApp(App):
         its services were rebuilt (a new data directory, a settings reload)."""
         services = self.services
         self.bilingual = len(services.settings.kiosk.languages) > 1
+        self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)

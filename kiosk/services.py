@@ -224,6 +224,7 @@ def _progress(services: Services) -> ProgressModel:
         notify_status=notifier.status_for if notifier is not None else None,
         print_status=queue.status_for if queue is not None else None,
         route_summary=directions.summary_for_visit if directions is not None else None,
+        route_steps=directions.steps_for_visit if directions is not None else None,
     )
 
 

@@ -148,7 +148,14 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
 
     def done() -> Callable[[], bool]:
         screen("confirm").confirm()
-        return lambda: app.manager.current == "done" and screen("done").shown is not None
+        done = screen("done")
+        # the badge preview is drawn off the UI thread: the shot waits for it too
+        badge = services.print_queue is not None
+        return lambda: (
+            app.manager.current == "done"
+            and done.shown is not None
+            and (done.badge_texture is not None or not badge)
+        )
 
     def denied() -> None:
         app.go("denied")
@@ -177,11 +184,12 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
             app.go("goodbye")
         return lambda: app.manager.current == "goodbye"
 
-    def directions() -> None:
+    def directions() -> Callable[[], bool]:
         app.go("directions")
-        prepare = getattr(screen("directions"), "tour", None)
-        if prepare is not None:
-            prepare()
+        s = screen("directions")
+        s.tour()
+        # the map is drawn on a worker: the shot waits for it
+        return _drawn(lambda: s.ids.map.image is not None and s.ids.pages.current == "map")
 
     def help_() -> None:
         app.go("help")

@@ -63,7 +63,7 @@ class KioskScreen(Screen):
         thread, unless the screen was reset meanwhile (the visitor is gone: nothing to show).
         """
         if self.busy:
-            return False
+            return False  # a second tap while one runs: ignored (no button is greyed for it)
         self.busy = True
         self._busy_timer = Clock.schedule_once(self._show_busy, BUSY_SHOW_AFTER)
         generation = self._command_generation

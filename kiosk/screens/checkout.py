@@ -8,13 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.core.config.clock import site_time
+from kiosk.core.config.errors import ValidationError
 from kiosk.core.store.records import Records
 from kiosk.core.visits.checkin import CheckinService
 from kiosk.core.visits.rating import scores
+from kiosk.core.visits.validation import parse_phone
 from kiosk.screens.base import KioskScreen
 
 
@@ -67,8 +70,26 @@ class CheckoutScreen(KioskScreen):
     def back(self) -> None:
         self.shell.home()
 
+    def on_text(self, text: str) -> None:
+        self.error_key = ""
+        digits = "".join(ch for ch in text if ch.isdigit())
+        # a complete mainland mobile number looks itself up, as on check-in: one tap fewer
+        if not text.startswith("+") and len(digits) == 11 and digits.startswith("1"):
+            Clock.schedule_once(lambda _dt: self._auto_find(text), 0.15)
+
+    def _auto_find(self, text: str) -> None:
+        on_screen = self.manager is not None and self.manager.current == self.name
+        if on_screen and self.ids.field.text == text and not self.busy:
+            self.find()
+
     def find(self) -> None:
         checkin, records, phone = self.checkin, self.records, self.ids.field.text.strip()
+        try:
+            parse_phone(phone)
+        except ValidationError as e:
+            # "123" is not a number that was mistyped at check-in: say what a number looks like
+            self.error_key = e.message_key
+            return
         self.run(lambda: open_visit_rows(checkin, records, phone), self._found)
 
     def _found(self, rows: list[VisitRow]) -> None:

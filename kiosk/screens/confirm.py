@@ -20,7 +20,7 @@ from kivy.properties import (
     StringProperty,
 )
 
-from kiosk.core.visits.checkin import CheckinResult, mask_name, mask_phone
+from kiosk.core.visits.checkin import CheckinResult, mask_name
 from kiosk.core.visits.flow import STEPS
 from kiosk.core.visits.progress import VisitProgress
 from kiosk.screens.base import KioskScreen
@@ -30,22 +30,30 @@ from kiosk.screens.steps import StepScreen
 class ConfirmScreen(StepScreen):
     summary = ListProperty([])
     welcome_back = BooleanProperty(False)
+    #: the number's visits still open: the visitor is told before checking in again
+    still_in = NumericProperty(0)
     #: kiosk.core.visits.checkin.CheckinService
     checkin = ObjectProperty(None)
 
     def load(self) -> None:
         form, host = self.flow.form, self.flow.host
         self.welcome_back = self.flow.returning is not None
-        name = mask_name(form.name) if self.welcome_back else form.name
+        self.still_in = self.flow.still_in if self.welcome_back else 0
+        # one masking rule: what the visitor typed on this visit is shown in full so they can
+        # check it for a typo; what was read back from the store (a returning record) stays
+        # masked, since whoever types a number is not necessarily its owner
+        stored = self.flow.returning
+        name = mask_name(form.name) if stored and form.name == stored.name else form.name
         lang = self.shell.lang
-        rows = [
-            (self.t("field.name"), name),
-            (self.t("field.phone"), mask_phone(form.phone)),
-        ]
+        rows = [(self.t("field.name"), name)]
+        if form.no_phone:
+            rows.append((self.t("field.phone"), self.t("confirm.no_phone")))
+        elif form.phone:
+            rows.append((self.t("field.phone"), form.phone))
         if form.company:
             company = form.company
-            if self.welcome_back and self.flow.returning:
-                company = self.flow.returning.masked_company or company
+            if stored and form.company == stored.company:
+                company = stored.masked_company or company
             rows.append((self.t("field.company"), company))
         if form.purpose:
             rows.append((self.t("field.purpose"), self.t(f"purpose.{form.purpose}")))
@@ -68,6 +76,8 @@ class ConfirmScreen(StepScreen):
             self.load()
 
     def change(self) -> None:
+        if self.busy:
+            return  # checking in already (buttons are not greyed for it: that only flickered)
         self.flow.go("name")
         self.go("name")
 
@@ -99,6 +109,10 @@ class DoneScreen(KioskScreen):
     title = StringProperty("")
     where = StringProperty("")
     route = StringProperty("")
+    #: the way in sentences, one numbered line per stretch ("" without a building)
+    steps_text = StringProperty("")
+    #: the host could not be told: the desk is where the visitor goes first (no green "done")
+    to_desk = BooleanProperty(False)
     notify_text = StringProperty("")
     print_text = StringProperty("")
     visit_id = StringProperty("")
@@ -125,12 +139,13 @@ class DoneScreen(KioskScreen):
         self.visit_id = result.visit.id
         self.badge_texture = None
         self.shown = None
-        self.where = self.route = self.notify_text = self.print_text = ""
+        self.where = self.route = self.notify_text = self.print_text = self.steps_text = ""
+        self.to_desk = False
         self._watch()
         self.shell.render_badge_preview(result.visit.id, self._show_badge)
 
     def _watch(self) -> None:
-        self.title = self.t("done.title", name=self._result.visitor.name) if self._result else ""
+        self._title()
         if self.progress is not None and self._result is not None:
             self.progress.watch(self._result.visit, self.shell.lang, self._progressed)
 
@@ -142,8 +157,20 @@ class DoneScreen(KioskScreen):
         place = progress.place
         self.where = self.t("done.where", target=place.target, floor=place.floor, room=place.room)
         self.route = place.route
+        # the way in words a first-time visitor follows, not the badge's terse one-liner
+        self.steps_text = "\n".join(f"{i}.\u00a0{s}" for i, s in enumerate(place.steps, 1))
+        self.to_desk = progress.notify_state in ("failed", "front_desk")
+        self._title()
         self.notify_text = progress.notify_text
         self.print_text = self.t(progress.print_key) if progress.print_key else ""
+
+    def _title(self) -> None:
+        """ "登记成功" in green only when nothing is left to do at the desk."""
+        if self._result is None:
+            self.title = ""
+            return
+        key = "done.title_desk" if self.to_desk else "done.title"
+        self.title = self.t(key, name=self._result.visitor.name)
 
     def show_way(self) -> None:
         """The map and the steps to the host, on the directions screen."""
@@ -151,7 +178,7 @@ class DoneScreen(KioskScreen):
             return
         visit = self._result.visit
         self.go("directions")
-        self.shell.screen("directions").show_visit(visit)
+        self.shell.screen("directions").show_visit(visit, back_to=self.name)
 
     def _show_badge(self, image: Any) -> None:
         """Turn the rendered badge (a PIL image) into a texture, on the UI thread."""
@@ -203,6 +230,8 @@ class DoneScreen(KioskScreen):
         self._result = None
         self.shown = None
         self.title = self.where = self.route = self.notify_text = self.print_text = ""
+        self.steps_text = ""
+        self.to_desk = False
         self.visit_id = ""
         self.badge_texture = None
         self._stop_countdown()

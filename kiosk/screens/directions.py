@@ -56,6 +56,10 @@ class DirectionsScreen(KioskScreen):
     searching = StringProperty("")
     #: the same way as a page on head office, for the QR code ("" when offline/stand-alone)
     route_url = StringProperty("")
+    #: where Back goes from a way shown for a visit ("done"), "" for the search
+    back_to = StringProperty("")
+    #: what the step-free toggle did (a message key), "" while it is off
+    accessible_note = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,9 +99,12 @@ class DirectionsScreen(KioskScreen):
         found: list[tuple[Label, Any]] = []
         search = self.services.search
         if search is not None:
+            digits = text.isdigit()
             for r in search.search(text, limit=6):
                 if not r.room:
                     continue
+                if digits and not r.room.startswith(text):
+                    continue  # "503" is a room number: 505-511 are not what was asked for
 
                 def host_label(lang: str, r: Any = r) -> str:
                     where = shell.t("directions.where", lang, floor=r.floor, room=r.room)
@@ -135,8 +142,10 @@ class DirectionsScreen(KioskScreen):
             self.ids.pages.current = "map"
             self.mode = "map"
 
-    def show_visit(self, visit: Visit) -> None:
-        """The way to a checked-in visitor's host (the done screen's "show me the way")."""
+    def show_visit(self, visit: Visit, *, back_to: str = "") -> None:
+        """The way to a checked-in visitor's host (the done screen's "show me the way");
+        Back returns to ``back_to`` (the done screen), not to the search."""
+        self.back_to = back_to
         directions = self.services.directions
         if directions is None:
             return
@@ -150,9 +159,17 @@ class DirectionsScreen(KioskScreen):
 
     def toggle_accessible(self) -> None:
         self.accessible = not self.accessible
+        before = list(self.steps)
         if self.goal is not None:
             self.floor_index = 0
             self._route()
+        # the toggle always says what it did, also when the way was step-free already
+        if not self.accessible:
+            self.accessible_note = ""
+        elif self.route is not None and list(self.steps) == before:
+            self.accessible_note = "directions.step_free_same"
+        else:
+            self.accessible_note = "directions.step_free_on"
 
     def next_floor(self) -> None:
         if self.floor_index < self.floor_count - 1:
@@ -244,7 +261,7 @@ class DirectionsScreen(KioskScreen):
             runner.run(
                 f"directions-map-{index}",
                 lambda floor_id=floor_id: directions.render(
-                    route, floor_id, size=MAP_SIZE, lang=lang
+                    route, floor_id, size=MAP_SIZE, lang=lang, title=False
                 ),
                 lambda image, i=index: self._drawn(generation, i, image),
             )
@@ -262,7 +279,9 @@ class DirectionsScreen(KioskScreen):
 
         background().run(
             f"directions-sharpen-{index}",
-            lambda: directions.render(route, route.floors[index], size=SHARP_SIZE, lang=lang),
+            lambda: directions.render(
+                route, route.floors[index], size=SHARP_SIZE, lang=lang, title=False
+            ),
             lambda image: self._sharpened(generation, index, image),
         )
 
@@ -282,14 +301,26 @@ class DirectionsScreen(KioskScreen):
 
     # -- navigation and language -------------------------------------------------------------
     def back(self) -> None:
+        if self.back_to:
+            screen, self.back_to = self.back_to, ""
+            self.shell.go(screen)
+            return
         if self.mode == "map":
             self.mode = "search"
             self.ids.pages.current = "search"
         else:
             self.shell.home()
 
+    def search_again(self) -> None:
+        """The search for somewhere else (also after a way shown from the done screen)."""
+        self.back_to = ""
+        self.mode = "search"
+        self.ids.pages.current = "search"
+
     def reset(self) -> None:
         self._generation += 1
+        self.back_to = ""
+        self.accessible_note = ""
         self.mode = "search"
         self.goal = None
         self.goal_label = ""

@@ -19,6 +19,7 @@ from kivy.properties import (
     StringProperty,
 )
 
+import kiosk.widgets.step_progress  # noqa: F401  (registers StepProgress for the .kv)
 from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup, find_hosts
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
@@ -27,14 +28,11 @@ from kiosk.widgets.reuse import refill
 class StepScreen(KioskScreen):
     """A step of the check-in flow: title, Back, Next, an error line."""
 
-    step_text = StringProperty("")
     #: kiosk.core.visits.flow.CheckinFlow, the values typed so far
     flow = ObjectProperty(None)
 
     def on_pre_enter(self, *_: Any) -> None:
         self.error_key = ""
-        if self.name in STEPS:
-            self.step_text = f"{STEPS.index(self.name) + 1} / {len(STEPS)}"
         self.load()
 
     def load(self) -> None:
@@ -47,6 +45,14 @@ class StepScreen(KioskScreen):
         self.save()
         previous = self.flow.back()
         self.go(previous or "home")
+
+    def back_to(self, step: str) -> None:
+        """The progress bar's tap on a step already done: there, with everything typed kept."""
+        if step not in STEPS or STEPS.index(step) >= STEPS.index(self.name):
+            return
+        self.save()
+        self.flow.go(step)
+        self.go(step)
 
     def next(self) -> None:
         self.save()
@@ -125,6 +131,17 @@ class PhoneScreen(TypingStep):
         flow, phone = self.flow, self.flow.form.phone
         self.run(lambda: flow.find_returning(phone), self._found)
 
+    def no_mobile(self) -> None:
+        """On without a number: no returning-visitor match, and the desk is told at check-in."""
+        self.ids.field.text = ""
+        self.flow.without_phone()
+        self.go(self.flow.next())
+
+    def save(self) -> None:
+        super().save()
+        if self.flow.form.phone:
+            self.flow.set(no_phone=False)  # a number typed after all: it is used
+
     def _found(self, lookup: ReturningLookup) -> None:
         if lookup.phone != self.flow.form.phone:
             return  # the number changed while the lookup ran: Next again looks it up anew
@@ -171,6 +188,10 @@ class PurposeScreen(StepScreen):
 class HostScreen(TypingStep):
     results = ListProperty([])
     chosen = DictProperty({})
+    #: the host chosen earlier in this check-in ("": none yet), shown with a Next
+    chosen_text = StringProperty("")
+    #: what was typed in the search, kept for Back (the idle reset and home clear it)
+    query = StringProperty("")
     #: kiosk.core.input.live_search.LiveSearch (None: a plain substring match of the records)
     search = ObjectProperty(None, allownone=True)
     #: kiosk.core.store.records.Records, for a result's department and the fallback match
@@ -190,6 +211,7 @@ class HostScreen(TypingStep):
             button.text = self._label(result)
 
         refill(self.ids.results, self.results[:6], make, update)  # per keystroke: reuse
+        self.query = text
 
     def _label(self, r: HostChoice) -> str:
         lang = self.shell.lang
@@ -210,15 +232,38 @@ class HostScreen(TypingStep):
         self.next()
 
     def load(self) -> None:
-        self.ids.field.text = ""
         self.ids.keyboard.clear()
         # the search understands pinyin and initials, so letters go straight into the field;
         # 拼音 mode stays one tap away for typing the characters themselves
         self.ids.keyboard.mode = "english"
-        self.on_text("")
+        query = self.query
+        if self.ids.field.text != query:
+            self.ids.field.text = query  # on_text searches
+        else:
+            self.on_text(query)
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        host = self.flow.host if self.flow is not None else None
+        if host is None:
+            self.chosen_text = ""
+            return
+        self.chosen_text = self._label(
+            HostChoice(None, None, host.label_zh, host.label_en, host.floor, host.room)
+        )
+
+    def on_language(self, lang: str) -> None:
+        """Results and the chosen host in the new language (the typed search stays)."""
+        if "field" in self.ids:
+            self.on_text(self.ids.field.text)
+            self._show_chosen()
 
     def save(self) -> None:
-        pass
+        self.query = self.ids.field.text
+
+    def reset(self) -> None:
+        super().reset()
+        self.query = self.chosen_text = ""
 
 
 class ConsentScreen(StepScreen):

@@ -14,6 +14,7 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
@@ -22,8 +23,11 @@ from kiosk.widgets.reuse import refill
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "candidates.kv"))
 
-#: candidates on one page of the bar
+#: candidates on one page of the bar, at most: a narrow bar (a portrait screen, the host
+#: screen's keyboard) shows as many as fit, so none hides behind a scroll bar
 PAGE_SIZE = 8
+#: the width one candidate takes on the bar (a character at 36 sp, its padding and spacing)
+SLOT_DP = 100
 
 
 class CandidateBar(BoxLayout):
@@ -32,8 +36,18 @@ class CandidateBar(BoxLayout):
     #: "2/5" (a "+" when more may follow than were fetched)
     count_text = StringProperty("")
     has_more_view = BooleanProperty(False)
+    #: candidates per page: as many as fit the bar's width, up to PAGE_SIZE
+    page_size = NumericProperty(PAGE_SIZE)
 
     __events__ = ("on_choose",)
+
+    def fit(self, width: float) -> None:
+        """The bar's scroll area is ``width`` wide: show as many per page as fit there."""
+        size = max(3, min(PAGE_SIZE, int(width // dp(SLOT_DP))))
+        if size != self.page_size:
+            self.page_size = size
+            self.page = 0
+            self._render()
 
     def __init__(self, **kwargs: Any) -> None:
         self._items: list[Any] = []
@@ -62,13 +76,13 @@ class CandidateBar(BoxLayout):
 
     @property
     def visible(self) -> list[Any]:
-        start = self.page * PAGE_SIZE
-        return self._items[start : start + PAGE_SIZE]
+        start = self.page * self.page_size
+        return self._items[start : start + self.page_size]
 
     def next_page(self) -> None:
-        if (self.page + 1) * PAGE_SIZE >= len(self._items) and self._maybe_more:
+        if (self.page + 1) * self.page_size >= len(self._items) and self._maybe_more:
             self._fetch_more()
-        if (self.page + 1) * PAGE_SIZE < len(self._items):
+        if (self.page + 1) * self.page_size < len(self._items):
             self.page += 1
             self._render()
 
@@ -119,7 +133,7 @@ class CandidateBar(BoxLayout):
             button.text = candidate.text
 
         refill(self.ids.buttons, list(self.visible), make, update)  # per keystroke: reuse
-        self.pages = max(1, -(-len(self._items) // PAGE_SIZE)) if self._items else 0
+        self.pages = max(1, -(-len(self._items) // self.page_size)) if self._items else 0
         more = "+" if self._maybe_more else ""
         self.count_text = f"{self.page + 1}/{self.pages}{more}" if self._items else ""
 

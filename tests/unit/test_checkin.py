@@ -261,3 +261,41 @@ def test_end_of_day_runs_on_its_worker_driven_by_the_clock(service, clock):
     finally:
         worker.stop()
     assert not worker.running
+
+
+def test_no_mobile_number_checks_in_unmatched_and_the_desk_is_told(service):
+    earlier = service.check_in(form(name="张伟"))  # someone else's record with a number
+    assert validate_form(form(phone="", no_phone=True), service.settings) == {}
+    assert "phone" in validate_form(form(phone=""), service.settings), "still required"
+    result = service.check_in(form(name="张伟", phone="13812345678", no_phone=True))
+    assert result.visitor.id != earlier.visitor.id, "no earlier record is matched"
+    assert result.visitor.phone == "", "no number is kept, not even one left in the field"
+    alerts = [a for a in open_alerts(service.store) if a.kind == "visitor_no_phone"]
+    assert [(a.visit_id, a.details["name"]) for a in alerts] == [(result.visit.id, "张伟")]
+    assert alerts[0].severity == "info"
+    plain = service.check_in(form(phone="13812345679"))
+    assert [a.visit_id for a in open_alerts(service.store) if a.kind == "visitor_no_phone"] == [
+        result.visit.id
+    ], "a visitor with a number raises nothing"
+    assert plain.visit.id != result.visit.id
+
+
+def test_flow_without_phone_skips_the_returning_lookup(service):
+    flow = CheckinFlow(service)
+    flow.set(phone="13812345678")
+    flow.without_phone()
+    assert (flow.form.phone, flow.form.no_phone, flow.returning, flow.still_in) == (
+        "",
+        True,
+        None,
+        0,
+    )
+    assert flow.next() == "name"
+
+
+def test_a_returning_visitor_still_checked_in_is_counted(service):
+    first = service.check_in(form(phone="13812340077"))
+    flow = CheckinFlow(service)
+    assert flow.find_returning("13812340077").still_in == 1
+    service.check_out(first.visit.id)
+    assert flow.find_returning("13812340077").still_in == 0

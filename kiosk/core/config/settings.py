@@ -64,6 +64,12 @@ class KioskSettings:
     #: "desk": the reception desk's console, always in receptionist mode after a PIN (no
     #: visitor screens; it locks back to the PIN pad)
     role: str = "lobby"
+    #: where the QR scanner sits beside the screen, so the home screen's hint points to it:
+    #: below, left or right
+    scanner_position: str = "below"
+    #: a portrait kiosk's keyboards at the bottom of the screen, within reach from a
+    #: wheelchair (landscape screens have them there anyway)
+    lowered_keyboard: bool = False
 
 
 @dataclass(frozen=True)

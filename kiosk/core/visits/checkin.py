@@ -120,11 +120,11 @@ class CheckinService(CheckOut):
         if problems:
             field_name, key = next(iter(problems.items()))
             raise ValidationError(field_name, field=field_name, key=key)
-        phone = validate_phone(form.phone) if form.phone.strip() else ""
+        phone = validate_phone(form.phone) if form.phone.strip() and not form.no_phone else ""
         with self._storage_watched(), self.store.transaction() as tx:
             visitor = self._visitor_for(tx, form, phone)
             invitation = self._matching_invitation(phone)
-            return self._commit_visit(
+            result = self._commit_visit(
                 tx,
                 visitor=visitor,
                 purpose=form.purpose or "other",
@@ -133,6 +133,23 @@ class CheckinService(CheckOut):
                 language=form.language,
                 invitation=invitation,
             )
+            if form.no_phone and not result.denied:
+                self._tell_desk_no_phone(tx, result)
+            return result
+
+    def _tell_desk_no_phone(self, tx: Transaction, result: CheckinResult) -> None:
+        """A visitor without a mobile number: the desk hears of it (in the same transaction),
+        since neither a returning record nor a text message can reach them."""
+        raise_alert(
+            tx,
+            "visitor_no_phone",
+            severity="info",
+            message_key="alert.visitor_no_phone",
+            details={"name": result.visitor.name},
+            site_id=self.settings.site.id,
+            kiosk_id=self.settings.kiosk.id,
+            visit_id=result.visit.id,
+        )
 
     def check_in_invitation(self, code: str, *, language: str = "zh_CN") -> CheckinResult:
         """One tap after a scan: the invited guest is checked in from the invitation."""

@@ -42,6 +42,8 @@ class ReturningLookup:
     host: HostChoice | None = None
     purpose: str = ""
     consent_current: bool = False
+    #: visits of this number still open on this site (checked in, never checked out)
+    still_in: int = 0
 
 
 class CheckinFlow:
@@ -59,6 +61,8 @@ class CheckinFlow:
         self.returning: ReturningVisitor | None = None
         self.host: HostChoice | None = None
         self.history: list[str] = []
+        #: open visits of the number typed (a returning visitor who never checked out)
+        self.still_in = 0
 
     # -- values ------------------------------------------------------------------------------
     def set(self, **changes: object) -> None:
@@ -67,6 +71,12 @@ class CheckinFlow:
     def choose_host(self, choice: HostChoice) -> None:
         self.host = choice
         self.set(host_id=choice.host_id, department_id=choice.department_id)
+
+    def without_phone(self) -> None:
+        """The visitor has no mobile number: none is kept, no earlier record is matched."""
+        self.set(phone="", no_phone=True, visitor_id=None)
+        self.returning = None
+        self.still_in = 0
 
     def lookup_returning(self) -> ReturningVisitor | None:
         """After the phone step: pre-fill from the earlier record, if there is one."""
@@ -78,12 +88,18 @@ class CheckinFlow:
         returning = self.service.find_returning(phone)
         if returning is None:
             return ReturningLookup(phone, None)
+        still_in = len(self.service.open_visits_for_phone(phone))
         last = self.service.records.last_visit_of(returning.visitor_id)
         if last is None:
-            return ReturningLookup(phone, returning)
+            return ReturningLookup(phone, returning, still_in=still_in)
         consent = last.consent_version == self.service.settings.checkin.consent_version
         return ReturningLookup(
-            phone, returning, self._choice(last), last.purpose or "", consent_current=consent
+            phone,
+            returning,
+            self._choice(last),
+            last.purpose or "",
+            consent_current=consent,
+            still_in=still_in,
         )
 
     def _choice(self, last: Visit) -> HostChoice | None:
@@ -105,6 +121,7 @@ class CheckinFlow:
     def use_returning(self, lookup: ReturningLookup) -> ReturningVisitor | None:
         """Pre-fill the form from ``find_returning``'s answer (on the UI thread)."""
         self.returning = lookup.returning
+        self.still_in = lookup.still_in
         if lookup.returning is None:
             self.set(visitor_id=None)
             return None

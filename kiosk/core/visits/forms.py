@@ -42,6 +42,9 @@ class CheckinForm:
     language: str = "zh_CN"
     #: set when a returning visitor confirmed their earlier record
     visitor_id: str | None = None
+    #: the visitor has no mobile number (or a foreign one they cannot receive on): no number
+    #: is asked for, no earlier record is matched, and the desk is told
+    no_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,9 @@ def validate_form(form: CheckinForm, settings: Settings) -> dict[str, str]:
             problems[name] = e.message_key
 
     check("name", validation.validate_name, form.name)
-    check("phone", validation.parse_phone, form.phone)
+    if form.no_phone:
+        required.discard("phone")
+    check("phone", validation.parse_phone, "" if form.no_phone else form.phone)
     check("company", validation.validate_company, form.company)
     if "purpose" in required and not form.purpose:
         problems["purpose"] = "checkin.required.purpose"

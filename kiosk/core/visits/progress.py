@@ -72,6 +72,8 @@ class Placement:
     room: str
     #: the one-line way ("5楼 503室 · 2号电梯 右转"), "" when there is no building or no way
     route: str
+    #: the way in sentences, one per stretch ("乘2号电梯到5楼，出电梯后右转 …"), () without one
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +101,13 @@ class ProgressModel:
         notify_status: Callable[[str, str], NotifyLine] | None = None,
         print_status: Callable[[str], PrintLine] | None = None,
         route_summary: Callable[[Visit, str], str] | None = None,
+        route_steps: Callable[[Visit, str], tuple[str, ...]] | None = None,
     ) -> None:
         self.records = records
         self._notify_status = notify_status
         self._print_status = print_status
         self._route_summary = route_summary
+        self._route_steps = route_steps
         self._places: dict[tuple[str, str], Placement] = {}
         self._lock = threading.Lock()
 
@@ -131,16 +135,20 @@ class ProgressModel:
         host = records.host(visit.host_id) if visit.host_id else None
         dept = records.department(visit.department_id) if visit.department_id else None
         route = ""
-        if self._route_summary is not None:
-            try:
+        steps: tuple[str, ...] = ()
+        try:
+            if self._route_summary is not None:
                 route = self._route_summary(visit, lang)
-            except KioskError:
-                route = ""  # no building, or no way there: the screen shows floor and room
+            if self._route_steps is not None:
+                steps = tuple(self._route_steps(visit, lang))
+        except KioskError:
+            route, steps = "", ()  # no building, or no way there: floor and room are shown
         place = Placement(
             target=host.name(lang) if host else (dept.name(lang) if dept else ""),
             floor=(host.floor if host else "") or (dept.floor if dept else ""),
             room=(host.room if host else "") or (dept.room if dept else ""),
             route=route,
+            steps=steps,
         )
         with self._lock:
             if len(self._places) > 64:  # one visit at a time is on show: keep the cache small

@@ -153,6 +153,10 @@ class Directions:
         """The badge line: "5楼 503室 · 2号电梯 右转". Raises NotFoundError if there is no way."""
         return summary(self.route_for_visit(visit), lang)
 
+    def steps_for_visit(self, visit: Visit, lang: str) -> tuple[str, ...]:
+        """The done screen's way in sentences, one per stretch. Raises NotFoundError too."""
+        return instructions(self.route_for_visit(visit), lang)
+
     # -- words and pictures ------------------------------------------------------------------
     @staticmethod
     def instructions(r: Route, lang: str) -> tuple[str, ...]:
@@ -171,10 +175,16 @@ class Directions:
         return building.floor_by_id[floor_id].name.text(lang)
 
     def render(
-        self, r: Route | None, floor_id: str, *, size: tuple[int, int], lang: str
+        self,
+        r: Route | None,
+        floor_id: str,
+        *,
+        size: tuple[int, int],
+        lang: str,
+        title: bool = True,
     ) -> Image.Image:
         building = (self._routed.get(r) if r is not None else None) or self.building
-        return render_floor(building, floor_id, r, size=size, lang=lang)
+        return render_floor(building, floor_id, r, size=size, lang=lang, title=title)
 
     # -- rooms a visitor can type ------------------------------------------------------------
     def rooms_starting(self, text: str, limit: int = 6) -> list[Room]:

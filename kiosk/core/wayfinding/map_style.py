@@ -23,6 +23,10 @@ GOAL_FILL = (255, 226, 204)
 GOAL = (214, 72, 32)
 ROUTE = (25, 110, 220)
 HERE = (220, 40, 60)
+#: text in the goal's and the kiosk's colours, dark enough for 4.5:1 on any fill they sit on
+#: (the bright ones were 3.5:1 on the goal room's peach and 3.9:1 on the lobby's blue)
+GOAL_TEXT = (150, 40, 10)
+HERE_TEXT = (170, 20, 40)
 START = (40, 160, 80)
 ICON = (60, 70, 90)
 

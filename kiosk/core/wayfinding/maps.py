@@ -26,7 +26,9 @@ from kiosk.core.wayfinding.map_style import (
     FLOOR_FILL,
     GOAL,
     GOAL_FILL,
+    GOAL_TEXT,
     HERE,
+    HERE_TEXT,
     ICON,
     MUTED,
     ROOM_EDGE,
@@ -99,11 +101,13 @@ def render_floor(
     size: tuple[int, int] = (1024, 768),
     lang: str = "zh_CN",
     rotate_to_kiosk_facing: bool = True,
+    title: bool = True,
 ) -> Image.Image:
     """One floor: outline, rooms with numbers, elevators and stairs, landmarks, the route.
 
     The route's part on this floor is a thick line with arrows, from a start marker (or "you are
-    here" at the kiosk) to the goal, or to the elevator/stairs where it continues.
+    here" at the kiosk) to the goal, or to the elevator/stairs where it continues. ``title``
+    False leaves the floor's name out (the kiosk's screen says it above the map already).
     """
     floor = building.floor_by_id[floor_id]
     header = _header(size)
@@ -114,7 +118,9 @@ def render_floor(
     draw = ImageDraw.Draw(image)
     px = t.to_pixel
     k = size[1] / 800  # labels keep their share of the picture at any resolution
-    label_size = max(round(11 * k), min(round(22 * k), round(t.scale * 1.6)))
+    # a 1200x800 map is shown at about 0.8x on the kiosk: 26 px here stay >= 20 px on screen
+    # (5 mm on a 21.5-inch panel), whatever the floor's scale
+    label_size = round(26 * k)
     small = font(label_size)
 
     if floor.outline:
@@ -147,12 +153,17 @@ def render_floor(
             draw_label(draw, (ax, ay), area.name.text(lang), small, MUTED)
     for room in building.rooms_on(floor_id):
         if room.centre is not None:
-            colour = GOAL if room.number == goal_room else TEXT
-            draw_label(draw, px(room.centre), room.number, small, colour)
+            if room.number == goal_room:
+                continue  # the goal's label sits above its pin, not under it
+            draw_label(draw, px(room.centre), room.number, small, TEXT)
 
-    _connectors(draw, building, floor_id, t, font(max(10, label_size * 3 // 4)), lang)
+    _connectors(draw, building, floor_id, t, small, lang, labels=False)
     if route is not None:
         _route(draw, building, floor_id, route, t)
+    # lift and stairs names after the route, so its line never covers "2号电梯", and on the
+    # side of the icon away from where the route comes in
+    ends = _route_ends(building, floor_id, route, t) if route is not None else {}
+    _connectors(draw, building, floor_id, t, small, lang, labels=True, away=ends)
     for landmark, (x, y) in zip(landmarks, marks, strict=True):
         r = max(4, label_size // 3)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=MUTED, outline=BACKGROUND)
@@ -163,8 +174,9 @@ def render_floor(
     if kiosk is not None and kiosk.floor == floor_id:
         _you_are_here(draw, px(kiosk.point), building.kiosk.facing - t.rotation, label_size, lang)
 
-    title = font(max(14, header * 2 // 3))
-    draw.text((12, header // 2 + 4), floor.name.text(lang), font=title, fill=TEXT, anchor="lm")
+    if title:
+        face = font(max(14, header * 2 // 3))
+        draw.text((12, header // 2 + 4), floor.name.text(lang), font=face, fill=TEXT, anchor="lm")
     return image
 
 
@@ -219,8 +231,12 @@ def _connectors(
     t: FloorTransform,
     face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
     lang: str,
+    *,
+    labels: bool,
+    away: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> None:
-    """A small icon at every elevator, stairs and escalator stop on this floor."""
+    """A small icon at every elevator, stairs and escalator stop on this floor (``labels``:
+    their names under them instead, drawn once the route is on the map)."""
     r = max(7, round(t.scale * 0.9))
     for c in building.connections:
         if not c.kind.vertical:
@@ -230,6 +246,17 @@ def _connectors(
             if w.floor != floor_id:
                 continue
             x, y = t.to_pixel(w.point)
+            if labels:
+                if c.name is not None:
+                    size = float(getattr(face, "size", r))
+                    # below the icon; where the route ends at it, on the far side from where
+                    # the route comes in (the way it was going)
+                    dx, dy = (away or {}).get((round(x), round(y)), (0.0, 1.0))
+                    if abs(dx) > abs(dy):  # beside: half the label's width further out
+                        dx *= 1 + len(c.name.text(lang)) * 0.5 * size / (r + size)
+                    at = (x + dx * (r + size * 0.9), y + dy * (r + size * 0.9))
+                    draw_label(draw, at, c.name.text(lang), face, ICON, halo=True)
+                continue
             draw.rounded_rectangle((x - r, y - r, x + r, y + r), radius=r // 3, fill=ICON)
             if c.kind is Kind.ELEVATOR:
                 h = r * 0.45
@@ -253,8 +280,19 @@ def _connectors(
                     fill=BACKGROUND,
                     width=max(2, r // 4),
                 )
-            if c.name is not None:
-                draw_label(draw, (x, y + r * 1.8), c.name.text(lang), face, ICON, halo=True)
+
+
+def _route_ends(
+    building: Building, floor_id: str, route: Route, t: FloorTransform
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Pixel → the unit direction the route's line arrives at it from (its ends only)."""
+    ends: dict[tuple[int, int], tuple[float, float]] = {}
+    for line in route.polylines(building, floor_id):
+        pts = [t.to_pixel(p) for p in line]
+        for (x0, y0), (x1, y1) in ((pts[1], pts[0]), (pts[-2], pts[-1])) if len(pts) > 1 else ():
+            length = math.hypot(x1 - x0, y1 - y0) or 1.0
+            ends[(round(x1), round(y1))] = ((x1 - x0) / length, (y1 - y0) / length)
+    return ends
 
 
 def _route(
@@ -293,8 +331,10 @@ def _route_labels(
     if goal.floor == floor_id:
         x, y = t.to_pixel(goal.point)
         draw_pin(draw, (x, y), r + 4)
-        face = font(max(14, label_size + 4))
-        draw_label(draw, (x, y - 3.2 * (r + 4)), route.goal.label(lang), face, GOAL, halo=True)
+        face = font(label_size + 4)
+        # clear of the pin's head (its top is 3 radii above the point)
+        above = y - 3 * (r + 4) - (label_size + 4) * 0.7 - 4
+        draw_label(draw, (x, above), route.goal.label(lang), face, GOAL_TEXT, halo=True)
     # where the walk on this floor ends at an elevator/stairs: say which floor comes next
     floors = route.floors
     for i, fid in enumerate(floors[:-1]):
@@ -361,6 +401,7 @@ def _you_are_here(
     ]
     draw.polygon(cone, fill=(245, 170, 180))
     draw.ellipse((x - r, y - r, x + r, y + r), fill=HERE, outline=BACKGROUND, width=3)
-    face = font(max(14, label_size + 4))
+    face = font(label_size + 4)
     text = translate("directions.map.you_are_here", lang)
-    draw_label(draw, (x - ux * r * 2.4, y - uy * r * 2.4), text, face, HERE, halo=True)
+    away = r * 2.4 + (label_size + 4) * 0.4
+    draw_label(draw, (x - ux * away, y - uy * away), text, face, HERE_TEXT, halo=True)

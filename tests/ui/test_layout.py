@@ -1,0 +1,100 @@
+"""Every visitor screen fits: four window sizes, both languages, the longest strings, an
+error line showing. A widget that leaves its parent or the window, a text cut by its widget,
+or two buttons/fields on top of each other fail the test (tests/support/layout_check.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.layout_check import layout_problems
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+SIZES = ((1920, 1080), (1080, 1920), (1280, 800), (1366, 768))
+#: the longest a visitor may type (60 and 100 characters are the limits: validation.py)
+LONG_NAME = {"zh_CN": "欧阳娜娜" * 4, "en": "Anna-Maria Alexandra Rodriguez-Fernandez"}
+LONG_COMPANY = {
+    "zh_CN": "北京星辰未来智能科技发展有限公司上海分公司",
+    "en": "Starlight Future Intelligent Technology Development Co. Ltd",
+}
+#: the longest error line of the check-in steps, in both catalogues
+LONG_ERROR = "input.phone_international"
+VISITOR_SCREENS = (
+    "home",
+    "phone",
+    "name",
+    "company",
+    "purpose",
+    "host",
+    "consent",
+    "confirm",
+    "done",
+    "denied",
+    "invite_code",
+    "invitation",
+    "checkout",
+    "goodbye",
+    "directions",
+)
+
+
+def _longest(app: Any, lang: str, screen_name: str) -> None:
+    """The longest strings and an error line on the screen set up by the tour's step."""
+    screen = app.screen(screen_name)
+    field = screen.ids.get("field")
+    if field is not None and screen_name in ("name", "company"):
+        field.text = (LONG_NAME if screen_name == "name" else LONG_COMPANY)[lang]
+    if screen_name == "confirm":
+        app.services.flow.set(name=LONG_NAME[lang], company=LONG_COMPANY[lang])
+        screen.load()
+    if screen_name != "done":
+        screen.error_key = LONG_ERROR
+
+
+def _settle(kiosk: Any, ready: Any) -> None:
+    if callable(ready):
+        kiosk.wait_for(ready, timeout=15)
+    kiosk.settle()
+    kiosk.frames(3)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_visitor_screen_fits_at(kiosk, size):
+    from kivy.core.window import Window
+
+    from kiosk.tour import tour_steps
+
+    app = kiosk.app
+    settings = app.services.settings
+    Window.size = size
+    kiosk.frames(3)
+    problems: list[str] = []
+    try:
+        for lang in ("zh_CN", "en"):
+            # the tour's steps go home, which returns to the default language
+            app.services.settings = settings.replace("kiosk", default_language=lang)
+            app.home()
+            steps = dict(tour_steps(app))
+            for name in VISITOR_SCREENS:
+                _settle(kiosk, steps[name]())
+                _longest(app, lang, name)
+                kiosk.frames(3)
+                current = app.manager.current_screen
+                found = layout_problems(app.root, Window.size)
+                problems += [f"{lang} {current.name}: {p}" for p in found]
+            # the directions search with a full list of results and its error line
+            search = app.screen("directions")
+            search.search_again()
+            search.ids.field.text = "l"
+            search.error_key = "directions.unavailable"
+            kiosk.frames(3)
+            found = layout_problems(app.root, Window.size)
+            problems += [f"{lang} directions search: {p}" for p in found]
+    finally:
+        app.services.settings = settings
+        Window.size = (1920, 1080)
+        app.home()
+        kiosk.frames(3)
+    assert not problems, "\n".join(problems[:40])
