@@ -25,6 +25,8 @@ from kiosk.core.alerts import mark_acknowledged, raise_alert
 from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
 from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
+from kiosk.core.emergency.pulled import FED_KINDS as EMERGENCY_FED
+from kiosk.core.emergency.pulled import entry_change as emergency_entry_change
 from kiosk.core.events import (
     AlertAcknowledged,
     DepartmentUpserted,
@@ -379,6 +381,8 @@ register_stamped("visit.decided", visit_decided_change)
 # another kiosk's badge news (the desk's board shows the lobby kiosks' badge status)
 for _kind in ("badge.printed", "badge.failed"):
     register_stamped(_kind, badge_change)
+for _kind in EMERGENCY_FED:
+    register_stamped(_kind, emergency_entry_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

@@ -191,6 +191,13 @@ class EmergencyMode:
             self._changed()
         return new
 
+    def pulled(self, kinds: frozenset[str]) -> None:
+        """After a pull committed entries head office fed (``pulled.entry_change``)."""
+        from kiosk.core.emergency.pulled import FED_KINDS
+
+        if not FED_KINDS.isdisjoint(kinds):
+            self._changed()
+
     def shared_entries(self) -> list[tuple[str, str, dict]]:
         """What to pass on to peers: every entry held, oldest first (stamp, kind, payload)."""
         return [
