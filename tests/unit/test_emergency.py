@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.emergency.timeline import Entry, fold
@@ -120,6 +121,9 @@ def test_start_mark_end_and_the_roll_call(tmp_path) -> None:
             for r in services.store.query("SELECT kind FROM outbox WHERE kind LIKE 'emergency.%'")
         ]
         assert kinds == ["emergency.started", "emergency.switched", "emergency.marked"]
+        (alert,) = [a for a in open_alerts(services.store) if a.kind == "emergency_started"]
+        assert alert.severity == "critical" and alert.details["people"] == "1"
+        assert alert.details["drill"] == "drill"
     finally:
         services.stop()
 
