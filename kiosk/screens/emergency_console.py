@@ -54,7 +54,12 @@ class EmergencyConsoleScreen(KioskScreen):
     def _show(self, found: tuple[bool, RollCall]) -> None:
         self.active, self._call = found
         c = self._call.counts()
-        self.counts_text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
+        text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
+        after = self._call.all_accounted_after(self.emergency.mode.latest())
+        if after is not None:
+            minutes, seconds = divmod(int(after), 60)
+            text += "  " + self.t("emergency.all_accounted", minutes=minutes, seconds=seconds)
+        self.counts_text = text
         lines = sorted(self._call.lines, key=lambda line: _ORDER[line.status])
         refill(self.ids.lines, lines[:LINES_SHOWN], Factory.RollCallRow, self._row)
 

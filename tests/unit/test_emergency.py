@@ -112,8 +112,11 @@ def test_start_mark_end_and_the_roll_call(tmp_path) -> None:
         call = mode.roll_call()
         names = {line.person.name: line for line in call.lines}
         assert names["张伟"].status == "unknown" and names["张伟"].person.host
+        assert mode.roll_call().all_accounted_after(mode.current()) is None
+        clock.advance(95)
         mode.mark(by="st-s", person_id=result.visit.id, status="accounted")
         assert mode.roll_call().counts()["accounted"] == 1
+        assert mode.roll_call().all_accounted_after(mode.current()) == 95.0  # a drill's figure
         with pytest.raises(ValidationError):
             mode.end(by="st-s", role="supervisor", reason=" ")
         kinds = [

@@ -75,6 +75,10 @@ def render_roll_call(
         _both("emergency.rollcall.printed_at", time=printed_at.strftime("%Y-%m-%d %H:%M")),
         translate("emergency.rollcall.counts", "en", LOCALE_DIR, total=len(call.lines), **counts),
     ]
+    after = call.all_accounted_after(incident)
+    if after is not None:
+        minutes, seconds = divmod(int(after), 60)
+        lines.append(_both("emergency.all_accounted", minutes=minutes, seconds=seconds))
     for text in lines:
         pdf.multi_cell(width, 4 if roll else 5, text)
     pdf.ln(2)
