@@ -184,7 +184,11 @@ def build_services(
     from kiosk.core.emergency.wiring import build_emergency
 
     services.emergency = build_emergency(
-        settings=settings, records=records, clock=clock, site_keys=services.site_keys
+        settings=settings,
+        records=records,
+        clock=clock,
+        site_keys=services.site_keys,
+        sync=services.sync,
     )
     services.workers += services.emergency.workers
     if start_workers:

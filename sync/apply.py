@@ -26,6 +26,8 @@ from kiosk.core.backup.resync import KIND as HEAD_OFFICE_RESTORED
 from kiosk.core.backup.resync import head_office_restored
 from kiosk.core.config.errors import ConstraintError, ValidationError
 from kiosk.core.deliveries import pulled as parcels_pulled
+from kiosk.core.emergency.pulled import FED_KINDS as EMERGENCY_FED
+from kiosk.core.emergency.pulled import entry_change as emergency_entry_change
 from kiosk.core.events import (
     AlertAcknowledged,
     DepartmentUpserted,
@@ -383,6 +385,8 @@ register_stamped("visit.decided", visit_decided_change)
 # another kiosk's badge news (the desk's board shows the lobby kiosks' badge status)
 for _kind in ("badge.printed", "badge.failed"):
     register_stamped(_kind, badge_change)
+for _kind in EMERGENCY_FED:
+    register_stamped(_kind, emergency_entry_change)
 
 # a building uploaded at head office: written to <data dir>/building.json (building_store.py)
 register("building.updated", building_updated)

@@ -2,9 +2,10 @@
 
 Not under way: the kinds, a drill switch and "start" (the signed-in staff member must be a
 supervisor or admin: ``EmergencyMode.start`` refuses others). Under way: the roll call (each
-line: name, host, where, status, "accounted for" / "missing"), its counts, "print the roll
-call" and "end" with a reason. Every use case runs on the command runner; the list refills in
-place (``widgets.reuse``) and follows changes from peers.
+line: name, host, where, status, "accounted for" / "missing"; those still to find first:
+missing, then not yet marked), its counts, "print the roll call" and "end" with a reason. Every
+use case runs on the command runner; the list refills in place (``widgets.reuse``) and follows
+changes from peers.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from kiosk.core.emergency.roster import Line, RollCall
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
 
-#: the most lines drawn at once (the printout has every one; search narrows the screen)
+#: the most lines drawn at once (those still to find come first; the printout has every one)
 LINES_SHOWN = 200
+#: the order lines are shown in: who is still to be found first
+_ORDER = {"missing": 0, "unknown": 1, "accounted": 2, "left": 3}
 
 
 class EmergencyConsoleScreen(KioskScreen):
@@ -51,8 +54,14 @@ class EmergencyConsoleScreen(KioskScreen):
     def _show(self, found: tuple[bool, RollCall]) -> None:
         self.active, self._call = found
         c = self._call.counts()
-        self.counts_text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
-        refill(self.ids.lines, self._call.lines[:LINES_SHOWN], Factory.RollCallRow, self._row)
+        text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
+        after = self._call.all_accounted_after(self.emergency.mode.latest())
+        if after is not None:
+            minutes, seconds = divmod(int(after), 60)
+            text += "  " + self.t("emergency.all_accounted", minutes=minutes, seconds=seconds)
+        self.counts_text = text
+        lines = sorted(self._call.lines, key=lambda line: _ORDER[line.status])
+        refill(self.ids.lines, lines[:LINES_SHOWN], Factory.RollCallRow, self._row)
 
     def _row(self, row: Any, _i: int, line: Line) -> None:
         p = line.person

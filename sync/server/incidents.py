@@ -11,21 +11,26 @@ the timeline every kiosk shows, whatever order the entries arrived in. Guarded b
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.core.emergency.timeline import Entry, Incident, fold
-from kiosk.core.events import parse_event
+from kiosk.core.emergency.timeline import Entry, Incident, current, fold
+from kiosk.core.events import EmergencyEnded, EmergencyStarted, Event, parse_event
 from kiosk.core.events.emergency import EMERGENCY_EVENTS
 
+from .changes import SERVER_HLC, append_change
 from .db import executemany
+from .errors import ConflictError
 from .folding import FOLDERS, Accepted, insert_for, statement
 from .models import EmergencyEntry, Kiosk
 
 ENTRIES: Any = EmergencyEntry.__table__
+#: the kiosk id of entries made at head office
+HEAD_OFFICE = "head-office"
 KINDS = tuple(cls.kind for cls in EMERGENCY_EVENTS)
 
 
@@ -57,6 +62,55 @@ def incidents(session: Session, *, site_id: str) -> list[Incident]:
         select(ENTRIES.c.kind, ENTRIES.c.hlc, ENTRIES.c.payload).where(ENTRIES.c.site_id == site_id)
     ).all()
     return fold(Entry(r.hlc, parse_event(r.kind, r.payload)) for r in rows)
+
+
+def start(session: Session, *, site_id: str, emergency: str, drill: bool, by: str) -> Incident:
+    """Head office starts emergency mode for a site (joins the one under way, if any): kept
+    here and fed to the site's kiosks, which pass it on to each other."""
+    event = EmergencyStarted(
+        entry_id=uuid.uuid4().hex,
+        site_id=site_id,
+        kiosk_id=HEAD_OFFICE,
+        at=datetime.now(UTC),
+        emergency=emergency,  # type: ignore[arg-type]
+        drill=drill,
+        by=by,
+    )
+    _record(session, site_id, event)
+    found = current(incidents(session, site_id=site_id))
+    assert found is not None
+    return found
+
+
+def end(session: Session, *, site_id: str, by: str, reason: str) -> Incident:
+    """Head office ends the site's emergency (``ConflictError`` when none is under way)."""
+    if current(incidents(session, site_id=site_id)) is None:
+        raise ConflictError(f"site {site_id} has no emergency under way")
+    event = EmergencyEnded(
+        entry_id=uuid.uuid4().hex,
+        site_id=site_id,
+        kiosk_id=HEAD_OFFICE,
+        at=datetime.now(UTC),
+        by=by,
+        reason=reason,
+    )
+    _record(session, site_id, event)
+    return incidents(session, site_id=site_id)[-1]
+
+
+def _record(session: Session, site_id: str, event: Event) -> None:
+    hlc = SERVER_HLC.tick()
+    row = {
+        "entry_id": event.entity_id,
+        "site_id": site_id,
+        "kiosk_id": HEAD_OFFICE,
+        "kind": event.kind,
+        "hlc": hlc,
+        "payload": event.payload(),
+        "received_at": datetime.now(UTC),
+    }
+    session.execute(_insert(session), [row])
+    append_change(session, site_id=site_id, change=event, hlc=hlc)
 
 
 def public(incident: Incident) -> dict[str, Any]:

@@ -33,7 +33,14 @@ def test_a_supervisor_runs_a_drill_from_the_console(kiosk):
     assert "王芳" in names and any("Li Jing" in n for n in names)  # staff on duty too
     row = next(r for r in console.ids.lines.children if r.person_id == visit.id)
     kiosk.tap(row.ids.accounted)
-    kiosk.wait_for(lambda: row.status == "accounted")
+
+    def marked() -> bool:  # rows are reused: the visitor's line moves below those to find
+        rows = [r for r in console.ids.lines.children if r.person_id == visit.id]
+        return bool(rows) and rows[0].status == "accounted"
+
+    kiosk.wait_for(marked)
+    shown = [r.status for r in reversed(console.ids.lines.children)]
+    assert shown == sorted(shown, key=["missing", "unknown", "accounted", "left"].index)
 
     # check-in is paused: the visitor screens lead to the instructions, check-out stays open
     app.home()

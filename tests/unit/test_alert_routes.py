@@ -92,6 +92,7 @@ def _settings() -> Settings:
         ("help_requested", False, ["desk"]),
         ("help_requested", True, ["desk", "backup"]),
         ("alert_undelivered", True, []),
+        ("emergency_started", False, ["desk", "security"]),
     ],
 )
 def test_routes_by_kind_and_desk_status(kind, unattended, expected):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.core.alerts import open_alerts
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.emergency.timeline import Entry, fold
@@ -111,8 +112,11 @@ def test_start_mark_end_and_the_roll_call(tmp_path) -> None:
         call = mode.roll_call()
         names = {line.person.name: line for line in call.lines}
         assert names["张伟"].status == "unknown" and names["张伟"].person.host
+        assert mode.roll_call().all_accounted_after(mode.current()) is None
+        clock.advance(95)
         mode.mark(by="st-s", person_id=result.visit.id, status="accounted")
         assert mode.roll_call().counts()["accounted"] == 1
+        assert mode.roll_call().all_accounted_after(mode.current()) == 95.0  # a drill's figure
         with pytest.raises(ValidationError):
             mode.end(by="st-s", role="supervisor", reason=" ")
         kinds = [
@@ -120,6 +124,9 @@ def test_start_mark_end_and_the_roll_call(tmp_path) -> None:
             for r in services.store.query("SELECT kind FROM outbox WHERE kind LIKE 'emergency.%'")
         ]
         assert kinds == ["emergency.started", "emergency.switched", "emergency.marked"]
+        (alert,) = [a for a in open_alerts(services.store) if a.kind == "emergency_started"]
+        assert alert.severity == "critical" and alert.details["people"] == "1"
+        assert alert.details["drill"] == "drill"
     finally:
         services.stop()
 

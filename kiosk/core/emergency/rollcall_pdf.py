@@ -59,22 +59,31 @@ def render_roll_call(
         pdf = FPDF(unit="mm", format="A4")
         pdf.set_margins(12, 12, 12)
         pdf.set_auto_page_break(True, margin=12)
-    pdf.add_font(_FONT, fname=_font_path())
-    pdf.add_page()
-    width = pdf.epw
     kind = incident.emergency if incident is not None else "other"
     title = _both(f"emergency.kind.{kind}")
     if incident is not None and incident.drill:
         title = f"{_both('emergency.drill')} · {title}"
-    pdf.set_font(_FONT, size=9 if roll else 14)
-    pdf.multi_cell(width, 5 if roll else 7, f"{_both('emergency.rollcall.title')}: {title}")
-    pdf.set_font(_FONT, size=7 if roll else 9)
+    title = f"{_both('emergency.rollcall.title')}: {title}"
     counts = call.counts()
     lines = [
         site_name,
         _both("emergency.rollcall.printed_at", time=printed_at.strftime("%Y-%m-%d %H:%M")),
         translate("emergency.rollcall.counts", "en", LOCALE_DIR, total=len(call.lines), **counts),
     ]
+    after = call.all_accounted_after(incident)
+    if after is not None:
+        minutes, seconds = divmod(int(after), 60)
+        lines.append(_both("emergency.all_accounted", minutes=minutes, seconds=seconds))
+    # the font holds only the characters printed: half the time to load it (8 MB of CJK)
+    printed = [title, *lines, *_HEADS, "[ ]x!-…· ", *(_fields(line.person) for line in call.lines)]
+    pdf.add_font(
+        _FONT, fname=_font_path(), unicode_range=sorted({ord(c) for t in printed for c in t})
+    )
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font(_FONT, size=9 if roll else 14)
+    pdf.multi_cell(width, 5 if roll else 7, title)
+    pdf.set_font(_FONT, size=7 if roll else 9)
     for text in lines:
         pdf.multi_cell(width, 4 if roll else 5, text)
     pdf.ln(2)
@@ -83,6 +92,13 @@ def render_roll_call(
     else:
         _a4_table(pdf, call, width, row)
     return bytes(pdf.output())
+
+
+_HEADS = ("", "Name 姓名", "Company 公司", "Host 被访人", "Going to 去往", "Kiosk")
+
+
+def _fields(p: object) -> str:
+    return " ".join(str(getattr(p, f)) for f in ("name", "company", "host", "where", "kiosk_id"))
 
 
 def _status(line: object) -> str:
@@ -97,7 +113,7 @@ def _a4_table(pdf: object, call: RollCall, width: float, row: float) -> None:
 
     assert isinstance(pdf, FPDF)
     cols = (0.07, 0.25, 0.22, 0.22, 0.12, 0.12)
-    heads = ("", "Name 姓名", "Company 公司", "Host 被访人", "Going to 去往", "Kiosk")
+    heads = _HEADS
     left = pdf.l_margin
     xs = [left + width * sum(cols[:i]) for i in range(len(cols))]
     bottom = pdf.h - pdf.b_margin

@@ -90,6 +90,15 @@ class RollCall:
         c = self.counts()
         return c["unknown"] + c["missing"]
 
+    def all_accounted_after(self, incident: Incident | None) -> float | None:
+        """Seconds from the start until the last person was marked accounted for (a drill's
+        figure); None while anyone is still to be found (or nobody was on the roll call)."""
+        if incident is None or not self.lines or self.outstanding():
+            return None
+        marked = [line.mark.at for line in self.lines if line.mark is not None]
+        last = max(marked, default=incident.started_at)
+        return max(0.0, (last - incident.started_at).total_seconds())
+
 
 def local_roster(
     records: Records,

@@ -121,12 +121,37 @@ class EmergencyMode:
         _may(role)
         if emergency not in KINDS:
             raise ValidationError(f"no emergency kind {emergency!r}", field="emergency")
+        was_active = self.active
         self._record(
             EmergencyStarted(**self._common(), emergency=emergency, drill=drill, by=by)  # type: ignore[arg-type]
         )
         incident = self.current()
         assert incident is not None
+        if not was_active:
+            self._tell_desk_and_security(incident)
         return incident
+
+    def _tell_desk_and_security(self, incident: Incident) -> None:
+        """One alert from the kiosk that started it (the desk's and security's channels get
+        it through the notifier, ``notify.alert_routes``), with the roll call's size."""
+        from kiosk.core.alerts import raise_alert
+
+        people = len(self.roll_call().lines)
+        with self.store.transaction() as tx:
+            raise_alert(
+                tx,
+                "emergency_started",
+                severity="critical",
+                message_key="alert.emergency_started",
+                details={
+                    "emergency": incident.emergency,
+                    "drill": "drill" if incident.drill else "",
+                    "by": incident.started_by,
+                    "people": str(people),
+                },
+                site_id=self.site_id,
+                kiosk_id=self.kiosk_id,
+            )
 
     def end(self, *, by: str, role: str, reason: str) -> None:
         """A supervisor ends it, with a reason (``ValidationError`` without one)."""
@@ -190,6 +215,13 @@ class EmergencyMode:
         if new:
             self._changed()
         return new
+
+    def pulled(self, kinds: frozenset[str]) -> None:
+        """After a pull committed entries head office fed (``pulled.entry_change``)."""
+        from kiosk.core.emergency.pulled import FED_KINDS
+
+        if not FED_KINDS.isdisjoint(kinds):
+            self._changed()
 
     def shared_entries(self) -> list[tuple[str, str, dict]]:
         """What to pass on to peers: every entry held, oldest first (stamp, kind, payload)."""

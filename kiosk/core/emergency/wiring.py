@@ -46,7 +46,7 @@ def peer_key(settings: Settings, site_keys: Any) -> Callable[[], SiteKey | None]
 
 
 def build_emergency(
-    *, settings: Settings, records: Records, clock: Clock, site_keys: Any
+    *, settings: Settings, records: Records, clock: Clock, site_keys: Any, sync: Any = None
 ) -> Emergency:
     mode = EmergencyMode(
         records=records,
@@ -57,6 +57,8 @@ def build_emergency(
     )
     exchange = PeerExchange(mode=mode, key=peer_key(settings, site_keys))
     mode.peer_rosters = exchange.peer_rosters
+    if sync is not None:  # a start or end made at head office arrives through the pull feed
+        sync.on_pulled(mode.pulled)
     from kiosk.core.emergency.printing import RollCallPrinting
 
     built = Emergency(mode=mode, exchange=exchange)

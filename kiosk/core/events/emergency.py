@@ -27,6 +27,11 @@ _CONSUMER = (
 )
 
 
+#: a start or end made at head office for a site is fed to its kiosks (``kiosk_id``
+#: ``head-office``), which keep it as an entry from a peer (kiosk/core/emergency/pulled.py)
+_BOTH = "kiosk, and head office for a site (fed to its kiosks)"
+
+
 class _Entry(Event):
     entry_id: Id
     site_id: Id
@@ -43,6 +48,7 @@ class EmergencyStarted(_Entry):
     A second start while one is under way joins it (one timeline)."""
 
     kind: ClassVar[str] = "emergency.started"
+    origin: ClassVar[str] = _BOTH
     consumer: ClassVar[str] = _CONSUMER
 
     emergency: EmergencyKind
@@ -55,6 +61,7 @@ class EmergencyEnded(_Entry):
     """A supervisor (PIN) ended it, with the reason."""
 
     kind: ClassVar[str] = "emergency.ended"
+    origin: ClassVar[str] = _BOTH
     consumer: ClassVar[str] = _CONSUMER
 
     by: Actor

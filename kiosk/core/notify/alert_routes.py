@@ -4,7 +4,8 @@ a send's outcome does to its delivery.
 Routes (settings ``[reception]``):
 
 - ``desk``: every alert goes to ``desk_channels``;
-- ``security``: a watchlist match goes to ``security_channels`` as well;
+- ``security``: a watchlist match and an emergency started here go to ``security_channels``
+  as well;
 - ``backup``: while the desk is unattended (``kiosk.core.reception.desk``), a watchlist match
   and a visitor's "ask a person" (``help_requested``) go to ``backup_channels``.
 
@@ -37,7 +38,7 @@ from kiosk.core.workers.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
-SECURITY_KINDS = frozenset({"watchlist"})
+SECURITY_KINDS = frozenset({"watchlist", "emergency_started"})
 BACKUP_KINDS = frozenset({"watchlist", "help_requested"})
 UNDELIVERED = "alert_undelivered"
 #: kinds that stay on the console: a failed delivery's alert would fail on that channel again
