@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.config.i18n import translate
