@@ -20,7 +20,16 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from kiosk.core.config.errors import DeniedError, KioskError, NotFoundError, ValidationError
 
 from ..protocol import API_PREFIX, PROTOCOL_VERSION
-from . import board_routes, buildings, keys, limits, reception_routes, replies, route_page
+from . import (
+    board_routes,
+    buildings,
+    incidents,
+    keys,
+    limits,
+    reception_routes,
+    replies,
+    route_page,
+)
 from .api import (
     admin_tokens,
     alert_routes,
@@ -82,6 +91,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(board_routes.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)
     app.include_router(person_routes.router, prefix=API_PREFIX)
+    app.include_router(incidents.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)
 
