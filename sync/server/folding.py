@@ -391,4 +391,11 @@ FOLDERS: dict[str, Folder] = {
 
 
 # the folds of other tables register themselves in FOLDERS (imported last: they use this module)
-from . import alerts, conflicts, reception, visit_status, visitor_directory  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    alerts,
+    conflicts,
+    erasure_fold,
+    reception,
+    visit_status,
+    visitor_directory,
+)
