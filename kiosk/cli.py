@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     from kiosk.reception_cli import add_parsers
 
     add_parsers(sub)
+    sub.add_parser(
+        "rotate-keys", help="a new data key for the sealed personal fields, rows re-sealed"
+    )
 
     from kiosk.operations import add_backup_commands
 
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings, args)
         if args.command == "import-directory":
             return _import_directory(settings, args.file, dry_run=args.dry_run)
+        if args.command == "rotate-keys":
+            return _rotate_keys(settings)
         if args.command in ("backup", "restore", "recover"):
             from kiosk.operations import run_backup_command
 
@@ -243,6 +248,20 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
 
 #: exit status when some rows were refused and the others written (0: all, 1: none)
 ROWS_REFUSED = 3
+
+
+def _rotate_keys(settings: Settings) -> int:
+    """A new data key (``keys/data.key``); the kiosk may keep running meanwhile."""
+    from kiosk.core.privacy.migrate import rotate_keys
+    from kiosk.core.store.database import Store
+
+    store = Store(settings.database_path)
+    try:
+        version, moved = rotate_keys(store)
+    finally:
+        store.close()
+    print(f"data key v{version}: {moved} sealed values re-sealed with it")
+    return 0
 
 
 def _import_directory(settings: Settings, path: Path, *, dry_run: bool) -> int:

@@ -26,6 +26,7 @@ from . import (
     dashboard,
     keys,
     limits,
+    privacy_incidents,
     reception_routes,
     replies,
     route_page,
@@ -97,6 +98,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(board_routes.router, prefix=API_PREFIX)
     app.include_router(buildings.router, prefix=API_PREFIX)
     app.include_router(person_routes.router, prefix=API_PREFIX)
+    app.include_router(privacy_incidents.router, prefix=API_PREFIX)
     # a page for people (the QR on the kiosk's directions screen), not an API route
     app.include_router(route_page.router)
     # the web dashboard for people at head office: /dashboard (issue 19)

@@ -17,6 +17,7 @@
     kiosk-server purge                               anonymise what is past each site's retention
     kiosk-server audit verify [--site S] | who-saw SITE MOBILE   the audit chains (exit 1: broken)
     kiosk-server person find|export|erase SITE MOBILE   a person's request (person_cli.py)
+    kiosk-server incident record SITE --what … | list SITE   privacy incidents (privacy_incidents.py)
     kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
     kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
     kiosk-server --version
@@ -132,12 +133,14 @@ def _parser() -> argparse.ArgumentParser:
     from .audit_log import add_parser as add_audit_parser
     from .dashboard.cli import add_parser as add_dashboard_parser
     from .person_cli import add_parser as add_person_parser
+    from .privacy_incidents import add_parser as add_incident_parser
     from .staff_cli import add_parser
 
     add_parser(sub)
     add_audit_parser(sub)
     add_person_parser(sub)
     add_dashboard_parser(sub)
+    add_incident_parser(sub)
     sub.add_parser(
         "purge", help="anonymise personal data past each site's retention period (run daily)"
     )
@@ -188,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 sessions = make_sessionmaker(engine)
                 return import_directory_file(sessions, args.site, args.file, dry_run=args.dry_run)
+            if args.command == "incident":
+                from .privacy_incidents import incident_command
+
+                return incident_command(make_sessionmaker(engine), args)
             if args.command == "person":
                 from .person_cli import person_command
 

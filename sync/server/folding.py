@@ -401,6 +401,7 @@ from . import (  # noqa: E402, F401
     alerts,
     conflicts,
     desk_work,
+    erasure_fold,
     incidents,
     reception,
     tickets,

@@ -10,7 +10,8 @@ invitations sent to that number. ``export_person`` gives it as JSON-ready values
 the counts), removes the feed's ``visitor.known`` entries of those records, appends
 ``visitor.erased`` to the site's feed and records the request (``erasures``). Each kiosk of the
 site applies it at its next pull and answers ``visitor.erasure_confirmed`` (folded into
-``erasure_confirmations``), so ``erasure_status`` says which kiosks have done it.
+``erasure_confirmations``, ``erasure_fold.py``), so ``erasure_status`` says which kiosks have
+done it.
 
 Must never: log or print a name or a number; erase by anything but the blind index.
 """
@@ -22,7 +23,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, delete, select
+from sqlalchemy import JSON, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.core.config.clock import iso
@@ -32,7 +33,7 @@ from kiosk.core.store.personal import normalise_phone
 
 from .audit_log import record_entry
 from .changes import append_change
-from .folding import FOLDERS, Accepted
+from .erasure_fold import ErasureConfirmation
 from .identity import phone_indexer
 from .models import Base, Change, Event, Invitation, Kiosk, Site, Visit, Visitor
 from .reception import VisitAnnotation
@@ -47,16 +48,6 @@ class Erasure(Base):
     visitor_ids: Mapped[list[str]] = mapped_column(JSON)
     requested_at: Mapped[datetime]
     requested_by: Mapped[str] = mapped_column(String(200), default="")
-
-
-class ErasureConfirmation(Base):
-    """A kiosk has applied an erasure (``visitor.erasure_confirmed``)."""
-
-    __tablename__ = "erasure_confirmations"
-    erasure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    visitors: Mapped[int] = mapped_column(Integer, default=0)
-    confirmed_at: Mapped[datetime]
 
 
 def visitor_ids(session: Session, site_id: str, mobile: str) -> list[str]:
@@ -264,23 +255,3 @@ def erasure_status(session: Session, erasure_id: str) -> dict[str, Any] | None:
         "visitors": len(erasure.visitor_ids),
         "kiosks": {k: (iso(done[k].confirmed_at) if k in done else None) for k in kiosks},
     }
-
-
-def fold_confirmed(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
-    for a in items:
-        m = a.model
-        if session.get(ErasureConfirmation, (m.erasure_id, kiosk.id)) is None:
-            session.add(
-                ErasureConfirmation(
-                    erasure_id=m.erasure_id,
-                    kiosk_id=kiosk.id,
-                    visitors=m.visitors,
-                    confirmed_at=m.erased_at,
-                )
-            )
-    session.flush()
-
-
-# registered when the app loads its routes (``api/person_routes.py`` imports this module);
-# ``folding`` cannot import it: this module needs ``reception``, which needs ``folding``
-FOLDERS["visitor.erasure_confirmed"] = fold_confirmed

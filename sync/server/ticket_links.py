@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
-from fastapi.concurrency import run_in_threadpool
 
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.config.i18n import translate

@@ -16,6 +16,7 @@ from kiosk.core.reception import audit
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from sync.server.audit_log import verify_chains, who_saw
 from sync.server.cli import main as server_cli
+from sync.server.privacy_incidents import site_incidents
 from sync.server.reception import AuditEntry
 from tests.support.harness import HeadOffice, ServerProcess, enrolled_kiosk
 
@@ -118,3 +119,40 @@ def test_a_tampered_removed_or_reordered_entry_is_reported(synced, tamper, capsy
     assert any(expected in p.what for p in result.problems), result.problems
     assert _cli(url, "verify") == 1
     assert "problems" in capsys.readouterr().out
+
+
+def test_an_incident_is_recorded_with_the_audit_extract_of_the_people(synced, capsys) -> None:
+    ho, url = synced
+    assert (
+        server_cli(
+            [
+                "--database-url",
+                url,
+                "incident",
+                "record",
+                "s1",
+                "--what",
+                "visitor list printed",
+                "--mobile",
+                MOBILE,
+                "--told",
+                "the DPO",
+                "--actions",
+                "list shredded",
+            ]
+        )
+        == 0
+    )
+    assert "2 audit entries attached" in capsys.readouterr().out
+    with ho.sessions() as s:
+        [incident] = site_incidents(s, "s1")
+        assert incident.what == "visitor list printed" and len(incident.visitor_ids) == 1
+        assert [e["action"] for e in incident.audit_extract] == [
+            "personal.revealed",
+            "visit.corrected",
+        ]
+        # recording it is itself in head office's chain of the site, which verifies
+        assert verify_chains(s, "s1")["head-office:s1"].ok
+    assert server_cli(["--database-url", url, "incident", "list", "s1"]) == 0
+    listed = capsys.readouterr().out
+    assert "visitor list printed" in listed and MOBILE not in listed

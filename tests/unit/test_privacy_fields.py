@@ -126,3 +126,49 @@ def test_secure_delete_is_on_for_every_connection(tmp_path):
     store = Store(tmp_path / "k.sqlite3")
     assert store.query_one("PRAGMA secure_delete")[0] == 1
     store.close()
+
+
+def test_keys_rotate_while_check_ins_go_on_and_nothing_is_unreadable(tmp_path, clock) -> None:
+    import threading
+
+    from kiosk.cli import main as kiosk_cli
+
+    path = tmp_path / "kiosk.sqlite3"
+    store = Store(path, clock=clock)  # the running kiosk
+    records = Records(store, KeyedCodec(store))
+    import_directory(records, demo_directory())
+    service = CheckinService(records=records, settings=load_settings(environ={}), clock=clock)
+    errors: list[Exception] = []
+
+    def check_ins() -> None:
+        try:
+            with store.session():
+                for i in range(60):
+                    form = CheckinForm(
+                        name=f"访客{i}",
+                        phone=f"139{i:08d}",
+                        purpose="meeting",
+                        host_id="h001",
+                        consent=True,
+                    )
+                    service.check_in(form)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    desk = threading.Thread(target=check_ins)
+    desk.start()
+    assert kiosk_cli(["--data-dir", str(tmp_path), "rotate-keys"]) == 0  # another process
+    desk.join()
+    assert errors == []
+    assert kiosk_cli(["--data-dir", str(tmp_path), "rotate-keys"]) == 0
+    # every value opens in the running kiosk, and every one is sealed with the newest key
+    names = {records.visitor(r[0]).name for r in store.query("SELECT id FROM visitors")}
+    assert names == {f"访客{i}" for i in range(60)}
+    assert all(
+        e.payload["visitor"]["name"]
+        for e in store.outbox_after("t", limit=1000)
+        if e.kind == "visit.checked_in"
+    )
+    rows = store.query("SELECT name, phone FROM visitors")
+    assert {v.split(".")[1] for r in rows for v in r} == {"3"}
+    store.close()

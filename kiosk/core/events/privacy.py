@@ -43,8 +43,8 @@ class VisitorErasureConfirmed(Event):
 
     kind: ClassVar[str] = "visitor.erasure_confirmed"
     consumer: ClassVar[str] = (
-        "head office records the kiosk's confirmation of the erasure "
-        "(sync/server/person_requests.py, `erasure_confirmations`)"
+        "head office folds it into `erasure_confirmations`, the kiosk's confirmation of the "
+        "erasure (sync/server/erasure_fold.py)"
     )
 
     erasure_id: Id

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -61,6 +62,8 @@ class FieldCipher:
             [StoredKey(secrets.token_bytes(32), source="local", purpose="data")]
         )
         self._lock = threading.Lock()
+        self._stamp = self._file_stamp()
+        self._looked = time.monotonic()
         self._set(stored)
 
     @classmethod
@@ -79,9 +82,30 @@ class FieldCipher:
         with self._lock:
             return self._current.version
 
+    def _file_stamp(self) -> int:
+        try:
+            return self.key_file.path.stat().st_mtime_ns if self.key_file.path else 0
+        except OSError:
+            return 0
+
+    def _follow(self, *, now: bool = False) -> None:
+        """Take up a rotation another process (``kiosk rotate-keys``) wrote to the key file:
+        looked at once a second at most, or ``now`` (a token of an unknown version)."""
+        moment = time.monotonic()
+        if not now and moment - self._looked < 1.0:
+            return
+        self._looked = moment
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            stored = self.key_file.read()
+            if stored:
+                self._set(stored)
+
     def seal(self, value: str, table: str, column: str) -> str:
         if not value:
             return ""
+        self._follow()
         with self._lock:
             version, aead = self._current.version, self._aead[self._current.version]
         nonce = secrets.token_bytes(_NONCE)
@@ -96,8 +120,11 @@ class FieldCipher:
         try:
             version_text, body = text[len(PREFIX) :].split(".", 1)
             raw = base64.urlsafe_b64decode(body.encode("ascii"))
+            version = int(version_text)
+            if version not in self._aead:
+                self._follow(now=True)
             with self._lock:
-                aead = self._aead[int(version_text)]
+                aead = self._aead[version]
             return aead.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(table, column)).decode("utf-8")
         except (ValueError, KeyError, InvalidTag) as e:
             raise FieldError(
@@ -116,6 +143,7 @@ class FieldCipher:
                 purpose="data",
             )
         self.key_file.write([fresh, *old])
+        self._stamp = self._file_stamp()
         self._set([fresh, *old])
         return fresh
 

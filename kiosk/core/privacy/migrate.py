@@ -18,6 +18,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
+from kiosk.core.config.errors import StorageError
 from kiosk.core.privacy.fields import FieldCipher, is_sealed
 from kiosk.core.store import kv
 
@@ -84,6 +85,19 @@ def reseal(store: Store, fields: FieldCipher) -> int:
                     )
                     moved += 1
     return moved
+
+
+def rotate_keys(store: Store) -> tuple[int, int]:
+    """``kiosk rotate-keys``: a new data key, then every sealed value moved to it (batches of
+    one column, so a running kiosk's check-ins go on; it takes up the new key within a second).
+    Returns (the new key's version, values moved)."""
+    fields = store.fields
+    if not isinstance(fields, FieldCipher):
+        raise StorageError("this store keeps its values in clear: nothing to rotate")
+    fresh = fields.rotate()
+    moved = reseal(store, fields)
+    log.info("data key rotated to v%d; %d sealed values moved to it", fresh.version, moved)
+    return fresh.version, moved
 
 
 def compact(store: Store) -> None:

@@ -11,7 +11,8 @@ only through ``kiosk-server migrate`` (``make_engine`` gives the cipher). Afterw
 ``kiosk-server migrate`` compacts the database (``sealing.compact``: SQLite VACUUM, PostgreSQL
 VACUUM FULL of those tables) so no freed page keeps the clear values. Downgrade is refused:
 opening every value again would put the personal data back in clear. Also the tables of a
-person's erasures and the kiosks' confirmations (``erasures``, ``erasure_confirmations``).
+person's erasures and the kiosks' confirmations (``erasures``, ``erasure_confirmations``), and
+privacy incidents (``privacy_incidents``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ def upgrade() -> None:
         sa.Column("kiosk_id", sa.String(length=64), primary_key=True),
         sa.Column("visitors", sa.Integer(), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    # privacy incidents with their audit extract (sync/server/incidents.py)
+    op.create_table(
+        "privacy_incidents",
+        sa.Column("id", sa.String(length=64), primary_key=True),
+        sa.Column("site_id", sa.String(length=64), nullable=False, index=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("what", sa.Text(), nullable=False),
+        sa.Column("visitor_ids", sa.JSON(), nullable=False),
+        sa.Column("told", sa.Text(), nullable=False),
+        sa.Column("told_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("actions", sa.Text(), nullable=False),
+        sa.Column("audit_extract", sa.JSON(), nullable=False),
     )
 
 
