@@ -17,7 +17,7 @@
     kiosk-server purge                               anonymise what is past each site's retention
     kiosk-server audit verify [--site S] | who-saw SITE MOBILE   the audit chains (exit 1: broken)
     kiosk-server person find|export|erase SITE MOBILE   a person's request (person_cli.py)
-    kiosk-server incident record SITE --what … | list SITE   privacy incidents (privacy_incidents.py)
+    kiosk-server incident record SITE --what … | list SITE   privacy incidents
     kiosk-server backup OUT [--passphrase-file F]    the database in one encrypted archive
     kiosk-server restore ARCHIVE [--passphrase-file F]   put it back, then tell every kiosk
     kiosk-server --version
