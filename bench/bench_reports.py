@@ -21,9 +21,9 @@ from pathlib import Path
 from kiosk.core.config.clock import FakeClock, iso
 from kiosk.core.config.settings import Settings
 from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.events import TicketRaised, TicketUpdated
 from kiosk.core.keys.blind_index import KeyedCodec
 from kiosk.core.reports.figures import ReportService
-from kiosk.core.events import TicketRaised, TicketUpdated
 from kiosk.core.reports.periods import period
 from kiosk.core.reports.tickets import TicketSections
 from kiosk.core.store.database import Store, new_id
