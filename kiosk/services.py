@@ -388,6 +388,7 @@ def _tickets(services: Services) -> Any:
     from kiosk.core.tickets.faq import load_faq
     from kiosk.core.tickets.overdue import OverdueWatch
     from kiosk.core.tickets.routing import TicketRouter
+    from kiosk.core.tickets.summary import ComplaintSummary
 
     settings, keys = services.settings, services.site_keys
     desk = TicketDesk(
@@ -407,6 +408,8 @@ def _tickets(services: Services) -> Any:
     desk.faq = load_faq(settings.tickets.faq_file)
     desk.overdue = OverdueWatch(desk=desk, router=router)
     services.workers.append(desk.overdue)
+    # the periodic complaint summary to the desk's supervisor (issue 16, seed §5)
+    services.workers.append(ComplaintSummary(store=services.store, settings=settings))
     return desk
 
 

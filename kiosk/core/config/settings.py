@@ -202,6 +202,12 @@ class TicketSettings:
     desk_after_minutes: int = 60
     #: days a department's signed ticket link stays valid
     link_days: int = 7
+    #: apprise URLs of the desk's supervisor: the periodic complaint summary goes there
+    #: (``kiosk.core.tickets.summary``); empty = no summary
+    summary_channels: tuple[str, ...] = ()
+    #: how often the complaint summary goes, at the end of each site-calendar period:
+    #: "day", "week" (Monday to Sunday), "month", "quarter", "year" or "off"
+    summary_every: str = "week"
     #: the Help screen's FAQ, a JSON file the site edits (``kiosk.core.tickets.faq``); empty =
     #: the one shipped with the kiosk
     faq_file: str = ""
