@@ -47,6 +47,7 @@ from .api import (
 from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker, reading
 from .errors import ConflictError
+from .held_pulls import HeldPulls
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.state.sessionmaker = make_sessionmaker(engine)
     #: for routes that only read (``db.reading``)
     app.state.read_engine = reading(engine)
+    app.state.held_pulls = HeldPulls(app.state.read_engine)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: SessionDep) -> dict[str, str]:

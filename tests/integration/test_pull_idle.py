@@ -6,6 +6,7 @@ SQLite's write lock; revocation still takes effect at once.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,5 +110,39 @@ def test_a_pull_is_answered_while_a_writer_holds_the_lock(server, tmp_path: Path
         assert [c["entity_id"] for c in page.json()["changes"]][-2:] == ["idle2-rnd", "idle2-h1"]
         # before: the token check began ``BEGIN IMMEDIATE`` and waited out the busy timeout
         assert waited < 2.0
+    finally:
+        k.close()
+
+
+def test_a_held_pull_answers_within_a_second_of_a_change(server, tmp_path: Path) -> None:
+    ho, proc, _db, admin = server
+    ho.add_site("idle3")
+    k = enrolled_kiosk(proc.url, ho.add_kiosk("idle3"), tmp_path / "k")
+    try:
+        with httpx.Client(base_url=proc.url, timeout=10) as http:
+            _department(http, admin, "idle3")
+            k.client.sync_once()
+            mark = int(k.store.get_value(CURSOR_KEY, "0") or 0)
+            auth = {"Authorization": f"Bearer {k.token}"}
+            started = time.monotonic()
+            quiet = http.get(f"{API}/sync/pull", params={"after": mark, "wait": 1}, headers=auth)
+            assert quiet.json() == {"changes": [], "cursor": mark, "more": False}
+            assert 0.9 <= time.monotonic() - started < 3
+
+            changed: list[float] = []
+
+            def change_soon() -> None:
+                time.sleep(0.5)
+                with httpx.Client(base_url=proc.url, timeout=10) as other:
+                    _host(other, admin, "idle3", "h9")
+                changed.append(time.monotonic())
+
+            writer = threading.Thread(target=change_soon)
+            writer.start()
+            held = http.get(f"{API}/sync/pull", params={"after": mark, "wait": 10}, headers=auth)
+            answered = time.monotonic()
+            writer.join()
+        assert [c["entity_id"] for c in held.json()["changes"]] == ["idle3-h9"]
+        assert answered - changed[0] < 1.0  # within a second of the change's commit
     finally:
         k.close()

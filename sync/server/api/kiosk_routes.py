@@ -22,7 +22,7 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import attempts, folding, limits
+from .. import attempts, folding, held_pulls, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import VISITOR_DIRECTORY_DAYS
@@ -167,6 +167,14 @@ async def pull(
     own: Annotated[
         bool, Query(description="also the kiosk's own events (a kiosk restored from a backup)")
     ] = False,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=held_pulls.MAX_WAIT,
+            description="seconds to hold the answer while nothing is new (held_pulls.py)",
+        ),
+    ] = 0,
 ) -> Response:
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
@@ -178,14 +186,21 @@ async def pull(
     matching needs, within retention). The cursor still moves past them, to the site's
     high-water mark once the feed is drained: a kiosk that sends that mark back ("nothing
     new", every idle round) is answered from one indexed read (its token and the site's mark),
-    without the feed query.
+    without the feed query. With ``wait``, that answer is held until the site's mark moves (then
+    the page is read afresh) or ``wait`` seconds pass.
     """
     token = kiosk_token(request, credentials)
-    page = await run_in_threadpool(
-        _read_pull, request.app.state.read_engine, digest(token), after, limit, own
-    )
-    if page is None:
+    engine = request.app.state.read_engine
+    found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+    if found is None:
         raise refused_kiosk(request, token)
+    page, site_id = found
+    if wait and not page.changes and not page.more:
+        await request.app.state.held_pulls.wait(site_id, page.cursor, wait)
+        found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+        if found is None:  # revoked meanwhile
+            raise refused_kiosk(request, token)
+        page = found[0]
     # the page is a validated PullOut already: sent as it is, not validated a second time
     return Response(page.model_dump_json(), media_type="application/json")
 
@@ -200,8 +215,8 @@ _KIOSK_AND_MARK = (
 
 def _read_pull(
     engine: Engine, token_hash: str, after: int, limit: int, own: bool
-) -> PullOut | None:
-    """The page for the kiosk holding the token (None: no such kiosk), in one read
+) -> tuple[PullOut, str] | None:
+    """The page and site of the kiosk holding the token (None: no such kiosk), in one read
     transaction (``db.reading``: no write lock on SQLite)."""
     with engine.connect() as conn, conn.begin():
         found = conn.execute(_KIOSK_AND_MARK, {"token_hash": token_hash}).one_or_none()
@@ -209,7 +224,7 @@ def _read_pull(
             return None
         kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
         if after >= top:
-            return PullOut(changes=[], cursor=after, more=False)
+            return PullOut(changes=[], cursor=after, more=False), site_id
         rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own)).all()
     changes: list[ChangeOut] = []
     size = 0
@@ -222,10 +237,10 @@ def _read_pull(
             ChangeOut(cursor=r.seq, kind=r.kind, entity_id=r.entity_id, hlc=r.hlc, payload=payload)
         )
     if len(changes) < len(rows):
-        return PullOut(changes=changes, cursor=changes[-1].cursor, more=True)
+        return PullOut(changes=changes, cursor=changes[-1].cursor, more=True), site_id
     more = len(rows) == limit
     cursor = rows[-1].seq if more else max(after, top)
-    return PullOut(changes=changes, cursor=cursor, more=more)
+    return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 
 def _feed_query(kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool) -> Any:
