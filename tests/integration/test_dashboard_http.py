@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -378,3 +379,34 @@ def test_an_admin_adds_and_disables_an_account_in_the_browser(env: DashboardEnv)
     r = admin.post(f"/dashboard/users/{user_id}/disable", data={"csrf": page_csrf(admin)})
     assert r.status_code == 303
     assert boss.get("/dashboard/sites/south").status_code == 303  # signed out at once
+
+
+def test_a_guest_spreadsheet_invites_the_good_rows_and_lists_the_bad(env: DashboardEnv) -> None:
+    c = env.login("manager")
+    sheet = (
+        "姓名,手机,单位,被访人,日期\r\n"
+        "李四,138 0000 0002,四海公司,,2026-12-24\r\n"
+        "王二,12345,,,\r\n"
+        "赵六,,,没有这个人,\r\n"
+        '=HYPERLINK("http://x"),,,,\r\n'
+        "钱七,,,,2026-02-30\r\n"
+    ).encode("gb18030")
+    r = c.post(
+        "/dashboard/invitations/import",
+        data={"site_id": "north", "csrf": page_csrf(c)},
+        files={"file": ("guests.csv", sheet, "text/csv")},
+    )
+    assert r.status_code == 200
+    problems = re.findall(r"<li>(row [^<]+)</li>", r.text)
+    assert [p.split(",")[0] for p in problems] == ["row 3", "row 4", "row 5", "row 6"]
+    assert "phone" in problems[0] and "host" in problems[1] and "formula" in problems[2]
+    assert "not a date" in problems[3]
+    listed = c.get("/dashboard/invitations?site=north&state=pending").text
+    assert "李四" in listed and "四海公司" in listed and "王二" not in listed
+    assert "2026-12-24" in listed
+    denied = c.post(
+        "/dashboard/invitations/import",
+        data={"site_id": "south", "csrf": page_csrf(c)},
+        files={"file": ("guests.csv", sheet, "text/csv")},
+    )
+    assert denied.status_code == 403
