@@ -410,3 +410,39 @@ def test_a_guest_spreadsheet_invites_the_good_rows_and_lists_the_bad(env: Dashbo
         files={"file": ("guests.csv", sheet, "text/csv")},
     )
     assert denied.status_code == 403
+
+
+def test_security_adds_and_removes_a_watchlist_entry_and_is_named(env: DashboardEnv) -> None:
+    manager = env.login("manager")
+    r = manager.post(
+        "/dashboard/watchlist",
+        data={"site_id": "north", "name": "某人", "reason": "x", "csrf": page_csrf(manager)},
+    )
+    assert r.status_code == 403  # a site manager reads the list, security keeps it
+    guard = env.login("guard")
+    r = guard.post(
+        "/dashboard/watchlist",
+        data={"site_id": "*", "reason": "没有姓名也没有电话", "csrf": page_csrf(guard)},
+    )
+    assert r.status_code == 400
+    r = guard.post(
+        "/dashboard/watchlist",
+        data={
+            "site_id": "*",
+            "name": "闹事者",
+            "phone": "13911112222",
+            "reason": "曾在大堂闹事",
+            "csrf": page_csrf(guard),
+        },
+    )
+    assert r.status_code == 303
+    page = manager.get("/dashboard/watchlist?lang=en").text
+    row = page.split("闹事者", 1)[1].split("</tr>", 1)[0]
+    assert "曾在大堂闹事" in row and "guard" in row and "Remove" not in row
+    entry_id = page.split('data-entry="', 1)[1].split('"', 1)[0]
+    r = guard.post(f"/dashboard/watchlist/{entry_id}/remove", data={"csrf": page_csrf(guard)})
+    assert r.status_code == 303
+    assert "闹事者" not in guard.get("/dashboard/watchlist").text
+    with env.ho.sessions() as s:
+        actions = [e.action for e in audit.entries(s, chain=audit.CHAIN, limit=50)]
+    assert "dashboard.watchlist_added" in actions and "dashboard.watchlist_removed" in actions

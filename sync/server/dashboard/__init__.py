@@ -23,6 +23,7 @@ from . import (
     pages_reports,
     pages_sites,
     pages_users,
+    pages_watchlist,
 )
 from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, PageMissing, SignInNeeded, render
 
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         pages_invitations,
         pages_reports,
         pages_users,
+        pages_watchlist,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

@@ -46,6 +46,7 @@ Permission = Literal[
     "audit",
     "invite",
     "users",
+    "watchlist",
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
@@ -61,12 +62,13 @@ ALLOWED: dict[str, frozenset[str]] = {
             "audit",
             "invite",
             "users",
+            "watchlist",
         )
     ),
     "site_manager": frozenset(
         ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite")
     ),
-    "security": frozenset(("overview", "personal", "alerts")),
+    "security": frozenset(("overview", "personal", "alerts", "watchlist")),
     "viewer": frozenset(("overview",)),
 }
 #: a session ends this long after login, whatever happens
