@@ -446,3 +446,31 @@ def test_security_adds_and_removes_a_watchlist_entry_and_is_named(env: Dashboard
     with env.ho.sessions() as s:
         actions = [e.action for e in audit.entries(s, chain=audit.CHAIN, limit=50)]
     assert "dashboard.watchlist_added" in actions and "dashboard.watchlist_removed" in actions
+
+
+def test_a_building_file_is_checked_and_sent_with_every_problem_listed(env: DashboardEnv) -> None:
+    import json
+
+    from kiosk.core.wayfinding.building import DEMO_BUILDING
+
+    good = DEMO_BUILDING.read_bytes()
+    bad = json.loads(good)
+    bad["rooms"].append({"number": "999", "floor": "nowhere", "waypoint": "f9.x"})
+    c = env.login("manager")
+
+    def upload(site: str, data: bytes):
+        return c.post(
+            f"/dashboard/sites/{site}/building?lang=en",
+            data={"csrf": page_csrf(c)},
+            files={"file": ("building.json", data, "application/json")},
+        )
+
+    r = upload("north", json.dumps(bad).encode())
+    assert r.status_code == 422 and "problems and was not used" in r.text
+    assert re.findall(r"<li>([^<]*999[^<]*)</li>", r.text)
+    assert upload("north", b"{not json").status_code == 400
+    r = upload("north", good)
+    assert r.status_code == 200 and "Version 1 sent to the site" in r.text
+    assert "The same as version 1: nothing changed" in upload("north", good).text
+    assert upload("south", good).status_code == 403
+    assert env.login("viewer").get("/dashboard/sites/north/building").status_code == 200

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from . import (
     live,
     pages_auth,
+    pages_buildings,
     pages_directory,
     pages_invitations,
     pages_records,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         pages_reports,
         pages_users,
         pages_watchlist,
+        pages_buildings,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)
