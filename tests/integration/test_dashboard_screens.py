@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 SIZES = ((1366, 768), (390, 844))
-REFUSED = re.compile(r"^Failed to load resource: .* status of 403 ")
+REFUSED = re.compile(r"^Failed to load resource: .* status of (403|422) ")
 PEOPLE = [
     ("张伟", "华为技术", "13812345678"),
     ("李娜", "腾讯科技", "13900001111"),
