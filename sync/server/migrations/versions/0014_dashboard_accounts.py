@@ -5,10 +5,9 @@ Revises: 0009
 Create Date: 2026-12-01 16:15:00
 
 Issue 19, item 2. ``dashboard_users`` (argon2 password hash, role, the sites a non-admin may
-see, optional TOTP secret and the step of the last code accepted, so none works twice) and
-``dashboard_sessions`` (the digest of each session cookie, its CSRF token and expiry). Head
-office's own audit entries (logins, views of personal data) go into ``audit_entries`` under the
-chain ``head-office``: no table of their own.
+see, optional TOTP secret) and ``dashboard_sessions`` (the digest of each session cookie, its
+CSRF token and expiry). Head office's own audit entries (logins, views of personal data) go into
+``audit_entries`` under the chain ``head-office``: no table of their own.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("sites", sa.JSON(), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=False, server_default=""),
-        sa.Column("totp_last_step", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("language", sa.String(length=16), nullable=False, server_default="zh_CN"),
         sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", _TIME, nullable=False),
