@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,7 +94,15 @@ def test_a_wrong_password_and_a_missing_totp_code_get_the_same_answer(env: Dashb
         assert r.status_code == 401
         answers.append(r.text.split("<main>")[1].replace(login_csrf(c), ""))
     assert len(set(answers)) == 1
-    env.login("totp", code=pyotp.TOTP(env.totp_secret).now())
+    code = pyotp.TOTP(env.totp_secret).now()
+    env.login("totp", code=code)
+    # the same code a second time (read over a shoulder, or from a log) is refused
+    c = env.client()
+    r = c.post(
+        "/dashboard/login",
+        data={"name": "totp", "password": PASSWORD, "code": code, "csrf": login_csrf(c)},
+    )
+    assert r.status_code == 401
 
 
 def test_login_without_the_login_forms_token_is_refused(env: DashboardEnv) -> None:
@@ -370,3 +379,98 @@ def test_an_admin_adds_and_disables_an_account_in_the_browser(env: DashboardEnv)
     r = admin.post(f"/dashboard/users/{user_id}/disable", data={"csrf": page_csrf(admin)})
     assert r.status_code == 303
     assert boss.get("/dashboard/sites/south").status_code == 303  # signed out at once
+
+
+def test_a_guest_spreadsheet_invites_the_good_rows_and_lists_the_bad(env: DashboardEnv) -> None:
+    c = env.login("manager")
+    sheet = (
+        "姓名,手机,单位,被访人,日期\r\n"
+        "李四,138 0000 0002,四海公司,,2026-12-24\r\n"
+        "王二,12345,,,\r\n"
+        "赵六,,,没有这个人,\r\n"
+        '=HYPERLINK("http://x"),,,,\r\n'
+        "钱七,,,,2026-02-30\r\n"
+    ).encode("gb18030")
+    r = c.post(
+        "/dashboard/invitations/import",
+        data={"site_id": "north", "csrf": page_csrf(c)},
+        files={"file": ("guests.csv", sheet, "text/csv")},
+    )
+    assert r.status_code == 200
+    problems = re.findall(r"<li>(row [^<]+)</li>", r.text)
+    assert [p.split(",")[0] for p in problems] == ["row 3", "row 4", "row 5", "row 6"]
+    assert "phone" in problems[0] and "host" in problems[1] and "formula" in problems[2]
+    assert "not a date" in problems[3]
+    listed = c.get("/dashboard/invitations?site=north&state=pending").text
+    assert "李四" in listed and "四海公司" in listed and "王二" not in listed
+    assert "2026-12-24" in listed
+    denied = c.post(
+        "/dashboard/invitations/import",
+        data={"site_id": "south", "csrf": page_csrf(c)},
+        files={"file": ("guests.csv", sheet, "text/csv")},
+    )
+    assert denied.status_code == 403
+
+
+def test_security_adds_and_removes_a_watchlist_entry_and_is_named(env: DashboardEnv) -> None:
+    manager = env.login("manager")
+    r = manager.post(
+        "/dashboard/watchlist",
+        data={"site_id": "north", "name": "某人", "reason": "x", "csrf": page_csrf(manager)},
+    )
+    assert r.status_code == 403  # a site manager reads the list, security keeps it
+    guard = env.login("guard")
+    r = guard.post(
+        "/dashboard/watchlist",
+        data={"site_id": "*", "reason": "没有姓名也没有电话", "csrf": page_csrf(guard)},
+    )
+    assert r.status_code == 400
+    r = guard.post(
+        "/dashboard/watchlist",
+        data={
+            "site_id": "*",
+            "name": "闹事者",
+            "phone": "13911112222",
+            "reason": "曾在大堂闹事",
+            "csrf": page_csrf(guard),
+        },
+    )
+    assert r.status_code == 303
+    page = manager.get("/dashboard/watchlist?lang=en").text
+    row = page.split("闹事者", 1)[1].split("</tr>", 1)[0]
+    assert "曾在大堂闹事" in row and "guard" in row and "Remove" not in row
+    entry_id = page.split('data-entry="', 1)[1].split('"', 1)[0]
+    r = guard.post(f"/dashboard/watchlist/{entry_id}/remove", data={"csrf": page_csrf(guard)})
+    assert r.status_code == 303
+    assert "闹事者" not in guard.get("/dashboard/watchlist").text
+    with env.ho.sessions() as s:
+        actions = [e.action for e in audit.entries(s, chain=audit.CHAIN, limit=50)]
+    assert "dashboard.watchlist_added" in actions and "dashboard.watchlist_removed" in actions
+
+
+def test_a_building_file_is_checked_and_sent_with_every_problem_listed(env: DashboardEnv) -> None:
+    import json
+
+    from kiosk.core.wayfinding.building import DEMO_BUILDING
+
+    good = DEMO_BUILDING.read_bytes()
+    bad = json.loads(good)
+    bad["rooms"].append({"number": "999", "floor": "nowhere", "waypoint": "f9.x"})
+    c = env.login("manager")
+
+    def upload(site: str, data: bytes):
+        return c.post(
+            f"/dashboard/sites/{site}/building?lang=en",
+            data={"csrf": page_csrf(c)},
+            files={"file": ("building.json", data, "application/json")},
+        )
+
+    r = upload("north", json.dumps(bad).encode())
+    assert r.status_code == 422 and "problems and was not used" in r.text
+    assert re.findall(r"<li>([^<]*999[^<]*)</li>", r.text)
+    assert upload("north", b"{not json").status_code == 400
+    r = upload("north", good)
+    assert r.status_code == 200 and "Version 1 sent to the site" in r.text
+    assert "The same as version 1: nothing changed" in upload("north", good).text
+    assert upload("south", good).status_code == 403
+    assert env.login("viewer").get("/dashboard/sites/north/building").status_code == 200

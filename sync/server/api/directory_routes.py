@@ -207,15 +207,21 @@ def create_watchlist_entry(
 ) -> WatchlistEntry:
     """Add an entry; ``site_id`` "*" puts it on every site's kiosks."""
     with session.begin():
-        sites = _watchlist_sites(session, body.site_id)
-        entry = WatchlistEntry(
-            id=secrets.token_hex(16), created_at=datetime.now(UTC), **body.model_dump()
-        )
-        session.add(entry)
-        session.flush()
-        change = NewChange.of(feed.watchlist_upserted(entry))
-        for site_id in sites:
-            append_changes(session, site_id=site_id, changes=[change])
+        return create_watchlist_record(session, body)
+
+
+def create_watchlist_record(session: Session, body: WatchlistCreate) -> WatchlistEntry:
+    """The entry and its change to each site's feed, in the session's transaction (the API
+    and the dashboard's watchlist page)."""
+    sites = _watchlist_sites(session, body.site_id)
+    entry = WatchlistEntry(
+        id=secrets.token_hex(16), created_at=datetime.now(UTC), **body.model_dump()
+    )
+    session.add(entry)
+    session.flush()
+    change = NewChange.of(feed.watchlist_upserted(entry))
+    for site_id in sites:
+        append_changes(session, site_id=site_id, changes=[change])
     return entry
 
 
@@ -225,9 +231,14 @@ def delete_watchlist_entry(entry_id: PathId, _: CurrentAdmin, session: SessionDe
         entry = session.get(WatchlistEntry, entry_id)
         if entry is None or entry.deleted_at is not None:
             raise NotFoundError(f"no watchlist entry {entry_id!r}")
-        sites = _watchlist_sites(session, entry.site_id)
-        # kept, marked removed: check-ins made before now are still screened against it
-        entry.deleted_at = datetime.now(UTC)
-        for site_id in sites:
-            append_change(session, site_id=site_id, change=feed.watchlist_deleted(entry_id))
+        remove_watchlist_record(session, entry)
     return Deleted(id=entry_id)
+
+
+def remove_watchlist_record(session: Session, entry: WatchlistEntry) -> None:
+    """Mark the entry removed and tell each site's kiosks, in the session's transaction."""
+    sites = _watchlist_sites(session, entry.site_id)
+    # kept, marked removed: check-ins made before now are still screened against it
+    entry.deleted_at = datetime.now(UTC)
+    for site_id in sites:
+        append_change(session, site_id=site_id, change=feed.watchlist_deleted(entry.id))

@@ -17,12 +17,14 @@ from fastapi.staticfiles import StaticFiles
 from . import (
     live,
     pages_auth,
+    pages_buildings,
     pages_directory,
     pages_invitations,
     pages_records,
     pages_reports,
     pages_sites,
     pages_users,
+    pages_watchlist,
 )
 from .web import HEADERS, HERE, HSTS, PREFIX, PageDenied, PageMissing, SignInNeeded, render
 
@@ -38,6 +40,8 @@ def install(app: FastAPI) -> None:
         pages_invitations,
         pages_reports,
         pages_users,
+        pages_watchlist,
+        pages_buildings,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

@@ -46,6 +46,7 @@ Permission = Literal[
     "audit",
     "invite",
     "users",
+    "watchlist",
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
@@ -61,12 +62,13 @@ ALLOWED: dict[str, frozenset[str]] = {
             "audit",
             "invite",
             "users",
+            "watchlist",
         )
     ),
     "site_manager": frozenset(
         ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite")
     ),
-    "security": frozenset(("overview", "personal", "alerts")),
+    "security": frozenset(("overview", "personal", "alerts", "watchlist")),
     "viewer": frozenset(("overview",)),
 }
 #: a session ends this long after login, whatever happens
@@ -161,11 +163,28 @@ def check_login(session: Session, *, name: str, password: str, code: str) -> Das
         raise LoginRefused() from e
     if user is None or user.disabled:
         raise LoginRefused()
-    if user.totp_secret and not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
-        raise LoginRefused()
+    if user.totp_secret:
+        step = _totp_step(user.totp_secret, code.strip().replace(" ", ""))
+        # a code works once: one seen at a sign-in (or an earlier one) is refused, so a code
+        # read over a shoulder or from a proxy's log cannot be replayed within its 90 s
+        if step is None or step <= user.totp_last_step:
+            raise LoginRefused()
+        user.totp_last_step = step
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     return user
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step whose code ``code`` is (this one or one either side), or None."""
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(datetime.now(UTC))
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def login_keys(address: str, name: str) -> tuple[str, str]:

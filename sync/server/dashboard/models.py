@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
@@ -27,6 +27,8 @@ class DashboardUser(Base):
     sites: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: base32 TOTP secret ("" : no second factor)
     totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    #: the time step of the last TOTP code accepted: no code is accepted twice
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0)
     language: Mapped[str] = mapped_column(String(16), default="zh_CN")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]

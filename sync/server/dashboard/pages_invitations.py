@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
-from kiosk.core.config.errors import ValidationError
+from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.directory.file import MAX_FILE_BYTES
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
@@ -27,6 +28,7 @@ from ..api.schemas import InvitationCreate
 from ..errors import ConflictError
 from ..models import Host, Invitation
 from . import audit, queries
+from .guest_file import plan_guests
 from .pages_sites import visible_sites
 from .web import (
     PREFIX,
@@ -76,7 +78,7 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         state=state,
         states=STATES,
         zones=queries.site_zones(session, sites),
-        **{"made": None, "error": "", **extra},
+        **{"made": None, "error": "", "imported": None, **extra},
     )
 
 
@@ -141,6 +143,71 @@ def invite(
             subject_id=made.id,
         )
         return _page(request, viewer, session, site_id, "pending", made=made)
+
+
+@router.post("/invitations/import")
+def invite_many(
+    request: Request,
+    viewer: PostingViewer,
+    session: SessionDep,
+    site_id: Text,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """One invitation per good row of a guest spreadsheet (``guest_file.py``)."""
+    require(viewer, "invite", site_id)
+    data = file.file.read(MAX_FILE_BYTES + 1)
+    with session.begin():
+        site = site_or_404(session, viewer, site_id)
+        hosts: dict[str, str] = {}
+        for h in session.scalars(select(Host).where(Host.site_id == site_id)):
+            for key in (h.name_en, h.name_zh, h.id):  # a host by its id or either name
+                if key:
+                    hosts[key] = h.id
+        try:
+            guests, problems = plan_guests(data, hosts)
+        except (ValidationError, KioskError) as e:
+            return _page(
+                request,
+                viewer,
+                session,
+                site_id,
+                "pending",
+                imported={"error": e.detail or str(e), "count": 0, "problems": []},
+                status_code=400,
+            )
+        for g in guests:
+            valid_from, valid_until = _day_bounds(g.day.isoformat() if g.day else "", site.timezone)
+            create_invitation_record(
+                session,
+                InvitationCreate(
+                    site_id=site_id,
+                    visitor_name=g.name,
+                    phone=g.phone,
+                    company=g.company,
+                    host_id=g.host_id,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                ),
+            )
+        audit.record(
+            session,
+            actor=viewer.actor,
+            role=viewer.role,
+            action="dashboard.invited",
+            now=now(),
+            site_id=site_id,
+            subject_kind="invitation_file",
+            subject_id=site_id,
+            details={"invited": str(len(guests)), "refused": str(len(problems))},
+        )
+        return _page(
+            request,
+            viewer,
+            session,
+            site_id,
+            "pending",
+            imported={"error": "", "count": len(guests), "problems": problems},
+        )
 
 
 def _day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:

@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from ..alerts import AlertState, acknowledge, list_alerts
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
-from ..models import WatchlistEntry
 from . import audit, queries
 from .accounts import Viewer
 from .csv_export import csv_text
@@ -157,23 +155,6 @@ def _site_time(value: datetime | None, zone: str | None) -> str:
         return value.astimezone(ZoneInfo(zone or "UTC")).isoformat(timespec="seconds")
     except (ZoneInfoNotFoundError, ValueError):
         return value.isoformat(timespec="seconds")
-
-
-@router.get("/watchlist")
-def watchlist(request: Request, viewer: CurrentViewer, session: SessionDep) -> Response:
-    require(viewer, "personal")
-    with session.begin():
-        sites = visible_sites(session, viewer)
-        scope = [*sites, "*"]
-        entries = list(
-            session.scalars(
-                select(WatchlistEntry)
-                .where(WatchlistEntry.deleted_at.is_(None), WatchlistEntry.site_id.in_(scope))
-                .order_by(WatchlistEntry.created_at.desc(), WatchlistEntry.id)
-            )
-        )
-        _viewed(session, viewer, "watchlist", rows=len(entries))
-    return render(request, "watchlist.html", viewer=viewer, entries=entries)
 
 
 @router.get("/sites/{site_id}/alerts")

@@ -1,0 +1,99 @@
+"""A spreadsheet of guests to invite (CSV, UTF-8 or GB18030 as Excel saves it): one invitation
+per good row, one problem per bad row, as the directory import reports them.
+
+Columns (Chinese or English headers, compared without case or spaces): name / 姓名 (required),
+phone / 手机, company / 单位, host / 被访人 (a host's id or name at the site), day / 日期
+(YYYY-MM-DD; empty: any day). A cell a spreadsheet would run as a formula is refused, as
+everywhere else. The decoding is the directory reader's (``kiosk.core.directory.file.decode``).
+
+Must never: write anything (``plan_guests`` only reads); evaluate a cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from kiosk.core.config.errors import ValidationError
+from kiosk.core.directory.file import MAX_FILE_BYTES, decode
+from kiosk.core.directory.headers import header_key
+from kiosk.core.visits.validation import parse_phone
+
+MAX_GUESTS = 2000
+HEADERS = {
+    "name": ("name", "visitorname", "姓名", "访客姓名"),
+    "phone": ("phone", "mobile", "手机", "手机号", "电话"),
+    "company": ("company", "单位", "公司"),
+    "host": ("host", "被访人", "接待人"),
+    "day": ("day", "date", "日期", "来访日期"),
+}
+_BY_ALIAS = {header_key(a): field for field, aliases in HEADERS.items() for a in aliases}
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    row: int
+    name: str
+    phone: str
+    company: str
+    host_id: str | None
+    day: date | None
+
+
+def plan_guests(data: bytes, hosts: dict[str, str]) -> tuple[list[Guest], list[str]]:
+    """The good rows and one line per refused row (``row 3, phone: …``); ``hosts`` maps each
+    id and name of the site's hosts to the host's id. ``ValidationError`` for a file that
+    cannot be read at all."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError(f"larger than {MAX_FILE_BYTES} bytes")
+    text, _ = decode(data)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise ValidationError("the file is empty")
+    columns = [_BY_ALIAS.get(header_key(h)) for h in header]
+    if "name" not in columns:
+        raise ValidationError("no name column (name or 姓名)")
+    guests: list[Guest] = []
+    problems: list[str] = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(guests) + len(problems) >= MAX_GUESTS:
+            problems.append(f"row {number}: more than {MAX_GUESTS} guests; the rest left out")
+            break
+        values = {f: c.strip() for f, c in zip(columns, cells, strict=False) if f}
+        try:
+            guests.append(_guest(number, values, hosts))
+        except ValueError as e:
+            problems.append(f"row {number}, {e}")
+    return guests, problems
+
+
+def _guest(number: int, values: dict[str, str], hosts: dict[str, str]) -> Guest:
+    for field, text in values.items():
+        if text[:1] in ("=", "@") or (text[:1] in ("+", "-") and field != "phone"):
+            raise ValueError(f"{field}: {text[:40]!r} looks like a spreadsheet formula; refused")
+        if len(text) > 200:
+            raise ValueError(f"{field}: longer than 200 characters")
+    name = values.get("name", "")
+    if not name:
+        raise ValueError("name: empty")
+    phone = values.get("phone", "")
+    if phone:
+        try:
+            phone = parse_phone(phone).normalised
+        except ValidationError as e:
+            raise ValueError(f"phone: {phone!r} is not a phone number") from e
+    host = values.get("host", "")
+    host_id = hosts.get(host) if host else None
+    if host and host_id is None:
+        raise ValueError(f"host: no host {host!r} at this site")
+    day_text = values.get("day", "")
+    try:
+        day = date.fromisoformat(day_text) if day_text else None
+    except ValueError as e:
+        raise ValueError(f"day: {day_text!r} is not a date (YYYY-MM-DD)") from e
+    return Guest(number, name, phone, values.get("company", ""), host_id, day)

@@ -1,0 +1,155 @@
+"""The watchlist: entries that apply to the viewer's sites, who added each and why; adding and
+removing entries (admins and security). The API's records (``create_watchlist_record``,
+``remove_watchlist_record``): every site's kiosks get the change at their next pull, and a
+removed entry is kept (check-ins made before are still screened against it).
+
+Who added an entry is head office's audit chain's answer (``dashboard.watchlist_added`` names
+the entry): entries added through the API or the command line show no one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+
+from ..api.admin_common import PathId
+from ..api.deps import SessionDep
+from ..api.directory_routes import create_watchlist_record, remove_watchlist_record
+from ..api.schemas import WatchlistCreate
+from ..models import WatchlistEntry
+from ..reception import AuditEntry
+from . import audit
+from .accounts import Viewer
+from .models import DashboardUser
+from .pages_sites import visible_sites
+from .web import (
+    PREFIX,
+    CurrentViewer,
+    PageDenied,
+    PageMissing,
+    PostingViewer,
+    now,
+    render,
+    require,
+)
+
+router = APIRouter(include_in_schema=False)
+ADDED = "dashboard.watchlist_added"
+
+
+def _may_edit(viewer: Viewer, site_id: str) -> bool:
+    every = viewer.role == "admin" or "*" in viewer.sites
+    return viewer.may("watchlist") and (every if site_id == "*" else viewer.sees(site_id))
+
+
+def _page(request: Request, viewer, session, **extra) -> Response:
+    sites = visible_sites(session, viewer)
+    entries = list(
+        session.scalars(
+            select(WatchlistEntry)
+            .where(WatchlistEntry.deleted_at.is_(None), WatchlistEntry.site_id.in_([*sites, "*"]))
+            .order_by(WatchlistEntry.created_at.desc(), WatchlistEntry.id)
+        )
+    )
+    ids = [e.id for e in entries]
+    added = dict(
+        session.execute(
+            select(AuditEntry.subject_id, AuditEntry.actor).where(
+                AuditEntry.kiosk_id == audit.CHAIN,
+                AuditEntry.action == ADDED,
+                AuditEntry.subject_id.in_(ids),
+            )
+        ).all()
+    )
+    names = {f"hq-{u.id}": u.name for u in session.scalars(select(DashboardUser))}
+    audit.record(
+        session,
+        actor=viewer.actor,
+        role=viewer.role,
+        action="dashboard.viewed",
+        now=now(),
+        subject_kind="page",
+        subject_id="watchlist",
+        fields="name,phone,reason",
+        details={"rows": str(len(entries))},
+    )
+    status_code = extra.pop("status_code", 200)
+    return render(
+        request,
+        "watchlist.html",
+        viewer=viewer,
+        entries=entries,
+        added_by={i: names.get(a, a) for i, a in added.items()},
+        sites=sites,
+        may_edit=lambda site_id: _may_edit(viewer, site_id),
+        status_code=status_code,
+        **{"error": "", **extra},
+    )
+
+
+@router.get("/watchlist")
+def watchlist(request: Request, viewer: CurrentViewer, session: SessionDep) -> Response:
+    require(viewer, "personal")
+    with session.begin():
+        return _page(request, viewer, session)
+
+
+@router.post("/watchlist")
+def add_entry(
+    request: Request,
+    viewer: PostingViewer,
+    session: SessionDep,
+    site_id: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if not _may_edit(viewer, site_id):
+        raise PageDenied(viewer, f"{viewer.role} may not edit the watchlist of {site_id}")
+    with session.begin():
+        try:
+            body = WatchlistCreate(
+                site_id=site_id, name=name.strip(), phone=phone.strip(), reason=reason.strip()
+            )
+        except PydanticValidationError:
+            return _page(
+                request, viewer, session, error="dashboard.watchlist.invalid", status_code=400
+            )
+        entry = create_watchlist_record(session, body)
+        audit.record(
+            session,
+            actor=viewer.actor,
+            role=viewer.role,
+            action=ADDED,
+            now=now(),
+            site_id="" if site_id == "*" else site_id,
+            subject_kind="watchlist",
+            subject_id=entry.id,
+        )
+    return RedirectResponse(f"{PREFIX}/watchlist", status_code=303)
+
+
+@router.post("/watchlist/{entry_id}/remove")
+def remove_entry(entry_id: PathId, viewer: PostingViewer, session: SessionDep) -> Response:
+    with session.begin():
+        entry = session.get(WatchlistEntry, entry_id)
+        if entry is None or entry.deleted_at is not None:
+            raise PageMissing(viewer)
+        if not _may_edit(viewer, entry.site_id):
+            raise PageDenied(viewer, f"{viewer.role} may not edit this entry")
+        remove_watchlist_record(session, entry)
+        audit.record(
+            session,
+            actor=viewer.actor,
+            role=viewer.role,
+            action="dashboard.watchlist_removed",
+            now=now(),
+            site_id="" if entry.site_id == "*" else entry.site_id,
+            subject_kind="watchlist",
+            subject_id=entry.id,
+        )
+    return RedirectResponse(f"{PREFIX}/watchlist", status_code=303)
