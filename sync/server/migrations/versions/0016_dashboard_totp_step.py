@@ -1,7 +1,7 @@
 """dashboard accounts: the time step of the last TOTP code accepted
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-01 16:50:00
 
 Issue 19. ``dashboard_users.totp_last_step``: a TOTP code is accepted once (a code read over a
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
