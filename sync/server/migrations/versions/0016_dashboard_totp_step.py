@@ -6,8 +6,7 @@ Create Date: 2026-12-01 16:50:00
 
 Issue 19. ``dashboard_users.totp_last_step``: a TOTP code is accepted once (a code read over a
 shoulder or from a log cannot be replayed within its window). 0 for existing accounts: their
-next code is accepted as before. (Written on top of 0014; the integrator chains it after the
-latest revision.)
+next code is accepted as before.
 """
 
 from __future__ import annotations
