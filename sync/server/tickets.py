@@ -11,7 +11,9 @@ an entry written here (``ticket_links.py``) and fed to every kiosk of the site.
 
 Migration 0010 creates the tables. The raised record (the client's name and contact, the
 details) and every entry (notes, edits, what the client was told) are sealed at rest
-(``sealing.SealedJSON``; migration 0013 sealed what 0010-0012 had stored in clear). Must never: fold an entry into another site's ticket.
+(``sealing.SealedJSON``; migration 0013 sealed what 0010-0012 had stored in clear).
+
+Must never: fold an entry into another site's ticket.
 """
 
 from __future__ import annotations
