@@ -291,7 +291,8 @@ class EmergencyEntry(Base):
     kiosk_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(64))
     hlc: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]]
+    #: an end's reason is free text: sealed at rest
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("emergency_entries", "payload"))
     received_at: Mapped[datetime]
 
 

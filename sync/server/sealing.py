@@ -149,4 +149,7 @@ SEALED: tuple[tuple[str, str, bool], ...] = (
     ("visit_annotations", "old_value", False),
     ("visit_annotations", "new_value", False),
     ("visit_annotations", "reason", False),
+    ("tickets", "raised", True),
+    ("ticket_entries", "entry", True),
+    ("emergency_entries", "payload", True),
 )

@@ -9,7 +9,11 @@ keeps every entry once (its id is the key: "already have it" is success). Both k
 to the site's other kiosks (``folding.FED_KINDS``); a department's answer through its link is
 an entry written here (``ticket_links.py``) and fed to every kiosk of the site.
 
-Migration 0010 creates the tables. Must never: fold an entry into another site's ticket.
+Migration 0010 creates the tables. The raised record (the client's name and contact, the
+details) and every entry (notes, edits, what the client was told) are sealed at rest
+(``sealing.SealedJSON``; migration 0013 sealed what 0010-0012 had stored in clear).
+
+Must never: fold an entry into another site's ticket.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from kiosk.core.tickets.model import Ticket, fold
 
 from .folding import FOLDERS, Accepted
 from .models import Base, Kiosk
+from .sealing import SealedJSON
 
 
 class TicketRow(Base):
@@ -40,7 +45,7 @@ class TicketRow(Base):
     due_at: Mapped[datetime | None]
     raised_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    raised: Mapped[dict[str, Any]]
+    raised: Mapped[dict[str, Any]] = mapped_column(SealedJSON("tickets", "raised"))
 
 
 class TicketEntryRow(Base):
@@ -51,7 +56,7 @@ class TicketEntryRow(Base):
     at: Mapped[datetime]
     action: Mapped[str] = mapped_column(String(32))
     by: Mapped[str] = mapped_column(String(80))
-    entry: Mapped[dict[str, Any]]
+    entry: Mapped[dict[str, Any]] = mapped_column(SealedJSON("ticket_entries", "entry"))
 
 
 def _insert(session: Session, table: Any) -> Any:

@@ -1,11 +1,12 @@
 """A realistic day leaves no visitor's name or mobile number in clear anywhere (issue 18).
 
-Head office starts at the previous schema (revision 0009) holding a visitor and an event in
-clear, as the previous version stored them; the kiosk's database was written by the previous
-version too (personal fields in clear). Then ``kiosk-server migrate`` and the kiosk built by
-the app's own wiring (``build_services``) seal what was there, and a day runs: check-ins,
-badges printed to files in the data directory, the front desk told by mail through a real
-SMTP server, a sync round with the real ``kiosk-server``. Afterwards every file under the
+Head office starts at the previous schema (revision 0012) holding a visitor, an event and a
+ticket in clear, as the previous version stored them; the kiosk's database was written by the
+previous version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and
+the kiosk built by the app's own wiring (``build_services``) seal what was there, and a day
+runs: check-ins, a ticket raised with the client's name and mobile number, badges printed to
+files in the data directory, the front desk told by mail through a real SMTP server, a sync
+round with the real ``kiosk-server``. Afterwards every file under the
 kiosk's data directory (database, WAL, badge files, key files aside), head office's SQLite
 file (and WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name and number, in
 UTF-8 and in the JSON escapes a payload would use.
@@ -22,7 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,13 +35,16 @@ from kiosk.core.config.settings import load_settings
 from kiosk.core.directory.demo import demo_directory, import_directory
 from kiosk.core.keys.blind_index import KeyedCodec
 from kiosk.core.privacy.fields import PlainFields
+from kiosk.core.store import tickets as kiosk_tickets
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
+from kiosk.core.tickets.desk import VISITOR, TicketForm
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
 from kiosk.services import build_services
 from sync.client import enroll
 from sync.server.db import make_engine
 from sync.server.migrate import upgrade
+from sync.server.tickets import TicketRow
 from tests.support.harness import HeadOffice, ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -52,7 +57,29 @@ TODAY = [
     ("Evangeline Rutherford", "13933334444"),
     ("慕容雪", "13955556666"),
 ]
-EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY]
+#: the clients of yesterday's tickets (head office's, the kiosk's) and of today's
+OLD_HO_CLIENT = ("令狐晓岚", "13700003333")
+OLD_KIOSK_CLIENT = ("皇甫嘉禾", "13700004444")
+CLIENT = ("东方既白", "13977778888")
+EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY, OLD_HO_CLIENT, OLD_KIOSK_CLIENT, CLIENT]
+
+
+def _raised(ticket_id: str, number: str, client: tuple[str, str]) -> dict:
+    """A ``ticket.raised`` payload as the previous version stored it."""
+    return {
+        "ticket_id": ticket_id,
+        "number": number,
+        "site_id": "demo",
+        "kiosk_id": "k0",
+        "ticket_kind": "enquiry",
+        "subject": "失物招领",
+        "details": f"{client[0]}的钱包",
+        "raised_at": "2026-11-30T02:00:00+00:00",
+        "department_id": "",
+        "priority": "normal",
+        "client_name": client[0],
+        "contact": client[1],
+    }
 
 
 def _needles() -> list[bytes]:
@@ -90,12 +117,13 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 def _previous_head_office(url: str) -> None:
-    """Revision 0009 with a visitor and its event stored in clear (the previous version)."""
+    """Revision 0012 with a visitor, its event and a ticket stored in clear (the previous
+    version)."""
     (Path(url.split("///", 1)[1]).parent if url.startswith("sqlite") else Path("/")).mkdir(
         parents=True, exist_ok=True
     )
     engine = make_engine(url, pool_size=1)
-    upgrade(engine, "0009")
+    upgrade(engine, "0012")
     now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
     payload = json.dumps({"visitor": {"name": OLD_HO[0], "phone": OLD_HO[1]}}, ensure_ascii=False)
     with engine.begin() as conn:
@@ -114,11 +142,22 @@ def _previous_head_office(url: str) -> None:
             ),
             {"now": now, "payload": payload},
         )
+        conn.execute(
+            text(
+                "INSERT INTO tickets (id, site_id, number, kiosk_id, kind, status, department_id,"
+                " priority, raised_at, updated_at, raised) VALUES ('old-ticket', 'demo',"
+                " '10000001', 'k0', 'enquiry', 'open', '', 'normal', :now, :now, :raised)"
+            ),
+            {
+                "now": now,
+                "raised": json.dumps(_raised("old-ticket", "10000001", OLD_HO_CLIENT)),
+            },
+        )
     engine.dispose()
 
 
 def _previous_kiosk(data: Path) -> None:
-    """Yesterday's check-in, written by the previous version (no field cipher)."""
+    """Yesterday's check-in and ticket, written by the previous version (no field cipher)."""
     store = Store(data / "kiosk.sqlite3", fields=PlainFields())
     records = Records(store, KeyedCodec(store))
     import_directory(records, demo_directory())
@@ -127,6 +166,8 @@ def _previous_kiosk(data: Path) -> None:
     service.check_in(
         CheckinForm(name=name, phone=phone, purpose="meeting", host_id="h001", consent=True)
     )
+    with store.transaction() as tx:
+        kiosk_tickets.add_ticket(tx, _raised("old-kiosk-ticket", "10000002", OLD_KIOSK_CLIENT))
     store.close()
 
 
@@ -155,6 +196,17 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
             services.checkin.check_in(
                 CheckinForm(name=name, phone=phone, purpose="meeting", host_id="h001", consent=True)
             )
+        ticket = services.tickets.raise_ticket(
+            VISITOR,
+            TicketForm(
+                kind="enquiry",
+                subject="找失物",
+                details=f"{CLIENT[0]}的伞落在大堂",
+                client_name=CLIENT[0],
+                contact=CLIENT[1],
+                consent=True,
+            ),
+        )
         mails = smtp.mailbox.wait_for(desk, count=len(TODAY))
         assert any(TODAY[0][0] in m.get_body(("plain",)).get_content() for m in mails)
         assert services.notifier.wait_idle(timeout=20)
@@ -169,6 +221,14 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         with ho.engine.connect() as conn:
             names = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
         assert names and names >= len(TODAY) + 1
+        with Session(ho.engine) as session:
+            clients = {
+                r.id: (r.raised["client_name"], r.raised["contact"])
+                for r in session.scalars(select(TicketRow))
+            }
+        assert clients["old-ticket"] == OLD_HO_CLIENT
+        assert clients[ticket.id] == CLIENT
+        assert services.tickets.ticket(ticket.id).client_name == CLIENT[0]
     finally:
         if services is not None:
             services.stop()

@@ -40,11 +40,16 @@ def check_in(store: Store, clock: FakeClock, records: Records | None = None) -> 
 
 def clear_bytes(folder) -> list[str]:
     """Files under ``folder`` holding the name, the number or the company in clear."""
+    return clear_bytes_of(folder, (NAME, PHONE, COMPANY))
+
+
+def clear_bytes_of(folder, values: tuple[str, ...]) -> list[str]:
+    """Files under ``folder`` holding any of ``values`` in clear."""
     hits = []
     for root, _, names in os.walk(folder):
         for n in names:
             data = Path(root, n).read_bytes()
-            if any(v.encode() in data for v in (NAME, PHONE, COMPANY)):
+            if any(v.encode() in data for v in values):
                 hits.append(n)
     return hits
 

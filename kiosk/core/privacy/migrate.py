@@ -2,8 +2,10 @@
 
 ``SEALED`` lists every column of the kiosk's store that holds a visitor's personal data
 (names, mobile numbers, e-mail and company, free text that may hold them, and the outbox and
-quarantine payloads that carry them). ``seal_existing`` runs once when a store opens (a ``kv``
-marker says it ran): one transaction seals every clear value still in those columns, then a
+quarantine payloads that carry them, tickets' raised records and entries, the emergency
+timeline's entries). ``seal_existing`` runs once when a store opens (a ``kv`` marker says it
+ran, and with which ``SEALED_VERSION``: a column added later is sealed on the next start):
+one transaction seals every clear value still in those columns, then a
 checkpoint and a VACUUM rewrite the file and empty the WAL, so no freed page keeps the clear
 text (``PRAGMA secure_delete`` zeroes what is freed from then on).
 
@@ -37,16 +39,22 @@ SEALED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("notify_deliveries", ("subject", "body_text", "body_html")),
     ("alert_deliveries", ("subject", "body_text")),
     ("pulled_quarantine", ("payload",)),
+    ("tickets", ("raised",)),
+    ("ticket_entries", ("entry",)),
+    ("emergency_entries", ("payload",)),
 )
 
 MARKER = "privacy.sealed"
+#: the marker's value once every column of ``SEALED`` was sealed; a column added to ``SEALED``
+#: bumps it, so a database sealed before that column was listed gets that column sealed too
+SEALED_VERSION = "2"
 
 
 def seal_existing(store: Store) -> int:
     """Seal what an older kiosk stored in clear; returns how many values it sealed (0 when
     this store already ran it, or keeps its values in clear by choice, ``PlainFields``)."""
     fields = store.fields
-    if not isinstance(fields, FieldCipher) or kv.get(store, MARKER):
+    if not isinstance(fields, FieldCipher) or kv.get(store, MARKER) == SEALED_VERSION:
         return 0
     count = 0
     with store.transaction() as tx:
@@ -57,7 +65,7 @@ def seal_existing(store: Store) -> int:
                     (fields.seal(value, table, column), rowid),
                 )
                 count += 1
-        kv.put(tx, MARKER, "1")
+        kv.put(tx, MARKER, SEALED_VERSION)
     if count:
         compact(store)
         log.info("sealed %d personal values written before encryption at rest", count)

@@ -5,7 +5,8 @@ by the site's other kiosks, once each (``entry_id``), with its hybrid-clock stam
 marks and incident record are folded from it in stamp order (``kiosk.core.emergency.timeline``).
 ``emergency_peer_rosters`` keeps each peer kiosk's last roster, sealed with the site's peer key
 (names are never at rest in the clear), and the newest stamp accepted from it (an older one is
-a replay).
+a replay). An entry's payload (an end's reason is free text) is sealed at rest by the store's
+field cipher (``privacy/fields.py``); ``entries`` opens it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,15 @@ def add_entry(
     cur = tx.execute(
         "INSERT OR IGNORE INTO emergency_entries "
         "(entry_id, stamp, kind, kiosk_id, payload, local, received_at) VALUES (?,?,?,?,?,?,?)",
-        (entry_id, stamp, kind, kiosk_id, payload, int(local), tx.clock.now().isoformat()),
+        (
+            entry_id,
+            stamp,
+            kind,
+            kiosk_id,
+            tx.fields.seal(payload, "emergency_entries", "payload"),
+            int(local),
+            tx.clock.now().isoformat(),
+        ),
     )
     return cur.rowcount == 1
 
@@ -65,8 +74,9 @@ def add_entry(
 def entries(store: Store, *, since_stamp: str = "") -> list[sqlite3.Row]:
     """Every entry from ``since_stamp`` on, in stamp order (the one order every kiosk folds)."""
     return store.query(
-        "SELECT entry_id, stamp, kind, kiosk_id, payload, local FROM emergency_entries "
-        "WHERE stamp >= ? ORDER BY stamp, entry_id",
+        "SELECT entry_id, stamp, kind, kiosk_id, "
+        "open_field(payload, 'emergency_entries', 'payload') AS payload, local "
+        "FROM emergency_entries WHERE stamp >= ? ORDER BY stamp, entry_id",
         (since_stamp,),
     )
 

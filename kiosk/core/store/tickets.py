@@ -5,6 +5,10 @@ A ticket's row keeps what ``ticket.raised`` said plus the state folded from its 
 entry; entries are only ever added (their id is the key, so a pulled entry this kiosk already
 has is "already had it"). ``number`` is what a visitor is given to look the ticket up.
 
+The raised record (the client's name and contact, the details) and every entry (notes, edits,
+what the client was told) are sealed at rest by the store's field cipher (``privacy/fields.py``,
+the table and column as associated data); the columns SQL filters on hold no personal data.
+
 Must never: update or delete an entry, or decide a status (``kiosk.core.tickets.model`` does).
 """
 
@@ -65,7 +69,7 @@ def add_ticket(tx: Transaction, raised: dict[str, Any]) -> bool:
             raised["site_id"],
             raised["kiosk_id"],
             raised["ticket_kind"],
-            json.dumps(raised, ensure_ascii=False),
+            tx.fields.seal(json.dumps(raised, ensure_ascii=False), "tickets", "raised"),
             raised["raised_at"],
             raised["department_id"],
             raised["priority"],
@@ -80,7 +84,12 @@ def add_entry(tx: Transaction, entry: dict[str, Any]) -> bool:
     """Store one ``ticket.updated`` payload; False if this kiosk had it already."""
     cur = tx.execute(
         "INSERT OR IGNORE INTO ticket_entries (id, ticket_id, at, entry) VALUES (?,?,?,?)",
-        (entry["entry_id"], entry["ticket_id"], entry["at"], json.dumps(entry, ensure_ascii=False)),
+        (
+            entry["entry_id"],
+            entry["ticket_id"],
+            entry["at"],
+            tx.fields.seal(json.dumps(entry, ensure_ascii=False), "ticket_entries", "entry"),
+        ),
     )
     return cur.rowcount == 1
 
@@ -110,14 +119,16 @@ def number_taken(tx: Transaction, number: str) -> bool:
 
 def raised_of(store: Store, ticket_id: str) -> dict[str, Any] | None:
     row = store.query_one("SELECT raised FROM tickets WHERE id = ?", (ticket_id,))
-    return None if row is None else json.loads(row["raised"])
+    return (
+        None if row is None else json.loads(store.fields.open(row["raised"], "tickets", "raised"))
+    )
 
 
 def entries_of(store: Store, ticket_id: str) -> list[dict[str, Any]]:
     rows = store.query(
         "SELECT entry FROM ticket_entries WHERE ticket_id = ? ORDER BY at, id", (ticket_id,)
     )
-    return [json.loads(r["entry"]) for r in rows]
+    return [json.loads(store.fields.open(r["entry"], "ticket_entries", "entry")) for r in rows]
 
 
 def ids_by_number(store: Store, number: str) -> list[str]:
@@ -134,7 +145,7 @@ def rows(
     limit: int = 200,
 ) -> list[sqlite3.Row]:
     """Ticket rows (newest first) matching the console's filters; ``overdue_at``: only those
-    still open past their due time at that moment."""
+    still open past their due time at that moment. ``raised`` stays sealed (``raised_of``)."""
     where, params = ["1 = 1"], []
     if kind:
         where.append("kind = ?")
@@ -158,8 +169,9 @@ def rows(
 def raised_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
     """Tickets raised in [start, end) with their entries as one JSON array (figures)."""
     return store.query(
-        "SELECT t.raised, t.status, t.kind, t.department_id, t.due_at,"
-        " (SELECT json_group_array(json(e.entry)) FROM"
+        "SELECT open_field(t.raised, 'tickets', 'raised') AS raised,"
+        " t.status, t.kind, t.department_id, t.due_at,"
+        " (SELECT json_group_array(json(open_field(e.entry, 'ticket_entries', 'entry'))) FROM"
         "   (SELECT entry FROM ticket_entries WHERE ticket_id = t.id ORDER BY at, id) e) AS entries"
         " FROM tickets t WHERE t.raised_at >= ? AND t.raised_at < ?",
         (start, end),

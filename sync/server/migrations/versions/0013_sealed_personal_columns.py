@@ -12,7 +12,9 @@ only through ``kiosk-server migrate`` (``make_engine`` gives the cipher). Afterw
 VACUUM FULL of those tables) so no freed page keeps the clear values. Downgrade is refused:
 opening every value again would put the personal data back in clear. Also the tables of a
 person's erasures and the kiosks' confirmations (``erasures``, ``erasure_confirmations``), and
-privacy incidents (``privacy_incidents``).
+privacy incidents (``privacy_incidents``). ``SEALED`` includes the tickets' raised records and
+entries (0010) and the emergency timeline's entries (0012): nothing was released between them,
+so this one migration seals those too.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-_KEYS = {"events": "uuid"}
+_KEYS = {"events": "uuid", "emergency_entries": "entry_id"}
 
 
 def upgrade() -> None:
