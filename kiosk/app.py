@@ -35,7 +35,6 @@ from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.status_bar import StatusBar
-from kiosk.shell.warm import warm_screens
 
 log = logging.getLogger(__name__)
 #: seconds the kiosk rests at the home screen before the heap's free pages are handed back
@@ -188,8 +187,6 @@ class KioskApp(App):
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
         ]
-        if not self.desk:  # the check-in's screens before the first visitor needs them
-            warm_screens(self.screen, lambda: self.manager.current == self.start_screen)
         # Window handlers run last-bound first: the idle reset sees every key before the
         # scanner or the lock-down may swallow it
         self.lockdown.start()
