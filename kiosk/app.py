@@ -24,7 +24,7 @@ from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinResult
 from kiosk.core.visits.progress import ProgressWatch
-from kiosk.services import DirectionsServices, Services
+from kiosk.services import Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
@@ -34,6 +34,7 @@ from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
+from kiosk.shell.screens import SCREENS, handed
 from kiosk.shell.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
@@ -42,46 +43,6 @@ TRIM_AFTER_HOME = 20.0
 
 HERE = Path(__file__).resolve().parent
 ROOT_KV = HERE.parent / "kiosk.kv"
-
-#: screen name → (module, class); the order is the order of ``kiosk tour``
-SCREENS: list[tuple[str, str, str]] = [
-    ("home", "kiosk.screens.home", "HomeScreen"),
-    ("phone", "kiosk.screens.steps", "PhoneScreen"),
-    ("name", "kiosk.screens.steps", "NameScreen"),
-    ("company", "kiosk.screens.steps", "CompanyScreen"),
-    ("purpose", "kiosk.screens.steps", "PurposeScreen"),
-    ("host", "kiosk.screens.steps", "HostScreen"),
-    ("consent", "kiosk.screens.steps", "ConsentScreen"),
-    ("confirm", "kiosk.screens.confirm", "ConfirmScreen"),
-    ("done", "kiosk.screens.confirm", "DoneScreen"),
-    ("denied", "kiosk.screens.confirm", "DeniedScreen"),
-    ("invite_code", "kiosk.screens.invitation", "InviteCodeScreen"),
-    ("invitation", "kiosk.screens.invitation", "InvitationScreen"),
-    ("checkout", "kiosk.screens.checkout", "CheckoutScreen"),
-    ("goodbye", "kiosk.screens.checkout", "GoodbyeScreen"),
-    ("directions", "kiosk.screens.directions", "DirectionsScreen"),
-    ("help", "kiosk.screens.info", "HelpScreen"),
-    ("help_ticket", "kiosk.screens.help_tickets", "HelpTicketScreen"),
-    ("help_ticket_done", "kiosk.screens.help_tickets", "HelpTicketDoneScreen"),
-    ("help_lookup", "kiosk.screens.help_tickets", "HelpLookupScreen"),
-    ("delivery", "kiosk.screens.delivery", "DeliveryScreen"),
-    ("delivery_recipient", "kiosk.screens.delivery", "DeliveryRecipientScreen"),
-    ("reception_pin", "kiosk.screens.reception_pin", "ReceptionPinScreen"),
-    ("reception_board", "kiosk.screens.reception_board", "ReceptionBoardScreen"),
-    ("reception_alerts", "kiosk.screens.reception_alerts", "ReceptionAlertsScreen"),
-    ("reception_record", "kiosk.screens.reception_record", "ReceptionRecordScreen"),
-    ("reception_checkin", "kiosk.screens.reception_checkin", "ReceptionCheckinScreen"),
-    ("reception_first_admin", "kiosk.screens.reception_first_admin", "ReceptionFirstAdminScreen"),
-    ("reception_settings", "kiosk.screens.reception_settings", "ReceptionSettingsScreen"),
-    ("reception_staff", "kiosk.screens.reception_staff", "ReceptionStaffScreen"),
-    ("reception_calls", "kiosk.screens.reception_tickets", "ReceptionCallsScreen"),
-    ("reception_tickets", "kiosk.screens.reception_tickets", "ReceptionTicketsScreen"),
-    ("reception_tickets_detail", "kiosk.screens.reception_tickets", "ReceptionTicketDetailScreen"),
-    ("reception_deliveries", "kiosk.screens.reception_deliveries", "ReceptionDeliveriesScreen"),
-    ("reception_reports", "kiosk.screens.reception_reports", "ReceptionReportsScreen"),
-    ("emergency_instructions", "kiosk.screens.emergency", "EmergencyScreen"),
-    ("emergency_rollcall", "kiosk.screens.emergency_console", "EmergencyConsoleScreen"),
-]
 
 
 def cjk_font_path() -> Path:
@@ -264,64 +225,7 @@ class KioskApp(App):
     # -- screens and what each is handed -----------------------------------------------------
     def _handed(self, name: str) -> dict[str, Any]:
         """The services screen ``name`` uses, and nothing else."""
-        s = self.services
-        flow = {"flow": s.flow}
-        typing = {"flow": s.flow, "ime": s.ime, "handwriting": s.handwriting}
-        lookups = {"checkin": s.checkin, "records": s.records}
-        console = {"reception": s.reception}
-        desk_form = {**console, "search": s.search, "records": s.records}
-        keys = {"ime": s.ime, "handwriting": s.handwriting}
-        handed: dict[str, dict[str, Any]] = {
-            "home": flow,
-            "phone": typing,
-            "name": typing,
-            "company": typing,
-            "purpose": flow,
-            "host": {**typing, "search": s.search, "records": s.records},
-            "consent": flow,
-            "confirm": {**flow, "checkin": s.checkin},
-            "done": {"progress": self.progress},
-            "invite_code": lookups,
-            "invitation": {"checkin": s.checkin},
-            "checkout": lookups,
-            "goodbye": {"ratings": s.ratings},
-            "directions": {
-                "services": DirectionsServices(
-                    search=s.search,
-                    directions=s.directions,
-                    route_links=s.route_links,
-                    ime=s.ime,
-                    handwriting=s.handwriting,
-                )
-            },
-            "help": {"store": s.store, "tickets": s.tickets},
-            "help_ticket": {"tickets": s.tickets, **keys},
-            "help_ticket_done": {"print_queue": s.print_queue},
-            "help_lookup": {"tickets": s.tickets},
-            "reception_pin": {**console, "admin": s.admin},
-            "reception_board": {**console, "parcels": s.parcels},
-            "reception_alerts": console,
-            "reception_record": desk_form,
-            "reception_checkin": desk_form,
-            "reception_first_admin": {**console, **keys, "admin": s.admin},
-            "reception_settings": {**console, "admin": s.admin},
-            "reception_staff": {**console, **keys, "admin": s.admin},
-            "reception_calls": {**console, **keys, "tickets": s.tickets},
-            "reception_tickets": {**console, "tickets": s.tickets},
-            "reception_tickets_detail": {**console, "tickets": s.tickets},
-            "delivery": {"parcels": s.parcels},
-            "delivery_recipient": {
-                **keys,
-                "parcels": s.parcels,
-                "search": s.search,
-                "records": s.records,
-            },
-            "reception_deliveries": {**console, "parcels": s.parcels},
-            "reception_reports": {**console, "reports": s.reports},
-            "emergency_instructions": {"emergency": s.emergency.mode, "directions": s.directions},
-            "emergency_rollcall": {"emergency": s.emergency},
-        }
-        return handed.get(name, {})
+        return handed(name, self.services, self.progress)
 
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use."""

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from kiosk.app import SCREENS
 from kiosk.core.reception import audit
 from kiosk.shell import reception as reception_shell
 from kiosk.shell.reception import CONSOLE
+from kiosk.shell.screens import SCREENS
 from tests.ui.test_reception import PIN, _staff
 
 VISITOR_SCREENS = [name for name, _, _ in SCREENS if not name.startswith("reception_")]

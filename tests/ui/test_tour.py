@@ -24,7 +24,7 @@ def test_chinese_text_renders_as_distinct_glyphs_not_boxes(kiosk_app):
 
 
 def test_the_tour_writes_every_screen_in_portrait(tmp_path):
-    from kiosk.app import SCREENS
+    from kiosk.shell.screens import SCREENS
 
     run = subprocess.run(
         [sys.executable, "-m", "kiosk", "tour", "--out", str(tmp_path), "--size", "1080x1920"],
