@@ -1,14 +1,16 @@
 """Retention at head office: each site's personal data kept its period, then anonymised.
 
-The period is the site's ``checkin.retention_days`` (``PUT /api/v1/sites/{site}/settings``, which
-also reaches the site's kiosks as ``site.settings``), 30 days when unset. ``purge_site`` empties
-visitors' names, numbers and companies (and their blind index) once their last visit is older
-than the period, invitations whose validity ended, corrections, and the payloads of events and
-alerts from before it; visits keep their purpose, department, host, kiosk
-and times, so reports give the same totals afterwards; pull-feed entries that name a visitor
-(``visitor.known``, ended invitations) are removed. Each purge that changed something is an
-entry (``privacy.purge``, with its counts) of the site's head-office audit chain
-(``audit_entries`` under ``kiosk_id`` ``head-office:<site>``, hashed as the kiosks' entries are).
+The period is the site's ``checkin.retention_days`` (``PUT /api/v1/sites/{site}/settings``,
+which also reaches the site's kiosks as ``site.settings``), 30 days when unset. ``purge_site``
+empties visitors' names, numbers and companies (and their blind index) once their last visit is
+older than the period, invitations whose validity ended, corrections, the payloads of events and
+alerts from before it, and the personal fields of tickets raised before it and since resolved,
+confirmed or closed (``kiosk/core/tickets/anonymise.py``, as on the kiosk); visits keep their
+purpose, department, host, kiosk and times, so reports give the same totals afterwards;
+pull-feed entries that name a visitor (``visitor.known``, ended invitations) are removed. Each
+purge that changed something is an entry (``privacy.purge``, with its counts) of the site's
+head-office audit chain (``audit_entries`` under ``kiosk_id`` ``head-office:<site>``, hashed as
+the kiosks' entries are).
 
 ``kiosk-server purge`` runs it for every site (a daily timer, ``deploy/``); ``now`` is injected.
 Must never: delete a visit or an event row (their counts are the statistics).
@@ -24,10 +26,13 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import iso
+from kiosk.core.tickets import anonymise
+from kiosk.core.tickets.model import DONE
 
 from .audit_log import record_entry
 from .models import Alert, Change, Event, Invitation, Site, Visitor
 from .reception import VisitAnnotation
+from .tickets import TicketEntryRow, TicketRow
 
 DEFAULT_DAYS = 30
 
@@ -40,6 +45,7 @@ class SitePurge:
     events: int = 0
     changes: int = 0
     alerts: int = 0
+    tickets: int = 0
 
     @property
     def total(self) -> int:
@@ -93,6 +99,7 @@ def purge_site(session: Session, site: Site, now: datetime) -> SitePurge:
         events=_empty_payloads(session, Event, sid, Event.occurred_at < cutoff),
         changes=_forget_changes(session, sid, cutoff),
         alerts=_empty_details(session, sid, cutoff),
+        tickets=_anonymise_tickets(session, sid, cutoff),
     )
     if counts.total:
         record_entry(
@@ -163,5 +170,27 @@ def _empty_details(session: Session, site_id: str, cutoff: datetime) -> int:
         if row.details:
             row.details = {}
             count += 1
+    session.flush()
+    return count
+
+
+def _anonymise_tickets(session: Session, site_id: str, cutoff: datetime) -> int:
+    """Done tickets raised before ``cutoff``: the raised record's and every entry's personal
+    fields emptied (sealed: read, and only changed ones written back); how many held any."""
+    count = 0
+    done = select(TicketRow).where(
+        TicketRow.site_id == site_id, TicketRow.raised_at < cutoff, TicketRow.status.in_(DONE)
+    )
+    for row in session.scalars(done):
+        changed = False
+        if (after := anonymise.raised(row.raised)) != row.raised:
+            row.raised, changed = after, True
+        entries = select(TicketEntryRow).where(
+            TicketEntryRow.site_id == site_id, TicketEntryRow.ticket_id == row.id
+        )
+        for e in session.scalars(entries):
+            if (cleared := anonymise.entry(e.entry)) != e.entry:
+                e.entry, changed = cleared, True
+        count += changed
     session.flush()
     return count

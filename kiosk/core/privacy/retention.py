@@ -1,12 +1,14 @@
 """Retention on the kiosk: personal data kept ``retention_days``, then anonymised in place.
 
-The period is one per-site setting, set at head office (``checkin.retention_days`` in the
-site's settings, which reach the kiosk as ``site.settings``); the kiosk's own
-``[checkin] retention_days`` (default 30) holds only until head office has said. The purge
+The period is one per-site setting, set at head office (``checkin.retention_days`` in the site's
+settings, which reach the kiosk as ``site.settings``); the kiosk's own ``[checkin]
+retention_days`` (default 30) holds only until head office has said. The purge
 (``store/purge.py``) empties names, numbers, companies, notes, corrections, message texts and
-handled outbox payloads older than the period and keeps counts, times, purposes and
-departments, so reports add up the same afterwards. Each purge that changed something is one
-audit entry (``privacy.purge``, actor ``system``) with its counts, never a name.
+handled outbox payloads older than the period, and the personal fields of tickets raised before
+it and since resolved, confirmed or closed (``tickets/anonymise.py``), and keeps counts, times,
+purposes and departments, so reports add up the same afterwards. Each purge that changed
+something is one audit entry (``privacy.purge``, actor ``system``) with its counts, never a
+name.
 
 ``PurgeWorker`` runs it on the injected clock every ``check_every`` seconds (an hour).
 Must never: import Kivy, purge a visit still checked in.
@@ -40,6 +42,7 @@ class PurgeCounts:
     deliveries: int = 0
     print_jobs: int = 0
     payloads: int = 0
+    tickets: int = 0
 
     @property
     def total(self) -> int:
@@ -68,6 +71,7 @@ def purge_before(store: Store, cutoff: datetime, *, site_id: str, kiosk_id: str)
             deliveries=purge.deliveries(tx, text),
             print_jobs=purge.print_jobs(tx, text),
             payloads=purge.payloads(tx, text),
+            tickets=purge.tickets(tx, text),
         )
         if counts.total:
             audit.record(

@@ -11,7 +11,11 @@ has not handled yet.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
+
+from kiosk.core.tickets import anonymise
+from kiosk.core.tickets.model import DONE
 
 if TYPE_CHECKING:
     from kiosk.core.store.database import Transaction
@@ -101,6 +105,43 @@ def payloads(tx: Transaction, cutoff: str) -> int:
             (cutoff,),
         ).rowcount
     )
+
+
+def tickets(tx: Transaction, cutoff: str) -> int:
+    """Tickets raised before ``cutoff`` and resolved, confirmed or closed: the raised record's
+    and every entry's personal fields emptied (``tickets.anonymise``); returns how many tickets
+    held anything. Sealed columns cannot be compared in SQL: they are opened and only changed
+    ones written back."""
+    marks = ",".join("?" * len(DONE))
+    found = tx.execute(
+        f"SELECT id, raised FROM tickets WHERE raised_at < ? AND status IN ({marks})",
+        (cutoff, *DONE),
+    ).fetchall()
+    count = 0
+    for ticket_id, sealed in found:
+        changed = _reseal(tx, "tickets", "raised", "id", ticket_id, sealed, anonymise.raised)
+        for entry_id, entry in tx.execute(
+            "SELECT id, entry FROM ticket_entries WHERE ticket_id = ?", (ticket_id,)
+        ).fetchall():
+            changed |= _reseal(
+                tx, "ticket_entries", "entry", "id", entry_id, entry, anonymise.entry
+            )
+        count += changed
+    return count
+
+
+def _reseal(
+    tx: Transaction, table: str, column: str, key: str, key_value: str, sealed: str, change: Any
+) -> bool:
+    record = json.loads(tx.fields.open(sealed, table, column))
+    after = change(record)
+    if after == record:
+        return False
+    tx.execute(
+        f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+        (tx.fields.seal(json.dumps(after, ensure_ascii=False), table, column), key_value),
+    )
+    return True
 
 
 def erase_visitors(tx: Transaction, visitor_ids: list[str]) -> int:
