@@ -4,9 +4,10 @@ its text.
 Kivy's TextInput (checked with 2.3.1) records every insert, backspace and deleted selection
 in its undo list until ``reset_undo()`` is called, and setting ``text`` (what each screen's
 ``reset()`` does) does not clear it. A kiosk's fields live as long as the app and every
-visitor types into them, so the history only grew: about 27 entries (~8 KiB) a visitor, ~0.8 MiB per 100
-visitors in issue 13's soak (the phone field alone held 480 entries after 40 visitors). It
-also kept the last visitors' keystrokes, which a Ctrl+Z on a physical keyboard could replay.
+visitor types into them, so the history only grew: about 27 entries (~8 KiB) a visitor in
+issue 13's soak, ~0.8 MiB per 100 visitors (the phone field alone held 480 entries after 40
+visitors). It also kept the last visitors' keystrokes, which a Ctrl+Z on a physical
+keyboard could replay.
 So whenever the field is emptied (a screen's reset, or a visitor deleting everything) the
 history goes with the text; within one visitor's typing, undo works as before.
 """
