@@ -15,8 +15,9 @@ once the kiosk has rested at the home screen for ``TRIM_AFTER_HOME`` (kiosk/app.
 The threshold is 64 KiB, not glibc's initial 128 KiB: every keystroke renders labels again
 (the field, the candidate bar's buttons, host results), each a text surface, its bytes and a
 texture copy in Mesa of tens to a few hundred KiB, freed a moment later. From the heap,
-those left it holed with space no trim could return ([heap] held about 290 MiB after 10
-visitors of issue 13's soak at 960x540, against 60 MiB with this threshold: 135 MiB less RSS).
+those left it holed with space no trim could return (issue 13's soak at 960x540: [heap]
+290-330 MiB and glibc's free 50-100 MiB, against 60 MiB and 6-8 MiB with this threshold;
+RSS 430-460 MiB from visitor 20 to 60 instead of 520-570).
 
 Linux with glibc only; anywhere else (musl, macOS) both do nothing and say so by returning
 False. Must never: raise, or run ``malloc_trim`` on the UI thread (it walks the whole heap).
