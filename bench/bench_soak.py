@@ -12,8 +12,16 @@ every widget of the window and of every screen built), threads and the data dire
 size, and each step's median milliseconds over the first and the last 20 visitors measured.
 Headline ``value``: RSS growth per 100 visitors in MiB (budget 2); ``fds_per_100`` must be 0.
 
-``BENCH_SOAK_DIAGNOSE=1`` also traces allocations (tracemalloc, slow) and reports, between
-the end of the warm-up and the end, the source lines and object types that grew most.
+Two points a run apart swing with whatever the heap holds at that moment (tens of MiB offscreen:
+Mesa's software renderer, label textures), so RSS and malloc in use are also sampled every
+``SERIES_EVERY`` visitors and ``per_100_fit`` is the least-squares slope through them (whole
+run and second half): the trend, not where two samples happened to land.
+
+``BENCH_SOAK_SKIP=directions,checkout,idle`` leaves those parts of the mix out (to find which
+one a growth comes with). ``BENCH_SOAK_DIAGNOSE=1`` also traces allocations (tracemalloc, slow)
+and reports, between the end of the warm-up and the end, the tracebacks and object types that
+grew most, and the traced total beside malloc in use (a leak malloc sees and tracemalloc does
+not is native); ``BENCH_SOAK_DIAGNOSE=50,150`` compares visitors 50 and 150 instead.
 The app runs in a child process (``--child``) so its window and memory are its own.
 """
 
@@ -38,6 +46,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 20
 WINDOW = 20  # visitors whose step times make "start" and "end"
+SERIES_EVERY = 10  # visitors between two samples of the fitted trend
 
 
 def _rss_mib() -> float:
@@ -98,13 +107,59 @@ def _sample(app: Any, data: Path) -> dict[str, float]:
     }
 
 
+def _light_sample() -> dict[str, float]:
+    """RSS and malloc in use (MiB) after a collection and a trim, for the fitted trend."""
+    import tracemalloc
+
+    from kiosk.shell.memory import heap_usage, release_free_memory
+
+    gc.collect()
+    release_free_memory()
+    in_use, _free = heap_usage() or (0, 0)
+    traced = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
+    return {
+        "rss_mib": round(_rss_mib(), 1),
+        "malloc_in_use_mib": round(in_use / 2**20, 1),
+        **({"traced_mib": round(traced / 2**20, 2)} if traced else {}),
+    }
+
+
+def _fit_per_100(series: list[tuple[int, dict[str, float]]], since: int) -> dict[str, float]:
+    """Least-squares growth per 100 visitors of each figure sampled from visitor ``since``."""
+    points = [(n, row) for n, row in series if n >= since]
+    if len(points) < 3:
+        return {}
+    names = points[0][1].keys()
+    return {
+        k: round(
+            statistics.linear_regression([n for n, _ in points], [r[k] for _, r in points])[0]
+            * 100,
+            2,
+        )
+        for k in names
+    }
+
+
+def _diagnose_at(value: str, warm_up: int, visitors: int) -> tuple[int, int] | None:
+    """``BENCH_SOAK_DIAGNOSE``: "1" is the warm-up's end to the end; "A,B" visitors A to B."""
+    if not value:
+        return None
+    if value == "1":
+        return warm_up, visitors
+    first, _, last = value.partition(",")
+    a, b = int(first), int(last)
+    if not warm_up <= a < b <= visitors:
+        raise ValueError(f"BENCH_SOAK_DIAGNOSE={value}: need {warm_up} <= A < B <= {visitors}")
+    return a, b
+
+
 class _Diagnosis:
-    """What grew between two points: tracemalloc lines and object counts by type."""
+    """What grew between two points: tracemalloc tracebacks and object counts by type."""
 
     def __init__(self) -> None:
         import tracemalloc
 
-        tracemalloc.start(8)
+        tracemalloc.start(12)
         self.first: Any = None
         self.types: Counter[str] = Counter()
 
@@ -123,14 +178,18 @@ class _Diagnosis:
         import tracemalloc
 
         grown = (self._types() - self.types).most_common(20)  # before the diff's own objects
-        diff = tracemalloc.take_snapshot().compare_to(self.first, "traceback")
+        snapshot = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(False, tracemalloc.__file__)]
+        )
+        diff = snapshot.compare_to(self.first, "traceback")
         lines = []
-        for stat in diff[:12]:
-            frames = [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback][:4]
+        for stat in diff[:15]:
+            frames = [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback][:8]
             lines.append(
                 f"{stat.size_diff / 1024:+.0f} KiB {stat.count_diff:+d} " + " < ".join(frames)
             )
-        return {"tracemalloc": lines, "types": dict(grown)}
+        total = sum(stat.size_diff for stat in diff) / 2**20
+        return {"tracemalloc": lines, "traced_growth_mib": round(total, 2), "types": dict(grown)}
 
 
 def _size() -> tuple[int, int]:
@@ -167,16 +226,22 @@ def child(visitors: int, data: Path) -> dict:
     kiosk.frames(3)
     steps: list[dict[str, float]] = []
     start: dict[str, float] = {}
-    diagnosis = _Diagnosis() if os.environ.get("BENCH_SOAK_DIAGNOSE") else None
+    skip = frozenset(filter(None, os.environ.get("BENCH_SOAK_SKIP", "").split(",")))
+    diagnose = _diagnose_at(os.environ.get("BENCH_SOAK_DIAGNOSE", ""), WARM_UP, visitors)
+    diagnosis = _Diagnosis() if diagnose else None
     found: dict[str, Any] = {}
+    series: list[tuple[int, dict[str, float]]] = []
     began = time.monotonic()
     half = WARM_UP + (visitors - WARM_UP) // 2
     middle: dict[str, float] = {}
     try:
         for n in range(visitors):
-            steps.append(visitor(kiosk, n))
+            steps.append(visitor(kiosk, n, skip))
             if (n + 1) % 10 == 0:
                 _progress(n + 1, began)
+            if n + 1 >= WARM_UP and (n + 1 - WARM_UP) % SERIES_EVERY == 0:
+                quiet(kiosk)
+                series.append((n + 1, _light_sample()))
             if n + 1 == half:
                 quiet(kiosk)
                 middle = _sample(app, data)
@@ -184,11 +249,13 @@ def child(visitors: int, data: Path) -> dict:
                 quiet(kiosk)
                 start = _sample(app, data)
                 redraw_start = statistics.median(full_redraw_ms(kiosk) for _ in range(5))
-                if diagnosis:
-                    diagnosis.mark()
+            if diagnosis and diagnose and n + 1 == diagnose[0]:
+                quiet(kiosk)
+                diagnosis.mark()
+            if diagnosis and diagnose and n + 1 == diagnose[1]:
+                quiet(kiosk)
+                found = {"between": list(diagnose), **diagnosis.report()}
         quiet(kiosk)
-        if diagnosis:
-            found = diagnosis.report()
         end = _sample(app, data)
         redraw_end = statistics.median(full_redraw_ms(kiosk) for _ in range(5))
     finally:
@@ -208,11 +275,18 @@ def child(visitors: int, data: Path) -> dict:
         "visitors": visitors,
         "warm_up": WARM_UP,
         "window": "x".join(map(str, _size())),
+        "skipped": sorted(skip),
         "minutes": round((time.monotonic() - began) / 60, 1),
         "start": {k: round(v, 1) for k, v in start.items()},
         "end": {k: round(v, 1) for k, v in end.items()},
         "per_100": growth,
         "per_100_second_half": late,
+        # the least-squares trend through a sample every SERIES_EVERY visitors
+        "per_100_fit": {
+            "whole": _fit_per_100(series, WARM_UP),
+            "second_half": _fit_per_100(series, half),
+        },
+        "series": [{"n": n, **row} for n, row in series],
         "middle": {k: round(v, 1) for k, v in middle.items()},
         "steps_ms_start": medians(measured_steps[:WINDOW]),
         "steps_ms_end": medians(measured_steps[-WINDOW:]),

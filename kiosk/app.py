@@ -111,6 +111,7 @@ class KioskApp(App):
         from kiosk.widgets import scroll_fix
 
         scroll_fix.apply()  # Kivy 2.3.1's ScrollView piles up observers
+        import kiosk.widgets.field  # registers KField, kiosk.kv's text field
         import kiosk.widgets.keyboard  # noqa: F401  (registers the keyboard classes)
         from kiosk.screens.base import KioskScreen
 

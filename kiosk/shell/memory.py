@@ -12,6 +12,13 @@ also stops the raising) and caps the per-thread arenas, and ``release_free_memor
 (``malloc_trim``) returns what the heap keeps free; the shell runs it off the UI thread
 once the kiosk has rested at the home screen for ``TRIM_AFTER_HOME`` (kiosk/app.py).
 
+The threshold is 64 KiB, not glibc's initial 128 KiB: every keystroke renders labels again
+(the field, the candidate bar's buttons, host results), each a text surface, its bytes and a
+texture copy in Mesa of tens to a few hundred KiB, freed a moment later. From the heap,
+those left it holed with space no trim could return (issue 13's soak at 960x540: [heap]
+290-330 MiB and glibc's free 50-100 MiB, against 60 MiB and 6-8 MiB with this threshold;
+RSS 430-460 MiB from visitor 20 to 60 instead of 520-570).
+
 Linux with glibc only; anywhere else (musl, macOS) both do nothing and say so by returning
 False. Must never: raise, or run ``malloc_trim`` on the UI thread (it walks the whole heap).
 """
@@ -30,7 +37,8 @@ log = logging.getLogger(__name__)
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 #: buffers at least this big get their own mapping, returned to the system when freed
-MMAP_THRESHOLD = 256 * 1024
+#: (label surfaces and textures too, not only badge previews and maps: see above)
+MMAP_THRESHOLD = 64 * 1024
 #: allocator arenas for the kiosk's few threads (glibc's default is 8 per core)
 ARENA_MAX = 2
 

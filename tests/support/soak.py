@@ -80,14 +80,23 @@ DIRECTIONS_EVERY = 2
 IDLE_EVERY = 5
 
 
-def visitor(kiosk: Driver, n: int) -> dict[str, float]:
-    """Visitor ``n`` of the soak's realistic mix; every step's milliseconds."""
+#: the parts of the mix that can be left out (``visitor(skip=…)``, the benchmark's
+#: ``BENCH_SOAK_SKIP``) to find which one a growth comes with; the check-in always runs
+PARTS = frozenset({"checkout", "directions", "idle"})
+
+
+def visitor(kiosk: Driver, n: int, skip: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Visitor ``n`` of the soak's realistic mix, less the ``skip`` parts (of ``PARTS``);
+    every step's milliseconds."""
+    unknown = skip - PARTS
+    if unknown:
+        raise ValueError(f"soak: no part {sorted(unknown)} (parts: {sorted(PARTS)})")
     steps = walk_in(kiosk, n)
-    if n >= CHECK_OUT_LAG:
+    if n >= CHECK_OUT_LAG and "checkout" not in skip:
         steps.update(check_out_by_phone(kiosk, n - CHECK_OUT_LAG))
-    if n % DIRECTIONS_EVERY == 1:
+    if n % DIRECTIONS_EVERY == 1 and "directions" not in skip:
         steps.update(directions_trip(kiosk))
-    if n % IDLE_EVERY == 4:
+    if n % IDLE_EVERY == 4 and "idle" not in skip:
         steps.update(idle_reset(kiosk, n))
     return steps
 
