@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.input.handwriting import load_recognizer
@@ -28,6 +28,7 @@ MATCHER = TemplateMatcher.load()
 RECOGNIZER = load_recognizer()
 
 
+@example([[(1e16, 1e16), (1e16 + 2, 1e16 + 2)]])  # the centre rounds at this magnitude
 @given(strokes)
 @settings(max_examples=300, deadline=None)
 def test_features_never_raise_and_stay_in_the_unit_square(written):

@@ -80,7 +80,16 @@ def normalise(
     if not math.isfinite(side) or side <= 0.0:
         return [[(0.5, 0.5) for _ in s] for s in strokes]
     cx, cy = x0 + (x1 - x0) / 2, y0 + (y1 - y0) / 2
-    return [[(0.5 + (x - cx) / side, 0.5 + (y - cy) / side) for x, y in s] for s in strokes]
+    # clamped: at huge coordinates the centre rounds (1e16 + 1 is 1e16), which would put a
+    # point half a side outside the square
+    return [
+        [(_unit(0.5 + (x - cx) / side), _unit(0.5 + (y - cy) / side)) for x, y in s]
+        for s in strokes
+    ]
+
+
+def _unit(v: float) -> float:
+    return min(1.0, max(0.0, v))
 
 
 def prepare(strokes: Sequence[Sequence[Sequence[float]]], n: int = POINTS) -> list[list[Point]]:
