@@ -155,13 +155,24 @@ def rows(
     )
 
 
-def raised_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
-    """Tickets raised in [start, end) with their entries as one JSON array (figures)."""
+def timelines_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
+    """Tickets raised in [start, end), one row per entry (one row with a NULL ``at`` for a
+    ticket without any), ordered by ticket then (at, entry id), with only the fields the
+    figures read: the raised ``ticket_kind`` and ``due_at``, each entry's ``action``,
+    ``status``, ``department_id`` and an edit's ``fields.kind`` / ``fields.due_at``."""
     return store.query(
-        "SELECT t.raised, t.status, t.kind, t.department_id, t.due_at,"
-        " (SELECT json_group_array(json(e.entry)) FROM"
-        "   (SELECT entry FROM ticket_entries WHERE ticket_id = t.id ORDER BY at, id) e) AS entries"
-        " FROM tickets t WHERE t.raised_at >= ? AND t.raised_at < ?",
+        "SELECT t.id AS ticket_id, t.raised_at,"
+        " json_extract(t.raised, '$.ticket_kind') AS raised_kind,"
+        " json_extract(t.raised, '$.due_at') AS raised_due,"
+        " e.at, e.id AS entry_id,"
+        " json_extract(e.entry, '$.action') AS action,"
+        " json_extract(e.entry, '$.status') AS status,"
+        " json_extract(e.entry, '$.department_id') AS department_id,"
+        " json_extract(e.entry, '$.fields.kind') AS edited_kind,"
+        " json_extract(e.entry, '$.fields.due_at') AS edited_due"
+        " FROM tickets t LEFT JOIN ticket_entries e ON e.ticket_id = t.id"
+        " WHERE t.raised_at >= ? AND t.raised_at < ?"
+        " ORDER BY t.raised_at, t.id, e.at, e.id",
         (start, end),
     )
 
