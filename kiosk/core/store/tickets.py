@@ -48,7 +48,7 @@ SCHEMA = (
         at TEXT NOT NULL,
         entry TEXT NOT NULL
     );
-    CREATE INDEX ticket_entries_ticket ON ticket_entries(ticket_id, at)
+    CREATE INDEX ticket_entries_ticket ON ticket_entries(ticket_id, at, id)
     """,
     ),
 )
@@ -172,7 +172,9 @@ def timelines_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
         " json_extract(e.entry, '$.fields.due_at') AS edited_due"
         " FROM tickets t LEFT JOIN ticket_entries e ON e.ticket_id = t.id"
         " WHERE t.raised_at >= ? AND t.raised_at < ?"
-        " ORDER BY t.raised_at, t.id, e.at, e.id",
+        # (raised_at, rowid) is tickets_raised's own order and (ticket_id, at, id)
+        # ticket_entries_ticket's: no sort
+        " ORDER BY t.raised_at, t.rowid, e.at, e.id",
         (start, end),
     )
 
