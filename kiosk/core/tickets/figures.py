@@ -20,6 +20,7 @@ then arithmetic. Must never: name a client or staff member.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import statistics
@@ -100,10 +101,10 @@ class _Timeline:
     first response and resolution."""
 
     def __init__(self, rows: list[sqlite3.Row], end: datetime) -> None:
-        row = rows[0]
-        self.raised_at = parse_iso(row["raised_at"])
-        self.kind: str = row["raised_kind"]
-        self.due: str | None = row["raised_due"]
+        self.raised_at = parse_iso(rows[0]["raised_at"])
+        self.kind: str
+        self.due: str | None
+        self.kind, self.due = json.loads(rows[0]["raised"])
         self.status = "open"
         self.department = ""
         self.responded: datetime | None = None
@@ -111,16 +112,16 @@ class _Timeline:
         for entry in rows:  # a ticket without entries: one row with a NULL ``at``
             at = None if entry["at"] is None else parse_iso(entry["at"])
             if at is not None and at < end:
-                self._add(entry, at)
+                self._add(json.loads(entry["entry"]), at)
 
-    def _add(self, row: sqlite3.Row, at: datetime) -> None:
-        action = row["action"]
-        self.status = row["status"] or self.status
+    def _add(self, entry: list[Any], at: datetime) -> None:
+        action, status, department_id, edited_kind, edited_due = entry
+        self.status = status or self.status
         if action == "assigned":
-            self.department = row["department_id"] or ""
+            self.department = department_id or ""
         elif action == "edited":
-            self.kind = row["edited_kind"] if row["edited_kind"] is not None else self.kind
-            self.due = row["edited_due"] if row["edited_due"] is not None else self.due
+            self.kind = edited_kind if edited_kind is not None else self.kind
+            self.due = edited_due if edited_due is not None else self.due
         if action in RESPONSES and (self.responded is None or at < self.responded):
             self.responded = at
         if action == "resolved" and (self.resolved is None or at < self.resolved):
