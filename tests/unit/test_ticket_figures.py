@@ -77,6 +77,43 @@ def test_an_empty_period_has_zero_counts_and_no_times(services) -> None:
     assert figures["first_response_minutes"] == {"count": 0, "median": None, "p90": None}
 
 
+def test_an_edit_moves_the_kind_and_due_time_and_later_entries_do_not_count(services) -> None:
+    desk, clock = services.tickets, services.clock
+    staff = services.reception.staff.enter(DESK_PIN).staff.actor
+    start = clock.now()
+    ticket = desk.raise_ticket(staff, TicketForm(kind="enquiry", subject="停车"))
+    was_due = desk.ticket(ticket.id).due_at
+    clock.advance(5 * 60)
+    seen = desk.ticket(ticket.id).last_entry_id
+    desk.edit(staff, ticket.id, seen=seen, kind="complaint", priority="urgent")
+    due = desk.ticket(ticket.id).due_at
+    assert due is not None and was_due is not None and due < was_due
+    clock.advance((due - clock.now()).total_seconds() + 60)
+    end = clock.now()  # a minute past the edited due time, before the raised one
+    clock.advance(60)
+    seen = desk.ticket(ticket.id).last_entry_id
+    desk.edit(staff, ticket.id, seen=seen, kind="enquiry")  # after the period
+    for action, extra in (("assigned", {"department_id": "property"}), ("acknowledged", {})):
+        seen = desk.ticket(ticket.id).last_entry_id
+        desk.act(staff, ticket.id, action, seen=seen, **extra)  # after the period
+    seen = desk.ticket(ticket.id).last_entry_id
+    desk.act(staff, ticket.id, "resolved", note="已回复", seen=seen)
+
+    figures = ticket_figures(services.store, start, end)
+
+    assert figures["by_kind"] == {"call": 0, "enquiry": 0, "complaint": 1, "service_request": 0}
+    assert figures["complaints"] == {"received": 1, "resolved": 0, "confirmed": 0}
+    assert figures["first_response_minutes"]["count"] == 0
+    assert figures["resolution_minutes"]["count"] == 0
+    assert figures["by_department"] == {"": 1}
+    assert figures["overdue"] == {"total": 1, "open_at_end": 1}
+    clock.advance(60)
+    later = ticket_figures(services.store, start, clock.now())
+    assert later["by_kind"]["enquiry"] == 1
+    assert later["resolution_minutes"]["count"] == 1
+    assert later["by_department"] == {"property": 1}
+
+
 @pytest.mark.parametrize(
     ("values", "p90"), [([5], 5), ([1, 2], 2), (list(range(1, 11)), 9), (list(range(1, 21)), 18)]
 )
