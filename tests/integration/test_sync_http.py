@@ -300,6 +300,7 @@ KIOSK_OR_PUBLIC = (
     "/api/v1/sync/push",
     "/api/v1/sync/pull",
     "/api/v1/reply/{token}",
+    "/api/v1/ticket/{token}",
     "/api/v1/sync/keys",
 )
 
@@ -333,6 +334,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "entry_id": entry["id"],
         "alert_id": "a" * 32,
         "admin_id": "1",
+        "erasure_id": "er-" + "0" * 16,
         "token": "not-a-reply-token",
     }
     bodies = {
@@ -363,8 +365,9 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
     assert env.http.get("/healthz", headers=b_auth).json() == {"status": "ok"}
     # reply links and route pages carry their own signed token; a kiosk token adds nothing
     for method in ("get", "post"):
-        r = env.http.request(method, f"{API}/reply/not-a-token", headers=b_auth)
-        assert r.status_code == 400 and site_a not in r.text
+        for link in ("reply", "ticket"):  # a host's reply link, a department's ticket link
+            r = env.http.request(method, f"{API}/{link}/not-a-token", headers=b_auth)
+            assert r.status_code == 400 and site_a not in r.text
     for path, operations in spec["paths"].items():
         if path.startswith("/route/"):
             for method in operations:
@@ -378,6 +381,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "blind-index",
         "staff-pin",
         "badge",
+        "peer",
     }
     a_auth = {"Authorization": f"Bearer {a1.token}"}
     a_keys = env.http.get(f"{API}/sync/keys", headers=a_auth).json()["keys"]
