@@ -62,7 +62,9 @@ def test_a_sealed_value_opens_only_in_its_own_column(tmp_path):
     assert cipher.seal(NAME, "visitors", "name") != token  # a fresh nonce each time
     with pytest.raises(FieldError):
         cipher.open(token, "visits", "note")
-    altered = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    # a character from the middle (the last ones may carry only base64's unused padding bits)
+    at = len(token) // 2
+    altered = token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]
     with pytest.raises(FieldError):
         cipher.open(altered, "visitors", "name")
     assert cipher.seal("", "visitors", "name") == ""
