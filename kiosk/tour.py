@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.launch import configure_kivy, parse_size, prepare_environment
+from kiosk.tour_console import console_steps
 from kiosk.tour_desk import desk_steps
 from kiosk.tour_emergency import emergency_steps
 
@@ -375,35 +376,3 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         *emergency_steps(app, zh),
     ]
     return steps
-
-
-def console_steps(app: Any, zh: bool) -> list[tuple[str, Step]]:
-    """The admin's screens: settings (a test print on its way) and staff accounts."""
-    services = app.services
-    admin_pin = "246813"
-    signed: list[object] = []
-
-    def reception_settings() -> Callable[[], bool]:
-        staff = services.reception.staff
-        name = "李静" if zh else "Li Jing"
-
-        def sign_in() -> object:
-            staff.add(name, "admin", admin_pin)
-            return staff.enter(admin_pin)
-
-        def opened(session: object) -> None:
-            app.reception.opened(session)
-            app.go("reception_settings")
-            signed.append(session)
-
-        app.commands.submit(sign_in, opened)
-        settings = app.screen("reception_settings")
-        return lambda: bool(signed) and settings.view is not None and not settings.busy
-
-    def reception_staff() -> Callable[[], bool]:
-        app.go("reception_staff")
-        s = app.screen("reception_staff")
-        s.ids.name.text = "陈晨" if zh else "Chen Chen"
-        return lambda: len(s.members) >= 2 and not s.busy
-
-    return [("reception_settings", reception_settings), ("reception_staff", reception_staff)]

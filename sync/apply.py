@@ -15,7 +15,6 @@ comes again.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -30,31 +29,17 @@ from kiosk.core.emergency.pulled import FED_KINDS as EMERGENCY_FED
 from kiosk.core.emergency.pulled import entry_change as emergency_entry_change
 from kiosk.core.events import (
     AlertAcknowledged,
-    DepartmentUpserted,
-    Event,
     HostReplied,
-    HostUpserted,
-    InvitationUpserted,
-    SiteMap,
-    SiteSettings,
-    SiteUpdated,
     VisitCheckedIn,
     VisitCheckedOut,
     VisitDenied,
-    WatchlistUpserted,
     event_class,
     parse_event,
 )
 from kiosk.core.keys.site_keys import ROTATED_KIND, key_rotated_change
 from kiosk.core.models import (
-    Department,
-    Host,
-    Invitation,
-    InvitationState,
-    Site,
     Visit,
     VisitState,
-    WatchlistEntry,
 )
 from kiosk.core.notify.replies import handle_host_replied
 from kiosk.core.privacy.erasure import visitor_erased
@@ -68,6 +53,19 @@ from kiosk.core.visits.site_changes import conflict_recorded, visitor_known, vis
 from kiosk.core.wayfinding.building_store import building_updated
 
 from . import attention
+from .apply_directory import (
+    department_deleted,
+    department_upserted,
+    ensure_site,
+    host_deleted,
+    host_upserted,
+    invitation_upserted,
+    site_map,
+    site_settings,
+    site_updated,
+    watchlist_deleted,
+    watchlist_upserted,
+)
 from .protocol import ChangeOut
 
 log = logging.getLogger(__name__)
@@ -165,103 +163,6 @@ def _skipped(
     )
 
 
-def _ensure_site(records: Records, tx: Transaction, site_id: str) -> None:
-    if not records.exists("sites", site_id):
-        records.upsert_site(tx, Site(site_id, site_id, site_id))
-
-
-# -- directory -------------------------------------------------------------------------------
-def department_upserted(records: Records, tx: Transaction, e: DepartmentUpserted) -> None:
-    _ensure_site(records, tx, e.site_id)
-    records.upsert_department(
-        tx, Department(e.id, e.site_id, e.name_zh, e.name_en, e.floor, e.room)
-    )
-
-
-def department_deleted(records: Records, tx: Transaction, e: Event) -> None:
-    records.delete_unless_referenced("departments", e.entity_id)
-
-
-def host_upserted(records: Records, tx: Transaction, e: HostUpserted) -> None:
-    _ensure_site(records, tx, e.site_id)
-    if not records.exists("departments", e.department_id):
-        log.warning("host %s names unknown department %s; skipped", e.id, e.department_id)
-        return
-    if "notify_urls" in e.model_fields_set:
-        urls: tuple[str, ...] = tuple(e.notify_urls)
-    else:  # a change written before head office carried channels: keep the host's own
-        kept = records.host(e.id)
-        urls = kept.notify_urls if kept else ()
-    records.upsert_host(
-        tx,
-        Host(
-            id=e.id,
-            site_id=e.site_id,
-            department_id=e.department_id,
-            name_zh=e.name_zh,
-            name_en=e.name_en,
-            floor=e.floor,
-            room=e.room,
-            email=e.email,
-            phone=e.phone,
-            language=e.language,
-            away=e.away,
-            delegate_id=e.delegate_id if records.exists("hosts", e.delegate_id) else None,
-            notify_urls=urls,
-        ),
-    )
-
-
-def host_deleted(records: Records, tx: Transaction, e: Event) -> None:
-    records.delete_unless_referenced("hosts", e.entity_id)
-
-
-# -- invitations and watchlist ---------------------------------------------------------------
-def invitation_upserted(records: Records, tx: Transaction, e: InvitationUpserted) -> None:
-    _ensure_site(records, tx, e.site_id)
-    records.add_invitation(
-        tx,
-        Invitation(
-            id=e.id,
-            site_id=e.site_id,
-            code=e.code.upper(),
-            visitor_name=e.visitor_name,
-            phone=e.phone,
-            host_id=e.host_id if records.exists("hosts", e.host_id) else None,
-            purpose=e.purpose,
-            company=e.company,
-            valid_from=e.valid_from,
-            valid_until=e.valid_until,
-            state=InvitationState(e.state),
-        ),
-    )
-
-
-def watchlist_upserted(records: Records, tx: Transaction, e: WatchlistUpserted) -> None:
-    records.add_watchlist_entry(tx, WatchlistEntry(e.id, e.site_id, e.name, e.phone, e.reason))
-
-
-def watchlist_deleted(records: Records, tx: Transaction, e: Event) -> None:
-    records.remove_watchlist_entry(tx, e.entity_id)
-
-
-# -- the site and its documents --------------------------------------------------------------
-def site_updated(records: Records, tx: Transaction, e: SiteUpdated) -> None:
-    """The site's names and zone from head office: badges, host messages and the top bar read
-    the ``sites`` row."""
-    records.upsert_site(tx, Site(e.site_id, e.name_zh, e.name_en, e.timezone))
-
-
-def site_settings(records: Records, tx: Transaction, e: SiteSettings) -> None:
-    """Head office's settings for this site, kept as JSON under ``site.settings``."""
-    records.store.set_value("site.settings", json.dumps(e.payload(), ensure_ascii=False), tx)
-
-
-def site_map(records: Records, tx: Transaction, e: SiteMap) -> None:
-    """The building map, opaque JSON under ``site.building_map`` (wayfinding reads it)."""
-    records.store.set_value("site.building_map", json.dumps(e.payload(), ensure_ascii=False), tx)
-
-
 # -- visits of the site's other kiosks -------------------------------------------------------
 def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDenied) -> None:
     """A visit another kiosk opened: copy it, so a check-out by phone or badge works here."""
@@ -270,7 +171,7 @@ def visit_opened(records: Records, tx: Transaction, e: VisitCheckedIn | VisitDen
         if isinstance(e, VisitCheckedIn):
             _admit_if_approved(records, tx, e)
         return
-    _ensure_site(records, tx, v.site_id)
+    ensure_site(records, tx, v.site_id)
     kept = records.visitor(p.id)
     if kept is not None and not kept.phone and p.phone:  # a masked directory row: now in full
         records.fill_visitor_phone(tx, p.id, p.phone)

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.config.clock import Clock, iso, parse_iso
+from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, TransportError
 from kiosk.core.config.settings import HeadOfficeSettings, Settings
 from kiosk.core.head_office import staleness
@@ -389,17 +389,3 @@ def _record(row: sqlite3.Row) -> OutboxEvent:
         occurred_at=parse_iso(row["occurred_at"]),
         hlc=row["hlc"],
     )
-
-
-def describe(status: SyncStatus) -> dict[str, object]:
-    """The status as plain values (logs, the receptionist screen, JSON)."""
-    return {
-        "online": status.online,
-        "offline_since": iso(status.offline_since) if status.offline_since else None,
-        "pending": status.pending,
-        "last_success": iso(status.last_success) if status.last_success else None,
-        "last_error": status.last_error,
-        "rejected": status.rejected,
-        "last_rejected": status.last_rejected,
-        "quarantined": status.quarantined,
-    }

@@ -18,6 +18,7 @@ private (0700) temporary folder.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -30,7 +31,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, make_url, select, update
 
-from kiosk.core.backup.archive import MANIFEST, BackupError, extract_archive, write_archive
+from kiosk.core.backup.archive import (
+    MANIFEST,
+    BackupError,
+    extract_archive,
+    read_passphrase,
+    write_archive,
+)
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.events import HeadOfficeRestored
 from kiosk.core.privacy.fields import KEY_NAME
@@ -212,3 +219,20 @@ def _revision(url: str) -> str:
         return ""
     finally:
         engine.dispose()
+
+
+def backup_command(args: argparse.Namespace, url: str) -> int:
+    passphrase = read_passphrase(args.passphrase_file or None)
+    if args.command == "backup":
+        out = backup_server(url, Path(args.out), passphrase)
+        print(f"backup written: {out} (mode 0600)")
+        return 0
+    report = restore_server(url, Path(args.archive), passphrase)
+    print(f"restored the backup taken at {report.taken_at}")
+    if report.moved_aside:
+        print(f"the database that was there is now {report.moved_aside}")
+    print(
+        f"{len(report.sites)} sites told: their kiosks push their outbox again at their next "
+        "round (what head office lacks is stored, the rest answered as duplicate)"
+    )
+    return 0

@@ -35,14 +35,14 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from kiosk.core.config.errors import ConfigError, KioskError
 from kiosk.core.keys.hierarchy import KeyPurpose
 
 from .db import default_database_url, make_engine, make_sessionmaker
 from .keys import PUBLIC_URL_ENV, SECRET_FILE_ENV
-from .migrate import upgrade
+from .migrate import migrate, upgrade
 from .server_clock import DEFAULT_MAX_CLOCK_SKEW, MAX_CLOCK_SKEW_ENV
 
 
@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, url)
         if args.command in ("backup", "restore"):
-            return _backup_command(args, url)
+            from .backup import backup_command
+
+            return backup_command(args, url)
         engine = make_engine(url)
         try:
             if args.command == "migrate":
@@ -244,56 +246,6 @@ def version_line() -> str:
         f"kiosk-server {installed_version()} (sync protocol {PROTOCOL_VERSION}; "
         f"accepts kiosks speaking {accepted})"
     )
-
-
-def _backup_command(args: argparse.Namespace, url: str) -> int:
-    from pathlib import Path
-
-    from kiosk.core.backup.archive import read_passphrase
-
-    from .backup import backup_server, restore_server
-
-    passphrase = read_passphrase(args.passphrase_file or None)
-    if args.command == "backup":
-        out = backup_server(url, Path(args.out), passphrase)
-        print(f"backup written: {out} (mode 0600)")
-        return 0
-    report = restore_server(url, Path(args.archive), passphrase)
-    print(f"restored the backup taken at {report.taken_at}")
-    if report.moved_aside:
-        print(f"the database that was there is now {report.moved_aside}")
-    print(
-        f"{len(report.sites)} sites told: their kiosks push their outbox again at their next "
-        "round (what head office lacks is stored, the rest answered as duplicate)"
-    )
-    return 0
-
-
-def migrate(engine: Engine) -> str:
-    """Bring the schema up to date and make sure there is a master secret; says which."""
-    from .keys import ensure_master_secret
-    from .sealing import compact
-
-    before = _revision(engine)
-    upgrade(engine)
-    if before is not None and before < "0013":  # the clear values it sealed: no page keeps them
-        compact(engine)
-    with make_sessionmaker(engine)() as session, session.begin():
-        secret, created = ensure_master_secret(session)
-    if created:
-        return "master secret created in the database (shared by every server process)"
-    return f"master secret: {secret.source}"
-
-
-def _revision(engine: Engine) -> str | None:
-    """The database's Alembic revision (None: a new database)."""
-    from sqlalchemy import inspect
-
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return str(row[0]) if row else None
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:

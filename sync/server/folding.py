@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import ValidationError
@@ -32,6 +31,7 @@ from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql, one_of
 from .models import Event, Kiosk, Visit, Visitor
 from .server_alerts import raise_server_alert
+from .visit_upserts import checked_in_upsert, checked_out_upsert, insert_for, visitor_upsert
 
 # Core tables, not ORM entities: bulk statements skip the ORM's per-row bookkeeping
 EVENTS: Any = Event.__table__
@@ -67,12 +67,6 @@ Folder = Callable[[Session, Kiosk, list[Accepted]], None]
 #: run after every batch's folds with all its new events: checks across kinds and rows
 #: (``conflicts.py``, ``identity.py`` add theirs)
 AFTER_FOLD: list[Folder] = []
-
-
-def insert_for(session: Session, table: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def claimed_site(event: EventIn) -> str | None:
@@ -253,10 +247,6 @@ def latest_per_entity(items: list[Accepted]) -> list[Accepted]:
     return list(best.values())
 
 
-def _newer(stmt: Any) -> Any:
-    return stmt.excluded.state_hlc > VISITS.c.state_hlc
-
-
 def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
     visitors: dict[str, dict[str, Any]] = {}
     visits = []
@@ -298,56 +288,8 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, statement(session, "visitor", _visitor_upsert), list(visitors.values()))
-    executemany(session, statement(session, "visit.in", _checked_in_upsert), visits)
-
-
-def _visitor_upsert(session: Session) -> Any:
-    vstmt = insert_for(session, VISITORS)
-    set_: dict[str, Any] = {
-        k: vstmt.excluded[k] for k in ("name", "phone", "company", "category", "phone_key")
-    }
-    later = VISITORS.c.last_visit_at.is_(None) | (
-        vstmt.excluded.last_visit_at > VISITORS.c.last_visit_at
-    )
-    set_["last_visit_at"] = case(
-        (later, vstmt.excluded.last_visit_at), else_=VISITORS.c.last_visit_at
-    )
-    return vstmt.on_conflict_do_update(
-        index_elements=["id"], set_=set_, where=VISITORS.c.site_id == vstmt.excluded.site_id
-    )
-
-
-def _checked_in_upsert(session: Session) -> Any:
-    stmt = insert_for(session, VISITS)
-    details = (
-        "kiosk_id",
-        "visitor_id",
-        "host_id",
-        "department_id",
-        "purpose",
-        "badge_code",
-        "consent_version",
-        "invitation_id",
-        "created_at",
-        "checked_in_at",
-    )
-    # the newer event's details stand; an older one (a watchlist match's ``visit.denied``
-    # folded after the approval's ``visit.checked_in``) only fills what is still missing
-    texts = {"kiosk_id", "purpose", "badge_code", "consent_version"}
-
-    def kept(k: str) -> Any:
-        have = func.nullif(VISITS.c[k], literal_column("''")) if k in texts else VISITS.c[k]
-        return func.coalesce(have, stmt.excluded[k])
-
-    set_: dict[str, Any] = {
-        k: case((_newer(stmt), stmt.excluded[k]), else_=kept(k)) for k in details
-    }
-    set_["state"] = case((_newer(stmt), stmt.excluded.state), else_=VISITS.c.state)
-    set_["state_hlc"] = case((_newer(stmt), stmt.excluded.state_hlc), else_=VISITS.c.state_hlc)
-    return stmt.on_conflict_do_update(
-        index_elements=["id"], set_=set_, where=VISITS.c.site_id == stmt.excluded.site_id
-    )
+    executemany(session, statement(session, "visitor", visitor_upsert), list(visitors.values()))
+    executemany(session, statement(session, "visit.in", checked_in_upsert), visits)
 
 
 def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
@@ -367,25 +309,7 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, statement(session, "visit.out", _checked_out_upsert), rows)
-
-
-def _checked_out_upsert(session: Session) -> Any:
-    stmt = insert_for(session, VISITS)
-    set_: dict[str, Any] = {
-        k: case((_newer(stmt), stmt.excluded[k]), else_=VISITS.c[k])
-        for k in (
-            "state",
-            "checked_out_at",
-            "auto_checked_out",
-            "checkout_kiosk_id",
-            "checkout_method",
-            "state_hlc",
-        )
-    }
-    return stmt.on_conflict_do_update(
-        index_elements=["id"], set_=set_, where=VISITS.c.site_id == stmt.excluded.site_id
-    )
+    executemany(session, statement(session, "visit.out", checked_out_upsert), rows)
 
 
 #: kind → folder; other features add theirs with ``FOLDERS[kind] = fn``

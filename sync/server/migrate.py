@@ -30,3 +30,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema up to date and make sure there is a master secret; says which."""
+    from .db import make_sessionmaker
+    from .keys import ensure_master_secret
+    from .sealing import compact
+
+    before = _revision(engine)
+    upgrade(engine)
+    if before is not None and before < "0013":  # the clear values it sealed: no page keeps them
+        compact(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        secret, created = ensure_master_secret(session)
+    if created:
+        return "master secret created in the database (shared by every server process)"
+    return f"master secret: {secret.source}"
+
+
+def _revision(engine: Engine) -> str | None:
+    """The database's Alembic revision (None: a new database)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None

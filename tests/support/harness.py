@@ -144,7 +144,7 @@ class HeadOffice:
     database_url: str
 
     def __post_init__(self) -> None:
-        from sync.server.cli import migrate
+        from sync.server.migrate import migrate
 
         self.engine = make_engine(self.database_url, pool_size=2)
         migrate(self.engine)  # what ``kiosk-server migrate`` does: schema and master secret

@@ -72,8 +72,17 @@ class KeyDoc:
 
 
 def _comments() -> dict[tuple[str, str], str]:
-    """``#:`` comments above each field of each settings class, by (class name, field)."""
-    path = Path(settings_module.__file__)
+    """``#:`` comments above each field of each settings class, by (class name, field): read
+    from every module a section's class is defined in (``settings.py`` and its sibling
+    ``desk_settings.py``)."""
+    modules = {sys.modules[type(getattr(Settings(), s)).__module__] for s in SECTIONS}
+    found: dict[tuple[str, str], str] = {}
+    for module in sorted(modules | {settings_module}, key=lambda m: m.__name__):
+        found.update(_comments_in(Path(str(module.__file__))))
+    return found
+
+
+def _comments_in(path: Path) -> dict[tuple[str, str], str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     found: dict[tuple[str, str], str] = {}
     for node in ast.parse("\n".join(lines)).body:
@@ -148,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = undocumented()
     if missing:
         print(
-            "settings without a #: comment in kiosk/core/config/settings.py: " + ", ".join(missing),
+            "settings without a #: comment in kiosk/core/config: " + ", ".join(missing),
             file=sys.stderr,
         )
         return 1

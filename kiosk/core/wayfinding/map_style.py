@@ -5,10 +5,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.core.config.i18n import translate
 
 # colours: quiet plan, one strong colour for the route
 BACKGROUND = (255, 255, 255)
@@ -116,3 +120,62 @@ def draw_pin(draw: ImageDraw.ImageDraw, at: tuple[float, float], r: float) -> No
     draw.ellipse((head[0] - r, head[1] - r, head[0] + r, head[1] + r), fill=GOAL)
     q = r * 0.4
     draw.ellipse((head[0] - q, head[1] - q, head[0] + q, head[1] + q), fill=BACKGROUND)
+
+
+def draw_route_arrows(
+    draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: int
+) -> None:
+    """Chevrons along the line every few widths, and a head at its end."""
+    spacing = width * 9
+    carry = spacing / 2
+    size = width * 1.1
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+        length = math.hypot(x1 - x0, y1 - y0)
+        if length < 1e-6:
+            continue
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        d = max(carry, size)  # never on a corner
+        while d < length - size:
+            cx, cy = x0 + ux * d, y0 + uy * d
+            draw_chevron(draw, (cx, cy), (ux, uy), size)
+            d += spacing
+        carry = d - length
+    if len(pts) >= 2:
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        h = width * 1.6
+        tip = (x1 + ux * h * 0.6, y1 + uy * h * 0.6)
+        draw.polygon(
+            [
+                tip,
+                (x1 - ux * h - uy * h, y1 - uy * h + ux * h),
+                (x1 - ux * h + uy * h, y1 - uy * h - ux * h),
+            ],
+            fill=ROUTE,
+        )
+
+
+def draw_you_are_here(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, float],
+    facing_on_screen: float,
+    label_size: int,
+    lang: str,
+) -> None:
+    """A red dot with a cone showing which way the visitor faces, and "您在这里 / You are here"."""
+    x, y = at
+    r = max(9, label_size * 0.7)
+    a = math.radians(facing_on_screen)
+    ux, uy = math.sin(a), -math.cos(a)
+    cone = [
+        (x + ux * r * 2.6, y + uy * r * 2.6),
+        (x - uy * r * 0.9, y + ux * r * 0.9),
+        (x + uy * r * 0.9, y - ux * r * 0.9),
+    ]
+    draw.polygon(cone, fill=(245, 170, 180))
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=HERE, outline=BACKGROUND, width=3)
+    face = font(label_size + 4)
+    text = translate("directions.map.you_are_here", lang)
+    away = r * 2.4 + (label_size + 4) * 0.4
+    draw_label(draw, (x - ux * away, y - uy * away), text, face, HERE_TEXT, halo=True)

@@ -11,7 +11,6 @@ Never imports Kivy; never touches the network.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,6 @@ from kiosk.core.wayfinding.map_style import (
     GOAL,
     GOAL_FILL,
     GOAL_TEXT,
-    HERE,
-    HERE_TEXT,
     ICON,
     MUTED,
     ROOM_EDGE,
@@ -36,10 +33,11 @@ from kiosk.core.wayfinding.map_style import (
     ROUTE,
     START,
     TEXT,
-    draw_chevron,
     draw_label,
     draw_pill,
     draw_pin,
+    draw_route_arrows,
+    draw_you_are_here,
     font,
 )
 from kiosk.core.wayfinding.model import Building, Kind, Point
@@ -172,7 +170,9 @@ def render_floor(
         _route_labels(draw, building, floor_id, route, t, label_size, lang)
 
     if kiosk is not None and kiosk.floor == floor_id:
-        _you_are_here(draw, px(kiosk.point), building.kiosk.facing - t.rotation, label_size, lang)
+        draw_you_are_here(
+            draw, px(kiosk.point), building.kiosk.facing - t.rotation, label_size, lang
+        )
 
     if title:
         face = font(max(14, header * 2 // 3))
@@ -304,7 +304,7 @@ def _route(
     for line in lines:
         pts = [t.to_pixel(p) for p in line]
         draw.line(pts, fill=ROUTE, width=width, joint="curve")
-        _arrows(draw, pts, width)
+        draw_route_arrows(draw, pts, width)
 
 
 def _route_labels(
@@ -348,60 +348,3 @@ def _route_labels(
             )
             text = translate("directions.map.continue_on", lang, floor=label)
             draw_pill(draw, (x, y), text, font(max(14, label_size + 2)))
-
-
-def _arrows(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], width: int) -> None:
-    """Chevrons along the line every few widths, and a head at its end."""
-    spacing = width * 9
-    carry = spacing / 2
-    size = width * 1.1
-    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-        length = math.hypot(x1 - x0, y1 - y0)
-        if length < 1e-6:
-            continue
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        d = max(carry, size)  # never on a corner
-        while d < length - size:
-            cx, cy = x0 + ux * d, y0 + uy * d
-            draw_chevron(draw, (cx, cy), (ux, uy), size)
-            d += spacing
-        carry = d - length
-    if len(pts) >= 2:
-        (x0, y0), (x1, y1) = pts[-2], pts[-1]
-        length = math.hypot(x1 - x0, y1 - y0) or 1.0
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        h = width * 1.6
-        tip = (x1 + ux * h * 0.6, y1 + uy * h * 0.6)
-        draw.polygon(
-            [
-                tip,
-                (x1 - ux * h - uy * h, y1 - uy * h + ux * h),
-                (x1 - ux * h + uy * h, y1 - uy * h - ux * h),
-            ],
-            fill=ROUTE,
-        )
-
-
-def _you_are_here(
-    draw: ImageDraw.ImageDraw,
-    at: tuple[float, float],
-    facing_on_screen: float,
-    label_size: int,
-    lang: str,
-) -> None:
-    """A red dot with a cone showing which way the visitor faces, and "您在这里 / You are here"."""
-    x, y = at
-    r = max(9, label_size * 0.7)
-    a = math.radians(facing_on_screen)
-    ux, uy = math.sin(a), -math.cos(a)
-    cone = [
-        (x + ux * r * 2.6, y + uy * r * 2.6),
-        (x - uy * r * 0.9, y + ux * r * 0.9),
-        (x + uy * r * 0.9, y - ux * r * 0.9),
-    ]
-    draw.polygon(cone, fill=(245, 170, 180))
-    draw.ellipse((x - r, y - r, x + r, y + r), fill=HERE, outline=BACKGROUND, width=3)
-    face = font(label_size + 4)
-    text = translate("directions.map.you_are_here", lang)
-    away = r * 2.4 + (label_size + 4) * 0.4
-    draw_label(draw, (x - ux * away, y - uy * away), text, face, HERE_TEXT, halo=True)
