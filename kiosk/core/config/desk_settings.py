@@ -55,6 +55,9 @@ class EmergencySettings:
     peers: tuple[str, ...] = ()
     #: where this kiosk's peer server listens, "host:port" ("0.0.0.0:7410"); empty = none
     listen: str = ""
+    #: with a peer server listening: advertise it and find the site's other kiosks on the LAN
+    #: by zeroconf (mDNS, ``_lobbykiosk._tcp``), beside ``peers``; false = the peer list only
+    discovery: bool = True
     #: the site's peer key by hand (VERSION:HEX from `kiosk-server show-key SITE peer`) for a
     #: kiosk not enrolled; empty = the key fetched from head office with the other site keys
     peer_key: str = ""

@@ -1,7 +1,8 @@
 """Building emergency mode for the kiosk (``kiosk.services.build_services`` calls it).
 
-The mode always exists (a kiosk alone still runs a roll call); the peer server and sender are
-built when ``[emergency] listen`` / ``peers`` are set. The peer key is ``[emergency] peer_key``
+The mode always exists (a kiosk alone still runs a roll call); the peer server is built when
+``[emergency] listen`` is set, with zeroconf discovery beside it unless ``discovery`` is off,
+and the sender when there are ``peers`` or discovery. The peer key is ``[emergency] peer_key``
 when set, else the site's ``peer`` key fetched from head office with the other site keys.
 """
 
@@ -23,9 +24,11 @@ from kiosk.core.store.records import Records
 class Emergency:
     mode: EmergencyMode
     exchange: PeerExchange
-    #: the peer server (None without ``listen``) and sender (None without ``peers``)
+    #: the peer server (None without ``listen``), discovery (None without the server or with
+    #: ``discovery`` off) and sender (None without ``peers`` or discovery)
     server: Any = None
     sender: Any = None
+    discovery: Any = None
     workers: list[Any] = field(default_factory=list)
     #: kiosk.core.emergency.printing.RollCallPrinting
     printing: Any = None
@@ -69,7 +72,18 @@ def build_emergency(
 
         built.server = PeerServer(exchange=exchange, listen=cfg.listen, clock=clock)
         built.workers.append(built.server)
-    if cfg.peers:
+        if cfg.discovery:
+            from kiosk.core.emergency.peers.discovery import PeerDiscovery
+
+            built.discovery = PeerDiscovery(
+                site_id=settings.site.id,
+                kiosk_id=settings.kiosk.id,
+                address=built.server.address,
+                clock=clock,
+                on_found=lambda: built.sender.wake(),
+            )
+            built.workers.append(built.discovery)
+    if cfg.peers or built.discovery is not None:
         from kiosk.core.emergency.peers.link import PeerSender
 
         built.sender = PeerSender(
@@ -78,6 +92,7 @@ def build_emergency(
             clock=clock,
             interval=cfg.interval,
             idle_interval=cfg.idle_interval,
+            discovered=built.discovery.peers if built.discovery is not None else list,
         )
         built.workers.append(built.sender)
     return built
