@@ -29,9 +29,23 @@ class Emergency:
     server: Any = None
     sender: Any = None
     discovery: Any = None
+    #: the roll-call page for wardens' phones (None without ``warden_listen``)
+    warden: Any = None
+    #: the page's address as phones reach it
+    warden_url: str = ""
     workers: list[Any] = field(default_factory=list)
     #: kiosk.core.emergency.printing.RollCallPrinting
     printing: Any = None
+
+    def warden_link(self, *, by: str) -> str:
+        """The link (for the console's QR code) to mark the emergency under way from a phone,
+        in the name of staff ``by``; empty without the page, an emergency or a peer key."""
+        token = self.warden.token(by=by) if self.warden is not None else None
+        if token is None:
+            return ""
+        from kiosk.core.emergency.warden_links import link
+
+        return link(self.warden_url, token)
 
     def print_roll_call(self) -> Any:
         """Print the roll call on the first configured printer that takes it (blocking)."""
@@ -83,6 +97,8 @@ def build_emergency(
                 on_found=lambda: built.sender.wake(),
             )
             built.workers.append(built.discovery)
+    if cfg.warden_listen.strip():
+        _add_warden_page(built, settings, records, clock)
     if cfg.peers or built.discovery is not None:
         from kiosk.core.emergency.peers.link import PeerSender
 
@@ -96,3 +112,28 @@ def build_emergency(
         )
         built.workers.append(built.sender)
     return built
+
+
+def _add_warden_page(built: Emergency, settings: Settings, records: Records, clock: Clock) -> None:
+    from kiosk.core.emergency.peers.discovery import advertised_addresses
+    from kiosk.core.emergency.warden_page import WardenPage
+
+    site_id = settings.site.id
+
+    def site_name(lang: str) -> str:
+        site = records.site(site_id)
+        return site.name(lang) if site is not None else site_id
+
+    built.warden = WardenPage(
+        mode=built.mode,
+        key=built.exchange.key,
+        listen=settings.emergency.warden_listen,
+        clock=clock,
+        site_name=site_name,
+        default_language=settings.kiosk.default_language,
+    )
+    host, port = built.warden.address
+    built.warden_url = (
+        settings.emergency.warden_url.strip() or f"http://{advertised_addresses(host)[0]}:{port}"
+    )
+    built.workers.append(built.warden)
