@@ -121,6 +121,13 @@ class EmergencyConsoleScreen(KioskScreen):
             lambda _none: self.refresh(),
         )
 
+    def send_names(self) -> None:
+        """The names of those still to find to the desk's and security's channels."""
+        staff, mode = self._staff(), self.emergency.mode
+        if staff is None:
+            return
+        self.run(lambda: mode.send_names(by=staff.id), lambda _count: self.refresh())
+
     def print_roll_call(self) -> None:
         emergency = self.emergency
         self.run(lambda: emergency.print_roll_call(), lambda _outcome: self.refresh())

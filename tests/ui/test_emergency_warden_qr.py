@@ -1,5 +1,6 @@
 """The emergency console on the real app offscreen shows the warden link as a QR code; a mark
-posted from a phone through that link shows on the console's roll call."""
+posted from a phone through that link shows on the console's roll call; "send names to
+security" raises the alert that carries the names to the channels."""
 
 from __future__ import annotations
 
@@ -56,3 +57,13 @@ def test_the_console_shows_the_warden_qr_code_and_a_phones_mark(kiosk, tmp_path)
     kiosk.wait_for(marked)
     mark = app.services.emergency.mode.current().marks[visit.id]
     assert mark.by == f"phone:{staff.id}"
+
+    # "send names to security": an alert with the names still to find for the channels
+    def sent() -> list:
+        return app.services.store.query(
+            "SELECT details FROM alerts WHERE kind = 'emergency_rollcall'"
+        )
+
+    kiosk.tap(console.ids.send_names)
+    kiosk.wait_for(lambda: bool(sent()))
+    assert '"unaccounted": "2"' in sent()[0][0]  # the visitor marked missing and Li Jing
