@@ -2,7 +2,8 @@
 head office. They run inside a network namespace this test creates (its loopback only, with
 multicast on), so no advertisement reaches another network. A drill started on A switches B;
 an impostor advertising itself as a kiosk of the site is found, exchanged with, and refused
-by the peer key: it opens none of the kiosks' frames and they take none of its."""
+by the peer key: it opens none of the kiosks' frames and they take none of its; a kiosk of
+another site advertising on the same network is never exchanged with."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PEER_KEY = "1:" + "3c" * 32
 PORTS = {"a": 7410, "b": 7411}  # the namespace is new: nothing else listens there
 IMPOSTOR_PORT = 7499
+OTHER_SITE_PORT = 7498
 
 
 @pytest.fixture
@@ -62,8 +64,12 @@ def test_two_kiosks_find_each_other_by_zeroconf_and_refuse_an_impostor(
 ) -> None:
     site = "s" + uuid.uuid4().hex[:8]
     kiosks: list[Kiosk] = []
+    others: list[subprocess.Popen] = []
     impostor = None
     try:
+        # a kiosk of another site on the same network: heard, never exchanged with
+        others.append(_impostor(netns, "s-other-site", OTHER_SITE_PORT, "other"))
+        launched = time.monotonic()
         for name in "ab":
             env = {
                 "KIOSK_KIOSK_DATA_DIR": str(tmp_path / name),
@@ -78,10 +84,12 @@ def test_two_kiosks_find_each_other_by_zeroconf_and_refuse_an_impostor(
             }
             kiosks.append(Kiosk(name, tmp_path / name, env, prefix=netns))
         a, b = kiosks
-        found = time.monotonic()
+        ready = time.monotonic()
         _wait(lambda: a.ask("peers")["peers"] == [f"127.0.0.1:{PORTS['b']}"], timeout=20)
         _wait(lambda: b.ask("peers")["peers"] == [f"127.0.0.1:{PORTS['a']}"], timeout=20)
-        print(f"discovered each other in {time.monotonic() - found:.1f} s")
+        now = time.monotonic()
+        print(f"both discovered {now - ready:.1f} s after both were ready", end=" ")
+        print(f"({now - launched:.1f} s after launching them)")
 
         started_at = a.ask("start", drill=True)["started_at"]
         _wait(lambda: b.ask("state")["active"], timeout=10)
@@ -94,22 +102,8 @@ def test_two_kiosks_find_each_other_by_zeroconf_and_refuse_an_impostor(
 
         # an impostor advertises itself as a kiosk of the site: found, but refused by the key
         refused = {k.name: k.ask("refused")["refused"] for k in kiosks}
-        impostor = subprocess.Popen(
-            [
-                *netns,
-                sys.executable,
-                "-m",
-                "tests.support.peer_impostor",
-                site,
-                "127.0.0.1",
-                str(IMPOSTOR_PORT),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        impostor = _impostor(netns, site, IMPOSTOR_PORT, "impostor")
         assert impostor.stdout is not None
-        assert json.loads(impostor.stdout.readline())["advertised"]
         there = f"127.0.0.1:{IMPOSTOR_PORT}"
         for k in kiosks:
             _wait(lambda k=k: there in k.ask("peers")["peers"], timeout=20)
@@ -118,12 +112,35 @@ def test_two_kiosks_find_each_other_by_zeroconf_and_refuse_an_impostor(
         assert took == [{"opened": False}] * 2  # it cannot read the roll call
         assert all(k.ask("state")["active"] for k in kiosks)
         assert set(a.ask("entries")["entries"]) == set(b.ask("entries")["entries"]) == held
+        assert all(f"127.0.0.1:{OTHER_SITE_PORT}" not in k.ask("peers")["peers"] for k in kiosks)
     finally:
         for k in kiosks:
             k.close()
-        if impostor is not None:
-            impostor.kill()
-            impostor.wait(5)
+        for proc in [*others, *([impostor] if impostor is not None else [])]:
+            proc.kill()
+            proc.wait(5)
             with contextlib.suppress(Exception):
-                assert impostor.stdout is not None
-                impostor.stdout.close()
+                assert proc.stdout is not None
+                proc.stdout.close()
+
+
+def _impostor(netns: tuple[str, ...], site: str, port: int, name: str) -> subprocess.Popen:
+    """A hostile peer advertising itself as a kiosk of ``site`` (tests/support/peer_impostor)."""
+    proc = subprocess.Popen(
+        [
+            *netns,
+            sys.executable,
+            "-m",
+            "tests.support.peer_impostor",
+            site,
+            "127.0.0.1",
+            str(port),
+            name,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert json.loads(proc.stdout.readline())["advertised"]
+    return proc

@@ -4,7 +4,7 @@ server that answers every frame with one sealed under a key that is not the site
 
 Prints one JSON line when advertised, then one per frame it took: whether it could open it
 (it never can: it lacks the peer key). Usage:
-python -m tests.support.peer_impostor SITE_ID ADDRESS PORT
+python -m tests.support.peer_impostor SITE_ID ADDRESS PORT [NAME]
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ WRONG_KEY = SiteKey(KeyPurpose.PEER, 1, b"\x66" * 32)
 
 def main() -> None:
     site_id, address, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    name = sys.argv[4] if len(sys.argv) > 4 else "impostor"
     server = socket.create_server((address, port))
     zc = Zeroconf(interfaces=[address], ip_version=IPVersion.V4Only)
     zc.register_service(
         ServiceInfo(
             SERVICE_TYPE,
-            f"kiosk-impostor.{SERVICE_TYPE}",
+            f"kiosk-{name}.{SERVICE_TYPE}",
             port=port,
-            properties={"v": "1", "site": tag("site", site_id), "kiosk": "impostor"},
+            properties={"v": "1", "site": tag("site", site_id), "kiosk": name},
             addresses=[socket.inet_aton(address)],
-            server="impostor.local.",
+            server=f"{name}.local.",
         )
     )
     print(json.dumps({"advertised": True}), flush=True)
