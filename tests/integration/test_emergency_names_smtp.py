@@ -20,7 +20,7 @@ from kiosk.core.printing.fake import FakePrinter
 from kiosk.services import build_services
 from tests.unit.emergency_fixtures import PEER_KEY, form
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # about 8 s
 
 
 @pytest.fixture(scope="module")
