@@ -30,6 +30,8 @@ def attach_front_desk(services: Services) -> None:
         sync=services.sync,
     )
     services.workers += services.emergency.workers
+    if services.notifier is not None:  # the names of those still to find, in its alerts
+        services.notifier.alerts.more = services.emergency.mode.channel_names.lines_for
 
 
 def _reception(services: Services) -> Any:

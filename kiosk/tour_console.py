@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 Step = Callable[[], Callable[[], bool] | None]
+#: the tour's admin (``reception_settings`` adds it; the emergency's steps sign it in again)
+ADMIN_PIN = "246813"
 
 
 def console_steps(app: Any, zh: bool) -> list[tuple[str, Step]]:
     """The admin's screens: settings (a test print on its way) and staff accounts."""
     services = app.services
-    admin_pin = "246813"
+    admin_pin = ADMIN_PIN
     signed: list[object] = []
 
     def reception_settings() -> Callable[[], bool]:

@@ -1,6 +1,8 @@
 """``kiosk tour``'s emergency screens: a supervisor's start, the instructions, the roll call.
 
 They come last: once the drill is started every visitor screen leads to the instructions.
+The visitor screens before them lock the console, so each console step signs the tour's admin
+in again (``tour_console.ADMIN_PIN``).
 """
 
 from __future__ import annotations
@@ -14,10 +16,27 @@ def emergency_steps(app: Any, zh: bool) -> list[tuple[str, Callable[[], Any]]]:
     mode = services.emergency.mode
     started: list[object] = []
 
-    def emergency_start() -> Callable[[], bool]:
-        app.go("emergency_rollcall")
+    def console(ready: Callable[[Any], bool]) -> Callable[[], bool]:
+        """Open the roll call with the tour's admin signed in; ``ready(screen)`` says when."""
+        from kiosk.tour_console import ADMIN_PIN
+
         s = app.screen("emergency_rollcall")
-        return lambda: not s.busy and not s.active
+        signed: list[object] = []
+
+        def opened(session: object) -> None:
+            app.reception.opened(session)
+            app.go("emergency_rollcall")
+            signed.append(session)
+
+        if app.reception.session is None:
+            app.commands.submit(lambda: services.reception.staff.enter(ADMIN_PIN), opened)
+        else:
+            app.go("emergency_rollcall")
+            signed.append(app.reception.session)
+        return lambda: bool(signed) and ready(s)
+
+    def emergency_start() -> Callable[[], bool]:
+        return console(lambda s: not s.busy and not s.active)
 
     def emergency_instructions() -> Callable[[], bool]:
         session = app.reception.session
@@ -36,9 +55,7 @@ def emergency_steps(app: Any, zh: bool) -> list[tuple[str, Callable[[], Any]]]:
         return ready
 
     def emergency_rollcall() -> Callable[[], bool]:
-        app.go("emergency_rollcall")
-        s = app.screen("emergency_rollcall")
-        return lambda: s.active and not s.busy and bool(s.counts_text)
+        return console(lambda s: s.active and not s.busy and bool(s.counts_text))
 
     return [
         ("emergency_start", emergency_start),

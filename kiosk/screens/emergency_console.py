@@ -16,6 +16,7 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
+import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
 from kiosk.core.emergency.roster import Line, RollCall
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
@@ -34,6 +35,8 @@ class EmergencyConsoleScreen(KioskScreen):
     drill = BooleanProperty(True)
     kind = StringProperty("fire")
     counts_text = StringProperty("")
+    #: the warden link for the QR code (phones mark the roll call); empty without the page
+    warden_link = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -48,11 +51,17 @@ class EmergencyConsoleScreen(KioskScreen):
         self.refresh()
 
     def refresh(self) -> None:
-        mode = self.emergency.mode
-        self.run(lambda: (mode.active, mode.roll_call()), self._show)
+        emergency, staff = self.emergency, self._staff()
+        by = staff.id if staff is not None else ""
 
-    def _show(self, found: tuple[bool, RollCall]) -> None:
-        self.active, self._call = found
+        def read() -> tuple[bool, RollCall, str]:
+            link = emergency.warden_link(by=by) if by else ""
+            return emergency.mode.active, emergency.mode.roll_call(), link
+
+        self.run(read, self._show)
+
+    def _show(self, found: tuple[bool, RollCall, str]) -> None:
+        self.active, self._call, self.warden_link = found
         c = self._call.counts()
         text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
         after = self._call.all_accounted_after(self.emergency.mode.latest())
@@ -112,13 +121,20 @@ class EmergencyConsoleScreen(KioskScreen):
             lambda _none: self.refresh(),
         )
 
+    def send_names(self) -> None:
+        """The names of those still to find to the desk's and security's channels."""
+        staff, mode = self._staff(), self.emergency.mode
+        if staff is None:
+            return
+        self.run(lambda: mode.send_names(by=staff.id), lambda _count: self.refresh())
+
     def print_roll_call(self) -> None:
         emergency = self.emergency
         self.run(lambda: emergency.print_roll_call(), lambda _outcome: self.refresh())
 
     def on_language(self, lang: str) -> None:
         if self._call is not None:
-            self._show((self.active, self._call))
+            self._show((self.active, self._call, self.warden_link))
 
     def back(self) -> None:
         self.go("reception_board")

@@ -35,11 +35,14 @@ SWITCH_BUDGET = 2.0
 
 
 class Kiosk:
-    def __init__(self, name: str, data: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, name: str, data: Path, env: dict[str, str], prefix: tuple[str, ...] = ()
+    ) -> None:
         self.name = name
+        data.mkdir(parents=True, exist_ok=True)
         self.log = open(data / "child.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.emergency_child"],
+        self.proc = subprocess.Popen(  # prefix: e.g. nsenter, to run it in a network namespace
+            [*prefix, sys.executable, "-m", "tests.support.emergency_child"],
             cwd=ROOT,
             env={**os.environ, **env},
             stdin=subprocess.PIPE,
@@ -119,6 +122,7 @@ def test_three_kiosks_share_a_drill_with_head_office_down(tmp_path: Path) -> Non
                 "KIOSK_EMERGENCY_PEERS": ",".join(
                     f"127.0.0.1:{ports[o]}" for o in "abc" if o != name
                 ),
+                "KIOSK_EMERGENCY_DISCOVERY": "false",  # the peer list alone
                 "KIOSK_EMERGENCY_INTERVAL": "0.5",
                 "KIOSK_EMERGENCY_IDLE_INTERVAL": "2",
             }

@@ -4,7 +4,7 @@ test asks for (``sync``). Reads one JSON command a line on stdin, answers one JS
 
     {"do": "state"} | {"do": "start", "drill": true} | {"do": "checkin", "name": ...}
     {"do": "rollcall"} | {"do": "mark", "person_id": ..., "status": ...} | {"do": "sync"}
-    {"do": "refused"} | {"do": "entries"} | {"do": "quit"}
+    {"do": "refused"} | {"do": "entries"} | {"do": "peers"} | {"do": "quit"}
 
 Usage: python -m tests.support.emergency_child DATA_DIR (settings from ``KIOSK_*``).
 """
@@ -75,6 +75,9 @@ def main() -> None:
             out = {"events": row[0] if row else 0}
         elif do == "refused":
             out = {"refused": emergency.exchange.refused}
+        elif do == "peers":  # whom the sender exchanges with (configured, then discovered)
+            sender = emergency.sender
+            out = {"peers": [f"{h}:{p}" for h, p in sender.targets()] if sender else []}
         elif do == "entries":
             out = {"entries": sorted(e for _, _, e in _ids(mode))}
         elif do == "quit":

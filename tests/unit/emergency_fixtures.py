@@ -30,6 +30,7 @@ def kiosk(
     key: str = PEER_KEY,
     listen: str = "",
     peers: str = "",
+    discovery: bool = False,
     start_workers: bool = False,
     environ: dict[str, str] | None = None,
 ) -> Services:
@@ -39,6 +40,7 @@ def kiosk(
         "KIOSK_EMERGENCY_PEER_KEY": key,
         "KIOSK_EMERGENCY_LISTEN": listen,
         "KIOSK_EMERGENCY_PEERS": peers,
+        "KIOSK_EMERGENCY_DISCOVERY": "true" if discovery else "false",
         "KIOSK_EMERGENCY_INTERVAL": "0.2",
         "KIOSK_EMERGENCY_IDLE_INTERVAL": "0.5",
         **(environ or {}),

@@ -116,3 +116,22 @@ def test_the_peer_server_and_sender_switch_a_peer_on_loopback(tmp_path) -> None:
     finally:
         a.stop()
         b.stop()
+
+
+def test_discovery_runs_beside_the_peer_server_unless_turned_off(tmp_path) -> None:
+    from kiosk.core.emergency.peers.discovery import PeerDiscovery, tag
+
+    port = free_port()
+    on = kiosk(tmp_path / "on", "kiosk-a", listen=f"127.0.0.1:{port}", discovery=True)
+    off = kiosk(tmp_path / "off", "kiosk-b", listen=f"127.0.0.1:{free_port()}")
+    alone = kiosk(tmp_path / "alone", "kiosk-c", discovery=True)  # no server: nothing to find
+    try:
+        assert isinstance(on.emergency.discovery, PeerDiscovery)
+        assert on.emergency.discovery in on.workers and on.emergency.sender in on.workers
+        assert on.emergency.discovery.address == ("127.0.0.1", port)
+        assert on.emergency.discovery.site_tag == tag("site", "demo") != "demo"
+        assert off.emergency.discovery is None and off.emergency.sender is None
+        assert alone.emergency.discovery is None and alone.emergency.sender is None
+    finally:
+        for services in (on, off, alone):
+            services.stop()

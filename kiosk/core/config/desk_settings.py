@@ -55,6 +55,15 @@ class EmergencySettings:
     peers: tuple[str, ...] = ()
     #: where this kiosk's peer server listens, "host:port" ("0.0.0.0:7410"); empty = none
     listen: str = ""
+    #: with a peer server listening: advertise it and find the site's other kiosks on the LAN
+    #: by zeroconf (mDNS, ``_lobbykiosk._tcp``), beside ``peers``; false = the peer list only
+    discovery: bool = True
+    #: where this kiosk serves the roll-call page floor wardens open from the console's QR
+    #: code to mark people from their phones, "host:port" ("0.0.0.0:7420"); empty = none
+    warden_listen: str = ""
+    #: the page's address as phones reach it ("http://10.0.5.12:7420"); empty = this kiosk's
+    #: first network address and the port of ``warden_listen``
+    warden_url: str = ""
     #: the site's peer key by hand (VERSION:HEX from `kiosk-server show-key SITE peer`) for a
     #: kiosk not enrolled; empty = the key fetched from head office with the other site keys
     peer_key: str = ""

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from kiosk.core.config.clock import Clock
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.emergency import roster as rosters
+from kiosk.core.emergency.names import ChannelNames
 from kiosk.core.emergency.timeline import Entry, Incident, current, fold
 from kiosk.core.events import (
     EmergencyEnded,
@@ -71,6 +72,8 @@ class EmergencyMode:
         self._listeners: list[Listener] = []
         self.peer_rosters: PeerRosters = lambda: ()
         self._incidents: list[Incident] = []
+        #: the names of those still to find, for the alerts' messages (``names``)
+        self.channel_names = ChannelNames()
         self.refold()
 
     # -- reading ---------------------------------------------------------------------------------
@@ -133,25 +136,18 @@ class EmergencyMode:
 
     def _tell_desk_and_security(self, incident: Incident) -> None:
         """One alert from the kiosk that started it (the desk's and security's channels get
-        it through the notifier, ``notify.alert_routes``), with the roll call's size."""
-        from kiosk.core.alerts import raise_alert
-
-        people = len(self.roll_call().lines)
-        with self.store.transaction() as tx:
-            raise_alert(
-                tx,
-                "emergency_started",
-                severity="critical",
-                message_key="alert.emergency_started",
-                details={
-                    "emergency": incident.emergency,
-                    "drill": "drill" if incident.drill else "",
-                    "by": incident.started_by,
-                    "people": str(people),
-                },
-                site_id=self.site_id,
-                kiosk_id=self.kiosk_id,
-            )
+        it through the notifier, ``notify.alert_routes``), with the roll call's size and names."""
+        self.channel_names.raise_alert(
+            self,
+            "emergency_started",
+            severity="critical",
+            message_key="alert.emergency_started",
+            details={
+                "emergency": incident.emergency,
+                "drill": "drill" if incident.drill else "",
+                "by": incident.started_by,
+            },
+        )
 
     def end(self, *, by: str, role: str, reason: str) -> None:
         """A supervisor ends it, with a reason (``ValidationError`` without one)."""
@@ -161,6 +157,24 @@ class EmergencyMode:
         if not self.active:
             raise DeniedError("no emergency under way", key="emergency.not_active")
         self._record(EmergencyEnded(**self._common(), by=by, reason=reason.strip()[:500]))
+        self.send_names(by=by, kind="emergency_ended", reason=reason.strip()[:200])
+
+    def send_names(self, *, by: str, kind: str = "emergency_rollcall", reason: str = "") -> int:
+        """Send the names of those still to find to the desk's and security's channels (an
+        alert; ``names``): asked for on the console, after a printout, and at the end.
+        Returns how many are still to find."""
+        if kind == "emergency_rollcall" and not self.active:
+            raise DeniedError("no emergency under way", key="emergency.not_active")
+        incident = self.latest()
+        details = {
+            "by": by[:64],
+            "reason": reason,
+            "drill": "drill" if incident and incident.drill else "",
+        }
+        key = "alert.emergency_ended" if kind == "emergency_ended" else "alert.emergency_rollcall"
+        return self.channel_names.raise_alert(
+            self, kind, severity="warning", message_key=key, details=details
+        )
 
     def mark(self, *, by: str, person_id: str, status: str) -> None:
         """Mark one roll-call line accounted for or missing (anyone at the console)."""
@@ -176,6 +190,8 @@ class EmergencyMode:
                 **self._common(), printer=printer[:200], people=people, ok=ok, problem=problem[:64]
             )
         )
+        if ok and self.active:  # what the printout says, on the channels too
+            self.send_names(by=f"printer:{printer}"[:64], reason="printed")
 
     def _common(self) -> dict[str, Any]:
         return {

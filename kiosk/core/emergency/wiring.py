@@ -1,7 +1,8 @@
 """Building emergency mode for the kiosk (``kiosk.services.build_services`` calls it).
 
-The mode always exists (a kiosk alone still runs a roll call); the peer server and sender are
-built when ``[emergency] listen`` / ``peers`` are set. The peer key is ``[emergency] peer_key``
+The mode always exists (a kiosk alone still runs a roll call); the peer server is built when
+``[emergency] listen`` is set, with zeroconf discovery beside it unless ``discovery`` is off,
+and the sender when there are ``peers`` or discovery. The peer key is ``[emergency] peer_key``
 when set, else the site's ``peer`` key fetched from head office with the other site keys.
 """
 
@@ -23,12 +24,28 @@ from kiosk.core.store.records import Records
 class Emergency:
     mode: EmergencyMode
     exchange: PeerExchange
-    #: the peer server (None without ``listen``) and sender (None without ``peers``)
+    #: the peer server (None without ``listen``), discovery (None without the server or with
+    #: ``discovery`` off) and sender (None without ``peers`` or discovery)
     server: Any = None
     sender: Any = None
+    discovery: Any = None
+    #: the roll-call page for wardens' phones (None without ``warden_listen``)
+    warden: Any = None
+    #: the page's address as phones reach it
+    warden_url: str = ""
     workers: list[Any] = field(default_factory=list)
     #: kiosk.core.emergency.printing.RollCallPrinting
     printing: Any = None
+
+    def warden_link(self, *, by: str) -> str:
+        """The link (for the console's QR code) to mark the emergency under way from a phone,
+        in the name of staff ``by``; empty without the page, an emergency or a peer key."""
+        token = self.warden.token(by=by) if self.warden is not None else None
+        if token is None:
+            return ""
+        from kiosk.core.emergency.warden_links import link
+
+        return link(self.warden_url, token)
 
     def print_roll_call(self) -> Any:
         """Print the roll call on the first configured printer that takes it (blocking)."""
@@ -69,7 +86,20 @@ def build_emergency(
 
         built.server = PeerServer(exchange=exchange, listen=cfg.listen, clock=clock)
         built.workers.append(built.server)
-    if cfg.peers:
+        if cfg.discovery:
+            from kiosk.core.emergency.peers.discovery import PeerDiscovery
+
+            built.discovery = PeerDiscovery(
+                site_id=settings.site.id,
+                kiosk_id=settings.kiosk.id,
+                address=built.server.address,
+                clock=clock,
+                on_found=lambda: built.sender.wake(),
+            )
+            built.workers.append(built.discovery)
+    if cfg.warden_listen.strip():
+        _add_warden_page(built, settings, records, clock)
+    if cfg.peers or built.discovery is not None:
         from kiosk.core.emergency.peers.link import PeerSender
 
         built.sender = PeerSender(
@@ -78,6 +108,32 @@ def build_emergency(
             clock=clock,
             interval=cfg.interval,
             idle_interval=cfg.idle_interval,
+            discovered=built.discovery.peers if built.discovery is not None else list,
         )
         built.workers.append(built.sender)
     return built
+
+
+def _add_warden_page(built: Emergency, settings: Settings, records: Records, clock: Clock) -> None:
+    from kiosk.core.emergency.peers.discovery import advertised_addresses
+    from kiosk.core.emergency.warden_page import WardenPage
+
+    site_id = settings.site.id
+
+    def site_name(lang: str) -> str:
+        site = records.site(site_id)
+        return site.name(lang) if site is not None else site_id
+
+    built.warden = WardenPage(
+        mode=built.mode,
+        key=built.exchange.key,
+        listen=settings.emergency.warden_listen,
+        clock=clock,
+        site_name=site_name,
+        default_language=settings.kiosk.default_language,
+    )
+    host, port = built.warden.address
+    built.warden_url = (
+        settings.emergency.warden_url.strip() or f"http://{advertised_addresses(host)[0]}:{port}"
+    )
+    built.workers.append(built.warden)

@@ -4,8 +4,8 @@ a send's outcome does to its delivery.
 Routes (settings ``[reception]``):
 
 - ``desk``: every alert goes to ``desk_channels``;
-- ``security``: a watchlist match and an emergency started here go to ``security_channels``
-  as well;
+- ``security``: a watchlist match and an emergency started, ended or its roll call sent here
+  go to ``security_channels`` as well (with the names still to find: ``more``);
 - ``backup``: while the desk is unattended (``kiosk.core.reception.desk``), a watchlist match
   and a visitor's "ask a person" (``help_requested``) go to ``backup_channels``.
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.core.alerts import raise_alert
@@ -38,7 +39,9 @@ from kiosk.core.workers.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
-SECURITY_KINDS = frozenset({"watchlist", "emergency_started"})
+SECURITY_KINDS = frozenset(
+    {"watchlist", "emergency_started", "emergency_ended", "emergency_rollcall"}
+)
 BACKUP_KINDS = frozenset({"watchlist", "help_requested"})
 UNDELIVERED = "alert_undelivered"
 #: kinds that stay on the console: a failed delivery's alert would fail on that channel again
@@ -71,6 +74,9 @@ class AlertRouter:
         self.store = store
         self.records = records
         self.settings = settings
+        #: more lines for an alert's message, by alert and language (emergency mode's names:
+        #: ``kiosk.core.emergency.names``; wired by ``kiosk.desk_services``)
+        self.more: Callable[[AlertRaised, str], list[str]] = lambda _event, _lang: []
 
     def plan(self, tx: Transaction, event: AlertRaised) -> int:
         """One pending delivery per route and URL (a URL on two routes is sent once, by its
@@ -127,6 +133,7 @@ class AlertRouter:
             visitor = self._visitor(event)
             if visitor:
                 lines.append(translate("alert_mail.visitor", lang, visitor=visitor))
+            lines += self.more(event, lang)
             if route == "backup":
                 lines.append(translate("alert_mail.backup", lang))
             lines.append(translate("alert_mail.acknowledge", lang))

@@ -15,6 +15,7 @@ import logging
 import select
 import socket
 import struct
+from collections.abc import Callable
 
 from kiosk.core.config.clock import Clock
 from kiosk.core.emergency.peers.exchange import PeerExchange
@@ -112,7 +113,8 @@ class PeerServer(Worker):
 
 
 class PeerSender(Worker):
-    """Sends this kiosk's state to every configured peer and takes each one's answer."""
+    """Sends this kiosk's state to every configured peer, then every discovered one
+    (``discovery``), and takes each one's answer."""
 
     def __init__(
         self,
@@ -122,10 +124,12 @@ class PeerSender(Worker):
         clock: Clock,
         interval: float,
         idle_interval: float,
+        discovered: Callable[[], list[tuple[str, int]]] = list,
     ) -> None:
         super().__init__(name="emergency-peer-sender", clock=clock)
         self.exchange = exchange
         self.peers = [parse_address(p) for p in peers]
+        self.discovered = discovered
         self.interval = interval
         self.idle_interval = idle_interval
         self._reachable: dict[tuple[str, int], bool] = {}
@@ -134,8 +138,12 @@ class PeerSender(Worker):
     def due_in(self) -> float | None:
         return self.interval if self.exchange.mode.active else self.idle_interval
 
+    def targets(self) -> list[tuple[str, int]]:
+        """The configured peers, then the discovered ones not among them."""
+        return self.peers + [p for p in self.discovered() if p not in self.peers]
+
     def run_once(self) -> bool:
-        for peer in self.peers:
+        for peer in self.targets():
             if self.stopping:
                 break
             frame = self.exchange.outgoing()  # fresh per peer: each stamp is sent once
