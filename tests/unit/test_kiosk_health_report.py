@@ -142,3 +142,32 @@ def test_the_last_badge_error_is_reported_until_a_badge_prints(kiosk) -> None:
     with store.transaction() as tx:
         print_jobs.mark_printed(tx, job["id"], clock.now())
     assert "last_print_error" not in client.health.collect()
+
+
+def test_head_office_shows_how_long_a_kiosk_is_quiet_and_its_clock_offset() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sync.protocol import KioskHealthIn
+    from sync.server.kiosk_health import view
+    from sync.server.models import Kiosk
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    seen = now - timedelta(minutes=47, seconds=30)
+    report = KioskHealthIn(sent_at=seen + timedelta(minutes=5), printer="out_of_media")
+    kiosk = Kiosk(
+        id="k1",
+        site_id="s1",
+        enrolled_at=now - timedelta(days=1),
+        last_seen_at=seen,
+        health=report.model_dump(mode="json"),
+        health_at=seen,
+    )
+    line = view(kiosk, now=now, quiet_after=timedelta(minutes=30))
+    assert (line.quiet_minutes, line.clock_skew_s) == (47, 300)
+    assert line.printer_key == "dashboard.printer.out_of_media"
+    assert view(kiosk, now=now, quiet_after=timedelta(hours=1)).quiet_minutes is None
+
+    newer = Kiosk(id="k2", site_id="s1", health={"printer": "on_fire"}, health_at=seen)
+    line = view(newer, now=now, quiet_after=timedelta(minutes=30))
+    assert line.quiet_minutes is None  # never enrolled: waiting, not quiet
+    assert line.report is not None and line.printer_key == ""  # shown as sent
