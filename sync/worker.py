@@ -355,6 +355,8 @@ class SyncClient(Worker):
             log.info("head office takes no health reports (older than this kiosk)")
         except KioskError as e:
             log.warning("the health report did not reach head office: %s", e)
+        except Exception:  # a bug here must not count as a failed round (the round was good)
+            log.exception("the health report could not be made")
 
     def _alert_if_offline_long(self) -> None:
         with self._lock:

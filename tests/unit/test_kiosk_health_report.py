@@ -171,3 +171,15 @@ def test_head_office_shows_how_long_a_kiosk_is_quiet_and_its_clock_offset() -> N
     line = view(newer, now=now, quiet_after=timedelta(minutes=30))
     assert line.quiet_minutes is None  # never enrolled: waiting, not quiet
     assert line.report is not None and line.printer_key == ""  # shown as sent
+
+
+def test_a_report_that_cannot_be_made_is_logged_and_the_round_still_counts(kiosk, caplog) -> None:
+    client, head, _, _, printer = kiosk
+
+    def broken() -> None:
+        raise RuntimeError("driver crashed")
+
+    printer.status = broken  # type: ignore[method-assign]
+    assert client.run_round() is not None and client.status().online
+    assert client.failures == 0 and head.health == []
+    assert "health report could not be made" in caplog.text
