@@ -5,6 +5,7 @@ this module imports no Kivy.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.core.config.settings import Settings
@@ -61,10 +62,12 @@ def sync_worker(services: Services) -> Any:
     """A sync worker when this kiosk is enrolled with head office, else None (stand-alone)."""
     if services.head_office is None:
         return None
+    from kiosk.core.head_office.health import KioskHealth
     from sync.apply import touches_directory
     from sync.worker import SyncClient
 
     settings = services.settings
+    queue = services.print_queue
     client = SyncClient(
         store=services.store,
         records=services.records,
@@ -77,6 +80,12 @@ def sync_worker(services: Services) -> Any:
         offline_alert_after=settings.reception.offline_alert_after,
         timezone=settings.site.timezone,
         freshness=settings.head_office,
+        health=KioskHealth(
+            store=services.store,
+            clock=services.clock,
+            data_dir=Path(settings.data_dir),
+            printer=(lambda: queue.printer) if queue is not None else None,
+        ),
     )
     search = services.search
 

@@ -40,7 +40,7 @@ from kiosk.core.head_office.protocol import EnrollAnswer, HeadOffice
 from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, fetch_after_enrollment, parse_key_set
 
 from .errors import error_for, network_error, unreadable
-from .protocol import API_PREFIX, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
+from .protocol import API_PREFIX, HEALTH_PATH, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,15 @@ class HeadOfficeClient:
             return PushOut.model_validate_json(answer)
         except PydanticError as e:
             raise unreadable("push", e) from e
+
+    def report_health(self, body: bytes) -> None:
+        self._send(
+            "POST",
+            API_PREFIX + HEALTH_PATH,
+            data=body,
+            headers={"Content-Type": "application/json"},
+            denied_key="sync.denied",
+        )
 
     def pull(self, after: int, limit: int, *, own: bool = False) -> PullOut:
         """``own``: also this kiosk's own events (after a restore, ``sync/recovery.py``)."""

@@ -16,7 +16,7 @@ from kiosk.core.config.errors import DeniedError, NotFoundError
 from kiosk.core.head_office.protocol import EnrollAnswer
 from kiosk.core.keys.site_keys import KeySet
 
-from .protocol import ChangeOut, EventIn, PullOut, PushIn, PushOut, RejectedEvent
+from .protocol import ChangeOut, EventIn, KioskHealthIn, PullOut, PushIn, PushOut, RejectedEvent
 
 
 class FakeHeadOffice:
@@ -38,6 +38,8 @@ class FakeHeadOffice:
         #: the token revoked at head office: every call but ``enroll`` is refused
         self.revoked = False
         self.closed = False
+        #: the health reports received, oldest first
+        self.health: list[KioskHealthIn] = []
 
     @property
     def url(self) -> str:
@@ -106,6 +108,10 @@ class FakeHeadOffice:
         return PullOut(
             changes=page, cursor=page[-1].cursor if page else after, more=len(waiting) > limit
         )
+
+    def report_health(self, body: bytes) -> None:
+        self._check()
+        self.health.append(KioskHealthIn.model_validate_json(body))
 
     def close(self) -> None:
         self.closed = True

@@ -110,3 +110,38 @@ class EnrollOut(_Wire):
 
 class ErrorOut(_Wire):
     detail: str
+
+
+#: the largest health report head office reads (bytes as sent)
+MAX_HEALTH_BYTES = 4096
+HEALTH_PATH = "/sync/health"
+
+
+class KioskHealthIn(BaseModel):
+    """How a kiosk is doing, sent after a successful sync round (at most once a minute) to
+    ``POST /api/v1/sync/health``. Strict types and bounded sizes; a field a newer kiosk adds is
+    ignored and one an older kiosk leaves out is unknown (its default), so either side may be
+    the older one. A kiosk that never reports is shown as "no health report"."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+
+    #: the kiosk's software version ("0.9.0")
+    version: str = Field(default="", max_length=40, pattern=r"^[0-9A-Za-z.+_\-]*$")
+    #: seconds since the kiosk app started
+    uptime_s: int = Field(default=0, ge=0, le=10 * 366 * 86400)
+    #: the kiosk's clock when it sent this (head office compares it with its own; the last
+    #: sync is when head office received it, on head office's clock)
+    sent_at: AwareDatetime | None = None
+    #: outbox events head office has not acknowledged yet
+    backlog: int = Field(default=0, ge=0, le=10**9)
+    #: the badge printer: idle, printing, stopped, offline, out_of_media, unreachable, unknown
+    printer: str = Field(default="", max_length=32, pattern=r"^[a-z_]*$")
+    #: the printer's message key when it is not ready (``badge.printer.*``)
+    printer_problem: str = Field(default="", max_length=64, pattern=r"^[a-z_.]*$")
+    #: the last failed badge's error, as the print queue recorded it
+    last_print_error: str = Field(default="", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+    #: free space on the data directory's disk, and the data directory's own size
+    disk_free_mb: int = Field(default=0, ge=0, le=10**9)
+    data_mb: int = Field(default=0, ge=0, le=10**9)
+    #: alerts nobody at the desk has acknowledged yet
+    open_alerts: int = Field(default=0, ge=0, le=10**6)

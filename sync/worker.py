@@ -17,6 +17,7 @@ injected clock; a commit that emits events wakes an idle worker at once.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import sqlite3
@@ -27,10 +28,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.config.clock import Clock, parse_iso
-from kiosk.core.config.errors import KioskError, TransportError
+from kiosk.core.config.clock import Clock, iso, parse_iso
+from kiosk.core.config.errors import KioskError, NotFoundError, TransportError
 from kiosk.core.config.settings import HeadOfficeSettings, Settings
 from kiosk.core.head_office import staleness
+from kiosk.core.head_office.health import KioskHealth
 from kiosk.core.models import OutboxEvent
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
@@ -101,7 +103,12 @@ class SyncClient(Worker):
         offline_alert_after: float = 0.0,
         timezone: str = "",
         freshness: HeadOfficeSettings | None = None,
+        health: KioskHealth | None = None,
     ) -> None:
+        #: what the kiosk reports about itself after a good round (None: nothing)
+        self.health = health
+        self._health_due: float | None = None
+        self._health_refused = False
         #: the site's zone, for the times an alert names
         self.timezone = timezone
         #: seconds of failed rounds in a row before the desk gets an alert (0: never)
@@ -322,7 +329,34 @@ class SyncClient(Worker):
         self._record(None)
         self._offline_alerted = False
         self._last_result = result
+        self._report_health()
         return False
+
+    def _report_health(self) -> None:
+        """How the kiosk is doing, to head office after a good round, at most once every
+        ``health.every`` seconds. Never fails the round: a head office too old for reports
+        (404) is not asked again until the kiosk restarts; any other failure is logged and
+        the next report is due as usual."""
+        if self.health is None or self._health_refused:
+            return
+        now = self.clock.monotonic()
+        if self._health_due is not None and now < self._health_due:
+            return
+        self._health_due = now + self.health.every
+        try:
+            report = {
+                **self.health.collect(),
+                "backlog": max(0, self.store.pending(CONSUMER)),
+                "sent_at": iso(self.clock.now()),
+            }
+            self.head_office.report_health(json.dumps(report).encode())
+        except NotFoundError:
+            self._health_refused = True
+            log.info("head office takes no health reports (older than this kiosk)")
+        except KioskError as e:
+            log.warning("the health report did not reach head office: %s", e)
+        except Exception:  # a bug here must not count as a failed round (the round was good)
+            log.exception("the health report could not be made")
 
     def _alert_if_offline_long(self) -> None:
         with self._lock:

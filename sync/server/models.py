@@ -80,6 +80,9 @@ class Kiosk(Base):
     enrolled_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
+    #: the kiosk's last health report (``sync.protocol.KioskHealthIn``) and when it came
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    health_at: Mapped[datetime | None]
     #: the admin list's pages (api/pages.py)
     __table_args__ = (Index("kiosks_site_page", "site_id", "id"),)
 

@@ -345,9 +345,10 @@ def test_a_kiosk_that_stopped_syncing_is_flagged(env: DashboardEnv) -> None:
     c = env.login("guard")
     assert "1 kiosks have gone quiet" in c.get("/dashboard/?lang=en").text
     site = c.get("/dashboard/sites/south?lang=en").text
-    row = next(line for line in site.splitlines() if "south-gone" in line)
-    assert "quiet: no sync" in site.split("south-gone", 1)[1].split("</tr>", 1)[0], row
-    assert "quiet" not in site.split("south-fresh", 1)[1].split("</tr>", 1)[0]
+    gone = site.split('data-kiosk="south-gone"', 1)[1].split("</article>", 1)[0]
+    assert "not seen for 120 minutes" in gone, gone
+    fresh = site.split('data-kiosk="south-fresh"', 1)[1].split("</article>", 1)[0]
+    assert "not seen" not in fresh and "alerting" not in fresh
 
 
 def test_an_admin_adds_and_disables_an_account_in_the_browser(env: DashboardEnv) -> None:

@@ -299,6 +299,7 @@ KIOSK_OR_PUBLIC = (
     "/api/v1/enroll",
     "/api/v1/sync/push",
     "/api/v1/sync/pull",
+    "/api/v1/sync/health",  # writes only the calling kiosk's own row
     "/api/v1/reply/{token}",
     "/api/v1/ticket/{token}",
     "/api/v1/sync/keys",

@@ -69,6 +69,11 @@ class HeadOffice(Protocol[PushAnswer, PullAnswer]):
         """The site's changes after cursor ``after``, at most ``limit`` of them."""
         ...
 
+    def report_health(self, body: bytes) -> None:
+        """Send a ``KioskHealthIn`` JSON document (how the kiosk is doing); ``NotFoundError``
+        from a head office too old to take one."""
+        ...
+
     def close(self) -> None:
         """Release its connections."""
         ...

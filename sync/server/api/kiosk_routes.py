@@ -12,17 +12,19 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, bindparam, or_, select, true, update
 
 from ...protocol import (
+    HEALTH_PATH,
     MAX_PULL_CHANGES,
     SUPPORTED_PROTOCOLS,
     ChangeOut,
     EnrollIn,
     EnrollOut,
     ErrorOut,
+    KioskHealthIn,
     PullOut,
     PushIn,
     PushOut,
 )
-from .. import attempts, folding, held_pulls, limits
+from .. import attempts, folding, held_pulls, kiosk_health, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import VISITOR_DIRECTORY_DAYS
@@ -82,7 +84,7 @@ def enroll(body: EnrollIn, session: SessionDep, request: Request) -> EnrollOut:
         )
 
 
-def _inline_schema(model: type[PushIn]) -> dict[str, Any]:
+def _inline_schema(model: type[PushIn] | type[KioskHealthIn]) -> dict[str, Any]:
     """The model's JSON schema with its ``$defs`` inlined (for ``openapi_extra``)."""
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
@@ -104,13 +106,17 @@ def _parse_push(raw: bytes) -> PushIn:
     try:
         return PushIn.model_validate_json(raw)
     except ValidationError as e:
-        # no ``input``: it may be the whole body, or bytes that are not text
-        raise RequestValidationError(
-            [
-                {k: v for k, v in {**err, "loc": ("body", *err["loc"])}.items() if k != "input"}
-                for err in e.errors(include_url=False, include_context=False)
-            ]
-        ) from e
+        raise _invalid(e) from e
+
+
+def _invalid(e: ValidationError) -> RequestValidationError:
+    # no ``input``: it may be the whole body, or bytes that are not text
+    return RequestValidationError(
+        [
+            {k: v for k, v in {**err, "loc": ("body", *err["loc"])}.items() if k != "input"}
+            for err in e.errors(include_url=False, include_context=False)
+        ]
+    )
 
 
 async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
@@ -156,6 +162,40 @@ def push(
         )
     with session.begin():
         return folding.push(session, kiosk=kiosk, events=list(body.events))
+
+
+async def health_body(request: Request, kiosk: CurrentKiosk) -> KioskHealthIn:
+    """The health report, read only once the kiosk's token is good, and only so far."""
+    del kiosk
+    raw = await kiosk_health.read_health_body(request)
+    try:
+        return KioskHealthIn.model_validate_json(raw)
+    except ValidationError as e:
+        raise _invalid(e) from e
+
+
+@router.post(
+    HEALTH_PATH,
+    status_code=204,
+    response_class=Response,
+    responses={**_errors, 413: {"model": ErrorOut, "description": "report over 4 KiB"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(KioskHealthIn)}},
+        }
+    },
+)
+def health(
+    kiosk: CurrentKiosk,
+    body: Annotated[KioskHealthIn, Depends(health_body)],
+    session: SessionDep,
+) -> Response:
+    """How the kiosk is doing (version, uptime, backlog, printer, disk, open alerts), sent
+    after a sync round; kept as its latest report and counted as a sign of life."""
+    with session.begin():
+        kiosk_health.record(session, kiosk_id=kiosk.id, report=body, now=datetime.now(UTC))
+    return Response(status_code=204)
 
 
 @router.get("/sync/pull", response_model=PullOut, responses=_errors)

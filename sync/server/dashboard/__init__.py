@@ -4,8 +4,8 @@
 security headers of every dashboard answer and the answers for "sign in first" and "not
 allowed". Accounts and sessions are ``accounts.py``; what pages share is ``web.py``; each page
 module holds one area (``pages_auth``, ``pages_sites``, ``pages_records``, ``pages_directory``,
-``live`` for the on-site board's updates). Later areas (tickets, emergencies, privacy) add
-their own modules and one ``include_router`` line here.
+``live`` for the on-site board's updates, ``pages_tickets``, ``pages_staff``,
+``pages_privacy``). Later areas add their own modules and one ``include_router`` line here.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from . import (
     pages_buildings,
     pages_directory,
     pages_invitations,
+    pages_privacy,
     pages_records,
     pages_reports,
     pages_sites,
+    pages_staff,
+    pages_tickets,
     pages_users,
     pages_watchlist,
 )
@@ -42,6 +45,9 @@ def install(app: FastAPI) -> None:
         pages_users,
         pages_watchlist,
         pages_buildings,
+        pages_tickets,
+        pages_staff,
+        pages_privacy,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

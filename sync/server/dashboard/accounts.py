@@ -8,8 +8,9 @@ for twice as long (up to ``attempts.LOGINS.cap``), and a locked login is refused
 right password. A failure never says which part was wrong.
 
 Roles: ``admin`` does everything on every site; ``site_manager`` runs the sites in its list
-(directory, kiosks, exports, alerts); ``security`` watches its sites (on-site board, visit
-log, watchlist, alerts); ``viewer`` sees its sites' counts only, no personal data.
+(directory, kiosks, exports, alerts, tickets, the desk's staff accounts); ``security`` watches
+its sites (on-site board, visit log, watchlist, alerts); ``viewer`` sees its sites' counts
+only, no personal data. Privacy requests and incidents (``privacy``) are for admins alone.
 
 Must never: store a password, a session cookie or a TOTP code; tell apart "no such user",
 "wrong password" and "wrong code".
@@ -47,6 +48,9 @@ Permission = Literal[
     "invite",
     "users",
     "watchlist",
+    "tickets",
+    "staff",
+    "privacy",
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
@@ -63,10 +67,23 @@ ALLOWED: dict[str, frozenset[str]] = {
             "invite",
             "users",
             "watchlist",
+            "tickets",
+            "staff",
+            "privacy",
         )
     ),
     "site_manager": frozenset(
-        ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite")
+        (
+            "overview",
+            "personal",
+            "export",
+            "directory",
+            "alerts",
+            "kiosks",
+            "invite",
+            "tickets",
+            "staff",
+        )
     ),
     "security": frozenset(("overview", "personal", "alerts", "watchlist")),
     "viewer": frozenset(("overview",)),

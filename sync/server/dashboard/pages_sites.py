@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
+from .. import kiosk_health
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..api.schemas import SiteCreate
@@ -96,21 +97,18 @@ def site_page(request: Request, site_id: PathId, viewer: CurrentViewer, session:
     require(viewer, "overview", site_id)
     with session.begin():
         site = site_or_404(session, viewer, site_id)
-        kiosks = list(
-            session.scalars(select(Kiosk).where(Kiosk.site_id == site_id).order_by(Kiosk.id))
-        )
+        kiosks = _kiosk_lines(session, site_id)
         summary = queries.site_summaries(session, [site_id])[0]
     return render(
-        request,
-        "site.html",
-        viewer=viewer,
-        site=site,
-        kiosks=kiosks,
-        summary=summary,
-        new=None,
-        is_quiet=queries.is_quiet,
-        now=now(),
+        request, "site.html", viewer=viewer, site=site, kiosks=kiosks, summary=summary, new=None
     )
+
+
+def _kiosk_lines(session, site_id: str) -> list[kiosk_health.KioskHealthView]:
+    """The site's kiosks with their last health report and how long each has been quiet."""
+    at, quiet_after = now(), queries.quiet_after()
+    rows = session.scalars(select(Kiosk).where(Kiosk.site_id == site_id).order_by(Kiosk.id))
+    return [kiosk_health.view(k, now=at, quiet_after=quiet_after) for k in rows]
 
 
 @router.post("/sites/{site_id}/kiosks")
@@ -135,9 +133,7 @@ def add_kiosk(
             subject_kind="kiosk",
             subject_id=kiosk.id,
         )
-        kiosks = list(
-            session.scalars(select(Kiosk).where(Kiosk.site_id == site_id).order_by(Kiosk.id))
-        )
+        kiosks = _kiosk_lines(session, site_id)
         summary = queries.site_summaries(session, [site_id])[0]
     command = f"kiosk enroll {server_url(request)} {code}"
     new = {"kiosk": kiosk, "code": code, "command": command, "qr": qr_data_uri(command)}
@@ -149,8 +145,6 @@ def add_kiosk(
         kiosks=kiosks,
         summary=summary,
         new=new,
-        is_quiet=queries.is_quiet,
-        now=now(),
     )
 
 

@@ -123,13 +123,6 @@ def quiet_after() -> timedelta:
     return timedelta(minutes=max(1.0, minutes))
 
 
-def is_quiet(kiosk: Kiosk, now: datetime) -> bool:
-    """Enrolled, not revoked, and no sync for ``quiet_after()``."""
-    if kiosk.revoked_at is not None or kiosk.enrolled_at is None:
-        return False
-    return kiosk.last_seen_at is None or kiosk.last_seen_at < now - quiet_after()
-
-
 def site_zones(session: Session, site_ids: list[str]) -> dict[str, str]:
     """Each site's time zone: pages show times as the site's clock does."""
     query = select(Site.id, Site.timezone).where(Site.id.in_(site_ids))
