@@ -1,15 +1,15 @@
 """A realistic day leaves no visitor's name or mobile number in clear anywhere (issue 18).
 
-Head office starts at the previous schema (revision 0012) holding a visitor, an event and a
-ticket in clear, as the previous version stored them; the kiosk's database was written by the
-previous version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and
-the kiosk built by the app's own wiring (``build_services``) seal what was there, and a day
-runs: check-ins, a ticket raised with the client's name and mobile number, badges printed to
-files in the data directory, the front desk told by mail through a real SMTP server, a sync
-round with the real ``kiosk-server``. Afterwards every file under the
-kiosk's data directory (database, WAL, badge files, key files aside), head office's SQLite
-file (and WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name and number, in
-UTF-8 and in the JSON escapes a payload would use.
+Head office starts at the previous schema (revision 0012) holding a visitor, an event and a ticket
+in clear, as the previous version stored them; the kiosk's database was written by the previous
+version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and the kiosk
+built by the app's own wiring (``build_services``) seal what was there, and a day runs: check-ins, a
+ticket raised with the client's name and mobile number, another with an e-mail address whose client
+is told by mail, badges printed to files in the data directory, the host told by mail through a real
+SMTP server, a sync round with the real ``kiosk-server``. Afterwards every file under the kiosk's
+data directory (database, WAL, badge files, key files aside), head office's SQLite file (and WAL) or
+a ``pg_dump`` of its PostgreSQL is searched for every name, number and e-mail address, in UTF-8 and
+in the JSON escapes a payload would use.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from sync.server.db import make_engine
 from sync.server.migrate import upgrade
 from sync.server.tickets import TicketRow
 from tests.support.harness import HeadOffice, ServerProcess
+from tests.unit.reception_fixtures import DESK_PIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -61,7 +62,9 @@ TODAY = [
 OLD_HO_CLIENT = ("令狐晓岚", "13700003333")
 OLD_KIOSK_CLIENT = ("皇甫嘉禾", "13700004444")
 CLIENT = ("东方既白", "13977778888")
-EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY, OLD_HO_CLIENT, OLD_KIOSK_CLIENT, CLIENT]
+#: a client who gave an e-mail address and is told by mail (``alert_deliveries.url``)
+MAIL_CLIENT = ("南宫知秋", "nangong.zhiqiu@example.com")
+EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY, OLD_HO_CLIENT, OLD_KIOSK_CLIENT, CLIENT, MAIL_CLIENT]
 
 
 def _raised(ticket_id: str, number: str, client: tuple[str, str]) -> dict:
@@ -80,6 +83,10 @@ def _raised(ticket_id: str, number: str, client: tuple[str, str]) -> dict:
         "client_name": client[0],
         "contact": client[1],
     }
+
+
+def _mailed(messages, text: str) -> bool:
+    return any(text in m.get_body(("plain",)).get_content() for m in messages)
 
 
 def _needles() -> list[bytes]:
@@ -188,6 +195,7 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
                 "KIOSK_PRINTER_BACKEND": "file",
                 "KIOSK_PRINTER_OUT_DIR": str(data / "badges"),
                 "KIOSK_NOTIFY_FRONT_DESK_URLS": smtp.url(desk),
+                "KIOSK_NOTIFY_MAIL_SERVER": f"mailto://127.0.0.1:{smtp.port}?from=kiosk@example.com",
                 "KIOSK_NOTIFY_SEND_TIMEOUT": "5",
             }
         )
@@ -207,8 +215,25 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
                 consent=True,
             ),
         )
-        mails = smtp.mailbox.wait_for(desk, count=len(TODAY))
-        assert any(TODAY[0][0] in m.get_body(("plain",)).get_content() for m in mails)
+        box = smtp.mailbox  # the host is told by mail (the mail server reaches h001's address)
+        with box.arrived:
+            assert box.arrived.wait_for(lambda: _mailed(box.messages, TODAY[0][0]), 20)
+        services.reception.staff.add("前台王", "receptionist", DESK_PIN)
+        staff = services.reception.staff.enter(DESK_PIN).staff.actor
+        mailed = services.tickets.raise_ticket(
+            staff,
+            TicketForm(
+                kind="enquiry",
+                subject="停车费",
+                client_name=MAIL_CLIENT[0],
+                contact=MAIL_CLIENT[1],
+                consent=True,
+            ),
+        )
+        services.tickets.act(
+            staff, mailed.id, "told", seen=mailed.last_entry_id, note="每小时5元", send=True
+        )
+        assert smtp.mailbox.wait_for(MAIL_CLIENT[1])
         assert services.notifier.wait_idle(timeout=20)
         assert services.sync is not None
         deadline = time.monotonic() + 20
