@@ -113,6 +113,7 @@ def _ids(k: KioskHarness) -> list[str]:
     return [str(r[0]) for r in k.store.query("SELECT id FROM visitors")]
 
 
+@pytest.mark.slow
 def test_an_erasure_while_head_office_is_down_brings_nothing_of_the_person_back(
     tmp_path,
 ) -> None:
