@@ -5,11 +5,12 @@ in clear, as the previous version stored them; the kiosk's database was written 
 version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and the kiosk
 built by the app's own wiring (``build_services``) seal what was there, and a day runs: check-ins, a
 ticket raised with the client's name and mobile number, another with an e-mail address whose client
-is told by mail, badges printed to files in the data directory, the host told by mail through a real
-SMTP server, a sync round with the real ``kiosk-server``. Afterwards every file under the kiosk's
-data directory (database, WAL, badge files, key files aside), head office's SQLite file (and WAL) or
-a ``pg_dump`` of its PostgreSQL is searched for every name, number and e-mail address, in UTF-8 and
-in the JSON escapes a payload would use.
+is told by mail, badges printed through a real ``cupsd`` (a private one, CUPS-PDF queue), the host
+told by mail through a real SMTP server, a sync round with the real ``kiosk-server``. Afterwards
+every file under the kiosk's data directory (database, WAL, key files aside), the CUPS spool (which
+must hold no document of the day's jobs: a badge shows the name), head office's SQLite file (and
+WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name, number and e-mail address, in
+UTF-8 and in the JSON escapes a payload would use.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cups_fixture import CupsServer, CupsUnavailable
 from notify_servers import SmtpServer
 from pg_fixture import PG_BIN, postgres  # noqa: F401  (fixture)
 
@@ -117,6 +119,30 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture(scope="module")
+def cups() -> Iterator[CupsServer]:
+    """A private cupsd: the day's badges go through its spool (``PreserveJobFiles``: a day)."""
+    server = CupsServer("/tmp/lk-cups-privacy")
+    try:
+        server.start()
+    except CupsUnavailable as e:
+        pytest.fail(str(e))
+    yield server
+    for name in list(server.queues):
+        server.remove_queue(name)
+    server.stop()
+
+
+def _spooled_documents(cups: CupsServer, store: Store) -> list[str]:
+    """The spool's document files (``dNNNNN-NNN``) of the kiosk's print jobs."""
+    jobs = {
+        f"{int(r[0].rsplit('-', 1)[1]):05d}"
+        for r in store.query("SELECT printer_ref FROM print_jobs WHERE printer_ref != ''")
+    }
+    spool = cups.root / "spool"
+    return [p.name for p in spool.iterdir() if p.name.startswith("d") and p.name[1:6] in jobs]
+
+
+@pytest.fixture(scope="module")
 def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server
@@ -178,12 +204,15 @@ def _previous_kiosk(data: Path) -> None:
     store.close()
 
 
-def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
+def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp, cups, monkeypatch) -> None:
     _previous_head_office(database_url)
     ho = HeadOffice(database_url)  # kiosk-server migrate: 0013 seals, then compacts
     ho.add_site("demo", "示范大厦", "Demo Tower")
     server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
     data = tmp_path / "kiosk"
+    queue = f"LKDAY{tmp_path.name[-6:].upper().replace('_', '')}"
+    cups.add_pdf_queue(queue, tmp_path / "paper")  # the badges as they come out: paper
+    monkeypatch.setenv("CUPS_SERVER", cups.socket)
     services = None
     try:
         _previous_kiosk(data)
@@ -192,8 +221,8 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         settings = load_settings(
             environ={
                 "KIOSK_KIOSK_DATA_DIR": str(data),
-                "KIOSK_PRINTER_BACKEND": "file",
-                "KIOSK_PRINTER_OUT_DIR": str(data / "badges"),
+                "KIOSK_PRINTER_BACKEND": "cups",
+                "KIOSK_PRINTER_QUEUE": queue,
                 "KIOSK_NOTIFY_FRONT_DESK_URLS": smtp.url(desk),
                 "KIOSK_NOTIFY_MAIL_SERVER": f"mailto://127.0.0.1:{smtp.port}?from=kiosk@example.com",
                 "KIOSK_NOTIFY_SEND_TIMEOUT": "5",
@@ -240,8 +269,14 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         while services.store.pending("sync") and time.monotonic() < deadline:
             time.sleep(0.2)  # the sync worker pushes what the printer and notifier report
         assert services.store.pending("sync") == 0
-        badges = list((data / "badges").glob("*"))
-        assert len(badges) >= len(TODAY)
+        assert len(cups.wait_for_pdfs(queue, len(TODAY))) >= len(TODAY)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            services.store.query("SELECT 1 FROM print_jobs WHERE state != 'printed'")
+            or _spooled_documents(cups, services.store)
+        ):
+            time.sleep(0.1)  # purged from the spool once the print queue sees them out
+        assert _spooled_documents(cups, services.store) == []
         # head office has the day, and reads it back (sealed at rest, not lost)
         with ho.engine.connect() as conn:
             names = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
@@ -260,6 +295,7 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         server.stop()
         ho.close()
     leaks = _files_with_clear_values(data)
+    leaks.update({f"cups/{k}": v for k, v in _files_with_clear_values(cups.root / "spool").items()})
     if database_url.startswith("sqlite"):
         leaks.update(_files_with_clear_values(tmp_path / "ho"))
     else:
