@@ -12,6 +12,7 @@
     kiosk-server upload-building SITE FILE           validate a building file, send it to the site
     kiosk-server import-directory SITE FILE [--dry-run]  departments and hosts from JSON or CSV
     kiosk-server rotate-key SITE PURPOSE             start a new version of one site key
+    kiosk-server rotate-keys [--batch N] [--pause S]   a new data key, sealed columns re-sealed
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
     kiosk-server purge                               anonymise what is past each site's retention
@@ -127,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     rotate = sub.add_parser("rotate-key", help="start a new version of one site key")
     rotate.add_argument("site")
     rotate.add_argument("purpose", choices=purposes)
+    data_key = sub.add_parser(
+        "rotate-keys",
+        help="a new data key for the sealed personal columns, re-sealed while serving",
+    )
+    data_key.add_argument("--batch", type=int, default=200, help="values per transaction")
+    data_key.add_argument("--pause", type=float, default=0.0, help="seconds between batches")
     show = sub.add_parser("show-key", help="print a site key as VERSION:HEX (keep it secret)")
     show.add_argument("site")
     show.add_argument("purpose", choices=purposes)
@@ -209,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                 from .retention import purge_command
 
                 return purge_command(make_sessionmaker(engine))
+            if args.command == "rotate-keys":
+                from .key_rotation import rotate_command
+
+                return rotate_command(engine, batch=args.batch, pause=args.pause)
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
             if args.command == "dashboard-user":

@@ -29,6 +29,7 @@ from ..protocol import EventIn, PushOut, RejectedEvent
 from . import identity, push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
 from .db import executemany, is_postgresql, one_of
+from .erasure_guard import erased_before
 from .models import Event, Kiosk, Visit, Visitor
 from .server_alerts import raise_server_alert
 from .visit_upserts import checked_in_upsert, checked_out_upsert, insert_for, visitor_upsert
@@ -152,6 +153,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
     ).items():
         rejected.append(RejectedEvent(uuid=uuid, reason=reason))
         del accepted[uuid]
+    erased_before(session, kiosk.site_id, accepted)  # made before the person's erasure
     if accepted:
         # the latest stamp of the batch moves the clock as far as observing each one would
         _observe(session, kiosk, max(a.hlc for a in accepted.values()))

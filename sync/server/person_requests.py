@@ -23,8 +23,8 @@ import io
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from kiosk.core.config.clock import iso
 from kiosk.core.events import VisitorErased
@@ -33,21 +33,10 @@ from kiosk.core.store.personal import normalise_phone
 
 from .audit_log import record_entry
 from .changes import append_change
-from .erasure_fold import ErasureConfirmation
+from .erasure_fold import Erasure, ErasureConfirmation
 from .identity import phone_indexer
-from .models import Base, Change, Event, Invitation, Kiosk, Site, Visit, Visitor
+from .models import Change, Event, Invitation, Kiosk, Site, Visit, Visitor
 from .reception import VisitAnnotation
-
-
-class Erasure(Base):
-    """One erasure a person asked for: which visitor records, when, by whom (an admin)."""
-
-    __tablename__ = "erasures"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(64), index=True)
-    visitor_ids: Mapped[list[str]] = mapped_column(JSON)
-    requested_at: Mapped[datetime]
-    requested_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 def visitor_ids(session: Session, site_id: str, mobile: str) -> list[str]:

@@ -7,7 +7,9 @@ older than the period, invitations whose validity ended, corrections, the payloa
 alerts from before it, and the personal fields of tickets raised before it and since resolved,
 confirmed or closed (``kiosk/core/tickets/anonymise.py``, as on the kiosk); visits keep their
 purpose, department, host, kiosk and times, so reports give the same totals afterwards;
-pull-feed entries that name a visitor (``visitor.known``, ended invitations) are removed. Each
+pull-feed entries that name a visitor (``visitor.known``, ended invitations) are removed (the
+pull route hands out the visitor directory for the same period, so nothing past it reaches a
+kiosk between two purges: ``visitor_directory``). Each
 purge that changed something is an entry (``privacy.purge``, with its counts) of the site's
 head-office audit chain (``audit_entries`` under ``kiosk_id`` ``head-office:<site>``, hashed as
 the kiosks' entries are).
@@ -53,7 +55,12 @@ class SitePurge:
 
 
 def site_retention_days(site: Site) -> int:
-    checkin = (site.settings or {}).get("checkin", {})
+    return retention_days(site.settings)
+
+
+def retention_days(settings: dict[str, Any] | None) -> int:
+    """The period of a site's settings document (``DEFAULT_DAYS`` when it sets none)."""
+    checkin = (settings or {}).get("checkin", {})
     days = checkin.get("retention_days") if isinstance(checkin, dict) else None
     return (
         days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else DEFAULT_DAYS

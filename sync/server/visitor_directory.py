@@ -12,8 +12,10 @@ see merged visitors):
   details of the latest check-in.
 - ``visitor.known`` for each visitor checked in: masked name and company and the phone's index
   under the site's current blind-index key, never the number. The pull route sends these
-  whatever the kiosk's cursor, for ``VISITOR_DIRECTORY_DAYS`` (visit events only for a day),
-  so a new or long-offline kiosk recognises a returning visitor of any kiosk of the site.
+  whatever the kiosk's cursor, for the site's retention period (``directory_days``: visit
+  events only for a day), so a new or long-offline kiosk recognises a returning visitor of any
+  kiosk of the site, and never one past the period (``kiosk-server purge`` removes those
+  entries; between two purges the pull route leaves them out).
 
 Must never: send a phone number in ``visitor.known``, or merge across sites.
 """
@@ -21,6 +23,7 @@ Must never: send a phone number in ``visitor.known``, or merge across sites.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -35,8 +38,12 @@ from .folding import AFTER_FOLD, VISITS, Accepted, latest_per_entity
 from .identity import index_with
 from .models import Kiosk, Visitor
 
-#: days a visitor stays in the directory kiosks pull (the kiosk's default retention)
-VISITOR_DIRECTORY_DAYS = 180
+
+def directory_days(settings: dict[str, Any] | None) -> int:
+    """Days a visitor stays in the directory kiosks pull: the site's retention period."""
+    from .retention import retention_days
+
+    return retention_days(settings)
 
 
 def _survivor(session: Session, rows: list[Visitor]) -> Visitor:

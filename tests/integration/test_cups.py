@@ -229,3 +229,30 @@ def test_cups_status_reads_queue_state(cups: CupsServer, tmp_path: Path):
         assert not missing.ready
     finally:
         cups.remove_queue(name)
+
+
+def test_a_printed_badge_leaves_nothing_of_the_visitor_in_the_spool(
+    kiosk: Kiosk, cups: CupsServer
+) -> None:
+    """The badge shows the name: once it is out, the kiosk purges the job from CUPS's spool
+    (the scheduler would keep the document a day: ``PreserveJobFiles``), control file too."""
+    name, phone = "司徒静怡", "13822223333"
+    visit = kiosk.check_in(name, phone)
+    assert kiosk.wait_state(visit.id, ("printed", "failed")).state == "printed"
+    [ref] = [r[0] for r in kiosk.store.query("SELECT printer_ref FROM print_jobs")]
+    job = ref.rsplit("-", 1)[1]
+    spool = cups.root / "spool"
+
+    def left() -> list[str]:
+        return [p.name for p in spool.iterdir() if p.name[1:6] == f"{int(job):05d}"]
+
+    deadline = time.monotonic() + 10
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.05)  # purged just after the job is marked printed
+    assert left() == []
+    leaks = [p.name for p in spool.rglob("*") if p.is_file() and name.encode() in p.read_bytes()]
+    assert leaks == [] and phone.encode() not in b"".join(
+        p.read_bytes() for p in spool.rglob("*") if p.is_file()
+    )
+    completed = kiosk.queue.printer._run(["lpstat", "-W", "completed", "-o", kiosk.queue_name])
+    assert ref not in completed.stdout  # gone from the job history as well

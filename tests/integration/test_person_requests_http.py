@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from kiosk.core.config.errors import KioskError
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinForm, CheckinService
-from sync.server.models import Visit, Visitor
-from tests.support.harness import HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
+from sync.server.erasure_fold import ErasureConfirmation
+from sync.server.models import Event, Visit, Visitor
+from tests.support.harness import ROOT, HeadOffice, KioskHarness, ServerProcess, enrolled_kiosk
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +111,54 @@ def test_export_then_erase_reaches_every_kiosk_and_is_confirmed(site) -> None:
 
 def _ids(k: KioskHarness) -> list[str]:
     return [str(r[0]) for r in k.store.query("SELECT id FROM visitors")]
+
+
+@pytest.mark.slow
+def test_an_erasure_while_head_office_is_down_brings_nothing_of_the_person_back(
+    tmp_path,
+) -> None:
+    """The person checks in again while head office is down; the erasure is made at head
+    office then (the command line, on its database). Once head office is up, the kiosk
+    pushes that check-in before it pulls the erasure: head office stores and folds it
+    without the person (``erasure_guard``), the kiosk erases and confirms, and neither side
+    keeps the name or the number anywhere, the kiosk's outbox included."""
+    (tmp_path / "ho").mkdir()
+    url = f"sqlite:///{tmp_path / 'ho' / 'head-office.sqlite3'}"
+    ho = HeadOffice(url)
+    ho.add_site("s1", "一号楼", "One")
+    server = ServerProcess(url, log_path=tmp_path / "server.log").start()
+    k = enrolled_kiosk(server.url, ho.add_kiosk("s1"), tmp_path / "k")
+    try:
+        first = _check_in(k, "欧阳明日", MOBILE)
+        k.client.sync_once()
+        server.kill()  # head office down
+        again = _check_in(k, "欧阳明日", MOBILE)
+        with pytest.raises(KioskError):
+            k.client.sync_once()
+        command = [sys.executable, "-m", "sync.server.cli", "--database-url", url]
+        erase = subprocess.run(
+            [*command, "person", "erase", "s1", MOBILE],
+            capture_output=True,
+            text=True,
+            cwd=str(ROOT),
+            check=False,
+        )
+        assert erase.returncode == 0, erase.stderr
+        server.start()  # up again
+        k.client.sync_once()  # pushes the check-in made before the erasure, then pulls it
+        k.client.sync_once()  # pushes the confirmation
+        assert k.store.pending("sync") == 0
+        with ho.sessions() as s:
+            assert [v.name for v in s.scalars(select(Visitor))] == [""]
+            assert s.scalar(select(func.count()).select_from(Visit)) == 2  # both visits count
+            payloads = [json.dumps(e.payload, ensure_ascii=False) for e in s.scalars(select(Event))]
+            confirmed = s.scalar(select(func.count()).select_from(ErasureConfirmation))
+        assert {first, again} <= {v.id for v in k.records.visits()}
+        assert confirmed == 1
+        assert not [p for p in payloads if "欧阳明日" in p or MOBILE in p]
+        outbox = [r["payload"] for r in k.store.outbox_rows(0, 1000)]
+        assert not [p for p in outbox if "欧阳明日" in p or MOBILE in p]
+    finally:
+        k.close()
+        server.stop()
+        ho.close()

@@ -1,14 +1,15 @@
 """A realistic day leaves no visitor's name or mobile number in clear anywhere (issue 18).
 
-Head office starts at the previous schema (revision 0012) holding a visitor, an event and a
-ticket in clear, as the previous version stored them; the kiosk's database was written by the
-previous version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and
-the kiosk built by the app's own wiring (``build_services``) seal what was there, and a day
-runs: check-ins, a ticket raised with the client's name and mobile number, badges printed to
-files in the data directory, the front desk told by mail through a real SMTP server, a sync
-round with the real ``kiosk-server``. Afterwards every file under the
-kiosk's data directory (database, WAL, badge files, key files aside), head office's SQLite
-file (and WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name and number, in
+Head office starts at the previous schema (revision 0012) holding a visitor, an event and a ticket
+in clear, as the previous version stored them; the kiosk's database was written by the previous
+version too (personal fields and a ticket in clear). Then ``kiosk-server migrate`` and the kiosk
+built by the app's own wiring (``build_services``) seal what was there, and a day runs: check-ins, a
+ticket raised with the client's name and mobile number, another with an e-mail address whose client
+is told by mail, badges printed through a real ``cupsd`` (a private one, CUPS-PDF queue), the host
+told by mail through a real SMTP server, a sync round with the real ``kiosk-server``. Afterwards
+every file under the kiosk's data directory (database, WAL, key files aside), the CUPS spool (which
+must hold no document of the day's jobs: a badge shows the name), head office's SQLite file (and
+WAL) or a ``pg_dump`` of its PostgreSQL is searched for every name, number and e-mail address, in
 UTF-8 and in the JSON escapes a payload would use.
 """
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cups_fixture import CupsServer, CupsUnavailable
 from notify_servers import SmtpServer
 from pg_fixture import PG_BIN, postgres  # noqa: F401  (fixture)
 
@@ -46,6 +48,7 @@ from sync.server.db import make_engine
 from sync.server.migrate import upgrade
 from sync.server.tickets import TicketRow
 from tests.support.harness import HeadOffice, ServerProcess
+from tests.unit.reception_fixtures import DESK_PIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -61,7 +64,9 @@ TODAY = [
 OLD_HO_CLIENT = ("令狐晓岚", "13700003333")
 OLD_KIOSK_CLIENT = ("皇甫嘉禾", "13700004444")
 CLIENT = ("东方既白", "13977778888")
-EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY, OLD_HO_CLIENT, OLD_KIOSK_CLIENT, CLIENT]
+#: a client who gave an e-mail address and is told by mail (``alert_deliveries.url``)
+MAIL_CLIENT = ("南宫知秋", "nangong.zhiqiu@example.com")
+EVERYONE = [OLD_HO, OLD_KIOSK, *TODAY, OLD_HO_CLIENT, OLD_KIOSK_CLIENT, CLIENT, MAIL_CLIENT]
 
 
 def _raised(ticket_id: str, number: str, client: tuple[str, str]) -> dict:
@@ -80,6 +85,10 @@ def _raised(ticket_id: str, number: str, client: tuple[str, str]) -> dict:
         "client_name": client[0],
         "contact": client[1],
     }
+
+
+def _mailed(messages, text: str) -> bool:
+    return any(text in m.get_body(("plain",)).get_content() for m in messages)
 
 
 def _needles() -> list[bytes]:
@@ -107,6 +116,30 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ho' / 'head-office.sqlite3'}"
     return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="module")
+def cups() -> Iterator[CupsServer]:
+    """A private cupsd: the day's badges go through its spool (``PreserveJobFiles``: a day)."""
+    server = CupsServer("/tmp/lk-cups-privacy")
+    try:
+        server.start()
+    except CupsUnavailable as e:
+        pytest.fail(str(e))
+    yield server
+    for name in list(server.queues):
+        server.remove_queue(name)
+    server.stop()
+
+
+def _spooled_documents(cups: CupsServer, store: Store) -> list[str]:
+    """The spool's document files (``dNNNNN-NNN``) of the kiosk's print jobs."""
+    jobs = {
+        f"{int(r[0].rsplit('-', 1)[1]):05d}"
+        for r in store.query("SELECT printer_ref FROM print_jobs WHERE printer_ref != ''")
+    }
+    spool = cups.root / "spool"
+    return [p.name for p in spool.iterdir() if p.name.startswith("d") and p.name[1:6] in jobs]
 
 
 @pytest.fixture(scope="module")
@@ -171,12 +204,15 @@ def _previous_kiosk(data: Path) -> None:
     store.close()
 
 
-def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
+def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp, cups, monkeypatch) -> None:
     _previous_head_office(database_url)
     ho = HeadOffice(database_url)  # kiosk-server migrate: 0013 seals, then compacts
     ho.add_site("demo", "示范大厦", "Demo Tower")
     server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
     data = tmp_path / "kiosk"
+    queue = f"LKDAY{tmp_path.name[-6:].upper().replace('_', '')}"
+    cups.add_pdf_queue(queue, tmp_path / "paper")  # the badges as they come out: paper
+    monkeypatch.setenv("CUPS_SERVER", cups.socket)
     services = None
     try:
         _previous_kiosk(data)
@@ -185,9 +221,10 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         settings = load_settings(
             environ={
                 "KIOSK_KIOSK_DATA_DIR": str(data),
-                "KIOSK_PRINTER_BACKEND": "file",
-                "KIOSK_PRINTER_OUT_DIR": str(data / "badges"),
+                "KIOSK_PRINTER_BACKEND": "cups",
+                "KIOSK_PRINTER_QUEUE": queue,
                 "KIOSK_NOTIFY_FRONT_DESK_URLS": smtp.url(desk),
+                "KIOSK_NOTIFY_MAIL_SERVER": f"mailto://127.0.0.1:{smtp.port}?from=kiosk@example.com",
                 "KIOSK_NOTIFY_SEND_TIMEOUT": "5",
             }
         )
@@ -207,16 +244,39 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
                 consent=True,
             ),
         )
-        mails = smtp.mailbox.wait_for(desk, count=len(TODAY))
-        assert any(TODAY[0][0] in m.get_body(("plain",)).get_content() for m in mails)
+        box = smtp.mailbox  # the host is told by mail (the mail server reaches h001's address)
+        with box.arrived:
+            assert box.arrived.wait_for(lambda: _mailed(box.messages, TODAY[0][0]), 20)
+        services.reception.staff.add("前台王", "receptionist", DESK_PIN)
+        staff = services.reception.staff.enter(DESK_PIN).staff.actor
+        mailed = services.tickets.raise_ticket(
+            staff,
+            TicketForm(
+                kind="enquiry",
+                subject="停车费",
+                client_name=MAIL_CLIENT[0],
+                contact=MAIL_CLIENT[1],
+                consent=True,
+            ),
+        )
+        services.tickets.act(
+            staff, mailed.id, "told", seen=mailed.last_entry_id, note="每小时5元", send=True
+        )
+        assert smtp.mailbox.wait_for(MAIL_CLIENT[1])
         assert services.notifier.wait_idle(timeout=20)
         assert services.sync is not None
         deadline = time.monotonic() + 20
         while services.store.pending("sync") and time.monotonic() < deadline:
             time.sleep(0.2)  # the sync worker pushes what the printer and notifier report
         assert services.store.pending("sync") == 0
-        badges = list((data / "badges").glob("*"))
-        assert len(badges) >= len(TODAY)
+        assert len(cups.wait_for_pdfs(queue, len(TODAY))) >= len(TODAY)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            services.store.query("SELECT 1 FROM print_jobs WHERE state != 'printed'")
+            or _spooled_documents(cups, services.store)
+        ):
+            time.sleep(0.1)  # purged from the spool once the print queue sees them out
+        assert _spooled_documents(cups, services.store) == []
         # head office has the day, and reads it back (sealed at rest, not lost)
         with ho.engine.connect() as conn:
             names = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
@@ -235,6 +295,7 @@ def test_nothing_in_clear_after_a_day(database_url, tmp_path, smtp) -> None:
         server.stop()
         ho.close()
     leaks = _files_with_clear_values(data)
+    leaks.update({f"cups/{k}": v for k, v in _files_with_clear_values(cups.root / "spool").items()})
     if database_url.startswith("sqlite"):
         leaks.update(_files_with_clear_values(tmp_path / "ho"))
     else:

@@ -51,7 +51,8 @@ def staff(services):
 
 def _deliveries(services, route="ticket"):
     return services.store.query(
-        "SELECT url, open_field(subject, 'alert_deliveries', 'subject') AS subject,"
+        "SELECT open_field(url, 'alert_deliveries', 'url') AS url, "
+        "open_field(subject, 'alert_deliveries', 'subject') AS subject,"
         " open_field(body_text, 'alert_deliveries', 'body_text') AS body_text"
         " FROM alert_deliveries WHERE route = ? ORDER BY created_at",  # sealed at rest
         (route,),

@@ -45,7 +45,8 @@ def _summary(services) -> ComplaintSummary:
 
 def _summaries(services) -> list:
     return services.store.query(
-        "SELECT alert_id, url, open_field(subject, 'alert_deliveries', 'subject') AS subject,"
+        "SELECT alert_id, open_field(url, 'alert_deliveries', 'url') AS url, "
+        "open_field(subject, 'alert_deliveries', 'subject') AS subject,"
         " open_field(body_text, 'alert_deliveries', 'body_text') AS body_text"
         " FROM alert_deliveries WHERE route = 'summary'"
     )

@@ -184,12 +184,14 @@ def record_alert_outcome(
         attempts = row["attempts"] + 1
         if error is None:
             db.mark_sent(tx, delivery_id, attempts=attempts, now=now)
-            log.info("alert %s sent to %s (%s)", row["alert_id"], row["channel"], row["route"])
+            # the delivery, not its channel: a client's channel is their e-mail address
+            log.info("alert %s sent (%s, delivery %s)", row["alert_id"], row["route"], row["id"])
             return
         log.warning(
-            "alert %s to %s failed (attempt %d): %s",
+            "alert %s (%s, delivery %s) failed (attempt %d): %s",
             row["alert_id"],
-            row["channel"],
+            row["route"],
+            row["id"],
             attempts,
             error,
         )

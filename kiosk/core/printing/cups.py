@@ -1,8 +1,14 @@
-"""The CUPS backend: any CUPS queue, driven through ``lp`` and ``lpstat``."""
+"""The CUPS backend: any CUPS queue, driven through ``lp`` and ``lpstat``.
+
+A badge shows the visitor's name, and CUPS keeps a printed job's document in its spool for a
+day by default (``PreserveJobFiles``): ``forget`` purges a job the kiosk has seen come out
+(``cancel -x``: its document and its control file), so the spool keeps nobody's badge.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import subprocess
@@ -23,6 +29,8 @@ from kiosk.core.printing.base import (
     PrinterStatus,
     PrintJob,
 )
+
+log = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"request id is (\S+)")
 _MEDIA_REASONS = ("media-empty", "media-needed", "media-jam", "input-tray-missing")
@@ -194,6 +202,24 @@ class CupsPrinter:
         if _lists_job(done.stdout, ref.ref):
             return JobState.COMPLETED
         return JobState.UNKNOWN
+
+    def forget(self, ref: JobRef) -> bool:
+        """Purge the queue's finished jobs from the spool once one has come out; False when
+        it did not (a job still waiting, or CUPS refused: logged, and the scheduler's own
+        ``PreserveJobFiles`` expires them).
+
+        CUPS refuses to purge one completed job (``cancel -x JOB``: "already completed"), so
+        the queue's history is purged (``cancel -a -x QUEUE``), and only while no job of the
+        queue is waiting: the print queue submits and follows from one thread, so no badge of
+        this kiosk is sent between the look and the purge."""
+        pending = self._run(["lpstat", "-W", "not-completed", "-o", self.queue])
+        if pending.returncode != 0 or pending.stdout.strip():
+            return False
+        result = self._run(["cancel", "-a", "-x", self.queue])
+        if result.returncode != 0:
+            log.warning("cups could not purge queue %s: %s", self.queue, result.stderr.strip())
+            return False
+        return True
 
 
 def _lists_job(listing: str, job: str) -> bool:

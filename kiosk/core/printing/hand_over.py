@@ -11,6 +11,7 @@ Must never: decide the retry schedule (the queue's ``RetryPolicy``) or open the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -182,6 +183,16 @@ class HandOver:
                             attempts=row["attempts"],
                         )
                     )
+            # CUPS: the badges out of its spool, once none of this printer's jobs is still
+            # followed (a purged job that was not looked at would read as lost)
+            forget = getattr(printer, "forget", None)
+            waiting = [
+                r for r in print_jobs.at_printer(self.store) if r["printer"] == row["printer"]
+            ]
+            if forget is not None and not waiting:
+                # refused: the scheduler's PreserveJobFiles expires it instead
+                with contextlib.suppress(PrinterError):
+                    forget(JobRef(row["printer"], row["printer_ref"]))
             self.changed(row["visit_id"])
             return True
         if state in (JobState.FAILED, JobState.UNKNOWN):

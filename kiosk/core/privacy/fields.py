@@ -21,6 +21,8 @@ repository; ``docs/privacy.md`` says how. Must never: log a value or a key, impo
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -43,6 +45,7 @@ class Fields(Protocol):
 
     def seal(self, value: str, table: str, column: str) -> str: ...
     def open(self, text: str | None, table: str, column: str) -> str: ...
+    def digest(self, value: str, table: str, column: str) -> str: ...
 
 
 class FieldError(StorageError):
@@ -76,6 +79,10 @@ class FieldCipher:
         with self._lock:
             self._current = stored[0]
             self._aead = {k.version: AESGCM(k.key) for k in stored}
+            # the first key: kept for ever (rotation keeps every version), so a digest stays
+            # the same across rotations
+            first = min(stored, key=lambda k: k.version)
+            self._digest_key = hmac.new(first.key, b"field digest", hashlib.sha256).digest()
 
     @property
     def version(self) -> int:
@@ -131,6 +138,14 @@ class FieldCipher:
                 f"a sealed {table}.{column} value does not open (another key, or altered)"
             ) from e
 
+    def digest(self, value: str, table: str, column: str) -> str:
+        """A keyed HMAC-SHA256 of ``value``: the same for the same value, so a sealed column
+        can keep a unique key (``alert_deliveries.url_key``) without the value in clear."""
+        with self._lock:
+            key = self._digest_key
+        data = f"{table}.{column}\0{value}".encode()
+        return "fd1." + hmac.new(key, data, hashlib.sha256).hexdigest()
+
     def rotate(self) -> StoredKey:
         """Seal with a new key from now on; older keys still open what they sealed
         (``privacy/migrate.reseal`` moves those rows to the new key)."""
@@ -162,6 +177,9 @@ class PlainFields:
 
     def open(self, text: str | None, table: str, column: str) -> str:
         return text or ""
+
+    def digest(self, value: str, table: str, column: str) -> str:
+        return value
 
 
 def _aad(table: str, column: str) -> bytes:

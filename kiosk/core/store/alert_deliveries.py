@@ -5,7 +5,14 @@ The notifier (``kiosk/core/notify/worker.py``) plans these rows in the transacti
 its outbox position past the ``alert.raised`` event, so each alert is planned once; the unique
 key (alert, channel) holds that even if a plan ran twice. Reads take the ``Store`` or the
 caller's ``Transaction``; writes take the transaction and never open one. A settled row keeps
-its outcome, not the message (a watchlist message names the visitor).
+its outcome, not the message (a watchlist message names the visitor) nor the URL.
+
+The URL (a client's e-mail address in ``to=``, a relay's password) and the channel shown for it are
+sealed like the message (store step 13: the step assigned as 15, numbered 13 until the integrator
+renumbers, since a gap in the steps is refused). The unique key is ``url_key``, the field cipher's
+keyed digest of the URL, so "already planned" still holds without the URL in clear (a row from
+before step 13 keeps its own id as its key: it was planned already, in the transaction that moved
+the notifier past its event, and is not planned again).
 
 Must never: decide who is told (``notify/alert_routes.py``) or when a send is retried
 (``notify/alert_routes.record_alert_outcome`` with the notifier's ``RetryPolicy``).
@@ -48,9 +55,42 @@ SCHEMA = (
     CREATE INDEX alert_deliveries_due ON alert_deliveries(state, next_attempt_at);
     """,
     ),
+    # the URL sealed (``privacy/migrate.SEALED`` seals older rows at open); unique by its digest
+    Step(
+        13,
+        """
+    CREATE TABLE alert_deliveries_sealed (
+        id TEXT PRIMARY KEY,
+        alert_id TEXT NOT NULL,
+        route TEXT NOT NULL,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body_text TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (alert_id, url_key)
+    );
+    INSERT INTO alert_deliveries_sealed (id, alert_id, route, url, url_key, channel, subject,
+        body_text, state, attempts, next_attempt_at, last_error, created_at, sent_at)
+        SELECT id, alert_id, route, url, 'row:' || id, channel,
+        subject, body_text, state, attempts, next_attempt_at, last_error, created_at, sent_at
+        FROM alert_deliveries;
+    DROP TABLE alert_deliveries;
+    ALTER TABLE alert_deliveries_sealed RENAME TO alert_deliveries;
+    CREATE INDEX alert_deliveries_due ON alert_deliveries(state, next_attempt_at);
+    """,
+    ),
 )
 
-_FORGET = "subject='', body_text=''"
+_FORGET = "subject='', body_text='', url=''"
+_T = "alert_deliveries"
+_CHANNEL = "open_field(channel, 'alert_deliveries', 'channel') AS channel"
 
 
 def add(
@@ -67,14 +107,15 @@ def add(
 ) -> bool:
     """A pending delivery; False when this alert already goes to this URL."""
     cursor = tx.execute(
-        "INSERT OR IGNORE INTO alert_deliveries (id, alert_id, route, url, channel, subject, "
-        "body_text, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT OR IGNORE INTO alert_deliveries (id, alert_id, route, url, url_key, channel, "
+        "subject, body_text, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
             delivery_id,
             alert_id,
             route,
-            url,
-            channel,
+            tx.fields.seal(url, _T, "url"),
+            tx.fields.digest(url, _T, "url"),
+            tx.fields.seal(channel, _T, "channel"),
             tx.fields.seal(subject, "alert_deliveries", "subject"),
             tx.fields.seal(text, "alert_deliveries", "body_text"),
             iso(now),
@@ -86,7 +127,8 @@ def add(
 
 def due(store: Store, now: datetime, limit: int = 200) -> list[Row]:
     return store.query(
-        "SELECT id, url, open_field(subject, 'alert_deliveries', 'subject') AS subject, "
+        "SELECT id, open_field(url, 'alert_deliveries', 'url') AS url, "
+        "open_field(subject, 'alert_deliveries', 'subject') AS subject, "
         "open_field(body_text, 'alert_deliveries', 'body_text') AS body_text "
         "FROM alert_deliveries "
         "WHERE state='pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
@@ -108,13 +150,16 @@ def next_attempt_at(store: Store) -> str | None:
 
 
 def delivery(tx: Transaction, delivery_id: str) -> Row | None:
-    return tx.execute("SELECT * FROM alert_deliveries WHERE id=?", (delivery_id,)).fetchone()
+    return tx.execute(
+        f"SELECT id, alert_id, route, {_CHANNEL}, state, attempts FROM alert_deliveries WHERE id=?",
+        (delivery_id,),
+    ).fetchone()
 
 
 def for_alert(db: Store, alert_id: str) -> list[Row]:
     """Where one alert went and how (console, tests, ``kiosk status``)."""
     return db.query(
-        "SELECT id, alert_id, route, channel, state, attempts, last_error, sent_at "
+        f"SELECT id, alert_id, route, {_CHANNEL}, state, attempts, last_error, sent_at "
         "FROM alert_deliveries WHERE alert_id=? ORDER BY route, channel",
         (alert_id,),
     )

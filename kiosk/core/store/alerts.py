@@ -1,4 +1,8 @@
-"""The kiosk's alerts table: rows for the receptionist and security (``kiosk.core.alerts``)."""
+"""The kiosk's alerts table: rows for the receptionist and security (``kiosk.core.alerts``).
+
+``details`` (a watchlist match names the visitor, an undelivered notice the client's address)
+is sealed at rest as one JSON value; every read opens it in SQL (``open_field``).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,13 @@ SCHEMA = (
 )
 
 
+#: every column, ``details`` opened
+_ROW = (
+    "id, kind, severity, message_key, open_field(details, 'alerts', 'details') AS details, "
+    "visit_id, site_id, raised_at, acknowledged_at, acknowledged_by"
+)
+
+
 def insert(
     tx: Transaction,
     *,
@@ -56,7 +67,9 @@ def insert(
             kind,
             severity,
             message_key,
-            json.dumps(dict(details), ensure_ascii=False, sort_keys=True),
+            tx.fields.seal(
+                json.dumps(dict(details), ensure_ascii=False, sort_keys=True), "alerts", "details"
+            ),
             visit_id,
             site_id,
             iso(raised_at),
@@ -66,7 +79,7 @@ def insert(
 
 def get(tx: Transaction, alert_id: str) -> sqlite3.Row | None:
     row: sqlite3.Row | None = tx.execute(
-        "SELECT * FROM alerts WHERE id = ?", (alert_id,)
+        f"SELECT {_ROW} FROM alerts WHERE id = ?", (alert_id,)
     ).fetchone()
     return row
 
@@ -89,12 +102,12 @@ def acknowledge_if_open(tx: Transaction, alert_id: str, *, at: datetime, by: str
 
 
 def find(store: Store, alert_id: str) -> sqlite3.Row | None:
-    return store.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+    return store.query_one(f"SELECT {_ROW} FROM alerts WHERE id = ?", (alert_id,))
 
 
 def unacknowledged(store: Store) -> list[sqlite3.Row]:
     return store.query(
-        "SELECT * FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
+        f"SELECT {_ROW} FROM alerts WHERE acknowledged_at IS NULL ORDER BY raised_at DESC, id"
     )
 
 

@@ -64,7 +64,8 @@ def invitations(tx: Transaction, cutoff: str) -> int:
 
 
 def deliveries(tx: Transaction, cutoff: str) -> int:
-    """Host and alert messages written before ``cutoff``, sent or not."""
+    """Host and alert messages written before ``cutoff``, sent or not (an alert delivery's URL
+    too), and the details of alerts acknowledged and raised before it."""
     changed = tx.execute(
         "UPDATE notify_deliveries SET subject = '', body_text = '', body_html = '' "
         "WHERE created_at < ? AND (subject != '' OR body_text != '' OR body_html != '')",
@@ -73,8 +74,13 @@ def deliveries(tx: Transaction, cutoff: str) -> int:
     return (
         changed
         + tx.execute(
-            "UPDATE alert_deliveries SET subject = '', body_text = '' "
-            "WHERE created_at < ? AND (subject != '' OR body_text != '')",
+            "UPDATE alert_deliveries SET subject = '', body_text = '', url = '', channel = '' "
+            "WHERE created_at < ? AND (subject != '' OR body_text != '' OR url != '')",
+            (cutoff,),
+        ).rowcount
+        + tx.execute(
+            "UPDATE alerts SET details = '{}' WHERE raised_at < ? "
+            "AND acknowledged_at IS NOT NULL AND details != '{}'",
             (cutoff,),
         ).rowcount
     )

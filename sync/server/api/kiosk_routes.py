@@ -27,7 +27,7 @@ from ...protocol import (
 from .. import attempts, folding, held_pulls, kiosk_health, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
-from ..visitor_directory import VISITOR_DIRECTORY_DAYS
+from ..visitor_directory import directory_days
 from .deps import Credentials, CurrentKiosk, SessionDep, kiosk_token, refused_kiosk
 
 #: other kiosks' visit events older than this are not replayed to a kiosk catching up
@@ -219,15 +219,15 @@ async def pull(
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
 
-    Not sent: the kiosk's own events (unless ``own``: a kiosk restored from a backup gets back
-    what it did after the backup), visit events older than ``VISIT_FEED_HOURS`` (a kiosk
-    catching up, or new, needs today's open visits, not the site's history) and the visitor
-    directory's ``visitor.known`` older than ``VISITOR_DIRECTORY_DAYS`` (what returning-visitor
-    matching needs, within retention). The cursor still moves past them, to the site's
-    high-water mark once the feed is drained: a kiosk that sends that mark back ("nothing
-    new", every idle round) is answered from one indexed read (its token and the site's mark),
-    without the feed query. With ``wait``, that answer is held until the site's mark moves (then
-    the page is read afresh) or ``wait`` seconds pass.
+    Not sent: the kiosk's own events (unless ``own``: a kiosk restored from a backup gets back what
+    it did after the backup), visit events older than ``VISIT_FEED_HOURS`` (a kiosk catching up,
+    or new, needs today's open visits, not the site's history) and the visitor directory's
+    ``visitor.known`` older than the site's retention period (``directory_days``: what
+    returning-visitor matching needs, and nothing past the period). The cursor still moves past
+    them, to the site's high-water mark once the feed is drained: a kiosk that sends that mark
+    back ("nothing new", every idle round) is answered from one indexed read (its token and the
+    site's mark), without the feed query. With ``wait``, that answer is held until the site's
+    mark moves (then the page is read afresh) or ``wait`` seconds pass.
     """
     token = kiosk_token(request, credentials)
     engine = request.app.state.read_engine
@@ -247,7 +247,7 @@ async def pull(
 
 #: the calling kiosk and its site's mark in one indexed read (a revoked token finds nothing)
 _KIOSK_AND_MARK = (
-    select(Kiosk.id, Kiosk.site_id, Site.change_seq)
+    select(Kiosk.id, Kiosk.site_id, Site.change_seq, Site.settings)
     .join(Site, Site.id == Kiosk.site_id)
     .where(Kiosk.token_hash == bindparam("token_hash"), Kiosk.revoked_at.is_(None))
 )
@@ -265,7 +265,8 @@ def _read_pull(
         kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
         if after >= top:
             return PullOut(changes=[], cursor=after, more=False), site_id
-        rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own)).all()
+        days = directory_days(found.settings)
+        rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
     changes: list[ChangeOut] = []
     size = 0
     for r in rows:
@@ -283,11 +284,13 @@ def _read_pull(
     return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 
-def _feed_query(kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool) -> Any:
+def _feed_query(
+    kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool, known_days: int
+) -> Any:
     # every change numbered up to the site's counter is committed (the counter and its
     # changes commit together), so the cursor may move to it even past filtered rows
     cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
-    known_cutoff = datetime.now(UTC) - timedelta(days=VISITOR_DIRECTORY_DAYS)
+    known_cutoff = datetime.now(UTC) - timedelta(days=known_days)
     return (
         select(
             Change.seq,
