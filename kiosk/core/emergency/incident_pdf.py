@@ -71,7 +71,10 @@ def render_incident(review: Review, *, site_name: str, zone: str, printed_at: da
         head.append(both("incident.unaccounted_at_end", count=len(review.unaccounted())))
     head.append(both("incident.printed_at", time=when(printed_at)))
     rows = [_row(r, when) for r in review.people]
-    events = [_event(e, review, when) for e in incident.entries]
+    names = {r.person.person_id: r.person.name for r in review.people}
+    events = [
+        (when(getattr(e.event, "at", None)), describe(e, names, both)) for e in incident.entries
+    ]
     notes = [(f"{when(n.at)}  {n.by} ({n.kiosk_id})", n.text) for n in review.notes]
     headings = [both(key) for _, key in COLUMNS]
     texts = [*head, *headings, *(c for r in rows for c in r), *(t for ev in events for t in ev)]
@@ -120,27 +123,25 @@ def _row(r: Any, when: Callable[[datetime | None], str]) -> tuple[str, ...]:
     )
 
 
-def _event(entry: Entry, review: Review, when: Callable[[datetime | None], str]) -> tuple[str, str]:
+def describe(entry: Entry, names: dict[str, str], t: Callable[..., str]) -> str:
+    """One timeline entry in words, through ``t`` (``both`` for the PDF, one language on the
+    dashboard); ``names``: person id -> name, for marks."""
     e = entry.event
-    names = {r.person.person_id: r.person.name for r in review.people}
     if isinstance(e, EmergencyStarted):
-        what = both("incident.entry.started", by=e.by, kiosk=e.kiosk_id)
-    elif isinstance(e, EmergencyEnded):
-        what = both("incident.entry.ended", by=e.by, kiosk=e.kiosk_id) + f": {e.reason}"
-    elif isinstance(e, EmergencyMarked):
-        status = both(f"emergency.status.{e.status}")
+        return str(t("incident.entry.started", by=e.by, kiosk=e.kiosk_id))
+    if isinstance(e, EmergencyEnded):
+        return f"{t('incident.entry.ended', by=e.by, kiosk=e.kiosk_id)}: {e.reason}"
+    if isinstance(e, EmergencyMarked):
         name = names.get(e.person_id, e.person_id)
-        what = both("incident.entry.marked", by=e.by, kiosk=e.kiosk_id, name=name)
-        what = f"{what}: {status}"
-    elif isinstance(e, EmergencySwitched):
+        marked = t("incident.entry.marked", by=e.by, kiosk=e.kiosk_id, name=name)
+        return f"{marked}: {t(f'emergency.status.{e.status}')}"
+    if isinstance(e, EmergencySwitched):
         key = "incident.entry.switched" if e.active else "incident.entry.switched_back"
-        what = both(key, kiosk=e.kiosk_id)
-    elif isinstance(e, RollCallPrinted):
+        return str(t(key, kiosk=e.kiosk_id))
+    if isinstance(e, RollCallPrinted):
         key = "incident.entry.printed" if e.ok else "incident.entry.print_failed"
-        what = both(key, printer=e.printer, people=e.people, kiosk=e.kiosk_id)
-    else:
-        what = e.kind
-    return when(getattr(e, "at", None)), what
+        return str(t(key, printer=e.printer, people=e.people, kiosk=e.kiosk_id))
+    return e.kind
 
 
 def _lines(pdf: Any, height: float, text: str) -> None:

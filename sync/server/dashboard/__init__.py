@@ -19,6 +19,7 @@ from . import (
     pages_auth,
     pages_buildings,
     pages_directory,
+    pages_incidents,
     pages_invitations,
     pages_records,
     pages_reports,
@@ -42,6 +43,7 @@ def install(app: FastAPI) -> None:
         pages_users,
         pages_watchlist,
         pages_buildings,
+        pages_incidents,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

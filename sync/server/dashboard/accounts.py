@@ -8,8 +8,9 @@ for twice as long (up to ``attempts.LOGINS.cap``), and a locked login is refused
 right password. A failure never says which part was wrong.
 
 Roles: ``admin`` does everything on every site; ``site_manager`` runs the sites in its list
-(directory, kiosks, exports, alerts); ``security`` watches its sites (on-site board, visit
-log, watchlist, alerts); ``viewer`` sees its sites' counts only, no personal data.
+(directory, kiosks, exports, alerts, incidents); ``security`` watches its sites (on-site board,
+visit log, watchlist, alerts, emergency incidents); ``viewer`` sees its sites' counts only, no
+personal data.
 
 Must never: store a password, a session cookie or a TOTP code; tell apart "no such user",
 "wrong password" and "wrong code".
@@ -63,12 +64,13 @@ ALLOWED: dict[str, frozenset[str]] = {
             "invite",
             "users",
             "watchlist",
+            "incidents",
         )
     ),
     "site_manager": frozenset(
-        ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite")
+        ("overview", "personal", "export", "directory", "alerts", "kiosks", "invite", "incidents")
     ),
-    "security": frozenset(("overview", "personal", "alerts", "watchlist")),
+    "security": frozenset(("overview", "personal", "alerts", "watchlist", "incidents")),
     "viewer": frozenset(("overview",)),
 }
 #: a session ends this long after login, whatever happens
