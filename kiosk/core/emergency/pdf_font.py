@@ -2,7 +2,12 @@
 bilingual labels.
 
 fpdf2 embeds the badges' Noto Sans SC cut to the characters a document prints, so Chinese
-names print and ``pdftotext`` reads them back. Pure: no I/O but reading the font file.
+names print and ``pdftotext`` reads them back. Loading the whole 8 MB font and cutting it took
+most of a roll call's second, every time; so a cut of it is shipped
+(``kiosk/assets/fonts/NotoSansSC-GB2312.otf``, 1.9 MB: ASCII and the Latin letters, GB 2312's
+6,763 characters, CJK and full-width punctuation; ``scripts/make-pdf-font`` makes it again),
+and a document uses it whenever it holds every character printed, else the whole font (a rare
+character in a name: slower, the same page). Pure: no I/O but reading the font files.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 
 FAMILY = "noto"
+#: the shipped cut of the font (``make_common_font``)
+COMMON_FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-GB2312.otf"
 
 
 @lru_cache(maxsize=1)
@@ -32,10 +39,64 @@ def both(key: str, **params: object) -> str:
 
 
 def add_font(pdf: Any, texts: Iterable[str]) -> None:
-    """Give ``pdf`` the CJK font as ``FAMILY``, holding every character of ``texts`` (the
-    font holds only the characters printed: half the time to load its 8 MB)."""
-    chars = sorted({ord(c) for text in texts for c in text} | {ord(" ")})
-    pdf.add_font(FAMILY, fname=font_path(), unicode_range=chars)
+    """Give ``pdf`` the CJK font as ``FAMILY`` for every character of ``texts``: the shipped
+    cut when it has them all, else the whole font (embedded: only the characters printed)."""
+    chars = {ord(c) for text in texts for c in text} | {ord(" ")}
+    pdf.add_font(FAMILY, fname=font_for(chars), unicode_range=sorted(chars))
+
+
+def font_for(chars: set[int]) -> str:
+    """The font file to embed ``chars`` from: the shipped cut when it holds them all."""
+    return str(COMMON_FONT) if chars <= common_chars() else font_path()
+
+
+@lru_cache(maxsize=1)
+def common_chars() -> frozenset[int]:
+    """The characters the shipped cut holds (none when it is missing)."""
+    from fontTools.ttLib import TTFont
+
+    if not COMMON_FONT.exists():
+        return frozenset()
+    with TTFont(str(COMMON_FONT), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def repertoire() -> set[int]:
+    """What the shipped cut holds: printable ASCII, Latin-1 and Latin Extended-A (Müller,
+    Łukasz), general punctuation, CJK symbols and punctuation, full-width forms, and every
+    character GB 2312 encodes (the 6,763 of everyday Chinese names and text)."""
+    ranges = ((0x20, 0x250), (0x2000, 0x2070), (0x2190, 0x2200), (0x3000, 0x3040))
+    chars = {cp for low, high in (*ranges, (0xFF00, 0xFFF0)) for cp in range(low, high)}
+    for cp in range(0x4E00, 0xA000):
+        try:
+            chr(cp).encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        chars.add(cp)
+    return chars
+
+
+def make_common_font(target: Path) -> None:
+    """Cut the whole font to ``repertoire()`` into ``target`` (``scripts/make-pdf-font``):
+    subroutines flattened, so cutting it again per document is quick."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(
+        notdef_outline=True,
+        recommended_glyphs=True,
+        name_IDs=["*"],
+        layout_features=["*"],
+        desubroutinize=True,
+    )
+    font = TTFont(font_path(), recalcTimestamp=False)
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=repertoire())
+    cutter.subset(font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(".part")
+    font.save(str(part))
+    part.replace(target)
 
 
 def shrink(pdf: object, text: str, width: float, *, size: float) -> None:
