@@ -45,3 +45,18 @@ def test_a_rare_character_takes_the_whole_font_and_still_prints(tmp_path) -> Non
         ).stdout
         for name in names:
             assert name in text
+        # the heading's lines start at the left margin, on the page (they ran off its right)
+        assert "演示 / Demo" in text and "2 people: 0 accounted for" in text
+
+
+def test_our_width_is_fpdfs_width() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="mm", format="A4")
+    texts = ["张伟", "Emma Müller (Siemens AG)", "访客499 Visitor 499…", "[x] 欧阳娜娜 · 12F"]
+    pdf_font.add_font(pdf, texts)
+    pdf.add_page()
+    for size in (4, 6.5, 8, 14):
+        pdf.set_font(pdf_font.FAMILY, size=size)
+        for text in texts:
+            assert abs(pdf_font.width_of(pdf, text) - pdf.get_string_width(text)) < 1e-9

@@ -43,6 +43,9 @@ def add_font(pdf: Any, texts: Iterable[str]) -> None:
     cut when it has them all, else the whole font (embedded: only the characters printed)."""
     chars = {ord(c) for text in texts for c in text} | {ord(" ")}
     pdf.add_font(FAMILY, fname=font_for(chars), unicode_range=sorted(chars))
+    # fontTools would redraw every embedded glyph on save to recompute the bounding boxes
+    # (a third of the time): the cut font's boxes hold the document's glyphs already
+    pdf.fonts[FAMILY].ttfont.recalcBBoxes = False
 
 
 def font_for(chars: set[int]) -> str:
@@ -102,16 +105,23 @@ def make_common_font(target: Path) -> None:
 def shrink(pdf: object, text: str, width: float, *, size: float) -> None:
     """Set the font size at which ``text`` fits ``width`` mm: a name is made smaller, never
     cut (down to 4 pt; a longer one runs into the next column rather than lose letters)."""
-    while size > 4 and pdf.get_string_width(text) > width:  # type: ignore[attr-defined]
+    while size > 4 and width_of(pdf, text) > width:
         size -= 0.5
         pdf.set_font(FAMILY, size=size)  # type: ignore[attr-defined]
 
 
 def fit(pdf: object, text: str, width: float) -> str:
     """``text`` cut to ``width`` mm with an ellipsis (company, host, place: never the name)."""
-    measure = pdf.get_string_width  # type: ignore[attr-defined]
-    if measure(text) <= width:
+    if width_of(pdf, text) <= width:
         return text
-    while text and measure(text + "…") > width:
+    while text and width_of(pdf, text + "…") > width:
         text = text[:-1]
     return text + "…"
+
+
+def width_of(pdf: Any, text: str) -> float:
+    """``pdf.get_string_width(text)`` for our one font, unshaped, without letter spacing or
+    stretching: the sum of the characters' widths (fpdf2's own sum, without the bidi pass that
+    made it a quarter of a roll call's time)."""
+    widths = pdf.current_font.cw
+    return sum(widths[ord(c)] for c in text) * pdf.font_size_pt * 0.001 / pdf.k

@@ -66,10 +66,10 @@ def render_roll_call(
     pdf.add_page()
     width = pdf.epw
     pdf.set_font(_FONT, size=9 if roll else 14)
-    pdf.multi_cell(width, 5 if roll else 7, title)
+    pdf.multi_cell(width, 5 if roll else 7, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FONT, size=7 if roll else 9)
     for text in lines:
-        pdf.multi_cell(width, 4 if roll else 5, text)
+        pdf.multi_cell(width, 4 if roll else 5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if roll:
         _roll_lines(pdf, call, width)
