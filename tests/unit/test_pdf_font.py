@@ -60,3 +60,4 @@ def test_our_width_is_fpdfs_width() -> None:
         pdf.set_font(pdf_font.FAMILY, size=size)
         for text in texts:
             assert abs(pdf_font.width_of(pdf, text) - pdf.get_string_width(text)) < 1e-9
+    assert pdf_font.finish(pdf).startswith(b"%PDF")

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.config.clock import site_time
-from kiosk.core.emergency.pdf_font import FAMILY, add_font, both, fit, shrink
+from kiosk.core.emergency.pdf_font import FAMILY, add_font, both, finish, fit, shrink
 from kiosk.core.emergency.review import Review, duration_text
 from kiosk.core.emergency.timeline import Entry
 from kiosk.core.events import (
@@ -109,7 +109,7 @@ def render_incident(review: Review, *, site_name: str, zone: str, printed_at: da
         pdf.set_font(FAMILY, size=9)
         _lines(pdf, 5, text)
         pdf.ln(1.5)
-    return bytes(pdf.output())
+    return finish(pdf)
 
 
 def _row(r: Any, when: Callable[[datetime | None], str]) -> tuple[str, ...]:

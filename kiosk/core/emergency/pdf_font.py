@@ -48,6 +48,17 @@ def add_font(pdf: Any, texts: Iterable[str]) -> None:
     pdf.fonts[FAMILY].ttfont.recalcBBoxes = False
 
 
+def finish(pdf: Any) -> bytes:
+    """The document's bytes, and the font file closed (fontTools reads it lazily)."""
+    try:
+        return bytes(pdf.output())
+    finally:
+        for font in pdf.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
+
 def font_for(chars: set[int]) -> str:
     """The font file to embed ``chars`` from: the shipped cut when it holds them all."""
     return str(COMMON_FONT) if chars <= common_chars() else font_path()

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.emergency.pdf_font import FAMILY as _FONT
-from kiosk.core.emergency.pdf_font import add_font
+from kiosk.core.emergency.pdf_font import add_font, finish
 from kiosk.core.emergency.pdf_font import both as _both
 from kiosk.core.emergency.pdf_font import fit as _fit
 from kiosk.core.emergency.pdf_font import shrink as _whole
@@ -75,7 +75,7 @@ def render_roll_call(
         _roll_lines(pdf, call, width)
     else:
         _a4_table(pdf, call, width, row)
-    return bytes(pdf.output())
+    return finish(pdf)
 
 
 _HEADS = ("", "Name 姓名", "Company 公司", "Host 被访人", "Going to 去往", "Kiosk")
