@@ -1,4 +1,5 @@
-"""``kiosk tour``'s emergency screens: a supervisor's start, the instructions, the roll call.
+"""``kiosk tour``'s emergency screens: a supervisor's start, the instructions, the roll call,
+and the console after the drill ended (the record's note and PDF).
 
 They come last: once the drill is started every visitor screen leads to the instructions.
 The visitor screens before them lock the console, so each console step signs the tour's admin
@@ -57,8 +58,29 @@ def emergency_steps(app: Any, zh: bool) -> list[tuple[str, Callable[[], Any]]]:
     def emergency_rollcall() -> Callable[[], bool]:
         return console(lambda s: s.active and not s.busy and bool(s.counts_text))
 
+    def emergency_review() -> Callable[[], bool]:
+        ended: list[object] = []
+
+        def end_and_note() -> None:
+            incident = mode.current()
+            if incident is not None:
+                mode.end(by="tour", role="supervisor", reason="drill over")
+                note = "出口B被快递堵住 / exit B was blocked by deliveries"
+                mode.note(by="tour", role="supervisor", incident_id=incident.id, text=note)
+
+        app.commands.submit(end_and_note, ended.append)
+        s = app.screen("emergency_rollcall")
+
+        def ready() -> bool:
+            if ended and not s.show_last and not s.busy:
+                s.refresh()
+            return bool(ended) and s.show_last and not s.busy
+
+        return ready
+
     return [
         ("emergency_start", emergency_start),
         ("emergency_instructions", emergency_instructions),
         ("emergency_rollcall", emergency_rollcall),
+        ("emergency_review", emergency_review),
     ]

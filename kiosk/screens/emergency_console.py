@@ -3,7 +3,8 @@
 Not under way: the kinds, a drill switch and "start" (the signed-in staff member must be a
 supervisor or admin: ``EmergencyMode.start`` refuses others). Under way: the roll call (each
 line: name, host, where, status, "accounted for" / "missing"; those still to find first:
-missing, then not yet marked), its counts, "print the roll call" and "end" with a reason. Every
+missing, then not yet marked), its counts, "print the roll call" and "end" with a reason. After
+one, the last incident's record: a supervisor's note, and the record saved as a PDF. Every
 use case runs on the command runner; the list refills in place (``widgets.reuse``) and follows
 changes from peers.
 """
@@ -17,7 +18,10 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 import kiosk.widgets.qrview  # noqa: F401  (registers QrCode)
+from kiosk.core.config.clock import site_time
+from kiosk.core.emergency.review import duration_text
 from kiosk.core.emergency.roster import Line, RollCall
+from kiosk.core.emergency.timeline import Incident
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
 
@@ -37,6 +41,11 @@ class EmergencyConsoleScreen(KioskScreen):
     counts_text = StringProperty("")
     #: the warden link for the QR code (phones mark the roll call); empty without the page
     warden_link = StringProperty("")
+    #: the last incident's summary (none under way), for its note and PDF
+    last_text = StringProperty("")
+    show_last = BooleanProperty(False)
+
+    _last: Incident | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -62,6 +71,7 @@ class EmergencyConsoleScreen(KioskScreen):
 
     def _show(self, found: tuple[bool, RollCall, str]) -> None:
         self.active, self._call, self.warden_link = found
+        self._show_last(self.emergency.mode.latest())
         c = self._call.counts()
         text = self.t("emergency.rollcall.counts", total=len(self._call.lines), **c)
         after = self._call.all_accounted_after(self.emergency.mode.latest())
@@ -131,6 +141,44 @@ class EmergencyConsoleScreen(KioskScreen):
     def print_roll_call(self) -> None:
         emergency = self.emergency
         self.run(lambda: emergency.print_roll_call(), lambda _outcome: self.refresh())
+
+    def _show_last(self, incident: Incident | None) -> None:
+        self._last = incident if incident is not None and not incident.active else None
+        self.show_last = self._last is not None
+        if self._last is None:
+            self.last_text = ""
+            return
+        i, zone = self._last, self.shell.settings.site.timezone
+        assert i.ended_at is not None
+        self.last_text = self.t(
+            "incident.console_last",
+            kind=self.t(f"emergency.kind.{i.emergency}"),
+            time=site_time(i.started_at, zone).strftime("%m-%d %H:%M"),
+            duration=duration_text((i.ended_at - i.started_at).total_seconds()),
+            notes=len(i.notes),
+        )
+
+    def add_note(self) -> None:
+        staff, mode, last, text = self._staff(), self.emergency.mode, self._last, self.ids.note.text
+        if staff is None or last is None:
+            return
+        self.run(
+            lambda: mode.note(by=staff.id, role=staff.role, incident_id=last.id, text=text),
+            lambda _none: self._noted(),
+        )
+
+    def _noted(self) -> None:
+        self.ids.note.text = ""
+        self.refresh()
+
+    def save_record(self) -> None:
+        staff, emergency, last = self._staff(), self.emergency, self._last
+        if staff is None or last is None:
+            return
+        self.run(
+            lambda: emergency.save_record(last.id, actor=staff.actor),
+            lambda path: self.shell.show_message("incident.saved", path=path),
+        )
 
     def on_language(self, lang: str) -> None:
         if self._call is not None:

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.core.config.errors import NotFoundError
 from kiosk.core.emergency.timeline import Entry, Incident, current, fold
-from kiosk.core.events import EmergencyEnded, EmergencyStarted, Event, parse_event
+from kiosk.core.events import EmergencyEnded, EmergencyNoted, EmergencyStarted, Event, parse_event
 from kiosk.core.events.emergency import EMERGENCY_EVENTS
 
 from .changes import SERVER_HLC, append_change
@@ -98,6 +99,28 @@ def end(session: Session, *, site_id: str, by: str, reason: str) -> Incident:
     return incidents(session, site_id=site_id)[-1]
 
 
+def note(session: Session, *, site_id: str, incident_id: str, by: str, text: str) -> Incident:
+    """A note on an incident's record, written at head office (``NotFoundError`` for an
+    incident the site does not have): kept here and fed to the site's kiosks."""
+    from kiosk.core.emergency.timeline import find
+
+    if find(incidents(session, site_id=site_id), incident_id) is None:
+        raise NotFoundError(f"site {site_id} has no incident {incident_id}")
+    event = EmergencyNoted(
+        entry_id=uuid.uuid4().hex,
+        site_id=site_id,
+        kiosk_id=HEAD_OFFICE,
+        at=datetime.now(UTC),
+        incident_id=incident_id,
+        by=by,
+        note=text.strip()[:2000],
+    )
+    _record(session, site_id, event)
+    found = find(incidents(session, site_id=site_id), incident_id)
+    assert found is not None
+    return found
+
+
 def _record(session: Session, site_id: str, event: Event) -> None:
     hlc = SERVER_HLC.tick()
     row = {
@@ -135,6 +158,9 @@ def public(incident: Incident) -> dict[str, Any]:
             for p in incident.prints()
         ],
         "entries": len(incident.entries),
+        "notes": [
+            {"at": n.at, "by": n.by, "text": n.text, "kiosk_id": n.kiosk_id} for n in incident.notes
+        ],
     }
 
 

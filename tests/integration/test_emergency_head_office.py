@@ -1,6 +1,7 @@
 """Head office starts a drill for a site: the kiosk (the app's own wiring, sync rounds by hand)
 switches on its next pull and reports its switch back; head office ends it (a second end is a
-409) and the kiosk goes back to normal."""
+409) and the kiosk goes back to normal; notes written afterwards on the kiosk and at head
+office reach both records."""
 
 from __future__ import annotations
 
@@ -64,6 +65,20 @@ def test_head_office_starts_and_ends_a_drill_for_a_site(tmp_path: Path) -> None:
         assert mode.current() is None and mode.latest().reason == "drill over"
         bad = http.post(f"/sites/{site}/incidents", json={**body, "emergency": "flood"})
         assert bad.status_code in (400, 422)
+
+        # notes afterwards, from the kiosk and from head office: both records hold both
+        mode.note(by="st-s", role="supervisor", incident_id=incident.id, text="出口B被堵住")
+        note = {"by": "security-chief", "text": "Exit B: keep it clear"}
+        _ok(http.post(f"/sites/{site}/incidents/{incident.id}/notes", json=note))
+        assert http.post(f"/sites/{site}/incidents/nope/notes", json=note).status_code == 404
+        empty = http.post(f"/sites/{site}/incidents/{incident.id}/notes", json={**note, "text": ""})
+        assert empty.status_code in (400, 422)
+        services.sync.sync_once()
+        services.sync.sync_once()
+        both = ["出口B被堵住", "Exit B: keep it clear"]
+        (record,) = _ok(http.get(f"/sites/{site}/incidents"))
+        assert sorted(n["text"] for n in record["notes"]) == sorted(both)
+        assert sorted(n.text for n in mode.latest().notes) == sorted(both)
     finally:
         if services is not None:
             services.stop()

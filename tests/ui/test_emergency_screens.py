@@ -1,8 +1,12 @@
 """Emergency mode on the real app offscreen: a supervisor starts a drill from the console, the
 kiosk shows the instructions (both languages, text at least 15 mm), check-in is paused while a
-badge scan still checks out, marks on the roll call, and the end takes the kiosk home."""
+badge scan still checks out, marks on the roll call, and the end takes the kiosk home; then a
+note on the record and the record saved as a PDF."""
 
 from __future__ import annotations
+
+import subprocess
+from pathlib import Path
 
 import pytest
 from kivy.metrics import mm
@@ -69,6 +73,28 @@ def test_a_supervisor_runs_a_drill_from_the_console(kiosk):
     incident = app.services.emergency.mode.latest()
     assert incident.reason == "drill over, all accounted for" and not incident.active
     assert incident.marks[visit.id].status == "accounted"
+
+    # afterwards, the record: a supervisor's note, and the record saved as a PDF (audited)
+    if not app.reception.signed_in():
+        _sign_in(kiosk)
+    app.go("emergency_rollcall")
+    kiosk.settle()
+    console = kiosk.current()
+    kiosk.wait_for(lambda: console.show_last and console.ids.last.height > 0)
+    assert "0 " in console.last_text or "0 条" in console.last_text  # no notes yet
+    console.ids.note.text = "出口B被快递堵住"
+    kiosk.tap(console.ids.add_note)
+    kiosk.wait_for(lambda: [n.text for n in app.services.emergency.mode.latest().notes])
+    assert app.services.emergency.mode.latest().notes[0].text == "出口B被快递堵住"
+    kiosk.tap(console.ids.save_record)
+    saved = Path(app.services.settings.data_dir) / "incidents" / f"incident-{incident.id}.pdf"
+    kiosk.wait_for(saved.exists)
+    text = subprocess.run(
+        ["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "王芳" in text and "出口B被快递堵住" in text
+    actions = [r[0] for r in app.services.store.query("SELECT action FROM audit_log")]
+    assert "incident.exported" in actions
 
 
 def test_a_receptionist_cannot_start_it(kiosk):

@@ -1,4 +1,5 @@
-"""Emergency entries head office feeds (a start or an end made at head office for the site).
+"""Emergency entries head office feeds (a start, an end or a note made at head office for the
+site).
 
 The ``sync.apply`` handler keeps the entry with the change's stamp, in the pull's transaction,
 exactly as one passed on by a peer kiosk; ``EmergencyMode.pulled`` (the sync worker calls it
@@ -18,7 +19,7 @@ from kiosk.core.store.database import Transaction
 
 log = logging.getLogger(__name__)
 
-FED_KINDS = frozenset({"emergency.started", "emergency.ended"})
+FED_KINDS = frozenset({"emergency.started", "emergency.ended", "emergency.noted"})
 
 
 def entry_change(records: Any, tx: Transaction, event: Event, *, stamp: str) -> None:

@@ -9,30 +9,17 @@ back. A pure function of the roll call; fpdf2 makes the PDF.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from kiosk.core.config.i18n import LOCALE_DIR, translate
+from kiosk.core.emergency.pdf_font import FAMILY as _FONT
+from kiosk.core.emergency.pdf_font import add_font, finish
+from kiosk.core.emergency.pdf_font import both as _both
+from kiosk.core.emergency.pdf_font import fit as _fit
+from kiosk.core.emergency.pdf_font import shrink as _whole
 from kiosk.core.emergency.roster import RollCall
 from kiosk.core.emergency.timeline import Incident
 
 PAPERS = ("a4", "roll62")
-_FONT = "noto"
-
-
-@lru_cache(maxsize=1)
-def _font_path() -> str:
-    import pylopdf_fonts_zh_cn
-
-    return str(Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / "NotoSansSC-Regular.otf")
-
-
-def _both(key: str, **params: object) -> str:
-    zh, en = (
-        translate(key, "zh_CN", LOCALE_DIR, **params),
-        translate(key, "en", LOCALE_DIR, **params),
-    )
-    return f"{zh} / {en}"
 
 
 def render_roll_call(
@@ -74,24 +61,21 @@ def render_roll_call(
     if after is not None:
         minutes, seconds = divmod(int(after), 60)
         lines.append(_both("emergency.all_accounted", minutes=minutes, seconds=seconds))
-    # the font holds only the characters printed: half the time to load it (8 MB of CJK)
     printed = [title, *lines, *_HEADS, "[ ]x!-…· ", *(_fields(line.person) for line in call.lines)]
-    pdf.add_font(
-        _FONT, fname=_font_path(), unicode_range=sorted({ord(c) for t in printed for c in t})
-    )
+    add_font(pdf, printed)
     pdf.add_page()
     width = pdf.epw
     pdf.set_font(_FONT, size=9 if roll else 14)
-    pdf.multi_cell(width, 5 if roll else 7, title)
+    pdf.multi_cell(width, 5 if roll else 7, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FONT, size=7 if roll else 9)
     for text in lines:
-        pdf.multi_cell(width, 4 if roll else 5, text)
+        pdf.multi_cell(width, 4 if roll else 5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if roll:
         _roll_lines(pdf, call, width)
     else:
         _a4_table(pdf, call, width, row)
-    return bytes(pdf.output())
+    return finish(pdf)
 
 
 _HEADS = ("", "Name 姓名", "Company 公司", "Host 被访人", "Going to 去往", "Kiosk")
@@ -160,21 +144,3 @@ def _roll_lines(pdf: object, call: RollCall, width: float) -> None:
         rest = "  ".join(x for x in (p.company, p.host, p.where) if x)
         pdf.cell(width, 4.5, _fit(pdf, rest, width))
         pdf.ln(4.5)
-
-
-def _whole(pdf: object, text: str, width: float, *, size: float) -> None:
-    """Set the font size at which ``text`` fits ``width`` mm: a name is made smaller, never
-    cut (down to 4 pt; a longer one runs into the next column rather than lose letters)."""
-    while size > 4 and pdf.get_string_width(text) > width:  # type: ignore[attr-defined]
-        size -= 0.5
-        pdf.set_font(_FONT, size=size)  # type: ignore[attr-defined]
-
-
-def _fit(pdf: object, text: str, width: float) -> str:
-    """``text`` cut to ``width`` mm with an ellipsis (company, host, place: never the name)."""
-    measure = pdf.get_string_width  # type: ignore[attr-defined]
-    if measure(text) <= width:
-        return text
-    while text and measure(text + "…") > width:
-        text = text[:-1]
-    return text + "…"

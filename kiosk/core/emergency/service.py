@@ -22,13 +22,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.core.config.clock import Clock
-from kiosk.core.config.errors import DeniedError, ValidationError
+from kiosk.core.config.errors import DeniedError, NotFoundError, ValidationError
 from kiosk.core.emergency import roster as rosters
 from kiosk.core.emergency.names import ChannelNames
-from kiosk.core.emergency.timeline import Entry, Incident, current, fold
+from kiosk.core.emergency.timeline import Entry, Incident, current, find, fold
 from kiosk.core.events import (
     EmergencyEnded,
     EmergencyMarked,
+    EmergencyNoted,
     EmergencyStarted,
     EmergencySwitched,
     Event,
@@ -183,6 +184,19 @@ class EmergencyMode:
         if status not in ("accounted", "missing"):
             raise ValidationError(f"no mark {status!r}", field="status")
         self._record(EmergencyMarked(**self._common(), person_id=person_id, status=status, by=by))  # type: ignore[arg-type]
+
+    def note(self, *, by: str, role: str, incident_id: str, text: str) -> None:
+        """A supervisor adds a note to an incident's record (under way or ended)."""
+        _may(role)
+        if not text.strip():
+            raise ValidationError("an empty note", field="note", key="incident.note_needed")
+        if find(self.incidents(), incident_id) is None:
+            raise NotFoundError(f"no incident {incident_id!r}", key="incident.not_found")
+        self._record(
+            EmergencyNoted(
+                **self._common(), incident_id=incident_id, by=by, note=text.strip()[:2000]
+            )
+        )
 
     def printed(self, *, printer: str, people: int, ok: bool, problem: str = "") -> None:
         self._record(

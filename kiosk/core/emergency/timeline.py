@@ -4,8 +4,9 @@ Every kiosk folds the entries it holds in the same order (hybrid-clock stamp, th
 so kiosks that hold the same entries agree on the same incidents, whatever order the entries
 arrived in: two supervisors starting at once on two kiosks give one incident (the later start
 joins the first), two ends give one end (the later is noted), and a start stamped after an end
-opens a new incident. Marks are last-writer-wins per person, by stamp. Pure functions of the
-entries; no I/O.
+opens a new incident. Marks are last-writer-wins per person, by stamp. A note names its
+incident, so one written days later (after other incidents) still joins its record. Pure
+functions of the entries; no I/O.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from kiosk.core.events import (
     EmergencyEnded,
     EmergencyMarked,
+    EmergencyNoted,
     EmergencyStarted,
     EmergencySwitched,
     Event,
@@ -43,6 +45,16 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A supervisor's note on the incident's record."""
+
+    at: datetime
+    by: str
+    text: str
+    kiosk_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     """One emergency (or drill) from its first start to its first end after that."""
 
@@ -60,8 +72,10 @@ class Incident:
     marks: dict[str, Mark] = field(default_factory=dict)
     #: kiosk id -> when it switched to emergency mode
     switched: dict[str, datetime] = field(default_factory=dict)
-    #: every entry of the incident, in stamp order
+    #: every entry of the incident, in stamp order (notes are in ``notes``)
     entries: tuple[Entry, ...] = ()
+    #: supervisors' notes, in stamp order
+    notes: tuple[Note, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -78,12 +92,16 @@ def fold(entries: Iterable[Entry]) -> list[Incident]:
     marks: dict[str, Mark] = {}
     switched: dict[str, datetime] = {}
     kept: list[Entry] = []
+    notes: dict[str, list[Note]] = {}
 
     def close(incident: Incident) -> Incident:
         return replace(incident, marks=dict(marks), switched=dict(switched), entries=tuple(kept))
 
     for entry in sorted(entries, key=lambda e: (e.stamp, e.event.entity_id)):
         e = entry.event
+        if isinstance(e, EmergencyNoted):
+            notes.setdefault(e.incident_id, []).append(Note(e.at, e.by, e.note, e.kiosk_id))
+            continue
         if isinstance(e, EmergencyStarted):
             if current is None or not current.active:
                 if current is not None:
@@ -113,7 +131,12 @@ def fold(entries: Iterable[Entry]) -> list[Incident]:
             switched.setdefault(e.kiosk_id, e.at)
     if current is not None:
         incidents.append(close(current))
-    return incidents
+    return [replace(i, notes=tuple(notes.get(i.id, ()))) if i.id in notes else i for i in incidents]
+
+
+def find(incidents: list[Incident], incident_id: str) -> Incident | None:
+    """The incident with this id, or None."""
+    return next((i for i in incidents if i.id == incident_id), None)
 
 
 def current(incidents: list[Incident]) -> Incident | None:

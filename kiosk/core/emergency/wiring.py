@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.clock import Clock
@@ -50,6 +51,29 @@ class Emergency:
     def print_roll_call(self) -> Any:
         """Print the roll call on the first configured printer that takes it (blocking)."""
         return self.printing.print_roll_call()
+
+    def save_record(self, incident_id: str, *, actor: Any) -> Path:
+        """The incident's record as a PDF into ``<data dir>/incidents`` (blocking); the export
+        of its names is written to the audit log as ``actor``'s."""
+        from kiosk.core.emergency.record import incident_pdf
+        from kiosk.core.reception import audit
+        from kiosk.core.reports.export import save
+
+        settings = self.printing.settings
+        site = settings.site
+        pdf = incident_pdf(self.mode, incident_id, site_name=f"{site.name_zh} / {site.name_en}")
+        with self.mode.store.transaction() as tx:
+            audit.record(
+                tx,
+                actor,
+                "incident.exported",
+                site_id=site.id,
+                kiosk_id=settings.kiosk.id,
+                subject_kind="incident",
+                subject_id=incident_id,
+                fields="name,company",
+            )
+        return save(pdf, Path(settings.data_dir) / "incidents", f"incident-{incident_id}.pdf")
 
 
 def peer_key(settings: Settings, site_keys: Any) -> Callable[[], SiteKey | None]:

@@ -101,10 +101,26 @@ class RollCallPrinted(_Entry):
     problem: Text64 = ""
 
 
+class EmergencyNoted(_Entry):
+    """A supervisor added a note to an incident's record (on a kiosk or at head office),
+    usually after it ended: what happened, what to do better. Names its incident, so a note
+    written days later still joins the right record."""
+
+    kind: ClassVar[str] = "emergency.noted"
+    origin: ClassVar[str] = _BOTH
+    consumer: ClassVar[str] = _CONSUMER
+
+    #: the incident's id (the entry id of its first start)
+    incident_id: Id
+    by: Actor
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 EMERGENCY_EVENTS: tuple[type[Event], ...] = (
     EmergencyStarted,
     EmergencyEnded,
     EmergencyMarked,
     EmergencySwitched,
     RollCallPrinted,
+    EmergencyNoted,
 )

@@ -316,6 +316,15 @@ EXAMPLES: dict[str, Event] = {
             people=42,
             ok=True,
         ),
+        emergency.EmergencyNoted(
+            entry_id="e6a2b3c4d5e64f708192a3b4c5d6e7f8",
+            site_id="demo",
+            kiosk_id="head-office",
+            at=_T,
+            incident_id="e1a2b3c4d5e64f708192a3b4c5d6e7f8",
+            by="security",
+            note="Exit B was blocked by deliveries; two visitors waited in the lift lobby",
+        ),
         privacy.VisitorErased(
             erasure_id="er-2c1b0a9f8e7d4c6b",
             site_id="demo",

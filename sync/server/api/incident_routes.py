@@ -62,3 +62,22 @@ def end_site_emergency(
         return incidents.public(
             incidents.end(session, site_id=site_id, by=body.by, reason=body.reason)
         )
+
+
+class IncidentNote(_In):
+    by: Annotated[str, Field(min_length=1, max_length=64)]
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@router.post("/sites/{site_id}/incidents/{incident_id}/notes", status_code=201, responses=NOT_FOUND)
+def note_site_incident(
+    site_id: PathId, incident_id: PathId, body: IncidentNote, _: CurrentAdmin, session: SessionDep
+) -> dict[str, Any]:
+    """Add a note to an incident's record (fed to the site's kiosks like a start or an end)."""
+    with session.begin():
+        get_site(session, site_id)
+        return incidents.public(
+            incidents.note(
+                session, site_id=site_id, incident_id=incident_id, by=body.by, text=body.text
+            )
+        )

@@ -19,6 +19,7 @@ from . import (
     pages_auth,
     pages_buildings,
     pages_directory,
+    pages_incidents,
     pages_invitations,
     pages_privacy,
     pages_records,
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
         pages_tickets,
         pages_staff,
         pages_privacy,
+        pages_incidents,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

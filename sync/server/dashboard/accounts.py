@@ -8,9 +8,11 @@ for twice as long (up to ``attempts.LOGINS.cap``), and a locked login is refused
 right password. A failure never says which part was wrong.
 
 Roles: ``admin`` does everything on every site; ``site_manager`` runs the sites in its list
-(directory, kiosks, exports, alerts, tickets, the desk's staff accounts); ``security`` watches
-its sites (on-site board, visit log, watchlist, alerts); ``viewer`` sees its sites' counts
+(directory, kiosks, exports, alerts, tickets, the desk's staff accounts, emergency incidents);
+``security`` watches its sites (on-site board, visit log, watchlist, alerts, emergency
+incidents); ``viewer`` sees its sites' counts
 only, no personal data. Privacy requests and incidents (``privacy``) are for admins alone.
+Emergency incidents (``incidents``) are for admins, site managers and security.
 
 Must never: store a password, a session cookie or a TOTP code; tell apart "no such user",
 "wrong password" and "wrong code".
@@ -51,6 +53,7 @@ Permission = Literal[
     "tickets",
     "staff",
     "privacy",
+    "incidents",
 ]
 #: what each role may do (``overview``: counts only; ``personal``: names of visitors and hosts)
 ALLOWED: dict[str, frozenset[str]] = {
@@ -70,6 +73,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tickets",
             "staff",
             "privacy",
+            "incidents",
         )
     ),
     "site_manager": frozenset(
@@ -83,9 +87,10 @@ ALLOWED: dict[str, frozenset[str]] = {
             "invite",
             "tickets",
             "staff",
+            "incidents",
         )
     ),
-    "security": frozenset(("overview", "personal", "alerts", "watchlist")),
+    "security": frozenset(("overview", "personal", "alerts", "watchlist", "incidents")),
     "viewer": frozenset(("overview",)),
 }
 #: a session ends this long after login, whatever happens
