@@ -37,7 +37,7 @@ SEALED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("visit_annotations", ("old_value", "new_value", "reason")),
     ("outbox", ("payload",)),
     ("notify_deliveries", ("subject", "body_text", "body_html")),
-    ("alert_deliveries", ("subject", "body_text")),
+    ("alert_deliveries", ("subject", "body_text", "url")),
     ("pulled_quarantine", ("payload",)),
     ("tickets", ("raised",)),
     ("ticket_entries", ("entry",)),
@@ -47,7 +47,7 @@ SEALED: tuple[tuple[str, tuple[str, ...]], ...] = (
 MARKER = "privacy.sealed"
 #: the marker's value once every column of ``SEALED`` was sealed; a column added to ``SEALED``
 #: bumps it, so a database sealed before that column was listed gets that column sealed too
-SEALED_VERSION = "2"
+SEALED_VERSION = "3"
 
 
 def seal_existing(store: Store) -> int:

@@ -5,7 +5,9 @@ The notifier (``kiosk/core/notify/worker.py``) plans these rows in the transacti
 its outbox position past the ``alert.raised`` event, so each alert is planned once; the unique
 key (alert, channel) holds that even if a plan ran twice. Reads take the ``Store`` or the
 caller's ``Transaction``; writes take the transaction and never open one. A settled row keeps
-its outcome, not the message (a watchlist message names the visitor).
+its outcome, not the message (a watchlist message names the visitor). A ``personal`` row (a
+message to a ticket's client: the URL holds their number or address) has its URL sealed too,
+and a settled one keeps only the channel's name in its place.
 
 Must never: decide who is told (``notify/alert_routes.py``) or when a send is retried
 (``notify/alert_routes.record_alert_outcome`` with the notifier's ``RetryPolicy``).
@@ -50,7 +52,9 @@ SCHEMA = (
     ),
 )
 
-_FORGET = "subject='', body_text=''"
+_FORGET = (
+    "subject='', body_text='', url=CASE WHEN url LIKE 'pf1.%' THEN 'settled:' || id ELSE url END"
+)
 
 
 def add(
@@ -64,8 +68,10 @@ def add(
     subject: str,
     text: str,
     now: datetime,
+    personal: bool = False,
 ) -> bool:
-    """A pending delivery; False when this alert already goes to this URL."""
+    """A pending delivery; False when this alert already goes to this URL. ``personal``: the
+    URL names a person (a client's mobile or address), sealed at rest like the message."""
     cursor = tx.execute(
         "INSERT OR IGNORE INTO alert_deliveries (id, alert_id, route, url, channel, subject, "
         "body_text, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -73,7 +79,7 @@ def add(
             delivery_id,
             alert_id,
             route,
-            url,
+            tx.fields.seal(url, "alert_deliveries", "url") if personal else url,
             channel,
             tx.fields.seal(subject, "alert_deliveries", "subject"),
             tx.fields.seal(text, "alert_deliveries", "body_text"),
@@ -84,9 +90,18 @@ def add(
     return cursor.rowcount > 0
 
 
+def planned(tx: Transaction, alert_id: str) -> bool:
+    """True when something is already planned for ``alert_id`` (any channel, any state)."""
+    return (
+        tx.execute("SELECT 1 FROM alert_deliveries WHERE alert_id=?", (alert_id,)).fetchone()
+        is not None
+    )
+
+
 def due(store: Store, now: datetime, limit: int = 200) -> list[Row]:
     return store.query(
-        "SELECT id, url, open_field(subject, 'alert_deliveries', 'subject') AS subject, "
+        "SELECT id, open_field(url, 'alert_deliveries', 'url') AS url, "
+        "open_field(subject, 'alert_deliveries', 'subject') AS subject, "
         "open_field(body_text, 'alert_deliveries', 'body_text') AS body_text "
         "FROM alert_deliveries "
         "WHERE state='pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",

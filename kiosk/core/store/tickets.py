@@ -131,6 +131,19 @@ def entries_of(store: Store, ticket_id: str) -> list[dict[str, Any]]:
     return [json.loads(store.fields.open(r["entry"], "ticket_entries", "entry")) for r in rows]
 
 
+def done_since(store: Store, *, kiosk_id: str, since: str) -> list[str]:
+    """Ids of the tickets raised at ``kiosk_id`` that are done (resolved, confirmed, closed)
+    and changed since ``since``."""
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT id FROM tickets WHERE kiosk_id = ? AND updated_at >= ?"
+            " AND status IN ('resolved', 'confirmed', 'closed')",
+            (kiosk_id, since),
+        )
+    ]
+
+
 def ids_by_number(store: Store, number: str) -> list[str]:
     return [r["id"] for r in store.query("SELECT id FROM tickets WHERE number = ?", (number,))]
 

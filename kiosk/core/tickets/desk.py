@@ -53,6 +53,8 @@ class TicketForm:
     client_name: str = ""
     contact: str = ""
     consent: bool = False
+    #: the client's language ("zh_CN", "en"; "" = the site's default)
+    language: str = ""
     wait_minutes: int = 0
     priority: str = "normal"
     department_id: str = ""
@@ -161,6 +163,7 @@ class TicketDesk:
             "client_name": text.line(form.client_name, field="client_name"),
             "contact": contact,
             "consent": bool(form.consent and contact),
+            "language": form.language if form.language in ("zh_CN", "en") else "",
             "wait_minutes": form.wait_minutes,
             "priority": form.priority,
             "department_id": department,
