@@ -26,12 +26,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from notify_servers import SmsGateway, SmtpServer
+from sqlalchemy import select, update
 
 from kiosk.core.config.settings import load_settings
 from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.tickets.desk import VISITOR, TicketForm
 from kiosk.services import Services, build_services
 from sync.client import enroll
+from sync.server.cli import main as server_cli
+from sync.server.reception import AuditEntry
 from sync.server.tickets import TicketEntryRow, TicketRow
 from tests.support.harness import HeadOffice, ServerProcess
 
@@ -188,6 +191,37 @@ def test_a_tickets_whole_life_across_kiosks_head_office_and_mail(site: Site) -> 
         assert browser.get(link).status_code == 410
         forged = browser.get(link[:-4] + "AAAA")
         assert forged.status_code == 400 and "无效" in forged.text
+
+    # each step the department recorded (not the refused uses) is in head office's audit
+    # chain of the site, which `kiosk-server audit verify` checks
+    with site.ho.sessions() as s:
+        chain = f"head-office:{site.id}"
+        audited = s.scalars(
+            select(AuditEntry).where(AuditEntry.kiosk_id == chain).order_by(AuditEntry.seq)
+        ).all()
+        assert [(e.action, e.actor, e.subject_id) for e in audited] == [
+            ("ticket.acknowledged", f"department:{site.dept}", raised.id),
+            ("ticket.resolved", f"department:{site.dept}", raised.id),
+        ]
+        assert audited[1].fields == "note" and "26度" not in str(audited[1].details)
+    verify = ["--database-url", site.ho.database_url, "audit", "verify", "--site", site.id]
+    assert server_cli(verify) == 0
+    with site.ho.sessions() as s:  # an altered entry is found
+        s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.kiosk_id == chain, AuditEntry.seq == 2)
+            .values(actor="department:other")
+        )
+        s.commit()
+    assert server_cli(verify) == 1
+    with site.ho.sessions() as s:
+        s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.kiosk_id == chain, AuditEntry.seq == 2)
+            .values(actor=f"department:{site.dept}")
+        )
+        s.commit()
+    assert server_cli(verify) == 0
 
     for services in (desk, lobby):
         services.sync.sync_once()  # the department's steps reach every kiosk by pull
