@@ -318,3 +318,14 @@ def test_the_client_is_texted_once_in_their_language_when_resolved(
         services.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         data = Path(services.settings.database_path).read_bytes()
         assert b"13800138000" not in data and b"13900139000" not in data
+
+
+def test_ticket_categories_managed_at_head_office_reach_the_kiosk(site: Site) -> None:
+    desk = site.kiosk("desk", role="desk")
+    assert "cleaning" in [c.key for c in desk.tickets.categories]
+    lift = f"lift:电梯故障:Lift fault:{site.dept}"
+    bad = site.http.put(f"/sites/{site.id}/settings", json={"tickets": {"categories": ["lift"]}})
+    assert bad.status_code == 400 and "key:中文:English" in bad.text
+    _ok(site.http.put(f"/sites/{site.id}/settings", json={"tickets": {"categories": [lift]}}))
+    desk.sync.sync_once()  # the pull brings site.settings; its listener takes them up
+    assert [(c.key, c.department_id) for c in desk.tickets.categories] == [("lift", site.dept)]
