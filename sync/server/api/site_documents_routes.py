@@ -13,6 +13,7 @@ from kiosk.core.config.errors import ConfigError, ValidationError
 from kiosk.core.events import SiteMap, SiteSettings
 from kiosk.core.tickets.categories import parse_categories
 
+from ...protocol import ErrorOut
 from ..changes import append_change
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, get_site
 from .deps import CurrentAdmin, SessionDep
@@ -21,7 +22,14 @@ from .schemas import OpaqueDocument
 router = APIRouter(tags=["admin"], responses=ADMIN_RESPONSES)
 
 
-@router.put("/sites/{site_id}/settings", response_model=OpaqueDocument, responses=NOT_FOUND)
+@router.put(
+    "/sites/{site_id}/settings",
+    response_model=OpaqueDocument,
+    responses={
+        **NOT_FOUND,
+        400: {"model": ErrorOut, "description": "tickets.categories the kiosks could not read"},
+    },
+)
 def put_site_settings(
     site_id: PathId, body: OpaqueDocument, _: CurrentAdmin, session: SessionDep
 ) -> dict[str, Any]:
