@@ -82,6 +82,16 @@ def _tickets(services: Services) -> Any:
     desk.faq = load_faq(settings.tickets.faq_file)
     desk.overdue = OverdueWatch(desk=desk, router=router)
     services.workers.append(desk.overdue)
+    if services.sync is not None:  # what a pull brings that the desk acts on
+        overdue = desk.overdue
+
+        def pulled(kinds: frozenset[str]) -> None:
+            if "ticket.updated" in kinds:
+                overdue.pulled()
+            if "site.settings" in kinds:  # head office's ticket categories for the site
+                desk.refresh_categories()
+
+        services.sync.on_pulled(pulled)
     # the periodic complaint summary to the desk's supervisor (issue 16, seed §5)
     services.workers.append(ComplaintSummary(store=services.store, settings=settings))
     return desk

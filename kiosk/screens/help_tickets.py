@@ -91,6 +91,7 @@ class HelpTicketScreen(KioskScreen):
             category=self.category if self.category != OTHER else "",
             contact=contact,
             consent=self.consent,
+            language=self.shell.lang,
             place=settings.kiosk.name or settings.kiosk.id,
             source="help",
         )

@@ -1,8 +1,9 @@
 """Head office's copies of the audit chains: verified, and searched for who saw a person.
 
 Each kiosk's audit log arrives as ``audit.recorded`` events and is kept per kiosk in
-``audit_entries`` (``reception.py``); head office's own entries (the retention purge) form one
-chain per site, ``head-office:<site>``. ``verify_chains`` walks every chain with the kiosks' own
+``audit_entries`` (``reception.py``); head office's own entries (the retention purge, exports,
+erasures, a department's steps through its ticket link) form one chain per site,
+``head-office:<site>``. ``verify_chains`` walks every chain with the kiosks' own
 check (``kiosk.core.reception.audit.verify_rows``), so an entry altered, removed or reordered
 here or on the kiosk before it was pushed shows as a problem. ``who_saw`` answers the leak
 question: every entry about a person (found by mobile number through the site's blind index)

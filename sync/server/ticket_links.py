@@ -8,7 +8,9 @@ carries the entry the page showed (``seen``): a second POST of the same page (a 
 the link used twice) finds the ticket moved on and gets the "already recorded" page with the
 status now; once the ticket is resolved every use gets the "resolved" page. A recorded step is
 a ``ticket.updated`` entry (``by`` = ``department:<id>``) folded here and fed to every kiosk of
-the site, which apply it (``kiosk/core/tickets/pulled.py``).
+the site, which apply it (``kiosk/core/tickets/pulled.py``), and an entry in the site's
+head-office audit chain (``audit_log.record_entry``: who, which step, which ticket; never the
+note), in the same transaction.
 
 Keys: the site's reply-link key, as for host reply links (``replies.py``). Must never: show
 the client's personal data; record anything on GET.
@@ -36,6 +38,7 @@ from kiosk.core.tickets.links import TICKET_PATH, TicketLink, peek_key, verify
 from kiosk.core.tickets.model import DONE, Ticket, step
 
 from .api.deps import SessionDep
+from .audit_log import record_entry
 from .changes import append_change
 from .keys import verifying_key
 from .replies import _clock
@@ -189,6 +192,19 @@ def record(request: Request, session: Session, token: str, form: dict[str, str])
             )
             add_entries(session, row.site_id, [event])
             append_change(session, site_id=row.site_id, change=event)
+            # the kiosks audit their staff's steps; a department's is audited here, in the
+            # site's head-office chain (``kiosk-server audit verify``)
+            record_entry(
+                session,
+                site_id=row.site_id,
+                now=event.at,
+                action=f"ticket.{action}",
+                actor=event.by,
+                subject_kind="ticket",
+                subject_id=ticket.id,
+                fields="note" if note else "",
+                details={"entry": event.entry_id, "status": after},
+            )
     except DeniedError as e:
         return _refusal(e)
     log.info("ticket %s: %s by department %s", ticket.id, action, link.department_id)

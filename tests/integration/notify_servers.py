@@ -132,3 +132,55 @@ class BlackHole:
 def closed_port() -> int:
     """A loopback port nothing listens on (connection refused)."""
     return free_port()
+
+
+class SmsGateway:
+    """An HTTP SMS gateway on loopback (what apprise's ``json://`` posts to): records each
+    POST's JSON body; answers ``status`` (set 503 to take it "down")."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.refused = 0
+        self.status = 200
+        self.arrived = threading.Condition()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with outer.arrived:
+                    status = outer.status
+                    if status == 200:
+                        outer.received.append(json.loads(body.decode("utf-8")))
+                    else:
+                        outer.refused += 1
+                    outer.arrived.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "down"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> SmsGateway:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def template(self) -> str:
+        """``[notify] sms_gateway`` for this gateway: the number in the JSON body's ``to``."""
+        return f"json://127.0.0.1:{self.port}/sms?:to={{mobile}}"
+
+    def wait_for(self, count: int = 1, timeout: float = 20.0) -> list[dict]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+            return list(self.received)

@@ -113,6 +113,10 @@ def test_a_tickets_whole_life_through_the_help_screen_and_the_console(kiosk, tmp
             assert browser.post(link, data=done).status_code == 200
         # the department's steps reach the kiosk by pull
         _synced(kiosk, app, lambda: services.tickets.ticket(ticket.id).status == "resolved")
+        # and this kiosk, where it was raised, tells the client it is resolved (not the note)
+        [notice] = smtp.mailbox.wait_for("liu@example.com")
+        text = notice.get_body(("plain",)).get_content()
+        assert number in text and "已处理完毕" in text and "已清理" not in text
 
         # the desk tells the client and records the confirmation, on the console
         _staff(app)
@@ -129,7 +133,7 @@ def test_a_tickets_whole_life_through_the_help_screen_and_the_console(kiosk, tmp
         kiosk.tap(detail.ids.send)
         kiosk.tap(detail.ids.tell)
         kiosk.wait_for(lambda: detail.ticket.told == "Cleaned, thank you")
-        [told] = smtp.mailbox.wait_for("liu@example.com")
+        told = smtp.mailbox.wait_for("liu@example.com", count=2)[-1]
         assert "Cleaned, thank you" in told.get_body(("plain",)).get_content()
         kiosk.tap_text(detail.t("tickets.do.confirmed"), detail)
         kiosk.wait_for(lambda: detail.ticket.status == "confirmed")

@@ -156,3 +156,46 @@ def test_the_report_shows_the_ticket_figures_translated_with_department_names(se
     assert f"Tickets by department,{property_.name_en},1" in en
     assert f"各部门工单,{property_.name_zh},1" in zh
     assert '"First response, median (minutes)",12.0' in en
+
+
+def test_a_kiosk_from_before_step_13_gets_the_clear_columns_filled_from_its_sealed_records(
+    services,
+) -> None:
+    from kiosk.core.store.database import Store
+
+    desk, clock = services.tickets, services.clock
+    staff = services.reception.staff.enter(DESK_PIN).staff.actor
+    start = clock.now()
+    t = desk.raise_ticket(staff, TicketForm(kind="complaint", subject="噪音", priority="high"))
+    desk.raise_ticket(staff, TicketForm(kind="call", subject="问路"))
+    for action, extra in (("assigned", {"department_id": "property"}), ("acknowledged", {})):
+        clock.advance(600)
+        desk.act(staff, t.id, action, seen=desk.ticket(t.id).last_entry_id, **extra)
+    clock.advance(600)
+    desk.edit(staff, t.id, seen=desk.ticket(t.id).last_entry_id, kind="enquiry")
+    clock.advance(600)
+    desk.act(staff, t.id, "resolved", note="好了", seen=desk.ticket(t.id).last_entry_id)
+    clock.advance(60)
+    end = clock.now()
+    before = ticket_figures(services.store, start, end)
+    assert before["by_kind"]["enquiry"] == 1 and before["resolution_minutes"]["count"] == 1
+
+    conn = services.store.conn  # what a kiosk at schema 12 has: no clear columns
+    for table, columns in (
+        ("tickets", ("raised_kind", "raised_due_at")),
+        ("ticket_entries", ("action", "status", "department_id", "edit_kind", "edit_due_at")),
+    ):
+        for column in columns:
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 12")
+    path = services.settings.database_path
+    services.stop()
+    services.store.close()
+    upgraded = Store(path, clock=clock)
+    try:
+        assert (
+            upgraded.query_one("SELECT count(*) FROM ticket_entries WHERE action IS NULL")[0] == 0
+        )
+        assert ticket_figures(upgraded, start, end) == before
+    finally:
+        upgraded.close()

@@ -51,8 +51,9 @@ def staff(services):
 
 def _deliveries(services, route="ticket"):
     return services.store.query(
-        "SELECT open_field(url, 'alert_deliveries', 'url') AS url, "
-        "open_field(subject, 'alert_deliveries', 'subject') AS subject,"
+        "SELECT url AS sealed_url, channel, state,"
+        " open_field(url, 'alert_deliveries', 'url') AS url,"
+        " open_field(subject, 'alert_deliveries', 'subject') AS subject,"
         " open_field(body_text, 'alert_deliveries', 'body_text') AS body_text"
         " FROM alert_deliveries WHERE route = ? ORDER BY created_at",  # sealed at rest
         (route,),
@@ -116,6 +117,7 @@ def test_telling_the_client_sends_mail_only_with_an_address_and_consent(services
         desk.act(staff, t.id, "told", seen=t.last_entry_id, note="每小时5元", send=True)
     [row] = _deliveries(services)
     assert "to=liu@example.com" in row["url"] and "每小时5元" in row["body_text"]
+    assert "liu@" not in row["sealed_url"] + row["channel"]  # the address is sealed at rest
     assert desk.ticket(no_consent.id).told == "每小时5元"  # recorded all the same
 
 

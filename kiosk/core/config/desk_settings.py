@@ -10,7 +10,8 @@ from dataclasses import dataclass
 class TicketSettings:
     #: the site's ticket categories, "key:中文:English" or "key:中文:English:department_id"
     #: (a new ticket of that category goes to that department); the Help screen and the
-    #: console offer them in this order
+    #: console offer them in this order; head office's list for the site, when it sets one
+    #: (site settings "tickets": {"categories": [...]}), replaces this one
     categories: tuple[str, ...] = (
         "cleaning:保洁:Cleaning:property",
         "security:安保:Security:security",

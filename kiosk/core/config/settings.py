@@ -154,6 +154,11 @@ class NotifySettings:
     #: without to=: hosts with an e-mail address in the directory are sent mail through it;
     #: empty = hosts are notified only through their notify_urls
     mail_server: str = ""
+    #: apprise URL template of an SMS gateway with {mobile} where the number goes, e.g.
+    #: json://sms.example.com/send?:to={mobile} or twilio://SID:TOKEN@FROM/{mobile}: a ticket's
+    #: client who left a mobile and agreed is texted when it is resolved and when the desk
+    #: sends what it told them; empty = a mobile is called, not texted
+    sms_gateway: str = ""
 
 
 @dataclass(frozen=True)

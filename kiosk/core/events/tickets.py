@@ -72,6 +72,9 @@ class TicketRaised(Event):
     contact: Text200 = ""
     #: the client agreed to be contacted about the outcome (asked when a contact is given)
     consent: bool = False
+    #: the language the client used (the Help screen's), for what they are sent; "" = the
+    #: site's default
+    language: Literal["zh_CN", "en", ""] = ""
     #: calls: the wait the caller was told, in minutes
     wait_minutes: Annotated[int, Field(ge=0, le=10080)] = 0
     priority: Priority = "normal"

@@ -24,6 +24,7 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from kiosk.core.alerts import raise_alert
 from kiosk.core.config.clock import Clock, site_time
@@ -31,6 +32,7 @@ from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.events import AlertRaised
 from kiosk.core.notify.channels import Message, redact_url
+from kiosk.core.privacy.fields import is_sealed
 from kiosk.core.reception.desk import desk_status
 from kiosk.core.store import alert_deliveries as db
 from kiosk.core.store.database import Store, Transaction, new_id
@@ -164,6 +166,17 @@ def _html(text: str) -> str:
     )
 
 
+def _unnamed(error: str, url: str, row) -> str:
+    """A personal delivery's error without the person: the URL (and the number or address in
+    it, plain or URL-quoted) replaced by the channel's name."""
+    error = error.replace(redact_url(url), row["channel"]).replace(url, row["channel"])
+    tail = url.rsplit("/", 1)[-1].split("=")[-1]
+    for secret in sorted({tail, unquote(tail), unquote(tail).lstrip("+")}, key=len, reverse=True):
+        if len(secret) >= 4:
+            error = error.replace(secret, "****")
+    return error
+
+
 def record_alert_outcome(
     store: Store,
     *,
@@ -182,6 +195,8 @@ def record_alert_outcome(
         if row is None or row["state"] != "pending":
             return
         attempts = row["attempts"] + 1
+        if error is not None and is_sealed(row["url"]):
+            error = _unnamed(error, tx.fields.open(row["url"], "alert_deliveries", "url"), row)
         if error is None:
             db.mark_sent(tx, delivery_id, attempts=attempts, now=now)
             # the delivery, not its channel: a client's channel is their e-mail address

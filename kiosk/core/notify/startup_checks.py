@@ -19,6 +19,7 @@ from kiosk.core.notify.channels import (
     host_channels,
     validate_urls,
 )
+from kiosk.core.notify.sms import check_sms_gateway
 from kiosk.core.store.records import Records
 
 
@@ -32,6 +33,8 @@ def validate_notify_settings(settings: Settings, notifier: Notifier) -> None:
         validate_urls(notifier, getattr(settings.reception, key), where=f"reception.{key}")
     if settings.notify.mail_server:
         check_mail_server(notifier, settings.notify.mail_server)
+    if settings.notify.sms_gateway:
+        check_sms_gateway(notifier, settings.notify.sms_gateway)
     if settings.notify.reply_ttl > HONOUR_SECONDS[KeyPurpose.REPLY_LINK]:
         # head office honours a retired key's links this long after a rotation, no longer
         raise ConfigError(

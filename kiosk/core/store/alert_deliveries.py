@@ -8,8 +8,7 @@ caller's ``Transaction``; writes take the transaction and never open one. A sett
 its outcome, not the message (a watchlist message names the visitor) nor the URL.
 
 The URL (a client's e-mail address in ``to=``, a relay's password) and the channel shown for it are
-sealed like the message (store step 13: the step assigned as 15, numbered 13 until the integrator
-renumbers, since a gap in the steps is refused). The unique key is ``url_key``, the field cipher's
+sealed like the message (store step 13). The unique key is ``url_key``, the field cipher's
 keyed digest of the URL, so "already planned" still holds without the URL in clear (a row from
 before step 13 keeps its own id as its key: it was planned already, in the transaction that moved
 the notifier past its event, and is not planned again).
@@ -105,7 +104,8 @@ def add(
     text: str,
     now: datetime,
 ) -> bool:
-    """A pending delivery; False when this alert already goes to this URL."""
+    """A pending delivery; False when this alert already goes to this URL (every URL is
+    sealed: a client's mobile or address, a relay's password)."""
     cursor = tx.execute(
         "INSERT OR IGNORE INTO alert_deliveries (id, alert_id, route, url, url_key, channel, "
         "subject, body_text, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -123,6 +123,14 @@ def add(
         ),
     )
     return cursor.rowcount > 0
+
+
+def planned(tx: Transaction, alert_id: str) -> bool:
+    """True when something is already planned for ``alert_id`` (any channel, any state)."""
+    return (
+        tx.execute("SELECT 1 FROM alert_deliveries WHERE alert_id=?", (alert_id,)).fetchone()
+        is not None
+    )
 
 
 def due(store: Store, now: datetime, limit: int = 200) -> list[Row]:

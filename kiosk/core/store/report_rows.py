@@ -87,10 +87,12 @@ def host_reply_minutes(
     minutes = _rows(
         store,
         "SELECT (julianday(replied_at) - julianday(created_at)) * 1440 FROM notify_visits "
-        f"WHERE {where} AND replied_at IS NOT NULL ORDER BY 1",
+        f"WHERE {where} AND replied_at IS NOT NULL",
         _range(site_id, start, end),
     )
-    return int(told[0][0]), [m for (m,) in minutes]
+    waits = [m for (m,) in minutes]
+    waits.sort()  # here, not in SQL: a sort of plain floats is a few times faster in Python
+    return int(told[0][0]), waits
 
 
 def parcels(store: Store, site_id: str, start: datetime, end: datetime) -> list[tuple]:

@@ -24,6 +24,12 @@ from kiosk.core.store.schema import Step
 if TYPE_CHECKING:
     from kiosk.core.store.database import Store, Transaction
 
+
+def _fact(record: str, table: str, path: str) -> str:
+    """SQL: one fact of a sealed record (the step-13 backfill)."""
+    return f"json_extract(open_field({record}, '{table}', '{record}'), '$.{path}')"
+
+
 SCHEMA = (
     Step(
         10,
@@ -55,6 +61,28 @@ SCHEMA = (
     CREATE INDEX ticket_entries_ticket ON ticket_entries(ticket_id, at, id)
     """,
     ),
+    # what the reports read of each record, in clear (no personal data: kinds, statuses,
+    # departments, times), so a quarter's figures open no sealed record; the rows already
+    # there are filled from their sealed records (``open_field`` is on the migrating connection)
+    Step(
+        14,
+        f"""
+    ALTER TABLE tickets ADD COLUMN raised_kind TEXT;
+    ALTER TABLE tickets ADD COLUMN raised_due_at TEXT;
+    ALTER TABLE ticket_entries ADD COLUMN action TEXT;
+    ALTER TABLE ticket_entries ADD COLUMN status TEXT;
+    ALTER TABLE ticket_entries ADD COLUMN department_id TEXT;
+    ALTER TABLE ticket_entries ADD COLUMN edit_kind TEXT;
+    ALTER TABLE ticket_entries ADD COLUMN edit_due_at TEXT;
+    UPDATE tickets SET raised_kind = {_fact("raised", "tickets", "ticket_kind")},
+        raised_due_at = {_fact("raised", "tickets", "due_at")};
+    UPDATE ticket_entries SET action = {_fact("entry", "ticket_entries", "action")},
+        status = {_fact("entry", "ticket_entries", "status")},
+        department_id = {_fact("entry", "ticket_entries", "department_id")},
+        edit_kind = {_fact("entry", "ticket_entries", "fields.kind")},
+        edit_due_at = {_fact("entry", "ticket_entries", "fields.due_at")}
+    """,
+    ),
 )
 
 
@@ -62,7 +90,8 @@ def add_ticket(tx: Transaction, raised: dict[str, Any]) -> bool:
     """Store a raised ticket (its ``ticket.raised`` payload); False if it was there already."""
     cur = tx.execute(
         "INSERT OR IGNORE INTO tickets (id, number, site_id, kiosk_id, kind, raised, raised_at,"
-        " department_id, priority, due_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " department_id, priority, due_at, updated_at, raised_kind, raised_due_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             raised["ticket_id"],
             raised["number"],
@@ -75,6 +104,8 @@ def add_ticket(tx: Transaction, raised: dict[str, Any]) -> bool:
             raised["priority"],
             raised.get("due_at"),
             raised["raised_at"],
+            raised["ticket_kind"],
+            raised.get("due_at"),
         ),
     )
     return cur.rowcount == 1
@@ -83,15 +114,25 @@ def add_ticket(tx: Transaction, raised: dict[str, Any]) -> bool:
 def add_entry(tx: Transaction, entry: dict[str, Any]) -> bool:
     """Store one ``ticket.updated`` payload; False if this kiosk had it already."""
     cur = tx.execute(
-        "INSERT OR IGNORE INTO ticket_entries (id, ticket_id, at, entry) VALUES (?,?,?,?)",
+        "INSERT OR IGNORE INTO ticket_entries (id, ticket_id, at, entry, action, status,"
+        " department_id, edit_kind, edit_due_at) VALUES (?,?,?,?,?,?,?,?,?)",
         (
             entry["entry_id"],
             entry["ticket_id"],
             entry["at"],
             tx.fields.seal(json.dumps(entry, ensure_ascii=False), "ticket_entries", "entry"),
+            entry.get("action"),
+            entry.get("status"),
+            entry.get("department_id"),
+            *(_edited(entry, name) for name in ("kind", "due_at")),
         ),
     )
     return cur.rowcount == 1
+
+
+def _edited(entry: dict[str, Any], name: str) -> Any:
+    fields = entry.get("fields")
+    return fields.get(name) if isinstance(fields, dict) else None
 
 
 def set_state(
@@ -131,6 +172,19 @@ def entries_of(store: Store, ticket_id: str) -> list[dict[str, Any]]:
     return [json.loads(store.fields.open(r["entry"], "ticket_entries", "entry")) for r in rows]
 
 
+def done_since(store: Store, *, kiosk_id: str, since: str) -> list[str]:
+    """Ids of the tickets raised at ``kiosk_id`` that are done (resolved, confirmed, closed)
+    and changed since ``since``."""
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT id FROM tickets WHERE kiosk_id = ? AND updated_at >= ?"
+            " AND status IN ('resolved', 'confirmed', 'closed')",
+            (kiosk_id, since),
+        )
+    ]
+
+
 def ids_by_number(store: Store, number: str) -> list[str]:
     return [r["id"] for r in store.query("SELECT id FROM tickets WHERE number = ?", (number,))]
 
@@ -166,23 +220,25 @@ def rows(
     )
 
 
-def timelines_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
-    """Tickets raised in [start, end), one row per entry (one row with a NULL ``at`` for a
-    ticket without any), ordered by ticket then (at, entry id), with only what the figures
-    read, as JSON arrays: ``raised`` = [ticket_kind, due_at], ``entry`` = [action, status,
-    department_id, an edit's fields.kind, fields.due_at]. Each record is opened
-    (``open_field``, which decrypts a sealed one) once, in SQL."""
-    return store.query(
-        "WITH t AS MATERIALIZED (SELECT rowid AS n, id, raised_at,"
-        "   json_extract(open_field(raised, 'tickets', 'raised'), '$.ticket_kind', '$.due_at')"
-        "   AS raised FROM tickets WHERE raised_at >= ? AND raised_at < ?)"
-        " SELECT t.id AS ticket_id, t.raised_at, t.raised, e.at, e.id AS entry_id,"
-        " json_extract(nullif(open_field(e.entry, 'ticket_entries', 'entry'), ''), '$.action',"
-        "   '$.status', '$.department_id', '$.fields.kind', '$.fields.due_at') AS entry"
-        " FROM t LEFT JOIN ticket_entries e ON e.ticket_id = t.id"
-        " ORDER BY t.raised_at, t.n, e.at, e.id",
-        (start, end),
-    )
+def timelines_between(store: Store, start: str, end: str) -> list[tuple[Any, ...]]:
+    """Tickets raised in [start, end), one row per entry (one row with NULL entry columns for
+    a ticket without any), ordered by ticket then (at, entry id), as plain tuples with only
+    what the figures read: (ticket id, raised_at, raised kind, raised due_at, entry at,
+    action, status, department_id, an edit's kind, an edit's due_at). All of it is in clear
+    columns (step 14): no sealed record is opened."""
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # tens of thousands of rows: no ``sqlite3.Row`` each
+    try:
+        return cursor.execute(
+            "SELECT t.id, t.raised_at, t.raised_kind, t.raised_due_at, e.at, e.action,"
+            " e.status, e.department_id, e.edit_kind, e.edit_due_at"
+            " FROM tickets t LEFT JOIN ticket_entries e ON e.ticket_id = t.id"
+            " WHERE t.raised_at >= ? AND t.raised_at < ?"
+            " ORDER BY t.raised_at, t.rowid, e.at, e.id",
+            (start, end),
+        ).fetchall()
+    finally:
+        cursor.close()
 
 
 def iso_or_none(value: Any) -> str | None:

@@ -3,16 +3,30 @@ read from settings ``[tickets]``.
 
 A malformed entry stops the kiosk at start-up with a ``ConfigError`` naming it (the settings
 rule: the kiosk never guesses).
+
+Head office may manage a site's categories: ``"tickets": {"categories": [...]}`` in the site's
+settings document (``PUT /api/v1/sites/{id}/settings``, the same ``key:中文:English[:department]``
+entries, checked there with ``parse_categories``), which reaches the kiosks as ``site.settings``
+and replaces ``[tickets] categories`` (``site_categories``). Head office's data never stops a
+kiosk: a list that does not parse here is logged and the kiosk's own categories stay.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.config.settings import TicketSettings
 from kiosk.core.tickets.model import KINDS, PRIORITIES
+
+if TYPE_CHECKING:
+    from kiosk.core.store.database import Store
+
+log = logging.getLogger(__name__)
 
 #: a priority named nowhere in ``due_minutes`` is due in a day
 DEFAULT_DUE_MINUTES = 1440
@@ -31,17 +45,38 @@ class Category:
 
 
 def categories(settings: TicketSettings) -> tuple[Category, ...]:
+    return parse_categories(settings.categories)
+
+
+def parse_categories(entries: object, where: str = "tickets.categories") -> tuple[Category, ...]:
+    """``key:中文:English[:department]`` entries; ``ConfigError`` naming ``where`` otherwise."""
+    if not isinstance(entries, list | tuple) or len(entries) > 100:
+        raise ConfigError(f"{where}: a list of at most 100 'key:中文:English[:department]'")
     out = []
-    for entry in settings.categories:
-        parts = [p.strip() for p in entry.split(":")]
-        if len(parts) not in (3, 4) or not all(parts[:3]):
-            raise ConfigError(
-                f"tickets.categories: '{entry}' must look like 'key:中文:English[:department]'"
-            )
+    for entry in entries:
+        parts = [p.strip() for p in entry.split(":")] if isinstance(entry, str) else []
+        if len(parts) not in (3, 4) or not all(parts[:3]) or len(str(entry)) > 300:
+            raise ConfigError(f"{where}: '{entry}' must look like 'key:中文:English[:department]'")
         out.append(Category(*parts))
     if len({c.key for c in out}) != len(out):
-        raise ConfigError("tickets.categories: a key is named twice")
+        raise ConfigError(f"{where}: a key is named twice")
     return tuple(out)
+
+
+def site_categories(store: Store, settings: TicketSettings) -> tuple[Category, ...]:
+    """The categories in force: head office's for the site when it sent a list that parses
+    (``site.settings``), else ``[tickets] categories``. Reads the store: not on the UI thread."""
+    from kiosk.core.store import kv  # here: head office checks entries with this module
+
+    site = json.loads(kv.get(store, "site.settings") or "{}")
+    tickets = site.get("tickets") if isinstance(site, dict) else None
+    pushed = tickets.get("categories") if isinstance(tickets, dict) else None
+    if pushed is not None:
+        try:
+            return parse_categories(pushed, where="site settings tickets.categories")
+        except ConfigError as e:
+            log.warning("head office's ticket categories ignored: %s", e)
+    return categories(settings)
 
 
 def due_table(settings: TicketSettings) -> dict[str, int]:

@@ -30,7 +30,7 @@ from kiosk.core.store import tickets as table
 from kiosk.core.store.database import Store, Transaction, new_id
 from kiosk.core.store.records import Records
 from kiosk.core.tickets import text
-from kiosk.core.tickets.categories import categories, due_at, due_table
+from kiosk.core.tickets.categories import categories, due_at, due_table, site_categories
 from kiosk.core.tickets.model import ACTIONS, EDITABLE, KINDS, PRIORITIES, Ticket, fold, step
 
 #: who raises a ticket on the Help screen (audit actor; no person is named)
@@ -53,6 +53,8 @@ class TicketForm:
     client_name: str = ""
     contact: str = ""
     consent: bool = False
+    #: the client's language ("zh_CN", "en"; "" = the site's default)
+    language: str = ""
     wait_minutes: int = 0
     priority: str = "normal"
     department_id: str = ""
@@ -78,13 +80,19 @@ class TicketDesk:
         self.settings = settings
         self.site_id = site_id
         self.kiosk_id = kiosk_id
-        self.categories = categories(settings.tickets)
+        categories(settings.tickets)  # a malformed [tickets] categories stops the start
+        #: head office's for the site, else the settings' (``refresh_categories``)
+        self.categories = site_categories(store, settings.tickets)
         self.due = due_table(settings.tickets)
         self.listeners: list[Listener] = []
         #: the overdue escalation worker (``overdue.OverdueWatch``), set by the wiring
         self.overdue: Any = None
         #: the Help screen's FAQ (``faq.load_faq``), set by the wiring
         self.faq: tuple[Any, ...] = ()
+
+    def refresh_categories(self) -> None:
+        """Take up head office's categories after a pull brought ``site.settings``."""
+        self.categories = site_categories(self.store, self.settings.tickets)
 
     # -- reading ------------------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> Ticket:
@@ -161,6 +169,7 @@ class TicketDesk:
             "client_name": text.line(form.client_name, field="client_name"),
             "contact": contact,
             "consent": bool(form.consent and contact),
+            "language": form.language if form.language in ("zh_CN", "en") else "",
             "wait_minutes": form.wait_minutes,
             "priority": form.priority,
             "department_id": department,

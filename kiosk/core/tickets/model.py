@@ -104,6 +104,8 @@ class Ticket:
     raised_by: str
     raised_at: datetime
     status: str = "open"
+    #: the client's language ("" = the site's default)
+    language: str = ""
     person: str = ""
     outcome: str = ""
     told: str = ""
@@ -163,6 +165,7 @@ def fold(raised: dict[str, Any], entries: list[dict[str, Any]]) -> Ticket:
         client_name=raised.get("client_name", ""),
         contact=raised.get("contact", ""),
         consent=bool(raised.get("consent", False)),
+        language=raised.get("language", ""),
         wait_minutes=int(raised.get("wait_minutes", 0)),
         priority=raised.get("priority", "normal"),
         department_id=raised.get("department_id", ""),

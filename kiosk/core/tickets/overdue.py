@@ -12,6 +12,10 @@ transaction as its message or alert, so a restart never escalates twice. Reassig
 starts its escalation again. Runs on the ``Worker`` base with the injected clock: ``due_in``
 says when the next ticket falls due.
 
+It also tells the clients of this kiosk's tickets that a department resolved one through its
+link (``tell_pulled``: the entry came by pull, so no listener ran; woken after a pull, and once
+at start), planned once per entry (its key), also across restarts.
+
 Must never: escalate a ticket that is resolved, confirmed or closed.
 """
 
@@ -21,10 +25,12 @@ from datetime import timedelta
 
 from kiosk.core.alerts import raise_alert
 from kiosk.core.config.clock import iso, parse_iso
+from kiosk.core.events import TicketUpdated
+from kiosk.core.store import alert_deliveries
 from kiosk.core.store import tickets as table
 from kiosk.core.store.database import Transaction
 from kiosk.core.tickets.desk import TicketDesk
-from kiosk.core.tickets.model import WAITING, Ticket
+from kiosk.core.tickets.model import WAITING, Entry, Ticket
 from kiosk.core.tickets.routing import TicketRouter
 from kiosk.core.workers.worker import Worker
 
@@ -39,14 +45,23 @@ class OverdueWatch(Worker):
         self.desk_after = timedelta(minutes=desk.settings.tickets.desk_after_minutes)
         # a new ticket (or a change) may fall due sooner than the wait under way
         desk.store.on_emit(self.wake)
+        self._pulled = True
 
     def _next_at(self, ticket_due: str, escalation: int) -> str:
         due = parse_iso(ticket_due)
         return iso(due + self.desk_after) if escalation >= 1 else iso(due)
 
+    def pulled(self) -> None:
+        """Tickets came by pull: look for departments' resolutions (on the worker's thread)."""
+        self._pulled = True
+        self.wake()
+
     def run_once(self) -> bool:
         now = self.clock.now()
         did = False
+        if self._pulled:
+            self._pulled = False
+            did = self.tell_pulled() > 0
         for row in table.rows(self.desk.store, status=WAITING, overdue_at=iso(now), limit=100):
             if row["escalation"] >= 2 or self._next_at(row["due_at"], row["escalation"]) > iso(now):
                 continue
@@ -75,6 +90,25 @@ class OverdueWatch(Worker):
         )
         self.desk.escalate(tx, ticket, 2, "desk")
 
+    def tell_pulled(self, *, days: int = 2) -> int:
+        """Plan the client's message of each department's resolution of a ticket raised here
+        in the last ``days``; returns how many were planned."""
+        store = self.desk.store
+        since = iso(self.clock.now() - timedelta(days=days))
+        planned = 0
+        for ticket_id in table.done_since(store, kiosk_id=self.desk.kiosk_id, since=since):
+            ticket = self.desk.ticket(ticket_id)
+            if not self.router.client_channel(ticket)[0]:
+                continue
+            for entry in ticket.entries:
+                if entry.action != "resolved" or not entry.by.startswith("department:"):
+                    continue
+                with store.transaction() as tx:
+                    if not alert_deliveries.planned(tx, f"tk-{entry.id}"):
+                        self.router.tell_client(tx, ticket, _as_event(ticket, entry))
+                        planned += 1
+        return planned
+
     def due_in(self) -> float | None:
         rows = self.desk.store.query(
             "SELECT due_at, escalation FROM tickets WHERE status IN ('open','assigned',"
@@ -84,3 +118,18 @@ class OverdueWatch(Worker):
             return None
         soonest = min(self._next_at(r["due_at"], r["escalation"]) for r in rows)
         return max(0.0, (parse_iso(soonest) - self.clock.now()).total_seconds())
+
+
+def _as_event(ticket: Ticket, entry: Entry) -> TicketUpdated:
+    """A pulled entry as the event its writer emitted (what ``tell_client`` reads)."""
+    return TicketUpdated(
+        entry_id=entry.id,
+        ticket_id=ticket.id,
+        site_id=ticket.site_id,
+        kiosk_id=entry.kiosk_id,
+        action="resolved",
+        status=entry.status or "resolved",  # type: ignore[arg-type]
+        note=entry.note,
+        by=entry.by,
+        at=entry.at,
+    )

@@ -10,9 +10,15 @@ policy it uses for alerts, and a send that fails for good raises ``alert_undeliv
   (``links.py``) where it acknowledges, posts progress and resolves without logging in (the
   link only when head office is known; it serves the page). A department with no channel:
   the ticket stays with the desk and a ``ticket_unrouted`` alert says to pass it on by phone.
-- Told, with "send" asked, a contact that is an e-mail address, consent and a mail server
-  (``[notify] mail_server``): what the desk said goes to the client. There is no SMS gateway in
-  the notifier, so a phone number is called, not texted.
+- The client, when they left a contact and agreed: by e-mail through ``[notify] mail_server``
+  or, for a mobile, by SMS through ``[notify] sms_gateway`` (``notify/sms.py``), in their
+  language (``Ticket.language``). Told with "send" asked: what the desk said. Resolved: that
+  it is, and to ask the desk for more (never the department's note: the desk speaks to the
+  client). A resolution written here is planned in its entry's transaction; one a department
+  wrote through its link reaches the kiosk by pull and is planned by the kiosk the ticket was
+  raised at (``overdue.OverdueWatch.tell_pulled``), so the client hears once.
+  The delivery's URL holds the client's number or address: it is sealed at rest
+  (``personal``), and its channel is named without it.
 
 Must never: send, or open a transaction; put the client's name or contact in a department's
 message (the desk speaks to the client).
@@ -31,6 +37,7 @@ from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.events import TicketUpdated
 from kiosk.core.keys.hierarchy import KeyPurpose
+from kiosk.core.notify import sms
 from kiosk.core.notify.channels import Message, department_urls, mail_url, redact_url
 from kiosk.core.store import alert_deliveries
 from kiosk.core.store.database import Transaction, new_id
@@ -65,7 +72,9 @@ class TicketRouter:
     def __call__(self, tx: Transaction, ticket: Ticket, event: TicketUpdated) -> None:
         if event.action == "assigned":
             self.assigned(tx, ticket, event)
-        elif event.action == "told" and event.fields.get("send") == "yes":
+        elif event.action == "resolved" or (
+            event.action == "told" and event.fields.get("send") == "yes"
+        ):
             self.tell_client(tx, ticket, event)
 
     # -- to a department -----------------------------------------------------------------
@@ -109,24 +118,53 @@ class TicketRouter:
         return bool(urls)
 
     # -- to the client -------------------------------------------------------------------
+    def client_channel(self, ticket: Ticket) -> tuple[str, str]:
+        """The URL the client is reached at and its name without them; ("", "") when they left
+        no usable contact, did not agree, or the kiosk has no mail server / SMS gateway."""
+        notify = self.settings.notify
+        if not ticket.consent:
+            return "", ""
+        if _EMAIL.match(ticket.contact) and notify.mail_server:
+            return mail_url(notify.mail_server, ticket.contact), redact_url(notify.mail_server)
+        mobile = sms.mobile_of(ticket.contact)
+        if mobile and notify.sms_gateway:
+            return sms.sms_url(notify.sms_gateway, mobile), sms.sms_channel(notify.sms_gateway)
+        return "", ""
+
     def tell_client(self, tx: Transaction, ticket: Ticket, event: TicketUpdated) -> None:
-        mail_server = self.settings.notify.mail_server
-        if not (ticket.consent and _EMAIL.match(ticket.contact) and mail_server):
+        """The client's message of a ``told`` (sent) or ``resolved`` entry, planned once."""
+        url, channel = self.client_channel(ticket)
+        if not url or alert_deliveries.planned(tx, f"tk-{event.entry_id}"):
             return
-        lines = []
-        for lang in self._languages():
-            lines.append(translate("ticket_mail.told", lang, number=ticket.number, text=event.note))
-        subject = translate("ticket_mail.told_subject", self._languages()[0], number=ticket.number)
-        text = "\n\n".join(lines)
-        self.plan(
-            tx,
-            f"tk-{event.entry_id}",
-            (mail_url(mail_server, ticket.contact),),
-            Message(subject[:200], text, _html(text)),
-        )
+        lang = ticket.language or self.settings.kiosk.default_language
+        what = "told" if event.action == "told" else "resolved"
+        number, note = ticket.number, event.note
+        if url.startswith(("mailto", "mailtos")):
+            langs = [lang] + [x for x in self._languages() if x != lang]
+            text = "\n\n".join(
+                translate(f"ticket_mail.{what}", x, number=number, text=note) for x in langs
+            )
+            subject = translate("ticket_mail.told_subject", lang, number=number)
+            message = Message(subject[:200], text, _html(text))
+        else:
+            text = translate(f"ticket_sms.{what}", lang, number=number, text=note)
+            if len(text) > sms.MAX_TEXT:
+                text = text[: sms.MAX_TEXT - 1] + "…"
+            message = Message("", text, "")
+        self.plan(tx, f"tk-{event.entry_id}", (url,), message, channel=channel)
 
     # -- shared --------------------------------------------------------------------------
-    def plan(self, tx: Transaction, key: str, urls: tuple[str, ...], message: Message) -> None:
+    def plan(
+        self,
+        tx: Transaction,
+        key: str,
+        urls: tuple[str, ...],
+        message: Message,
+        *,
+        channel: str = "",
+    ) -> None:
+        """One delivery per URL (sealed like every delivery's URL; ``channel``: what the
+        console shows for it, never the client's number or address)."""
         for url in dict.fromkeys(urls):
             alert_deliveries.add(
                 tx,
@@ -134,7 +172,7 @@ class TicketRouter:
                 alert_id=key,
                 route=ROUTE,
                 url=url,
-                channel=redact_url(url),
+                channel=channel or redact_url(url),
                 subject=message.subject,
                 text=message.text,
                 now=tx.clock.now(),
