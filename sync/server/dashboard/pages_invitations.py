@@ -2,8 +2,10 @@
 
 An invitation made here is the API's (``create_invitation_record``): it reaches the site's
 kiosks as ``invitation.upserted`` at their next pull, and the guest checks in there with the
-eight-character code (or their phone number). The page shows the code once made; sending it to
-the guest (e-mail, SMS) is not done here yet.
+eight-character code (or their phone number). The page shows the code once made; with an
+e-mail address the guest is also mailed the invitation in their language with the code as a QR
+image (``invitation_mail.py``: queued in the same transaction, sent by the app's mailer when
+``$KIOSK_SERVER_MAIL_URL`` is set). Each invitation's latest message and its state are listed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
 from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.config.i18n import LANGUAGES
 from kiosk.core.directory.file import MAX_FILE_BYTES
 
 from ..api.admin_common import PathId
@@ -26,6 +29,9 @@ from ..api.deps import SessionDep
 from ..api.invitation_routes import cancel_invitation_record, create_invitation_record
 from ..api.schemas import InvitationCreate
 from ..errors import ConflictError
+from ..invitation_mail import check_address, queue_invitation_mail
+from ..mail_models import InvitationMessage
+from ..mail_worker import InvitationMailer
 from ..models import Host, Invitation
 from . import audit, queries
 from .guest_file import plan_guests
@@ -35,6 +41,7 @@ from .web import (
     CurrentViewer,
     PageMissing,
     PostingViewer,
+    language,
     now,
     render,
     require,
@@ -55,6 +62,13 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
     hosts = list(
         session.scalars(select(Host).where(Host.site_id.in_(sites)).order_by(Host.id).limit(2000))
     )
+    mails: dict[str, InvitationMessage] = {}
+    for m in session.scalars(
+        select(InvitationMessage)
+        .where(InvitationMessage.invitation_id.in_([r.id for r in rows]))
+        .order_by(InvitationMessage.created_at)
+    ):
+        mails[m.invitation_id] = m  # the latest of each
     audit.record(
         session,
         actor=viewer.actor,
@@ -78,6 +92,8 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         state=state,
         states=STATES,
         zones=queries.site_zones(session, sites),
+        mails=mails,
+        mail_on=_mailer(request) is not None,
         **{"made": None, "error": "", "imported": None, **extra},
     )
 
@@ -106,6 +122,8 @@ def invite(
     company: Text = "",
     host_id: Text = "",
     day: Annotated[str, Form(max_length=10)] = "",
+    email: Text = "",
+    language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     require(viewer, "invite", site_id)
     with session.begin():
@@ -121,15 +139,22 @@ def invite(
                 valid_from=valid_from,
                 valid_until=valid_until,
             )
+            address = check_address(email) if email.strip() else ""  # before anything is made
             made = create_invitation_record(session, body)
-        except (PydanticValidationError, ValidationError, ValueError):
+            if address and _mailer(request) is not None:
+                queue_invitation_mail(
+                    session, made, address=address, language=_lang(request, language), now=now()
+                )
+        except (PydanticValidationError, ValidationError, ValueError) as e:
+            bad_mail = getattr(e, "field", "") == "email"
+            why = "invite_mail.page.bad_address" if bad_mail else "dashboard.invitations.invalid"
             return _page(
                 request,
                 viewer,
                 session,
                 site_id,
                 "pending",
-                error="dashboard.invitations.invalid",
+                error=why,
                 status_code=400,
             )
         audit.record(
@@ -142,7 +167,9 @@ def invite(
             subject_kind="invitation",
             subject_id=made.id,
         )
-        return _page(request, viewer, session, site_id, "pending", made=made)
+        page = _page(request, viewer, session, site_id, "pending", made=made)
+    _wake(request)
+    return page
 
 
 @router.post("/invitations/import")
@@ -175,9 +202,10 @@ def invite_many(
                 imported={"error": e.detail or str(e), "count": 0, "problems": []},
                 status_code=400,
             )
+        mail_on = _mailer(request) is not None
         for g in guests:
             valid_from, valid_until = _day_bounds(g.day.isoformat() if g.day else "", site.timezone)
-            create_invitation_record(
+            inv = create_invitation_record(
                 session,
                 InvitationCreate(
                     site_id=site_id,
@@ -189,6 +217,10 @@ def invite_many(
                     valid_until=valid_until,
                 ),
             )
+            if g.email and mail_on:
+                queue_invitation_mail(
+                    session, inv, address=g.email, language=_lang(request, g.language), now=now()
+                )
         audit.record(
             session,
             actor=viewer.actor,
@@ -200,7 +232,7 @@ def invite_many(
             subject_id=site_id,
             details={"invited": str(len(guests)), "refused": str(len(problems))},
         )
-        return _page(
+        page = _page(
             request,
             viewer,
             session,
@@ -208,6 +240,25 @@ def invite_many(
             "pending",
             imported={"error": "", "count": len(guests), "problems": problems},
         )
+    _wake(request)
+    return page
+
+
+def _mailer(request: Request) -> InvitationMailer | None:
+    """The app's invitation mailer; None when head office has no mail server set."""
+    return getattr(request.app.state, "mailer", None)
+
+
+def _wake(request: Request) -> None:
+    """Committed messages go out now rather than at the mailer's next look."""
+    mailer = _mailer(request)
+    if mailer is not None:
+        mailer.wake()
+
+
+def _lang(request: Request, chosen: str) -> str:
+    """The guest's language as chosen, else the page's."""
+    return chosen if chosen in LANGUAGES else language(request)
 
 
 def _day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:

@@ -1,0 +1,98 @@
+"""The invitations page's mail over real HTTP: a real ``kiosk-server`` with
+``$KIOSK_SERVER_MAIL_URL`` pointing at a real SMTP server (aiosmtpd). A guest file with e-mail
+and language columns mails each good row in its language; a bad address refuses the row, or
+the single invitation with nothing saved; a server without a mail server says it sends none.
+The whole way to a kiosk's scanner is tests/ui/test_invitation_mail_flow.py."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sync.server.models import Invitation
+from tests.integration.notify_servers import SmtpServer
+from tests.support.dashboard_env import DashboardEnv, page_csrf
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a server with five accounts: ~11 s
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, smtp) -> Iterator[DashboardEnv]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(
+            "KIOSK_SERVER_MAIL_URL", f"mailto://127.0.0.1:{smtp.port}?from=office@example.com"
+        )
+        e = DashboardEnv(tmp_path_factory.mktemp("invitation-mail"))
+    yield e
+    e.close()
+
+
+def _invitations(env: DashboardEnv) -> list[str]:
+    with env.ho.sessions() as s:
+        return sorted(i.visitor_name for i in s.query(Invitation))
+
+
+def test_a_guest_file_mails_each_good_row_in_its_language(env: DashboardEnv, smtp) -> None:
+    c = env.login("manager")
+    page = c.get("/dashboard/invitations?lang=en").text
+    assert "the guest is sent the invitation with its QR code" in page
+    sheet = (
+        "姓名,邮箱,语言\r\n"
+        "韩梅梅,han@example.com,中文\r\n"
+        "Jim Green,jim@example.com,en\r\n"
+        "坏地址,not-an-address,zh\r\n"
+        "Bad Language,bl@example.com,fr\r\n"
+        "没有邮箱,,\r\n"
+    ).encode("gb18030")
+    r = c.post(
+        "/dashboard/invitations/import",
+        data={"site_id": "north", "csrf": page_csrf(c)},
+        files={"file": ("guests.csv", sheet, "text/csv")},
+    )
+    assert r.status_code == 200
+    problems = re.findall(r"<li>(row [^<]+)</li>", r.text)
+    assert [p.split(",")[0] for p in problems] == ["row 4", "row 5"]
+    assert "email" in problems[0] and "language" in problems[1]
+    [han] = smtp.mailbox.wait_for("han@example.com")
+    [jim] = smtp.mailbox.wait_for("jim@example.com")
+    assert (
+        han["Subject"] == "访客邀请：北区大楼"
+        and jim["Subject"] == "Your invitation to North Tower"
+    )
+    assert "没有邮箱" in _invitations(env) and "坏地址" not in _invitations(env)
+
+    def listed() -> str:
+        return c.get("/dashboard/invitations?site=north").text
+
+    for _ in range(100):  # the page shows "sent" once the mailer has recorded it
+        if listed().count('data-mail="sent"') == 2:
+            break
+        time.sleep(0.1)
+    assert listed().count('data-mail="sent"') == 2
+
+
+def test_a_bad_address_saves_nothing_and_says_why(env: DashboardEnv) -> None:
+    c = env.login("admin")
+    before = _invitations(env)
+    r = c.post(
+        "/dashboard/invitations",
+        data={
+            "csrf": page_csrf(c, "/dashboard/invitations"),
+            "site_id": "north",
+            "visitor_name": "无效邮箱",
+            "email": "li@@example",
+        },
+    )
+    assert r.status_code == 400
+    assert "请检查邮箱地址" in r.text or "check the e-mail address" in r.text
+    assert _invitations(env) == before

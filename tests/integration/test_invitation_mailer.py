@@ -1,0 +1,204 @@
+"""Head office's invitation mailer against a real SMTP server (aiosmtpd on loopback) and a real
+migrated database: the guest's mail in their language with a QR a real decoder (zbarimg) reads
+as the invitation's code; a relay that is down is retried on the clock; an address the relay
+refuses for good is quarantined and never tried again. The whole path from the dashboard to a
+kiosk is test_invitation_mail_flow.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from kiosk.core.config.clock import FakeClock
+from kiosk.core.config.errors import ConfigError, ValidationError
+from kiosk.core.workers.retry import RetryPolicy
+from sync.server.api.invitation_routes import create_invitation_record
+from sync.server.api.schemas import InvitationCreate
+from sync.server.db import make_engine, make_sessionmaker
+from sync.server.invitation_mail import check_address, queue_invitation_mail
+from sync.server.mail_models import InvitationMessage, MailQuarantine
+from sync.server.mail_sender import sender_from_url
+from sync.server.mail_worker import InvitationMailer
+from sync.server.migrate import upgrade
+from sync.server.models import Department, Host, Site
+from tests.integration.notify_servers import Mailbox, SmtpServer, closed_port
+from tests.support.mail_qr import qr_of
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'ho.sqlite3'}")
+    upgrade(engine)
+    maker = make_sessionmaker(engine)
+    with maker() as s, s.begin():
+        s.add(Site(id="north", name_zh="北区大楼", name_en="North Tower", timezone="Asia/Shanghai"))
+        s.flush()
+        s.add(Department(id="rnd", site_id="north", name_zh="研发部", name_en="R&D"))
+        s.flush()
+        s.add(
+            Host(id="h1", site_id="north", department_id="rnd", name_zh="王芳", name_en="Wang Fang")
+        )
+    yield maker
+    engine.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def invite(sessions, *, address: str, language: str, day: datetime | None = None) -> str:
+    with sessions() as s, s.begin():
+        inv = create_invitation_record(
+            s,
+            InvitationCreate(
+                site_id="north", visitor_name="李雷", host_id="h1", valid_from=day, valid_until=None
+            ),
+        )
+        return queue_invitation_mail(s, inv, address=address, language=language, now=NOW).id
+
+
+def mailer(sessions, url: str, clock: FakeClock, **kw) -> InvitationMailer:
+    return InvitationMailer(sessions=sessions, sender=sender_from_url(url), clock=clock, **kw)
+
+
+def test_the_guest_gets_their_language_and_a_qr_of_the_code(sessions, smtp, tmp_path) -> None:
+    zh = invite(sessions, address="li@example.com", language="zh_CN", day=NOW)
+    en = invite(sessions, address="lily@example.com", language="en")
+    m = mailer(sessions, f"mailto://127.0.0.1:{smtp.port}?from=office@example.com", FakeClock(NOW))
+    assert m.run_once() is False  # both sent, nothing left
+    [mail_zh] = smtp.mailbox.wait_for("li@example.com")
+    [mail_en] = smtp.mailbox.wait_for("lily@example.com")
+    with sessions() as s:
+        codes = {r.id: r for r in s.scalars(select(InvitationMessage))}
+        from sync.server.models import Invitation
+
+        code_of = {mid: s.get_one(Invitation, r.invitation_id).code for mid, r in codes.items()}
+        assert {r.state for r in codes.values()} == {"sent"}
+    assert mail_zh["Subject"] == "访客邀请：北区大楼" and mail_zh["From"] == "office@example.com"
+    text_zh = mail_zh.get_body(("plain",)).get_content()
+    assert "被访人：王芳" in text_zh and "来访日期：2026-12-01" in text_zh
+    assert f"预约码：{code_of[zh]}" in text_zh
+    assert mail_en["Subject"] == "Your invitation to North Tower"
+    text_en = mail_en.get_body(("plain",)).get_content()
+    assert "You are visiting: Wang Fang" in text_en and "any day" in text_en
+    assert qr_of(mail_zh, tmp_path) == [code_of[zh]]
+    assert qr_of(mail_en, tmp_path) == [code_of[en]]
+
+
+def test_a_relay_that_is_down_is_retried_on_the_clock(sessions, smtp, tmp_path) -> None:
+    message_id = invite(sessions, address="li@example.com", language="zh_CN")
+    clock = FakeClock(NOW)
+    down = mailer(sessions, f"mailto://127.0.0.1:{closed_port()}?from=o@example.com", clock)
+    down.run_once()
+    with sessions() as s:
+        record = s.get_one(InvitationMessage, message_id)
+        assert (record.state, record.attempts) == ("queued", 1)
+        assert "unreachable" in record.last_error
+        wait = (record.next_attempt_at - NOW).total_seconds()
+    assert 0 < wait <= 60 and down.due_in() == pytest.approx(wait, abs=1)
+    up = mailer(sessions, f"mailto://127.0.0.1:{smtp.port}?from=o@example.com", clock)
+    up.run_once()  # not yet due: nothing sent
+    assert smtp.mailbox.to("li@example.com") == []
+    clock.advance(wait + 1)
+    up.run_once()
+    assert len(smtp.mailbox.wait_for("li@example.com")) == 1
+    with sessions() as s:
+        record = s.get_one(InvitationMessage, message_id)
+        assert (record.state, record.attempts, record.last_error) == ("sent", 2, "")
+
+
+def test_attempts_spent_leave_the_message_failed(sessions) -> None:
+    message_id = invite(sessions, address="li@example.com", language="en")
+    clock = FakeClock(NOW)
+    m = mailer(
+        sessions,
+        f"mailto://127.0.0.1:{closed_port()}?from=o@example.com",
+        clock,
+        retry=RetryPolicy(base=1.0, cap=1.0, attempts=2),
+    )
+    m.run_once()
+    clock.advance(2)
+    m.run_once()
+    with sessions() as s:
+        assert s.get_one(InvitationMessage, message_id).state == "failed"
+    assert m.due_in() is None
+
+
+class Refusing(Mailbox):
+    """A relay that knows no mailbox called ``nobody``."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_refused_for_good_is_quarantined_and_not_tried_again(sessions, tmp_path):
+    from tests.integration.notify_servers import free_port
+
+    box, port = Refusing(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        first = invite(sessions, address="nobody@example.com", language="zh_CN")
+        m = mailer(sessions, f"mailto://127.0.0.1:{port}?from=o@example.com", FakeClock(NOW))
+        m.run_once()
+        with sessions() as s:
+            record = s.get_one(InvitationMessage, first)
+            assert record.state == "quarantined" and "550" in record.last_error
+            assert "nobody@example.com" not in record.last_error  # the guest's address left out
+            assert s.get(MailQuarantine, record.address_digest) is not None
+        again = invite(sessions, address="NoBody@example.com ", language="en")
+        with sessions() as s:
+            assert s.get_one(InvitationMessage, again).state == "quarantined"
+        m.run_once()
+        assert box.messages == []
+    finally:
+        controller.stop()
+
+
+def test_the_address_is_sealed_at_rest(sessions, tmp_path) -> None:
+    invite(sessions, address="li@example.com", language="zh_CN")
+    for f in tmp_path.glob("ho.sqlite3*"):  # the WAL too
+        assert b"li@example.com" not in f.read_bytes()
+
+
+@pytest.mark.parametrize("bad", ["li", "li@", "@example.com", "li@example", "a b@example.com"])
+def test_what_is_not_an_address_is_refused(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        check_address(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "port", "tls"),
+    [
+        ("mailto://relay.example.com?from=o@example.com", 25, ""),
+        ("mailtos://u:p@relay.example.com?from=o@example.com", 587, "starttls"),
+        ("mailtos://relay.example.com:465?from=o@example.com", 465, "implicit"),
+    ],
+)
+def test_the_relay_url_is_the_kiosks_mail_server_form(url: str, port: int, tls: str) -> None:
+    sender = sender_from_url(url)
+    assert (sender.host, sender.port, sender.tls, sender.sender) == (
+        "relay.example.com",
+        port,
+        tls,
+        "o@example.com",
+    )
+
+
+def test_a_relay_url_without_a_sender_is_refused_without_its_password() -> None:
+    with pytest.raises(ConfigError) as e:
+        sender_from_url("mailtos://user:s3cretpassw0rd@relay.example.com")
+    assert "s3cretpassw0rd" not in str(e.value)
