@@ -202,3 +202,22 @@ def test_a_relay_url_without_a_sender_is_refused_without_its_password() -> None:
     with pytest.raises(ConfigError) as e:
         sender_from_url("mailtos://user:s3cretpassw0rd@relay.example.com")
     assert "s3cretpassw0rd" not in str(e.value)
+
+
+def test_the_retention_purge_forgets_sent_messages_but_not_queued_ones(sessions, smtp) -> None:
+    from datetime import timedelta
+
+    from sync.server.retention import purge_site, site_retention_days
+
+    sent = invite(sessions, address="li@example.com", language="zh_CN")
+    mailer(
+        sessions, f"mailto://127.0.0.1:{smtp.port}?from=o@example.com", FakeClock(NOW)
+    ).run_once()
+    waiting = invite(sessions, address="lily@example.com", language="en")
+    with sessions() as s, s.begin():
+        site = s.get_one(Site, "north")
+        later = NOW + timedelta(days=site_retention_days(site) + 1)
+        assert purge_site(s, site, later).invitation_mails == 1
+    with sessions() as s:
+        assert s.get(InvitationMessage, sent) is None
+        assert s.get(InvitationMessage, waiting) is not None
