@@ -96,3 +96,58 @@ def test_a_bad_address_saves_nothing_and_says_why(env: DashboardEnv) -> None:
     assert r.status_code == 400
     assert "请检查邮箱地址" in r.text or "check the e-mail address" in r.text
     assert _invitations(env) == before
+
+
+def test_the_page_with_its_mail_states_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path):
+    """Screenshots (``DASHBOARD_SCREENSHOTS=docs``: all four into docs/screenshots as
+    ``dashboard-invitations-mail-<lang>-<width>.png``), no script error, nothing too wide."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.dashboard_env import PASSWORD
+    from tests.support.harness import ROOT
+
+    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
+    folder = ROOT / "docs" / "screenshots" if every else tmp_path
+    runs = [("zh_CN", 1366, 768), ("en", 390, 844)]
+    if every:
+        runs += [("en", 1366, 768), ("zh_CN", 390, 844)]
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            for lang, width, height in runs:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    extra_http_headers={"X-Forwarded-For": f"10.67.{width % 250}.1"},
+                )
+                page = context.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{env.url}/dashboard/login?lang={lang}")
+                page.fill("input[name=name]", "admin")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.goto(f"{env.url}/dashboard/invitations?site=north")
+                page.fill(
+                    "#invite input[name=visitor_name]", "韩梅梅" if lang == "zh_CN" else "Lucy"
+                )
+                page.fill("#invite input[name=email]", f"guest-{lang}-{width}@example.com")
+                page.click("#invite button[type=submit]")
+                page.wait_for_selector("#invitation-code")
+                for _ in range(50):  # its mail goes out: reload until the row says so
+                    page.goto(f"{env.url}/dashboard/invitations?site=north")
+                    if page.locator('[data-mail="sent"]').count() >= 1:
+                        break
+                    time.sleep(0.1)
+                assert page.locator('[data-mail="sent"]').count() >= 1
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{overflow}px too wide at {width}"
+                page.screenshot(
+                    path=str(folder / f"dashboard-invitations-mail-{lang}-{width}.png"),
+                    full_page=True,
+                )
+                context.close()
+        finally:
+            browser.close()
+    assert errors == []
