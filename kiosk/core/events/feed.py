@@ -136,6 +136,8 @@ class WatchlistUpserted(Event):
     name: Text200 = ""
     phone: Text64 = ""
     reason: Text2000 = ""
+    #: from this time on the entry no longer matches (None: it never expires)
+    expires_at: Time | None = None
 
     @property
     def entity_id(self) -> str:

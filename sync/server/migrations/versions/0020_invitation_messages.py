@@ -1,4 +1,4 @@
-"""invitation messages: head office's delivery records and its mail quarantine
+"""invitation messages (delivery records, mail quarantine); watchlist entries that expire
 
 Revision ID: 0020
 Revises: 0016
@@ -7,7 +7,8 @@ Create Date: 2026-12-01 19:40:00
 Issue 19 (invitations by e-mail). ``invitation_messages``: one row per message to a guest (the
 sealed address, its digest, the guest's language, state queued/sent/failed/quarantined,
 attempts, when it may next be tried, the last error). ``mail_quarantine``: the digests of
-addresses a mail server refused for good.
+addresses a mail server refused for good. ``watchlist.expires_at``: from that time on an entry
+no longer matches (NULL for existing entries: they never expire).
 """
 
 from __future__ import annotations
@@ -53,8 +54,13 @@ def upgrade() -> None:
         sa.Column("quarantined_at", _TIME, nullable=False),
     )
 
+    with op.batch_alter_table("watchlist", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("expires_at", _TIME, nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("watchlist", schema=None) as batch_op:
+        batch_op.drop_column("expires_at")
     op.drop_table("mail_quarantine")
     op.drop_index("invitation_messages_due", table_name="invitation_messages")
     op.drop_index("ix_invitation_messages_invitation_id", table_name="invitation_messages")

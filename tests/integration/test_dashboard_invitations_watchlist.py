@@ -1,4 +1,5 @@
-"""The invitations page's mail over real HTTP: a real ``kiosk-server`` with
+"""The invitations page's mail and the watchlist's expiry over real HTTP (issue 19): a real
+``kiosk-server`` with
 ``$KIOSK_SERVER_MAIL_URL`` pointing at a real SMTP server (aiosmtpd). A guest file with e-mail
 and language columns mails each good row in its language; a bad address refuses the row, or
 the single invitation with nothing saved; a server without a mail server says it sends none.
@@ -9,10 +10,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync.server.models import Invitation
+from sync.server.api.directory_routes import create_watchlist_record
+from sync.server.api.schemas import WatchlistCreate
+from sync.server.models import Invitation, WatchlistEntry
 from tests.integration.notify_servers import SmtpServer
 from tests.support.dashboard_env import DashboardEnv, page_csrf
 
@@ -33,6 +37,12 @@ def env(tmp_path_factory, smtp) -> Iterator[DashboardEnv]:
             "KIOSK_SERVER_MAIL_URL", f"mailto://127.0.0.1:{smtp.port}?from=office@example.com"
         )
         e = DashboardEnv(tmp_path_factory.mktemp("invitation-mail"))
+    with e.ho.sessions() as s, s.begin():  # listed last month for a week: ended
+        ended = datetime.now(UTC) - timedelta(days=23)
+        create_watchlist_record(
+            s,
+            WatchlistCreate(site_id="north", name="过期者", reason="drill", expires_at=ended),
+        )
     yield e
     e.close()
 
@@ -98,9 +108,43 @@ def test_a_bad_address_saves_nothing_and_says_why(env: DashboardEnv) -> None:
     assert _invitations(env) == before
 
 
+def test_a_watchlist_entry_ends_at_the_end_of_its_day_at_the_site(env: DashboardEnv) -> None:
+    c = env.login("guard")
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    form = {"site_id": "north", "name": "限期者", "reason": "until the case closes"}
+    r = c.post(
+        "/dashboard/watchlist",
+        data={**form, "expires": day, "csrf": page_csrf(c, "/dashboard/watchlist")},
+    )
+    assert r.status_code == 303, r.text
+    with env.ho.sessions() as s:
+        [entry] = [e for e in s.query(WatchlistEntry) if e.name == "限期者"]
+        assert entry.expires_at is not None
+        # midnight after that day in Shanghai, 16:00 UTC of that day
+        assert entry.expires_at.isoformat() == f"{day}T16:00:00+00:00"
+    page = c.get("/dashboard/watchlist?lang=en").text
+    row = re.search(rf'<tr data-entry="{entry.id}"[^>]*>.*?</tr>', page, re.S).group(0)
+    assert day in row and "Expired" not in row
+    ended = re.search(r'<tr data-entry="[^"]+" class="expired">(.*?)</tr>', page, re.S).group(1)
+    assert "过期者" in ended and "Expired (ended" in ended
+    past = c.post(
+        "/dashboard/watchlist",
+        data={**form, "expires": "2020-01-01", "csrf": page_csrf(c, "/dashboard/watchlist")},
+    )
+    assert past.status_code == 400 and "must be today or later" in past.text
+    bad = c.post(
+        "/dashboard/watchlist",
+        data={**form, "expires": "2026-02-30", "csrf": page_csrf(c, "/dashboard/watchlist")},
+    )
+    assert bad.status_code == 400
+    with env.ho.sessions() as s:
+        assert len([e for e in s.query(WatchlistEntry) if e.name == "限期者"]) == 1
+
+
 def test_the_page_with_its_mail_states_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path):
     """Screenshots (``DASHBOARD_SCREENSHOTS=docs``: all four into docs/screenshots as
-    ``dashboard-invitations-mail-<lang>-<width>.png``), no script error, nothing too wide."""
+    ``dashboard-invitations-mail-<lang>-<width>.png`` and ``dashboard-watchlist-expiry-…``),
+    no script error, nothing too wide."""
     import os
 
     from playwright.sync_api import sync_playwright
@@ -145,6 +189,14 @@ def test_the_page_with_its_mail_states_fits_a_laptop_and_a_phone(env: DashboardE
                 assert overflow <= 0, f"{overflow}px too wide at {width}"
                 page.screenshot(
                     path=str(folder / f"dashboard-invitations-mail-{lang}-{width}.png"),
+                    full_page=True,
+                )
+                page.goto(f"{env.url}/dashboard/watchlist")
+                assert page.locator("tr.expired").count() >= 1
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"watchlist: {overflow}px too wide at {width}"
+                page.screenshot(
+                    path=str(folder / f"dashboard-watchlist-expiry-{lang}-{width}.png"),
                     full_page=True,
                 )
                 context.close()
