@@ -141,6 +141,39 @@ def test_a_watchlist_entry_ends_at_the_end_of_its_day_at_the_site(env: Dashboard
         assert len([e for e in s.query(WatchlistEntry) if e.name == "限期者"]) == 1
 
 
+def test_a_watchlist_file_adds_each_good_row_with_its_end(env: DashboardEnv) -> None:
+    c = env.login("guard")
+    later = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    sheet = (
+        "姓名,手机,原因,有效期至\r\n"
+        f"导入甲,,闯入,{later}\r\n"
+        ",13600001234,骚扰,\r\n"
+        "导入乙,,x,2020-01-01\r\n"
+        '=HYPERLINK("http://x"),,,\r\n'
+        ",,only a reason,\r\n"
+    ).encode("gb18030")
+    r = c.post(
+        "/dashboard/watchlist/import",
+        data={"site_id": "north", "csrf": page_csrf(c, "/dashboard/watchlist")},
+        files={"file": ("watch.csv", sheet, "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    problems = re.findall(r"<li>(row [^<]+)</li>", r.text)
+    assert [p.split(",")[0] for p in problems] == ["row 4", "row 5", "row 6"]
+    assert "passed" in problems[0] and "formula" in problems[1]
+    with env.ho.sessions() as s:
+        added = {e.name or e.phone: e for e in s.query(WatchlistEntry) if e.site_id == "north"}
+    assert added["导入甲"].expires_at is not None and added["13600001234"].expires_at is None
+    assert "导入乙" not in added
+    viewer = env.login("viewer")
+    denied = viewer.post(
+        "/dashboard/watchlist/import",
+        data={"site_id": "north", "csrf": page_csrf(viewer, "/dashboard/watchlist")},
+        files={"file": ("watch.csv", sheet, "text/csv")},
+    )
+    assert denied.status_code == 403
+
+
 def test_the_page_with_its_mail_states_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path):
     """Screenshots (``DASHBOARD_SCREENSHOTS=docs``: all four into docs/screenshots as
     ``dashboard-invitations-mail-<lang>-<width>.png`` and ``dashboard-watchlist-expiry-…``),

@@ -1,7 +1,8 @@
 """The watchlist: entries that apply to the viewer's sites, who added each and why; adding and
 removing entries (admins and security). The API's records (``create_watchlist_record``,
 ``remove_watchlist_record``): every site's kiosks get the change at their next pull, and a
-removed entry is kept (check-ins made before are still screened against it).
+removed entry is kept (check-ins made before are still screened against it). **Import**: a
+spreadsheet of entries for one site (or every site), ``watchlist_file.py``.
 
 An entry may have an end (**Expires**, a day: it stops matching at the end of that day at the
 site, every site's entries at the end of that day in China Standard Time); from then on it no
@@ -17,10 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
+
+from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.directory.file import MAX_FILE_BYTES
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
@@ -32,6 +36,7 @@ from . import audit, queries
 from .accounts import Viewer
 from .models import DashboardUser
 from .pages_sites import visible_sites
+from .watchlist_file import plan_entries
 from .web import (
     PREFIX,
     CurrentViewer,
@@ -112,7 +117,7 @@ def _page(request: Request, viewer, session, **extra) -> Response:
         one_second=timedelta(seconds=1),
         zones={**queries.site_zones(session, sites), "*": DEFAULT_ZONE},
         status_code=status_code,
-        **{"error": "", **extra},
+        **{"error": "", "imported": None, **extra},
     )
 
 
@@ -163,6 +168,50 @@ def add_entry(
             subject_id=entry.id,
         )
     return RedirectResponse(f"{PREFIX}/watchlist", status_code=303)
+
+
+@router.post("/watchlist/import")
+def import_entries(
+    request: Request,
+    viewer: PostingViewer,
+    session: SessionDep,
+    site_id: Annotated[str, Form(max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """One entry per good row of a watchlist spreadsheet (``watchlist_file.py``)."""
+    if not _may_edit(viewer, site_id):
+        raise PageDenied(viewer, f"{viewer.role} may not edit the watchlist of {site_id}")
+    data = file.file.read(MAX_FILE_BYTES + 1)
+    with session.begin():
+        zone = _zone(session, site_id)
+        try:
+            rows, problems = plan_entries(data, today=datetime.now(ZoneInfo(zone)).date())
+        except (ValidationError, KioskError) as e:
+            imported = {"error": e.detail or str(e), "count": 0, "problems": []}
+            return _page(request, viewer, session, imported=imported, status_code=400)
+        for row in rows:
+            entry = create_watchlist_record(
+                session,
+                WatchlistCreate(
+                    site_id=site_id,
+                    name=row.name,
+                    phone=row.phone,
+                    reason=row.reason,
+                    expires_at=end_of_day(row.until.isoformat() if row.until else "", zone),
+                ),
+            )
+            audit.record(
+                session,
+                actor=viewer.actor,
+                role=viewer.role,
+                action=ADDED,
+                now=now(),
+                site_id="" if site_id == "*" else site_id,
+                subject_kind="watchlist",
+                subject_id=entry.id,
+            )
+        imported = {"error": "", "count": len(rows), "problems": problems}
+        return _page(request, viewer, session, imported=imported)
 
 
 @router.post("/watchlist/{entry_id}/remove")
