@@ -221,3 +221,19 @@ def test_the_retention_purge_forgets_sent_messages_but_not_queued_ones(sessions,
     with sessions() as s:
         assert s.get(InvitationMessage, sent) is None
         assert s.get(InvitationMessage, waiting) is not None
+
+
+def test_two_mailers_on_one_database_send_a_message_once(sessions, smtp) -> None:
+    """Two server processes' mailers: the claim (a conditional update) lets one of them send."""
+    message_id = invite(sessions, address="li@example.com", language="zh_CN")
+    url = f"mailto://127.0.0.1:{smtp.port}?from=o@example.com"
+    clock = FakeClock(NOW)
+    from concurrent.futures import ThreadPoolExecutor
+
+    pair = (mailer(sessions, url, clock), mailer(sessions, url, clock))
+    with ThreadPoolExecutor(2) as pool:
+        states = sorted(pool.map(lambda m: m.send_one(message_id, NOW), pair))
+    assert states == ["", "sent"]  # one claimed it, the other found it taken
+    assert len(smtp.mailbox.wait_for("li@example.com")) == 1
+    with sessions() as s:
+        assert s.get_one(InvitationMessage, message_id).attempts == 1
