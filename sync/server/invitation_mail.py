@@ -55,18 +55,25 @@ def check_address(address: str) -> str:
 
 
 def queue_invitation_mail(
-    session: Session, inv: Invitation, *, address: str, language: str, now: datetime
+    session: Session,
+    inv: Invitation,
+    *,
+    address: str,
+    language: str,
+    now: datetime,
+    channel: str = "email",
 ) -> InvitationMessage:
-    """The delivery record of ``inv``'s mail to ``address``, due now; a quarantined address
-    gets a record in state ``quarantined`` (shown on the page, never sent)."""
-    address = check_address(address)
+    """The delivery record of ``inv``'s mail to ``address`` (or, ``channel`` "sms", its text
+    message to the mobile number ``address``), due now; a quarantined address gets a record in
+    state ``quarantined`` (shown on the page, never sent)."""
+    address = check_address(address) if channel == "email" else address
     digest = address_digest(address)
     barred = session.get(MailQuarantine, digest)
     message = InvitationMessage(
         id=secrets.token_hex(16),
         invitation_id=inv.id,
         site_id=inv.site_id,
-        channel="email",
+        channel=channel,
         address=address,
         address_digest=digest,
         language=language if language in LANGUAGES else "zh_CN",
@@ -79,6 +86,28 @@ def queue_invitation_mail(
     )
     session.add(message)
     return message
+
+
+def compose_sms(session: Session, record: InvitationMessage, *, template: str = "") -> str:
+    """The guest's text message: ``template`` (the gateway's approved one) or the catalogue's,
+    with ``{code}``, ``{site}`` and ``{day}`` filled in."""
+    inv = session.get(Invitation, record.invitation_id)
+    site = session.get(Site, record.site_id)
+    if inv is None or site is None:
+        raise LookupError(f"invitation {record.invitation_id} is gone")
+    lang = record.language
+    site_name = (site.name_zh if lang == "zh_CN" else site.name_en) or site.name_zh or site.id
+    if inv.valid_from is not None:
+        day = site_time(inv.valid_from, site.timezone).strftime("%Y-%m-%d")
+    else:
+        day = translate("invite_mail.sms_any_day", lang, LOCALE_DIR)
+    params = {"code": inv.code, "site": site_name, "day": day}
+    if template:
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return template
+    return translate("invite_mail.sms", lang, LOCALE_DIR, **params)
 
 
 def compose(session: Session, record: InvitationMessage, *, sender: str) -> EmailMessage:

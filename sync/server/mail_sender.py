@@ -9,6 +9,14 @@ A send either succeeds, raises ``MailRefused`` (the server refused the recipient
 5xx answer to it; the caller quarantines the address) or raises ``NotifyError`` (anything else:
 a 4xx answer, a refused or dropped connection, a timeout; the caller retries).
 
+Guests with a mobile number also get a text message when ``$KIOSK_SERVER_SMS_URL`` names an SMS
+gateway: an apprise URL with ``{phone}`` where the guest's number goes (a generic HTTP gateway
+``json://sms.example.com/send/{phone}`` / ``form://…``, or a named provider's URL), sent
+through the kiosk's notifier boundary (``AppriseNotifier``). Mainland gateways accept only an
+approved signature and template: ``$KIOSK_SERVER_SMS_TEMPLATE`` is the text with ``{code}``,
+``{site}`` and ``{day}`` filled in (default: the catalogue's ``invite_mail.sms`` in the
+guest's language).
+
 Must never: put the password in a log line or an error (``redact_url`` shows the URL).
 """
 
@@ -20,12 +28,14 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from kiosk.core.config.errors import ConfigError, NotifyError
 from kiosk.core.notify.channels import redact_url
 
 MAIL_URL_ENV = "KIOSK_SERVER_MAIL_URL"
+SMS_URL_ENV = "KIOSK_SERVER_SMS_URL"
+SMS_TEMPLATE_ENV = "KIOSK_SERVER_SMS_TEMPLATE"
 
 
 class MailRefused(NotifyError):
@@ -125,3 +135,26 @@ def configured_sender(environ: dict[str, str] | None = None) -> SmtpSender | Non
     """The sender ``$KIOSK_SERVER_MAIL_URL`` names, None when it is not set."""
     url = (os.environ if environ is None else environ).get(MAIL_URL_ENV, "").strip()
     return sender_from_url(url) if url else None
+
+
+@dataclass(frozen=True)
+class SmsGateway:
+    """An SMS gateway as an apprise URL with ``{phone}``, and the approved template if any."""
+
+    url: str
+    template: str = ""
+
+    def url_for(self, phone: str) -> str:
+        return self.url.replace("{phone}", quote(phone, safe="+"))
+
+
+def configured_sms(environ: dict[str, str] | None = None) -> SmsGateway | None:
+    """The gateway ``$KIOSK_SERVER_SMS_URL`` names (None when unset; ``ConfigError`` without
+    ``{phone}`` in it)."""
+    env = os.environ if environ is None else environ
+    url = env.get(SMS_URL_ENV, "").strip()
+    if not url:
+        return None
+    if "{phone}" not in url:
+        raise ConfigError(f"{SMS_URL_ENV}: put {{phone}} where the number goes: {redact_url(url)}")
+    return SmsGateway(url, env.get(SMS_TEMPLATE_ENV, "").strip())

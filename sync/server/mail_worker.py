@@ -1,4 +1,5 @@
-"""The invitation mailer: head office's one worker that sends the guests' messages.
+"""The invitation mailer: head office's one worker that sends the guests' messages (mail,
+and text messages through an SMS gateway when one is set).
 
 A ``kiosk.core.workers.Worker`` (the project's one loop) started with the app when
 ``$KIOSK_SERVER_MAIL_URL`` is set. Each round takes the due delivery records
@@ -14,7 +15,7 @@ Must never: hold a database transaction open while talking to the mail server.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -24,17 +25,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.config.clock import Clock, SystemClock
 from kiosk.core.config.errors import NotifyError
+from kiosk.core.notify.channels import AppriseNotifier, Message, Notifier
 from kiosk.core.workers.retry import RetryPolicy
 from kiosk.core.workers.worker import Worker
 
-from .invitation_mail import compose
+from .invitation_mail import compose, compose_sms
 from .mail_models import InvitationMessage, MailQuarantine
-from .mail_sender import MailRefused, MailSender, configured_sender
+from .mail_sender import MailRefused, MailSender, SmsGateway, configured_sender, configured_sms
 
 log = logging.getLogger(__name__)
 
 #: a send takes at most this long before another process may take the record again
 LEASE = timedelta(minutes=5)
+#: seconds an SMS gateway has to answer
+SMS_TIMEOUT = 20.0
 #: records taken per round
 BATCH = 20
 #: eight attempts over about two hours, then the record is ``failed``
@@ -46,14 +50,19 @@ class InvitationMailer(Worker):
         self,
         *,
         sessions: sessionmaker[Session],
-        sender: MailSender,
+        sender: MailSender | None,
         clock: Clock,
         retry: RetryPolicy = RETRY,
+        sms: SmsGateway | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__(name="invitation-mailer", clock=clock, poll=30.0)
         self.sessions = sessions
         self.sender = sender
         self.retry = retry
+        #: text messages go through the kiosk's notifier boundary (apprise), when configured
+        self.sms = sms
+        self.notifier: Notifier = notifier or AppriseNotifier()
 
     def run_once(self) -> bool:
         now = self.clock.now()
@@ -98,7 +107,7 @@ class InvitationMailer(Worker):
                 return ""
             record = s.get_one(InvitationMessage, message_id)
             try:
-                message = compose(s, record, sender=self.sender.sender)
+                send = self._sending(s, record)
             except LookupError as e:
                 record.state, record.last_error = "failed", str(e)
                 return record.state
@@ -106,7 +115,7 @@ class InvitationMailer(Worker):
         error = ""
         state = "sent"
         try:
-            self.sender.send(message)
+            send()
         except MailRefused as e:
             state, error = "quarantined", _without(str(e), address)
         except NotifyError as e:
@@ -132,6 +141,22 @@ class InvitationMailer(Worker):
             log.warning("invitation mail %s: %s", message_id, state)
         return state
 
+    def _sending(self, session: Session, record: InvitationMessage) -> Callable[[], None]:
+        """What sends ``record`` (composed now, inside the claim's transaction); LookupError
+        when it cannot be sent at all (its invitation gone, its channel not set up here)."""
+        if record.channel == "sms":
+            sms = self.sms
+            if sms is None:
+                raise LookupError("no SMS gateway is set ($KIOSK_SERVER_SMS_URL)")
+            text = compose_sms(session, record, template=sms.template)
+            url, notifier = sms.url_for(record.address), self.notifier
+            return lambda: notifier.send(url, Message("", text, ""), timeout=SMS_TIMEOUT)
+        sender = self.sender
+        if sender is None:
+            raise LookupError("no mail server is set ($KIOSK_SERVER_MAIL_URL)")
+        message = compose(session, record, sender=sender.sender)
+        return lambda: sender.send(message)
+
 
 def _without(text: str, address: str) -> str:
     """A mail server's answer with the guest's address taken out (it often repeats it)."""
@@ -140,12 +165,13 @@ def _without(text: str, address: str) -> str:
 
 @asynccontextmanager
 async def mailer_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The app's mailer (``app.state.mailer``) for as long as it serves, when mail is set."""
-    sender = configured_sender()
+    """The app's mailer (``app.state.mailer``) for as long as it serves, when mail or SMS is
+    set."""
+    sender, sms = configured_sender(), configured_sms()
     mailer = None
-    if sender is not None:
+    if sender is not None or sms is not None:
         mailer = InvitationMailer(
-            sessions=app.state.sessionmaker, sender=sender, clock=SystemClock()
+            sessions=app.state.sessionmaker, sender=sender, sms=sms, clock=SystemClock()
         )
         mailer.start()
     app.state.mailer = mailer

@@ -17,7 +17,7 @@ import pytest
 from sync.server.api.directory_routes import create_watchlist_record
 from sync.server.api.schemas import WatchlistCreate
 from sync.server.models import Invitation, WatchlistEntry
-from tests.integration.notify_servers import SmtpServer
+from tests.integration.notify_servers import SmtpServer, WebhookServer
 from tests.support.dashboard_env import DashboardEnv, page_csrf
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a server with five accounts: ~11 s
@@ -31,11 +31,19 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory, smtp) -> Iterator[DashboardEnv]:
+def gateway() -> Iterator[WebhookServer]:
+    server = WebhookServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, smtp, gateway) -> Iterator[DashboardEnv]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(
             "KIOSK_SERVER_MAIL_URL", f"mailto://127.0.0.1:{smtp.port}?from=office@example.com"
         )
+        mp.setenv("KIOSK_SERVER_SMS_URL", gateway.url("sms/{phone}"))
         e = DashboardEnv(tmp_path_factory.mktemp("invitation-mail"))
     with e.ho.sessions() as s, s.begin():  # listed last month for a week: ended
         ended = datetime.now(UTC) - timedelta(days=23)
@@ -89,6 +97,36 @@ def test_a_guest_file_mails_each_good_row_in_its_language(env: DashboardEnv, smt
             break
         time.sleep(0.1)
     assert listed().count('data-mail="sent"') == 2
+
+
+def test_a_guest_with_both_gets_a_mail_and_a_text(env: DashboardEnv, smtp, gateway) -> None:
+    c = env.login("admin")
+    r = c.post(
+        "/dashboard/invitations?lang=en",
+        data={
+            "csrf": page_csrf(c, "/dashboard/invitations"),
+            "site_id": "north",
+            "visitor_name": "Both Ways",
+            "phone": "13812340099",
+            "email": "both@example.com",
+            "language": "en",
+        },
+    )
+    assert r.status_code == 200 and "also gets the code by text message" in r.text
+    code = re.search(r'id="invitation-code">([A-Z0-9]{8})<', r.text).group(1)
+    [mail] = smtp.mailbox.wait_for("both@example.com")
+    [text] = gateway.wait_for("/sms/13812340099")
+    assert code in mail.get_body(("plain",)).get_content() and code in text["message"]
+    for _ in range(100):
+        row = re.search(
+            r'<tr data-invitation="[^"]+"><td>Both Ways</td>.*?</tr>',
+            c.get("/dashboard/invitations?site=north").text,
+            re.S,
+        ).group(0)
+        if 'data-mail="sent"' in row and 'data-sms="sent"' in row:
+            break
+        time.sleep(0.1)
+    assert 'data-mail="sent"' in row and 'data-sms="sent"' in row
 
 
 def test_a_bad_address_saves_nothing_and_says_why(env: DashboardEnv) -> None:

@@ -237,3 +237,55 @@ def test_two_mailers_on_one_database_send_a_message_once(sessions, smtp) -> None
     assert len(smtp.mailbox.wait_for("li@example.com")) == 1
     with sessions() as s:
         assert s.get_one(InvitationMessage, message_id).attempts == 1
+
+
+def test_a_guest_with_a_mobile_gets_a_text_through_the_sms_gateway(sessions) -> None:
+    """A real HTTP gateway on loopback (``json://``, as a generic SMS gateway looks to apprise):
+    the catalogue's text in the guest's language, then the approved template when one is set;
+    a gateway that is down is retried."""
+    from sync.server.mail_sender import SmsGateway
+    from sync.server.models import Invitation
+    from tests.integration.notify_servers import WebhookServer
+
+    gateway = WebhookServer().start()
+    try:
+        clock = FakeClock(NOW)
+        sms = SmsGateway(gateway.url("sms/{phone}"))
+        m = InvitationMailer(sessions=sessions, sender=None, sms=sms, clock=clock)
+        with sessions() as s, s.begin():
+            inv = create_invitation_record(
+                s, InvitationCreate(site_id="north", visitor_name="李雷", phone="13812345678")
+            )
+            code = inv.code
+            queue_invitation_mail(
+                s, inv, address="13812345678", language="zh_CN", now=NOW, channel="sms"
+            )
+        m.run_once()
+        [body] = gateway.wait_for("/sms/13812345678")
+        assert f"预约码 {code}" in body["message"] and "北区大楼" in body["message"]
+
+        approved = SmsGateway(gateway.url("sms/{phone}"), "【北区大楼】您的预约码{code}，{day}有效")
+        m = InvitationMailer(sessions=sessions, sender=None, sms=approved, clock=clock)
+        with sessions() as s, s.begin():
+            inv = s.get_one(Invitation, inv.id)
+            queue_invitation_mail(
+                s, inv, address="13900001111", language="en", now=NOW, channel="sms"
+            )
+        m.run_once()
+        [body] = gateway.wait_for("/sms/13900001111")
+        assert body["message"] == f"【北区大楼】您的预约码{code}，any day有效"
+
+        down = SmsGateway(f"json://127.0.0.1:{closed_port()}/sms/{{phone}}")
+        m = InvitationMailer(sessions=sessions, sender=None, sms=down, clock=clock)
+        with sessions() as s, s.begin():
+            inv = s.get_one(Invitation, inv.id)
+            waiting = queue_invitation_mail(
+                s, inv, address="13700002222", language="en", now=NOW, channel="sms"
+            ).id
+        m.run_once()
+        with sessions() as s:
+            record = s.get_one(InvitationMessage, waiting)
+            assert (record.state, record.attempts) == ("queued", 1) and record.last_error
+            assert "13700002222" not in record.last_error
+    finally:
+        gateway.stop()

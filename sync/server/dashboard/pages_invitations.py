@@ -62,13 +62,13 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
     hosts = list(
         session.scalars(select(Host).where(Host.site_id.in_(sites)).order_by(Host.id).limit(2000))
     )
-    mails: dict[str, InvitationMessage] = {}
+    mails: dict[str, dict[str, InvitationMessage]] = {}
     for m in session.scalars(
         select(InvitationMessage)
         .where(InvitationMessage.invitation_id.in_([r.id for r in rows]))
         .order_by(InvitationMessage.created_at)
     ):
-        mails[m.invitation_id] = m  # the latest of each
+        mails.setdefault(m.invitation_id, {})[m.channel] = m  # the latest of each channel
     audit.record(
         session,
         actor=viewer.actor,
@@ -93,7 +93,8 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         states=STATES,
         zones=queries.site_zones(session, sites),
         mails=mails,
-        mail_on=_mailer(request) is not None,
+        mail_on=_channels(request)[0],
+        sms_on=_channels(request)[1],
         **{"made": None, "error": "", "imported": None, **extra},
     )
 
@@ -141,10 +142,7 @@ def invite(
             )
             address = check_address(email) if email.strip() else ""  # before anything is made
             made = create_invitation_record(session, body)
-            if address and _mailer(request) is not None:
-                queue_invitation_mail(
-                    session, made, address=address, language=_lang(request, language), now=now()
-                )
+            _queue(request, session, made, address, body.phone, _lang(request, language))
         except (PydanticValidationError, ValidationError, ValueError) as e:
             bad_mail = getattr(e, "field", "") == "email"
             why = "invite_mail.page.bad_address" if bad_mail else "dashboard.invitations.invalid"
@@ -202,7 +200,6 @@ def invite_many(
                 imported={"error": e.detail or str(e), "count": 0, "problems": []},
                 status_code=400,
             )
-        mail_on = _mailer(request) is not None
         for g in guests:
             valid_from, valid_until = _day_bounds(g.day.isoformat() if g.day else "", site.timezone)
             inv = create_invitation_record(
@@ -217,10 +214,7 @@ def invite_many(
                     valid_until=valid_until,
                 ),
             )
-            if g.email and mail_on:
-                queue_invitation_mail(
-                    session, inv, address=g.email, language=_lang(request, g.language), now=now()
-                )
+            _queue(request, session, inv, g.email, g.phone, _lang(request, g.language))
         audit.record(
             session,
             actor=viewer.actor,
@@ -247,6 +241,25 @@ def invite_many(
 def _mailer(request: Request) -> InvitationMailer | None:
     """The app's invitation mailer; None when head office has no mail server set."""
     return getattr(request.app.state, "mailer", None)
+
+
+def _channels(request: Request) -> tuple[bool, bool]:
+    """Whether head office sends mail, and text messages."""
+    mailer = _mailer(request)
+    return (
+        mailer is not None and mailer.sender is not None,
+        mailer is not None and mailer.sms is not None,
+    )
+
+
+def _queue(request: Request, session, inv: Invitation, email: str, phone: str, lang: str) -> None:
+    """The guest's messages about ``inv``: a mail to ``email``, a text to ``phone``, each
+    where head office has the means."""
+    mail_on, sms_on = _channels(request)
+    if email and mail_on:
+        queue_invitation_mail(session, inv, address=email, language=lang, now=now())
+    if phone and sms_on:
+        queue_invitation_mail(session, inv, address=phone, language=lang, now=now(), channel="sms")
 
 
 def _wake(request: Request) -> None:
