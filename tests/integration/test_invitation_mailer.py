@@ -289,3 +289,21 @@ def test_a_guest_with_a_mobile_gets_a_text_through_the_sms_gateway(sessions) -> 
             assert "13700002222" not in record.last_error
     finally:
         gateway.stop()
+
+
+def test_erasing_a_person_forgets_head_offices_messages_to_them(sessions, smtp) -> None:
+    from sync.server.person_requests import erase_person
+
+    with sessions() as s, s.begin():
+        inv = create_invitation_record(
+            s, InvitationCreate(site_id="north", visitor_name="李雷", phone="13812345678")
+        )
+        mail = queue_invitation_mail(s, inv, address="li@example.com", language="zh_CN", now=NOW)
+        text = queue_invitation_mail(
+            s, inv, address="13812345678", language="zh_CN", now=NOW, channel="sms"
+        )
+        ids = (mail.id, text.id)
+    with sessions() as s, s.begin():
+        assert erase_person(s, s.get_one(Site, "north"), "13812345678", by="dpo", now=NOW)
+    with sessions() as s:
+        assert [s.get(InvitationMessage, i) for i in ids] == [None, None]
