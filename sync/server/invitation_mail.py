@@ -132,20 +132,22 @@ def compose(session: Session, record: InvitationMessage, *, sender: str) -> Emai
     if host is not None:
         name = (host.name_zh if lang == "zh_CN" else host.name_en) or host.name_zh
         lines.append(t("host", host=name))
-    lines += [t("code", code=inv.code), "", t("how"), "", t("footer")]
+    lines.append(t("code", code=inv.code))
+    after = ["", t("how"), "", t("footer")]  # the HTML shows the QR between the two
 
     msg = EmailMessage()
     msg["Subject"] = t("subject", site=site_name)
     msg["From"] = sender
     msg["To"] = record.address
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg.set_content("\n".join(lines))
+    msg.set_content("\n".join(lines + after))
     cid = make_msgid(domain="invitation.local")
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+    before = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
     qr = f'<p><img src="cid:{cid[1:-1]}" alt="{escape(t("qr_alt"))}" width="{QR_PIXELS}"></p>'
+    rest = "".join(f"<p>{escape(line)}</p>" for line in after if line)
+    html_lang = "zh-CN" if lang == "zh_CN" else "en"
     msg.add_alternative(
-        f'<html lang="{"zh-CN" if lang == "zh_CN" else "en"}"><body>{paragraphs}{qr}</body></html>',
-        subtype="html",
+        f'<html lang="{html_lang}"><body>{before}{qr}{rest}</body></html>', subtype="html"
     )
     png = io.BytesIO()
     qr_image(inv.code, QR_PIXELS).save(png, format="PNG")
