@@ -107,7 +107,7 @@ def test_a_guest_with_both_gets_a_mail_and_a_text(env: DashboardEnv, smtp, gatew
             "csrf": page_csrf(c, "/dashboard/invitations"),
             "site_id": "north",
             "visitor_name": "Both Ways",
-            "phone": "13812340099",
+            "phone": "138 1234 0099",  # as typed: texted as 13812340099
             "email": "both@example.com",
             "language": "en",
         },

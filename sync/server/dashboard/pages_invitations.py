@@ -23,6 +23,7 @@ from sqlalchemy import select
 from kiosk.core.config.errors import KioskError, ValidationError
 from kiosk.core.config.i18n import LANGUAGES
 from kiosk.core.directory.file import MAX_FILE_BYTES
+from kiosk.core.visits.validation import parse_phone
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
@@ -259,7 +260,11 @@ def _queue(request: Request, session, inv: Invitation, email: str, phone: str, l
     if email and mail_on:
         queue_invitation_mail(session, inv, address=email, language=lang, now=now())
     if phone and sms_on:
-        queue_invitation_mail(session, inv, address=phone, language=lang, now=now(), channel="sms")
+        try:
+            number = parse_phone(phone).normalised  # as the gateway wants it, spaces gone
+        except ValidationError:
+            return  # kept on the invitation as typed; no text to a number that is not one
+        queue_invitation_mail(session, inv, address=number, language=lang, now=now(), channel="sms")
 
 
 def _wake(request: Request) -> None:
