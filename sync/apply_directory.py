@@ -97,7 +97,9 @@ def invitation_upserted(records: Records, tx: Transaction, e: InvitationUpserted
 
 
 def watchlist_upserted(records: Records, tx: Transaction, e: WatchlistUpserted) -> None:
-    records.add_watchlist_entry(tx, WatchlistEntry(e.id, e.site_id, e.name, e.phone, e.reason))
+    records.add_watchlist_entry(
+        tx, WatchlistEntry(e.id, e.site_id, e.name, e.phone, e.reason, e.expires_at)
+    )
 
 
 def watchlist_deleted(records: Records, tx: Transaction, e: Event) -> None:

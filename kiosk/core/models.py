@@ -160,6 +160,8 @@ class WatchlistEntry:
     name: str = ""
     phone: str = ""
     reason: str = ""
+    #: the entry stops matching at this time (None: it never expires)
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from .api.deps import SessionDep
 from .db import default_database_url, make_engine, make_sessionmaker, reading
 from .errors import ConflictError
 from .held_pulls import HeldPulls
+from .mail_worker import mailer_lifespan
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
         title="Lobby kiosk head office",
         version=f"{PROTOCOL_VERSION}",
         description="Visitor records of every site; sync for the lobby kiosks.",
+        # the invitation mailer, when $KIOSK_SERVER_MAIL_URL is set (mail_worker.py)
+        lifespan=mailer_lifespan,
     )
     app.add_middleware(limits.BodyLimit)
     app.state.engine = engine

@@ -211,6 +211,8 @@ def listed_at(entries: list[WatchlistEntry], at: datetime, *, name: str, phone: 
             continue
         if e.deleted_at is not None and e.deleted_at <= at:
             continue
+        if e.expires_at is not None and e.expires_at <= at:
+            continue
         if (name_key and e.name and normalise_name(e.name) == name_key) or (
             phone_key and e.phone and normalise_phone(e.phone) == phone_key
         ):

@@ -92,6 +92,7 @@ def watchlist_upserted(entry: WatchlistEntry) -> WatchlistUpserted:
         name=entry.name or "",
         phone=entry.phone or "",
         reason=entry.reason or "",
+        expires_at=_utc(entry.expires_at),
     )
 
 

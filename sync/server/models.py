@@ -261,6 +261,8 @@ class WatchlistEntry(Base):
     #: re-screens a pushed check-in against the list as it stood at the check-in's time
     created_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    #: from this time on the entry no longer matches, on the kiosks and here (None: never)
+    expires_at: Mapped[datetime | None]
 
 
 class Conflict(Base):

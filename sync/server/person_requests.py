@@ -35,7 +35,8 @@ from .audit_log import record_entry
 from .changes import append_change
 from .erasure_fold import Erasure, ErasureConfirmation
 from .identity import phone_indexer
-from .models import Change, Event, Invitation, Kiosk, Site, Visit, Visitor
+from .mail_models import InvitationMessage
+from .models import Base, Change, Event, Invitation, Kiosk, Site, Visit, Visitor
 from .reception import VisitAnnotation
 
 
@@ -181,6 +182,11 @@ def erase_person(
         return None
     for invitation in invitations:
         invitation.visitor_name = invitation.phone = invitation.company = ""
+    session.execute(  # head office's messages to them: their address or number (issue 19)
+        delete(InvitationMessage)
+        .where(InvitationMessage.invitation_id.in_([i.id for i in invitations]))
+        .execution_options(synchronize_session=False)
+    )
     visits = [v.id for v in session.scalars(select(Visit).where(Visit.visitor_id.in_(ids)))]
     for person in session.scalars(select(Visitor).where(Visitor.id.in_(ids))):
         person.name = person.phone = person.company = person.phone_key = ""

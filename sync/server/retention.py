@@ -32,6 +32,7 @@ from kiosk.core.tickets import anonymise
 from kiosk.core.tickets.model import DONE
 
 from .audit_log import record_entry
+from .mail_models import InvitationMessage
 from .models import Alert, Change, Event, Invitation, Site, Visitor
 from .reception import VisitAnnotation
 from .tickets import TicketEntryRow, TicketRow
@@ -48,6 +49,8 @@ class SitePurge:
     changes: int = 0
     alerts: int = 0
     tickets: int = 0
+    #: head office's messages to invited guests (their addresses), once done with
+    invitation_mails: int = 0
 
     @property
     def total(self) -> int:
@@ -107,6 +110,14 @@ def purge_site(session: Session, site: Site, now: datetime) -> SitePurge:
         changes=_forget_changes(session, sid, cutoff),
         alerts=_empty_details(session, sid, cutoff),
         tickets=_anonymise_tickets(session, sid, cutoff),
+        invitation_mails=_rowcount(
+            session,
+            delete(InvitationMessage).where(
+                InvitationMessage.site_id == sid,
+                InvitationMessage.created_at < cutoff,
+                InvitationMessage.state != "queued",
+            ),
+        ),
     )
     if counts.total:
         record_entry(

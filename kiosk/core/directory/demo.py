@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.config.assets import ASSETS_DIR
+from kiosk.core.config.clock import parse_iso
 from kiosk.core.directory.file import FORMAT, parse_document
 from kiosk.core.directory.plan import plan_import
 from kiosk.core.directory.write import existing_rows, write_plan
@@ -65,7 +66,12 @@ def import_directory(records: Records, data: dict[str, Any], *, with_extras: boo
                 records.add_watchlist_entry(
                     tx,
                     WatchlistEntry(
-                        w["id"], site.id, w.get("name", ""), w.get("phone", ""), w.get("reason", "")
+                        w["id"],
+                        site.id,
+                        w.get("name", ""),
+                        w.get("phone", ""),
+                        w.get("reason", ""),
+                        parse_iso(w["expires_at"]) if w.get("expires_at") else None,
                     ),
                 )
     return site

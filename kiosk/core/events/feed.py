@@ -136,10 +136,21 @@ class WatchlistUpserted(Event):
     name: Text200 = ""
     phone: Text64 = ""
     reason: Text2000 = ""
+    #: from this time on the entry no longer matches (None: it never expires)
+    expires_at: Time | None = None
 
     @property
     def entity_id(self) -> str:
         return self.id
+
+    def payload(self) -> dict[str, Any]:
+        """Without ``expires_at`` when the entry never expires: a kiosk older than the field
+        refuses a payload naming it (events forbid unknown fields), and an entry without an end
+        must still reach it."""
+        out = super().payload()
+        if out.get("expires_at") is None:
+            out.pop("expires_at", None)
+        return out
 
     @property
     def claimed_site(self) -> str | None:

@@ -262,7 +262,7 @@ class CheckinService(CheckOut):
             host = self.records.host(host_id)
             department_id = host.department_id if host else None
         watch_id = self.records.watchlist_match(
-            site_id=self.site_id, name=visitor.name, phone=visitor.phone
+            site_id=self.site_id, name=visitor.name, phone=visitor.phone, at=now
         )
         # a watchlist too old to screen with: held for the desk like a match (staleness.py)
         stale = watch_id is None and hold_check_ins(self.store, now, self.settings.head_office)

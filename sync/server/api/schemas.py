@@ -222,6 +222,8 @@ class WatchlistCreate(_In):
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=64)
     reason: str = Field(default="", max_length=2000)
+    #: from this time on the entry no longer matches (None: never)
+    expires_at: datetime | None = None
 
     @model_validator(mode="after")
     def _names_someone(self) -> WatchlistCreate:
@@ -236,6 +238,7 @@ class WatchlistPublic(_Out):
     name: str
     phone: str
     reason: str
+    expires_at: datetime | None = None
 
 
 class AlertPublic(_Out):

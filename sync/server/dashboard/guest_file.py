@@ -3,8 +3,10 @@ per good row, one problem per bad row, as the directory import reports them.
 
 Columns (Chinese or English headers, compared without case or spaces): name / 姓名 (required),
 phone / 手机, company / 单位, host / 被访人 (a host's id or name at the site), day / 日期
-(YYYY-MM-DD; empty: any day). A cell a spreadsheet would run as a formula is refused, as
-everywhere else. The decoding is the directory reader's (``kiosk.core.directory.file.decode``).
+(YYYY-MM-DD; empty: any day), email / 邮箱 (the invitation is mailed there), language / 语言
+(zh / 中文 or en / English: the mail's language; empty: the page's). A cell a spreadsheet would
+run as a formula is refused, as everywhere else. The decoding is the directory reader's
+(``kiosk.core.directory.file.decode``).
 
 Must never: write anything (``plan_guests`` only reads); evaluate a cell.
 """
@@ -21,6 +23,8 @@ from kiosk.core.directory.file import MAX_FILE_BYTES, decode
 from kiosk.core.directory.headers import header_key
 from kiosk.core.visits.validation import parse_phone
 
+from ..invitation_mail import check_address
+
 MAX_GUESTS = 2000
 HEADERS = {
     "name": ("name", "visitorname", "姓名", "访客姓名"),
@@ -28,6 +32,20 @@ HEADERS = {
     "company": ("company", "单位", "公司"),
     "host": ("host", "被访人", "接待人"),
     "day": ("day", "date", "日期", "来访日期"),
+    "email": ("email", "e-mail", "mail", "邮箱", "电子邮件", "电子邮箱"),
+    "language": ("language", "lang", "语言"),
+}
+#: what a language cell may say, compared in lower case
+LANGUAGE_CELLS = {
+    "zh": "zh_CN",
+    "zh_cn": "zh_CN",
+    "zh-cn": "zh_CN",
+    "chinese": "zh_CN",
+    "中文": "zh_CN",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
 }
 _BY_ALIAS = {header_key(a): field for field, aliases in HEADERS.items() for a in aliases}
 
@@ -40,6 +58,9 @@ class Guest:
     company: str
     host_id: str | None
     day: date | None
+    email: str = ""
+    #: "zh_CN", "en", or "" (the page's language)
+    language: str = ""
 
 
 def plan_guests(data: bytes, hosts: dict[str, str]) -> tuple[list[Guest], list[str]]:
@@ -96,4 +117,15 @@ def _guest(number: int, values: dict[str, str], hosts: dict[str, str]) -> Guest:
         day = date.fromisoformat(day_text) if day_text else None
     except ValueError as e:
         raise ValueError(f"day: {day_text!r} is not a date (YYYY-MM-DD)") from e
-    return Guest(number, name, phone, values.get("company", ""), host_id, day)
+    email = values.get("email", "")
+    if email:
+        try:
+            email = check_address(email)
+        except ValidationError as e:
+            raise ValueError(f"email: {email[:60]!r} is not an e-mail address") from e
+    lang_text = values.get("language", "")
+    language = LANGUAGE_CELLS.get(lang_text.lower(), "") if lang_text else ""
+    if lang_text and not language:
+        raise ValueError(f"language: {lang_text[:20]!r} is neither zh nor en")
+    company = values.get("company", "")
+    return Guest(number, name, phone, company, host_id, day, email, language)

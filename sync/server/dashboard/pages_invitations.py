@@ -2,8 +2,10 @@
 
 An invitation made here is the API's (``create_invitation_record``): it reaches the site's
 kiosks as ``invitation.upserted`` at their next pull, and the guest checks in there with the
-eight-character code (or their phone number). The page shows the code once made; sending it to
-the guest (e-mail, SMS) is not done here yet.
+eight-character code (or their phone number). The page shows the code once made; with an
+e-mail address the guest is also mailed the invitation in their language with the code as a QR
+image (``invitation_mail.py``: queued in the same transaction, sent by the app's mailer when
+``$KIOSK_SERVER_MAIL_URL`` is set). Each invitation's latest message and its state are listed.
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
 from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.config.i18n import LANGUAGES
 from kiosk.core.directory.file import MAX_FILE_BYTES
+from kiosk.core.visits.validation import parse_phone
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..api.invitation_routes import cancel_invitation_record, create_invitation_record
 from ..api.schemas import InvitationCreate
 from ..errors import ConflictError
+from ..invitation_mail import check_address, queue_invitation_mail
+from ..mail_models import InvitationMessage
+from ..mail_worker import InvitationMailer
 from ..models import Host, Invitation
 from . import audit, queries
 from .guest_file import plan_guests
@@ -35,6 +42,7 @@ from .web import (
     CurrentViewer,
     PageMissing,
     PostingViewer,
+    language,
     now,
     render,
     require,
@@ -55,6 +63,13 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
     hosts = list(
         session.scalars(select(Host).where(Host.site_id.in_(sites)).order_by(Host.id).limit(2000))
     )
+    mails: dict[str, dict[str, InvitationMessage]] = {}
+    for m in session.scalars(
+        select(InvitationMessage)
+        .where(InvitationMessage.invitation_id.in_([r.id for r in rows]))
+        .order_by(InvitationMessage.created_at)
+    ):
+        mails.setdefault(m.invitation_id, {})[m.channel] = m  # the latest of each channel
     audit.record(
         session,
         actor=viewer.actor,
@@ -78,6 +93,9 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         state=state,
         states=STATES,
         zones=queries.site_zones(session, sites),
+        mails=mails,
+        mail_on=_channels(request)[0],
+        sms_on=_channels(request)[1],
         **{"made": None, "error": "", "imported": None, **extra},
     )
 
@@ -106,6 +124,8 @@ def invite(
     company: Text = "",
     host_id: Text = "",
     day: Annotated[str, Form(max_length=10)] = "",
+    email: Text = "",
+    language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     require(viewer, "invite", site_id)
     with session.begin():
@@ -121,15 +141,19 @@ def invite(
                 valid_from=valid_from,
                 valid_until=valid_until,
             )
+            address = check_address(email) if email.strip() else ""  # before anything is made
             made = create_invitation_record(session, body)
-        except (PydanticValidationError, ValidationError, ValueError):
+            _queue(request, session, made, address, body.phone, _lang(request, language))
+        except (PydanticValidationError, ValidationError, ValueError) as e:
+            bad_mail = getattr(e, "field", "") == "email"
+            why = "invite_mail.page.bad_address" if bad_mail else "dashboard.invitations.invalid"
             return _page(
                 request,
                 viewer,
                 session,
                 site_id,
                 "pending",
-                error="dashboard.invitations.invalid",
+                error=why,
                 status_code=400,
             )
         audit.record(
@@ -142,7 +166,9 @@ def invite(
             subject_kind="invitation",
             subject_id=made.id,
         )
-        return _page(request, viewer, session, site_id, "pending", made=made)
+        page = _page(request, viewer, session, site_id, "pending", made=made)
+    _wake(request)
+    return page
 
 
 @router.post("/invitations/import")
@@ -177,7 +203,7 @@ def invite_many(
             )
         for g in guests:
             valid_from, valid_until = _day_bounds(g.day.isoformat() if g.day else "", site.timezone)
-            create_invitation_record(
+            inv = create_invitation_record(
                 session,
                 InvitationCreate(
                     site_id=site_id,
@@ -189,6 +215,7 @@ def invite_many(
                     valid_until=valid_until,
                 ),
             )
+            _queue(request, session, inv, g.email, g.phone, _lang(request, g.language))
         audit.record(
             session,
             actor=viewer.actor,
@@ -200,7 +227,7 @@ def invite_many(
             subject_id=site_id,
             details={"invited": str(len(guests)), "refused": str(len(problems))},
         )
-        return _page(
+        page = _page(
             request,
             viewer,
             session,
@@ -208,6 +235,48 @@ def invite_many(
             "pending",
             imported={"error": "", "count": len(guests), "problems": problems},
         )
+    _wake(request)
+    return page
+
+
+def _mailer(request: Request) -> InvitationMailer | None:
+    """The app's invitation mailer; None when head office has no mail server set."""
+    return getattr(request.app.state, "mailer", None)
+
+
+def _channels(request: Request) -> tuple[bool, bool]:
+    """Whether head office sends mail, and text messages."""
+    mailer = _mailer(request)
+    return (
+        mailer is not None and mailer.sender is not None,
+        mailer is not None and mailer.sms is not None,
+    )
+
+
+def _queue(request: Request, session, inv: Invitation, email: str, phone: str, lang: str) -> None:
+    """The guest's messages about ``inv``: a mail to ``email``, a text to ``phone``, each
+    where head office has the means."""
+    mail_on, sms_on = _channels(request)
+    if email and mail_on:
+        queue_invitation_mail(session, inv, address=email, language=lang, now=now())
+    if phone and sms_on:
+        try:
+            number = parse_phone(phone).normalised  # as the gateway wants it, spaces gone
+        except ValidationError:
+            return  # kept on the invitation as typed; no text to a number that is not one
+        queue_invitation_mail(session, inv, address=number, language=lang, now=now(), channel="sms")
+
+
+def _wake(request: Request) -> None:
+    """Committed messages go out now rather than at the mailer's next look."""
+    mailer = _mailer(request)
+    if mailer is not None:
+        mailer.wake()
+
+
+def _lang(request: Request, chosen: str) -> str:
+    """The guest's language as chosen, else the page's."""
+    return chosen if chosen in LANGUAGES else language(request)
 
 
 def _day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:

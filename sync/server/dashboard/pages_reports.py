@@ -1,6 +1,8 @@
 """A site's visit report page (``/dashboard/sites/{id}/report?period=2026-Q4`` or ``2026``) and
-its CSV (visits per day). Counts only, so every role that sees the site may read it; bars are
-``<meter>`` elements (the CSP allows no inline style)."""
+its CSV (visits per day), with the desk's times (host replies, ticket response and resolution,
+``desk_report.py``) and their CSV and PDF (the kiosk's report exports, in the page's language).
+Counts only, so every role that sees the site may read it; bars are ``<meter>`` elements (the
+CSP allows no inline style)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+
+from kiosk.core.reports import export
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from .csv_export import csv_text
+from .desk_report import desk_report
 from .reports import parse_period, visit_report
-from .web import CurrentViewer, now, render, require, site_or_404
+from .web import CurrentViewer, language, now, render, require, site_or_404, translator
 
 router = APIRouter(include_in_schema=False)
 PeriodText = Annotated[str, Query(max_length=7)]
@@ -38,6 +43,7 @@ def report_page(
     require(viewer, "overview", site_id)
     with session.begin():
         site, report = _report(session, viewer, site_id, period)
+        desk = desk_report(session, site, report.period)
     year = report.period.year
     periods = [f"{year}-Q{q}" for q in range(1, 5)] + [str(year - 1), str(year)]
     return render(
@@ -51,6 +57,8 @@ def report_page(
         hour_max=max(report.per_hour) or 1,
         weekday_max=max(report.per_weekday) or 1,
         generated=now(),
+        desk=desk,
+        desk_rows=export.table(desk, translator(language(request, viewer))),
     )
 
 
@@ -70,4 +78,32 @@ def report_csv(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/sites/{site_id}/desk-report.{suffix}")
+def desk_export(
+    request: Request,
+    site_id: PathId,
+    suffix: Annotated[str, Path(pattern="^(csv|pdf)$")],
+    viewer: CurrentViewer,
+    session: SessionDep,
+    period: PeriodText = "",
+) -> Response:
+    """The desk's times as the kiosk's report CSV (UTF-8 BOM, formula-safe) or A4 PDF."""
+    require(viewer, "overview", site_id)
+    with session.begin():
+        site, report = _report(session, viewer, site_id, period)
+        desk = desk_report(session, site, report.period)
+    lang = language(request, viewer)
+    t = translator(lang)
+    if suffix == "csv":
+        body, media = export.to_csv(desk, t), "text/csv; charset=utf-8"
+    else:
+        name = (site.name_zh if lang == "zh_CN" else site.name_en) or site.id
+        body, media = export.to_pdf(desk, t, site_name=name), "application/pdf"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{export.file_name(desk, suffix)}"'},
     )

@@ -1,7 +1,12 @@
 """The watchlist: entries that apply to the viewer's sites, who added each and why; adding and
 removing entries (admins and security). The API's records (``create_watchlist_record``,
 ``remove_watchlist_record``): every site's kiosks get the change at their next pull, and a
-removed entry is kept (check-ins made before are still screened against it).
+removed entry is kept (check-ins made before are still screened against it). **Import**: a
+spreadsheet of entries for one site (or every site), ``watchlist_file.py``.
+
+An entry may have an end (**Expires**, a day: it stops matching at the end of that day at the
+site, every site's entries at the end of that day in China Standard Time); from then on it no
+longer matches on the kiosks or at head office's re-screening, and the page marks it expired.
 
 Who added an entry is head office's audit chain's answer (``dashboard.watchlist_added`` names
 the entry): entries added through the API or the command line show no one.
@@ -9,23 +14,29 @@ the entry): entries added through the API or the command line show no one.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
+
+from kiosk.core.config.errors import KioskError, ValidationError
+from kiosk.core.directory.file import MAX_FILE_BYTES
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..api.directory_routes import create_watchlist_record, remove_watchlist_record
 from ..api.schemas import WatchlistCreate
-from ..models import WatchlistEntry
+from ..models import Site, WatchlistEntry
 from ..reception import AuditEntry
-from . import audit
+from . import audit, queries
 from .accounts import Viewer
 from .models import DashboardUser
 from .pages_sites import visible_sites
+from .watchlist_file import plan_entries
 from .web import (
     PREFIX,
     CurrentViewer,
@@ -39,6 +50,22 @@ from .web import (
 
 router = APIRouter(include_in_schema=False)
 ADDED = "dashboard.watchlist_added"
+#: the zone an entry for every site ends its last day in (sites' own default)
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def end_of_day(day: str, zone: str) -> datetime | None:
+    """The end of ``day`` (YYYY-MM-DD) at ``zone``, as UTC; None for no day. ``ValueError``
+    for a day that is not a date."""
+    if not day:
+        return None
+    start = datetime.combine(date.fromisoformat(day), time(0), tzinfo=ZoneInfo(zone))
+    return (start + timedelta(days=1)).astimezone(UTC)
+
+
+def _zone(session, site_id: str) -> str:
+    site = session.get(Site, site_id) if site_id != "*" else None
+    return site.timezone if site is not None and site.timezone else DEFAULT_ZONE
 
 
 def _may_edit(viewer: Viewer, site_id: str) -> bool:
@@ -86,8 +113,11 @@ def _page(request: Request, viewer, session, **extra) -> Response:
         added_by={i: names.get(a, a) for i, a in added.items()},
         sites=sites,
         may_edit=lambda site_id: _may_edit(viewer, site_id),
+        now=now(),
+        one_second=timedelta(seconds=1),
+        zones={**queries.site_zones(session, sites), "*": DEFAULT_ZONE},
         status_code=status_code,
-        **{"error": "", **extra},
+        **{"error": "", "imported": None, **extra},
     )
 
 
@@ -107,18 +137,25 @@ def add_entry(
     name: Annotated[str, Form(max_length=200)] = "",
     phone: Annotated[str, Form(max_length=64)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
+    expires: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if not _may_edit(viewer, site_id):
         raise PageDenied(viewer, f"{viewer.role} may not edit the watchlist of {site_id}")
     with session.begin():
         try:
             body = WatchlistCreate(
-                site_id=site_id, name=name.strip(), phone=phone.strip(), reason=reason.strip()
+                site_id=site_id,
+                name=name.strip(),
+                phone=phone.strip(),
+                reason=reason.strip(),
+                expires_at=end_of_day(expires.strip(), _zone(session, site_id)),
             )
-        except PydanticValidationError:
+        except (PydanticValidationError, ValueError):
             return _page(
                 request, viewer, session, error="dashboard.watchlist.invalid", status_code=400
             )
+        if body.expires_at is not None and body.expires_at <= now():
+            return _page(request, viewer, session, error="watchlist_expiry.past", status_code=400)
         entry = create_watchlist_record(session, body)
         audit.record(
             session,
@@ -131,6 +168,50 @@ def add_entry(
             subject_id=entry.id,
         )
     return RedirectResponse(f"{PREFIX}/watchlist", status_code=303)
+
+
+@router.post("/watchlist/import")
+def import_entries(
+    request: Request,
+    viewer: PostingViewer,
+    session: SessionDep,
+    site_id: Annotated[str, Form(max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """One entry per good row of a watchlist spreadsheet (``watchlist_file.py``)."""
+    if not _may_edit(viewer, site_id):
+        raise PageDenied(viewer, f"{viewer.role} may not edit the watchlist of {site_id}")
+    data = file.file.read(MAX_FILE_BYTES + 1)
+    with session.begin():
+        zone = _zone(session, site_id)
+        try:
+            rows, problems = plan_entries(data, today=datetime.now(ZoneInfo(zone)).date())
+        except (ValidationError, KioskError) as e:
+            imported = {"error": e.detail or str(e), "count": 0, "problems": []}
+            return _page(request, viewer, session, imported=imported, status_code=400)
+        for row in rows:
+            entry = create_watchlist_record(
+                session,
+                WatchlistCreate(
+                    site_id=site_id,
+                    name=row.name,
+                    phone=row.phone,
+                    reason=row.reason,
+                    expires_at=end_of_day(row.until.isoformat() if row.until else "", zone),
+                ),
+            )
+            audit.record(
+                session,
+                actor=viewer.actor,
+                role=viewer.role,
+                action=ADDED,
+                now=now(),
+                site_id="" if site_id == "*" else site_id,
+                subject_kind="watchlist",
+                subject_id=entry.id,
+            )
+        imported = {"error": "", "count": len(rows), "problems": problems}
+        return _page(request, viewer, session, imported=imported)
 
 
 @router.post("/watchlist/{entry_id}/remove")

@@ -1,7 +1,7 @@
 """kiosks: the last health report each kiosk sent with sync
 
-Revision ID: 0021
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01 19:40:00
 
 Issue 19. ``kiosks.health`` (the kiosk's last ``KioskHealthIn``, as JSON) and
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,133 @@
+"""A site's desk times for a quarter or a year at head office: how fast hosts replied to the
+notice of their visitor and how fast tickets were answered and resolved, from what the site's
+kiosks pushed (visits, tickets and their steps) and the replies hosts sent through their links.
+
+The result is the kiosk's own report value (``kiosk.core.reports.figures.Report``, the same
+catalogue keys as the console's report), so the kiosk's CSV and PDF exports
+(``kiosk.core.reports.export``) write it unchanged. Definitions as on the kiosk:
+
+- host replies: visits checked in within the period whose host was notified (``notify_status``
+  recorded); replied: those with a reply; minutes from the check-in (when the kiosk wrote the
+  notice) to the first reply; median and 90th percentile (nearest rank);
+- ticket times: tickets raised within the period; minutes from raising to the first
+  acknowledgement, progress or resolution, and to the first resolution, each counted for the
+  tickets that had one by the period's end.
+
+Must never: return a person (counts and minutes only: every role that sees the site may read it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.core.reports.figures import Figure, Report, Section, median, p90
+from kiosk.core.reports.periods import period as kiosk_period
+from kiosk.core.tickets.figures import RESPONSES
+
+from ..models import Site, Visit
+from ..replies import HostReply
+from ..tickets import TicketEntryRow, TicketRow
+from .reports import Period, visit_report
+
+
+def desk_report(session: Session, site: Site, chosen: Period) -> Report:
+    """The site's host reply and ticket times over ``chosen`` (its quarter or year)."""
+    first, _ = chosen.days()
+    span = kiosk_period(
+        "quarter" if chosen.quarter else "year", first, site.timezone or "Asia/Shanghai"
+    )
+    start, end = span.start, span.end
+    told = list(
+        session.execute(
+            select(Visit.id, Visit.checked_in_at).where(
+                Visit.site_id == site.id,
+                Visit.checked_in_at >= start,
+                Visit.checked_in_at < end,
+                Visit.notify_status.is_not(None),
+            )
+        )
+    )
+    replied = dict(
+        session.execute(
+            select(HostReply.visit_id, func.min(HostReply.replied_at))
+            .where(HostReply.site_id == site.id, HostReply.visit_id.in_([v for v, _ in told]))
+            .group_by(HostReply.visit_id)
+        ).all()
+    )
+    waits = [
+        _minutes(at, _aware(replied[visit_id]))
+        for visit_id, at in told
+        if visit_id in replied and at is not None
+    ]
+    tickets = dict(
+        session.execute(
+            select(TicketRow.id, TicketRow.raised_at).where(
+                TicketRow.site_id == site.id,
+                TicketRow.raised_at >= start,
+                TicketRow.raised_at < end,
+            )
+        ).all()
+    )
+    responded: dict[str, datetime] = {}
+    resolved: dict[str, datetime] = {}
+    for ticket_id, action, at in session.execute(
+        select(TicketEntryRow.ticket_id, TicketEntryRow.action, TicketEntryRow.at).where(
+            TicketEntryRow.site_id == site.id,
+            TicketEntryRow.ticket_id.in_(list(tickets)),
+            TicketEntryRow.at < end,
+        )
+    ):
+        if action in RESPONSES:
+            responded[ticket_id] = min(at, responded.get(ticket_id, at))
+        if action == "resolved":
+            resolved[ticket_id] = min(at, resolved.get(ticket_id, at))
+    by_hour = tuple(visit_report(session, site, chosen).per_hour)
+    sections = (
+        Section(
+            "report.host_replies",
+            (
+                Figure("report.notified", len(told)),
+                Figure("report.replied", len(waits)),
+                Figure("report.not_replied", len(told) - len(waits)),
+                Figure("report.median_minutes", median(waits)),
+                Figure("report.p90_minutes", p90(waits)),
+            ),
+        ),
+        Section(
+            "report.ticket_times",
+            (
+                Figure("report.tickets_total", len(tickets)),
+                *_spread("report.first_response", _since(tickets, responded)),
+                *_spread("report.resolution", _since(tickets, resolved)),
+            ),
+        ),
+    )
+    return Report(site.id, span, sections, by_hour)
+
+
+def _aware(value: datetime) -> datetime:
+    """A ``min()`` of a time column: SQLite hands it back as text, without the column's type."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC
+
+
+def _minutes(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 60
+
+
+def _since(raised: dict[str, datetime], reached: dict[str, datetime]) -> list[float]:
+    return [_minutes(raised[t], at) for t, at in reached.items() if t in raised]
+
+
+def _spread(prefix: str, values: Iterable[float]) -> tuple[Figure, ...]:
+    minutes = list(values)
+    return (
+        Figure(f"{prefix}_count", len(minutes)),
+        Figure(f"{prefix}_median", median(minutes)),
+        Figure(f"{prefix}_p90", p90(minutes)),
+    )
