@@ -36,7 +36,7 @@ from .changes import append_change
 from .erasure_fold import Erasure, ErasureConfirmation
 from .identity import phone_indexer
 from .mail_models import InvitationMessage
-from .models import Base, Change, Event, Invitation, Kiosk, Site, Visit, Visitor
+from .models import Change, Event, Invitation, Kiosk, Site, Visit, Visitor
 from .reception import VisitAnnotation
 
 

@@ -158,7 +158,7 @@ def test_the_report_shows_the_ticket_figures_translated_with_department_names(se
     assert '"First response, median (minutes)",12.0' in en
 
 
-def test_a_kiosk_from_before_step_13_gets_the_clear_columns_filled_from_its_sealed_records(
+def test_a_kiosk_from_before_step_14_gets_the_clear_columns_filled_from_its_sealed_records(
     services,
 ) -> None:
     from kiosk.core.store.database import Store
@@ -180,14 +180,15 @@ def test_a_kiosk_from_before_step_13_gets_the_clear_columns_filled_from_its_seal
     before = ticket_figures(services.store, start, end)
     assert before["by_kind"]["enquiry"] == 1 and before["resolution_minutes"]["count"] == 1
 
-    conn = services.store.conn  # what a kiosk at schema 12 has: no clear columns
+    conn = services.store.conn  # what a kiosk at schema 13 has: no clear columns (step 14)
     for table, columns in (
         ("tickets", ("raised_kind", "raised_due_at")),
         ("ticket_entries", ("action", "status", "department_id", "edit_kind", "edit_due_at")),
+        ("watchlist", ("expires_at",)),  # step 15, after it
     ):
         for column in columns:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-    conn.execute("PRAGMA user_version = 12")
+    conn.execute("PRAGMA user_version = 13")
     path = services.settings.database_path
     services.stop()
     services.store.close()

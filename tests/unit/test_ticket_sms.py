@@ -54,10 +54,12 @@ def staff(services):
 
 def _client_rows(services):
     return services.store.query(
-        "SELECT alert_id, url AS sealed_url, channel, state, last_error,"
+        "SELECT alert_id, url AS sealed_url, state, last_error,"
+        " open_field(channel, 'alert_deliveries', 'channel') AS channel,"
         " open_field(url, 'alert_deliveries', 'url') AS url,"
         " open_field(body_text, 'alert_deliveries', 'body_text') AS body_text"
-        " FROM alert_deliveries WHERE route = 'ticket' AND channel LIKE 'sms %'"
+        " FROM alert_deliveries WHERE route = 'ticket'"
+        " AND open_field(channel, 'alert_deliveries', 'channel') LIKE 'sms %'"
         " ORDER BY created_at"
     )
 

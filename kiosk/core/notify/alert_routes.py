@@ -32,7 +32,6 @@ from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.events import AlertRaised
 from kiosk.core.notify.channels import Message, redact_url
-from kiosk.core.privacy.fields import is_sealed
 from kiosk.core.reception.desk import desk_status
 from kiosk.core.store import alert_deliveries as db
 from kiosk.core.store.database import Store, Transaction, new_id
@@ -195,8 +194,8 @@ def record_alert_outcome(
         if row is None or row["state"] != "pending":
             return
         attempts = row["attempts"] + 1
-        if error is not None and is_sealed(row["url"]):
-            error = _unnamed(error, tx.fields.open(row["url"], "alert_deliveries", "url"), row)
+        if error is not None and row["url"]:  # the error names no client, relay or password
+            error = _unnamed(error, row["url"], row)
         if error is None:
             db.mark_sent(tx, delivery_id, attempts=attempts, now=now)
             # the delivery, not its channel: a client's channel is their e-mail address

@@ -159,7 +159,8 @@ def next_attempt_at(store: Store) -> str | None:
 
 def delivery(tx: Transaction, delivery_id: str) -> Row | None:
     return tx.execute(
-        f"SELECT id, alert_id, route, {_CHANNEL}, state, attempts FROM alert_deliveries WHERE id=?",
+        f"SELECT id, alert_id, route, {_CHANNEL}, state, attempts, "
+        "open_field(url, 'alert_deliveries', 'url') AS url FROM alert_deliveries WHERE id=?",
         (delivery_id,),
     ).fetchone()
 
