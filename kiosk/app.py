@@ -131,6 +131,11 @@ class KioskApp(App):
         self.idle.start()  # registers IdleOverlay before its kv rule is loaded
         Builder.load_file(str(ROOT_KV))
         Builder.load_file(str(HERE / "widgets" / "idle.kv"))
+        from kivy.core.window import Window
+
+        # how much large text fits: the theme follows the window's size
+        Window.bind(size=lambda _window, size: setattr(self.theme, "room", min(size)))
+        self.theme.room = min(Window.size)
         root = Factory.KioskRoot()
         manager = root.ids.sm
         from kivy.uix.screenmanager import NoTransition

@@ -3,7 +3,7 @@ rules bind to (``app.theme.text``, ``sp(26) * app.theme.scale``, ``app.theme.low
 
 Three accessibility modes a visitor switches from the home screen and every check-in step
 (kiosk/widgets/access.py), each independent of the others, all reset when the kiosk goes home:
-- **large text**: every themed text 1.5x (``scale``); labels and buttons size to their text;
+- **large text**: every themed text 1.5x (``scale``; 1.25x on a panel under 1000 px);
 - **high contrast**: white and yellow on black, every pair >= 7:1 (``PALETTES["contrast"]``);
 - **lowered**: the screen's interactive part in its lower part, within reach from a wheelchair
   (``lowered_gap``); ``[kiosk] lowered_keyboard`` makes it the kiosk's default.
@@ -20,8 +20,12 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 Colour = tuple[float, float, float, float]
 
-#: the text scale of the large-text mode (issue 22: "all text >= 1.5x")
+#: the text scale of the large-text mode (issue 22: "all text >= 1.5x") on a window whose
+#: shorter side is at least LARGE_ROOM px (1920x1080, 1080x1920) ...
 LARGE_SCALE = 1.5
+LARGE_ROOM = 1000
+#: ... and on a smaller panel (1280x800, 1366x768), where 1.5x leaves no room for the keys
+SMALL_LARGE_SCALE = 1.25
 #: the share of a portrait screen's height kept empty above a lowered screen's content
 LOWERED_PORTRAIT = 0.3
 #: ... and of a landscape screen's (home only: a landscape step's keyboard is at the bottom)
@@ -95,6 +99,10 @@ class Theme(EventDispatcher):
     lowered = BooleanProperty(False)
     #: the factor every themed font size is multiplied by
     scale = NumericProperty(1.0)
+    #: the window's shorter side in px (the app keeps it up to date): how much large text fits
+    room = NumericProperty(1080)
+    #: large text on a small panel: the home tiles drop their second language's line
+    compact = BooleanProperty(False)
 
     bg = ColorProperty(PALETTES["normal"]["bg"])
     surface = ColorProperty(PALETTES["normal"]["surface"])
@@ -122,7 +130,7 @@ class Theme(EventDispatcher):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.bind(large=self._apply, contrast=self._apply)
+        self.bind(large=self._apply, contrast=self._apply, room=self._apply)
 
     def set_mode(self, mode: str, on: bool) -> None:
         """Switch one of ``MODES`` on or off."""
@@ -147,7 +155,9 @@ class Theme(EventDispatcher):
         return height * LOWERED_LANDSCAPE if landscape_too and roomy else 0.0
 
     def _apply(self, *_: Any) -> None:
-        self.scale = LARGE_SCALE if self.large else 1.0
+        large = LARGE_SCALE if self.room >= LARGE_ROOM else SMALL_LARGE_SCALE
+        self.scale = large if self.large else 1.0
+        self.compact = self.large and self.room < LARGE_ROOM
         palette = PALETTES["contrast" if self.contrast else "normal"]
         for role, colour in palette.items():
             setattr(self, role, colour)

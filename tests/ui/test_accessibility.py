@@ -276,3 +276,40 @@ def test_without_a_voice_the_speaker_button_is_not_shown(kiosk):
     speak = _access_bar(kiosk.current()).ids.speak
     assert speak.opacity == 0 and speak.disabled and speak.width == 0
     assert _access_bar(kiosk.current()).ids.access.opacity == 1
+
+
+@pytest.mark.slow  # 16 screens twice at two sizes: about 35 s
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["1920x1080", "1080x1920"])
+def test_large_text_and_lowered_fit_the_home_screen_and_the_steps(kiosk, size):
+    """Nothing cut, nothing outside its parent, no two buttons on top of each other
+    (tests/support/layout_check.py) in large text and lowered, both languages."""
+    from kivy.core.window import Window
+
+    from kiosk.tour import tour_steps
+    from kiosk.tour_access import ACCESS_SCREENS
+    from tests.support.layout_check import layout_problems
+    from tests.ui.test_layout import _settle
+
+    app = kiosk.app
+    settings = app.services.settings
+    Window.size = size
+    problems: list[str] = []
+    try:
+        for lang in ("zh_CN", "en"):
+            app.services.settings = settings.replace("kiosk", default_language=lang)
+            app.home()
+            steps = dict(tour_steps(app))
+            for mode in ("large", "lowered"):
+                for name in ACCESS_SCREENS:
+                    _settle(kiosk, steps[name]())
+                    app.theme.set_mode(mode, True)
+                    kiosk.frames(8)  # the layout settles over a few frames after a mode
+                    found = layout_problems(app.root, Window.size)
+                    problems += [f"{mode} {lang} {name}: {p}" for p in found]
+                    app.theme.reset()
+    finally:
+        app.services.settings = settings
+        Window.size = (1920, 1080)
+        app.home()
+        kiosk.frames(3)
+    assert not problems, "\n".join(problems[:40])
