@@ -17,7 +17,7 @@ from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.core.config.clock import Clock as KioskClock
 from kiosk.core.config.i18n import translate
@@ -29,6 +29,7 @@ from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.emergency import EmergencyShell
+from kiosk.shell.guidance import SpokenGuidance
 from kiosk.shell.idle import IdleReset
 from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
@@ -36,6 +37,7 @@ from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteNa
 from kiosk.shell.scanner import ScannerRouting
 from kiosk.shell.screens import SCREENS, handed
 from kiosk.shell.status_bar import StatusBar
+from kiosk.shell.theme import Theme
 
 log = logging.getLogger(__name__)
 #: seconds the kiosk rests at the home screen before the heap's free pages are handed back
@@ -64,6 +66,11 @@ class KioskApp(App):
     bilingual = BooleanProperty(True)
     #: keyboard and main buttons in the lower half of a portrait screen (wheelchair users)
     lowered_keyboard = BooleanProperty(False)
+    #: the one theme every kv rule reads its colours and text sizes from (kiosk.shell.theme):
+    #: the visitor's accessibility modes switch it, the kiosk going home resets it
+    theme = ObjectProperty(None, rebind=True)
+    #: a voice for the speaker button (espeak-ng installed: ``services.speaker``)
+    speech_available = BooleanProperty(False)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -74,6 +81,9 @@ class KioskApp(App):
         self.other_lang = self._other(self.lang)
         self.bilingual = len(services.settings.kiosk.languages) > 1
         self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
+        self.theme = Theme(lowered=self.lowered_keyboard)
+        self.guidance = SpokenGuidance(self)
+        self.speech_available = self.guidance.available
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -111,6 +121,7 @@ class KioskApp(App):
         from kiosk.widgets import scroll_fix
 
         scroll_fix.apply()  # Kivy 2.3.1's ScrollView piles up observers
+        import kiosk.widgets.access
         import kiosk.widgets.field  # registers KField, kiosk.kv's text field
         import kiosk.widgets.keyboard  # noqa: F401  (registers the keyboard classes)
         from kiosk.screens.base import KioskScreen
@@ -120,6 +131,11 @@ class KioskApp(App):
         self.idle.start()  # registers IdleOverlay before its kv rule is loaded
         Builder.load_file(str(ROOT_KV))
         Builder.load_file(str(HERE / "widgets" / "idle.kv"))
+        from kivy.core.window import Window
+
+        # how much large text fits: the theme follows the window's size
+        Window.bind(size=lambda _window, size: setattr(self.theme, "room", min(size)))
+        self.theme.room = min(Window.size)
         root = Factory.KioskRoot()
         manager = root.ids.sm
         from kivy.uix.screenmanager import NoTransition
@@ -159,7 +175,7 @@ class KioskApp(App):
         for timer in self._timers:
             timer.cancel()
         parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
-        for part in (*parts, self.reception, self.emergency):
+        for part in (*parts, self.reception, self.emergency, self.guidance):
             part.stop()
         self.progress.unwatch()
         self.commands.stop()
@@ -214,6 +230,7 @@ class KioskApp(App):
         services = self.services
         self.bilingual = len(services.settings.kiosk.languages) > 1
         self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
+        self.speech_available = self.guidance.available
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
@@ -274,6 +291,8 @@ class KioskApp(App):
         self.idle.dismiss()
         self.close_message()
         self.set_language(self.services.settings.kiosk.default_language)
+        self.theme.reset(lowered=self.lowered_keyboard)
+        self.guidance.silence()
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
         if self.emergency.active and not self.desk:
@@ -330,6 +349,11 @@ class KioskApp(App):
             lambda: apply_settings(self.services, new),
             lambda _: setattr(self, "bilingual", len(new.kiosk.languages) > 1),
         )
+
+    def speak(self) -> None:
+        """The speaker button: the screen's instruction read aloud (kiosk.shell.guidance)."""
+        self.idle.activity()
+        self.guidance.speak()
 
     def still_here(self) -> None:
         self.idle.still_here()

@@ -87,6 +87,8 @@ class Services:
     reports: Any = None
     #: emergency mode, its roll call and its peers (kiosk.core.emergency.wiring.Emergency)
     emergency: Any = None
+    #: spoken guidance (kiosk.core.speech): espeak-ng, None where it is not installed
+    speaker: Any = None
     workers: list[Worker] = field(default_factory=list)
 
     def start(self) -> None:
@@ -154,6 +156,9 @@ def build_services(
         badges=badges,
     )
     _attach_optional(services)
+    from kiosk.core.speech import build_speaker
+
+    services.speaker = build_speaker()
     _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
     from kiosk.core.visits.end_of_day import EndOfDayWorker
 

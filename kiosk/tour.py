@@ -49,6 +49,7 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
             app.stop()
             return
         name, setup = steps[index]
+        app.theme.reset(lowered=app.lowered_keyboard)  # each shot in the mode its step asks for
         ready = setup()
         waited = [0.0]
 
@@ -341,11 +342,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
 
         return _drawn(asked)
 
-    console = console_steps(app, zh)
-    from kiosk.tour_tickets import ticket_steps
-
-    console += ticket_steps(app, zh)
-    steps: list[tuple[str, Step]] = [
+    visitor: list[tuple[str, Step]] = [
         ("home", home),
         ("phone", phone),
         ("name", name),
@@ -354,6 +351,17 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("host", host),
         ("consent", consent),
         ("confirm", confirm),
+    ]
+    from kiosk.tour_access import access_steps
+
+    console = console_steps(app, zh)
+    from kiosk.tour_tickets import ticket_steps
+
+    console += ticket_steps(app, zh)
+    steps: list[tuple[str, Step]] = [
+        *visitor,
+        # the same screens in each accessibility mode; the check-in goes on from confirm
+        *access_steps(app, dict(visitor)),
         ("done", done),
         ("denied", denied),
         ("invite_code", invite_code),

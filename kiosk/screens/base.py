@@ -17,6 +17,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.core.config.errors import KioskError
+from kiosk.core.config.i18n import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,15 @@ class KioskScreen(Screen):
     def reset(self) -> None:
         """Forget everything shown or typed (idle timeout, next visitor)."""
         self.forget()
+
+    def spoken_keys(self) -> tuple[str, ...]:
+        """The catalogue keys the speaker button reads: the screen's title and hint."""
+        return (f"{self.name}.title", f"{self.name}.hint")
+
+    def instruction(self) -> str:
+        """What the speaker button reads aloud, in the language on show."""
+        messages = catalogue(self.shell.lang)
+        return " ".join(messages[key] for key in self.spoken_keys() if key in messages)
 
     def on_language(self, lang: str) -> None:
         """The language changed while this screen exists; refresh computed texts."""

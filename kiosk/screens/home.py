@@ -20,6 +20,9 @@ class HomeScreen(KioskScreen):
         position = self.shell.settings.kiosk.scanner_position if self.shell else "below"
         self.scanner_position = position if position in ("left", "right") else "below"
 
+    def spoken_keys(self) -> tuple[str, ...]:
+        return ("home.welcome", "home.prompt")
+
     def start_checkin(self) -> None:
         self.flow.reset()
         self.go("phone")

@@ -114,6 +114,7 @@ class ReceptionShell:
     def opened(self, session: Any) -> None:
         """A right PIN: the staff member's language, then the board."""
         self.session = session
+        self.shell.theme.reset(lowered=False)  # the console in its own look, not a visitor's
         if session.staff.language in ("zh_CN", "en"):
             self.shell.set_language(session.staff.language)
         self.shell.go("reception_board")
