@@ -39,6 +39,7 @@ from kiosk.core.workers.retry import RetryPolicy
 from kiosk.core.workers.worker import Worker
 
 from . import apply, attention
+from .apply_directory import finish_resync
 from .client import SyncHeadOffice, encode_push
 from .protocol import MAX_PULL_CHANGES, PushOut
 
@@ -251,6 +252,7 @@ class SyncClient(Worker):
             self._observe("", tx)
             if not page.more:
                 self._note_pulled(tx)
+                finish_resync(self.records, tx)
         if applied:
             kinds = frozenset(applied)
             for listener in list(self._pulled_listeners):

@@ -22,7 +22,7 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import attempts, folding, held_pulls, limits
+from .. import attempts, compaction, folding, held_pulls, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import VISITOR_DIRECTORY_DAYS
@@ -187,7 +187,9 @@ async def pull(
     high-water mark once the feed is drained: a kiosk that sends that mark back ("nothing
     new", every idle round) is answered from one indexed read (its token and the site's mark),
     without the feed query. With ``wait``, that answer is held until the site's mark moves (then
-    the page is read afresh) or ``wait`` seconds pass.
+    the page is read afresh) or ``wait`` seconds pass. A cursor below the site's compaction
+    horizon (``compaction.py``) gets one ``feed.resync`` change and cursor 0: the kiosk then
+    reads the compacted snapshot and the changes after it.
     """
     token = kiosk_token(request, credentials)
     engine = request.app.state.read_engine
@@ -207,10 +209,12 @@ async def pull(
 
 #: the calling kiosk and its site's mark in one indexed read (a revoked token finds nothing)
 _KIOSK_AND_MARK = (
-    select(Kiosk.id, Kiosk.site_id, Site.change_seq)
+    select(Kiosk.id, Kiosk.site_id, Site.change_seq, Site.compacted_seq)
     .join(Site, Site.id == Kiosk.site_id)
     .where(Kiosk.token_hash == bindparam("token_hash"), Kiosk.revoked_at.is_(None))
 )
+
+_HORIZON = select(Site.compacted_seq).where(Site.id == bindparam("site_id"))
 
 
 def _read_pull(
@@ -225,7 +229,15 @@ def _read_pull(
         kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
         if after >= top:
             return PullOut(changes=[], cursor=after, more=False), site_id
+        horizon = found.compacted_seq or 0
+        if 0 < after < horizon:  # compacted past this cursor: resync, then the feed from 0
+            resync = compaction.resync_change(conn, site_id, horizon, top)
+            return PullOut(changes=[resync], cursor=0, more=True), site_id
         rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own)).all()
+        # compacted between the two reads (PostgreSQL reads each statement afresh): again
+        compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
+    if compacted:
+        return _read_pull(engine, token_hash, after, limit, own)
     changes: list[ChangeOut] = []
     size = 0
     for r in rows:
