@@ -77,6 +77,7 @@ def sync_worker(services: Services) -> Any:
         offline_alert_after=settings.reception.offline_alert_after,
         timezone=settings.site.timezone,
         freshness=settings.head_office,
+        hold=settings.head_office.interval if settings.head_office.held_pull else 0.0,
     )
     search = services.search
 
