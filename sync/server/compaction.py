@@ -16,7 +16,8 @@
 Renumbering is invisible: a kiosk whose cursor is at or past the horizon never reads below it,
 and one whose cursor is below it (and above 0) is told to resync (``resync_change``: a
 ``feed.resync`` change naming the directory and watchlist rows still in the feed, then the
-feed again from 0). The site row's lock (``UPDATE sites``) is held while compacting, so the
+feed again from 0). A kiosk reading the snapshot is given cursors flagged as such
+(``snapshot_cursor``), so it is never mistaken for one left behind. The site row's lock (``UPDATE sites``) is held while compacting, so the
 site's pushes and admin changes wait for it (``changes.append_changes`` takes the same lock).
 
 ``kiosk-server compact-feed`` runs it for every site (the daily timer, ``deploy/``).
@@ -200,6 +201,33 @@ def resync_change(conn: Connection, site_id: str, horizon: int, top: int) -> Cha
             named[RESYNC_FAMILIES[family]].append(entity_id)
     event = FeedResync(site_id=site_id, horizon=horizon, **{k: sorted(v) for k, v in named.items()})
     return ChangeOut(cursor=0, kind=event.kind, entity_id=site_id, hlc="", payload=event.payload())
+
+
+# -- cursors while reading the snapshot --------------------------------------------------------
+#: a cursor inside the snapshot carries this bit, the horizon's low 16 bits (which compaction
+#: numbered it) and the position: a plain cursor below the horizon is then always one from
+#: before the compaction (resync), and a snapshot cursor from an earlier compaction too
+SNAPSHOT_BIT = 1 << 61
+_GENERATION_SHIFT = 44
+_POSITION = (1 << _GENERATION_SHIFT) - 1
+
+
+def snapshot_cursor(position: int, horizon: int) -> int:
+    """The cursor of a page that ends at ``position``: flagged while inside the snapshot."""
+    if position >= horizon:
+        return position
+    return SNAPSHOT_BIT | (horizon & 0xFFFF) << _GENERATION_SHIFT | position
+
+
+def reading_from(after: int, horizon: int) -> int | None:
+    """Where a pull with cursor ``after`` reads from; None: resync (``resync_change``)."""
+    if after & SNAPSHOT_BIT:
+        if not horizon or (after >> _GENERATION_SHIFT) & 0xFFFF != horizon & 0xFFFF:
+            return None  # compacted again since: the numbering moved
+        return after & _POSITION
+    if 0 < after < horizon:
+        return None
+    return after
 
 
 def compact_command(sessions: Any, keep_days: int = KEEP_DAYS) -> int:

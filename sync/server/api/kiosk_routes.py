@@ -227,17 +227,20 @@ def _read_pull(
         if found is None:
             return None
         kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
-        if after >= top:
-            return PullOut(changes=[], cursor=after, more=False), site_id
         horizon = found.compacted_seq or 0
-        if 0 < after < horizon:  # compacted past this cursor: resync, then the feed from 0
+        sent = after
+        if (at := compaction.reading_from(after, horizon)) is None:
+            # compacted past this cursor: resync, then the feed from 0
             resync = compaction.resync_change(conn, site_id, horizon, top)
             return PullOut(changes=[resync], cursor=0, more=True), site_id
+        after = at
+        if after >= top:
+            return PullOut(changes=[], cursor=sent if sent == after else top, more=False), site_id
         rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own)).all()
         # compacted between the two reads (PostgreSQL reads each statement afresh): again
         compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
     if compacted:
-        return _read_pull(engine, token_hash, after, limit, own)
+        return _read_pull(engine, token_hash, sent, limit, own)
     changes: list[ChangeOut] = []
     size = 0
     for r in rows:
@@ -249,9 +252,10 @@ def _read_pull(
             ChangeOut(cursor=r.seq, kind=r.kind, entity_id=r.entity_id, hlc=r.hlc, payload=payload)
         )
     if len(changes) < len(rows):
-        return PullOut(changes=changes, cursor=changes[-1].cursor, more=True), site_id
+        cursor = compaction.snapshot_cursor(changes[-1].cursor, horizon)
+        return PullOut(changes=changes, cursor=cursor, more=True), site_id
     more = len(rows) == limit
-    cursor = rows[-1].seq if more else max(after, top)
+    cursor = compaction.snapshot_cursor(rows[-1].seq, horizon) if more else max(after, top)
     return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 
