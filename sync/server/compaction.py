@@ -17,8 +17,9 @@ Renumbering is invisible: a kiosk whose cursor is at or past the horizon never r
 and one whose cursor is below it (and above 0) is told to resync (``resync_change``: a
 ``feed.resync`` change naming the directory and watchlist rows still in the feed, then the
 feed again from 0). A kiosk reading the snapshot is given cursors flagged as such
-(``snapshot_cursor``), so it is never mistaken for one left behind. The site row's lock (``UPDATE sites``) is held while compacting, so the
-site's pushes and admin changes wait for it (``changes.append_changes`` takes the same lock).
+(``snapshot_cursor``), so it is never mistaken for one left behind. The site row's lock
+(``UPDATE sites``) is held while compacting, so the site's pushes and admin changes wait for
+it (``changes.append_changes`` takes the same lock).
 
 ``kiosk-server compact-feed`` runs it for every site (the daily timer, ``deploy/``).
 Must never: touch a change above the horizon, or lower ``sites.compacted_seq``.
