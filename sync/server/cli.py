@@ -257,6 +257,10 @@ def version_line() -> str:
     )
 
 
+#: seconds a stopping server waits for open requests before cancelling them
+SHUTDOWN_GRACE = 3.0
+
+
 def _serve(args: argparse.Namespace, url: str) -> int:
     import uvicorn
 
@@ -284,6 +288,10 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=False,
+        # held pulls (held_pulls.py) are open requests: without a bound, a stop would wait
+        # for each to time out (up to 30 s); after this, what is still open is cancelled (a
+        # kiosk asks again; a push cut short is sent again and comes back duplicate)
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     return 0
 
