@@ -258,7 +258,7 @@ def version_line() -> str:
 
 
 #: seconds a stopping server waits for open requests before cancelling them
-SHUTDOWN_GRACE = 3.0
+SHUTDOWN_GRACE = 3
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:
