@@ -86,6 +86,7 @@ def sync_worker(services: Services) -> Any:
             data_dir=Path(settings.data_dir),
             printer=(lambda: queue.printer) if queue is not None else None,
         ),
+        hold=settings.head_office.interval if settings.head_office.held_pull else 0.0,
     )
     search = services.search
 

@@ -57,6 +57,7 @@ from .apply_directory import (
     department_deleted,
     department_upserted,
     ensure_site,
+    feed_resync,
     host_deleted,
     host_upserted,
     invitation_upserted,
@@ -82,7 +83,7 @@ BAD_CHANGE_ALERT = "sync.bad_change"
 #: the kinds that change what host search finds: after a pull that applied one of them, the
 #: kiosk rebuilds its search index (``kiosk.core.input.live_search``)
 DIRECTORY_KINDS = frozenset(
-    {"department.upserted", "department.deleted", "host.upserted", "host.deleted"}
+    {"department.upserted", "department.deleted", "host.upserted", "host.deleted", "feed.resync"}
 )
 
 
@@ -294,6 +295,7 @@ register("building.updated", building_updated)
 
 # head office restored from a backup (kiosk-server restore): push the whole outbox again
 register(HEAD_OFFICE_RESTORED, head_office_restored)
+register("feed.resync", feed_resync)
 
 # the site's other kiosks' tickets and the departments' steps through their links
 register("ticket.raised", ticket_raised_change)

@@ -10,6 +10,7 @@ import logging
 from kiosk.core.events import (
     DepartmentUpserted,
     Event,
+    FeedResync,
     HostUpserted,
     InvitationUpserted,
     SiteMap,
@@ -121,3 +122,43 @@ def site_settings(records: Records, tx: Transaction, e: SiteSettings) -> None:
 def site_map(records: Records, tx: Transaction, e: SiteMap) -> None:
     """The building map, opaque JSON under ``site.building_map`` (wayfinding reads it)."""
     records.store.set_value("site.building_map", json.dumps(e.payload(), ensure_ascii=False), tx)
+
+
+# -- a resync after compaction ---------------------------------------------------------------
+def feed_resync(records: Records, tx: Transaction, e: FeedResync) -> None:
+    """The kiosk's cursor was older than the site's compaction horizon: remove the directory
+    and watchlist rows head office no longer has (their deletions were compacted away); the
+    worker then reads the feed again from 0, which upserts the rest. Hosts go before their
+    departments; a row still named (by a local visit, or by a host the replay moves) is kept
+    and tried again once the replay is drained (``finish_resync``)."""
+    left: list[tuple[str, str]] = []
+    keep_hosts, keep_departments = set(e.hosts), set(e.departments)
+    for host in records.hosts(e.site_id):
+        if host.id not in keep_hosts and not records.delete_unless_referenced("hosts", host.id):
+            left.append(("hosts", host.id))
+    for dep in records.departments(e.site_id):
+        if dep.id not in keep_departments and not records.delete_unless_referenced(
+            "departments", dep.id
+        ):
+            left.append(("departments", dep.id))
+    keep_watch = set(e.watchlist)
+    rows = tx.execute("SELECT id FROM watchlist WHERE site_id IN (?, '*')", (e.site_id,))
+    for row in rows.fetchall():
+        if row[0] not in keep_watch:
+            records.remove_watchlist_entry(tx, row[0])
+    records.store.set_value(RESYNC_LEFT, json.dumps(left), tx)
+
+
+#: the rows a resync could not remove yet (``[[table, id], …]``)
+RESYNC_LEFT = "sync.resync.left"
+
+
+def finish_resync(records: Records, tx: Transaction) -> None:
+    """After a drained pull: the rows a resync left, removed now if nothing names them any
+    more (hosts first); what local visits still name stays, as after a ``host.deleted``."""
+    left = records.store.get_value(RESYNC_LEFT, "")
+    if not left:
+        return
+    for table, row_id in sorted(json.loads(left), key=lambda t: t[0] != "hosts"):
+        records.delete_unless_referenced(table, row_id)
+    records.store.set_value(RESYNC_LEFT, "", tx)

@@ -40,7 +40,15 @@ from kiosk.core.head_office.protocol import EnrollAnswer, HeadOffice
 from kiosk.core.keys.site_keys import KEYS_PATH, KeySet, fetch_after_enrollment, parse_key_set
 
 from .errors import error_for, network_error, unreadable
-from .protocol import API_PREFIX, HEALTH_PATH, PROTOCOL_VERSION, EnrollOut, PullOut, PushOut
+from .protocol import (
+    API_PREFIX,
+    HEALTH_PATH,
+    MAX_PULL_WAIT,
+    PROTOCOL_VERSION,
+    EnrollOut,
+    PullOut,
+    PushOut,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +141,15 @@ class HeadOfficeClient:
     def close(self) -> None:
         self.session.close()
 
-    def _send(self, method: str, path: str, *, denied_key: str, **kwargs: Any) -> bytes:
+    def _send(
+        self, method: str, path: str, *, denied_key: str, timeout: Any = None, **kwargs: Any
+    ) -> bytes:
         """The answer's body for a 2xx; the project's error for anything else."""
         try:
             response = self.session.request(
                 method,
                 self._url + path,
-                timeout=self._timeout,
+                timeout=timeout or self._timeout,
                 # per request, so REQUESTS_CA_BUNDLE never replaces a configured private CA
                 verify=self._ca_bundle or True,
                 allow_redirects=False,
@@ -196,16 +206,30 @@ class HeadOfficeClient:
             denied_key="sync.denied",
         )
 
-    def pull(self, after: int, limit: int, *, own: bool = False) -> PullOut:
-        """``own``: also this kiosk's own events (after a restore, ``sync/recovery.py``)."""
-        params = {"after": after, "limit": limit, **({"own": "true"} if own else {})}
+    def pull(self, after: int, limit: int, *, own: bool = False, wait: float = 0.0) -> PullOut:
+        """``own``: also this kiosk's own events (after a restore, ``sync/recovery.py``).
+        ``wait``: head office may hold the answer that long while nothing is new (a held
+        pull, at most ``MAX_PULL_WAIT``); the read timeout is extended by as much."""
+        params: dict[str, Any] = {"after": after, "limit": limit}
+        if own:
+            params["own"] = "true"
+        extra: dict[str, Any] = {}
+        if wait > 0:
+            params["wait"] = min(wait, MAX_PULL_WAIT)
+            extra["timeout"] = _extended(self._timeout, params["wait"])
         answer = self._send(
-            "GET", API_PREFIX + "/sync/pull", params=params, denied_key="sync.denied"
+            "GET", API_PREFIX + "/sync/pull", params=params, denied_key="sync.denied", **extra
         )
         try:
             return PullOut.model_validate_json(answer)
         except PydanticError as e:
             raise unreadable("pull", e) from e
+
+
+def _extended(timeout: float | tuple[float, float], wait: float) -> tuple[float, float]:
+    """The client's (connect, read) timeouts with the read one lengthened by ``wait``."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    return connect, read + wait
 
 
 def enroll(url: str, code: str, *, data_dir: Path | str, ca_bundle: str = "") -> Enrollment:

@@ -101,7 +101,9 @@ class FakeHeadOffice:
             stored = stored[:-1]
         return PushOut(stored=stored, duplicate=duplicate, rejected=rejected, hlc=self.answer_hlc)
 
-    def pull(self, after: int, limit: int) -> PullOut:
+    def pull(self, after: int, limit: int, *, wait: float = 0.0) -> PullOut:
+        """``wait`` is not held here: the answer is at once (the worker copes, as with a head
+        office that does not hold pulls)."""
         self._check()
         waiting = [c for c in self.feed if c.cursor > after]
         page = waiting[:limit]

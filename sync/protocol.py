@@ -25,6 +25,8 @@ API_PREFIX = "/api/v1"
 MAX_PUSH_EVENTS = 5000
 #: the most changes one pull returns
 MAX_PULL_CHANGES = 1000
+#: the longest head office holds a pull that finds nothing new (``?wait=``, held_pulls.py)
+MAX_PULL_WAIT = 30
 #: ids, kinds and UUIDs on the wire: letters, digits and ``_ . : -``
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 

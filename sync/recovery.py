@@ -36,8 +36,8 @@ class _WithOwnEvents:
     def push(self, body: bytes) -> PushOut:
         return self.head_office.push(body)
 
-    def pull(self, after: int, limit: int) -> PullOut:
-        return self.head_office.pull(after, limit, own=True)
+    def pull(self, after: int, limit: int, *, wait: float = 0.0) -> PullOut:
+        return self.head_office.pull(after, limit, own=True, wait=wait)
 
     def close(self) -> None:
         """The caller closes the client it lent."""

@@ -41,8 +41,10 @@ from kiosk.core.workers.retry import RetryPolicy
 from kiosk.core.workers.worker import Worker
 
 from . import apply, attention
+from .apply_directory import finish_resync
 from .client import SyncHeadOffice, encode_push
-from .protocol import MAX_PULL_CHANGES, PushOut
+from .held_pull import HeldPull
+from .protocol import MAX_PULL_CHANGES, PullOut, PushOut
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class SyncClient(Worker):
         timezone: str = "",
         freshness: HeadOfficeSettings | None = None,
         health: KioskHealth | None = None,
+        hold: float = 0.0,
     ) -> None:
         #: what the kiosk reports about itself after a good round (None: nothing)
         self.health = health
@@ -141,6 +144,9 @@ class SyncClient(Worker):
         self._last_success: datetime | None = None
         self._last_error = ""
         self._last_result: RoundResult | None = None
+        #: the idle round's pull, held by head office up to ``hold`` seconds (``held_pull.py``:
+        #: a change arrives within a second; 0: a plain pull every ``interval``)
+        self.held = HeldPull(clock, hold, self.wake)
         store.on_emit(self.wake)
 
     # -- one round -------------------------------------------------------------------------
@@ -148,8 +154,10 @@ class SyncClient(Worker):
         """Push everything pending, then pull until the feed is drained."""
         pushed, rejected = self._push_all()
         pulled = 0
+        held = self.held.take(int(self.store.get_value(CURSOR_KEY, "0") or 0))
         while True:
-            count, more = self._pull_page()
+            count, more = self._pull_page(held)
+            held = None
             pulled += count
             if not more:
                 break
@@ -230,9 +238,10 @@ class SyncClient(Worker):
             self._observe(answer.hlc, tx)
         return len(answer.rejected)
 
-    def _pull_page(self) -> tuple[int, bool]:
+    def _pull_page(self, held: PullOut | None = None) -> tuple[int, bool]:
+        """One page, pulled now or given (the held pull's answer, for the stored cursor)."""
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        page = self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        page = held or self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
         if page.cursor == cursor and not page.changes:
             with self.store.transaction() as tx:
                 self._note_pulled(tx)
@@ -258,6 +267,7 @@ class SyncClient(Worker):
             self._observe("", tx)
             if not page.more:
                 self._note_pulled(tx)
+                finish_resync(self.records, tx)
         if applied:
             kinds = frozenset(applied)
             for listener in list(self._pulled_listeners):
@@ -330,6 +340,8 @@ class SyncClient(Worker):
         self._offline_alerted = False
         self._last_result = result
         self._report_health()
+        cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
+        self.held.start(self.head_office, cursor, min(self.batch_size, MAX_PULL_CHANGES))
         return False
 
     def _report_health(self) -> None:
@@ -398,6 +410,8 @@ class SyncClient(Worker):
         return self._last_result
 
     def due_in(self) -> float | None:
+        if self.held.in_flight:
+            return self.held.seconds + self.interval  # its answer wakes the worker before that
         return self.interval
 
     def next_delay(self) -> float:

@@ -16,6 +16,7 @@
     kiosk-server show-key SITE PURPOSE               print it (VERSION:HEX), for a kiosk set by hand
     kiosk-server staff add SITE NAME --role R        a staff account for every kiosk of the site
     kiosk-server purge                               anonymise what is past each site's retention
+    kiosk-server compact-feed [--keep-days N]        compact each site's pull feed (compaction.py)
     kiosk-server audit verify [--site S] | who-saw SITE MOBILE   the audit chains (exit 1: broken)
     kiosk-server person find|export|erase SITE MOBILE   a person's request (person_cli.py)
     kiosk-server incident record SITE --what … | list SITE   privacy incidents
@@ -151,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge", help="anonymise personal data past each site's retention period (run daily)"
     )
+    compact = sub.add_parser(
+        "compact-feed", help="compact each site's pull feed past --keep-days (run daily)"
+    )
+    compact.add_argument("--keep-days", type=int, default=30, help="leave younger changes")
     backup = sub.add_parser("backup", help="write the database as one encrypted archive (0600)")
     backup.add_argument("out", help="archive file")
     restore = sub.add_parser("restore", help="put a backup back (stop the server first)")
@@ -220,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
                 from .key_rotation import rotate_command
 
                 return rotate_command(engine, batch=args.batch, pause=args.pause)
+            if args.command == "compact-feed":
+                from .compaction import compact_command
+
+                return compact_command(make_sessionmaker(engine), args.keep_days)
             if args.command == "repair-clock":
                 return _repair_clock(make_sessionmaker(engine), dry_run=args.dry_run)
             if args.command == "dashboard-user":
@@ -259,6 +268,10 @@ def version_line() -> str:
     )
 
 
+#: seconds a stopping server waits for open requests before cancelling them
+SHUTDOWN_GRACE = 3
+
+
 def _serve(args: argparse.Namespace, url: str) -> int:
     import uvicorn
 
@@ -286,6 +299,10 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=False,
+        # held pulls (held_pulls.py) are open requests: without a bound, a stop would wait
+        # for each to time out (up to 30 s); after this, what is still open is cancelled (a
+        # kiosk asks again; a push cut short is sent again and comes back duplicate)
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     return 0
 

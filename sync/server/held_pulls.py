@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ..protocol import MAX_PULL_WAIT
 from .db import one_of
 from .models import Site
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 #: seconds between two reads of the held sites' marks
 INTERVAL = 0.5
 #: the longest a pull may be held
-MAX_WAIT = 30
+MAX_WAIT = MAX_PULL_WAIT
 
 
 class HeldPulls:

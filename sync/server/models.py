@@ -66,6 +66,8 @@ class Site(Base):
     building_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: last ``changes.seq`` handed out for this site
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the feed's compaction horizon: changes up to it are a snapshot (``compaction.py``)
+    compacted_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Kiosk(Base):

@@ -123,6 +123,10 @@ class HeadOfficeSettings:
     ca_bundle: str = ""
     #: seconds between sync rounds when idle
     interval: float = 15.0
+    #: let head office hold the idle round's pull until something changes (up to the
+    #: interval, 30 s at most): a host's reply or an emergency arrives within about a second,
+    #: with no more requests than plain rounds; false: a plain pull every interval
+    held_pull: bool = True
     #: events pushed per request
     batch_size: int = 500
     #: minutes after the last successful pull from which the top bar shows "watchlist as of …"

@@ -236,6 +236,7 @@ EXAMPLES: dict[str, Event] = {
             backup_taken_at="2026-11-26T02:30:00+00:00",
             restored_at="2026-11-26T09:00:00+00:00",
         ),
+        feed.FeedResync(site_id="tower-a", horizon=182000, departments=["d1"], hosts=["h1", "h2"]),
         site.ConflictRecorded(
             conflict_id="5e0c4b1a9d2f4e3c8b7a6f5e4d3c2b1a",
             site_id="demo",

@@ -310,6 +310,33 @@ class HeadOfficeRestored(Event):
         return self.site_id
 
 
+class FeedResync(Event):
+    """The kiosk's cursor is older than its site's compaction horizon (the feed before it was
+    compacted, ``sync/server/compaction.py``): the kiosk keeps, of what the feed gave it, only
+    the directory and watchlist rows named here, and reads the feed again from the start (the
+    compacted snapshot, then the changes after it). Sent as the only change of a page whose
+    cursor is 0; a kiosk that does not know the kind skips it and still reads again from 0."""
+
+    kind: ClassVar[str] = "feed.resync"
+    origin: ClassVar[str] = _ORIGIN
+    consumer: ClassVar[str] = (
+        "the kiosk's `departments`, `hosts` and `watchlist` tables: rows not named are removed "
+        "(sync/apply_directory.py)"
+    )
+
+    site_id: Id
+    #: the site's compaction horizon (the highest change compacted)
+    horizon: Annotated[int, Field(ge=1)]
+    #: the ids still in the feed, per table (what a replay from the start upserts again)
+    departments: list[Id] = []
+    hosts: list[Id] = []
+    watchlist: list[Id] = []
+
+    @property
+    def entity_id(self) -> str:
+        return self.site_id
+
+
 FEED_EVENTS: tuple[type[Event], ...] = (
     DepartmentUpserted,
     DepartmentDeleted,
@@ -325,4 +352,5 @@ FEED_EVENTS: tuple[type[Event], ...] = (
     BuildingUpdated,
     SiteKeyRotated,
     HeadOfficeRestored,
+    FeedResync,
 )

@@ -65,8 +65,9 @@ class HeadOffice(Protocol[PushAnswer, PullAnswer]):
         """Send a ``PushIn`` JSON document (uncompressed; the client may compress it)."""
         ...
 
-    def pull(self, after: int, limit: int) -> PullAnswer:
-        """The site's changes after cursor ``after``, at most ``limit`` of them."""
+    def pull(self, after: int, limit: int, *, wait: float = 0.0) -> PullAnswer:
+        """The site's changes after cursor ``after``, at most ``limit`` of them; with ``wait``,
+        head office may hold the answer up to that many seconds while nothing is new."""
         ...
 
     def report_health(self, body: bytes) -> None:

@@ -24,7 +24,7 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import attempts, folding, held_pulls, kiosk_health, limits
+from .. import attempts, compaction, folding, held_pulls, kiosk_health, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import directory_days
@@ -227,7 +227,9 @@ async def pull(
     them, to the site's high-water mark once the feed is drained: a kiosk that sends that mark
     back ("nothing new", every idle round) is answered from one indexed read (its token and the
     site's mark), without the feed query. With ``wait``, that answer is held until the site's
-    mark moves (then the page is read afresh) or ``wait`` seconds pass.
+    mark moves (then the page is read afresh) or ``wait`` seconds pass. A cursor below the site's
+    compaction horizon (``compaction.py``) gets one ``feed.resync`` change and cursor 0: the
+    kiosk then reads the compacted snapshot and the changes after it.
     """
     token = kiosk_token(request, credentials)
     engine = request.app.state.read_engine
@@ -247,10 +249,12 @@ async def pull(
 
 #: the calling kiosk and its site's mark in one indexed read (a revoked token finds nothing)
 _KIOSK_AND_MARK = (
-    select(Kiosk.id, Kiosk.site_id, Site.change_seq, Site.settings)
+    select(Kiosk.id, Kiosk.site_id, Site.change_seq, Site.compacted_seq, Site.settings)
     .join(Site, Site.id == Kiosk.site_id)
     .where(Kiosk.token_hash == bindparam("token_hash"), Kiosk.revoked_at.is_(None))
 )
+
+_HORIZON = select(Site.compacted_seq).where(Site.id == bindparam("site_id"))
 
 
 def _read_pull(
@@ -263,10 +267,21 @@ def _read_pull(
         if found is None:
             return None
         kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
+        horizon = found.compacted_seq or 0
+        sent = after
+        if (at := compaction.reading_from(after, horizon)) is None:
+            # compacted past this cursor: resync, then the feed from 0
+            resync = compaction.resync_change(conn, site_id, horizon, top)
+            return PullOut(changes=[resync], cursor=0, more=True), site_id
+        after = at
         if after >= top:
-            return PullOut(changes=[], cursor=after, more=False), site_id
+            return PullOut(changes=[], cursor=sent if sent == after else top, more=False), site_id
         days = directory_days(found.settings)
         rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
+        # compacted between the two reads (PostgreSQL reads each statement afresh): again
+        compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
+    if compacted:
+        return _read_pull(engine, token_hash, sent, limit, own)
     changes: list[ChangeOut] = []
     size = 0
     for r in rows:
@@ -278,9 +293,10 @@ def _read_pull(
             ChangeOut(cursor=r.seq, kind=r.kind, entity_id=r.entity_id, hlc=r.hlc, payload=payload)
         )
     if len(changes) < len(rows):
-        return PullOut(changes=changes, cursor=changes[-1].cursor, more=True), site_id
+        cursor = compaction.snapshot_cursor(changes[-1].cursor, horizon)
+        return PullOut(changes=changes, cursor=cursor, more=True), site_id
     more = len(rows) == limit
-    cursor = rows[-1].seq if more else max(after, top)
+    cursor = compaction.snapshot_cursor(rows[-1].seq, horizon) if more else max(after, top)
     return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 

@@ -1,0 +1,299 @@
+"""``sync_load``: 5,000 simulated kiosks against two ``kiosk-server`` processes on PostgreSQL.
+
+1,000 sites × 5 kiosks, enrolled straight in the database, against two server processes on
+one PostgreSQL 15 cluster (started here, fsync on). Each kiosk does what the sync worker does:
+a busy morning's check-ins (a push of one or two visit events, exponential gaps of
+``CHECKIN_GAP`` s on average) and, for four kiosks in five, a held pull (``?wait=15``: the
+answer comes when the site's feed moves, else after 15 s) kept open the whole time; the fifth
+pulls plainly every ``ROUND`` s (older kiosks, or ``held_pull = false``).
+
+Measured: latency of the requests answered at once (pushes, and the plain pulls: "nothing new"
+or changes waiting), p50/p99 per kind; for the held pulls, the delay from a push's answer at one
+kiosk to the delivery of its change at the site's other kiosks (a held poll is not "slow" for
+being held); errors (non-2xx, refused or dropped connections). The load comes from
+``GENERATORS`` processes, each one asyncio loop with plain HTTP/1.1 keep-alive connections (no
+client library's pool to scan); their CPU use is reported, to show they are not the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import multiprocessing
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.bench_sync import ROOT, _visit_events
+
+if str(ROOT / "tests" / "integration") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+SITES = 1000
+KIOSKS_PER_SITE = 5
+SECONDS = 60.0
+#: kiosks start over this many seconds (connections opened gradually, as kiosks boot)
+RAMP = 10.0
+CHECKIN_GAP = 120.0
+ROUND = 15.0
+WAIT = 15
+GENERATORS = 3
+
+
+def _provision(url: str) -> list[tuple[str, str, str]]:
+    from sync.server.api.sites_routes import create_site_record
+    from sync.server.models import Kiosk
+    from sync.server.security import digest, new_kiosk_token
+    from tests.support.harness import HeadOffice
+
+    ho = HeadOffice(url)
+    out = []
+    now = datetime.now(UTC)
+    with ho.sessions() as s, s.begin():
+        for i in range(SITES):
+            site = f"site{i:04d}"
+            create_site_record(s, id=site, name_zh=site, name_en=site)
+            for j in range(KIOSKS_PER_SITE):
+                token = new_kiosk_token()
+                kid = f"{site}-k{j}"
+                s.add(
+                    Kiosk(
+                        id=kid,
+                        site_id=site,
+                        token_hash=digest(token),
+                        created_at=now,
+                        enrolled_at=now,
+                    )
+                )
+                out.append((kid, site, token))
+    ho.close()
+    return out
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, reopened after a failure or when idle longer than
+    uvicorn keeps it (5 s; what urllib3's check for a dropped connection does for a kiosk)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.used = 0.0
+
+    async def request(self, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+        if self.streams is not None and time.monotonic() - self.used > 4.0:
+            self.streams[1].close()
+            self.streams = None
+        if self.streams is None:
+            self.streams = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.streams
+        try:
+            writer.write(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            await writer.drain()
+            raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.split(b"\r\n")
+            status = int(lines[0].split()[1])
+            length = 0
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            answer = await reader.readexactly(length)
+            self.used = time.monotonic()
+            return status, answer
+        except BaseException:
+            writer.close()
+            self.streams = None
+            raise
+
+
+async def _kiosks(ports: list[int], kiosks: list[tuple[int, str, str, str]]) -> dict[str, Any]:
+    lat: dict[str, list[float]] = {"push": [], "pull_nothing_new": [], "pull_changes": []}
+    delivery: list[float] = []
+    errors: list[str] = []
+    held = {"answered_with_changes": 0, "timed_out": 0}
+    committed: dict[str, float] = {}  # entity -> wall time its push was answered
+    started = time.perf_counter()
+    deadline = started + SECONDS
+    start = datetime.now(UTC)
+
+    async def pause(seconds: float) -> None:
+        """Sleep, but never past the end of the run."""
+        await asyncio.sleep(max(0.0, min(seconds, deadline - time.perf_counter())))
+
+    def head(method: str, path: str, token: str, extra: bytes = b"") -> bytes:
+        return (
+            f"{method} {path} HTTP/1.1\r\nHost: ho\r\nAuthorization: Bearer {token}\r\n".encode()
+            + extra
+        )
+
+    async def pusher(index: int, kid: str, site: str, token: str, port: int) -> None:
+        rng = random.Random(index)
+        conn = Connection(port)
+        extra = b"Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        counter = 0
+        await pause(rng.uniform(0, RAMP) + rng.expovariate(1 / CHECKIN_GAP))
+        while time.perf_counter() < deadline:
+            events: list[dict[str, Any]] = []
+            for kind, entity, payload in _visit_events(rng.randint(1, 2), site, kid, start):
+                counter += 1
+                if (
+                    "visitor" in payload
+                ):  # a visitor of this kiosk's own (another site's is refused)
+                    person = f"{kid}-p{counter}"
+                    payload["visitor"]["id"] = payload["visit"]["visitor_id"] = person
+                ms = int(time.time() * 1000)
+                events.append(
+                    {
+                        "uuid": uuid.uuid4().hex,
+                        "kind": kind,
+                        "entity_id": entity,
+                        "occurred_at": start.isoformat(),
+                        "hlc": f"{ms:013d}{counter:06d}-{kid}",
+                        "payload": payload,
+                    }
+                )
+            body = gzip.compress(json.dumps({"protocol": 1, "events": events}).encode(), 3)
+            t0 = time.perf_counter()
+            try:
+                status, raw = await conn.request(
+                    head("POST", "/api/v1/sync/push", token, extra), body
+                )
+                lat["push"].append(time.perf_counter() - t0)
+                if status != 200:
+                    errors.append(f"push {status}")
+                elif refused := json.loads(raw)["rejected"]:
+                    errors.append(f"rejected {refused[0]['reason'][:40]}")
+                now = time.time()
+                for e in events:
+                    committed[e["entity_id"]] = now
+            except (OSError, asyncio.IncompleteReadError, ValueError) as e:
+                errors.append(f"push {e!r}")
+            await pause(rng.expovariate(1 / CHECKIN_GAP))
+
+    async def puller(index: int, kid: str, site: str, token: str, port: int) -> None:
+        rng = random.Random(-index - 1)
+        conn = Connection(port)
+        holding = index % 5 != 0
+        cursor = 0
+        await pause(rng.uniform(0, RAMP))
+        while time.perf_counter() < deadline:
+            wait = f"&wait={WAIT}" if holding else ""
+            t0 = time.perf_counter()
+            try:
+                status, raw = await conn.request(
+                    head("GET", f"/api/v1/sync/pull?after={cursor}&limit=500{wait}", token)
+                )
+            except (OSError, asyncio.IncompleteReadError, ValueError) as e:
+                errors.append(f"pull {e!r}")
+                await pause(1.0)
+                continue
+            took = time.perf_counter() - t0
+            if status != 200:
+                errors.append(f"pull {status}")
+                await pause(1.0)
+                continue
+            page = json.loads(raw)
+            now = time.time()
+            if wait:
+                held["answered_with_changes" if page["changes"] else "timed_out"] += 1
+                for c in page["changes"]:
+                    if (at := committed.get(c["entity_id"])) is not None:
+                        delivery.append(now - at)
+            else:
+                lat["pull_changes" if page["changes"] else "pull_nothing_new"].append(took)
+            cursor = page["cursor"]
+            if not holding and not page["more"]:
+                await pause(rng.uniform(0.5, 1.5) * ROUND)
+
+    cpu = time.process_time()
+    await asyncio.gather(
+        *(pusher(i, kid, site, token, ports[i % 2]) for i, kid, site, token in kiosks),
+        *(puller(i, kid, site, token, ports[i % 2]) for i, kid, site, token in kiosks),
+    )
+    wall = time.perf_counter() - started
+    return {
+        "latencies": lat,
+        "delivery": delivery,
+        "errors": errors,
+        "held": held,
+        "cpu_share": (time.process_time() - cpu) / wall,
+    }
+
+
+def _generate(ports: list[int], kiosks: list[tuple[int, str, str, str]]) -> dict[str, Any]:
+    return asyncio.run(_kiosks(ports, kiosks))
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def sync_load() -> dict[str, Any]:
+    from pg_fixture import PostgresCluster
+
+    from tests.support.harness import ServerProcess
+
+    cluster = PostgresCluster(fast=False, max_connections=200).start()
+    servers: list[ServerProcess] = []
+    try:
+        url = cluster.new_database()
+        kiosks = [(i, *k) for i, k in enumerate(_provision(url))]
+        with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+            servers = [
+                ServerProcess(url, log_path=Path(tmp) / f"server{i}.log").start() for i in (0, 1)
+            ]
+            ports = [s.port for s in servers]
+            # whole sites per generator (a site's deliveries are timed in one process); forked,
+            # so the generators share this process's settings
+            per = KIOSKS_PER_SITE * (SITES // GENERATORS + 1)
+            shares = [kiosks[i : i + per] for i in range(0, len(kiosks), per)]
+            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+                outcomes = pool.starmap(_generate, [(ports, share) for share in shares])
+    finally:
+        for s in servers:
+            s.stop()
+        cluster.stop()
+    lat: dict[str, list[float]] = {}
+    for o in outcomes:
+        for kind, values in o["latencies"].items():
+            lat.setdefault(kind, []).extend(v * 1000 for v in values)
+    at_once = [v for values in lat.values() for v in values]
+    delivery = [v * 1000 for o in outcomes for v in o["delivery"]]
+    errors = [e for o in outcomes for e in o["errors"]]
+    p99 = _quantile(at_once, 0.99)
+    result: dict[str, Any] = {
+        "value": round(p99, 1),
+        "unit": "ms p99",
+        "budget": 100,
+        "ok": p99 <= 100 and not errors,
+        "p99_ms": round(p99, 1),
+        "p50_ms": round(_quantile(at_once, 0.5), 1),
+        "kiosks": len(kiosks),
+        "sites": SITES,
+        "server_processes": 2,
+        "errors": len(errors),
+        "error_kinds": sorted({e.split(" ")[0] + " " + e.split(" ")[1][:40] for e in errors})[:5],
+        "answered_at_once_per_s": round(len(at_once) / SECONDS, 1),
+        "held_delivery_p50_ms": round(_quantile(delivery, 0.5), 1),
+        "held_delivery_p99_ms": round(_quantile(delivery, 0.99), 1),
+        "held_answers": {k: sum(o["held"][k] for o in outcomes) for k in outcomes[0]["held"]},
+        "generator_cpu_share": [round(o["cpu_share"], 2) for o in outcomes],
+        "duration_s": SECONDS,
+    }
+    for kind, values in lat.items():
+        result[f"{kind}_n"] = len(values)
+        result[f"{kind}_p50_ms"] = round(_quantile(values, 0.5), 1)
+        result[f"{kind}_p99_ms"] = round(_quantile(values, 0.99), 1)
+    return result
+
+
+BENCHMARKS = {"sync_load": sync_load}
