@@ -17,7 +17,6 @@ injected clock; a commit that emits events wakes an idle worker at once.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import sqlite3
@@ -25,11 +24,10 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core.config.clock import Clock, iso, parse_iso
-from kiosk.core.config.errors import KioskError, NotFoundError, TransportError
+from kiosk.core.config.clock import Clock, parse_iso
+from kiosk.core.config.errors import KioskError, TransportError
 from kiosk.core.config.settings import HeadOfficeSettings, Settings
 from kiosk.core.head_office import staleness
 from kiosk.core.head_office.health import KioskHealth
@@ -45,43 +43,13 @@ from .apply_directory import finish_resync
 from .client import SyncHeadOffice, encode_push
 from .held_pull import HeldPull
 from .protocol import MAX_PULL_CHANGES, PullOut, PushOut
+from .status import RoundResult, SyncStatus
 
 log = logging.getLogger(__name__)
 
 CONSUMER = "sync"
 CURSOR_KEY = "sync.cursor"
 HLC_KEY = "hlc.observed"
-
-
-# -- status for the UI -----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class SyncStatus:
-    #: the last round reached head office
-    online: bool
-    #: when the current run of failures began (None while online)
-    offline_since: datetime | None
-    #: outbox events not yet acknowledged by head office
-    pending: int
-    #: end of the last successful round
-    last_success: datetime | None
-    #: why the last round failed ("" when it did not)
-    last_error: str = ""
-    #: false for a stand-alone kiosk (no head office configured)
-    enabled: bool = True
-    #: events head office rejected so far (each quarantined with an alert), and the last reason
-    rejected: int = 0
-    last_rejected: str = ""
-    #: pulled changes that could not be applied and were kept aside
-    quarantined: int = 0
-    #: when the last successful pull finished (stored: survives a restart; None: never)
-    last_pull: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RoundResult:
-    pushed: int
-    rejected: int
-    pulled: int
 
 
 class SyncClient(Worker):
@@ -110,8 +78,6 @@ class SyncClient(Worker):
     ) -> None:
         #: what the kiosk reports about itself after a good round (None: nothing)
         self.health = health
-        self._health_due: float | None = None
-        self._health_refused = False
         #: the site's zone, for the times an alert names
         self.timezone = timezone
         #: seconds of failed rounds in a row before the desk gets an alert (0: never)
@@ -339,36 +305,11 @@ class SyncClient(Worker):
         self._record(None)
         self._offline_alerted = False
         self._last_result = result
-        self._report_health()
+        if self.health is not None:
+            self.health.report_if_due(self.head_office, self.store.pending(CONSUMER))
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
         self.held.start(self.head_office, cursor, min(self.batch_size, MAX_PULL_CHANGES))
         return False
-
-    def _report_health(self) -> None:
-        """How the kiosk is doing, to head office after a good round, at most once every
-        ``health.every`` seconds. Never fails the round: a head office too old for reports
-        (404) is not asked again until the kiosk restarts; any other failure is logged and
-        the next report is due as usual."""
-        if self.health is None or self._health_refused:
-            return
-        now = self.clock.monotonic()
-        if self._health_due is not None and now < self._health_due:
-            return
-        self._health_due = now + self.health.every
-        try:
-            report = {
-                **self.health.collect(),
-                "backlog": max(0, self.store.pending(CONSUMER)),
-                "sent_at": iso(self.clock.now()),
-            }
-            self.head_office.report_health(json.dumps(report).encode())
-        except NotFoundError:
-            self._health_refused = True
-            log.info("head office takes no health reports (older than this kiosk)")
-        except KioskError as e:
-            log.warning("the health report did not reach head office: %s", e)
-        except Exception:  # a bug here must not count as a failed round (the round was good)
-            log.exception("the health report could not be made")
 
     def _alert_if_offline_long(self) -> None:
         with self._lock:

@@ -40,7 +40,7 @@ from kiosk.core.events import FeedResync
 from ..protocol import ChangeOut
 from .folding import FED_KINDS
 from .models import Change, Site
-from .visitor_directory import VISITOR_DIRECTORY_DAYS
+from .visitor_directory import directory_days
 
 #: changes younger than this are never compacted (a kiosk offline less than this never resyncs)
 KEEP_DAYS = 30
@@ -108,7 +108,9 @@ def compact_site(
         .where(Change.site_id == site_id, Change.seq <= horizon)
         .order_by(Change.seq)
     ).all()
-    known_cutoff = now - timedelta(days=VISITOR_DIRECTORY_DAYS)
+    # the visitor directory's announcements live as long as the site's retention period
+    settings = session.scalar(select(Site.settings).where(Site.id == site_id))
+    known_cutoff = now - timedelta(days=directory_days(settings))
     newest: dict[tuple[str, str], Any] = {}
     first: dict[tuple[str, str], int] = {}
     drop: list[int] = []

@@ -12,6 +12,7 @@ sync round because something here could not be read (that field is left at its d
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -21,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core import alerts
-from kiosk.core.config.clock import Clock
-from kiosk.core.config.errors import KioskError
+from kiosk.core.config.clock import Clock, iso
+from kiosk.core.config.errors import KioskError, NotFoundError
 from kiosk.core.disk_space import disk_state
 from kiosk.core.store.database import Store
 from kiosk.core.version import installed_version
@@ -62,6 +63,34 @@ class KioskHealth:
         self.every = every
         self.started_at: datetime = clock.now()
         self.version = installed_version()
+        self._due: float | None = None
+        self._refused = False
+
+    def report_if_due(self, head_office: Any, backlog: int) -> None:
+        """How the kiosk is doing, to head office after a good round, at most once every
+        ``every`` seconds. Never fails the round: a head office too old for reports (404) is
+        not asked again until the kiosk restarts; any other failure is logged and the next
+        report is due as usual."""
+        if self._refused:
+            return
+        now = self.clock.monotonic()
+        if self._due is not None and now < self._due:
+            return
+        self._due = now + self.every
+        try:
+            report = {
+                **self.collect(),
+                "backlog": max(0, backlog),
+                "sent_at": iso(self.clock.now()),
+            }
+            head_office.report_health(json.dumps(report).encode())
+        except NotFoundError:
+            self._refused = True
+            log.info("head office takes no health reports (older than this kiosk)")
+        except KioskError as e:
+            log.warning("the health report did not reach head office: %s", e)
+        except Exception:  # a bug here must not count as a failed round (the round was good)
+            log.exception("the health report could not be made")
 
     def collect(self) -> dict[str, Any]:
         """The report's fields this module owns; a part that cannot be read is left out."""
