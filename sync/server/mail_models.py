@@ -1,7 +1,7 @@
 """Head office's own outgoing mail: one delivery record per invitation message, and the
 addresses a mail server refused for good (quarantined: never tried again).
 
-Migration 0020 builds them. The address is personal data, sealed at rest like the invitation's
+Migration 0017 builds them. The address is personal data, sealed at rest like the invitation's
 name; the quarantine finds an address by a SHA-256 digest of its lower-cased form, never by the
 address in clear.
 """

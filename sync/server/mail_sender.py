@@ -28,10 +28,11 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from kiosk.core.config.errors import ConfigError, NotifyError
 from kiosk.core.notify.channels import redact_url
+from kiosk.core.notify.sms import PLACEHOLDER, sms_url
 
 MAIL_URL_ENV = "KIOSK_SERVER_MAIL_URL"
 SMS_URL_ENV = "KIOSK_SERVER_SMS_URL"
@@ -139,22 +140,27 @@ def configured_sender(environ: dict[str, str] | None = None) -> SmtpSender | Non
 
 @dataclass(frozen=True)
 class SmsGateway:
-    """An SMS gateway as an apprise URL with ``{phone}``, and the approved template if any."""
+    """An SMS gateway as an apprise URL with ``{mobile}`` (as the kiosk's ``[notify]
+    sms_gateway``; ``{phone}`` is read the same), and the approved template if any."""
 
     url: str
     template: str = ""
 
     def url_for(self, phone: str) -> str:
-        return self.url.replace("{phone}", quote(phone, safe="+"))
+        """The number URL-quoted in, ``+`` included (a raw ``+`` in a query reads as a space),
+        exactly as the kiosk does (``kiosk.core.notify.sms``)."""
+        return sms_url(self.url.replace("{phone}", PLACEHOLDER), phone)
 
 
 def configured_sms(environ: dict[str, str] | None = None) -> SmsGateway | None:
     """The gateway ``$KIOSK_SERVER_SMS_URL`` names (None when unset; ``ConfigError`` without
-    ``{phone}`` in it)."""
+    ``{mobile}`` in it)."""
     env = os.environ if environ is None else environ
     url = env.get(SMS_URL_ENV, "").strip()
     if not url:
         return None
-    if "{phone}" not in url:
-        raise ConfigError(f"{SMS_URL_ENV}: put {{phone}} where the number goes: {redact_url(url)}")
+    if PLACEHOLDER not in url and "{phone}" not in url:
+        raise ConfigError(
+            f"{SMS_URL_ENV}: put {PLACEHOLDER} where the number goes: {redact_url(url)}"
+        )
     return SmsGateway(url, env.get(SMS_TEMPLATE_ENV, "").strip())

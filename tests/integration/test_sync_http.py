@@ -336,6 +336,7 @@ def test_a_kiosk_token_reaches_no_other_sites_data_on_any_route(env: Env, tmp_pa
         "alert_id": "a" * 32,
         "admin_id": "1",
         "erasure_id": "er-" + "0" * 16,
+        "incident_id": "em-" + "0" * 16,
         "token": "not-a-reply-token",
     }
     bodies = {

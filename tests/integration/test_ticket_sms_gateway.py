@@ -65,7 +65,9 @@ def _resolved(services: Services, contact: str) -> str:
 
 def _state(services: Services) -> str:
     row = services.store.query_one(
-        "SELECT state FROM alert_deliveries WHERE channel LIKE 'sms %' ORDER BY created_at DESC"
+        "SELECT state FROM alert_deliveries"
+        " WHERE open_field(channel, 'alert_deliveries', 'channel') LIKE 'sms %'"
+        " ORDER BY created_at DESC"
     )
     return row["state"] if row else ""
 

@@ -61,7 +61,8 @@ def test_the_console_shows_the_warden_qr_code_and_a_phones_mark(kiosk, tmp_path)
     # "send names to security": an alert with the names still to find for the channels
     def sent() -> list:
         return app.services.store.query(
-            "SELECT details FROM alerts WHERE kind = 'emergency_rollcall'"
+            "SELECT open_field(details, 'alerts', 'details') FROM alerts"
+            " WHERE kind = 'emergency_rollcall'"
         )
 
     kiosk.tap(console.ids.send_names)

@@ -2,7 +2,7 @@
 
 ``KioskHealth.collect()`` reads them (one ``lpstat`` for a CUPS printer, a statvfs, a walk of
 the data directory, two small queries) and returns the fields of the wire's health report
-(``sync.protocol.KioskHealthIn``); the sync worker adds its own backlog and last round and
+(``sync.protocol.KioskHealthIn``); the sync worker adds its own backlog and
 sends it after a successful round, at most once per ``every`` seconds, so the cost stays on the
 sync thread and off the UI thread.
 

@@ -166,9 +166,12 @@ def _html(text: str) -> str:
 
 
 def _unnamed(error: str, url: str, row) -> str:
-    """A personal delivery's error without the person: the URL (and the number or address in
-    it, plain or URL-quoted) replaced by the channel's name."""
+    """A delivery's error without its URL (a relay's password, a client's address): the URL
+    replaced by the channel's name; for a ticket's client (route ``ticket``) the number or
+    address at the URL's end too, plain or URL-quoted."""
     error = error.replace(redact_url(url), row["channel"]).replace(url, row["channel"])
+    if row["route"] != "ticket":
+        return error
     tail = url.rsplit("/", 1)[-1].split("=")[-1]
     for secret in sorted({tail, unquote(tail), unquote(tail).lstrip("+")}, key=len, reverse=True):
         if len(secret) >= 4:
@@ -198,7 +201,7 @@ def record_alert_outcome(
             error = _unnamed(error, row["url"], row)
         if error is None:
             db.mark_sent(tx, delivery_id, attempts=attempts, now=now)
-            # the delivery, not its channel: a client's channel is their e-mail address
+            # the delivery, not its channel or URL (a relay's password, a client's address)
             log.info("alert %s sent (%s, delivery %s)", row["alert_id"], row["route"], row["id"])
             return
         log.warning(

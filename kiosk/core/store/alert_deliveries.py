@@ -1,9 +1,10 @@
 """The ``alert_deliveries`` table (schema step 9): one row per alert per channel it goes to
-(the desk's channels, security's, the backup contact's while the desk is unattended).
+(the desk's channels, security's, the backup contact's while the desk is unattended; a
+ticket's department and client; a parcel's recipient).
 
 The notifier (``kiosk/core/notify/worker.py``) plans these rows in the transaction that moves
 its outbox position past the ``alert.raised`` event, so each alert is planned once; the unique
-key (alert, channel) holds that even if a plan ran twice. Reads take the ``Store`` or the
+key (alert, ``url_key``) holds that even if a plan ran twice. Reads take the ``Store`` or the
 caller's ``Transaction``; writes take the transaction and never open one. A settled row keeps
 its outcome, not the message (a watchlist message names the visitor) nor the URL.
 

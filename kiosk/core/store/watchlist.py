@@ -32,7 +32,7 @@ SCHEMA = (
     );
     """,
     ),
-    # issue 19: watchlist entries with an end (ISO time, '' for none); renumbered on merge
+    # issue 19: watchlist entries with an end (ISO time, '' for none)
     Step(15, "ALTER TABLE watchlist ADD COLUMN expires_at TEXT NOT NULL DEFAULT ''"),
 )
 

@@ -17,8 +17,8 @@ policy it uses for alerts, and a send that fails for good raises ``alert_undeliv
   client). A resolution written here is planned in its entry's transaction; one a department
   wrote through its link reaches the kiosk by pull and is planned by the kiosk the ticket was
   raised at (``overdue.OverdueWatch.tell_pulled``), so the client hears once.
-  The delivery's URL holds the client's number or address: it is sealed at rest
-  (``personal``), and its channel is named without it.
+  The delivery's URL holds the client's number or address: it is sealed at rest like every
+  delivery's URL (``alert_deliveries.add``), and its channel is named without it.
 
 Must never: send, or open a transaction; put the client's name or contact in a department's
 message (the desk speaks to the client).
