@@ -141,7 +141,7 @@ def show(request: Request, session: Session, token: str, *, done: str = "") -> H
     except DeniedError as e:
         return _refusal(e)
     if loaded is None:
-        return _page(host_links.INVALID, code=status.HTTP_404_NOT_FOUND)
+        return _page("emergency.host.not_yet", code=status.HTTP_404_NOT_FOUND)
     incident, people = loaded
     if not incident.active:
         return _page("emergency.host.ended", code=status.HTTP_410_GONE)
@@ -156,7 +156,7 @@ def record(request: Request, session: Session, token: str, form: dict[str, str])
             link = _check(request, session, token)
             loaded = _load(session, link)
             if loaded is None:
-                return _page(host_links.INVALID, code=status.HTTP_404_NOT_FOUND)
+                return _page("emergency.host.not_yet", code=status.HTTP_404_NOT_FOUND)
             incident, people = loaded
             if not incident.active:
                 return _page("emergency.host.ended", code=status.HTTP_410_GONE)
