@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,12 @@ def test_a_host_marks_their_visitor_from_the_link_in_their_message(tmp_path: Pat
             )
             expired = phone.get(host_links.link_url(server.url, old))
             assert expired.status_code == 410 and "已过期" in expired.text
+            # failed checks are slowed per address: the sixth makes the next wait (429)
+            for _ in range(3):
+                assert phone.get(link + "x").status_code == 400
+            slowed = phone.get(link)
+            assert slowed.status_code == 429 and "请稍等" in slowed.text
+            time.sleep(1.1)  # the first wait is a second
 
         services.sync.sync_once()  # the kiosk pulls the host's mark
         lines = {line.person.person_id: line for line in mode.roll_call().lines}
