@@ -8,7 +8,9 @@ kinds of tokens and bad forms are refused with a translated page and mark nothin
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,30 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def _ok(response: httpx.Response) -> Any:
     assert response.status_code in (200, 201), response.text
     return response.json()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _tap_missing(link: str, shot: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_context(
+                viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
+            ).new_page()
+            page.goto(link)
+            assert "点名" in page.title()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.locator("li", has_text="王芳").get_by_role("button", name="失踪").click()
+            page.wait_for_selector("text=已记录")
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    if os.environ.get("HOST_ROLLCALL_SCREENSHOT"):
+        shutil.copy(shot, os.environ["HOST_ROLLCALL_SCREENSHOT"])
 
 
 def test_a_host_marks_their_visitor_from_the_link_in_their_message(tmp_path: Path) -> None:
@@ -99,6 +125,9 @@ def test_a_host_marks_their_visitor_from_the_link_in_their_message(tmp_path: Pat
             assert phone.post(link, data=big).status_code == 413
             assert phone.post(link, data={"person": mine, "status": "gone"}).status_code == 400
 
+            if Path(CHROMIUM).exists():  # the page on a phone-sized screen: a tap marks
+                _tap_missing(link, tmp_path / "host-rollcall-390.png")
+                assert "失踪" in phone.get(link).text
             done = phone.post(link, data={"person": mine, "status": "accounted"})
             assert done.status_code == 200 and "已记录" in done.text
             assert "Accounted for" in done.text
