@@ -187,7 +187,8 @@ async def host_mark(token: str, request: Request, session: SessionDep) -> HTMLRe
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         return _page("emergency.host.bad_form", code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
-    if int(request.headers.get("content-length") or 0) > MAX_FORM:
+    length = request.headers.get("content-length") or "0"
+    if not length.isdigit() or int(length) > MAX_FORM:
         return _page("emergency.host.bad_form", code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     body = await request.body()
     if len(body) > MAX_FORM:

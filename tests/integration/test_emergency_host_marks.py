@@ -151,8 +151,13 @@ def test_a_host_marks_their_visitor_from_the_link_in_their_message(tmp_path: Pat
             )
             expired = phone.get(host_links.link_url(server.url, old))
             assert expired.status_code == 410 and "已过期" in expired.text
+            other_site = host_links.sign(
+                key.key, host_links.HostLink("elsewhere", incident.id, "h001", 2**40, key.version)
+            )
+            refused = phone.get(host_links.link_url(server.url, other_site))
+            assert refused.status_code == 400 and "此链接无效" in refused.text
             # failed checks are slowed per address: the sixth makes the next wait (429)
-            for _ in range(3):
+            for _ in range(2):
                 assert phone.get(link + "x").status_code == 400
             slowed = phone.get(link)
             assert slowed.status_code == 429 and "请稍等" in slowed.text
