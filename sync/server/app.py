@@ -24,6 +24,7 @@ from . import (
     board_routes,
     buildings,
     dashboard,
+    host_marks,
     keys,
     limits,
     privacy_incidents,
@@ -98,6 +99,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.include_router(admin_tokens.router, prefix=API_PREFIX)
     app.include_router(replies.router, prefix=API_PREFIX)
     app.include_router(ticket_links.router, prefix=API_PREFIX)
+    app.include_router(host_marks.router, prefix=API_PREFIX)
     app.include_router(keys.router, prefix=API_PREFIX)
     app.include_router(reception_routes.router, prefix=API_PREFIX)
     app.include_router(board_routes.router, prefix=API_PREFIX)

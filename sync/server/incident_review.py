@@ -31,10 +31,11 @@ def incident_review(session: Session, *, site_id: str, incident_id: str) -> Revi
 
 
 def on_site_at_start(
-    session: Session, *, site_id: str, incident: Incident
+    session: Session, *, site_id: str, incident: Incident, host_id: str | None = None
 ) -> tuple[list[Person], dict[str, datetime]]:
     """The site's visits open when ``incident`` started, and when each that left did; people
-    marked in the incident head office has no visit for (staff on duty) by their id."""
+    marked in the incident head office has no visit for (staff on duty) by their id. With
+    ``host_id``: that host's visitors only (the host's roll-call page, ``host_marks.py``)."""
     start = incident.started_at
     host = aliased(Host)
     query = (
@@ -49,6 +50,8 @@ def on_site_at_start(
         )
         .order_by(Visit.checked_in_at, Visit.id)
     )
+    if host_id is not None:
+        query = query.where(Visit.host_id == host_id)
     people: list[Person] = []
     left: dict[str, datetime] = {}
     for visit, visitor, h in session.execute(query):
@@ -68,6 +71,8 @@ def on_site_at_start(
         )
         if out is not None:
             left[visit.id] = out
+    if host_id is not None:
+        return people, left
     known = {p.person_id for p in people}
     for person_id in incident.marks:
         if person_id not in known:  # staff on duty (their names stay on the kiosks)

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import NotFoundError
 from kiosk.core.emergency.timeline import Entry, Incident, current, fold
-from kiosk.core.events import EmergencyEnded, EmergencyNoted, EmergencyStarted, Event, parse_event
+from kiosk.core.events import (
+    EmergencyEnded,
+    EmergencyMarked,
+    EmergencyNoted,
+    EmergencyStarted,
+    Event,
+    parse_event,
+)
 from kiosk.core.events.emergency import EMERGENCY_EVENTS
 
 from .changes import SERVER_HLC, append_change
@@ -119,6 +126,23 @@ def note(session: Session, *, site_id: str, incident_id: str, by: str, text: str
     found = find(incidents(session, site_id=site_id), incident_id)
     assert found is not None
     return found
+
+
+def mark(session: Session, *, site_id: str, person_id: str, status: str, by: str) -> None:
+    """A mark made at head office (a host on the roll-call page, ``host_marks.py``) on the
+    incident under way: kept here and fed to the site's kiosks like a note."""
+    if current(incidents(session, site_id=site_id)) is None:
+        raise ConflictError(f"site {site_id} has no emergency under way")
+    event = EmergencyMarked(
+        entry_id=uuid.uuid4().hex,
+        site_id=site_id,
+        kiosk_id=HEAD_OFFICE,
+        at=datetime.now(UTC),
+        person_id=person_id,
+        status=status,  # type: ignore[arg-type]
+        by=by[:64],
+    )
+    _record(session, site_id, event)
 
 
 def _record(session: Session, site_id: str, event: Event) -> None:

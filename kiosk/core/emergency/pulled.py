@@ -1,5 +1,5 @@
 """Emergency entries head office feeds (a start, an end or a note made at head office for the
-site).
+site, or a mark a host made on head office's roll-call page).
 
 The ``sync.apply`` handler keeps the entry with the change's stamp, in the pull's transaction,
 exactly as one passed on by a peer kiosk; ``EmergencyMode.pulled`` (the sync worker calls it
@@ -19,11 +19,13 @@ from kiosk.core.store.database import Transaction
 
 log = logging.getLogger(__name__)
 
-FED_KINDS = frozenset({"emergency.started", "emergency.ended", "emergency.noted"})
+FED_KINDS = frozenset(
+    {"emergency.started", "emergency.ended", "emergency.noted", "emergency.marked"}
+)
 
 
 def entry_change(records: Any, tx: Transaction, event: Event, *, stamp: str) -> None:
-    """The ``sync.apply`` handler for ``emergency.started`` / ``emergency.ended``."""
+    """The ``sync.apply`` handler for the fed kinds (``FED_KINDS``)."""
     site_ids = {s.id for s in records.sites()}
     if site_ids and event.claimed_site not in site_ids:
         log.warning("an emergency entry for site %s is not this kiosk's", event.claimed_site)

@@ -72,7 +72,11 @@ class EmergencyMarked(_Entry):
     """Someone on the roll call marked accounted for or missing at the assembly point."""
 
     kind: ClassVar[str] = "emergency.marked"
-    consumer: ClassVar[str] = _CONSUMER
+    origin: ClassVar[str] = _BOTH
+    consumer: ClassVar[str] = _CONSUMER + (
+        "; a host's mark on head office's roll-call page (`by` = `host:<id>`, "
+        "sync/server/host_marks.py) is fed to the kiosks (kiosk/core/emergency/pulled.py)"
+    )
 
     #: the roll-call line: a visit id, or ``staff:<staff id>``
     person_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -84,7 +88,10 @@ class EmergencySwitched(_Entry):
     """This kiosk switched to emergency mode (its instructions are showing) or back."""
 
     kind: ClassVar[str] = "emergency.switched"
-    consumer: ClassVar[str] = _CONSUMER
+    consumer: ClassVar[str] = _CONSUMER + (
+        "; this kiosk's notifier sends each host with visitors it checked in a roll-call link "
+        "(kiosk/core/emergency/host_notice.py)"
+    )
 
     active: bool
 

@@ -16,7 +16,8 @@ the typed event; replies are applied by ``replies``; the done screen reads ``sta
 It also reads ``alert.raised``: ``alert_routes`` plans each alert's messages to the desk's,
 security's and the backup contact's channels (``alert_deliveries``), sent by the same channel
 threads with the same retries; and ``parcel.received``: ``kiosk.core.deliveries.notice`` plans
-the recipient's notice of a parcel at reception, sent like an alert's.
+the recipient's notice of a parcel at reception, sent like an alert's; and this kiosk's
+``emergency.switched``: ``kiosk.core.emergency.host_notice`` plans each host's roll-call link.
 
 Never imports Kivy.
 """
@@ -32,7 +33,14 @@ from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, ValidationError
 from kiosk.core.config.settings import Settings
 from kiosk.core.deliveries import notice as parcel_notice
-from kiosk.core.events import AlertRaised, Event, ParcelReceived, VisitCheckedIn, parse_event
+from kiosk.core.events import (
+    AlertRaised,
+    EmergencySwitched,
+    Event,
+    ParcelReceived,
+    VisitCheckedIn,
+    parse_event,
+)
 from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
 from kiosk.core.notify import alert_routes
@@ -57,7 +65,12 @@ from kiosk.core.workers.worker import Worker
 log = logging.getLogger(__name__)
 
 CONSUMER = "notifier"
-KINDS: tuple[str, ...] = ("visit.checked_in", "alert.raised", "parcel.received")
+KINDS: tuple[str, ...] = (
+    "visit.checked_in",
+    "alert.raised",
+    "parcel.received",
+    "emergency.switched",
+)
 
 
 class NotifyWorker(Worker):
@@ -202,6 +215,13 @@ class NotifyWorker(Worker):
             return
         if isinstance(event, ParcelReceived):  # the recipient's notice (kiosk.core.deliveries)
             parcel_notice.plan(tx, event, records=self.records, settings=self.settings)
+            return
+        if isinstance(event, EmergencySwitched):  # hosts' roll-call links (emergency.host_notice)
+            from kiosk.core.emergency import host_notice
+
+            host_notice.plan(
+                tx, event, records=self.records, settings=self.settings, site_keys=self.site_keys
+            )
             return
         assert isinstance(event, VisitCheckedIn)  # KINDS
         visit = event.visit
