@@ -302,6 +302,7 @@ KIOSK_OR_PUBLIC = (
     "/api/v1/sync/health",  # writes only the calling kiosk's own row
     "/api/v1/reply/{token}",
     "/api/v1/ticket/{token}",
+    "/api/v1/rollcall/{token}",  # a host's signed roll-call link: the token is the credential
     "/api/v1/sync/keys",
 )
 
