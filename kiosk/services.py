@@ -179,6 +179,7 @@ def build_services(
             site_id=settings.site.id,
             kiosk_id=settings.kiosk.id,
             default_days=settings.checkin.retention_days,
+            id_days=settings.checkin.id_retention_days,
         )
     )
     services.progress = _progress(services)

@@ -119,6 +119,12 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
             for letter in "wei":
                 s.ids.keyboard.press(letter)
 
+    def id_number() -> None:
+        # shown where a site collects ID numbers ([checkin] id_numbers); the flow's own
+        # steps are left as the settings say
+        app.go("id_number")
+        screen("id_number").ids.field.text = "11010519491231002"
+
     def company() -> None:
         flow.set(name="张伟" if zh else "Zhang Wei")
         flow.go("company")
@@ -346,6 +352,7 @@ def tour_steps(app: Any) -> list[tuple[str, Step]]:
         ("home", home),
         ("phone", phone),
         ("name", name),
+        ("id_number", id_number),
         ("company", company),
         ("purpose", purpose),
         ("host", host),

@@ -21,7 +21,6 @@ from kivy.properties import (
 )
 
 from kiosk.core.visits.checkin import CheckinResult, mask_name
-from kiosk.core.visits.flow import STEPS
 from kiosk.core.visits.progress import VisitProgress
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.steps import StepScreen
@@ -89,7 +88,7 @@ class ConfirmScreen(StepScreen):
             field = next(iter(problems))
             step = "host" if field == "host" else field
             self.error_key = problems[field]
-            if step in STEPS:
+            if step in self.flow.steps:
                 self.flow.go(step)
                 self.go(step)
             return

@@ -18,6 +18,7 @@ from kivy.properties import DictProperty, ObjectProperty, StringProperty
 
 from kiosk.core.config.clock import site_time
 from kiosk.core.config.errors import NotFoundError
+from kiosk.core.store import id_numbers
 from kiosk.core.visits.flow import HostChoice
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.desk_pickers import fill_hosts, fill_purposes, search_hosts
@@ -45,6 +46,8 @@ class RecordView:
     purpose: str
     host: str
     annotations: tuple[Annotation, ...]
+    #: the visitor's ID number, masked (``1101**********1234``); '' where none was given
+    id_number: str = ""
 
 
 def record_view(reception: Any, visit_id: str, lang: str) -> RecordView:
@@ -85,6 +88,7 @@ def record_view(reception: Any, visit_id: str, lang: str) -> RecordView:
         purpose=visit.purpose,
         host=host_name(visit.host_id or ""),
         annotations=tuple(notes),
+        id_number=id_numbers.masked(records.store, visit_id),
     )
 
 

@@ -20,7 +20,7 @@ from kivy.properties import (
 )
 
 import kiosk.widgets.step_progress  # noqa: F401  (registers StepProgress for the .kv)
-from kiosk.core.visits.flow import STEPS, HostChoice, ReturningLookup, find_hosts
+from kiosk.core.visits.flow import HostChoice, ReturningLookup, find_hosts
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.reuse import refill
 
@@ -48,7 +48,8 @@ class StepScreen(KioskScreen):
 
     def back_to(self, step: str) -> None:
         """The progress bar's tap on a step already done: there, with everything typed kept."""
-        if step not in STEPS or STEPS.index(step) >= STEPS.index(self.name):
+        steps = self.flow.steps
+        if step not in steps or steps.index(step) >= steps.index(self.name):
             return
         self.save()
         self.flow.go(step)

@@ -13,6 +13,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("home", "kiosk.screens.home", "HomeScreen"),
     ("phone", "kiosk.screens.steps", "PhoneScreen"),
     ("name", "kiosk.screens.steps", "NameScreen"),
+    # only where [checkin] id_numbers is on (built when first shown, so never otherwise)
+    ("id_number", "kiosk.screens.id_number", "IdNumberScreen"),
     ("company", "kiosk.screens.steps", "CompanyScreen"),
     ("purpose", "kiosk.screens.steps", "PurposeScreen"),
     ("host", "kiosk.screens.steps", "HostScreen"),
@@ -61,6 +63,7 @@ def handed(name: str, s: Services, progress: Any) -> dict[str, Any]:
         "home": flow,
         "phone": typing,
         "name": typing,
+        "id_number": typing,
         "company": typing,
         "purpose": flow,
         "host": {**typing, "search": s.search, "records": s.records},

@@ -261,6 +261,8 @@ class DigitPad(BoxLayout):
     target = ObjectProperty(None, allownone=True)
     #: offer a "+" key for international numbers
     allow_plus = BooleanProperty(True)
+    #: what that key types ("X" for the last character of an ID number)
+    plus_key = StringProperty("+")
 
     def press(self, digit: str) -> None:
         if self.target is not None:

@@ -18,7 +18,7 @@ from kivy.uix.button import Button
 #: (segment, the flow steps it covers); consent is read as part of confirming
 SEGMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("phone", ("phone",)),
-    ("name", ("name",)),
+    ("name", ("name", "id_number")),
     ("company", ("company",)),
     ("purpose", ("purpose",)),
     ("host", ("host",)),

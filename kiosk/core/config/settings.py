@@ -91,6 +91,12 @@ class CheckinSettings:
     couriers: tuple[str, ...] = ("sf_express", "jd", "meituan", "eleme", "documents", "other")
     #: the optional one-tap rating on the goodbye screen: faces (three), stars (1-5) or off
     rating: str = "faces"
+    #: ask for the visitor's ID card number (身份证, sensitive under PIPL art. 28) on its own
+    #: optional step after the name, with its own consent line; off: never asked, never stored
+    id_numbers: bool = False
+    #: days an ID number is kept (sealed) before it is emptied; the site's retention period
+    #: caps it (the shorter of the two holds)
+    id_retention_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -284,6 +290,12 @@ def load_settings(
         raise ConfigError(
             f"{config_path}, line {_line_of(text, key, None)}: unknown section or key '{key}' "
             f"(sections: {', '.join(SECTIONS)})"
+        )
+    checkin = sections["checkin"]
+    if not 1 <= checkin.id_retention_days <= checkin.retention_days:
+        raise ConfigError(
+            f"{config_path}: [checkin] id_retention_days must be from 1 to retention_days "
+            f"({checkin.retention_days}), got {checkin.id_retention_days}"
         )
     return Settings(**sections, source=str(config_path) if text else "")
 

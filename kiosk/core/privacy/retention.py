@@ -5,7 +5,9 @@ settings, which reach the kiosk as ``site.settings``); the kiosk's own ``[checki
 retention_days`` (default 30) holds only until head office has said. The purge
 (``store/purge.py``) empties names, numbers, companies, notes, corrections, message texts and
 handled outbox payloads older than the period, and the personal fields of tickets raised before
-it and since resolved, confirmed or closed (``tickets/anonymise.py``), and keeps counts, times,
+it and since resolved, confirmed or closed (``tickets/anonymise.py``), and ID numbers (where a
+site collects them) after the shorter ``[checkin] id_retention_days`` (``store/id_numbers.py``;
+never longer than the site's period), and keeps counts, times,
 purposes and departments, so reports add up the same afterwards. Each purge that changed
 something is one audit entry (``privacy.purge``, actor ``system``) with its counts, never a
 name.
@@ -23,7 +25,7 @@ from datetime import datetime, timedelta
 
 from kiosk.core.config.clock import Clock, iso
 from kiosk.core.reception import audit
-from kiosk.core.store import kv, purge
+from kiosk.core.store import id_numbers, kv, purge
 from kiosk.core.store.database import Store
 from kiosk.core.workers.worker import Worker
 
@@ -43,6 +45,7 @@ class PurgeCounts:
     print_jobs: int = 0
     payloads: int = 0
     tickets: int = 0
+    id_numbers: int = 0
 
     @property
     def total(self) -> int:
@@ -59,9 +62,18 @@ def retention_days(store: Store, default: int = DEFAULT_DAYS) -> tuple[int, bool
     return default, False
 
 
-def purge_before(store: Store, cutoff: datetime, *, site_id: str, kiosk_id: str) -> PurgeCounts:
-    """Anonymise what is older than ``cutoff``, in one transaction with its audit entry."""
+def purge_before(
+    store: Store,
+    cutoff: datetime,
+    *,
+    site_id: str,
+    kiosk_id: str,
+    id_cutoff: datetime | None = None,
+) -> PurgeCounts:
+    """Anonymise what is older than ``cutoff``, and ID numbers older than ``id_cutoff`` (the
+    later of the two holds), in one transaction with its audit entry."""
     text = iso(cutoff)
+    id_cutoff = max(cutoff, id_cutoff) if id_cutoff is not None else cutoff
     with store.transaction() as tx:
         counts = PurgeCounts(
             visits=purge.visits(tx, text),
@@ -72,6 +84,7 @@ def purge_before(store: Store, cutoff: datetime, *, site_id: str, kiosk_id: str)
             print_jobs=purge.print_jobs(tx, text),
             payloads=purge.payloads(tx, text),
             tickets=purge.tickets(tx, text),
+            id_numbers=id_numbers.purge_before(tx, id_cutoff),
         )
         if counts.total:
             audit.record(
@@ -101,6 +114,7 @@ class PurgeWorker(Worker):
         site_id: str,
         kiosk_id: str,
         default_days: int = DEFAULT_DAYS,
+        id_days: int | None = None,
         check_every: float = 3600.0,
     ) -> None:
         super().__init__(name="retention-purge", clock=clock)
@@ -108,6 +122,8 @@ class PurgeWorker(Worker):
         self.site_id = site_id
         self.kiosk_id = kiosk_id
         self.default_days = default_days
+        #: days ID numbers are kept (``[checkin] id_retention_days``; None: the site's period)
+        self.id_days = id_days
         self.check_every = check_every
         self._last: datetime | None = None
         #: what the latest purge changed (None before the first)
@@ -119,12 +135,14 @@ class PurgeWorker(Worker):
             return False
         self._last = now
         days, _ = retention_days(self.store, self.default_days)
+        id_days = min(days, self.id_days) if self.id_days else days
         with self.store.session():
             self.last_counts = purge_before(
                 self.store,
                 now - timedelta(days=days),
                 site_id=self.site_id,
                 kiosk_id=self.kiosk_id,
+                id_cutoff=now - timedelta(days=id_days),
             )
         return False
 

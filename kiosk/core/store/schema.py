@@ -46,6 +46,7 @@ OWNERS: tuple[str, ...] = (
     "kiosk.core.store.parcels",
     "kiosk.core.store.report_rows",
     "kiosk.core.store.emergency",
+    "kiosk.core.store.id_numbers",
 )
 
 

@@ -34,6 +34,7 @@ from kiosk.core.events import (
 from kiosk.core.head_office.staleness import HELD_ALERT_KIND, hold_check_ins
 from kiosk.core.masking import mask_name, mask_phone, mask_text
 from kiosk.core.models import Invitation, InvitationState, Visit, Visitor, VisitState
+from kiosk.core.store import id_numbers
 from kiosk.core.store.database import Transaction, new_id
 from kiosk.core.visits.checkout import CheckOut
 from kiosk.core.visits.forms import (
@@ -47,6 +48,7 @@ from kiosk.core.visits.forms import (
     validate_form,
     validate_phone,
 )
+from kiosk.core.visits.id_numbers import validate_id_number
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +137,13 @@ class CheckinService(CheckOut):
             )
             if form.no_phone and not result.denied:
                 self._tell_desk_no_phone(tx, result)
+            if self.settings.checkin.id_numbers and form.id_number and form.id_consent:
+                id_numbers.record(
+                    tx,
+                    result.visit.id,
+                    validate_id_number(form.id_number),
+                    consent_version=self.settings.checkin.consent_version,
+                )
             return result
 
     def _tell_desk_no_phone(self, tx: Transaction, result: CheckinResult) -> None:

@@ -5,7 +5,9 @@ so far, so Back never loses anything, and ``reset`` forgets everything for the n
 
 Order: phone → (a returning visitor confirms and skips to confirm) → name → company →
 purpose → host → consent → confirm. The phone number comes first because it is what finds a
-returning visitor or a planned guest; a new visitor answers the rest.
+returning visitor or a planned guest; a new visitor answers the rest. Where a site collects ID
+numbers (``[checkin] id_numbers``), an optional ``id_number`` step with its own consent line
+follows the name (``ID_STEPS``); otherwise the steps are exactly ``STEPS``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from kiosk.core.privacy.retention import retention_days
 from kiosk.core.visits.checkin import CheckinForm, CheckinService, ReturningVisitor
 
 STEPS = ("phone", "name", "company", "purpose", "host", "consent", "confirm")
+#: the steps where the site collects ID numbers: their own step after the name
+ID_STEPS = ("phone", "name", "id_number", "company", "purpose", "host", "consent", "confirm")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class ReturningLookup:
 class CheckinFlow:
     def __init__(self, service: CheckinService) -> None:
         self.service = service
+        #: this site's steps (``ID_STEPS`` where ID numbers are collected, else ``STEPS``)
+        self.steps = ID_STEPS if service.settings.checkin.id_numbers else STEPS
         self.reset()
 
     def reset(self) -> None:
@@ -77,6 +83,10 @@ class CheckinFlow:
         self.set(phone="", no_phone=True, visitor_id=None)
         self.returning = None
         self.still_in = 0
+
+    def skip_id_number(self) -> None:
+        """The visitor gives no ID number: none is kept (the check-in goes on without)."""
+        self.set(id_number="", id_consent=False)
 
     def lookup_returning(self) -> ReturningVisitor | None:
         """After the phone step: pre-fill from the earlier record, if there is one."""
@@ -139,7 +149,7 @@ class CheckinFlow:
 
     # -- navigation --------------------------------------------------------------------------
     def go(self, step: str) -> str:
-        if step not in STEPS:
+        if step not in self.steps:
             raise ValueError(step)
         self.history.append(self.step)
         self.step = step
@@ -149,8 +159,8 @@ class CheckinFlow:
         """The step after the current one (a returning visitor with everything known skips)."""
         if self.step == "phone" and self.returning is not None and self.ready_to_confirm():
             return self.go("confirm")
-        index = STEPS.index(self.step)
-        return self.go(STEPS[min(index + 1, len(STEPS) - 1)])
+        index = self.steps.index(self.step)
+        return self.go(self.steps[min(index + 1, len(self.steps) - 1)])
 
     def back(self) -> str | None:
         """The previous step, or None when Back should leave the flow (to home)."""

@@ -45,6 +45,10 @@ class CheckinForm:
     #: the visitor has no mobile number (or a foreign one they cannot receive on): no number
     #: is asked for, no earlier record is matched, and the desk is told
     no_phone: bool = False
+    #: the ID card number (only where ``[checkin] id_numbers`` is on; '' when skipped) and
+    #: the visitor's tick on its own consent line
+    id_number: str = field(default="", repr=False)
+    id_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,12 @@ def validate_form(form: CheckinForm, settings: Settings) -> dict[str, str]:
         problems["purpose"] = "checkin.invalid.purpose"
     if "host" in required and not (form.host_id or form.department_id):
         problems["host"] = "checkin.required.host"
+    if settings.checkin.id_numbers and form.id_number:
+        from kiosk.core.visits.id_numbers import validate_id_number
+
+        check("id_number", validate_id_number, form.id_number)
+        if "id_number" not in problems and not form.id_consent:
+            problems["id_number"] = "checkin.required.id_consent"
     if not form.consent:
         problems["consent"] = "checkin.required.consent"
     return problems
