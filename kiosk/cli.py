@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.core.config.errors import ConfigError, KioskError
-from kiosk.core.config.settings import Settings, load_settings, render_toml
+from kiosk.core.config.settings import Settings, load_settings
+from kiosk.core.config.settings_toml import render_toml
 from kiosk.core.events import InvitationCreated
 
 
@@ -139,7 +140,7 @@ def _stderr() -> TextIO:
 
 def _print_config(settings: Settings) -> int:
     """The settings in force: the file's, with what enrollment replaces marked."""
-    from kiosk.core.config.settings import differences
+    from kiosk.core.config.settings_toml import differences
     from kiosk.core.head_office.enrollment import load_enrollment
     from kiosk.enrolled import enrolled_settings
 

@@ -28,7 +28,7 @@ from pg_fixture import postgres  # noqa: F401  (fixture)
 from kiosk import cli
 from kiosk.core.config.clock import FakeClock
 from kiosk.core.config.errors import NotFoundError
-from kiosk.core.config.settings import render_toml
+from kiosk.core.config.settings_toml import render_toml
 from kiosk.core.notify.channels import AppriseNotifier
 from kiosk.core.visits.checkin import CheckinForm
 from kiosk.services import build_services

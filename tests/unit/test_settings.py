@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core.config.errors import ConfigError
-from kiosk.core.config.settings import load_settings, render_toml
+from kiosk.core.config.settings import load_settings
+from kiosk.core.config.settings_toml import render_toml
 
 
 def write(tmp_path, text):

@@ -32,15 +32,7 @@ from datetime import datetime, timedelta
 from kiosk.core.config.clock import Clock, parse_iso
 from kiosk.core.config.errors import KioskError, ValidationError
 from kiosk.core.config.settings import Settings
-from kiosk.core.deliveries import notice as parcel_notice
-from kiosk.core.events import (
-    AlertRaised,
-    EmergencySwitched,
-    Event,
-    ParcelReceived,
-    VisitCheckedIn,
-    parse_event,
-)
+from kiosk.core.events import Event, VisitCheckedIn, parse_event
 from kiosk.core.keys.site_keys import SiteKeys
 from kiosk.core.models import Host, OutboxEvent, VisitState
 from kiosk.core.notify import alert_routes
@@ -48,6 +40,7 @@ from kiosk.core.notify.channels import Message, Notifier, department_urls, redac
 from kiosk.core.notify.compose import Arrival, Composer
 from kiosk.core.notify.deliveries import RETRY, record_outcome
 from kiosk.core.notify.messages import language
+from kiosk.core.notify.notices import plan_notice
 from kiosk.core.notify.plan import EscalationPlan, Step
 from kiosk.core.notify.replies import apply_reply
 from kiosk.core.notify.reply_links import new_reply_id
@@ -210,20 +203,16 @@ class NotifyWorker(Worker):
     def handle(self, tx: Transaction, event: Event, *, record: OutboxEvent) -> None:
         """Plan a checked-in visit (its row, the first step's deliveries, the escalation) or
         an alert's deliveries (``alert_routes``)."""
-        if isinstance(event, AlertRaised):
-            self.alerts.plan(tx, event)
-            return
-        if isinstance(event, ParcelReceived):  # the recipient's notice (kiosk.core.deliveries)
-            parcel_notice.plan(tx, event, records=self.records, settings=self.settings)
-            return
-        if isinstance(event, EmergencySwitched):  # hosts' roll-call links (emergency.host_notice)
-            from kiosk.core.emergency import host_notice
-
-            host_notice.plan(
-                tx, event, records=self.records, settings=self.settings, site_keys=self.site_keys
+        if not isinstance(event, VisitCheckedIn):  # an alert's, a parcel's, an emergency's
+            plan_notice(
+                tx,
+                event,
+                alerts=self.alerts,
+                records=self.records,
+                settings=self.settings,
+                site_keys=self.site_keys,
             )
             return
-        assert isinstance(event, VisitCheckedIn)  # KINDS
         visit = event.visit
         if db.visit_row(tx, visit.id) is not None:
             return
