@@ -99,8 +99,14 @@ def test_a_database_truncated_to_half_is_refused(made, tmp_path) -> None:
 
 def test_sixty_four_flipped_bytes_mid_file_are_refused(made, tmp_path) -> None:
     db = _copy(made, tmp_path)
+    # inside cells, as in the attack: a page's cells fill it from its end, so the last bytes
+    # of the outbox's root page (mid-page can be the unused gap between pointers and cells)
+    with sqlite3.connect(db) as conn:
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name='outbox'").fetchone()
+        (page,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
     data = bytearray(db.read_bytes())
-    start = len(data) // 2  # mid-file, as in the attack: inside some page's cells
+    start = root * page - 100
     for i in range(start, start + 64):
         data[i] ^= 0xFF
     db.write_bytes(bytes(data))

@@ -188,6 +188,7 @@ def test_a_kiosk_from_before_step_14_gets_the_clear_columns_filled_from_its_seal
     ):
         for column in columns:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE visit_id_numbers")  # step 16
     conn.execute("PRAGMA user_version = 13")
     path = services.settings.database_path
     services.stop()
