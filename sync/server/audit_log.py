@@ -29,7 +29,7 @@ from kiosk.core.reception.audit import GENESIS, Verification, entry_hash, verify
 from kiosk.core.store.ids import new_id
 
 from .identity import phone_indexer
-from .models import Visit, Visitor
+from .models import Site, Visit, Visitor
 from .reception import AuditEntry
 
 #: the prefix of head office's own chain of a site (``kiosk_id`` column)
@@ -73,6 +73,10 @@ def record_entry(
     """Append one entry to the site's head-office chain (``head-office:<site>``), hashed as a
     kiosk's entry is, in the session's transaction."""
     chain = f"{HEAD_OFFICE}{site_id}"
+    # the site's row lock (the one the change feed's numbers take too) makes two writers of
+    # one chain take turns; without it, on PostgreSQL both read the same last entry and the
+    # second collided on the chain's next number (SQLite's writers already take turns)
+    session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
     last = session.scalars(
         select(AuditEntry).where(AuditEntry.kiosk_id == chain).order_by(AuditEntry.seq.desc())
     ).first()
