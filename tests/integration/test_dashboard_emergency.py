@@ -3,24 +3,45 @@ again before anything is recorded, then feeds the kiosks' own ``emergency.starte
 the roll call lists who was on site with their marks; a security guard's mark is an
 ``emergency.marked`` entry fed to the site's kiosks; the end needs a reason; the rows
 fragment and the event stream follow the entries; CSRF, roles and site scoping; each start,
-mark, end and view of the names in the audit chain. (The browser with a real kiosk:
-``test_dashboard_emergency_browser.py``.)"""
+mark, end and view of the names in the audit chain.
+
+Then a security guard's phone (headless Chromium at 390×844, Debian's, driven by Playwright)
+with a real kiosk of the other site: the app's own wiring (``build_services``), enrolled with
+head office, its workers started (the sync worker with its held pull, at its default round
+interval). The guard starts a drill in the browser (with the confirm step); the kiosk's
+emergency mode starts from the fed entry; a mark made at the kiosk's console
+(``EmergencyMode.mark``, the console's own use case) appears on the guard's roll call without
+a reload; the guard's mark on the phone reaches the kiosk's roll call; the site manager of the
+other site is refused and offered no link."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from kiosk.core.config.settings import load_settings
+from kiosk.core.directory.demo import demo_directory, import_directory
+from kiosk.core.printing.fake import FakePrinter
+from kiosk.services import build_services
+from sync.client import enroll
 from sync.server.dashboard import audit
 from sync.server.models import Change, Visit, Visitor
-from tests.support.dashboard_env import DashboardEnv, page_csrf
+from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
+from tests.unit.emergency_fixtures import form
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PAGE = "/dashboard/sites/north/emergency"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+#: the slowest a start or a mark may take to cross (held pulls: about a second)
+WITHIN = 5.0
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +171,8 @@ def test_roles_and_sites(env: DashboardEnv, who: str, path: str, code: int) -> N
 def test_a_site_manager_cannot_start_one_at_another_site(env: DashboardEnv) -> None:
     c = env.login("manager")
     csrf = page_csrf(c, PAGE)
-    form = {"csrf": csrf, "emergency": "fire", "confirm": "yes"}
-    assert c.post("/dashboard/sites/south/emergency/start", data=form).status_code == 403
+    start = {"csrf": csrf, "emergency": "fire", "confirm": "yes"}
+    assert c.post("/dashboard/sites/south/emergency/start", data=start).status_code == 403
     assert 'id="emergency-link"' not in env.login("viewer").get("/dashboard/sites/north").text
     assert 'id="emergency-link"' in c.get("/dashboard/sites/north").text
     with env.ho.sessions() as s:
@@ -163,3 +184,125 @@ def test_signed_out_stream_is_refused(env: DashboardEnv) -> None:
     with httpx.Client(base_url=env.url) as anon:
         r = anon.get(f"{PAGE}/events", headers={"Accept": "text/event-stream"})
     assert r.status_code == 401
+
+
+@pytest.fixture
+def kiosk(env: DashboardEnv, tmp_path: Path) -> Iterator[object]:
+    data = tmp_path / "kiosk"
+    enroll(env.url, env.ho.add_kiosk("south"), data_dir=data)
+    settings = load_settings(environ={}).replace("kiosk", data_dir=str(data))
+    services = build_services(
+        settings.replace("printer", backend="file"), start_workers=False, printer=FakePrinter()
+    )
+    try:
+        import_directory(services.records, demo_directory())
+        services.start()
+        yield services
+    finally:
+        services.stop()
+
+
+@pytest.fixture
+def phone() -> Iterator[object]:
+    assert Path(CHROMIUM).exists(), f"Debian chromium is needed at {CHROMIUM}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            extra_http_headers={"X-Forwarded-For": "10.91.0.1"},
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == []
+
+
+def _sign_in(page, url: str, name: str) -> None:
+    page.goto(f"{url}/dashboard/login?lang=en")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _wait(condition, what: str, timeout: float = WITHIN) -> None:
+    began = time.monotonic()
+    while not condition():
+        if time.monotonic() - began > timeout:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.05)
+
+
+def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
+    env: DashboardEnv, kiosk, phone
+) -> None:
+    mode = kiosk.emergency.mode
+    switched = threading.Event()
+    mode.on_change(lambda incident: switched.set() if incident is not None else None)
+    mine = kiosk.checkin.check_in(form(name="王芳", phone="13812340001")).visit.id
+    theirs = kiosk.checkin.check_in(form(name="张伟", phone="13812340002", host="h002")).visit.id
+    page = phone
+    _sign_in(page, env.url, "guard")
+    page.goto(f"{env.url}/dashboard/sites/south/emergency?lang=en")
+    page.select_option("select[name=emergency]", "fire")
+    assert page.is_checked("input[name=drill]")
+    page.click("#start button[type=submit]")
+    assert page.inner_text("h1") == "Start emergency mode?"
+    assert not switched.is_set()  # the confirm page records nothing
+    clicked = time.monotonic()
+    page.click("#confirm button.danger")
+    assert switched.wait(WITHIN), "the kiosk did not switch to emergency mode"
+    crossed = time.monotonic() - clicked
+    incident = mode.current()
+    assert incident is not None and incident.drill and incident.emergency == "fire"
+    assert incident.started_on == "head-office"
+
+    # both visitors (pushed by the kiosk at check-in) are on the guard's roll call
+    page.wait_for_selector(f"tr[data-person='{theirs}']", timeout=WITHIN * 1000)
+    page.wait_for_selector("#live-state:has-text('Updating live')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate("window.notReloaded = true")
+
+    # a mark made at the kiosk's console appears on the phone without a reload
+    marked = time.monotonic()
+    mode.mark(by="st-desk", person_id=mine, status="accounted")
+    page.wait_for_selector(
+        f"tr[data-person='{mine}'][data-status='accounted']", timeout=WITHIN * 1000
+    )
+    shown = time.monotonic() - marked
+    assert page.evaluate("window.notReloaded") is True
+    assert "st-desk" in page.inner_text(f"tr[data-person='{mine}']")
+
+    # the guard marks the other visitor missing on the phone: the kiosk's roll call has it
+    tapped = time.monotonic()
+    page.locator(f"tr[data-person='{theirs}'] button[value=missing]").tap()
+    _wait(
+        lambda: (m := mode.current().marks.get(theirs)) is not None and m.status == "missing",
+        "the guard's mark on the kiosk",
+    )
+    back = time.monotonic() - tapped
+    page.wait_for_selector(f"tr[data-person='{theirs}'][data-status='missing']")
+    line = next(x for x in mode.roll_call().lines if x.person.person_id == theirs)
+    assert line.status == "missing" and line.mark is not None and line.mark.by.startswith("hq-")
+    print(
+        f"start to kiosk {crossed:.2f} s; kiosk mark to phone {shown:.2f} s; "
+        f"phone mark to kiosk {back:.2f} s"
+    )
+
+    # a site manager of another site: no link, and the page refused
+    other = page.context.browser.new_context(extra_http_headers={"X-Forwarded-For": "10.91.0.2"})
+    try:
+        tab = other.new_page()
+        _sign_in(tab, env.url, "manager")
+        assert "/sites/south/emergency" not in tab.content()
+        response = tab.goto(f"{env.url}/dashboard/sites/south/emergency")
+        assert response is not None and response.status == 403
+        assert tab.request.get(f"{env.url}/dashboard/sites/south/emergency/rows").status == 403
+    finally:
+        other.close()
