@@ -16,6 +16,7 @@ other site is refused and offered no link."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from sync.client import enroll
 from sync.server.dashboard import audit
 from sync.server.models import Change, Visit, Visitor
 from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
+from tests.support.harness import ROOT
 from tests.unit.emergency_fixtures import form
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -231,6 +233,40 @@ def _sign_in(page, url: str, name: str) -> None:
     page.wait_for_load_state()
 
 
+def _screens(browser, url: str, shots: list[str]) -> None:
+    """With ``DASHBOARD_SCREENSHOTS=docs``: south's emergency page into docs/screenshots at
+    1366×768 and 390×844 in both languages (``start``: the start form and its confirm page;
+    ``rollcall``: the roll call under way); each must fit its width."""
+    if os.environ.get("DASHBOARD_SCREENSHOTS") != "docs":
+        return
+    folder = ROOT / "docs" / "screenshots"
+    for lang in ("zh_CN", "en"):
+        for width, height in ((1366, 768), (390, 844)):
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                extra_http_headers={"X-Forwarded-For": f"10.92.{width % 250}.1"},
+            )
+            page = context.new_page()
+            _sign_in(page, url, "guard")
+            page.goto(f"{url}/dashboard/sites/south/emergency?lang={lang}")
+            for shot in shots:
+                if shot == "start":
+                    _shot(page, folder / f"dashboard-emergency-start-{lang}-{width}.png")
+                    page.click("#start button[type=submit]")
+                    _shot(page, folder / f"dashboard-emergency-confirm-{lang}-{width}.png")
+                else:
+                    page.wait_for_selector("#live-state:has-text('●')")
+                    _shot(page, folder / f"dashboard-emergency-{lang}-{width}.png", full=True)
+            context.close()
+
+
+def _shot(page, path: Path, *, full: bool = False) -> None:
+    page.wait_for_load_state()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path.name} is {overflow}px too wide"
+    page.screenshot(path=str(path), full_page=full)
+
+
 def _wait(condition, what: str, timeout: float = WITHIN) -> None:
     began = time.monotonic()
     while not condition():
@@ -247,7 +283,9 @@ def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
     mode.on_change(lambda incident: switched.set() if incident is not None else None)
     mine = kiosk.checkin.check_in(form(name="王芳", phone="13812340001")).visit.id
     theirs = kiosk.checkin.check_in(form(name="张伟", phone="13812340002", host="h002")).visit.id
+    kiosk.checkin.check_in(form(name="Emma Müller", phone="13812340003"))  # stays unmarked
     page = phone
+    _screens(page.context.browser, env.url, ["start"])
     _sign_in(page, env.url, "guard")
     page.goto(f"{env.url}/dashboard/sites/south/emergency?lang=en")
     page.select_option("select[name=emergency]", "fire")
@@ -290,6 +328,7 @@ def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
     page.wait_for_selector(f"tr[data-person='{theirs}'][data-status='missing']")
     line = next(x for x in mode.roll_call().lines if x.person.person_id == theirs)
     assert line.status == "missing" and line.mark is not None and line.mark.by.startswith("hq-")
+    _screens(page.context.browser, env.url, ["rollcall"])
     print(
         f"start to kiosk {crossed:.2f} s; kiosk mark to phone {shown:.2f} s; "
         f"phone mark to kiosk {back:.2f} s"
