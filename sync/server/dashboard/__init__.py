@@ -19,6 +19,7 @@ from . import (
     pages_auth,
     pages_buildings,
     pages_directory,
+    pages_emergency,
     pages_incidents,
     pages_invitations,
     pages_privacy,
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         pages_staff,
         pages_privacy,
         pages_incidents,
+        pages_emergency,
         live,
     ):
         app.include_router(module.router, prefix=PREFIX)

@@ -13,7 +13,7 @@ so a session that expired or was closed stops receiving within that time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -96,6 +96,13 @@ async def onsite_events(request: Request, viewer: CurrentViewer, site: Site = ""
         with sessions() as session, session.begin():
             return queries.on_site_signature(session, _sites(session, viewer, site))
 
+    return await changes_stream(request, signature)
+
+
+async def changes_stream(request: Request, signature: Callable[[], str]) -> StreamingResponse:
+    """A stream that says ``changed`` whenever ``signature()`` (run in the thread pool, a
+    session per look) moves; also the roll call's (``pages_emergency``). Its first look runs
+    before the stream starts, so a refusal there is an ordinary answer."""
     first = await run_in_threadpool(signature)  # a 403 here, before the stream starts
 
     async def stream() -> AsyncIterator[str]:

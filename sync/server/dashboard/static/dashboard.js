@@ -3,6 +3,8 @@
 // - table#onsite: live on-site board. Server-sent events say "changed"; the rows are then
 //   fetched from data-rows and swapped in. Without EventSource, or when its stream fails, the
 //   rows are fetched every data-fallback seconds instead.
+// - table#rollcall: an emergency's live roll call, the same way; when the fresh rows belong to
+//   another incident (it started or ended meanwhile: data-incident) the page is reloaded.
 // - select.autosubmit: submits its form when changed.
 "use strict";
 (function () {
@@ -37,8 +39,10 @@
           var holder = document.createElement("table");
           holder.innerHTML = html;
           var fresh = holder.querySelector("tbody");
-          var old = document.getElementById("onsite-rows");
-          if (fresh && old) old.replaceWith(fresh);
+          var old = table.tBodies[0];
+          if (!fresh || !old) return;
+          if (fresh.dataset.incident !== old.dataset.incident) window.location.reload();
+          else old.replaceWith(fresh);
         })
         .catch(function () {})
         .then(function () { busy = false; });
@@ -72,8 +76,10 @@
   }
 
   ready(function () {
-    var table = document.getElementById("onsite");
-    if (table) liveBoard(table);
+    ["onsite", "rollcall"].forEach(function (id) {
+      var table = document.getElementById(id);
+      if (table) liveBoard(table);
+    });
     document.querySelectorAll("select.autosubmit").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });
