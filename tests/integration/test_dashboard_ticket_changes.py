@@ -135,6 +135,14 @@ def _operator(env: DashboardEnv, name: str) -> str:
         return f"hq-{s.scalar(select(DashboardUser.id).where(DashboardUser.name == name))}"
 
 
+def _heard(env: DashboardEnv, kiosk_id: str):
+    """When head office last heard from the kiosk (UTC)."""
+    with env.ho.sessions() as s:
+        seen = s.get_one(Kiosk, kiosk_id).last_seen_at
+    assert seen is not None
+    return seen if seen.tzinfo else seen.replace(tzinfo=UTC)
+
+
 def _audit(env: DashboardEnv, subject_id: str) -> list[tuple[str, str, str]]:
     """Head office's entries about a ticket (both chains), views left out."""
     with env.ho.sessions() as s:
@@ -257,13 +265,17 @@ def test_the_changed_pages_at_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Ser
     manager.page.select_option("#ticket-assign select[name=department_id]", "north-rnd")
     manager.page.fill("#ticket-assign input[name=note]", "请今天下午前处理")
     manager.click("#ticket-assign button[type=submit]")
-    # the kiosk goes quiet (head office's look with its clock 31 minutes on)
+    # the kiosk was quiet once (cleared by its next round's health report) and is again
+    kiosk_id = kiosk.settings.kiosk.id
     with env.ho.sessions() as s, s.begin():
-        seen = s.get_one(Kiosk, kiosk.settings.kiosk.id).last_seen_at
-        assert seen is not None
-        seen = seen if seen.tzinfo else seen.replace(tzinfo=UTC)
-        now = seen + timedelta(minutes=31)
-        check_quiet(s, now=now, after=timedelta(minutes=30), watching_since=now - timedelta(days=1))
+        since = _heard(env, kiosk_id)
+        assert check_quiet(s, now=since + timedelta(milliseconds=1), after=timedelta(0)).raised
+    assert kiosk.sync.run_round() is not None
+    heard = _heard(env, kiosk_id)
+    with env.ho.sessions() as s, s.begin():
+        assert check_quiet(s, now=heard, after=timedelta(hours=1)).cleared == 1
+        later = heard + timedelta(minutes=31)
+        assert check_quiet(s, now=later, after=timedelta(minutes=30)).raised
     folder = out_dir(Path(env.folder) / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     pages = {
@@ -282,7 +294,10 @@ def test_the_changed_pages_at_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Ser
                 assert overflow <= 0, f"{name} at {size[0]}px is {overflow}px too wide"
                 if name == "alerts":
                     key = "终端已有一段时间未与总部同步" if lang == "zh_CN" else "has not synced"
-                    assert key in t.page.inner_text("tr[data-alert='kiosk.quiet']")
+                    rows = t.page.locator("tr[data-alert='kiosk.quiet']").all_inner_texts()
+                    assert len(rows) == 2 and all(key in r for r in rows)
+                    cleared = "已于" if lang == "zh_CN" else "Cleared at"
+                    assert cleared in rows[1] and cleared not in rows[0]
                 t.page.screenshot(
                     path=str(folder / f"dashboard-{name}-{lang}-{size[0]}.png"), full_page=True
                 )
