@@ -279,8 +279,8 @@ def test_the_changed_pages_at_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Ser
     folder = out_dir(Path(env.folder) / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     pages = {
-        "ticket": f"/dashboard/tickets/{raised.id}",
-        "alerts": "/dashboard/sites/north/alerts?state=all",
+        "ticket-change": f"/dashboard/tickets/{raised.id}",
+        "alerts-quiet": "/dashboard/sites/north/alerts?state=all",
     }
     every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
     for lang in ("zh_CN", "en"):
@@ -292,7 +292,7 @@ def test_the_changed_pages_at_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Ser
                 t.go(path, lang=lang)
                 overflow = t.page.evaluate("document.documentElement.scrollWidth - innerWidth")
                 assert overflow <= 0, f"{name} at {size[0]}px is {overflow}px too wide"
-                if name == "alerts":
+                if name == "alerts-quiet":
                     key = "终端已有一段时间未与总部同步" if lang == "zh_CN" else "has not synced"
                     rows = t.page.locator("tr[data-alert='kiosk.quiet']").all_inner_texts()
                     assert len(rows) == 2 and all(key in r for r in rows)
