@@ -9,6 +9,8 @@ database is 503 (kiosks retry), data the database refuses is 400, a uniqueness c
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,6 +52,7 @@ from .db import default_database_url, make_engine, make_sessionmaker, reading
 from .errors import ConflictError
 from .held_pulls import HeldPulls
 from .mail_worker import mailer_lifespan
+from .quiet_kiosks import watch_lifespan
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@asynccontextmanager
+async def _workers(app: FastAPI) -> AsyncIterator[None]:
+    """The app's workers: the invitation mailer (when $KIOSK_SERVER_MAIL_URL is set,
+    mail_worker.py) and the quiet-kiosk watch (quiet_kiosks.py)."""
+    async with mailer_lifespan(app), watch_lifespan(app):
+        yield
+
+
 def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastAPI:
     url = database_url or default_database_url()
     engine = make_engine(url, pool_size=pool_size)
@@ -72,8 +83,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
         title="Lobby kiosk head office",
         version=f"{PROTOCOL_VERSION}",
         description="Visitor records of every site; sync for the lobby kiosks.",
-        # the invitation mailer, when $KIOSK_SERVER_MAIL_URL is set (mail_worker.py)
-        lifespan=mailer_lifespan,
+        lifespan=_workers,
     )
     app.add_middleware(limits.BodyLimit)
     app.state.engine = engine

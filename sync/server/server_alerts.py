@@ -31,9 +31,11 @@ def raise_server_alert(
     alert_id: str | None = None,
     visit_id: str | None = None,
     severity: str = "warning",
+    now: datetime | None = None,
 ) -> None:
     """Record an alert about ``kiosk_id`` of ``site_id`` in the caller's transaction
-    (``alert_id``: one the kiosks are told too, so their acknowledgement finds it)."""
+    (``alert_id``: one the kiosks are told too, so their acknowledgement finds it; ``now``:
+    the caller's clock, else the system's)."""
     shown = ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
     log.warning("alert %s: site %s, kiosk %s: %s", kind, site_id, kiosk_id, shown)
     session.add(
@@ -46,7 +48,7 @@ def raise_server_alert(
             message_key=f"alert.{kind}"[:64],
             details={str(k)[:64]: str(v)[:500] for k, v in details.items()},
             visit_id=visit_id,
-            raised_at=datetime.now(UTC),
+            raised_at=now or datetime.now(UTC),
             acknowledged_by="",
             ack_hlc="",
         )

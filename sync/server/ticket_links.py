@@ -7,10 +7,10 @@ form; ``POST`` records one step. GET records nothing (mail scanners open every l
 carries the entry the page showed (``seen``): a second POST of the same page (a double tap,
 the link used twice) finds the ticket moved on and gets the "already recorded" page with the
 status now; once the ticket is resolved every use gets the "resolved" page. A recorded step is
-a ``ticket.updated`` entry (``by`` = ``department:<id>``) folded here and fed to every kiosk of
-the site, which apply it (``kiosk/core/tickets/pulled.py``), and an entry in the site's
-head-office audit chain (``audit_log.record_entry``: who, which step, which ticket; never the
-note), in the same transaction.
+a ``ticket.updated`` entry (``by`` = ``department:<id>``) written by ``ticket_steps.record_step``
+(as the dashboard's changes are): folded here, fed to every kiosk of the site, which apply it
+(``kiosk/core/tickets/pulled.py``), and an entry in the site's head-office audit chain (who,
+which step, which ticket; never the note), in the same transaction.
 
 Keys: the site's reply-link key, as for host reply links (``replies.py``). Must never: show
 the client's personal data; record anything on GET.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import logging
-import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -31,18 +30,16 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import DeniedError, ValidationError
 from kiosk.core.config.i18n import translate
-from kiosk.core.events import TicketUpdated
 from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.tickets import text
 from kiosk.core.tickets.links import TICKET_PATH, TicketLink, peek_key, verify
-from kiosk.core.tickets.model import DONE, Ticket, step
+from kiosk.core.tickets.model import DONE, Ticket
 
 from .api.deps import SessionDep
-from .audit_log import record_entry
-from .changes import append_change
 from .keys import verifying_key
 from .replies import _clock
-from .tickets import TicketRow, add_entries, ticket_of
+from .ticket_steps import record_step
+from .tickets import TicketRow, ticket_of
 
 log = logging.getLogger(__name__)
 
@@ -177,33 +174,15 @@ def record(request: Request, session: Session, token: str, form: dict[str, str])
                 return _page("ticket.page.used", code=status.HTTP_409_CONFLICT, **_status(ticket))
             if action in ("progress", "resolved") and not note:
                 return _page("ticket.page.note_required", code=status.HTTP_400_BAD_REQUEST)
-            after = step(ticket.kind, ticket.status, action)
-            event = TicketUpdated(
-                entry_id=uuid.uuid4().hex,
-                ticket_id=ticket.id,
-                site_id=row.site_id,
-                kiosk_id="",
-                action=action,  # type: ignore[arg-type]
-                status=after if after != ticket.status else "",  # type: ignore[arg-type]
-                note=note,
-                seen=seen,
-                by=f"department:{link.department_id}"[:80],
-                at=max(_clock(request).now(), ticket.updated_at),
-            )
-            add_entries(session, row.site_id, [event])
-            append_change(session, site_id=row.site_id, change=event)
-            # the kiosks audit their staff's steps; a department's is audited here, in the
-            # site's head-office chain (``kiosk-server audit verify``)
-            record_entry(
+            record_step(
                 session,
-                site_id=row.site_id,
-                now=event.at,
-                action=f"ticket.{action}",
-                actor=event.by,
-                subject_kind="ticket",
-                subject_id=ticket.id,
-                fields="note" if note else "",
-                details={"entry": event.entry_id, "status": after},
+                row,
+                ticket,
+                action=action,
+                by=f"department:{link.department_id}",
+                at=_clock(request).now(),
+                seen=seen,
+                note=note,
             )
     except DeniedError as e:
         return _refusal(e)
