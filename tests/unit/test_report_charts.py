@@ -141,3 +141,31 @@ def test_every_chart_key_is_in_both_catalogues() -> None:
     assert len(used) > 25
     for lang in ("en", "zh_CN"):
         assert sorted(used - set(catalogue(lang))) == [], lang
+
+
+def test_the_pdf_draws_the_same_spreads_as_the_page() -> None:
+    from kiosk.core.reports.chart import BAR, render_rows
+    from kiosk.core.reports.export import PAGE, pages
+    from kiosk.core.reports.figures import Report
+    from kiosk.core.reports.periods import period
+
+    image = render_rows([("a", 2), ("b", 0), ("c", 4)], title="Host replies")
+
+    def bar_length(i: int) -> int:
+        y = 70 + i * 40 + 16
+        return sum(image.getpixel((x, y)) == BAR for x in range(image.width))
+
+    assert bar_length(1) == 0 and bar_length(0) > 0
+    assert bar_length(2) == pytest.approx(2 * bar_length(0), abs=2)  # 4 visits against 2
+    times = DeskTimes(notified=2, replies=(3.0, 70.0), tickets=0, first_response=(), resolution=())
+    spreads = rc.spread_images(times, translator("en"))
+    assert len(spreads) == 3
+    span = period("quarter", datetime(2026, 10, 1).date(), "Asia/Shanghai")
+    report = Report("north", span, (), (0,) * 24)
+    t = translator("en")
+    plain = pages(report, t, site_name="North")
+    drawn = pages(report, t, site_name="North", charts=spreads)
+    assert len(plain) == 1 and len(drawn) == 2 and drawn[1].size == PAGE  # whole on a new page
+    # the spreads' blue bars are drawn, below the hour chart (which has none: no visits)
+    assert any(c == BAR for page in drawn for _, c in page.getcolors(1 << 20))
+    assert not any(c == BAR for _, c in plain[0].getcolors(1 << 20))

@@ -2,7 +2,8 @@
 notice of their visitor and how fast tickets were answered and resolved, from what the site's
 kiosks pushed (visits, tickets and their steps) and the replies hosts sent through their links.
 
-The result is the kiosk's own report value (``kiosk.core.reports.figures.Report``, the same
+``desk_times`` gathers the minutes (``DeskTimes``: the page charts their spread); ``as_report``
+makes them the kiosk's own report value (``kiosk.core.reports.figures.Report``, the same
 catalogue keys as the console's report), so the kiosk's CSV and PDF exports
 (``kiosk.core.reports.export``) write it unchanged. Definitions as on the kiosk:
 
@@ -46,12 +47,6 @@ class DeskTimes:
     tickets: int
     first_response: tuple[float, ...]
     resolution: tuple[float, ...]
-
-
-def desk_report(session: Session, site: Site, visits: VisitReport) -> Report:
-    """The site's host reply and ticket times over ``visits.period`` (its quarter or year);
-    ``visits`` is the period's visit report (its visits per hour are the chart)."""
-    return as_report(site, visits, desk_times(session, site, visits.period))
 
 
 def as_report(site: Site, visits: VisitReport, times: DeskTimes) -> Report:

@@ -22,7 +22,7 @@ from ..api.deps import SessionDep
 from ..models import Site
 from . import report_charts as charts
 from .csv_export import csv_text
-from .desk_report import as_report, desk_report, desk_times
+from .desk_report import as_report, desk_times
 from .reports import parse_period, visit_report
 from .web import PREFIX, CurrentViewer, language, now, render, require, site_or_404, translator
 
@@ -104,18 +104,21 @@ def desk_export(
     session: SessionDep,
     period: PeriodText = "",
 ) -> Response:
-    """The desk's times as the kiosk's report CSV (UTF-8 BOM, formula-safe) or A4 PDF."""
+    """The desk's times as the kiosk's report CSV (UTF-8 BOM, formula-safe) or A4 PDF (with
+    the page's hour chart and the three spreads of times)."""
     require(viewer, "overview", site_id)
     with session.begin():
         site, report = _report(session, viewer, site_id, period)
-        desk = desk_report(session, site, report)
+        times = desk_times(session, site, report.period)
+    desk = as_report(site, report, times)
     lang = language(request, viewer)
     t = translator(lang)
     if suffix == "csv":
         body, media = export.to_csv(desk, t), "text/csv; charset=utf-8"
     else:
         name = (site.name_zh if lang == "zh_CN" else site.name_en) or site.id
-        body, media = export.to_pdf(desk, t, site_name=name), "application/pdf"
+        spreads = charts.spread_images(times, t)
+        body, media = export.to_pdf(desk, t, site_name=name, charts=spreads), "application/pdf"
     return Response(
         body,
         media_type=media,

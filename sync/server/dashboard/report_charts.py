@@ -1,7 +1,8 @@
 """What the report page charts, from the report's own figures: visits per hour of the day and
 per day of the period (``reports.Report``), visits per site over the same period for the sites
 the viewer may see (``site_counts``), and how the desk's minutes spread over a few time bands
-(``desk_report.DeskTimes``: host replies, first responses, resolutions).
+(``desk_report.DeskTimes``: host replies, first responses, resolutions), the last also as
+images for the desk times' PDF (``spread_images``).
 
 Each chart is a ``ReportChart``: its id, title, bars (``charts.Bar``) and the SVG; the page
 shows the bars again as a table. Counts only, as the report itself.
@@ -19,8 +20,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from kiosk.core.reports.chart import render_rows
 
 from ..models import Site, Visit
 from .charts import Bar, columns, rows
@@ -134,4 +138,12 @@ def desk_spreads(times: DeskTimes, t: Translate) -> list[ReportChart]:
         spread("chart-replies", t("report_charts.replies"), times.replies, t),
         spread("chart-response", t("report_charts.first_response"), times.first_response, t),
         spread("chart-resolution", t("report_charts.resolution"), times.resolution, t),
+    ]
+
+
+def spread_images(times: DeskTimes, t: Translate) -> list[Image.Image]:
+    """The same three spreads drawn for the PDF (``kiosk.core.reports.chart.render_rows``)."""
+    return [
+        render_rows([(b.name, b.value) for b in chart.bars], title=chart.title)
+        for chart in desk_spreads(times, t)
     ]
