@@ -2,10 +2,12 @@
 of two of the three sites sees a per-site chart of exactly those two (with the report's own
 counts) and is refused the third's report; in headless Chromium at 1366×768 and 390×844, the
 hour, day and per-site charts and the desk times' bands are drawn, nothing is wider than the
-screen, and no script error or CSP violation is reported."""
+screen, and no script error or CSP violation is reported; ``DASHBOARD_SCREENSHOTS=docs`` shoots
+the whole page in all four (``docs/screenshots/dashboard-report-charts-<lang>-<width>.png``)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,7 @@ import pytest
 
 from sync.server.models import Visit
 from tests.support.dashboard_env import PASSWORD, DashboardEnv
+from tests.support.harness import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -73,11 +76,16 @@ def test_the_page_draws_its_charts_on_a_laptop_and_a_phone(env: DashboardEnv, tm
     assert Path(CHROMIUM).exists()
     from playwright.sync_api import sync_playwright
 
+    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
+    folder = ROOT / "docs" / "screenshots" if every else tmp_path
+    runs = [("zh_CN", 1366, 768), ("en", 390, 844)]
+    if every:
+        runs += [("en", 1366, 768), ("zh_CN", 390, 844)]
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            for lang, width, height in (("zh_CN", 1366, 768), ("en", 390, 844)):
+            for lang, width, height in runs:
                 context = browser.new_context(
                     viewport={"width": width, "height": height},
                     extra_http_headers={"X-Forwarded-For": f"10.71.{width % 250}.1"},
@@ -105,7 +113,8 @@ def test_the_page_draws_its_charts_on_a_laptop_and_a_phone(env: DashboardEnv, tm
                 assert page.locator("#hour-card details table tr").count() == 25
                 overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
                 assert overflow <= 0, f"{overflow}px too wide at {width}"
-                page.screenshot(path=str(tmp_path / f"report-{lang}-{width}.png"), full_page=True)
+                shot = folder / f"dashboard-report-charts-{lang}-{width}.png"
+                page.screenshot(path=str(shot), full_page=True)
                 context.close()
         finally:
             browser.close()
