@@ -89,7 +89,7 @@ def test_the_hour_and_day_charts_hold_the_reports_figures(sessions) -> None:
     heights = heights_of(hour.svg)
     assert heights[1] == pytest.approx(2 * heights[9]) and heights[0] == 0
     title = ET.fromstring(hour.svg).find(f"{SVG}title")
-    assert title is not None and title.text == "By hour of the day: 4; 01:00: 2"
+    assert title is not None and title.text == "By hour of the day: 4 in all, most at 01:00 (2)"
     year = rc.per_day(yearly, translator("zh_CN"))
     assert [b.tick for b in year.bars if b.tick][:2] == ["1月", "2月"] and len(year.bars) == 365
 

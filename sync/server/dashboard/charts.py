@@ -3,12 +3,12 @@
 ``columns`` draws vertical bars (visits per hour of the day, per day of the period), ``rows``
 horizontal ones with a label before each bar (visits per site, the spread of host reply and
 ticket times). Every bar carries its count (``data-value``) and a ``<title>`` ("09:00: 42"),
-the chart a ``role="img"`` title naming what it shows and its peak; the page puts the same
-numbers in a table beside it (the text equivalent). The SVG scales to its card (``viewBox``,
-no fixed size), so a phone and a laptop both read it; colours come from the style sheet
-(classes only: the CSP forbids inline styles, and no script draws anything).
+the chart a ``role="img"`` title (the caller's summary: what it shows, total and peak); the
+page puts the same numbers in a table beside it (the text equivalent). The SVG scales to its
+card (``viewBox``, no fixed size), so a phone and a laptop both read it; colours come from the
+style sheet (classes only: the CSP forbids inline styles, and no script draws anything).
 
-The kiosk's console and the PDF draw the hour chart with Pillow instead
+The kiosk's console and the PDF draw their charts with Pillow instead
 (``kiosk.core.reports.chart``): this module is the browser's.
 
 Must never: emit text unescaped (site names come from head office's records) or a count that
@@ -45,21 +45,19 @@ def scale_of(peak: int) -> tuple[int, int]:
     return step, step * 4
 
 
-def _title(chart_id: str, title: str, bars: Sequence[Bar]) -> str:
-    total = sum(b.value for b in bars)
+def peak_of(bars: Sequence[Bar]) -> Bar | None:
+    """The first bar with the largest count (None when every count is 0)."""
     peak = max(bars, key=lambda b: b.value, default=None)
-    summary = f"{title}: {total}"
-    if peak is not None and peak.value:
-        summary += f"; {peak.name}: {peak.value}"
-    return f'<title id="{chart_id}-title">{escape(summary)}</title>'
+    return peak if peak is not None and peak.value else None
 
 
-def _open(chart_id: str, title: str, bars: Sequence[Bar], height: int, kind: str) -> str:
+def _open(chart_id: str, summary: str, height: int, kind: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" id="{escape(chart_id)}" '
         f'viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{escape(chart_id)}-title" '
-        f'preserveAspectRatio="xMidYMid meet">' + _title(chart_id, title, bars)
+        f'preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{escape(chart_id)}-title">{escape(summary)}</title>'
     )
 
 
@@ -71,11 +69,12 @@ def _bar(x: float, y: float, w: float, h: float, bar: Bar) -> str:
     return f'<a href="{escape(bar.href)}">{rect}</a>' if bar.href else rect
 
 
-def columns(chart_id: str, title: str, bars: Sequence[Bar], *, height: int = 220) -> Markup:
-    """Vertical bars, one per count, on a grid of four steps; ``tick`` texts under the axis."""
+def columns(chart_id: str, summary: str, bars: Sequence[Bar], *, height: int = 220) -> Markup:
+    """Vertical bars, one per count, on a grid of four steps; ``tick`` texts under the axis;
+    ``summary`` is the chart's accessible title (what it shows, its total and peak)."""
     left, right, top, bottom = 40, WIDTH - 8, 12, height - 24
     step, top_value = scale_of(max((b.value for b in bars), default=0))
-    parts = [_open(chart_id, title, bars, height, "columns")]
+    parts = [_open(chart_id, summary, height, "columns")]
     for i in range(5):
         y = bottom - (bottom - top) * i / 4
         parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"/>')
@@ -104,12 +103,12 @@ LABEL = 118
 NAME_CHARS = 14
 
 
-def rows(chart_id: str, title: str, bars: Sequence[Bar]) -> Markup:
+def rows(chart_id: str, summary: str, bars: Sequence[Bar]) -> Markup:
     """Horizontal bars, one row each: the name, the bar, the count after it."""
     height = ROW * max(1, len(bars)) + 8
     start, end = LABEL + 8, WIDTH - 48
     peak = max((b.value for b in bars), default=0) or 1
-    parts = [_open(chart_id, title, bars, height, "rows")]
+    parts = [_open(chart_id, summary, height, "rows")]
     for i, bar in enumerate(bars):
         y = 4 + i * ROW
         name = bar.name if len(bar.name) <= NAME_CHARS else bar.name[: NAME_CHARS - 1] + "…"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from kiosk.core.reports.chart import render_rows
 
 from ..models import Site, Visit
-from .charts import Bar, columns, rows
+from .charts import Bar, columns, peak_of, rows
 from .desk_report import DeskTimes
 from .reports import Period, Report
 
@@ -48,12 +48,23 @@ class ReportChart:
         return sum(b.value for b in self.bars)
 
 
-def _columns(chart_id: str, title: str, bars: Sequence[Bar]) -> ReportChart:
-    return ReportChart(chart_id, title, tuple(bars), columns(chart_id, title, bars))
+def summary(title: str, bars: Sequence[Bar], t: Translate) -> str:
+    """The chart's accessible title: what it shows, the total and the largest bar."""
+    peak = peak_of(bars)
+    if peak is None:
+        return t("report_charts.summary_none", title=title)
+    total = sum(b.value for b in bars)
+    return t("report_charts.summary", title=title, total=total, peak=peak.name, n=peak.value)
 
 
-def _rows(chart_id: str, title: str, bars: Sequence[Bar]) -> ReportChart:
-    return ReportChart(chart_id, title, tuple(bars), rows(chart_id, title, bars))
+def _columns(chart_id: str, title: str, bars: Sequence[Bar], t: Translate) -> ReportChart:
+    return ReportChart(
+        chart_id, title, tuple(bars), columns(chart_id, summary(title, bars, t), bars)
+    )
+
+
+def _rows(chart_id: str, title: str, bars: Sequence[Bar], t: Translate) -> ReportChart:
+    return ReportChart(chart_id, title, tuple(bars), rows(chart_id, summary(title, bars, t), bars))
 
 
 def per_hour(report: Report, t: Translate) -> ReportChart:
@@ -61,7 +72,7 @@ def per_hour(report: Report, t: Translate) -> ReportChart:
         Bar(f"{h:02d}:00", n, tick=f"{h:02d}" if h % 3 == 0 else "")
         for h, n in enumerate(report.per_hour)
     ]
-    return _columns("chart-hour", t("dashboard.report.per_hour"), bars)
+    return _columns("chart-hour", t("dashboard.report.per_hour"), bars, t)
 
 
 def per_day(report: Report, t: Translate) -> ReportChart:
@@ -74,7 +85,7 @@ def per_day(report: Report, t: Translate) -> ReportChart:
         if day.day == 1:
             tick = t(f"report_charts.month.{day.month}") if yearly else day.strftime("%m-%d")
         bars.append(Bar(day.isoformat(), n, tick=tick))
-    return _columns("chart-day", t("dashboard.report.per_day"), bars)
+    return _columns("chart-day", t("dashboard.report.per_day"), bars, t)
 
 
 def site_counts(session: Session, sites: Sequence[Site], period: Period) -> dict[str, int]:
@@ -116,7 +127,7 @@ def per_site(
         )
         for site in sites
     ]
-    return _rows("chart-site", t("report_charts.per_site"), bars)
+    return _rows("chart-site", t("report_charts.per_site"), bars, t)
 
 
 def bands(minutes: Sequence[float]) -> list[int]:
@@ -129,7 +140,7 @@ def bands(minutes: Sequence[float]) -> list[int]:
 
 def spread(chart_id: str, title: str, minutes: Sequence[float], t: Translate) -> ReportChart:
     bars = [Bar(t(f"report_charts.band.{i}"), n) for i, n in enumerate(bands(minutes))]
-    return _rows(chart_id, title, bars)
+    return _rows(chart_id, title, bars, t)
 
 
 def desk_spreads(times: DeskTimes, t: Translate) -> list[ReportChart]:
