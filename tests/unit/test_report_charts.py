@@ -169,3 +169,14 @@ def test_the_pdf_draws_the_same_spreads_as_the_page() -> None:
     # the spreads' blue bars are drawn, below the hour chart (which has none: no visits)
     assert any(c == BAR for page in drawn for _, c in page.getcolors(1 << 20))
     assert not any(c == BAR for _, c in plain[0].getcolors(1 << 20))
+
+
+def test_a_long_site_name_is_cut_to_its_label_room() -> None:
+    from sync.server.dashboard.charts import fit
+
+    assert fit("North Tower", 114) == "North Tower"
+    cut = fit("上海浦东新区陆家嘴金融中心大厦", 114)
+    assert cut.endswith("…") and len(cut) <= 8
+    svg = rows("r", "sites", [Bar("上海浦东新区陆家嘴金融中心大厦", 3)])
+    label = next(x for x in ET.fromstring(svg).iter(f"{SVG}text") if x.get("class") == "label")
+    assert label.text == cut

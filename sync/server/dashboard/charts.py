@@ -98,9 +98,20 @@ def columns(chart_id: str, summary: str, bars: Sequence[Bar], *, height: int = 2
     return Markup("".join(parts))
 
 
-ROW = 22
+ROW = 24
 LABEL = 118
-NAME_CHARS = 14
+ROW_FONT = 14
+
+
+def fit(name: str, room: float, size: int = ROW_FONT) -> str:
+    """``name`` cut (with "…") to about ``room`` units wide at ``size``: a wide (CJK)
+    character counts one em, any other about half of one."""
+    width = 0.0
+    for i, ch in enumerate(name):
+        width += size if ord(ch) >= 0x2E80 else size * 0.56
+        if width > room:
+            return name[: max(i - 1, 1)] + "…"
+    return name
 
 
 def rows(chart_id: str, summary: str, bars: Sequence[Bar]) -> Markup:
@@ -111,16 +122,16 @@ def rows(chart_id: str, summary: str, bars: Sequence[Bar]) -> Markup:
     parts = [_open(chart_id, summary, height, "rows")]
     for i, bar in enumerate(bars):
         y = 4 + i * ROW
-        name = bar.name if len(bar.name) <= NAME_CHARS else bar.name[: NAME_CHARS - 1] + "…"
+        name = fit(bar.name, LABEL - 4)
         w = (end - start) * bar.value / peak
         parts.append(
-            f'<text class="label" x="{LABEL}" y="{y + 15}" text-anchor="end" '
-            f'font-size="{FONT}">{escape(name)}</text>'
+            f'<text class="label" x="{LABEL}" y="{y + 17}" text-anchor="end" '
+            f'font-size="{ROW_FONT}">{escape(name)}</text>'
         )
         parts.append(_bar(start, y + 3, w, ROW - 6, bar))
         parts.append(
-            f'<text class="value" x="{start + w + 5:.1f}" y="{y + 15}" '
-            f'font-size="{FONT}">{bar.value}</text>'
+            f'<text class="value" x="{start + w + 5:.1f}" y="{y + 17}" '
+            f'font-size="{ROW_FONT}">{bar.value}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
