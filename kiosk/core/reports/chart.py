@@ -1,6 +1,8 @@
-"""The report's chart: visitors by hour of arrival as bars, a pure function to a Pillow image
-(``render_chart``). The console renders it off the UI thread (``kiosk.shell.background``) and
-the PDF export draws the same image."""
+"""The report's charts as pure functions to Pillow images: visitors by hour of arrival as
+columns (``render_chart``), and counts with a label each as horizontal bars (``render_rows``:
+head office's PDF draws the spread of host reply and ticket times with it, as its report page
+does in SVG). The console renders them off the UI thread (``kiosk.shell.background``) and the
+PDF export draws the same images."""
 
 from __future__ import annotations
 
@@ -66,4 +68,26 @@ def render_chart(
         if hour % 3 == 0:
             draw_text(draw, (x0, bottom + 10), hour_label(hour), 18, MUTED)
     draw.line((left, bottom, right, bottom), fill=INK, width=2)
+    return image
+
+
+def render_rows(
+    rows: Sequence[tuple[str, int]], *, title: str, width: int = 1060, row: int = 40
+) -> Image.Image:
+    """One bar per ``(label, count)``, the label before it and the count after it; the longest
+    bar is the largest count."""
+    height = 70 + row * len(rows) + 16
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw_text(draw, (0, 8), title, 26)
+    label_w, right = 260, width - 90
+    peak = max((n for _, n in rows), default=0) or 1
+    for i, (label, count) in enumerate(rows):
+        y = 70 + i * row
+        draw_text(draw, (0, y + 4), label, 20, MUTED)
+        x1 = label_w + (right - label_w) * count / peak
+        if count:
+            draw.rectangle((label_w, y + 4, x1, y + row - 8), fill=BAR)
+        draw_text(draw, (x1 + 10, y + 4), str(count), 20)
+    draw.line((label_w, 66, label_w, height - 12), fill=GRID, width=2)
     return image

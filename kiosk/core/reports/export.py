@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -68,8 +68,11 @@ def _header(t: Translate) -> list[str]:
     return [t("report.csv_section"), t("report.csv_figure"), t("report.csv_value")]
 
 
-def pages(report: Report, t: Translate, *, site_name: str) -> list[Image.Image]:
-    """The report drawn on A4 pages: title, period, the chart, then every section."""
+def pages(
+    report: Report, t: Translate, *, site_name: str, charts: Sequence[Image.Image] = ()
+) -> list[Image.Image]:
+    """The report drawn on A4 pages: title, period, the chart, then every section, then any
+    further ``charts`` (head office's spread of the desk's times), each whole on a page."""
     width, height = PAGE
     margin, line = 90, 44
     out: list[Image.Image] = []
@@ -100,11 +103,18 @@ def pages(report: Report, t: Translate, *, site_name: str) -> list[Image.Image]:
             draw_text(draw, (width - margin - 260, y), value_text(figure.value) or "—", 24)
             y += line
         y += 20
+    for image in charts:
+        if y + image.height > height - margin:
+            page, draw, y = new_page()
+        page.paste(image, (margin, int(y)))
+        y += image.height + 30
     return out
 
 
-def to_pdf(report: Report, t: Translate, *, site_name: str) -> bytes:
-    first, *rest = pages(report, t, site_name=site_name)
+def to_pdf(
+    report: Report, t: Translate, *, site_name: str, charts: Sequence[Image.Image] = ()
+) -> bytes:
+    first, *rest = pages(report, t, site_name=site_name, charts=charts)
     out = io.BytesIO()
     first.save(out, "PDF", resolution=DPI, save_all=True, append_images=rest)
     return out.getvalue()

@@ -2,7 +2,8 @@
 notice of their visitor and how fast tickets were answered and resolved, from what the site's
 kiosks pushed (visits, tickets and their steps) and the replies hosts sent through their links.
 
-The result is the kiosk's own report value (``kiosk.core.reports.figures.Report``, the same
+``desk_times`` gathers the minutes (``DeskTimes``: the page charts their spread); ``as_report``
+makes them the kiosk's own report value (``kiosk.core.reports.figures.Report``, the same
 catalogue keys as the console's report), so the kiosk's CSV and PDF exports
 (``kiosk.core.reports.export``) write it unchanged. Definitions as on the kiosk:
 
@@ -19,6 +20,7 @@ Must never: return a person (counts and minutes only: every role that sees the s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -31,15 +33,57 @@ from kiosk.core.tickets.figures import RESPONSES
 from ..models import Site, Visit
 from ..replies import HostReply
 from ..tickets import TicketEntryRow, TicketRow
-from .reports import Period, visit_report
+from .reports import Period
+from .reports import Report as VisitReport
 
 
-def desk_report(session: Session, site: Site, chosen: Period) -> Report:
-    """The site's host reply and ticket times over ``chosen`` (its quarter or year)."""
+@dataclass(frozen=True, slots=True)
+class DeskTimes:
+    """The minutes behind the desk report's figures (the page charts their spread)."""
+
+    notified: int
+    #: minutes from the check-in to the host's first reply, one per replied visit
+    replies: tuple[float, ...]
+    tickets: int
+    first_response: tuple[float, ...]
+    resolution: tuple[float, ...]
+
+
+def as_report(site: Site, visits: VisitReport, times: DeskTimes) -> Report:
+    """``times`` as the kiosk's report value (its CSV and PDF exports write it)."""
+    sections = (
+        Section(
+            "report.host_replies",
+            (
+                Figure("report.notified", times.notified),
+                Figure("report.replied", len(times.replies)),
+                Figure("report.not_replied", times.notified - len(times.replies)),
+                Figure("report.median_minutes", median(times.replies)),
+                Figure("report.p90_minutes", p90(times.replies)),
+            ),
+        ),
+        Section(
+            "report.ticket_times",
+            (
+                Figure("report.tickets_total", times.tickets),
+                *_spread("report.first_response", times.first_response),
+                *_spread("report.resolution", times.resolution),
+            ),
+        ),
+    )
+    return Report(site.id, _span(site, visits.period), sections, tuple(visits.per_hour))
+
+
+def _span(site: Site, chosen: Period):
     first, _ = chosen.days()
-    span = kiosk_period(
+    return kiosk_period(
         "quarter" if chosen.quarter else "year", first, site.timezone or "Asia/Shanghai"
     )
+
+
+def desk_times(session: Session, site: Site, chosen: Period) -> DeskTimes:
+    """The site's host reply and ticket minutes over ``chosen``."""
+    span = _span(site, chosen)
     start, end = span.start, span.end
     told = list(
         session.execute(
@@ -85,28 +129,13 @@ def desk_report(session: Session, site: Site, chosen: Period) -> Report:
             responded[ticket_id] = min(at, responded.get(ticket_id, at))
         if action == "resolved":
             resolved[ticket_id] = min(at, resolved.get(ticket_id, at))
-    by_hour = tuple(visit_report(session, site, chosen).per_hour)
-    sections = (
-        Section(
-            "report.host_replies",
-            (
-                Figure("report.notified", len(told)),
-                Figure("report.replied", len(waits)),
-                Figure("report.not_replied", len(told) - len(waits)),
-                Figure("report.median_minutes", median(waits)),
-                Figure("report.p90_minutes", p90(waits)),
-            ),
-        ),
-        Section(
-            "report.ticket_times",
-            (
-                Figure("report.tickets_total", len(tickets)),
-                *_spread("report.first_response", _since(tickets, responded)),
-                *_spread("report.resolution", _since(tickets, resolved)),
-            ),
-        ),
+    return DeskTimes(
+        notified=len(told),
+        replies=tuple(waits),
+        tickets=len(tickets),
+        first_response=tuple(_since(tickets, responded)),
+        resolution=tuple(_since(tickets, resolved)),
     )
-    return Report(site.id, span, sections, by_hour)
 
 
 def _aware(value: datetime) -> datetime:

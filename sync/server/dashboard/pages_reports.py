@@ -1,8 +1,9 @@
 """A site's visit report page (``/dashboard/sites/{id}/report?period=2026-Q4`` or ``2026``) and
 its CSV (visits per day), with the desk's times (host replies, ticket response and resolution,
 ``desk_report.py``) and their CSV and PDF (the kiosk's report exports, in the page's language).
-Counts only, so every role that sees the site may read it; bars are ``<meter>`` elements (the
-CSP allows no inline style)."""
+Counts only, so every role that sees the site may read it. The charts (``report_charts.py``:
+per hour, per day, per site over the viewer's own sites, the desk times' spread) are inline
+SVG, each followed by its numbers as a table (the CSP allows no inline style or script)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from kiosk.core.reports import export
 
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
+from ..models import Site
+from . import report_charts as charts
 from .csv_export import csv_text
-from .desk_report import desk_report
+from .desk_report import as_report, desk_times
 from .reports import parse_period, visit_report
-from .web import CurrentViewer, language, now, render, require, site_or_404, translator
+from .web import PREFIX, CurrentViewer, language, now, render, require, site_or_404, translator
 
 router = APIRouter(include_in_schema=False)
 PeriodText = Annotated[str, Query(max_length=7)]
@@ -41,11 +45,17 @@ def report_page(
     period: PeriodText = "",
 ) -> Response:
     require(viewer, "overview", site_id)
+    lang = language(request, viewer)
+    t = translator(lang)
     with session.begin():
         site, report = _report(session, viewer, site_id, period)
-        desk = desk_report(session, site, report.period)
+        times = desk_times(session, site, report.period)
+        sites = [s for s in session.scalars(select(Site).order_by(Site.id)) if viewer.sees(s.id)]
+        counts = charts.site_counts(session, sites, report.period) if len(sites) > 1 else {}
+    desk = as_report(site, report, times)
     year = report.period.year
     periods = [f"{year}-Q{q}" for q in range(1, 5)] + [str(year - 1), str(year)]
+    link = f"{PREFIX}/sites/{{site}}/report?period={report.period.label}"
     return render(
         request,
         "report.html",
@@ -58,7 +68,11 @@ def report_page(
         weekday_max=max(report.per_weekday) or 1,
         generated=now(),
         desk=desk,
-        desk_rows=export.table(desk, translator(language(request, viewer))),
+        desk_rows=export.table(desk, t),
+        hour_chart=charts.per_hour(report, t),
+        day_chart=charts.per_day(report, t),
+        site_chart=charts.per_site(sites, counts, lang, t, link) if counts else None,
+        spreads=charts.desk_spreads(times, t),
     )
 
 
@@ -90,18 +104,21 @@ def desk_export(
     session: SessionDep,
     period: PeriodText = "",
 ) -> Response:
-    """The desk's times as the kiosk's report CSV (UTF-8 BOM, formula-safe) or A4 PDF."""
+    """The desk's times as the kiosk's report CSV (UTF-8 BOM, formula-safe) or A4 PDF (with
+    the page's hour chart and the three spreads of times)."""
     require(viewer, "overview", site_id)
     with session.begin():
         site, report = _report(session, viewer, site_id, period)
-        desk = desk_report(session, site, report.period)
+        times = desk_times(session, site, report.period)
+    desk = as_report(site, report, times)
     lang = language(request, viewer)
     t = translator(lang)
     if suffix == "csv":
         body, media = export.to_csv(desk, t), "text/csv; charset=utf-8"
     else:
         name = (site.name_zh if lang == "zh_CN" else site.name_en) or site.id
-        body, media = export.to_pdf(desk, t, site_name=name), "application/pdf"
+        spreads = charts.spread_images(times, t)
+        body, media = export.to_pdf(desk, t, site_name=name, charts=spreads), "application/pdf"
     return Response(
         body,
         media_type=media,
