@@ -1,10 +1,11 @@
 """An invitation's directions link, from the dashboard to the guest's phone (issue 19): an admin
-sets the site's postal address on the dashboard's site page of a real ``kiosk-server`` (with a
-public URL and ``$KIOSK_SERVER_MAIL_URL``: the app's own mailer), invites two guests to a host
-whose department is in room 503 of the site's building; each guest's mail arrives at a real
-SMTP server (aiosmtpd) in their language with the address and a link; the link opened in
-headless Chromium at 390×844 (a phone, no login) shows the way to room 503 with the address and
-nobody's name; the same link with one character changed gets the translated "not valid" page.
+sets the site's postal address on the dashboard's site page (and a new site's on its form) of a
+real ``kiosk-server`` (with a public URL and ``$KIOSK_SERVER_MAIL_URL``: the app's own mailer),
+invites two guests to a host whose department is in room 503 of the site's building; each
+guest's mail arrives at a real SMTP server (aiosmtpd) in their language with the address and a
+link; the link opened in headless Chromium at 390×844 (a phone, no login) shows the way to room
+503 with the address and nobody's name; the same link with one character changed gets the
+translated "not valid" page.
 
 ``DASHBOARD_SCREENSHOTS=docs`` writes the two phone screenshots into docs/screenshots
 (``invitation-route-<lang>-390.png``, what docs/dashboard.md shows); a plain run keeps them in
@@ -95,6 +96,29 @@ def test_the_mailed_directions_link_shows_the_way_on_a_phone(tmp_path, monkeypat
         )
         assert saved.status_code == 303
         assert ZH in admin.get(site_page).text
+
+        # and on the new-site form
+        form = {"id": "east", "name_zh": "东区", "name_en": "East", "timezone": "Asia/Shanghai"}
+        too_long = admin.post(
+            "/dashboard/sites/new",
+            data={
+                "csrf": page_csrf(admin, "/dashboard/sites/new"),
+                **form,
+                "address_en": "x" * 301,
+            },
+        )
+        assert too_long.status_code == 400
+        assert translate("site.address.invalid", "zh_CN") in too_long.text
+        added = admin.post(
+            "/dashboard/sites/new",
+            data={
+                "csrf": page_csrf(admin, "/dashboard/sites/new"),
+                **form,
+                "address_zh": "东路8号",
+            },
+        )
+        assert added.status_code == 303
+        assert 'id="site-address">东路8号<' in admin.get("/dashboard/sites/east").text
 
         day = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date().isoformat()
         links: dict[str, str] = {}

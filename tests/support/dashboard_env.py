@@ -46,9 +46,8 @@ class DashboardEnv:
         self.add_user("viewer", "viewer", sites=["north"])
         totp = self.add_user("totp", "admin", totp=True)
         self.totp_secret = totp
-        self.server = ServerProcess(
-            url, port=self.port, log_path=self.folder / "server.log"
-        ).start()
+        server = ServerProcess(url, port=self.port, log_path=self.folder / "server.log")
+        self.server = server.start(timeout=60)  # a machine busy with other runs starts slowly
 
     @property
     def url(self) -> str:
