@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from kiosk.core.keys.hierarchy import KeyPurpose
+from kiosk.core.wayfinding.model import Building
 from kiosk.core.wayfinding.route_links import LANGS, RouteToken, route_url, sign
 
 from .buildings import site_building
@@ -31,12 +32,15 @@ from .models import Department, Host, Invitation
 LINK_DAYS = 30
 
 
-def host_room(session: Session, host: Host) -> str:
-    """The host's room, else their department's, else ""."""
+def host_room(session: Session, host: Host, building: Building) -> str:
+    """The host's room, else their department's (the building file's room for the department
+    first, as the kiosk's ``wayfinding.routes.resolve`` takes it), else ""."""
     if host.room:
         return host.room
     department = session.get(Department, host.department_id) if host.department_id else None
-    return department.room if department is not None and department.site_id == host.site_id else ""
+    if department is None or department.site_id != host.site_id:
+        return ""
+    return building.departments.get(department.id, department.room)
 
 
 def directions_url(
@@ -54,11 +58,11 @@ def directions_url(
     host = session.get(Host, inv.host_id) if inv.host_id else None
     if not base or host is None or host.site_id != inv.site_id:
         return None
-    room = host_room(session, host)
-    if not room:
-        return None
     current = site_building(session, inv.site_id)
-    if current is None or room not in current.building.room_by_number:
+    if current is None:
+        return None
+    room = host_room(session, host, current.building)
+    if room not in current.building.room_by_number:
         return None
     key = current_key(session, inv.site_id, KeyPurpose.ROUTE_LINK)
     if key is None:

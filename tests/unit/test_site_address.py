@@ -233,6 +233,17 @@ def test_no_link_when_it_could_not_show_the_way(sessions) -> None:
     assert _link(_mail(sessions, host="h2", lang="en")[0]) is not None
 
 
+def test_a_department_without_a_room_has_the_building_files_room(sessions) -> None:
+    with sessions() as s, s.begin():  # the demo building puts "hr" in room 205
+        s.add(Department(id="hr", site_id="north", name_zh="人事部", name_en="HR"))
+        s.flush()
+        s.add(Host(id="h3", site_id="north", department_id="hr", name_zh="孙丽", name_en="Sun Li"))
+    link = _link(_mail(sessions, host="h3", lang="zh_CN")[0])
+    assert link is not None
+    payload = base64.urlsafe_b64decode(link.rsplit("/", 1)[1].split(".")[0] + "==")
+    assert json.loads(payload)["g"] == "room:205"
+
+
 def test_the_route_page_of_a_mailed_link_and_its_attacks(url, sessions) -> None:
     until = NOW + timedelta(days=2)
     link = _link(_mail(sessions, host="h1", lang="en", until=until)[0])
