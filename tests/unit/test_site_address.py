@@ -34,7 +34,7 @@ from sync.server.buildings import store_building
 from sync.server.cli import main as server_cli
 from sync.server.db import make_engine, make_sessionmaker
 from sync.server.invitation_mail import compose, queue_invitation_mail
-from sync.server.keys import SECRET_ENV, ensure_master_secret, verifying_key
+from sync.server.keys import SECRET_ENV, ensure_master_secret, rotate_key, verifying_key
 from sync.server.migrate import upgrade
 from sync.server.models import Admin, Change, Department, Host, Site
 from sync.server.security import digest, new_admin_token
@@ -277,5 +277,13 @@ def test_the_route_page_of_a_mailed_link_and_its_attacks(url, sessions) -> None:
         refused(f"/route/{payload}.{flipped}", 400, "route.page.invalid")
         app.state.clock = FakeClock(until + timedelta(seconds=1))  # the day is over
         refused(path, 410, "route.page.expired")
+
+        # a route-key rotation ends at once a mailed link that outlives its 12-hour honour
+        app.state.clock = FakeClock(NOW + timedelta(days=1))
+        with sessions() as s, s.begin():
+            rotate_key(s, "north", KeyPurpose.ROUTE_LINK, now=NOW + timedelta(hours=1))
+        refused(path, 410, "route.page.expired")
+        fresh = _link(_mail(sessions, host="h1", lang="en", until=until)[0])
+        assert fresh is not None and _call(app, "GET", fresh.removeprefix(BASE)).status_code == 200
     finally:
         app.state.engine.dispose()
