@@ -3,7 +3,9 @@
     kiosk-server serve [--host H] [--port P] [--database-url URL] [--workers N]
     kiosk-server migrate
     kiosk-server add-site ID --name-zh 名称 --name-en NAME [--timezone TZ]
+                 [--address-zh 地址] [--address-en ADDRESS]
     kiosk-server rename-site SITE [--name-zh 名称] [--name-en NAME] [--timezone TZ]
+                 [--address-zh 地址] [--address-en ADDRESS]   ("" clears an address)
     kiosk-server add-kiosk --site S [--name NAME]    prints a one-time enrollment code
     kiosk-server add-admin NAME                      prints an admin token (shown once)
     kiosk-server revoke-kiosk ID
@@ -82,14 +84,19 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("--name-zh", required=True)
     site.add_argument("--name-en", required=True)
     site.add_argument("--timezone", default="Asia/Shanghai")
+    site.add_argument("--address-zh", default="", help="postal address shown to guests (中文)")
+    site.add_argument("--address-en", default="", help="postal address shown to guests")
 
     rename = sub.add_parser(
-        "rename-site", help="change a site's names or time zone; its kiosks pull them"
+        "rename-site",
+        help="change a site's names, time zone (its kiosks pull them) or address",
     )
     rename.add_argument("site")
     rename.add_argument("--name-zh")
     rename.add_argument("--name-en")
     rename.add_argument("--timezone")
+    rename.add_argument("--address-zh")
+    rename.add_argument("--address-en")
 
     kiosk = sub.add_parser("add-kiosk", help="register a kiosk; prints its enrollment code")
     kiosk.add_argument("--site", required=True)

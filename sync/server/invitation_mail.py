@@ -1,5 +1,6 @@
-"""Invitations by e-mail: the guest's message (their language, the visit's details, the code as
-an inline QR image) and its delivery record.
+"""Invitations by e-mail: the guest's message (their language, the visit's details, the site's
+address, the code as an inline QR image, the directions link to the host's room) and its
+delivery record.
 
 ``queue_invitation_mail`` writes the record in the caller's transaction (the invitation and
 its message commit together); ``InvitationMailer`` (``mail_worker.py``) sends what is due. The
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from html import escape
@@ -28,8 +29,10 @@ from kiosk.core.config.clock import site_time
 from kiosk.core.config.errors import ValidationError
 from kiosk.core.config.i18n import LANGUAGES, LOCALE_DIR, translate
 
+from .mail_directions import directions_url
 from .mail_models import InvitationMessage, MailQuarantine
 from .models import Host, Invitation, Site
+from .site_address import address_in
 
 #: pixels of the QR image in the mail (sharp on a phone held to a scanner)
 QR_PIXELS = 330
@@ -110,8 +113,17 @@ def compose_sms(session: Session, record: InvitationMessage, *, template: str = 
     return translate("invite_mail.sms", lang, LOCALE_DIR, **params)
 
 
-def compose(session: Session, record: InvitationMessage, *, sender: str) -> EmailMessage:
-    """The guest's message for ``record``: text and HTML in their language, the QR inline."""
+def compose(
+    session: Session,
+    record: InvitationMessage,
+    *,
+    sender: str,
+    now: datetime | None = None,
+    base_url: str | None = None,
+) -> EmailMessage:
+    """The guest's message for ``record``: text and HTML in their language, the QR inline, the
+    site's address and, when there is one, the directions link (``mail_directions.py``; ``now``
+    and ``base_url`` as it takes them)."""
     inv = session.get(Invitation, record.invitation_id)
     site = session.get(Site, record.site_id)
     if inv is None or site is None:
@@ -132,8 +144,13 @@ def compose(session: Session, record: InvitationMessage, *, sender: str) -> Emai
     if host is not None:
         name = (host.name_zh if lang == "zh_CN" else host.name_en) or host.name_zh
         lines.append(t("host", host=name))
+    address = address_in(site, lang)
+    if address:
+        lines.append(t("address", address=address))
     lines.append(t("code", code=inv.code))
-    after = ["", t("how"), "", t("footer")]  # the HTML shows the QR between the two
+    url = directions_url(session, inv, lang=lang, now=now or datetime.now(UTC), base_url=base_url)
+    way = [t("directions", url=url)] if url else []
+    after = ["", t("how"), *way, "", t("footer")]  # the HTML shows the QR between the two
 
     msg = EmailMessage()
     msg["Subject"] = t("subject", site=site_name)
@@ -144,7 +161,12 @@ def compose(session: Session, record: InvitationMessage, *, sender: str) -> Emai
     cid = make_msgid(domain="invitation.local")
     before = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
     qr = f'<p><img src="cid:{cid[1:-1]}" alt="{escape(t("qr_alt"))}" width="{QR_PIXELS}"></p>'
-    rest = "".join(f"<p>{escape(line)}</p>" for line in after if line)
+    link = (  # the HTML shows the link as a link, the text its address
+        f'<p><a id="directions" href="{escape(url)}">{escape(t("directions_link"))}</a></p>'
+        if url
+        else ""
+    )
+    rest = f"<p>{escape(t('how'))}</p>{link}<p>{escape(t('footer'))}</p>"
     html_lang = "zh-CN" if lang == "zh_CN" else "en"
     msg.add_alternative(
         f'<html lang="{html_lang}"><body>{before}{qr}{rest}</body></html>', subtype="html"

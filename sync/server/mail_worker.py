@@ -154,7 +154,7 @@ class InvitationMailer(Worker):
         sender = self.sender
         if sender is None:
             raise LookupError("no mail server is set ($KIOSK_SERVER_MAIL_URL)")
-        message = compose(session, record, sender=sender.sender)
+        message = compose(session, record, sender=sender.sender, now=self.clock.now())
         return lambda: sender.send(message)
 
 

@@ -39,13 +39,19 @@ def manage_command(args: argparse.Namespace, sessions) -> int:
             if session.get(Site, args.id) is not None:
                 print(f"site {args.id!r} exists already", file=sys.stderr)
                 return 1
-            create_site_record(
-                session,
-                id=args.id,
-                name_zh=args.name_zh,
-                name_en=args.name_en,
-                timezone=args.timezone,
-            )
+            try:
+                create_site_record(
+                    session,
+                    id=args.id,
+                    name_zh=args.name_zh,
+                    name_en=args.name_en,
+                    timezone=args.timezone,
+                    address_zh=args.address_zh,
+                    address_en=args.address_en,
+                )
+            except ValidationError as e:
+                print(f"kiosk-server: {e.detail}", file=sys.stderr)
+                return 2
             print(f"site {args.id} created")
         elif args.command == "rename-site":
             site = session.get(Site, args.site)
@@ -59,12 +65,16 @@ def manage_command(args: argparse.Namespace, sessions) -> int:
                     name_zh=args.name_zh,
                     name_en=args.name_en,
                     timezone=args.timezone,
+                    address_zh=args.address_zh,
+                    address_en=args.address_en,
                 )
             except ValidationError as e:
                 print(f"kiosk-server: {e.detail}", file=sys.stderr)
                 return 2
             if changed:
                 print(f"site {site.id}: {site.name_zh} / {site.name_en} ({site.timezone})")
+                if site.address_zh or site.address_en:
+                    print(f"address: {site.address_zh} / {site.address_en}")
                 print("its kiosks show the new names after their next pull")
             else:
                 print(f"site {site.id} unchanged")

@@ -62,6 +62,9 @@ class Site(Base):
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    #: the postal address guests are mailed and the route page shows (``site_address.py``)
+    address_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    address_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     building_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: last ``changes.seq`` handed out for this site

@@ -7,7 +7,9 @@ and answers plain HTML: the steps in the token's language with the other languag
 floor's map as an inline PNG (``data:`` URI), so the page keeps working in an elevator with no
 signal once it has loaded. No JavaScript, no personal data: the token names a room, never a person.
 A forged, malformed or expired token, a site without a building or a room not in it gets a short
-bilingual page with a 4xx status, never an error trace.
+bilingual page with a 4xx status, never an error trace. The site's postal address
+(``site_address.py``), when set, is in the header: the links in invitation mails
+(``mail_directions.py``) open this page days before the visit.
 
 Keys: the site's route-link key, derived from head office's master secret (``keys.py``); a token
 names its key's version, and one signed before a rotation works until it could have expired.
@@ -47,6 +49,8 @@ from kiosk.core.wayfinding.routes import Route, route
 from .api.deps import SessionDep
 from .buildings import site_building
 from .keys import verifying_key
+from .models import Site
+from .site_address import address_in
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +151,16 @@ def _place(building: Building, r: Route, lang: str) -> str:
     return goal.name.text(lang) if goal.name else goal.waypoint
 
 
-def render_route_page(building: Building, r: Route, lang: str) -> str:
-    """The page for one route (pure: the building and the route decide it)."""
+def _address_line(address: str, lang: str) -> str:
+    if not address:
+        return ""
+    text = translate("route.page.address", lang, address=address)
+    return f'<div class=sub id="address">{html.escape(text)}</div>'
+
+
+def render_route_page(building: Building, r: Route, lang: str, *, address: str = "") -> str:
+    """The page for one route (pure: the building, the route and the site's postal address in
+    ``lang`` decide it)."""
     e = html.escape
     other = _other(lang)
     steps_main, steps_other = instructions(r, lang), instructions(r, other)
@@ -162,7 +174,9 @@ def render_route_page(building: Building, r: Route, lang: str) -> str:
         f"<header><h1>{e(title)}</h1>",
         f"<div class=sub>{e(title_other)}</div>",
         f"<div class=sub>{e(building.name.text(lang))} · "
-        f"{e(translate('route.page.walk', lang, minutes=minutes))}</div></header>",
+        f"{e(translate('route.page.walk', lang, minutes=minutes))}</div>",
+        _address_line(address, lang),
+        "</header>",
         f'<p class="summary" id="summary">{e(summary(r, lang))}</p>',
     ]
     if r.accessible:
@@ -185,13 +199,15 @@ def render_route_page(building: Building, r: Route, lang: str) -> str:
     return _document(lang, title, "".join(parts))
 
 
-_pages: OrderedDict[tuple[str, str, bool, str], str] = OrderedDict()
+_pages: OrderedDict[tuple[str, str, bool, str, str], str] = OrderedDict()
 _pages_lock = threading.Lock()
 
 
-def _cached_page(sha: str, building: Building, token: RouteToken, lang: str) -> str:
+def _cached_page(
+    sha: str, building: Building, token: RouteToken, lang: str, address: str = ""
+) -> str:
     """``NotFoundError`` if the goal is not in the building or cannot be reached."""
-    key = (sha, token.goal, token.accessible, lang)
+    key = (sha, token.goal, token.accessible, lang, address)
     with _pages_lock:
         page = _pages.get(key)
         if page is not None:
@@ -200,7 +216,7 @@ def _cached_page(sha: str, building: Building, token: RouteToken, lang: str) -> 
     if token.goal.startswith("room:") and token.target not in building.room_by_number:
         raise NotFoundError(f"no room {token.target!r}", key="route.page.unknown_place")
     r = route(building, None, token.target, accessible=token.accessible)
-    page = render_route_page(building, r, lang)
+    page = render_route_page(building, r, lang, address=address)
     with _pages_lock:
         _pages[key] = page
         while len(_pages) > _CACHE_MAX:
@@ -231,13 +247,15 @@ def route_page(
             e.message_key,
             status.HTTP_410_GONE if expired else status.HTTP_400_BAD_REQUEST,
         )
+    shown = lang if lang in LANGS else parsed.lang
     with session.begin():
         current = site_building(session, parsed.site_id)
+        site = session.get(Site, parsed.site_id)
+        address = address_in(site, shown) if site is not None else ""
     if current is None:
         return _refusal("route.page.no_building", status.HTTP_404_NOT_FOUND)
-    shown = lang if lang in LANGS else parsed.lang
     try:
-        page = _cached_page(current.sha256, current.building, parsed, shown)
+        page = _cached_page(current.sha256, current.building, parsed, shown, address)
     except NotFoundError as e:
         log.info("route page for %s: %s", parsed.site_id, e)
         return _refusal("route.page.unknown_place", status.HTTP_404_NOT_FOUND)

@@ -32,6 +32,8 @@ class DashboardEnv:
     users: dict[str, str] = field(default_factory=dict)
     totp_secret: str = ""
     clients: list[httpx.Client] = field(default_factory=list)
+    #: the server's port (None: any free one); known before it starts for ``--public-url``
+    port: int | None = None
 
     def __post_init__(self) -> None:
         url = f"sqlite:///{self.folder / 'head-office.sqlite3'}"
@@ -44,7 +46,8 @@ class DashboardEnv:
         self.add_user("viewer", "viewer", sites=["north"])
         totp = self.add_user("totp", "admin", totp=True)
         self.totp_secret = totp
-        self.server = ServerProcess(url, log_path=self.folder / "server.log").start()
+        server = ServerProcess(url, port=self.port, log_path=self.folder / "server.log")
+        self.server = server.start(timeout=60)  # a machine busy with other runs starts slowly
 
     @property
     def url(self) -> str:

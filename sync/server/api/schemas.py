@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from ..site_address import ADDRESS_MAX
+
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
 
 
@@ -27,6 +29,9 @@ class SiteCreate(_In):
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    #: the postal address in each language (``site_address.py``; either may be empty)
+    address_zh: str = Field(default="", max_length=ADDRESS_MAX)
+    address_en: str = Field(default="", max_length=ADDRESS_MAX)
 
 
 class SiteUpdate(_In):
@@ -35,6 +40,9 @@ class SiteUpdate(_In):
     name_zh: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    #: "" clears it
+    address_zh: str | None = Field(default=None, max_length=ADDRESS_MAX)
+    address_en: str | None = Field(default=None, max_length=ADDRESS_MAX)
 
 
 class SitePublic(_Out):
@@ -42,6 +50,8 @@ class SitePublic(_Out):
     name_zh: str
     name_en: str
     timezone: str
+    address_zh: str = ""
+    address_en: str = ""
 
 
 class KioskCreate(_In):

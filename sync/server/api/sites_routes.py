@@ -1,7 +1,8 @@
-"""Sites and their kiosks (admin tokens): list, create and rename sites, register, list and
-revoke kiosks. The records are made and changed by ``create_site_record``/``update_site_record``/
-``create_kiosk_record``, which the ``kiosk-server`` command line and the test harness use too.
-A site's new names reach its kiosks as ``site.updated`` in its pull feed.
+"""Sites and their kiosks (admin tokens): list, create, rename and address sites; register,
+list and revoke kiosks. The records are made and changed by ``create_site_record``/
+``update_site_record``/``create_kiosk_record``, which the ``kiosk-server`` command line and
+the test harness use too. A site's new names reach its kiosks as ``site.updated`` in its pull
+feed; its postal address stays at head office (``site_address.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..changes import append_change
 from ..errors import ConflictError
 from ..models import Kiosk, Site
 from ..security import digest, new_enrollment_code
+from ..site_address import clean_address
 from .admin_common import ADMIN_RESPONSES, NOT_FOUND, PathId, SiteFilter, get_site
 from .deps import CurrentAdmin, SessionDep
 from .pages import PAGE, After, Limit, by_id, page
@@ -68,13 +70,23 @@ def create_site(body: SiteCreate, _: CurrentAdmin, session: SessionDep) -> Site:
 
 
 def create_site_record(
-    session: Session, *, id: str, name_zh: str, name_en: str, timezone: str = "Asia/Shanghai"
+    session: Session,
+    *,
+    id: str,
+    name_zh: str,
+    name_en: str,
+    timezone: str = "Asia/Shanghai",
+    address_zh: str = "",
+    address_en: str = "",
 ) -> Site:
+    """A new site; ``ValidationError`` (400) for an address ``clean_address`` refuses."""
     site = Site(
         id=id,
         name_zh=name_zh,
         name_en=name_en,
         timezone=timezone,
+        address_zh=clean_address(address_zh, field="address_zh"),
+        address_en=clean_address(address_en, field="address_en"),
         settings={},
         building_map={},
         change_seq=0,
@@ -87,10 +99,14 @@ def create_site_record(
 @router.patch(
     "/sites/{site_id}",
     response_model=SitePublic,
-    responses={**NOT_FOUND, 400: {"model": ErrorOut, "description": "blank name, unknown zone"}},
+    responses={
+        **NOT_FOUND,
+        400: {"model": ErrorOut, "description": "blank name, unknown zone, bad address"},
+    },
 )
 def update_site(site_id: PathId, body: SiteUpdate, _: CurrentAdmin, session: SessionDep) -> Site:
-    """Change a site's names or time zone; its kiosks receive them as ``site.updated``."""
+    """Change a site's names, time zone or address; its kiosks receive the names and zone as
+    ``site.updated`` (the address is head office's: mails and the route page)."""
     with session.begin():
         site = get_site(session, site_id)
         update_site_record(session, site, **body.model_dump(exclude_unset=True))
@@ -104,10 +120,18 @@ def update_site_record(
     name_zh: str | None = None,
     name_en: str | None = None,
     timezone: str | None = None,
+    address_zh: str | None = None,
+    address_en: str | None = None,
 ) -> bool:
-    """Give ``site`` the names and zone given (None keeps one) and append ``site.updated`` to
-    its feed; False, and nothing appended, when nothing changes. ``ValidationError`` (400) for
-    a blank name or a zone the zone database does not know."""
+    """Give ``site`` the names, zone and address given (None keeps one) and append
+    ``site.updated`` to its feed when a name or the zone changes; False when nothing changes.
+    ``ValidationError`` (400) for a blank name, a zone the zone database does not know or an
+    address ``clean_address`` refuses; nothing changes then."""
+    addresses = {
+        key: clean_address(value, field=key)
+        for key, value in (("address_zh", address_zh), ("address_en", address_en))
+        if value is not None
+    }
     wanted = {
         "name_zh": site.name_zh if name_zh is None else name_zh.strip(),
         "name_en": site.name_en if name_en is None else name_en.strip(),
@@ -119,8 +143,13 @@ def update_site_record(
         first = e.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise ValidationError(f"{field}: {first['msg']}", field=field) from e
+    moved = {key: value for key, value in addresses.items() if getattr(site, key) != value}
+    for key, value in moved.items():
+        setattr(site, key, value)
     if all(getattr(site, key) == value for key, value in wanted.items()):
-        return False
+        if moved:
+            session.flush()
+        return bool(moved)
     for key, value in wanted.items():
         setattr(site, key, value)
     session.flush()

@@ -1,5 +1,6 @@
 """Sites: the overview of every site the viewer sees (on site now, today's visits, open
-alerts, kiosks), a site's page with its kiosks, adding a site (admins) and a kiosk (admins,
+alerts, kiosks), a site's page with its kiosks and postal address (set by admins), adding a
+site (admins) and a kiosk (admins,
 the site's managers): the new kiosk's one-time enrollment code is shown once, as text and as a
 QR code of the ``kiosk enroll`` command that uses it.
 """
@@ -18,19 +19,24 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
+from kiosk.core.config.errors import ValidationError
+
 from .. import kiosk_health
 from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..api.schemas import SiteCreate
-from ..api.sites_routes import create_kiosk_record, create_site_record
+from ..api.sites_routes import create_kiosk_record, create_site_record, update_site_record
 from ..keys import PUBLIC_URL_ENV
 from ..models import Kiosk, Site
+from ..site_address import ADDRESS_MAX, clean_address
 from . import audit, queries
 from .accounts import Viewer
 from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
+#: a little over ``ADDRESS_MAX``: runs of spaces still collapse before the length counts
+Address = Annotated[str, Form(max_length=2 * ADDRESS_MAX)]
 
 
 def visible_sites(session, viewer: Viewer) -> list[str]:
@@ -61,14 +67,22 @@ def add_site(
     name_zh: Text,
     name_en: Text,
     timezone: Text = "Asia/Shanghai",
+    address_zh: Address = "",
+    address_en: Address = "",
 ) -> Response:
     require(viewer, "sites")
     values = {"id": id, "name_zh": name_zh, "name_en": name_en, "timezone": timezone}
+    addresses = {"address_zh": address_zh, "address_en": address_en}
     try:
-        body = SiteCreate(**{k: v.strip() for k, v in values.items()})
+        body = SiteCreate(
+            **{k: v.strip() for k, v in values.items()},
+            **{k: clean_address(v, field=k) for k, v in addresses.items()},
+        )
         ZoneInfo(body.timezone)
+    except ValidationError:
+        return _site_error(request, viewer, "site.address.invalid", values | addresses)
     except (PydanticValidationError, ZoneInfoNotFoundError, ValueError):
-        return _site_error(request, viewer, "dashboard.site.invalid", values)
+        return _site_error(request, viewer, "dashboard.site.invalid", values | addresses)
     with session.begin():
         if session.get(Site, body.id) is not None:
             return _site_error(request, viewer, "dashboard.site.exists", values)
@@ -102,6 +116,52 @@ def site_page(request: Request, site_id: PathId, viewer: CurrentViewer, session:
     return render(
         request, "site.html", viewer=viewer, site=site, kiosks=kiosks, summary=summary, new=None
     )
+
+
+@router.post("/sites/{site_id}/address")
+def set_address(
+    request: Request,
+    site_id: PathId,
+    viewer: PostingViewer,
+    session: SessionDep,
+    address_zh: Address = "",
+    address_en: Address = "",
+) -> Response:
+    """The site's postal address, for its guests' mails and the route page (admins)."""
+    require(viewer, "sites", site_id)
+    with session.begin():
+        site = site_or_404(session, viewer, site_id)
+        try:
+            changed = update_site_record(
+                session, site, address_zh=address_zh, address_en=address_en
+            )
+        except ValidationError:
+            kiosks = _kiosk_lines(session, site_id)
+            summary = queries.site_summaries(session, [site_id])[0]
+            return render(
+                request,
+                "site.html",
+                viewer=viewer,
+                site=site,
+                kiosks=kiosks,
+                summary=summary,
+                new=None,
+                address_error="site.address.invalid",
+                address_values={"address_zh": address_zh, "address_en": address_en},
+                status_code=400,
+            )
+        if changed:
+            audit.record(
+                session,
+                actor=viewer.actor,
+                role=viewer.role,
+                action="dashboard.site_address_set",
+                now=now(),
+                site_id=site_id,
+                subject_kind="site",
+                subject_id=site_id,
+            )
+    return RedirectResponse(f"{PREFIX}/sites/{site_id}", status_code=303)
 
 
 def _kiosk_lines(session, site_id: str) -> list[kiosk_health.KioskHealthView]:
