@@ -73,6 +73,7 @@ def _heard(kiosk: Any, speaker: RecordingSpeaker, screen: str, lang: str, text: 
     assert speaker.said[-1][1:] == (lang, "speech")
 
 
+@pytest.mark.slow  # a whole check-in, each step built: about 20 s on a loaded machine
 def test_the_speech_mode_reads_each_step_of_a_check_in_on_entry(kiosk, speaker):
     app = kiosk.app
     assert not app.speech_on
