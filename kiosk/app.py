@@ -71,6 +71,9 @@ class KioskApp(App):
     theme = ObjectProperty(None, rebind=True)
     #: a voice for the speaker button (espeak-ng installed: ``services.speaker``)
     speech_available = BooleanProperty(False)
+    #: the speech mode: every visitor screen read aloud on entry (``[kiosk] spoken_guidance``
+    #: starts each visitor with it on; kiosk.shell.guidance)
+    speech_on = BooleanProperty(False)
 
     def __init__(self, *, services: Services, lockdown: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -84,6 +87,7 @@ class KioskApp(App):
         self.theme = Theme(lowered=self.lowered_keyboard)
         self.guidance = SpokenGuidance(self)
         self.speech_available = self.guidance.available
+        self.speech_on = self.speech_available and services.settings.kiosk.spoken_guidance
         #: use cases started from screens: one writer thread
         self.commands = CommandRunner(name="commands")
         #: reads the shell asks for (done screen progress, sync state), off the UI thread
@@ -203,6 +207,7 @@ class KioskApp(App):
 
     def toggle_language(self) -> None:
         self.set_language(self.other_lang)
+        self.guidance.entered(self.manager.current_screen)  # the speech mode: in the new one
         session = self.reception.session
         if self.reception.signed_in() and self.services.admin is not None:
             # in the console the switch is the staff member's own choice, kept on their
@@ -231,6 +236,7 @@ class KioskApp(App):
         self.bilingual = len(services.settings.kiosk.languages) > 1
         self.lowered_keyboard = services.settings.kiosk.lowered_keyboard
         self.speech_available = self.guidance.available
+        self.speech_on = self.speech_available and services.settings.kiosk.spoken_guidance
         self.progress.unwatch()
         self.progress = self._progress_watch(services)
         self.status_bar.wire(sync=services.sync, records=services.records)
@@ -277,8 +283,9 @@ class KioskApp(App):
             name = "reception_pin"  # the desk's console offers no visitor screen
         elif not self.desk:
             name = self.emergency.route(name)  # check-in paused during an emergency
-        self.screen(name)
+        screen = self.screen(name)
         self.manager.current = name
+        self.guidance.entered(screen)  # the speech mode reads it (a signal, never a wait)
 
     def home(self) -> None:
         """Back to the start, forgetting everything the last visitor typed or saw (and
@@ -293,6 +300,7 @@ class KioskApp(App):
         self.set_language(self.services.settings.kiosk.default_language)
         self.theme.reset(lowered=self.lowered_keyboard)
         self.guidance.silence()
+        self.speech_on = self.speech_available and self.settings.kiosk.spoken_guidance
         self.screen(self.start_screen)
         self.manager.current = self.start_screen
         if self.emergency.active and not self.desk:

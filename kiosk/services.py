@@ -87,7 +87,8 @@ class Services:
     reports: Any = None
     #: emergency mode, its roll call and its peers (kiosk.core.emergency.wiring.Emergency)
     emergency: Any = None
-    #: spoken guidance (kiosk.core.speech): espeak-ng, None where it is not installed
+    #: spoken guidance (kiosk.core.speech): espeak-ng played through SDL audio
+    #: (kiosk.shell.audio), None where espeak-ng is not installed
     speaker: Any = None
     workers: list[Worker] = field(default_factory=list)
 
@@ -157,8 +158,9 @@ def build_services(
     )
     _attach_optional(services)
     from kiosk.core.speech import build_speaker
+    from kiosk.shell.audio import SdlPlayer
 
-    services.speaker = build_speaker()
+    services.speaker = build_speaker(player=SdlPlayer())  # espeak-ng's WAV through SDL audio
     _attach_workers(services, printer=printer, notifier=notifier, enrolled=enrolled)
     from kiosk.core.visits.end_of_day import EndOfDayWorker
 

@@ -74,6 +74,11 @@ class ConfirmScreen(StepScreen):
         if self.manager is not None and self.manager.current == self.name:
             self.load()
 
+    def instruction(self) -> str:
+        """Read aloud: the title on show and, for a visitor still checked in, what to do."""
+        title = self.t("confirm.welcome_back" if self.welcome_back else "confirm.title")
+        return f"{title} {self.t('confirm.still_in')}" if self.still_in else title
+
     def change(self) -> None:
         if self.busy:
             return  # checking in already (buttons are not greyed for it: that only flickered)
@@ -152,7 +157,7 @@ class DoneScreen(KioskScreen):
         """A new value from the progress watch, on the UI thread: show it."""
         if self._result is None or progress.visit_id != self._result.visit.id:
             return
-        self.shown = progress
+        first, self.shown = self.shown is None, progress
         place = progress.place
         self.where = self.t("done.where", target=place.target, floor=place.floor, room=place.room)
         self.route = place.route
@@ -162,6 +167,12 @@ class DoneScreen(KioskScreen):
         self._title()
         self.notify_text = progress.notify_text
         self.print_text = self.t(progress.print_key) if progress.print_key else ""
+        if first and self.manager is not None and self.manager.current == self.name:
+            self.shell.guidance.entered(self)  # the speech mode: now with where to go
+
+    def instruction(self) -> str:
+        """Read aloud: the title (with the visitor's name), where to go, who was told."""
+        return " ".join(text for text in (self.title, self.where, self.notify_text) if text)
 
     def _title(self) -> None:
         """ "登记成功" in green only when nothing is left to do at the desk."""

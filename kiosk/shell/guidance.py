@@ -1,11 +1,19 @@
-"""Spoken guidance in the shell: the speaker button reads the screen's instruction aloud.
+"""Spoken guidance in the shell: each visitor screen's title and hint read aloud.
+
+Two ways to hear a screen: the speaker button reads it on request (``speak``), and the speech
+mode (the accessibility panel's toggle, ``[kiosk] spoken_guidance`` for a kiosk that starts
+with it on) reads every visitor screen on entry (``entered``), and again in the other
+language after a switch. A new screen or tap cuts off what is still being said; going home
+stops it and puts the mode back to the kiosk's default.
 
 The app's ``services.speaker`` (kiosk.core.speech, built by ``build_services``; a test hands
 its own) speaks on a worker of its own (``Background``, the shell's one off-UI-thread
 mechanism), so a voice that takes seconds never holds a frame, nor the badge previews and
-maps of the shell's main background thread. A new tap cuts off what is still being said.
+maps of the shell's main background thread. When it finds no audio device, the speaker
+button and the toggle go away (kiosk/shell/audio.py logged it once).
 
-Must never: call the speaker on the UI thread, or fail the kiosk when it has no voice.
+Must never: call the speaker's ``say`` on the UI thread, speak a console screen, or fail the
+kiosk when it has no voice.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import logging
 from typing import Any
 
 from kiosk.shell.background import Background
+from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +38,9 @@ class SpokenGuidance:
 
     @property
     def available(self) -> bool:
-        return self.speaker is not None
+        speaker = self.speaker
+        player = getattr(speaker, "player", None)
+        return speaker is not None and getattr(player, "usable", True)
 
     def speak(self, screen: Any = None) -> bool:
         """Read ``screen``'s (default: the current screen's) instruction in the language on
@@ -42,8 +53,23 @@ class SpokenGuidance:
             return False
         lang = self.shell.lang
         speaker.stop()  # a signal to the running voice, not a wait
-        self._worker.run("speak", lambda: speaker.say(text, lang), lambda _result: None)
+        self._worker.run("speak", lambda: speaker.say(text, lang), self._spoken)
         return True
+
+    def entered(self, screen: Any) -> bool:
+        """``screen`` is now on show: read it if the speech mode is on and it is a visitor's."""
+        if not self.shell.speech_on or screen.name in (*CONSOLE, *CONSOLE_ENTRY):
+            return False
+        return self.speak(screen)
+
+    def switch(self, on: bool) -> None:
+        """The panel's toggle: on reads the screen on show at once (so the visitor hears
+        that it works), off stops the voice."""
+        self.shell.speech_on = on
+        if on:
+            self.entered(self.shell.manager.current_screen)
+        else:
+            self.silence()
 
     def silence(self) -> None:
         """Stop speaking (the kiosk went home: the next visitor hears nothing of the last)."""
@@ -54,3 +80,9 @@ class SpokenGuidance:
     def stop(self) -> None:
         self.silence()
         self._worker.stop(timeout=1.0)
+
+    def _spoken(self, _heard: Any) -> None:
+        # on the UI thread: a player that found no audio device takes the buttons away
+        if not self.available:
+            self.shell.speech_available = False
+            self.shell.speech_on = False

@@ -19,7 +19,8 @@ from kivy.uix.modalview import ModalView
 
 
 class AccessPanel(ModalView):
-    """Large text, high contrast, lowered: each a toggle in force as soon as it is tapped."""
+    """Large text, high contrast, lowered (and the speech mode, where the kiosk has a voice):
+    each a toggle in force as soon as it is tapped."""
 
 
 Factory.register("AccessPanel", cls=AccessPanel)

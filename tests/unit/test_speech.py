@@ -66,3 +66,55 @@ def test_a_text_is_never_read_as_an_option():
     command = speaker.command("-w /etc/passwd", "zh_CN")
     assert command[-2:] == ["--", "-w /etc/passwd"]
     assert command[command.index("-v") + 1] == "cmn"
+
+
+#: the child process: espeak-ng's WAV played by the kiosk's SDL player (kiosk/shell/audio.py)
+#: under the SDL audio driver the test chooses; prints what each ``say`` returned
+_PLAY = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(name)s %(message)s")
+from kiosk.core.speech import build_speaker
+from kiosk.shell.audio import SdlPlayer
+speaker = build_speaker(player=SdlPlayer())
+print("said", *(speaker.say(text, "zh_CN") for text in sys.argv[1:]))
+"""
+
+
+def _play_in_child(tmp_path, driver: str, *texts: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SDL_AUDIODRIVER": driver,
+        "SDL_DISKAUDIOFILE": str(tmp_path / "out.raw"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_FILELOG": "1",
+        "KIVY_HOME": str(tmp_path / "kivy"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _PLAY, *texts], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@needs_espeak
+def test_the_speech_plays_through_sdl_audio(tmp_path):
+    # SDL's "disk" driver is a real SDL audio device that writes what it plays to a file:
+    # the samples that reach it are the speech, not silence
+    out = _play_in_child(tmp_path, "disk", "请输入手机号")
+    assert "said True" in out, out
+    raw = array.array("h", (tmp_path / "out.raw").read_bytes())
+    rms = math.sqrt(sum(s * s for s in raw) / max(1, len(raw)))
+    assert len(raw) > 44100, f"{len(raw)} samples reached the audio device"
+    assert rms > 300, f"RMS {rms:.0f}: SDL played silence"
+
+
+@needs_espeak
+def test_without_an_audio_device_the_kiosk_says_so_once_and_stays_silent(tmp_path):
+    out = _play_in_child(tmp_path, "no-such-device", "请输入手机号", "您的姓名")
+    assert "said False False" in out, out
+    told = [line for line in out.splitlines() if "no audio device" in line]
+    assert len(told) == 1, out

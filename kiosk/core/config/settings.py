@@ -71,6 +71,9 @@ class KioskSettings:
     #: a portrait kiosk's keyboards at the bottom of the screen, within reach from a
     #: wheelchair (landscape screens have them there anyway)
     lowered_keyboard: bool = False
+    #: spoken guidance on for every visitor from the start: each visitor screen's title and
+    #: hint read aloud on entry (a visitor switches it in the accessibility panel either way)
+    spoken_guidance: bool = False
 
 
 @dataclass(frozen=True)
