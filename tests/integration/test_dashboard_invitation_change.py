@@ -208,3 +208,56 @@ def test_who_may_not_change_and_what_is_refused(env: DashboardEnv) -> None:
     with env.ho.sessions() as s:
         assert s.get(Invitation, north.id).state == "cancelled"
         assert s.get(Invitation, south.id).valid_from is None
+
+
+def test_the_change_form_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path) -> None:
+    """A phone in English, no script error, nothing too wide; with ``DASHBOARD_SCREENSHOTS=docs``
+    both sizes in both languages into docs/screenshots as
+    ``dashboard-invitation-change-<lang>-<width>.png``."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.dashboard_env import PASSWORD
+    from tests.support.harness import ROOT
+
+    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
+    folder = ROOT / "docs" / "screenshots" if every else tmp_path
+    runs = [("en", 390, 844)]
+    if every:
+        runs += [("zh_CN", 390, 844), ("en", 1366, 768), ("zh_CN", 1366, 768)]
+    admin = env.login("admin")
+    inv = _invite(env, admin, visitor_name="韩梅梅", host_id="h-wang", day=_day(1))
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            for lang, width, height in runs:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    extra_http_headers={"X-Forwarded-For": f"10.68.{width % 250}.1"},
+                )
+                page = context.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{env.url}/dashboard/login?lang={lang}")
+                page.fill("input[name=name]", "admin")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.goto(f"{env.url}/dashboard/invitations?site=north")
+                wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert wide <= 0, f"the list with its Change links: {wide}px too wide"
+                page.click(f'tr[data-invitation="{inv.id}"] a.change')
+                page.fill("#change input[name=company]", "示例公司" if lang == "zh_CN" else "ACME")
+                page.fill("#change input[name=visitor_name]", " ")
+                page.click("#change button[type=submit]")  # blank name: the form again, why
+                page.wait_for_selector("p.error")
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{overflow}px too wide at {width}"
+                page.screenshot(
+                    path=str(folder / f"dashboard-invitation-change-{lang}-{width}.png"),
+                    full_page=True,
+                )
+                context.close()
+        finally:
+            browser.close()
+    assert errors == []
