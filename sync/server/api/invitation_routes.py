@@ -123,15 +123,22 @@ def update_invitation(
 ) -> Invitation:
     with session.begin():
         inv = _invitation(session, invitation_id)
-        if inv.state != "pending":
-            raise ConflictError(f"invitation is {inv.state}")
-        changes = body.model_dump(exclude_unset=True)
-        if "host_id" in changes:
-            check_host(session, inv.site_id, changes["host_id"])
-        for key, value in changes.items():
-            setattr(inv, key, value)
-        inv.updated_at = datetime.now(UTC)
-        _feed_invitation(session, inv)
+        update_invitation_record(session, inv, body.model_dump(exclude_unset=True))
+    return inv
+
+
+def update_invitation_record(session: Session, inv: Invitation, changes: dict) -> Invitation:
+    """Change a pending invitation (``ConflictError`` otherwise; ``ValidationError`` for a host
+    of another site) and feed it to the site's kiosks, in the session's transaction (the API's
+    PATCH and the dashboard's change page)."""
+    if inv.state != "pending":
+        raise ConflictError(f"invitation is {inv.state}")
+    if "host_id" in changes:
+        check_host(session, inv.site_id, changes["host_id"])
+    for key, value in changes.items():
+        setattr(inv, key, value)
+    inv.updated_at = datetime.now(UTC)
+    _feed_invitation(session, inv)
     return inv
 
 
