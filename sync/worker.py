@@ -123,12 +123,15 @@ class SyncClient(Worker):
         pushed, rejected = self._push_all()
         pulled = 0
         held = self.held.take(int(self.store.get_value(CURSOR_KEY, "0") or 0))
-        while True:
-            count, more = self._pull_page(held)
-            held = None
-            pulled += count
-            if not more:
-                break
+        coming: Future[PullOut] | None = None
+        # while a page is applied, the next is fetched (a catch-up's two sides work at once)
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-pull") as ahead:
+            while True:
+                count, coming = self._pull_page(held, coming, ahead)
+                held = None
+                pulled += count
+                if coming is None:
+                    break
         return RoundResult(pushed, rejected, pulled)
 
     def _note_pulled(self, tx) -> None:
@@ -206,15 +209,22 @@ class SyncClient(Worker):
             self._observe(answer.hlc, tx)
         return len(answer.rejected)
 
-    def _pull_page(self, held: PullOut | None = None) -> tuple[int, bool]:
-        """One page, pulled now or given (the held pull's answer, for the stored cursor)."""
+    def _pull_page(
+        self, held: PullOut | None, coming: Future[PullOut] | None, ahead: ThreadPoolExecutor
+    ) -> tuple[int, Future[PullOut] | None]:
+        """One page: pulled now, given (the held pull's answer, for the stored cursor) or
+        ``coming`` (asked for with the cursor the last page stored); and the next page, asked
+        for on ``ahead`` before this one is applied (None: the feed is drained)."""
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        page = held or self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        limit = min(self.batch_size, MAX_PULL_CHANGES)
+        page = held or (coming.result() if coming else self.head_office.pull(cursor, limit))
         if page.cursor == cursor and not page.changes:
             with self.store.transaction() as tx:
                 self._note_pulled(tx)
             self._notify(set(), False)
-            return 0, False
+            return 0, None
+        # asked for with the cursor this page stores; if applying fails, it is dropped
+        coming = ahead.submit(self.head_office.pull, page.cursor, limit) if page.more else None
         with self.store.transaction() as tx:
             applied = apply_page(
                 self.records, tx, page.changes, site_id=self.site_id, kiosk_id=self.kiosk_id
@@ -225,7 +235,7 @@ class SyncClient(Worker):
                 self._note_pulled(tx)
                 finish_resync(self.records, tx)
         self._notify(applied, page.more)
-        return len(page.changes), page.more
+        return len(page.changes), coming
 
     def _notify(self, applied: set[str], more: bool) -> None:
         """Tell the listeners what a committed page applied; after the last page of several,
