@@ -13,6 +13,10 @@ kiosk to the delivery of its change at the site's other kiosks (a held poll is n
 being held); errors (non-2xx, refused or dropped connections). The load comes from
 ``GENERATORS`` processes, each one asyncio loop with plain HTTP/1.1 keep-alive connections (no
 client library's pool to scan); their CPU use is reported, to show they are not the limit.
+
+The sweep for one server process's capacity (docs/head-office.md): ``BENCH_LOAD_KIOSKS``
+(default 5000, five per site), ``BENCH_LOAD_SERVERS`` (processes, default 2),
+``BENCH_LOAD_WORKERS`` (``--workers`` of each, default 1), ``BENCH_LOAD_SECONDS`` (default 60).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import asyncio
 import gzip
 import json
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -35,9 +40,14 @@ from bench.bench_sync import ROOT, _visit_events
 if str(ROOT / "tests" / "integration") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
-SITES = 1000
 KIOSKS_PER_SITE = 5
-SECONDS = 60.0
+#: the sweep's knobs (what one server process carries: docs/head-office.md): kiosks in all,
+#: ``kiosk-server serve`` processes (each on its own port, kiosks spread over them), the
+#: ``--workers`` each runs, and the measured seconds
+SITES = max(1, int(os.environ.get("BENCH_LOAD_KIOSKS", "5000")) // KIOSKS_PER_SITE)
+SERVERS = max(1, int(os.environ.get("BENCH_LOAD_SERVERS", "2")))
+WORKERS = max(1, int(os.environ.get("BENCH_LOAD_WORKERS", "1")))
+SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 #: kiosks start over this many seconds (connections opened gradually, as kiosks boot)
 RAMP = 10.0
 CHECKIN_GAP = 120.0
@@ -213,8 +223,8 @@ async def _kiosks(ports: list[int], kiosks: list[tuple[int, str, str, str]]) -> 
 
     cpu = time.process_time()
     await asyncio.gather(
-        *(pusher(i, kid, site, token, ports[i % 2]) for i, kid, site, token in kiosks),
-        *(puller(i, kid, site, token, ports[i % 2]) for i, kid, site, token in kiosks),
+        *(pusher(i, kid, site, token, ports[i % len(ports)]) for i, kid, site, token in kiosks),
+        *(puller(i, kid, site, token, ports[i % len(ports)]) for i, kid, site, token in kiosks),
     )
     wall = time.perf_counter() - started
     return {
@@ -249,7 +259,8 @@ def sync_load() -> dict[str, Any]:
         kiosks = [(i, *k) for i, k in enumerate(_provision(url))]
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             servers = [
-                ServerProcess(url, log_path=Path(tmp) / f"server{i}.log").start() for i in (0, 1)
+                ServerProcess(url, log_path=Path(tmp) / f"server{i}.log", workers=WORKERS).start()
+                for i in range(SERVERS)
             ]
             ports = [s.port for s in servers]
             # whole sites per generator (a site's deliveries are timed in one process); forked,
@@ -279,7 +290,8 @@ def sync_load() -> dict[str, Any]:
         "p50_ms": round(_quantile(at_once, 0.5), 1),
         "kiosks": len(kiosks),
         "sites": SITES,
-        "server_processes": 2,
+        "server_processes": SERVERS,
+        "workers_each": WORKERS,
         "errors": len(errors),
         "error_kinds": sorted({e.split(" ")[0] + " " + e.split(" ")[1][:40] for e in errors})[:5],
         "answered_at_once_per_s": round(len(at_once) / SECONDS, 1),

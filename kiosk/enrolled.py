@@ -90,8 +90,14 @@ def sync_worker(services: Services) -> Any:
     )
     search = services.search
 
+    stale = False
+
     def directory_pulled(kinds: frozenset[str]) -> None:
-        if search is not None and touches_directory(kinds):
+        # rebuilt once the feed is drained, not after every page of a new kiosk's catch-up
+        nonlocal stale
+        stale = stale or touches_directory(kinds)
+        if search is not None and stale and not client.catching_up:
+            stale = False
             search.refresh()
 
     client.on_pulled(directory_pulled)

@@ -111,10 +111,20 @@ MALFORMED = (KeyError, ValueError, TypeError, ConstraintError)
 
 
 def apply_change(
-    records: Records, tx: Transaction, change: ChangeOut, *, site_id: str, kiosk_id: str
+    records: Records,
+    tx: Transaction,
+    change: ChangeOut,
+    *,
+    site_id: str,
+    kiosk_id: str,
+    isolated: bool = True,
 ) -> bool:
     """Apply one change; False when no handler knows its kind or the change is malformed (then
-    an alert of this kiosk, ``site_id``/``kiosk_id``, records it in the same transaction)."""
+    an alert of this kiosk, ``site_id``/``kiosk_id``, records it in the same transaction).
+
+    ``isolated=False`` (a page applied at once, ``apply_page``): the handler runs without a
+    savepoint of its own and what it raises reaches the caller, who undoes the whole page and
+    applies it again change by change; a change that does not parse is still recorded here."""
     handler = HANDLERS.get(change.kind)
     if change.kind in STAMPED:
         handler = partial(STAMPED[change.kind], stamp=change.hlc)
@@ -126,6 +136,9 @@ def apply_change(
     except ValidationError as e:
         _skipped(records, tx, change, str(e.detail or e), site_id=site_id, kiosk_id=kiosk_id)
         return False
+    if not isolated:
+        handler(records, tx, event)
+        return True
     try:
         with records.store.transaction():  # a savepoint: a failing change undoes only itself
             handler(records, tx, event)

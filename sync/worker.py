@@ -38,8 +38,9 @@ from kiosk.core.workers.outbox import quarantine_event
 from kiosk.core.workers.retry import RetryPolicy
 from kiosk.core.workers.worker import Worker
 
-from . import apply, attention
+from . import attention
 from .apply_directory import finish_resync
+from .apply_page import apply_page
 from .client import SyncHeadOffice, encode_push
 from .held_pull import HeldPull
 from .protocol import MAX_PULL_CHANGES, PullOut, PushOut
@@ -94,6 +95,7 @@ class SyncClient(Worker):
         self.records = records
         self.head_office = head_office
         self._pulled_listeners: list[Callable[[frozenset[str]], None]] = []
+        self.catching_up = False
         self.batch_size = batch_size
         self.interval = interval
         #: push requests at head office at once while a backlog drains; 1 suits a SQLite head
@@ -121,12 +123,15 @@ class SyncClient(Worker):
         pushed, rejected = self._push_all()
         pulled = 0
         held = self.held.take(int(self.store.get_value(CURSOR_KEY, "0") or 0))
-        while True:
-            count, more = self._pull_page(held)
-            held = None
-            pulled += count
-            if not more:
-                break
+        coming: Future[PullOut] | None = None
+        # while a page is applied, the next is fetched (a catch-up's two sides work at once)
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-pull") as ahead:
+            while True:
+                count, coming = self._pull_page(held, coming, ahead)
+                held = None
+                pulled += count
+                if coming is None:
+                    break
         return RoundResult(pushed, rejected, pulled)
 
     def _note_pulled(self, tx) -> None:
@@ -204,44 +209,47 @@ class SyncClient(Worker):
             self._observe(answer.hlc, tx)
         return len(answer.rejected)
 
-    def _pull_page(self, held: PullOut | None = None) -> tuple[int, bool]:
-        """One page, pulled now or given (the held pull's answer, for the stored cursor)."""
+    def _pull_page(
+        self, held: PullOut | None, coming: Future[PullOut] | None, ahead: ThreadPoolExecutor
+    ) -> tuple[int, Future[PullOut] | None]:
+        """One page: pulled now, given (the held pull's answer, for the stored cursor) or
+        ``coming`` (asked for with the cursor the last page stored); and the next page, asked
+        for on ``ahead`` before this one is applied (None: the feed is drained)."""
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        page = held or self.head_office.pull(cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        limit = min(self.batch_size, MAX_PULL_CHANGES)
+        page = held or (coming.result() if coming else self.head_office.pull(cursor, limit))
         if page.cursor == cursor and not page.changes:
             with self.store.transaction() as tx:
                 self._note_pulled(tx)
-            return 0, False
-        applied: set[str] = set()
+            self._notify(set(), False)
+            return 0, None
+        # asked for with the cursor this page stores; if applying fails, it is dropped
+        coming = ahead.submit(self.head_office.pull, page.cursor, limit) if page.more else None
         with self.store.transaction() as tx:
-            for change in page.changes:
-                try:
-                    if apply.apply_change(
-                        self.records, tx, change, site_id=self.site_id, kiosk_id=self.kiosk_id
-                    ):
-                        applied.add(change.kind)
-                except attention.ENVIRONMENT:
-                    raise  # the kiosk's disk, not the change: the page is retried
-                except Exception as e:  # its savepoint is undone; keep it aside, flow on
-                    if not tx.conn.in_transaction:
-                        raise
-                    attention.quarantine_change(
-                        self.store, tx, change, e, site_id=self.site_id, kiosk_id=self.kiosk_id
-                    )
-                self.store.hlc.observe(change.hlc)
+            applied = apply_page(
+                self.records, tx, page.changes, site_id=self.site_id, kiosk_id=self.kiosk_id
+            )
             self.store.set_value(CURSOR_KEY, str(page.cursor), tx)
             self._observe("", tx)
             if not page.more:
                 self._note_pulled(tx)
                 finish_resync(self.records, tx)
-        if applied:
+        self._notify(applied, page.more)
+        return len(page.changes), coming
+
+    def _notify(self, applied: set[str], more: bool) -> None:
+        """Tell the listeners what a committed page applied; after the last page of several,
+        even when it applied nothing (a listener may have waited for it: ``catching_up``)."""
+        ended = self.catching_up and not more
+        #: more pages follow the last one (a listener may wait for the end: the search index)
+        self.catching_up = more
+        if applied or ended:
             kinds = frozenset(applied)
             for listener in list(self._pulled_listeners):
                 try:
                     listener(kinds)
                 except Exception:  # the changes are committed; a listener must not redo them
                     log.exception("a pull listener failed")
-        return len(page.changes), page.more
 
     def on_pulled(self, listener: Callable[[frozenset[str]], None]) -> None:
         """Call ``listener(kinds)`` on the worker thread after a pulled page is committed, with

@@ -275,6 +275,9 @@ def version_line() -> str:
 
 #: seconds a stopping server waits for open requests before cancelling them
 SHUTDOWN_GRACE = 3
+#: seconds a ``--workers`` child may take to answer its supervisor's ping (uvicorn's default,
+#: 5, kills a child still importing the app on a busy machine, and the next, for ever)
+WORKER_HEALTHCHECK = 60
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:
@@ -308,6 +311,7 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         # for each to time out (up to 30 s); after this, what is still open is cancelled (a
         # kiosk asks again; a push cut short is sent again and comes back duplicate)
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
     return 0
 

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+import pydantic_core
 from fastapi import HTTPException, Request
 
 # the ASGI types (starlette.types, spelled out: the server installs FastAPI, not starlette)
@@ -170,5 +171,7 @@ def check_event_sizes(events: Iterable[Any], body_size: int) -> None:
 
 
 def payload_size(payload: Any) -> int:
-    """Roughly what a change's payload adds to a pull answer (compact JSON)."""
-    return len(json.dumps(payload, separators=(",", ":")))
+    """What a change's payload adds to a pull answer: its compact JSON's bytes, as the answer
+    (pydantic's serialiser, UTF-8) writes them; counted by that serialiser too (a tenth of the
+    time ``json.dumps`` takes: it is counted for every change a pull sends)."""
+    return len(pydantic_core.to_json(payload))

@@ -24,7 +24,7 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import attempts, compaction, folding, held_pulls, kiosk_health, limits
+from .. import attempts, compaction, folding, held_pulls, idle_pulls, kiosk_health, limits
 from ..models import Change, Event, Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
 from ..visitor_directory import directory_days
@@ -233,11 +233,19 @@ async def pull(
     """
     token = kiosk_token(request, credentials)
     engine = request.app.state.read_engine
-    found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
-    if found is None:
-        raise refused_kiosk(request, token)
-    page, site_id = found
-    if wait and not page.changes and not page.more:
+    # the idle round: "nothing new" from one read (``idle_pulls.py``), held if asked
+    site_id = await run_in_threadpool(idle_pulls.nothing_new, engine, digest(token), after)
+    if site_id is not None and not wait:
+        return Response(idle_pulls.empty_answer(after), media_type="application/json")
+    if site_id is None:
+        found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+        if found is None:
+            raise refused_kiosk(request, token)
+        page, site_id = found
+        held = wait and not page.changes and not page.more
+    else:
+        page, held = PullOut(changes=[], cursor=after, more=False), True
+    if held:
         await request.app.state.held_pulls.wait(site_id, page.cursor, wait)
         found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
         if found is None:  # revoked meanwhile
