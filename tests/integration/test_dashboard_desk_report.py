@@ -116,6 +116,20 @@ def test_host_reply_and_ticket_times_from_a_kiosk_reach_the_report(tmp_path: Pat
         )
         t = k.tickets.act(staff, raised.id, "acknowledged", seen=t.last_entry_id)
         k.tickets.act(staff, raised.id, "resolved", seen=t.last_entry_id, note="已答复")
+        # and a complaint, resolved too: the seed's assessment counts complaints resolved
+        complaint = k.tickets.raise_ticket(
+            VISITOR,
+            TicketForm(kind="complaint", subject="噪音", details="施工噪音", source="help"),
+        )
+        t = k.tickets.act(
+            staff,
+            complaint.id,
+            "assigned",
+            seen=complaint.last_entry_id,
+            department_id=f"{site}-rnd",
+        )
+        t = k.tickets.act(staff, complaint.id, "acknowledged", seen=t.last_entry_id)
+        k.tickets.act(staff, complaint.id, "resolved", seen=t.last_entry_id, note="已处理")
 
         def pushed() -> bool:
             k.sync.sync_once()
@@ -125,7 +139,7 @@ def test_host_reply_and_ticket_times_from_a_kiosk_reach_the_report(tmp_path: Pat
                     row is not None
                     and row.notify_status is not None
                     and s.query(HostReply).count() == 1
-                    and s.query(TicketRow).filter_by(site_id=site, status="resolved").count() == 1
+                    and s.query(TicketRow).filter_by(site_id=site, status="resolved").count() == 2
                 )
 
         deadline = time.monotonic() + 30
@@ -153,9 +167,15 @@ def test_host_reply_and_ticket_times_from_a_kiosk_reach_the_report(tmp_path: Pat
             got = browser.get(f"/dashboard/sites/{site}/desk-report.csv?lang=en")
             assert got.status_code == 200 and got.content.startswith("\ufeff".encode())
             rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
-            by_label = {row[3]: row[4] for row in rows[1:]}
-            assert by_label["Hosts notified"] == by_label["Replied"] == "1"
-            assert by_label["Answered (first response)"] == by_label["Resolved"] == "1", by_label
+            by_label = {(row[2], row[3]): row[4] for row in rows[1:]}
+            replies, times = "Time until hosts replied", "Time to answer tickets"
+            assert by_label[replies, "Hosts notified"] == by_label[replies, "Replied"] == "1"
+            assert by_label[times, "Answered (first response)"] == "2", by_label
+            assert by_label[times, "Resolved"] == "2", by_label
+            kinds, complaints = "Calls, enquiries, complaints and requests", "Complaints"
+            assert by_label[kinds, "Enquiry"] == by_label[kinds, "Complaint"] == "1", by_label
+            assert by_label[kinds, "Call"] == by_label[kinds, "Service request"] == "0"
+            assert by_label[complaints, "Received"] == by_label[complaints, "Resolved"] == "1"
             assert all(float(v) >= 0 for v in by_label.values() if v and v[0].isdigit())
             pdf = browser.get(f"/dashboard/sites/{site}/desk-report.pdf")
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -12,13 +12,16 @@ catalogue keys as the console's report), so the kiosk's CSV and PDF exports
   notice) to the first reply; median and 90th percentile (nearest rank);
 - ticket times: tickets raised within the period; minutes from raising to the first
   acknowledgement, progress or resolution, and to the first resolution, each counted for the
-  tickets that had one by the period's end.
+  tickets that had one by the period's end;
+- tickets: those raised within the period per kind, and the complaints among them resolved by
+  the period's end (the seed's assessment figures, §6: complaints resolved).
 
 Must never: return a person (counts and minutes only: every role that sees the site may read it).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +32,7 @@ from sqlalchemy.orm import Session
 from kiosk.core.reports.figures import Figure, Report, Section, median, p90
 from kiosk.core.reports.periods import period as kiosk_period
 from kiosk.core.tickets.figures import RESPONSES
+from kiosk.core.tickets.model import KINDS
 
 from ..models import Site, Visit
 from ..replies import HostReply
@@ -47,6 +51,10 @@ class DeskTimes:
     tickets: int
     first_response: tuple[float, ...]
     resolution: tuple[float, ...]
+    #: tickets raised in the period per kind (every kind, in ``KINDS`` order)
+    kinds: tuple[tuple[str, int], ...] = ()
+    #: of the complaints raised in the period, those resolved by its end (seed §6)
+    complaints_resolved: int = 0
 
 
 def as_report(site: Site, visits: VisitReport, times: DeskTimes) -> Report:
@@ -68,6 +76,15 @@ def as_report(site: Site, visits: VisitReport, times: DeskTimes) -> Report:
                 Figure("report.tickets_total", times.tickets),
                 *_spread("report.first_response", times.first_response),
                 *_spread("report.resolution", times.resolution),
+            ),
+        ),
+        # per kind and the complaints, as the console's report shows them (kiosk.core.reports)
+        Section("report.tickets", tuple(Figure(f"ticket.kind.{k}", n) for k, n in times.kinds)),
+        Section(
+            "report.complaints",
+            (
+                Figure("report.complaints_received", dict(times.kinds).get("complaint", 0)),
+                Figure("report.complaints_resolved", times.complaints_resolved),
             ),
         ),
     )
@@ -107,15 +124,15 @@ def desk_times(session: Session, site: Site, chosen: Period) -> DeskTimes:
         for visit_id, at in told
         if visit_id in replied and at is not None
     ]
-    tickets = dict(
-        session.execute(
-            select(TicketRow.id, TicketRow.raised_at).where(
-                TicketRow.site_id == site.id,
-                TicketRow.raised_at >= start,
-                TicketRow.raised_at < end,
-            )
-        ).all()
-    )
+    raised = session.execute(
+        select(TicketRow.id, TicketRow.raised_at, TicketRow.kind).where(
+            TicketRow.site_id == site.id,
+            TicketRow.raised_at >= start,
+            TicketRow.raised_at < end,
+        )
+    ).all()
+    tickets = {ticket_id: at for ticket_id, at, _kind in raised}
+    kinds = Counter(kind for _id, _at, kind in raised)
     responded: dict[str, datetime] = {}
     resolved: dict[str, datetime] = {}
     for ticket_id, action, at in session.execute(
@@ -135,6 +152,10 @@ def desk_times(session: Session, site: Site, chosen: Period) -> DeskTimes:
         tickets=len(tickets),
         first_response=tuple(_since(tickets, responded)),
         resolution=tuple(_since(tickets, resolved)),
+        kinds=tuple((kind, kinds[kind]) for kind in KINDS),
+        complaints_resolved=sum(
+            1 for ticket_id, _at, kind in raised if kind == "complaint" and ticket_id in resolved
+        ),
     )
 
 
