@@ -220,10 +220,12 @@ def bulk_insert(
 
 
 def _array_type(column_type: Any) -> Any:
-    if getattr(column_type, "sealed", False):
-        return Text()
     if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl
+        column_type = Text() if getattr(column_type, "sealed", False) else column_type.impl
+    if isinstance(column_type, String):
+        # unbounded: a cast to VARCHAR(64)[] would cut a longer value silently, where the
+        # column's own assignment refuses it as a row-by-row insert does
+        return Text()
     return column_type
 
 
