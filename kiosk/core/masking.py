@@ -12,7 +12,7 @@ def mask_name(name: str) -> str:
     name = name.strip()
     if not name:
         return ""
-    if any(ord(ch) > 0x2E80 for ch in name) and " " not in name:
+    if max(name) > "\u2e80" and " " not in name:  # a character past U+2E80: CJK
         return name[0] + "*" * max(1, len(name) - 1)
     return " ".join(w[0] + "*" * max(1, len(w) - 1) for w in name.split())
 

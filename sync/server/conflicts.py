@@ -236,9 +236,16 @@ def rescreen_check_ins(session: Session, kiosk: Kiosk, items: list[Accepted]) ->
     )
     if not entries:
         return
+    decided = set(  # one query per batch, not a look-up per check-in
+        session.scalars(
+            select(VisitDecision.visit_id).where(
+                one_of(session, VisitDecision.visit_id, [a.model.visit.id for a in check_ins])
+            )
+        )
+    )
     for a in check_ins:
         v, p = a.model.visit, a.model.visitor
-        if session.get(VisitDecision, v.id) is not None:
+        if v.id in decided:
             continue  # a held visit the desk let in: screened by a person, not a conflict
         at = v.checked_in_at or a.event.occurred_at
         entry = listed_at(entries, at, name=p.name, phone=p.phone)

@@ -24,9 +24,11 @@ from sqlalchemy import (
     DateTime,
     Engine,
     String,
+    Text,
     TypeDecorator,
     any_,
     bindparam,
+    cast,
     create_engine,
     event,
     func,
@@ -142,12 +144,18 @@ def one_of(session: Session, column: Any, values: Iterable[str]) -> Any:
     return column.in_(listed.scalar_subquery())
 
 
-def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None:
+def executemany(
+    session: Session, stmt: Any, rows: list[dict[str, Any]], *, distinct: bool = False
+) -> None:
     """Run an INSERT for many rows in the session's transaction.
 
     On SQLite the rows go straight to the driver's ``executemany``: SQLAlchemy's per-row
     parameter processing costs more than SQLite's insert itself (the push hot path). Values
-    are converted the way SQLAlchemy stores them (UTC datetimes as text, JSON as text).
+    are converted the way SQLAlchemy stores them (UTC datetimes as text, JSON as text), a
+    sealed column's in one call (``sealing``). On PostgreSQL the rows go as ONE statement, a
+    column per array (``INSERT … SELECT * FROM unnest(…)``, ``bulk_insert``), unless the
+    statement updates on conflict and the caller does not say the rows' keys are ``distinct``
+    (one statement cannot update a row twice): then row by row.
     Every row must have the same keys. Pass statements built once (module constants): the
     compiled SQL is kept per statement and set of keys.
     """
@@ -155,7 +163,10 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
         return
     conn = session.connection()
     if conn.dialect.name != "sqlite":
-        conn.execute(stmt, rows)
+        if (distinct or not _updates_on_conflict(stmt)) and _bulk_fits(stmt, rows[0]):
+            bulk_insert(session, stmt, rows)
+        else:
+            conn.execute(stmt, rows)
         return
     sql, columns = _sqlite_plan(conn.dialect, stmt, tuple(rows[0]))
     n = len(rows)
@@ -166,11 +177,113 @@ def executemany(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> None
             continue
         column = [row[key] for row in rows]
         if isinstance(convert, TypeDecorator):  # a sealed column: its engine's cipher
-            column = [convert.process_bind_param(v, conn.dialect) for v in column]
+            column = _sealed(session, convert, column)
         elif convert is not None:
-            column = [None if v is None else convert(v) for v in column]
+            column = _each(convert, column)
         values.append(column)
     conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def bulk_insert(
+    session: Session, stmt: Any, rows: list[dict[str, Any]], *, returning: Any = None
+) -> list[Any]:
+    """PostgreSQL: the rows as one ``INSERT … SELECT * FROM unnest(arrays)`` with the
+    statement's own ``ON CONFLICT`` clause, sealed columns sealed in one call per column, no
+    per-row parameter processing; the ``returning`` column's values (else []). The rows'
+    conflict keys must be distinct when the statement updates on conflict."""
+    conn = session.connection()
+    keys = tuple(rows[0])
+    table = stmt.table
+    plan = _PG_PLANS.get((stmt, keys, returning))
+    if plan is None:
+        arrays = [cast(bindparam(f"_{k}"), ARRAY(_array_type(table.c[k].type))) for k in keys]
+        source: Any = select(literal_column("*")).select_from(
+            func.unnest(*arrays).table_valued(*keys).render_derived()
+        )
+        plan = stmt.from_select(list(keys), source)
+        if returning is not None:
+            plan = plan.returning(returning)
+        if len(_PG_PLANS) > 256:
+            _PG_PLANS.clear()
+        _PG_PLANS[(stmt, keys, returning)] = plan
+    params: dict[str, Any] = {}
+    for k in keys:
+        column_type = table.c[k].type
+        column = [row[k] for row in rows]
+        if getattr(column_type, "sealed", False):
+            column = _sealed(session, column_type, column)
+        elif isinstance(column_type, TypeDecorator):
+            column = [column_type.process_bind_param(v, conn.dialect) for v in column]
+        params[f"_{k}"] = column
+    result = conn.execute(plan, params)
+    return list(result.scalars()) if returning is not None else []
+
+
+def _array_type(column_type: Any) -> Any:
+    if isinstance(column_type, TypeDecorator):
+        column_type = Text() if getattr(column_type, "sealed", False) else column_type.impl
+    if isinstance(column_type, String):
+        # unbounded: a cast to VARCHAR(64)[] would cut a longer value silently, where the
+        # column's own assignment refuses it as a row-by-row insert does
+        return Text()
+    return column_type
+
+
+def _bulk_fits(stmt: Any, row: dict[str, Any]) -> bool:
+    """Whether ``bulk_insert`` can send these columns: an INSERT's own columns, none plain
+    JSON (an array of JSON documents is not worth its adapter: those go row by row)."""
+    table = getattr(stmt, "table", None)
+    if table is None or not hasattr(stmt, "from_select"):
+        return False
+    for k in row:
+        if k not in table.c:
+            return False
+        column_type = table.c[k].type
+        if isinstance(column_type, JSON) or (
+            isinstance(column_type, TypeDecorator)
+            and not getattr(column_type, "sealed", False)
+            and isinstance(column_type.impl, JSON)
+        ):
+            return False
+    return True
+
+
+def _updates_on_conflict(stmt: Any) -> bool:
+    from sqlalchemy.dialects.postgresql.dml import OnConflictDoUpdate
+
+    return isinstance(getattr(stmt, "_post_values_clause", None), OnConflictDoUpdate)
+
+
+#: (statement, keys, returning) → its unnest form (``bulk_insert``)
+_PG_PLANS: dict[tuple[Any, tuple[str, ...], Any], Any] = {}
+
+
+def _sealed(session: Session, column_type: Any, values: list[Any]) -> list[Any]:
+    """A sealed column's values sealed in one call, remembered in clear for the request when
+    it asks (``sealing.remembering``)."""
+    from .sealing import SealedText, remember
+
+    sealed = column_type.bind_many(values, session.get_bind().dialect)
+    if isinstance(column_type, SealedText):
+        remember(session, column_type, sealed, values)
+    return list(sealed)
+
+
+def _each(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``convert`` of each value; a value repeated from the row before (the batch's one
+    ``received_at``) converted once."""
+    out: list[Any] = []
+    last: Any = None
+    done: Any = None
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif v is last:
+            out.append(done)
+        else:
+            last, done = v, convert(v)
+            out.append(done)
+    return out
 
 
 #: (one SQLite parameter: row key or None for a left-out column, converter, default)

@@ -28,9 +28,10 @@ from kiosk.core.store.hlc import is_stamp
 from ..protocol import EventIn, PushOut, RejectedEvent
 from . import identity, push_guards, server_clock
 from .changes import SERVER_HLC, NewChange, append_changes
-from .db import executemany, is_postgresql, one_of
+from .db import bulk_insert, executemany, is_postgresql, one_of
 from .erasure_guard import erased_before
 from .models import Event, Kiosk, Visit, Visitor
+from .sealing import remembering
 from .server_alerts import raise_server_alert
 from .visit_upserts import checked_in_upsert, checked_out_upsert, insert_for, visitor_upsert
 
@@ -135,7 +136,15 @@ def _fallback_hlc(event: EventIn) -> str:
 
 
 def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
-    """Store, fold and feed one batch in the session's transaction (the caller commits)."""
+    """Store, fold and feed one batch in the session's transaction (the caller commits).
+
+    The personal values the batch seals stay known in clear for the length of this call only
+    (``sealing.remembering``), so the steps after the folds need not open them again."""
+    with remembering(session):
+        return _push(session, kiosk, events)
+
+
+def _push(session: Session, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
     rejected: list[RejectedEvent] = []
     duplicate: list[str] = []
     accepted: dict[str, Accepted] = {}
@@ -179,7 +188,7 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         stmt = statement(session, "event", _event_insert)
         if is_postgresql(session):
             # concurrent pushes of the same events: the database says which insert won
-            stored = set(session.scalars(stmt.returning(EVENTS.c.uuid), rows))
+            stored = set(bulk_insert(session, stmt, rows, returning=EVENTS.c.uuid))
         else:
             # SQLite writers hold the database lock (BEGIN IMMEDIATE): a look first is exact
             have = set(
@@ -290,8 +299,10 @@ def fold_checked_in(session: Session, kiosk: Kiosk, items: list[Accepted]) -> No
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, statement(session, "visitor", visitor_upsert), list(visitors.values()))
-    executemany(session, statement(session, "visit.in", checked_in_upsert), visits)
+    # one row per visitor and per visit: one statement each on PostgreSQL
+    upsert = statement(session, "visitor", visitor_upsert)
+    executemany(session, upsert, list(visitors.values()), distinct=True)
+    executemany(session, statement(session, "visit.in", checked_in_upsert), visits, distinct=True)
 
 
 def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
@@ -311,7 +322,7 @@ def fold_checked_out(session: Session, kiosk: Kiosk, items: list[Accepted]) -> N
                 "state_hlc": a.hlc,
             }
         )
-    executemany(session, statement(session, "visit.out", checked_out_upsert), rows)
+    executemany(session, statement(session, "visit.out", checked_out_upsert), rows, distinct=True)
 
 
 #: kind → folder; other features add theirs with ``FOLDERS[kind] = fn``

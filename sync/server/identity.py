@@ -39,7 +39,7 @@ def index_with(key: bytes, phone: str) -> str:
     """The blind index of ``phone`` under ``key``: the kiosks' form (``keys/blind_index.py``)."""
     if not phone:
         return ""
-    return hmac.new(key, ("phone:" + normalise_phone(phone)).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, ("phone:" + normalise_phone(phone)).encode(), "sha256").hex()
 
 
 def phone_indexer(session, site_id: str) -> PhoneIndex:

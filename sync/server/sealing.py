@@ -11,18 +11,28 @@ in ``keys/data.key``: beside the SQLite file, or in ``$KIOSK_SERVER_KEYS_DIR`` (
 process of one PostgreSQL must be given the same folder, or a copy of the file, 0600). An engine
 without a cipher refuses to write or read a sealed column rather than store it in clear.
 
-Must never: log a value, fall back to clear text.
+``db.executemany`` seals a batch's column in one call (``bind_many``: one read of randomness
+for all the nonces). Inside ``remembering(session)`` (a push) it also keeps, for the length of
+that block only, each sealed text beside its value in clear, so a step after the fold reads the
+raw token and ``open_raw`` gives the value without opening what the same request just sealed
+(a token names one sealing: its nonce is fresh, so an equal token is the same value; any other
+token, one another write left, is opened with the cipher).
+
+Must never: log a value, fall back to clear text, keep a value in clear past the request.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, Text, TypeDecorator
+from sqlalchemy.orm import Session
 
 from kiosk.core.config.errors import ConfigError
 from kiosk.core.keys.key_files import KeyFile
@@ -84,6 +94,55 @@ def fields_of(dialect: Any) -> Fields:
     return cipher
 
 
+#: ``session.info`` key: (table, column, sealed text) → the value in clear, in ``remembering``
+_REMEMBERED = "kiosk_sealed_in_clear"
+
+
+@contextmanager
+def remembering(session: Session) -> Iterator[None]:
+    """Within the block, the text values ``db.executemany`` seals in ``session`` stay known in
+    clear beside their tokens (``open_raw``); forgotten when the block ends."""
+    session.info[_REMEMBERED] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_REMEMBERED, None)
+
+
+def remember(
+    session: Session, column: Any, sealed: Sequence[str | None], values: Sequence[Any]
+) -> None:
+    """Keep ``values`` beside the ``sealed`` texts of ``column`` (a ``SealedText``) while the
+    session is ``remembering``; nothing otherwise."""
+    memory = session.info.get(_REMEMBERED)
+    if memory is None:
+        return
+    for token, value in zip(sealed, values, strict=True):
+        if token:
+            memory[(column.table, column.column, token)] = value
+
+
+def open_raw(session: Session, column: Any, token: str | None) -> str:
+    """The value of ``column``'s (a ``SealedText``) raw ``token`` as read from the database:
+    the one this request sealed, if it did, else opened with the engine's cipher."""
+    if not token:
+        return ""
+    memory = session.info.get(_REMEMBERED)
+    if memory is not None:
+        value = memory.get((column.table, column.column, token))
+        if value is not None:
+            return str(value)
+    return fields_of(session.get_bind().dialect).open(token, column.table, column.column)
+
+
+def _seal_many(dialect: Any, values: list[str], table: str, column: str) -> list[str]:
+    fields = fields_of(dialect)
+    many = getattr(fields, "seal_many", None)
+    if many is None:  # a Fields of another make: one by one
+        return [fields.seal(v, table, column) for v in values]
+    return list(many(values, table, column))
+
+
 class SealedText(TypeDecorator[str]):
     """A text column whose values are sealed at rest."""
 
@@ -100,6 +159,12 @@ class SealedText(TypeDecorator[str]):
         if value is None:
             return None
         return fields_of(dialect).seal(value, self.table, self.column)
+
+    def bind_many(self, values: Sequence[str | None], dialect: Any) -> list[str | None]:
+        """``process_bind_param`` of a batch's column at once (``db.executemany``)."""
+        present = [v for v in values if v is not None]
+        sealed = iter(_seal_many(dialect, present, self.table, self.column))
+        return [None if v is None else next(sealed) for v in values]
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         if value is None:
@@ -126,6 +191,16 @@ class SealedJSON(TypeDecorator[Any]):
             return "{}"
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         return fields_of(dialect).seal(text, self.table, self.column)
+
+    def bind_many(self, values: Sequence[Any], dialect: Any) -> list[str | None]:
+        """``process_bind_param`` of a batch's column at once (``db.executemany``)."""
+        texts = [
+            json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+            for v in values
+            if v is not None and v != {}
+        ]
+        sealed = iter(_seal_many(dialect, texts, self.table, self.column))
+        return [None if v is None else "{}" if v == {} else next(sealed) for v in values]
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         if value is None:

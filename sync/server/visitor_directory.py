@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.events import VisitorKnown, VisitorMerged
@@ -37,6 +37,7 @@ from .db import one_of
 from .folding import AFTER_FOLD, VISITS, Accepted, latest_per_entity
 from .identity import index_with
 from .models import Kiosk, Visitor
+from .sealing import open_raw
 
 
 def directory_days(settings: dict[str, Any] | None) -> int:
@@ -101,11 +102,12 @@ def merge_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> Non
     append_changes(session, site_id=kiosk.site_id, changes=changes)
 
 
+#: a visitor's personal columns read raw (the sealed text, not opened): ``open_raw`` gives the
+#: value this request just sealed without the cipher
+_RAW = {c: type_coerce(getattr(Visitor, c), Text).label(c) for c in ("name", "phone", "company")}
 _KNOWN_COLUMNS = (
     Visitor.id,
-    Visitor.name,
-    Visitor.phone,
-    Visitor.company,
+    *_RAW.values(),
     Visitor.category,
     Visitor.phone_key,
     Visitor.last_visit_at,
@@ -114,7 +116,11 @@ _KNOWN_COLUMNS = (
 
 
 def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> None:
-    """``visitor.known`` for each visitor checked in (not sent back to the kiosk that made it)."""
+    """``visitor.known`` for each visitor checked in (not sent back to the kiosk that made it).
+
+    The rows are read with their sealed columns raw: a value the fold just wrote is known in
+    clear for this request (``sealing.remembering``), only another is opened; the phone's index
+    is head office's own when the site's key is still version 1."""
     from .keys import current_key  # keys.py imports the API layer: loaded when used
 
     check_ins = latest_per_entity([a for a in items if a.event.kind == "visit.checked_in"])
@@ -144,15 +150,14 @@ def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
         if row is None or row.id in seen or not row.phone or row.last_visit_at is None:
             continue
         seen.add(row.id)
+        phone = "" if same_key and row.phone_key else open_raw(session, _PHONE, row.phone)
         event = VisitorKnown(
             visitor_id=row.id,
             site_id=kiosk.site_id,
-            phone_key=row.phone_key
-            if same_key and row.phone_key
-            else index_with(key.key, row.phone),
+            phone_key=row.phone_key if same_key and row.phone_key else index_with(key.key, phone),
             key_version=key.version,
-            masked_name=mask_name(row.name),
-            masked_company=mask_text(row.company),
+            masked_name=mask_name(open_raw(session, _NAME, row.name)),
+            masked_company=mask_text(open_raw(session, _COMPANY, row.company)),
             category=row.category[:64],
             last_visit_at=row.last_visit_at,
         )
@@ -160,6 +165,9 @@ def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
             NewChange(event.kind, event.entity_id, event.payload(), a.hlc, kiosk.id, None)
         )
     append_changes(session, site_id=kiosk.site_id, changes=changes)
+
+
+_NAME, _PHONE, _COMPANY = (Visitor.__table__.c[c].type for c in ("name", "phone", "company"))
 
 
 # first: the conflict checks (conflicts.py) then see one visitor per number

@@ -36,8 +36,11 @@ def normalise_name(name: str) -> str:
 
 def normalise_phone(phone: str) -> str:
     """Digits with an optional leading +, mainland numbers without their +86 prefix."""
-    text = unicodedata.normalize("NFKC", phone).strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
+    if phone.isascii() and phone.isdigit():  # as typed on the kiosk's keypad: nothing to drop
+        text = digits = phone
+    else:
+        text = unicodedata.normalize("NFKC", phone).strip()
+        digits = "".join(ch for ch in text if ch.isdigit())
     if text.startswith("+"):
         if digits.startswith("86") and len(digits) == 13:
             return digits[2:]
