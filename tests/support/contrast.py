@@ -43,9 +43,10 @@ class Measured:
     lines: tuple[int, ...] = ()
 
 
-def measure(image: Any, box: tuple[int, int, int, int]) -> Measured:
+def measure(image: Any, box: tuple[int, int, int, int], *, line_gap: int = 4) -> Measured:
     """Contrast and ink height of the text drawn inside ``box`` (left, top, right, bottom in
-    the image's pixels) of a PIL ``image``."""
+    the image's pixels) of a PIL ``image``; ``line_gap``: the fewest blank rows between two
+    lines (fewer are a gap inside a glyph: the dot of "i", 三)."""
     from PIL import Image, ImageChops
 
     crop = image.convert("RGB").crop(box)
@@ -64,21 +65,17 @@ def measure(image: Any, box: tuple[int, int, int, int]) -> Measured:
         mask.crop((0, y, mask.size[0], y + 1)).getbbox() is not None for y in range(mask.size[1])
     ]
     found = ratio(bg, tuple(c / 255 for c in text))
-    return Measured(found, height, background, text, _runs(rows))
+    return Measured(found, height, background, text, _runs(rows, line_gap))
 
 
-#: blank rows that end a line of text (fewer are a gap inside a glyph, as in 三 or "i")
-LINE_GAP = 4
-
-
-def _runs(rows: list[bool]) -> tuple[int, ...]:
-    """Heights of the runs of inked rows, blank gaps under ``LINE_GAP`` rows bridged."""
+def _runs(rows: list[bool], line_gap: int) -> tuple[int, ...]:
+    """Heights of the runs of inked rows, blank gaps under ``line_gap`` rows bridged."""
     runs: list[int] = []
     start = end = None
     for y, inked in enumerate(rows):
         if not inked:
             continue
-        if start is not None and end is not None and y - end - 1 < LINE_GAP:
+        if start is not None and end is not None and y - end - 1 < line_gap:
             end = y
             continue
         if start is not None and end is not None:
