@@ -127,7 +127,8 @@ class KioskApp(App):
         scroll_fix.apply()  # Kivy 2.3.1's ScrollView piles up observers
         import kiosk.widgets.access
         import kiosk.widgets.field  # registers KField, kiosk.kv's text field
-        import kiosk.widgets.keyboard  # noqa: F401  (registers the keyboard classes)
+        import kiosk.widgets.keyboard  # registers the keyboard classes
+        import kiosk.widgets.scroll_column  # noqa: F401  (ScrollColumn: kiosk.kv's FormColumn)
         from kiosk.screens.base import KioskScreen
 
         Factory.register("KioskScreen", cls=KioskScreen)

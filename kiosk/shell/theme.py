@@ -3,7 +3,9 @@ rules bind to (``app.theme.text``, ``sp(26) * app.theme.scale``, ``app.theme.low
 
 Three accessibility modes a visitor switches from the home screen and every check-in step
 (kiosk/widgets/access.py), each independent of the others, all reset when the kiosk goes home:
-- **large text**: every themed text 1.5x (``scale``; 1.25x on a panel under 1000 px);
+- **large text**: every themed text 1.5x (``scale``) at every size; on a panel under 1000 px
+  (1280x800, 1366x768) the layouts reflow for it (``compact``): columns scroll, the home tiles
+  drop their second language's line, the switch's buttons show their icons alone;
 - **high contrast**: white and yellow on black, every pair >= 7:1 (``PALETTES["contrast"]``);
 - **lowered**: the screen's interactive part in its lower part, within reach from a wheelchair
   (``lowered_gap``); ``[kiosk] lowered_keyboard`` makes it the kiosk's default.
@@ -20,12 +22,10 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 Colour = tuple[float, float, float, float]
 
-#: the text scale of the large-text mode (issue 22: "all text >= 1.5x") on a window whose
-#: shorter side is at least LARGE_ROOM px (1920x1080, 1080x1920) ...
+#: the text scale of the large-text mode (issue 22: "all text >= 1.5x"), at every size
 LARGE_SCALE = 1.5
+#: a window whose shorter side is under this (1280x800, 1366x768) reflows for large text
 LARGE_ROOM = 1000
-#: ... and on a smaller panel (1280x800, 1366x768), where 1.5x leaves no room for the keys
-SMALL_LARGE_SCALE = 1.25
 #: the share of a portrait screen's height kept empty above a lowered screen's content
 LOWERED_PORTRAIT = 0.3
 #: ... and of a landscape screen's (home only: a landscape step's keyboard is at the bottom)
@@ -101,7 +101,7 @@ class Theme(EventDispatcher):
     scale = NumericProperty(1.0)
     #: the window's shorter side in px (the app keeps it up to date): how much large text fits
     room = NumericProperty(1080)
-    #: large text on a small panel: the home tiles drop their second language's line
+    #: large text on a small panel: the layouts reflow (kiosk.kv, home.kv, access.kv)
     compact = BooleanProperty(False)
 
     bg = ColorProperty(PALETTES["normal"]["bg"])
@@ -155,8 +155,7 @@ class Theme(EventDispatcher):
         return height * LOWERED_LANDSCAPE if landscape_too and roomy else 0.0
 
     def _apply(self, *_: Any) -> None:
-        large = LARGE_SCALE if self.room >= LARGE_ROOM else SMALL_LARGE_SCALE
-        self.scale = large if self.large else 1.0
+        self.scale = LARGE_SCALE if self.large else 1.0
         self.compact = self.large and self.room < LARGE_ROOM
         palette = PALETTES["contrast" if self.contrast else "normal"]
         for role, colour in palette.items():

@@ -3,8 +3,8 @@
 ``layout_problems(root, window_size)`` walks the widgets drawn on the screen (opacity > 0, a
 size of their own; what a ScrollView or another StencilView clips is left out, since it may
 scroll) and names every one that leaves its parent or the window, every label or button whose
-text is taller or wider than the widget it is drawn in (cut), and every two interactive widgets
-(buttons, fields) that overlap.
+text is taller or wider than the widget it is drawn in (cut), every scrolling list squeezed to
+a sliver of its content, and every two interactive widgets (buttons, fields) that overlap.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 
 #: pixels a widget may stick out (rounding of size hints)
 SLACK = 2
+#: the least a scrolling list shows of its content (about two lines of large text)
+SQUEEZED = 120
 
 
 def _rect(w: Any) -> tuple[float, float, float, float]:
@@ -61,6 +63,7 @@ def drawn_widgets(root: Any) -> list[Any]:
 def layout_problems(root: Any, window_size: tuple[int, int]) -> list[str]:
     from kivy.uix.button import Button
     from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
     from kivy.uix.textinput import TextInput
 
     window = (0.0, 0.0, float(window_size[0]), float(window_size[1]))
@@ -80,6 +83,11 @@ def layout_problems(root: Any, window_size: tuple[int, int]) -> list[str]:
                 problems.append(
                     f"{_name(w)} is cut: text {tw}x{th} in {w.width:.0f}x{w.height:.0f}"
                 )
+        if isinstance(w, ScrollView) and w.children:
+            # squeezed to a sliver: it cannot be cut, yet shows next to nothing of its content
+            content = w.children[0].height
+            if content > SLACK and w.height < min(content, SQUEEZED):
+                problems.append(f"{_name(w)} shows {w.height:.0f} of its {content:.0f} px")
     interactive = [w for w in widgets if isinstance(w, Button | TextInput)]
     for i, a in enumerate(interactive):
         for b in interactive[i + 1 :]:

@@ -1,5 +1,6 @@
 """Every visitor screen fits: four window sizes, both languages, the longest strings, an
-error line showing. A widget that leaves its parent or the window, a text cut by its widget,
+error line showing, in the normal look and in large text (issue 22: "all text >= 1.5x, layouts
+reflow, nothing cut"). A widget that leaves its parent or the window, a text cut by its widget,
 or two buttons/fields on top of each other fail the test (tests/support/layout_check.py)."""
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def _settle(kiosk: Any, ready: Any) -> None:
     kiosk.frames(3)
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large_text"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_visitor_screen_fits_at(kiosk, size):
+def test_every_visitor_screen_fits_at(kiosk, size, large):
     from kivy.core.window import Window
 
     from kiosk.tour import tour_steps
@@ -79,20 +81,23 @@ def test_every_visitor_screen_fits_at(kiosk, size):
             steps = dict(tour_steps(app))
             for name in VISITOR_SCREENS:
                 _settle(kiosk, steps[name]())
+                app.theme.set_mode("large", large)  # after the step: going home resets it
                 _longest(app, lang, name)
-                kiosk.frames(3)
+                kiosk.frames(8 if large else 3)  # a mode's layout settles over a few frames
                 current = app.manager.current_screen
                 found = layout_problems(app.root, Window.size)
-                problems += [f"{lang} {current.name}: {p}" for p in found]
+                mode = "large " if large else ""
+                problems += [f"{mode}{lang} {current.name}: {p}" for p in found]
             # the directions search with a full list of results and its error line
             search = app.screen("directions")
             search.search_again()
             search.ids.field.text = "l"
             search.error_key = "directions.unavailable"
-            kiosk.frames(3)
+            kiosk.frames(8 if large else 3)
             found = layout_problems(app.root, Window.size)
-            problems += [f"{lang} directions search: {p}" for p in found]
+            problems += [f"{mode}{lang} directions search: {p}" for p in found]
     finally:
+        app.theme.reset()
         app.services.settings = settings
         Window.size = (1920, 1080)
         app.home()

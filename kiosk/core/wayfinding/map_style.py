@@ -26,6 +26,9 @@ MUTED = (120, 128, 136)
 GOAL_FILL = (255, 226, 204)
 GOAL = (214, 72, 32)
 ROUTE = (25, 110, 220)
+#: the "continue on floor 5" pill: darker than the route, so its white text is 8.2:1 (the
+#: route's blue was 4.9:1, under high contrast's 7:1)
+PILL = (10, 75, 165)
 HERE = (220, 40, 60)
 #: text in the goal's and the kiosk's colours, dark enough for 4.5:1 on any fill they sit on
 #: (the bright ones were 3.5:1 on the goal room's peach and 3.9:1 on the lobby's blue)
@@ -51,6 +54,28 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
+#: where ``render_floor`` lists the labels it drew: ``image.info[LABELS]`` is a tuple of
+#: (text, (left, top, right, bottom)) in the picture's pixels, so a test can find each label on
+#: the screen and measure its contrast and height from the pixels there
+LABELS = "labels"
+
+
+class LabelledDraw(ImageDraw.ImageDraw):
+    """An ImageDraw that remembers where each label went (``labels``)."""
+
+    def __init__(self, image: Image.Image) -> None:
+        super().__init__(image)
+        self.labels: list[tuple[str, tuple[int, int, int, int]]] = []
+
+    def note(self, text: str, box: tuple[float, float, float, float]) -> None:
+        self.labels.append((text, (round(box[0]), round(box[1]), round(box[2]), round(box[3]))))
+
+
+def _note(draw: ImageDraw.ImageDraw, text: str, box: tuple[float, float, float, float]) -> None:
+    if isinstance(draw, LabelledDraw):
+        draw.note(text, box)
+
+
 def draw_label(
     draw: ImageDraw.ImageDraw,
     at: tuple[float, float],
@@ -64,7 +89,9 @@ def draw_label(
         left, top, mask = label_glyphs(text, face, 3)
         draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
     left, top, mask = label_glyphs(text, face, 0)
-    draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=fill)
+    x, y = round(at[0] + left), round(at[1] + top)
+    draw.bitmap((x, y), mask, fill=fill)
+    _note(draw, text, (x, y, x + mask.size[0], y + mask.size[1]))
 
 
 @lru_cache(maxsize=4096)
@@ -108,9 +135,10 @@ def draw_pill(
     draw.rounded_rectangle(
         (left - 2 * pad, top - pad, right + 2 * pad, bottom + pad),
         radius=(bottom - top) / 2 + pad,
-        fill=ROUTE,
+        fill=PILL,
     )
     draw.text(at, text, font=face, fill=BACKGROUND, anchor="mm")
+    _note(draw, text, (left, top, right, bottom))
 
 
 def draw_pin(draw: ImageDraw.ImageDraw, at: tuple[float, float], r: float) -> None:
