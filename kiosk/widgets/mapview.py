@@ -38,12 +38,13 @@ class MapScatter(Scatter):
         if parent is None:
             return
         keep = 0.25  # a quarter of the map stays visible
-        x, y = self.pos
+        scatter: Any = self  # Scatter's pos is Kivy's alias property: no type mypy can follow
+        x, y = scatter.pos
         w, h = self.bbox[1]
         x = min(max(x, parent.x - w * (1 - keep)), parent.right - w * keep)
         y = min(max(y, parent.y - h * (1 - keep)), parent.top - h * keep)
-        if (x, y) != tuple(self.pos):
-            self.pos = (x, y)
+        if (x, y) != tuple(scatter.pos):
+            scatter.pos = (x, y)
 
 
 class MapView(StencilView):
