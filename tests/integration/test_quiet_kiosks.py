@@ -206,3 +206,25 @@ def _heard(ho: HeadOffice, kiosk_id: str) -> datetime:
         seen = s.get_one(Kiosk, kiosk_id).last_seen_at
     assert seen is not None
     return seen if seen.tzinfo else seen.replace(tzinfo=UTC)
+
+
+def test_the_server_app_runs_the_watch_while_it_serves(tmp_path: Path) -> None:
+    """create_app's own lifespan (what uvicorn runs) starts the watch and stops it after."""
+    import asyncio
+
+    from sync.server.app import create_app
+    from sync.server.migrate import migrate
+
+    app = create_app(f"sqlite:///{tmp_path / 'ho.sqlite3'}")
+    migrate(app.state.engine)
+    seen: list[bool] = []
+
+    async def serve_a_moment() -> None:
+        async with app.router.lifespan_context(app):
+            seen.append(isinstance(app.state.quiet_watch, QuietKioskWatch))
+            seen.append(app.state.quiet_watch.running)
+
+    asyncio.run(serve_a_moment())
+    assert seen == [True, True]
+    assert not app.state.quiet_watch.running
+    app.state.engine.dispose()
