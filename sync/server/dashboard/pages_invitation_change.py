@@ -28,7 +28,7 @@ from ..invitation_mail import queue_invitation_mail
 from ..mail_models import InvitationMessage
 from ..models import Host, Invitation, Site
 from . import audit
-from .pages_invitations import _channels, _day_bounds, _wake
+from .pages_invitations import day_bounds, message_channels, wake_mailer
 from .web import PREFIX, CurrentViewer, PageMissing, PostingViewer, now, render, require
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +39,14 @@ IN_THE_MESSAGE = ("visitor_name", "host_id", "valid_from")
 FIELDS = ("visitor_name", "company", "host_id", "valid_from", "valid_until")
 
 
-def _pending(session, viewer, invitation_id: str) -> tuple[Invitation, Site]:
+def _pending_or_409(inv: Invitation) -> dict[str, object]:
+    """The form's refusal of an invitation already used or cancelled (none while pending)."""
+    if inv.state == "pending":
+        return {}
+    return {"error": "dashboard.invitations.not_pending", "status_code": 409}
+
+
+def _invitation(session, viewer, invitation_id: str) -> tuple[Invitation, Site]:
     inv = session.get(Invitation, invitation_id)
     if inv is None:
         raise PageMissing(viewer)
@@ -77,7 +84,7 @@ def change_form(
     request: Request, invitation_id: PathId, viewer: CurrentViewer, session: SessionDep
 ) -> Response:
     with session.begin():
-        inv, site = _pending(session, viewer, invitation_id)
+        inv, site = _invitation(session, viewer, invitation_id)
         audit.record(
             session,
             actor=viewer.actor,
@@ -89,17 +96,7 @@ def change_form(
             subject_id=inv.id,
             fields="name,company",
         )
-        if inv.state != "pending":
-            return _form(
-                request,
-                viewer,
-                session,
-                inv,
-                site,
-                error="dashboard.invitations.not_pending",
-                status_code=409,
-            )
-        return _form(request, viewer, session, inv, site)
+        return _form(request, viewer, session, inv, site, **_pending_or_409(inv))
 
 
 @router.post("/invitations/{invitation_id}/change")
@@ -115,19 +112,11 @@ def change(
 ) -> Response:
     typed = {"visitor_name": visitor_name, "company": company, "host_id": host_id, "day": day}
     with session.begin():
-        inv, site = _pending(session, viewer, invitation_id)
+        inv, site = _invitation(session, viewer, invitation_id)
         if inv.state != "pending":
-            return _form(
-                request,
-                viewer,
-                session,
-                inv,
-                site,
-                error="dashboard.invitations.not_pending",
-                status_code=409,
-            )
+            return _form(request, viewer, session, inv, site, **_pending_or_409(inv))
         try:
-            valid_from, valid_until = _day_bounds(day.strip(), site.timezone)
+            valid_from, valid_until = day_bounds(day.strip(), site.timezone)
             body = InvitationUpdate(
                 visitor_name=visitor_name.strip(),
                 company=company.strip(),
@@ -164,7 +153,7 @@ def change(
                 details={"changed": ",".join(sorted(changes)), "resent": str(resent)},
             )
         where = inv.site_id
-    _wake(request)
+    wake_mailer(request)
     return RedirectResponse(f"{PREFIX}/invitations?site={where}", status_code=303)
 
 
@@ -175,7 +164,7 @@ def _told(changes: dict) -> bool:
 def _send_again(request: Request, session, inv: Invitation) -> int:
     """Queue the invitation again on each channel the guest was last sent it (the latest
     record's address and language); the number queued."""
-    mail_on, sms_on = _channels(request)
+    mail_on, sms_on = message_channels(request)
     latest: dict[str, InvitationMessage] = {}
     for m in session.scalars(
         select(InvitationMessage)

@@ -94,8 +94,8 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         states=STATES,
         zones=queries.site_zones(session, sites),
         mails=mails,
-        mail_on=_channels(request)[0],
-        sms_on=_channels(request)[1],
+        mail_on=message_channels(request)[0],
+        sms_on=message_channels(request)[1],
         **{"made": None, "error": "", "imported": None, **extra},
     )
 
@@ -131,7 +131,7 @@ def invite(
     with session.begin():
         site = site_or_404(session, viewer, site_id)
         try:
-            valid_from, valid_until = _day_bounds(day, site.timezone)
+            valid_from, valid_until = day_bounds(day, site.timezone)
             body = InvitationCreate(
                 site_id=site_id,
                 visitor_name=visitor_name.strip(),
@@ -167,7 +167,7 @@ def invite(
             subject_id=made.id,
         )
         page = _page(request, viewer, session, site_id, "pending", made=made)
-    _wake(request)
+    wake_mailer(request)
     return page
 
 
@@ -202,7 +202,7 @@ def invite_many(
                 status_code=400,
             )
         for g in guests:
-            valid_from, valid_until = _day_bounds(g.day.isoformat() if g.day else "", site.timezone)
+            valid_from, valid_until = day_bounds(g.day.isoformat() if g.day else "", site.timezone)
             inv = create_invitation_record(
                 session,
                 InvitationCreate(
@@ -235,7 +235,7 @@ def invite_many(
             "pending",
             imported={"error": "", "count": len(guests), "problems": problems},
         )
-    _wake(request)
+    wake_mailer(request)
     return page
 
 
@@ -244,7 +244,7 @@ def _mailer(request: Request) -> InvitationMailer | None:
     return getattr(request.app.state, "mailer", None)
 
 
-def _channels(request: Request) -> tuple[bool, bool]:
+def message_channels(request: Request) -> tuple[bool, bool]:
     """Whether head office sends mail, and text messages."""
     mailer = _mailer(request)
     return (
@@ -256,7 +256,7 @@ def _channels(request: Request) -> tuple[bool, bool]:
 def _queue(request: Request, session, inv: Invitation, email: str, phone: str, lang: str) -> None:
     """The guest's messages about ``inv``: a mail to ``email``, a text to ``phone``, each
     where head office has the means."""
-    mail_on, sms_on = _channels(request)
+    mail_on, sms_on = message_channels(request)
     if email and mail_on:
         queue_invitation_mail(session, inv, address=email, language=lang, now=now())
     if phone and sms_on:
@@ -267,7 +267,7 @@ def _queue(request: Request, session, inv: Invitation, email: str, phone: str, l
         queue_invitation_mail(session, inv, address=number, language=lang, now=now(), channel="sms")
 
 
-def _wake(request: Request) -> None:
+def wake_mailer(request: Request) -> None:
     """Committed messages go out now rather than at the mailer's next look."""
     mailer = _mailer(request)
     if mailer is not None:
@@ -279,7 +279,7 @@ def _lang(request: Request, chosen: str) -> str:
     return chosen if chosen in LANGUAGES else language(request)
 
 
-def _day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:
+def day_bounds(day: str, zone: str) -> tuple[datetime | None, datetime | None]:
     """The whole of ``day`` at the site (its own midnight to midnight), or open (no day)."""
     if not day:
         return None, None
