@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -25,6 +25,9 @@ from kiosk.core.reception.audit import GENESIS, Verification, entry_hash, verify
 
 from ..db import is_postgresql
 from ..reception import AuditEntry
+
+if TYPE_CHECKING:
+    from .accounts import Viewer
 
 CHAIN = "head-office"
 #: the advisory lock that orders appends on PostgreSQL (any constant of our own)
@@ -89,6 +92,35 @@ def record(
         )
     )
     session.flush()
+
+
+def by(
+    session: Session,
+    viewer: Viewer,
+    action: str,
+    *,
+    now: datetime | None = None,
+    site_id: str = "",
+    subject_kind: str = "",
+    subject_id: str = "",
+    fields: str = "",
+    details: Mapping[str, str] | None = None,
+) -> None:
+    """``record`` what a signed-in dashboard user did: the entry names the viewer's
+    pseudonymous actor and role; ``now`` defaults to the present (pass it where the page uses
+    the same moment for its own rows)."""
+    record(
+        session,
+        actor=viewer.actor,
+        role=viewer.role,
+        action=action,
+        now=now or datetime.now(UTC),
+        site_id=site_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        fields=fields,
+        details=details,
+    )
 
 
 def _details_text(details: Mapping[str, Any]) -> str:

@@ -24,7 +24,7 @@ from ..api.deps import SessionDep
 from . import audit, queries
 from .accounts import Viewer
 from .pages_sites import visible_sites
-from .web import CurrentViewer, now, render, require
+from .web import CurrentViewer, render, require
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 1.0
@@ -57,12 +57,10 @@ def onsite_page(request: Request, viewer: CurrentViewer, session: SessionDep, si
     with session.begin():
         board = _board(session, viewer, site)
         sites = visible_sites(session, viewer)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.viewed",
-            now=now(),
+            viewer,
+            "dashboard.viewed",
             site_id=site,
             subject_kind="page",
             subject_id="onsite",

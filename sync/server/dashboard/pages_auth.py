@@ -91,9 +91,7 @@ def login(
 def logout(request: Request, viewer: PostingViewer, session: SessionDep) -> Response:
     with session.begin():
         accounts.close_session(session, viewer.session_id)
-        audit.record(
-            session, actor=viewer.actor, role=viewer.role, action="dashboard.logout", now=now()
-        )
+        audit.by(session, viewer, "dashboard.logout")
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=PREFIX)
     return response

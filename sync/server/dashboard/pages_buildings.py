@@ -15,7 +15,7 @@ from ..api.admin_common import PathId
 from ..api.deps import SessionDep
 from ..buildings import BuildingRejected, SiteBuilding, store_building
 from . import audit
-from .web import CurrentViewer, PostingViewer, now, render, require, site_or_404
+from .web import CurrentViewer, PostingViewer, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 MAX_BUILDING_BYTES = 4 * 1024 * 1024
@@ -84,12 +84,10 @@ def upload(
                 result={"problems": e.problems, "warnings": []},
                 status_code=422,
             )
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.building_uploaded",
-            now=now(),
+            viewer,
+            "dashboard.building_uploaded",
             site_id=site_id,
             subject_kind="building",
             subject_id=f"{site_id}:v{row.version}",

@@ -24,7 +24,7 @@ from ..api.deps import SessionDep
 from ..directory_import import plan_for, write_plan
 from ..models import Department, Host
 from . import audit
-from .web import CurrentViewer, PostingViewer, now, render, require, site_or_404
+from .web import CurrentViewer, PostingViewer, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,12 +37,10 @@ def _page(request: Request, viewer, session, site_id: str, **extra) -> Response:
         )
     )
     hosts = list(session.scalars(select(Host).where(Host.site_id == site_id).order_by(Host.id)))
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         site_id=site_id,
         subject_kind="page",
         subject_id="directory",
@@ -99,12 +97,10 @@ def import_directory(
         plan = plan_for(session, site_id, parsed, AppriseNotifier())
         if not check_only:  # the plan itself writes nothing
             write_plan(session, plan, site_id=site_id)
-            audit.record(
+            audit.by(
                 session,
-                actor=viewer.actor,
-                role=viewer.role,
-                action="dashboard.directory_imported",
-                now=now(),
+                viewer,
+                "dashboard.directory_imported",
                 site_id=site_id,
                 subject_kind="directory",
                 subject_id=site_id,

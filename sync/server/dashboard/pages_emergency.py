@@ -42,7 +42,7 @@ from ..incident_review import on_site_at_start
 from . import audit, queries
 from .accounts import Viewer
 from .live import FALLBACK_SECONDS, changes_stream
-from .web import PREFIX, CurrentViewer, PostingViewer, now, render, require, site_or_404
+from .web import PREFIX, CurrentViewer, PostingViewer, render, require, site_or_404
 
 router = APIRouter(include_in_schema=False)
 MARKS = ("accounted", "missing")
@@ -79,12 +79,10 @@ def _state(session: Session, site_id: str) -> dict[str, Any]:
 
 
 def _audit(session: Session, viewer: Viewer, action: str, site_id: str, **details: str) -> None:
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action=action,
-        now=now(),
+        viewer,
+        action,
         site_id=site_id,
         subject_kind="emergency",
         subject_id=details.pop("incident", ""),

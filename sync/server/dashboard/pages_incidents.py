@@ -42,12 +42,10 @@ NoteText = Annotated[str, Form(max_length=2000)]
 
 
 def _audit(session, viewer: Viewer, action: str, site_id: str, incident_id: str, rows: int) -> None:
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action=action,
-        now=now(),
+        viewer,
+        action,
         site_id=site_id,
         subject_kind="incident",
         subject_id=incident_id,

@@ -85,12 +85,10 @@ def change_form(
 ) -> Response:
     with session.begin():
         inv, site = _invitation(session, viewer, invitation_id)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.viewed",
-            now=now(),
+            viewer,
+            "dashboard.viewed",
             site_id=inv.site_id,
             subject_kind="invitation",
             subject_id=inv.id,
@@ -141,12 +139,10 @@ def change(
             )
         if changes:
             resent = _send_again(request, session, inv) if _told(changes) else 0
-            audit.record(
+            audit.by(
                 session,
-                actor=viewer.actor,
-                role=viewer.role,
-                action="dashboard.invitation_changed",
-                now=now(),
+                viewer,
+                "dashboard.invitation_changed",
                 site_id=inv.site_id,
                 subject_kind="invitation",
                 subject_id=inv.id,

@@ -70,12 +70,10 @@ def _page(request: Request, viewer, session, site: str, state: str, **extra) -> 
         .order_by(InvitationMessage.created_at)
     ):
         mails.setdefault(m.invitation_id, {})[m.channel] = m  # the latest of each channel
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         site_id=site,
         subject_kind="page",
         subject_id="invitations",
@@ -156,12 +154,10 @@ def invite(
                 error=why,
                 status_code=400,
             )
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.invited",
-            now=now(),
+            viewer,
+            "dashboard.invited",
             site_id=site_id,
             subject_kind="invitation",
             subject_id=made.id,
@@ -216,12 +212,10 @@ def invite_many(
                 ),
             )
             _queue(request, session, inv, g.email, g.phone, _lang(request, g.language))
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.invited",
-            now=now(),
+            viewer,
+            "dashboard.invited",
             site_id=site_id,
             subject_kind="invitation_file",
             subject_id=site_id,
@@ -296,12 +290,10 @@ def cancel(invitation_id: PathId, viewer: PostingViewer, session: SessionDep) ->
         require(viewer, "invite", inv.site_id)
         with suppress(ConflictError):  # used meanwhile: the list shows it as used
             cancel_invitation_record(session, inv)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.invitation_cancelled",
-            now=now(),
+            viewer,
+            "dashboard.invitation_cancelled",
             site_id=inv.site_id,
             subject_kind="invitation",
             subject_id=inv.id,

@@ -57,12 +57,10 @@ def _page(request: Request, viewer: Viewer, session, site_id: str, **extra) -> R
     for found, erasure in zip(statuses, erasures, strict=True):
         if found:  # the page shows the time on the site's clock
             found["requested_at"] = erasure.requested_at
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         site_id=site_id,
         subject_kind="page",
         subject_id="privacy",

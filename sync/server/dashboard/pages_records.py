@@ -28,12 +28,10 @@ Short = Annotated[str, Query(max_length=200)]
 
 
 def _viewed(session, viewer: Viewer, page: str, *, site_id: str = "", rows: int = 0) -> None:
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.export" if page.endswith(".csv") else "dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.export" if page.endswith(".csv") else "dashboard.viewed",
         site_id=site_id,
         subject_kind="page",
         subject_id=page,
@@ -180,11 +178,10 @@ def acknowledge_alert(
     at = now()
     with session.begin():
         acknowledge(session, site_id=site_id, alert_id=alert_id, by=viewer.actor, now=at)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.alert_acknowledged",
+            viewer,
+            "dashboard.alert_acknowledged",
             now=at,
             site_id=site_id,
             subject_kind="alert",

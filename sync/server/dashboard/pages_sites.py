@@ -87,12 +87,10 @@ def add_site(
         if session.get(Site, body.id) is not None:
             return _site_error(request, viewer, "dashboard.site.exists", values)
         create_site_record(session, **body.model_dump())
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.site_added",
-            now=now(),
+            viewer,
+            "dashboard.site_added",
             site_id=body.id,
             subject_kind="site",
             subject_id=body.id,
@@ -151,12 +149,10 @@ def set_address(
                 status_code=400,
             )
         if changed:
-            audit.record(
+            audit.by(
                 session,
-                actor=viewer.actor,
-                role=viewer.role,
-                action="dashboard.site_address_set",
-                now=now(),
+                viewer,
+                "dashboard.site_address_set",
                 site_id=site_id,
                 subject_kind="site",
                 subject_id=site_id,
@@ -183,12 +179,10 @@ def add_kiosk(
     with session.begin():
         site = site_or_404(session, viewer, site_id)
         kiosk, code = create_kiosk_record(session, site_id=site_id, name=name.strip())
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.kiosk_added",
-            now=now(),
+            viewer,
+            "dashboard.kiosk_added",
             site_id=site_id,
             subject_kind="kiosk",
             subject_id=kiosk.id,

@@ -27,7 +27,6 @@ from .web import (
     CurrentViewer,
     PageMissing,
     PostingViewer,
-    now,
     render,
     require,
     site_or_404,
@@ -41,12 +40,10 @@ Pin = Annotated[str, Form(max_length=32)]
 def _page(request: Request, viewer: Viewer, session, site_id: str, **extra) -> Response:
     site = site_or_404(session, viewer, site_id)
     staff = site_staff(session, site_id)
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         site_id=site_id,
         subject_kind="page",
         subject_id="staff",
@@ -76,12 +73,10 @@ def staff_page(request: Request, site_id: PathId, viewer: CurrentViewer, session
 
 
 def _log(session, viewer: Viewer, site_id: str, action: str, staff_id: str) -> None:
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action=action,
-        now=now(),
+        viewer,
+        action,
         site_id=site_id,
         subject_kind="staff",
         subject_id=staff_id,

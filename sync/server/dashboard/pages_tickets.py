@@ -157,12 +157,10 @@ def _ticket_page(
             select(Department).where(Department.site_id == row.site_id).order_by(Department.id)
         )
     )
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         site_id=row.site_id,
         subject_kind="ticket",
         subject_id=row.id,
@@ -272,11 +270,10 @@ def _change(
         department_id=department_id,
         person=person,
     )
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.ticket_changed",
+        viewer,
+        "dashboard.ticket_changed",
         now=at,
         site_id=row.site_id,
         subject_kind="ticket",

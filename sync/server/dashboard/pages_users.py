@@ -18,7 +18,7 @@ from . import audit
 from .accounts import create_user, totp_uri
 from .models import ROLES, DashboardSession, DashboardUser
 from .pages_sites import qr_data_uri
-from .web import PREFIX, CurrentViewer, PageMissing, PostingViewer, now, render, require
+from .web import PREFIX, CurrentViewer, PageMissing, PostingViewer, render, require
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
@@ -72,12 +72,10 @@ def add_user(
             )
         except ValidationError:
             return _page(request, viewer, session, error="dashboard.users.invalid", status_code=400)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.user_added",
-            now=now(),
+            viewer,
+            "dashboard.user_added",
             subject_kind="dashboard_user",
             subject_id=f"hq-{user.id}",
             details={"role": user.role},
@@ -103,12 +101,10 @@ def disable_user(
         if user.id != viewer.id:
             user.disabled = True
             session.execute(delete(DashboardSession).where(DashboardSession.user_id == user.id))
-            audit.record(
+            audit.by(
                 session,
-                actor=viewer.actor,
-                role=viewer.role,
-                action="dashboard.user_disabled",
-                now=now(),
+                viewer,
+                "dashboard.user_disabled",
                 subject_kind="dashboard_user",
                 subject_id=f"hq-{user.id}",
             )

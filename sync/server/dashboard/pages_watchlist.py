@@ -93,12 +93,10 @@ def _page(request: Request, viewer, session, **extra) -> Response:
         ).all()
     )
     names = {f"hq-{u.id}": u.name for u in session.scalars(select(DashboardUser))}
-    audit.record(
+    audit.by(
         session,
-        actor=viewer.actor,
-        role=viewer.role,
-        action="dashboard.viewed",
-        now=now(),
+        viewer,
+        "dashboard.viewed",
         subject_kind="page",
         subject_id="watchlist",
         fields="name,phone,reason",
@@ -157,12 +155,10 @@ def add_entry(
         if body.expires_at is not None and body.expires_at <= now():
             return _page(request, viewer, session, error="watchlist_expiry.past", status_code=400)
         entry = create_watchlist_record(session, body)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action=ADDED,
-            now=now(),
+            viewer,
+            ADDED,
             site_id="" if site_id == "*" else site_id,
             subject_kind="watchlist",
             subject_id=entry.id,
@@ -200,12 +196,10 @@ def import_entries(
                     expires_at=end_of_day(row.until.isoformat() if row.until else "", zone),
                 ),
             )
-            audit.record(
+            audit.by(
                 session,
-                actor=viewer.actor,
-                role=viewer.role,
-                action=ADDED,
-                now=now(),
+                viewer,
+                ADDED,
                 site_id="" if site_id == "*" else site_id,
                 subject_kind="watchlist",
                 subject_id=entry.id,
@@ -223,12 +217,10 @@ def remove_entry(entry_id: PathId, viewer: PostingViewer, session: SessionDep) -
         if not _may_edit(viewer, entry.site_id):
             raise PageDenied(viewer, f"{viewer.role} may not edit this entry")
         remove_watchlist_record(session, entry)
-        audit.record(
+        audit.by(
             session,
-            actor=viewer.actor,
-            role=viewer.role,
-            action="dashboard.watchlist_removed",
-            now=now(),
+            viewer,
+            "dashboard.watchlist_removed",
             site_id="" if entry.site_id == "*" else entry.site_id,
             subject_kind="watchlist",
             subject_id=entry.id,
