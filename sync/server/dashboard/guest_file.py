@@ -5,25 +5,20 @@ Columns (Chinese or English headers, compared without case or spaces): name / �
 phone / 手机, company / 单位, host / 被访人 (a host's id or name at the site), day / 日期
 (YYYY-MM-DD; empty: any day), email / 邮箱 (the invitation is mailed there), language / 语言
 (zh / 中文 or en / English: the mail's language; empty: the page's). A cell a spreadsheet would
-run as a formula is refused, as everywhere else. The decoding is the directory reader's
-(``kiosk.core.directory.file.decode``).
+run as a formula is refused, as everywhere else (read by ``sheets.read_rows``).
 
 Must never: write anything (``plan_guests`` only reads); evaluate a cell.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from kiosk.core.config.errors import ValidationError
-from kiosk.core.directory.file import MAX_FILE_BYTES, decode
-from kiosk.core.directory.headers import header_key
-from kiosk.core.visits.validation import parse_phone
 
 from ..invitation_mail import check_address
+from .sheets import aliases, phone_cell, read_rows, refuse_formula
 
 MAX_GUESTS = 2000
 HEADERS = {
@@ -47,7 +42,7 @@ LANGUAGE_CELLS = {
     "英文": "en",
     "英语": "en",
 }
-_BY_ALIAS = {header_key(a): field for field, aliases in HEADERS.items() for a in aliases}
+_BY_ALIAS = aliases(HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,47 +62,26 @@ def plan_guests(data: bytes, hosts: dict[str, str]) -> tuple[list[Guest], list[s
     """The good rows and one line per refused row (``row 3, phone: …``); ``hosts`` maps each
     id and name of the site's hosts to the host's id. ``ValidationError`` for a file that
     cannot be read at all."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(f"larger than {MAX_FILE_BYTES} bytes")
-    text, _ = decode(data)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise ValidationError("the file is empty")
-    columns = [_BY_ALIAS.get(header_key(h)) for h in header]
-    if "name" not in columns:
-        raise ValidationError("no name column (name or 姓名)")
-    guests: list[Guest] = []
-    problems: list[str] = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(guests) + len(problems) >= MAX_GUESTS:
-            problems.append(f"row {number}: more than {MAX_GUESTS} guests; the rest left out")
-            break
-        values = {f: c.strip() for f, c in zip(columns, cells, strict=False) if f}
-        try:
-            guests.append(_guest(number, values, hosts))
-        except ValueError as e:
-            problems.append(f"row {number}, {e}")
-    return guests, problems
+    return read_rows(
+        data,
+        by_alias=_BY_ALIAS,
+        needs=("name",),
+        missing="no name column (name or 姓名)",
+        most=MAX_GUESTS,
+        noun="guests",
+        row=lambda number, values: _guest(number, values, hosts),
+    )
 
 
 def _guest(number: int, values: dict[str, str], hosts: dict[str, str]) -> Guest:
     for field, text in values.items():
-        if text[:1] in ("=", "@") or (text[:1] in ("+", "-") and field != "phone"):
-            raise ValueError(f"{field}: {text[:40]!r} looks like a spreadsheet formula; refused")
+        refuse_formula(field, text)
         if len(text) > 200:
             raise ValueError(f"{field}: longer than 200 characters")
     name = values.get("name", "")
     if not name:
         raise ValueError("name: empty")
-    phone = values.get("phone", "")
-    if phone:
-        try:
-            phone = parse_phone(phone).normalised
-        except ValidationError as e:
-            raise ValueError(f"phone: {phone!r} is not a phone number") from e
+    phone = phone_cell(values.get("phone", ""))
     host = values.get("host", "")
     host_id = hosts.get(host) if host else None
     if host and host_id is None:

@@ -1,25 +1,21 @@
 """A spreadsheet of watchlist entries (CSV, UTF-8 or GB18030 as Excel saves it): one entry per
-good row, one problem per bad row, as the guest file and the directory import report them.
+good row, one problem per bad row, as the guest file and the directory import report them
+(read by ``sheets.read_rows``).
 
 Columns (Chinese or English headers, compared without case or spaces): name / 姓名, phone /
 手机 (one of the two required), reason / 原因, until / 有效期至 (YYYY-MM-DD: the entry ends at the
 end of that day; empty: no end; a day already past is refused). A cell a spreadsheet would run
-as a formula is refused, as everywhere else. The decoding is the directory reader's.
+as a formula is refused, as everywhere else.
 
 Must never: write anything (``plan_entries`` only reads); evaluate a cell.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.core.config.errors import ValidationError
-from kiosk.core.directory.file import MAX_FILE_BYTES, decode
-from kiosk.core.directory.headers import header_key
-from kiosk.core.visits.validation import parse_phone
+from .sheets import aliases, phone_cell, read_rows, refuse_formula
 
 MAX_ENTRIES = 2000
 HEADERS = {
@@ -28,7 +24,7 @@ HEADERS = {
     "reason": ("reason", "原因", "理由"),
     "until": ("until", "expires", "listeduntil", "有效期至", "截止日期"),
 }
-_BY_ALIAS = {header_key(a): field for field, aliases in HEADERS.items() for a in aliases}
+_BY_ALIAS = aliases(HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,46 +40,26 @@ class Listed:
 def plan_entries(data: bytes, *, today: date) -> tuple[list[Listed], list[str]]:
     """The good rows and one line per refused row (``row 3, phone: …``); ``today`` is the
     site's day (an end before it is refused). ``ValidationError`` for an unreadable file."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(f"larger than {MAX_FILE_BYTES} bytes")
-    text, _ = decode(data)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise ValidationError("the file is empty")
-    columns = [_BY_ALIAS.get(header_key(h)) for h in header]
-    if "name" not in columns and "phone" not in columns:
-        raise ValidationError("no name or phone column (name / 姓名, phone / 手机)")
-    entries: list[Listed] = []
-    problems: list[str] = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(entries) + len(problems) >= MAX_ENTRIES:
-            problems.append(f"row {number}: more than {MAX_ENTRIES} entries; the rest left out")
-            break
-        values = {f: c.strip() for f, c in zip(columns, cells, strict=False) if f}
-        try:
-            entries.append(_entry(number, values, today))
-        except ValueError as e:
-            problems.append(f"row {number}, {e}")
-    return entries, problems
+    return read_rows(
+        data,
+        by_alias=_BY_ALIAS,
+        needs=("name", "phone"),
+        missing="no name or phone column (name / 姓名, phone / 手机)",
+        most=MAX_ENTRIES,
+        noun="entries",
+        row=lambda number, values: _entry(number, values, today),
+    )
 
 
 def _entry(number: int, values: dict[str, str], today: date) -> Listed:
     for field, text in values.items():
-        if text[:1] in ("=", "@") or (text[:1] in ("+", "-") and field != "phone"):
-            raise ValueError(f"{field}: {text[:40]!r} looks like a spreadsheet formula; refused")
+        refuse_formula(field, text)
         if len(text) > (2000 if field == "reason" else 200):
             raise ValueError(f"{field}: too long")
     name, phone = values.get("name", ""), values.get("phone", "")
     if not name and not phone:
         raise ValueError("name: a name or a phone number is needed")
-    if phone:
-        try:
-            phone = parse_phone(phone).normalised
-        except ValidationError as e:
-            raise ValueError(f"phone: {phone!r} is not a phone number") from e
+    phone = phone_cell(phone)
     until_text = values.get("until", "")
     try:
         until = date.fromisoformat(until_text) if until_text else None
