@@ -10,6 +10,7 @@ Screenshots of every page at 1366×768 and 390×844 in both languages: test_dash
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,10 +40,8 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-browser"))
-    yield e
-    e.close()
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    return dashboard
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +96,19 @@ class Tab:
         self.context.close()
 
 
+#: every tab of the module gets an address of its own: one a test locked out (the sixth wrong
+#: password) must never be a later test's (an address taken from ``id()`` of a list could be,
+#: as CPython hands a freed list's memory to the next)
+_ADDRESSES = itertools.count(1)
+
+
 @pytest.fixture
 def tabs(env: DashboardEnv, browser) -> Iterator[object]:
     opened: list[Tab] = []
-    counter = iter(range(1, 250))
 
     def tab(lang: str = "en") -> Tab:
-        t = Tab(env, browser, f"10.77.{id(opened) % 250}.{next(counter)}", lang)
+        n = next(_ADDRESSES)
+        t = Tab(env, browser, f"10.77.{n // 250}.{n % 250 + 1}", lang)
         opened.append(t)
         return t
 

@@ -47,10 +47,8 @@ AGO = timedelta(days=3)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("desk-pages"))
-    yield e
-    e.close()
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    return dashboard
 
 
 @pytest.fixture(scope="module")
@@ -328,14 +326,14 @@ def test_the_desk_pages_fit_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Servi
     """The pages above at 1366×768 and 390×844: nothing wider than the screen, no script error
     or CSP violation; screenshots as test_dashboard_screens.py takes them (all four with
     ``DASHBOARD_SCREENSHOTS=docs``, into docs/screenshots)."""
-    from tests.integration.test_dashboard_screens import SIZES, out_dir
+    from tests.support.dashboard_shots import SIZES, shot_folder
 
     assert kiosk.sync is not None
     assert kiosk.sync.run_round() is not None  # a round of the worker: its health report too
     with env.ho.sessions() as s:
         viewed = select(AuditEntry.subject_id).where(AuditEntry.subject_kind == "ticket")
         ticket_id = s.scalars(viewed).first()
-    folder = out_dir(Path(env.folder) / "shots")
+    folder = shot_folder(Path(env.folder) / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
     pages = {

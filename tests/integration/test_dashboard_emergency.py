@@ -12,11 +12,11 @@ interval). The guard starts a drill in the browser (with the confirm step); the 
 emergency mode starts from the fed entry; a mark made at the kiosk's console
 (``EmergencyMode.mark``, the console's own use case) appears on the guard's roll call without
 a reload; the guard's mark on the phone reaches the kiosk's roll call; the site manager of the
-other site is refused and offered no link."""
+other site is refused and offered no link. On the way, the start form, its confirm page and
+the roll call must fit a laptop and a phone (``tests/support/dashboard_shots.py``)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -35,20 +35,19 @@ from sync.client import enroll
 from sync.server.dashboard import audit
 from sync.server.models import Change, Visit, Visitor
 from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
-from tests.support.harness import ROOT
+from tests.support.dashboard_shots import CHROMIUM, fitted_shot, shot_folder, shot_runs
 from tests.unit.emergency_fixtures import form
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PAGE = "/dashboard/sites/north/emergency"
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 #: the slowest a start or a mark may take to cross (held pulls: about a second)
 WITHIN = 5.0
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-emergency"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     at = datetime.now(UTC) - timedelta(minutes=30)
     with e.ho.sessions() as s, s.begin():
         for i, name in enumerate(("张伟", "Emma Müller")):
@@ -65,8 +64,7 @@ def env(tmp_path_factory) -> Iterator[DashboardEnv]:
                     state_hlc="1",
                 )
             )
-    yield e
-    e.close()
+    return e
 
 
 def _fed(env: DashboardEnv) -> list[tuple[str, dict]]:
@@ -233,38 +231,27 @@ def _sign_in(page, url: str, name: str) -> None:
     page.wait_for_load_state()
 
 
-def _screens(browser, url: str, shots: list[str]) -> None:
-    """With ``DASHBOARD_SCREENSHOTS=docs``: south's emergency page into docs/screenshots at
-    1366×768 and 390×844 in both languages (``start``: the start form and its confirm page;
-    ``rollcall``: the roll call under way); each must fit its width."""
-    if os.environ.get("DASHBOARD_SCREENSHOTS") != "docs":
-        return
-    folder = ROOT / "docs" / "screenshots"
-    for lang in ("zh_CN", "en"):
-        for width, height in ((1366, 768), (390, 844)):
-            context = browser.new_context(
-                viewport={"width": width, "height": height},
-                extra_http_headers={"X-Forwarded-For": f"10.92.{width % 250}.1"},
-            )
-            page = context.new_page()
-            _sign_in(page, url, "guard")
-            page.goto(f"{url}/dashboard/sites/south/emergency?lang={lang}")
-            for shot in shots:
-                if shot == "start":
-                    _shot(page, folder / f"dashboard-emergency-start-{lang}-{width}.png")
-                    page.click("#start button[type=submit]")
-                    _shot(page, folder / f"dashboard-emergency-confirm-{lang}-{width}.png")
-                else:
-                    page.wait_for_selector("#live-state:has-text('●')")
-                    _shot(page, folder / f"dashboard-emergency-{lang}-{width}.png", full=True)
-            context.close()
-
-
-def _shot(page, path: Path, *, full: bool = False) -> None:
-    page.wait_for_load_state()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path.name} is {overflow}px too wide"
-    page.screenshot(path=str(path), full_page=full)
+def _screens(browser, url: str, shots: list[str], folder: Path) -> None:
+    """South's emergency page at the layout checks' sizes and languages (``shot_runs``;
+    ``start``: the start form and its confirm page; ``rollcall``: the roll call under way);
+    each must fit its width."""
+    for lang, (width, height) in shot_runs():
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            extra_http_headers={"X-Forwarded-For": f"10.92.{width % 250}.1"},
+        )
+        page = context.new_page()
+        _sign_in(page, url, "guard")
+        page.goto(f"{url}/dashboard/sites/south/emergency?lang={lang}")
+        for shot in shots:
+            if shot == "start":
+                fitted_shot(page, folder / f"dashboard-emergency-start-{lang}-{width}.png")
+                page.click("#start button[type=submit]")
+                fitted_shot(page, folder / f"dashboard-emergency-confirm-{lang}-{width}.png")
+            else:
+                page.wait_for_selector("#live-state:has-text('●')")
+                fitted_shot(page, folder / f"dashboard-emergency-{lang}-{width}.png", full=True)
+        context.close()
 
 
 def _wait(condition, what: str, timeout: float = WITHIN) -> None:
@@ -276,7 +263,7 @@ def _wait(condition, what: str, timeout: float = WITHIN) -> None:
 
 
 def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
-    env: DashboardEnv, kiosk, phone
+    env: DashboardEnv, kiosk, phone, tmp_path: Path
 ) -> None:
     mode = kiosk.emergency.mode
     switched = threading.Event()
@@ -285,7 +272,8 @@ def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
     theirs = kiosk.checkin.check_in(form(name="张伟", phone="13812340002", host="h002")).visit.id
     kiosk.checkin.check_in(form(name="Emma Müller", phone="13812340003"))  # stays unmarked
     page = phone
-    _screens(page.context.browser, env.url, ["start"])
+    shots = shot_folder(tmp_path)
+    _screens(page.context.browser, env.url, ["start"], shots)
     _sign_in(page, env.url, "guard")
     page.goto(f"{env.url}/dashboard/sites/south/emergency?lang=en")
     page.select_option("select[name=emergency]", "fire")
@@ -328,7 +316,7 @@ def test_a_drill_started_on_a_phone_reaches_the_kiosk_and_marks_cross_live(
     page.wait_for_selector(f"tr[data-person='{theirs}'][data-status='missing']")
     line = next(x for x in mode.roll_call().lines if x.person.person_id == theirs)
     assert line.status == "missing" and line.mark is not None and line.mark.by.startswith("hq-")
-    _screens(page.context.browser, env.url, ["rollcall"])
+    _screens(page.context.browser, env.url, ["rollcall"], shots)
     print(
         f"start to kiosk {crossed:.2f} s; kiosk mark to phone {shown:.2f} s; "
         f"phone mark to kiosk {back:.2f} s"

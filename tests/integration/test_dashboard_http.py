@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,8 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-http"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     now = datetime.now(UTC)
     with e.ho.sessions() as s, s.begin():
         for site, name in (("north", '=HYPERLINK("http://x")'), ("south", "南区访客")):
@@ -39,8 +38,7 @@ def env(tmp_path_factory) -> Iterator[DashboardEnv]:
                     state_hlc="1",
                 )
             )
-    yield e
-    e.close()
+    return e
 
 
 def test_pages_need_a_session_and_the_session_cookie_is_strict(env: DashboardEnv) -> None:

@@ -7,32 +7,27 @@ docs/screenshots)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sync.server.dashboard import audit
 from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
-from tests.support.harness import ROOT
+from tests.support.dashboard_shots import CHROMIUM, fitted_shot, shot_folder, shot_runs
 from tests.support.incident_seed import EXPECTED, seed_incidents
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
-SIZES = ((1366, 768), (390, 844))
 RECORD = "/dashboard/sites/north/incidents/inc-s"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-incidents"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     with e.ho.sessions() as s, s.begin():
         seed_incidents(s)
-    yield e
-    e.close()
+    return e
 
 
 def _text(html: str) -> str:
@@ -121,19 +116,12 @@ def test_views_and_downloads_of_the_record_are_audited(env: DashboardEnv) -> Non
 def test_the_pages_in_chromium_fit_a_laptop_and_a_phone(env: DashboardEnv, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
-    folder = ROOT / "docs" / "screenshots" if every else tmp_path
-    runs = [
-        (lang, size)
-        for lang in ("zh_CN", "en")
-        for size in SIZES
-        if every or (lang, size) in (("zh_CN", SIZES[0]), ("en", SIZES[1]))
-    ]
+    folder = shot_folder(tmp_path)
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            for lang, (width, height) in runs:
+            for lang, (width, height) in shot_runs():
                 context = browser.new_context(
                     viewport={"width": width, "height": height},
                     extra_http_headers={"X-Forwarded-For": f"10.67.{width % 250}.1"},
@@ -149,7 +137,7 @@ def test_the_pages_in_chromium_fit_a_laptop_and_a_phone(env: DashboardEnv, tmp_p
                 page.click("button[type=submit]")
                 page.goto(f"{base}/sites/north/incidents")
                 page.wait_for_selector("#incidents")
-                _shot(page, folder / f"dashboard-incidents-{lang}-{width}.png")
+                fitted_shot(page, folder / f"dashboard-incidents-{lang}-{width}.png")
                 page.click("#incidents a")
                 page.wait_for_selector("#incident-people")
                 assert "张伟" in page.inner_text("#incident-people")
@@ -160,15 +148,8 @@ def test_the_pages_in_chromium_fit_a_laptop_and_a_phone(env: DashboardEnv, tmp_p
                 with page.expect_download() as download:
                     page.click("#incident-pdf")
                 assert download.value.suggested_filename.startswith("incident-north-")
-                _shot(page, folder / f"dashboard-incident-{lang}-{width}.png", full=True)
+                fitted_shot(page, folder / f"dashboard-incident-{lang}-{width}.png", full=True)
                 context.close()
         finally:
             browser.close()
     assert errors == []
-
-
-def _shot(page, path: Path, *, full: bool = False) -> None:
-    page.wait_for_load_state()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path.name} is {overflow}px too wide"
-    page.screenshot(path=str(path), full_page=full)

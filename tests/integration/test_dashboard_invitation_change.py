@@ -7,7 +7,6 @@ input (the page again with the reason, nothing changed) and an invitation no lon
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -22,8 +21,8 @@ from kiosk.core.models import InvitationState
 from sync.server.mail_models import InvitationMessage
 from sync.server.models import Invitation
 from sync.server.reception import AuditEntry
-from tests.integration.notify_servers import SmtpServer, WebhookServer
 from tests.support.dashboard_env import DashboardEnv, page_csrf
+from tests.support.dashboard_shots import CHROMIUM, fitted_shot, shot_folder, shot_runs
 from tests.support.harness import KioskHarness, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a server with five accounts
@@ -33,27 +32,13 @@ ADDRESS = "changed.guest@example.com"
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+def dashboard_environ(mailing_environ: dict[str, str]) -> dict[str, str]:
+    return mailing_environ  # the invitations are mailed and texted
 
 
 @pytest.fixture(scope="module")
-def gateway() -> Iterator[WebhookServer]:
-    server = WebhookServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory, smtp, gateway) -> Iterator[DashboardEnv]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(
-            "KIOSK_SERVER_MAIL_URL", f"mailto://127.0.0.1:{smtp.port}?from=office@example.com"
-        )
-        mp.setenv("KIOSK_SERVER_SMS_URL", gateway.url("sms/{phone}"))
-        e = DashboardEnv(tmp_path_factory.mktemp("invitation-change"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     token = e.ho.add_admin("directory")
     with httpx.Client(base_url=e.url, headers={"Authorization": f"Bearer {token}"}) as api:
         for site in ("north", "south"):
@@ -66,8 +51,7 @@ def env(tmp_path_factory, smtp, gateway) -> Iterator[DashboardEnv]:
         ):
             body = {"site_id": site, "department": f"{site}-rnd", "name_zh": zh, "name_en": en}
             assert api.put(f"/api/v1/hosts/{host}", json=body).status_code == 200, host
-    yield e
-    e.close()
+    return e
 
 
 @pytest.fixture(scope="module")
@@ -211,28 +195,22 @@ def test_who_may_not_change_and_what_is_refused(env: DashboardEnv) -> None:
         assert s.get(Invitation, south.id).valid_from is None
 
 
-@pytest.mark.skipif(
-    os.environ.get("DASHBOARD_SCREENSHOTS") != "docs",
-    reason="screenshots only (~11 s of Chromium); the list's width at 390 px is checked by "
-    "test_dashboard_invitations_watchlist.py",
-)
-def test_the_change_form_fits_a_laptop_and_a_phone(env: DashboardEnv) -> None:
-    """``DASHBOARD_SCREENSHOTS=docs``: both sizes in both languages into docs/screenshots as
-    ``dashboard-invitation-change-<lang>-<width>.png``; no script error, nothing too wide."""
+def test_the_change_form_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path: Path) -> None:
+    """The list with its Change links and the change form with an error line, at the layout
+    checks' sizes and languages (``tests/support/dashboard_shots.py``): no script error,
+    nothing wider than the window; shot as ``dashboard-invitation-change-<lang>-<width>.png``."""
     from playwright.sync_api import sync_playwright
 
     from tests.support.dashboard_env import PASSWORD
-    from tests.support.harness import ROOT
 
-    folder = ROOT / "docs" / "screenshots"
-    runs = [("en", 390, 844), ("zh_CN", 390, 844), ("en", 1366, 768), ("zh_CN", 1366, 768)]
+    folder = shot_folder(tmp_path)
     admin = env.login("admin")
     inv = _invite(env, admin, visitor_name="韩梅梅", host_id="h-wang", day=_day(1))
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            for lang, width, height in runs:
+            for lang, (width, height) in shot_runs():
                 context = browser.new_context(
                     viewport={"width": width, "height": height},
                     extra_http_headers={"X-Forwarded-For": f"10.68.{width % 250}.1"},
@@ -251,12 +229,8 @@ def test_the_change_form_fits_a_laptop_and_a_phone(env: DashboardEnv) -> None:
                 page.fill("#change input[name=visitor_name]", " ")
                 page.click("#change button[type=submit]")  # blank name: the form again, why
                 page.wait_for_selector("p.error")
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"{overflow}px too wide at {width}"
-                page.screenshot(
-                    path=str(folder / f"dashboard-invitation-change-{lang}-{width}.png"),
-                    full_page=True,
-                )
+                path = folder / f"dashboard-invitation-change-{lang}-{width}.png"
+                fitted_shot(page, path, full=True)
                 context.close()
         finally:
             browser.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,42 +16,26 @@ import pytest
 from sync.server.api.directory_routes import create_watchlist_record
 from sync.server.api.schemas import WatchlistCreate
 from sync.server.models import Invitation, WatchlistEntry
-from tests.integration.notify_servers import SmtpServer, WebhookServer
 from tests.support.dashboard_env import DashboardEnv, page_csrf
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a server with five accounts: ~11 s
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+def dashboard_environ(mailing_environ: dict[str, str]) -> dict[str, str]:
+    return mailing_environ  # the invitations are mailed and texted
 
 
 @pytest.fixture(scope="module")
-def gateway() -> Iterator[WebhookServer]:
-    server = WebhookServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory, smtp, gateway) -> Iterator[DashboardEnv]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(
-            "KIOSK_SERVER_MAIL_URL", f"mailto://127.0.0.1:{smtp.port}?from=office@example.com"
-        )
-        mp.setenv("KIOSK_SERVER_SMS_URL", gateway.url("sms/{phone}"))
-        e = DashboardEnv(tmp_path_factory.mktemp("invitation-mail"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     with e.ho.sessions() as s, s.begin():  # listed last month for a week: ended
         ended = datetime.now(UTC) - timedelta(days=23)
         create_watchlist_record(
             s,
             WatchlistCreate(site_id="north", name="过期者", reason="drill", expires_at=ended),
         )
-    yield e
-    e.close()
+    return e
 
 
 def _invitations(env: DashboardEnv) -> list[str]:

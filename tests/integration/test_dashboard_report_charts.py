@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,8 +28,8 @@ BAR = re.compile(r'<rect class="bar"[^>]*data-value="(\d+)"><title>([^<]*):')
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-report-charts"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     e.ho.add_site("west", "西区大楼", "West Tower")
     e.add_user("two", "site_manager", sites=["north", "west"])
     with e.ho.sessions() as s, s.begin():
@@ -38,8 +37,7 @@ def env(tmp_path_factory) -> Iterator[DashboardEnv]:
             for i in range(n):
                 at = AT + timedelta(days=i, hours=i % 2)
                 s.add(Visit(id=f"v-{site}-{i}", site_id=site, state="checked_out", created_at=at))
-    yield e
-    e.close()
+    return e
 
 
 def chart(page: str, chart_id: str) -> list[tuple[str, int]]:

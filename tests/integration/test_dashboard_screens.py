@@ -10,9 +10,7 @@ half the time of all four) and keeps the screenshots in a temporary folder;
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,12 +18,10 @@ import pytest
 
 from sync.server.models import Alert, Visit, Visitor, WatchlistEntry
 from tests.support.dashboard_env import PASSWORD, DashboardEnv
-from tests.support.harness import ROOT
+from tests.support.dashboard_shots import CHROMIUM, shot_folder, shot_runs
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-SIZES = ((1366, 768), (390, 844))
 REFUSED = re.compile(r"^Failed to load resource: .* status of (403|422) ")
 PEOPLE = [
     ("张伟", "华为技术", "13812345678"),
@@ -83,17 +79,10 @@ def seed(e: DashboardEnv) -> None:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("dashboard-screens"))
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    e = dashboard
     seed(e)
-    yield e
-    e.close()
-
-
-def out_dir(tmp_path: Path) -> Path:
-    if os.environ.get("DASHBOARD_SCREENSHOTS") == "docs":
-        return ROOT / "docs" / "screenshots"
-    return tmp_path
+    return e
 
 
 def test_every_page_fits_a_laptop_and_a_phone_in_both_languages(
@@ -102,15 +91,8 @@ def test_every_page_fits_a_laptop_and_a_phone_in_both_languages(
     assert Path(CHROMIUM).exists()
     from playwright.sync_api import sync_playwright
 
-    folder = out_dir(tmp_path)
-    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
-    runs = [
-        (lang, size)
-        for lang in ("zh_CN", "en")
-        for size in SIZES
-        if every or (lang, size) in (("zh_CN", SIZES[0]), ("en", SIZES[1]))
-    ]
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = shot_folder(tmp_path)
+    runs = shot_runs()
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -32,8 +32,8 @@ from sync.server.models import Kiosk
 from sync.server.quiet_kiosks import check_quiet
 from sync.server.reception import AuditEntry
 from tests.integration.test_dashboard_browser import ARGS, CHROMIUM
-from tests.integration.test_dashboard_screens import SIZES, out_dir
 from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
+from tests.support.dashboard_shots import SIZES, shot_folder
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -42,11 +42,9 @@ EXPECTED_REFUSAL = re.compile(r"^Failed to load resource: .* status of (400|409)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("ticket-changes"))
-    e.add_user("southman", "site_manager", sites=["south"])
-    yield e
-    e.close()
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    dashboard.add_user("southman", "site_manager", sites=["south"])
+    return dashboard
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +274,7 @@ def test_the_changed_pages_at_a_laptop_and_a_phone(env: DashboardEnv, kiosk: Ser
         assert check_quiet(s, now=heard, after=timedelta(hours=1)).cleared == 1
         later = heard + timedelta(minutes=31)
         assert check_quiet(s, now=later, after=timedelta(minutes=30)).raised
-    folder = out_dir(Path(env.folder) / "shots")
+    folder = shot_folder(Path(env.folder) / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     pages = {
         "ticket-change": f"/dashboard/tickets/{raised.id}",

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,10 +35,8 @@ HEALTH_URL = API_PREFIX + HEALTH_PATH
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> Iterator[DashboardEnv]:
-    e = DashboardEnv(tmp_path_factory.mktemp("kiosk-health"))
-    yield e
-    e.close()
+def env(dashboard: DashboardEnv) -> DashboardEnv:
+    return dashboard
 
 
 def _enrolled(env: DashboardEnv, data: Path) -> tuple[str, str]:

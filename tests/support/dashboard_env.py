@@ -5,13 +5,23 @@ same ``create_user`` the ``kiosk-server dashboard-user add`` command uses. ``log
 over HTTP exactly as the login form does (fetch the form, repeat its CSRF token, post).
 Each client may claim its own address with ``X-Forwarded-For`` (uvicorn trusts it from
 loopback), so the login limiter's per-address lockout of one test never reaches another.
+
+The migrations and the five argon2 hashes take seconds on a busy machine, and every env starts
+from the same rows: they are made once per test process, and each env's database starts as a
+copy of that one (its own file, so no env sees another's rows).
 """
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -21,6 +31,14 @@ from tests.support.harness import HeadOffice, ServerProcess
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+#: every env's accounts: login name -> (role, sites, with a TOTP secret)
+ACCOUNTS: dict[str, tuple[str, list[str] | None, bool]] = {
+    "admin": ("admin", None, False),
+    "manager": ("site_manager", ["north"], False),
+    "guard": ("security", ["*"], False),
+    "viewer": ("viewer", ["north"], False),
+    "totp": ("admin", None, True),
+}
 
 
 @dataclass
@@ -36,16 +54,14 @@ class DashboardEnv:
     port: int | None = None
 
     def __post_init__(self) -> None:
-        url = f"sqlite:///{self.folder / 'head-office.sqlite3'}"
+        path = self.folder / "head-office.sqlite3"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        template, self.totp_secret = _accounts_database()
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)
+        url = f"sqlite:///{path}"
         self.ho = HeadOffice(url)
-        self.ho.add_site("north", "北区大楼", "North Tower")
-        self.ho.add_site("south", "南区大楼", "South Tower")
-        self.add_user("admin", "admin")
-        self.add_user("manager", "site_manager", sites=["north"])
-        self.add_user("guard", "security", sites=["*"])
-        self.add_user("viewer", "viewer", sites=["north"])
-        totp = self.add_user("totp", "admin", totp=True)
-        self.totp_secret = totp
+        self.users.update({name: role for name, (role, _, _) in ACCOUNTS.items()})
         server = ServerProcess(url, port=self.port, log_path=self.folder / "server.log")
         self.server = server.start(timeout=60)  # a machine busy with other runs starts slowly
 
@@ -82,6 +98,29 @@ class DashboardEnv:
             c.close()
         self.server.stop()
         self.ho.close()
+
+
+@cache
+def _accounts_database() -> tuple[Path, str]:
+    """The head-office database every env copies: migrated, the sites north and south, and
+    ``ACCOUNTS`` made with ``create_user``; with the TOTP account's secret."""
+    folder = Path(tempfile.mkdtemp(prefix="dashboard-accounts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "head-office.sqlite3"
+    ho = HeadOffice(f"sqlite:///{path}")
+    try:
+        ho.add_site("north", "北区大楼", "North Tower")
+        ho.add_site("south", "南区大楼", "South Tower")
+        secret = ""
+        for name, (role, sites, totp) in ACCOUNTS.items():
+            with ho.sessions() as s, s.begin():
+                user = create_user(
+                    s, name=name, password=PASSWORD, role=role, sites=sites, totp=totp
+                )
+                secret = user.totp_secret or secret
+    finally:
+        ho.close()
+    return path, secret
 
 
 def login_csrf(c: httpx.Client) -> str:
