@@ -10,7 +10,7 @@ Keys: the site's reply-link key (``keys.KeyPurpose.REPLY_LINK``), derived at hea
 its master secret; a kiosk only ever holds its own site's key, so a leaked kiosk cannot forge
 replies for another site. A token names its key's version (``k``, absent for version 1), so a
 link sent before a rotation still verifies. Tokens carry no personal data: they end up in mail
-archives.
+archives. One ``signed_links.LinkKind``, as the ticket and roll-call links are.
 Pure functions; no I/O.
 """
 
@@ -20,19 +20,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.core import signed_links
 from kiosk.core.config.errors import DeniedError
 from kiosk.core.keys.hierarchy import (
     parse_key as parse_key,  # where the notify worker has long imported it
 )
+from kiosk.core.signed_links import SERVER_PREFIX as SERVER_PREFIX
+from kiosk.core.signed_links import LinkKind
 
 REPLIES = ("coming", "wait")
-#: where head office serves the links: its API prefix (``sync.protocol.API_PREFIX``, a test
-#: checks they agree) and the reply route of ``sync/server/replies.py``
-SERVER_PREFIX = "/api/v1"
+#: the reply route of ``sync/server/replies.py``
 REPLY_PATH = "/reply/"
-_VERSION = 1
-_MAX_TOKEN = 1024
+KIND = LinkKind(
+    what="reply token",
+    invalid="notify.page.invalid",
+    expired="notify.page.expired",
+    path=REPLY_PATH,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,7 @@ def sign(key: bytes, token: ReplyToken) -> str:
     """The token text for a link."""
     if token.reply not in REPLIES:
         raise ValueError(f"unknown reply {token.reply!r}")
-    body = {
-        "v": _VERSION,
+    fields = {
         "s": token.site_id,
         "i": token.visit_id,
         "r": token.reply,
@@ -70,28 +72,13 @@ def sign(key: bytes, token: ReplyToken) -> str:
         "n": token.reply_id,
         "e": token.expires,
     }
-    if token.key_version != 1:
-        body["k"] = token.key_version
-    return signed_links.seal(key, body)
+    return KIND.seal(key, fields, key_version=token.key_version)
 
 
 def peek_key(token: str) -> tuple[str, int]:
     """The site and key version a token claims (unverified): they pick the key to verify it
     with. ``DeniedError`` if the token is malformed."""
-    body = _decode(token)[1]
-    version = body.get("k", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise DeniedError("reply token names no usable key version", key="notify.page.invalid")
-    site = body.get("s", "")
-    if not isinstance(site, str) or len(site) > 64:
-        raise DeniedError("reply token names no usable site", key="notify.page.invalid")
-    return site, version
-
-
-def _decode(token: str) -> tuple[str, dict, bytes]:
-    return signed_links.split(
-        token, max_length=_MAX_TOKEN, what="reply token", error_key="notify.page.invalid"
-    )
+    return KIND.peek_key(token)
 
 
 def verify(key: bytes, token: str, *, now: datetime) -> ReplyToken:
@@ -100,8 +87,7 @@ def verify(key: bytes, token: str, *, now: datetime) -> ReplyToken:
     ``DeniedError`` with key ``notify.page.invalid`` (forged, altered, malformed) or
     ``notify.page.expired``. Single use is the server's job (it records reply ids).
     """
-    payload, body, mac = _decode(token)
-    signed_links.check(key, payload, mac, what="reply token", error_key="notify.page.invalid")
+    body = KIND.open(key, token)
     try:
         parsed = ReplyToken(
             site_id=str(body["s"]),
@@ -114,14 +100,13 @@ def verify(key: bytes, token: str, *, now: datetime) -> ReplyToken:
             key_version=int(body.get("k", 1)),
         )
     except (KeyError, TypeError, ValueError) as e:
-        raise DeniedError("reply token lacks a field", key="notify.page.invalid") from e
-    if body.get("v") != _VERSION or parsed.reply not in REPLIES or not 0 <= parsed.minutes <= 240:
-        raise DeniedError("reply token has an unknown form", key="notify.page.invalid")
-    if now.timestamp() > parsed.expires:
-        raise DeniedError("reply token expired", key="notify.page.expired")
+        raise KIND.lacks_a_field() from e
+    if parsed.reply not in REPLIES or not 0 <= parsed.minutes <= 240:
+        raise DeniedError("reply token has an unknown form", key=KIND.invalid)
+    KIND.unexpired(parsed.expires, now)
     return parsed
 
 
 def reply_url(base_url: str, token: str) -> str:
     """The link a host taps: ``<head office>/api/v1/reply/<token>``."""
-    return f"{base_url.rstrip('/')}{SERVER_PREFIX}{REPLY_PATH}{token}"
+    return KIND.url(base_url, token)
