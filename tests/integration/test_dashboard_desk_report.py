@@ -192,40 +192,20 @@ def test_host_reply_and_ticket_times_from_a_kiosk_reach_the_report(tmp_path: Pat
 
 def _screenshots(url: str, site: str, tmp_path: Path) -> None:
     """The report page with its desk times in headless Chromium: nothing too wide, no script
-    error; ``DASHBOARD_SCREENSHOTS=docs`` writes all four into docs/screenshots."""
-    import os
+    error (``tests/support/dashboard_shots.py``: all four into docs/screenshots when
+    ``DASHBOARD_SCREENSHOTS=docs``)."""
+    from tests.support.dashboard_shots import chromium, shot_folder, signed_in_pages
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.support.harness import ROOT
-
-    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
-    folder = ROOT / "docs" / "screenshots" if every else tmp_path
-    runs = [("zh_CN", 1366, 768), ("en", 390, 844)]
-    if every:
-        runs += [("en", 1366, 768), ("zh_CN", 390, 844)]
+    folder = shot_folder(tmp_path)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            for lang, width, height in runs:
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    extra_http_headers={"X-Forwarded-For": f"10.68.{width % 250}.1"},
-                )
-                page = context.new_page()
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{url}/dashboard/login?lang={lang}")
-                page.fill("input[name=name]", "admin")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.goto(f"{url}/dashboard/sites/{site}/report")
-                desk = page.locator("#desk-times")
-                desk.scroll_into_view_if_needed()
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"{overflow}px too wide at {width}"
-                desk.screenshot(path=str(folder / f"dashboard-desk-times-{lang}-{width}.png"))
-                context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for lang, width, page in signed_in_pages(
+            browser, url, "admin", network="10.68", errors=errors
+        ):
+            page.goto(f"{url}/dashboard/sites/{site}/report")
+            desk = page.locator("#desk-times")
+            desk.scroll_into_view_if_needed()
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{overflow}px too wide at {width}"
+            desk.screenshot(path=str(folder / f"dashboard-desk-times-{lang}-{width}.png"))
     assert errors == []

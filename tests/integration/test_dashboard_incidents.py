@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from sync.server.dashboard import audit
-from tests.support.dashboard_env import PASSWORD, DashboardEnv, page_csrf
-from tests.support.dashboard_shots import CHROMIUM, fitted_shot, shot_folder, shot_runs
+from tests.support.dashboard_env import DashboardEnv, page_csrf
+from tests.support.dashboard_shots import chromium, fitted_shot, shot_folder, signed_in_pages
 from tests.support.incident_seed import EXPECTED, seed_incidents
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -114,42 +114,25 @@ def test_views_and_downloads_of_the_record_are_audited(env: DashboardEnv) -> Non
 
 
 def test_the_pages_in_chromium_fit_a_laptop_and_a_phone(env: DashboardEnv, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     folder = shot_folder(tmp_path)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            for lang, (width, height) in shot_runs():
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    extra_http_headers={"X-Forwarded-For": f"10.67.{width % 250}.1"},
-                    accept_downloads=True,
-                )
-                page = context.new_page()
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                base = env.url + "/dashboard"
-                page.goto(f"{base}/login?lang={lang}")
-                page.fill("input[name=name]", "guard")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.goto(f"{base}/sites/north/incidents")
-                page.wait_for_selector("#incidents")
-                fitted_shot(page, folder / f"dashboard-incidents-{lang}-{width}.png")
-                page.click("#incidents a")
-                page.wait_for_selector("#incident-people")
-                assert "张伟" in page.inner_text("#incident-people")
-                page.fill("#note", "集合点人手不足 / too few wardens at the assembly point")
-                page.click("#note-form button[type=submit]")
-                page.wait_for_selector(".note")
-                assert "too few wardens" in page.inner_text("#notes")
-                with page.expect_download() as download:
-                    page.click("#incident-pdf")
-                assert download.value.suggested_filename.startswith("incident-north-")
-                fitted_shot(page, folder / f"dashboard-incident-{lang}-{width}.png", full=True)
-                context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for lang, width, page in signed_in_pages(
+            browser, env.url, "guard", network="10.67", errors=errors, console=True
+        ):
+            base = env.url + "/dashboard"
+            page.goto(f"{base}/sites/north/incidents")
+            page.wait_for_selector("#incidents")
+            fitted_shot(page, folder / f"dashboard-incidents-{lang}-{width}.png")
+            page.click("#incidents a")
+            page.wait_for_selector("#incident-people")
+            assert "张伟" in page.inner_text("#incident-people")
+            page.fill("#note", "集合点人手不足 / too few wardens at the assembly point")
+            page.click("#note-form button[type=submit]")
+            page.wait_for_selector(".note")
+            assert "too few wardens" in page.inner_text("#notes")
+            with page.expect_download() as download:
+                page.click("#incident-pdf")
+            assert download.value.suggested_filename.startswith("incident-north-")
+            fitted_shot(page, folder / f"dashboard-incident-{lang}-{width}.png", full=True)
     assert errors == []

@@ -22,7 +22,7 @@ from sync.server.mail_models import InvitationMessage
 from sync.server.models import Invitation
 from sync.server.reception import AuditEntry
 from tests.support.dashboard_env import DashboardEnv, page_csrf
-from tests.support.dashboard_shots import CHROMIUM, fitted_shot, shot_folder, shot_runs
+from tests.support.dashboard_shots import chromium, fitted_shot, shot_folder, signed_in_pages
 from tests.support.harness import KioskHarness, enrolled_kiosk
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a server with five accounts
@@ -199,39 +199,22 @@ def test_the_change_form_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path: 
     """The list with its Change links and the change form with an error line, at the layout
     checks' sizes and languages (``tests/support/dashboard_shots.py``): no script error,
     nothing wider than the window; shot as ``dashboard-invitation-change-<lang>-<width>.png``."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.support.dashboard_env import PASSWORD
-
     folder = shot_folder(tmp_path)
     admin = env.login("admin")
     inv = _invite(env, admin, visitor_name="韩梅梅", host_id="h-wang", day=_day(1))
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            for lang, (width, height) in shot_runs():
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    extra_http_headers={"X-Forwarded-For": f"10.68.{width % 250}.1"},
-                )
-                page = context.new_page()
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{env.url}/dashboard/login?lang={lang}")
-                page.fill("input[name=name]", "admin")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.goto(f"{env.url}/dashboard/invitations?site=north")
-                wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert wide <= 0, f"the list with its Change links: {wide}px too wide"
-                page.click(f'tr[data-invitation="{inv.id}"] a.change')
-                page.fill("#change input[name=company]", "示例公司" if lang == "zh_CN" else "ACME")
-                page.fill("#change input[name=visitor_name]", " ")
-                page.click("#change button[type=submit]")  # blank name: the form again, why
-                page.wait_for_selector("p.error")
-                path = folder / f"dashboard-invitation-change-{lang}-{width}.png"
-                fitted_shot(page, path, full=True)
-                context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for lang, width, page in signed_in_pages(
+            browser, env.url, "admin", network="10.68", errors=errors
+        ):
+            page.goto(f"{env.url}/dashboard/invitations?site=north")
+            wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"the list with its Change links: {wide}px too wide"
+            page.click(f'tr[data-invitation="{inv.id}"] a.change')
+            page.fill("#change input[name=company]", "示例公司" if lang == "zh_CN" else "ACME")
+            page.fill("#change input[name=visitor_name]", " ")
+            page.click("#change button[type=submit]")  # blank name: the form again, why
+            page.wait_for_selector("p.error")
+            path = folder / f"dashboard-invitation-change-{lang}-{width}.png"
+            fitted_shot(page, path, full=True)
     assert errors == []

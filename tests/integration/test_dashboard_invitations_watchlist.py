@@ -196,64 +196,30 @@ def test_a_watchlist_file_adds_each_good_row_with_its_end(env: DashboardEnv) -> 
 
 
 def test_the_page_with_its_mail_states_fits_a_laptop_and_a_phone(env: DashboardEnv, tmp_path):
-    """Screenshots (``DASHBOARD_SCREENSHOTS=docs``: all four into docs/screenshots as
-    ``dashboard-invitations-mail-<lang>-<width>.png`` and ``dashboard-watchlist-expiry-…``),
-    no script error, nothing too wide."""
-    import os
+    """Screenshots (``tests/support/dashboard_shots.py``; with ``DASHBOARD_SCREENSHOTS=docs`` all
+    four into docs/screenshots as ``dashboard-invitations-mail-<lang>-<width>.png`` and
+    ``dashboard-watchlist-expiry-…``), no script error, nothing too wide."""
+    from tests.support.dashboard_shots import chromium, fitted_shot, shot_folder, signed_in_pages
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.support.dashboard_env import PASSWORD
-    from tests.support.harness import ROOT
-
-    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
-    folder = ROOT / "docs" / "screenshots" if every else tmp_path
-    runs = [("zh_CN", 1366, 768), ("en", 390, 844)]
-    if every:
-        runs += [("en", 1366, 768), ("zh_CN", 390, 844)]
+    folder = shot_folder(tmp_path)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            for lang, width, height in runs:
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    extra_http_headers={"X-Forwarded-For": f"10.67.{width % 250}.1"},
-                )
-                page = context.new_page()
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{env.url}/dashboard/login?lang={lang}")
-                page.fill("input[name=name]", "admin")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
+    with chromium() as browser:
+        for lang, width, page in signed_in_pages(
+            browser, env.url, "admin", network="10.67", errors=errors
+        ):
+            page.goto(f"{env.url}/dashboard/invitations?site=north")
+            page.fill("#invite input[name=visitor_name]", "韩梅梅" if lang == "zh_CN" else "Lucy")
+            page.fill("#invite input[name=email]", f"guest-{lang}-{width}@example.com")
+            page.click("#invite button[type=submit]")
+            page.wait_for_selector("#invitation-code")
+            for _ in range(50):  # its mail goes out: reload until the row says so
                 page.goto(f"{env.url}/dashboard/invitations?site=north")
-                page.fill(
-                    "#invite input[name=visitor_name]", "韩梅梅" if lang == "zh_CN" else "Lucy"
-                )
-                page.fill("#invite input[name=email]", f"guest-{lang}-{width}@example.com")
-                page.click("#invite button[type=submit]")
-                page.wait_for_selector("#invitation-code")
-                for _ in range(50):  # its mail goes out: reload until the row says so
-                    page.goto(f"{env.url}/dashboard/invitations?site=north")
-                    if page.locator('[data-mail="sent"]').count() >= 1:
-                        break
-                    time.sleep(0.1)
-                assert page.locator('[data-mail="sent"]').count() >= 1
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"{overflow}px too wide at {width}"
-                page.screenshot(
-                    path=str(folder / f"dashboard-invitations-mail-{lang}-{width}.png"),
-                    full_page=True,
-                )
-                page.goto(f"{env.url}/dashboard/watchlist")
-                assert page.locator("tr.expired").count() >= 1
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"watchlist: {overflow}px too wide at {width}"
-                page.screenshot(
-                    path=str(folder / f"dashboard-watchlist-expiry-{lang}-{width}.png"),
-                    full_page=True,
-                )
-                context.close()
-        finally:
-            browser.close()
+                if page.locator('[data-mail="sent"]').count() >= 1:
+                    break
+                time.sleep(0.1)
+            assert page.locator('[data-mail="sent"]').count() >= 1
+            fitted_shot(page, folder / f"dashboard-invitations-mail-{lang}-{width}.png", full=True)
+            page.goto(f"{env.url}/dashboard/watchlist")
+            assert page.locator("tr.expired").count() >= 1
+            fitted_shot(page, folder / f"dashboard-watchlist-expiry-{lang}-{width}.png", full=True)
     assert errors == []

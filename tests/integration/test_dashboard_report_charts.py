@@ -7,20 +7,17 @@ the whole page in all four (``docs/screenshots/dashboard-report-charts-<lang>-<w
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from sync.server.models import Visit
-from tests.support.dashboard_env import PASSWORD, DashboardEnv
-from tests.support.harness import ROOT
+from tests.support.dashboard_env import DashboardEnv
+from tests.support.dashboard_shots import chromium, fitted_shot, shot_folder, signed_in_pages
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 QUARTER = "2026-Q4"
 AT = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 COUNTS = {"north": 5, "south": 2, "west": 3}
@@ -71,49 +68,25 @@ def test_a_managers_site_chart_holds_only_their_sites(env: DashboardEnv) -> None
 
 
 def test_the_page_draws_its_charts_on_a_laptop_and_a_phone(env: DashboardEnv, tmp_path) -> None:
-    assert Path(CHROMIUM).exists()
-    from playwright.sync_api import sync_playwright
-
-    every = os.environ.get("DASHBOARD_SCREENSHOTS") == "docs"
-    folder = ROOT / "docs" / "screenshots" if every else tmp_path
-    runs = [("zh_CN", 1366, 768), ("en", 390, 844)]
-    if every:
-        runs += [("en", 1366, 768), ("zh_CN", 390, 844)]
+    folder = shot_folder(tmp_path)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            for lang, width, height in runs:
-                context = browser.new_context(
-                    viewport={"width": width, "height": height},
-                    extra_http_headers={"X-Forwarded-For": f"10.71.{width % 250}.1"},
+    with chromium() as browser:
+        for lang, width, page in signed_in_pages(
+            browser, env.url, "two", network="10.71", errors=errors, console=True
+        ):
+            page.goto(f"{env.url}/dashboard/sites/north/report?period={QUARTER}")
+            for chart_id in ("chart-hour", "chart-day", "chart-site", "chart-replies"):
+                svg = page.locator(f"svg#{chart_id}")
+                box = svg.bounding_box()
+                assert box is not None and box["width"] > 250 and box["height"] > 40, (
+                    chart_id,
+                    width,
+                    box,
                 )
-                page = context.new_page()
-                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{env.url}/dashboard/login?lang={lang}")
-                page.fill("input[name=name]", "two")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.goto(f"{env.url}/dashboard/sites/north/report?period={QUARTER}")
-                for chart_id in ("chart-hour", "chart-day", "chart-site", "chart-replies"):
-                    svg = page.locator(f"svg#{chart_id}")
-                    box = svg.bounding_box()
-                    assert box is not None and box["width"] > 250 and box["height"] > 40, (
-                        chart_id,
-                        width,
-                        box,
-                    )
-                    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (chart_id, box)
-                assert page.locator("svg#chart-site rect.bar").count() == 2
-                # the text equivalent: the numbers open under the chart
-                page.locator("#hour-card details summary").click()
-                assert page.locator("#hour-card details table tr").count() == 25
-                overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-                assert overflow <= 0, f"{overflow}px too wide at {width}"
-                shot = folder / f"dashboard-report-charts-{lang}-{width}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                context.close()
-        finally:
-            browser.close()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width, (chart_id, box)
+            assert page.locator("svg#chart-site rect.bar").count() == 2
+            # the text equivalent: the numbers open under the chart
+            page.locator("#hour-card details summary").click()
+            assert page.locator("#hour-card details table tr").count() == 25
+            fitted_shot(page, folder / f"dashboard-report-charts-{lang}-{width}.png", full=True)
     assert errors == []

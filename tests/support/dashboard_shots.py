@@ -11,8 +11,12 @@ and writes them into docs/screenshots as ``dashboard-<page>-<lang>-<width>.png``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from tests.support.dashboard_env import PASSWORD
 from tests.support.harness import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,3 +51,50 @@ def fitted_shot(page, path: Path, *, full: bool = False) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path.name} is {overflow}px too wide"
     page.screenshot(path=str(path), full_page=full)
+
+
+@contextmanager
+def chromium(args: Sequence[str] = ("--no-sandbox",)) -> Iterator[Any]:
+    """Debian's headless Chromium, driven by Playwright, closed at the end."""
+    assert Path(CHROMIUM).exists(), f"Debian chromium is needed at {CHROMIUM}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(args))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def signed_in_pages(
+    browser: Any,
+    url: str,
+    name: str,
+    *,
+    network: str,
+    errors: list[str],
+    console: bool = False,
+) -> Iterator[tuple[str, int, Any]]:
+    """(language, width, page) for each of ``shot_runs``: a browser context of its own at that
+    size, from an address in ``network`` (``"10.68"``), signed in as ``name`` through the login
+    form in that language; script errors, and with ``console`` the console's errors, go to
+    ``errors``. The context closes when the loop moves on."""
+    for lang, (width, height) in shot_runs():
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            extra_http_headers={"X-Forwarded-For": f"{network}.{width % 250}.1"},
+            accept_downloads=True,
+        )
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            if console:
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{url}/dashboard/login?lang={lang}")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            yield lang, width, page
+        finally:
+            context.close()
