@@ -246,8 +246,15 @@ async def pull(
     else:
         page, held = PullOut(changes=[], cursor=after, more=False), True
     if held:
-        await request.app.state.held_pulls.wait(site_id, page.cursor, wait)
-        found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+        token_hash = digest(token)
+        ask = held_pulls.Ask(site_id, page.cursor, token_hash, limit, own)
+        # woken: the page from the read shared by the site's woken pulls (``held_answers.py``)
+        if (shared := await request.app.state.held_pulls.wait(ask, wait)) is not None:
+            return Response(shared, media_type="application/json")
+        # timed out: still nothing new is one indexed read (``idle_pulls.py``), as an idle round
+        if await run_in_threadpool(idle_pulls.nothing_new, engine, token_hash, page.cursor):
+            return Response(idle_pulls.empty_answer(page.cursor), media_type="application/json")
+        found = await run_in_threadpool(_read_pull, engine, token_hash, after, limit, own)
         if found is None:  # revoked meanwhile
             raise refused_kiosk(request, token)
         page = found[0]
@@ -285,7 +292,7 @@ def _read_pull(
         if after >= top:
             return PullOut(changes=[], cursor=sent if sent == after else top, more=False), site_id
         days = directory_days(found.settings)
-        rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
+        rows = conn.execute(feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
         # compacted between the two reads (PostgreSQL reads each statement afresh): again
         compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
     if compacted:
@@ -308,9 +315,12 @@ def _read_pull(
     return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 
-def _feed_query(
+def feed_query(
     kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool, known_days: int
 ) -> Any:
+    """The feed rows a kiosk's page may hold (``held_answers.py`` reads them with ``own`` for
+    all of a site's woken kiosks at once, and leaves each one's own events out by
+    ``origin_kiosk_id``)."""
     # every change numbered up to the site's counter is committed (the counter and its
     # changes commit together), so the cursor may move to it even past filtered rows
     cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
@@ -323,6 +333,7 @@ def _feed_query(
             Change.hlc,
             Change.payload,
             Change.event_uuid,
+            Change.origin_kiosk_id,
             Event.payload.label("event_payload"),
         )
         .outerjoin(Event, Event.uuid == Change.event_uuid)
