@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine, bindparam, or_, select, true, update
+from sqlalchemy.orm import Session
 
 from ...protocol import (
     HEALTH_PATH,
@@ -119,14 +121,10 @@ def _invalid(e: ValidationError) -> RequestValidationError:
     )
 
 
-async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
-    """The push body, read only once the kiosk's token is good (``limits.py``), parsed on a
-    worker thread (pydantic's JSON parser), each event's size checked."""
+async def push_body(request: Request, kiosk: CurrentKiosk) -> bytes:
+    """The push body, read only once the kiosk's token is good (``limits.py``)."""
     del kiosk  # depended on so the token is checked before one byte of the body is read
-    raw = await limits.read_push_body(request)
-    body = await run_in_threadpool(_parse_push, raw)
-    limits.check_event_sizes(body.events, len(raw))
-    return body
+    return await limits.read_push_body(request)
 
 
 @router.post(
@@ -144,14 +142,26 @@ async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
         }
     },
 )
-def push(
-    kiosk: CurrentKiosk, body: Annotated[PushIn, Depends(push_body)], session: SessionDep
-) -> PushOut:
+async def push(
+    request: Request, kiosk: CurrentKiosk, raw: Annotated[bytes, Depends(push_body)]
+) -> Response:
     """Store each event once and fold it; every UUID comes back stored, duplicate or rejected.
 
     The body may be sent with ``Content-Encoding: gzip``. Limits (``sync/server/limits.py``):
     16 MiB as sent and inflated, 100:1 inflation, 64 KiB per event payload.
     """
+    # parsed, folded and committed in one hand-off to a worker thread (each hand-off of a
+    # request costs CPU: a push took five, with its session and its answer's validation)
+    answer = await run_in_threadpool(_store, request.app.state.sessionmaker, kiosk, raw)
+    # a PushOut built by the fold: sent as it is, not validated a second time
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def _store(sessions: Callable[[], Session], kiosk: Kiosk, raw: bytes) -> PushOut:
+    """The push's body parsed (pydantic's JSON parser), each event's size checked, then stored
+    and folded in one transaction."""
+    body = _parse_push(raw)
+    limits.check_event_sizes(body.events, len(raw))
     if body.protocol not in SUPPORTED_PROTOCOLS:
         newest = max(SUPPORTED_PROTOCOLS)
         advice = "update head office" if body.protocol > newest else "update the kiosk"
@@ -160,7 +170,7 @@ def push(
             detail=f"protocol {body.protocol} not supported (this head office accepts "
             f"{', '.join(map(str, SUPPORTED_PROTOCOLS))}): {advice}",
         )
-    with session.begin():
+    with sessions() as session, session.begin():
         return folding.push(session, kiosk=kiosk, events=list(body.events))
 
 
