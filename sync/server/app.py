@@ -39,6 +39,7 @@ from .api import (
     admin_tokens,
     alert_routes,
     directory_routes,
+    held_answers,
     incident_routes,
     invitation_routes,
     kiosk_routes,
@@ -90,7 +91,8 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     app.state.sessionmaker = make_sessionmaker(engine)
     #: for routes that only read (``db.reading``)
     app.state.read_engine = reading(engine)
-    app.state.held_pulls = HeldPulls(app.state.read_engine)
+    #: a site's woken held pulls answered from one read (``api/held_answers.py``)
+    app.state.held_pulls = HeldPulls(app.state.read_engine, answer=held_answers.answers)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -7,20 +7,27 @@ process reads the marks of every site with a held pull in one query each ``INTER
 the pulls whose site moved past what they have; it stops when nothing is held. Changes made by
 any process (or none: a CLI) are seen, since the watcher reads the database.
 
+The pulls one look wakes (every held kiosk of each site that moved) are answered together:
+``answer`` (``api/held_answers.py``) reads their pages in one read made after the wake, on one
+worker thread, instead of each pull reading the same changes on its own; a pull it leaves
+unanswered (None), or one whose time ran out, reads on its own as before.
+
 Must never: hold a database connection while waiting, or answer a held pull from anything but
-a fresh read.
+a read made after its wake.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..protocol import MAX_PULL_WAIT
+from ..protocol import MAX_PULL_CHANGES, MAX_PULL_WAIT
 from .db import one_of
 from .models import Site
 
@@ -31,23 +38,51 @@ INTERVAL = 0.5
 MAX_WAIT = MAX_PULL_WAIT
 
 
-class HeldPulls:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._held: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
-        self._watcher: asyncio.Task[None] | None = None
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What one held pull asks for: the changes of ``site_id`` after ``after``, for the kiosk
+    holding the token whose digest is ``token_hash`` (``limit``, ``own``: as the pull's)."""
 
-    async def wait(self, site_id: str, after: int, seconds: float) -> None:
-        """Return once ``site_id``'s mark is past ``after``, or after ``seconds``."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (after, future)
+    site_id: str
+    after: int
+    token_hash: str = ""
+    limit: int = MAX_PULL_CHANGES
+    own: bool = False
+
+
+#: the woken pulls' answers: (engine, their asks) → each one's page JSON, or None
+Answer = Callable[[Engine, Sequence[Ask]], list[bytes | None]]
+
+
+@dataclass(eq=False, slots=True)
+class _Held:
+    ask: Ask
+    answer: asyncio.Future[bytes | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    woken: bool = False
+
+
+class HeldPulls:
+    def __init__(self, engine: Engine, answer: Answer | None = None) -> None:
+        self._engine = engine
+        self._answer = answer
+        self._held: dict[str, list[_Held]] = {}
+        self._watcher: asyncio.Task[None] | None = None
+        self._answering: set[asyncio.Task[None]] = set()
+
+    async def wait(self, ask: Ask, seconds: float) -> bytes | None:
+        """Return once the site's mark is past ``ask.after``, or after ``seconds``: the pull's
+        answer when the woken pulls' shared read gave one, else None (the pull reads itself)."""
+        site_id = ask.site_id
+        entry = _Held(ask)
         self._held.setdefault(site_id, []).append(entry)
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.create_task(self._watch())
         try:
-            await asyncio.wait_for(asyncio.shield(future), seconds)
+            return await asyncio.wait_for(asyncio.shield(entry.answer), seconds)
         except TimeoutError:
-            pass
+            return None
         finally:
             waiting = self._held.get(site_id, [])
             if entry in waiting:
@@ -66,10 +101,32 @@ class HeldPulls:
             except Exception:  # a busy database: the held pulls time out and are asked again
                 log.warning("could not read the held sites' marks", exc_info=True)
                 continue
-            for site, mark in marks.items():
-                for after, future in self._held.get(site, []):
-                    if mark > after and not future.done():
-                        future.set_result(None)
+            woken = [
+                entry
+                for site, mark in marks.items()
+                for entry in self._held.get(site, [])
+                if mark > entry.ask.after and not entry.woken and not entry.answer.done()
+            ]
+            for entry in woken:
+                entry.woken = True
+            if woken and self._answer is None:
+                for entry in woken:
+                    entry.answer.set_result(None)
+            elif woken:  # answered together, while the watcher goes on looking
+                task = asyncio.create_task(self._answer_together(woken))
+                self._answering.add(task)
+                task.add_done_callback(self._answering.discard)
+
+    async def _answer_together(self, woken: list[_Held]) -> None:
+        assert self._answer is not None
+        try:
+            pages = await run_in_threadpool(self._answer, self._engine, [e.ask for e in woken])
+        except Exception:  # each woken pull then reads on its own
+            log.warning("could not read the woken pulls' answers", exc_info=True)
+            pages = [None] * len(woken)
+        for entry, page in zip(woken, pages, strict=True):
+            if not entry.answer.done():
+                entry.answer.set_result(page)
 
     def _marks(self, sites: list[str]) -> dict[str, int]:
         with Session(self._engine) as session, session.begin():

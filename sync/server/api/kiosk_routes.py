@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine, bindparam, or_, select, true, update
+from sqlalchemy.orm import Session
 
 from ...protocol import (
     HEALTH_PATH,
@@ -119,14 +121,10 @@ def _invalid(e: ValidationError) -> RequestValidationError:
     )
 
 
-async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
-    """The push body, read only once the kiosk's token is good (``limits.py``), parsed on a
-    worker thread (pydantic's JSON parser), each event's size checked."""
+async def push_body(request: Request, kiosk: CurrentKiosk) -> bytes:
+    """The push body, read only once the kiosk's token is good (``limits.py``)."""
     del kiosk  # depended on so the token is checked before one byte of the body is read
-    raw = await limits.read_push_body(request)
-    body = await run_in_threadpool(_parse_push, raw)
-    limits.check_event_sizes(body.events, len(raw))
-    return body
+    return await limits.read_push_body(request)
 
 
 @router.post(
@@ -144,14 +142,26 @@ async def push_body(request: Request, kiosk: CurrentKiosk) -> PushIn:
         }
     },
 )
-def push(
-    kiosk: CurrentKiosk, body: Annotated[PushIn, Depends(push_body)], session: SessionDep
-) -> PushOut:
+async def push(
+    request: Request, kiosk: CurrentKiosk, raw: Annotated[bytes, Depends(push_body)]
+) -> Response:
     """Store each event once and fold it; every UUID comes back stored, duplicate or rejected.
 
     The body may be sent with ``Content-Encoding: gzip``. Limits (``sync/server/limits.py``):
     16 MiB as sent and inflated, 100:1 inflation, 64 KiB per event payload.
     """
+    # parsed, folded and committed in one hand-off to a worker thread (each hand-off of a
+    # request costs CPU: a push took five, with its session and its answer's validation)
+    answer = await run_in_threadpool(_store, request.app.state.sessionmaker, kiosk, raw)
+    # a PushOut built by the fold: sent as it is, not validated a second time
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def _store(sessions: Callable[[], Session], kiosk: Kiosk, raw: bytes) -> PushOut:
+    """The push's body parsed (pydantic's JSON parser), each event's size checked, then stored
+    and folded in one transaction."""
+    body = _parse_push(raw)
+    limits.check_event_sizes(body.events, len(raw))
     if body.protocol not in SUPPORTED_PROTOCOLS:
         newest = max(SUPPORTED_PROTOCOLS)
         advice = "update head office" if body.protocol > newest else "update the kiosk"
@@ -160,7 +170,7 @@ def push(
             detail=f"protocol {body.protocol} not supported (this head office accepts "
             f"{', '.join(map(str, SUPPORTED_PROTOCOLS))}): {advice}",
         )
-    with session.begin():
+    with sessions() as session, session.begin():
         return folding.push(session, kiosk=kiosk, events=list(body.events))
 
 
@@ -246,8 +256,15 @@ async def pull(
     else:
         page, held = PullOut(changes=[], cursor=after, more=False), True
     if held:
-        await request.app.state.held_pulls.wait(site_id, page.cursor, wait)
-        found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+        token_hash = digest(token)
+        ask = held_pulls.Ask(site_id, page.cursor, token_hash, limit, own)
+        # woken: the page from the read shared by the site's woken pulls (``held_answers.py``)
+        if (shared := await request.app.state.held_pulls.wait(ask, wait)) is not None:
+            return Response(shared, media_type="application/json")
+        # timed out: still nothing new is one indexed read (``idle_pulls.py``), as an idle round
+        if await run_in_threadpool(idle_pulls.nothing_new, engine, token_hash, page.cursor):
+            return Response(idle_pulls.empty_answer(page.cursor), media_type="application/json")
+        found = await run_in_threadpool(_read_pull, engine, token_hash, after, limit, own)
         if found is None:  # revoked meanwhile
             raise refused_kiosk(request, token)
         page = found[0]
@@ -285,7 +302,7 @@ def _read_pull(
         if after >= top:
             return PullOut(changes=[], cursor=sent if sent == after else top, more=False), site_id
         days = directory_days(found.settings)
-        rows = conn.execute(_feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
+        rows = conn.execute(feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
         # compacted between the two reads (PostgreSQL reads each statement afresh): again
         compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
     if compacted:
@@ -308,9 +325,12 @@ def _read_pull(
     return PullOut(changes=changes, cursor=cursor, more=more), site_id
 
 
-def _feed_query(
+def feed_query(
     kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool, known_days: int
 ) -> Any:
+    """The feed rows a kiosk's page may hold (``held_answers.py`` reads them with ``own`` for
+    all of a site's woken kiosks at once, and leaves each one's own events out by
+    ``origin_kiosk_id``)."""
     # every change numbered up to the site's counter is committed (the counter and its
     # changes commit together), so the cursor may move to it even past filtered rows
     cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
@@ -323,6 +343,7 @@ def _feed_query(
             Change.hlc,
             Change.payload,
             Change.event_uuid,
+            Change.origin_kiosk_id,
             Event.payload.label("event_payload"),
         )
         .outerjoin(Event, Event.uuid == Change.event_uuid)
