@@ -126,7 +126,7 @@ def render_floor(
     px = t.to_pixel
     k = size[1] / 800  # labels keep their share of the picture at any resolution
     # a 1200x800 map is shown at about 0.8x on the kiosk: 36 px here are a 29 px font on
-    # screen, whose digits are 20-21 px tall (tests/ui/test_tour_contrast.py), the 20 px
+    # screen, whose digits measure 22 px (tests/ui/test_tour_contrast.py), over the 20 px
     # (5 mm) asked for; labels are placed apart (map_labels.py) so they fit at that size
     label_size = round(LABEL_PX * k)
     small = font(label_size)
