@@ -9,6 +9,7 @@ with the route from the kiosk to a random room upstairs or on the same floor.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -76,6 +77,10 @@ def test_labels_never_overlap_and_the_goal_is_kept(layout) -> None:
             assert w.inside[0] <= x0 and x1 <= w.inside[2]
             assert w.inside[1] <= y0 and y1 <= w.inside[3]
         assert not any(overlaps(p.box, o) for o in obstacles)
+        if w.gap > 0:  # beside a point: nearer its own than any other point labelled so
+            own = _distance(p.box, w.anchor)
+            points = {v.anchor for v in wanted if v.inside is None and v.gap > 0}
+            assert all(_distance(p.box, q) >= own for q in points), (p, w)
         assert not any(
             box_hits_segment(p.box, a, b, line.width / 2)
             for a, b in itertools.pairwise(line.points)
@@ -83,6 +88,12 @@ def test_labels_never_overlap_and_the_goal_is_kept(layout) -> None:
         for q in placed:
             if q.index < p.index:
                 assert not overlaps(p.box, q.box), (p, q)
+
+
+def _distance(box: tuple[float, float, float, float], point: tuple[float, float]) -> float:
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
 
 
 def test_a_room_number_that_fits_nowhere_is_left_out_never_the_goal() -> None:
@@ -106,7 +117,8 @@ def _corridor_floor(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(2, 9))
     widths = draw(st.lists(st.floats(3.5, 9.0), min_size=n, max_size=n))
     depth = draw(st.floats(5.0, 11.0))
-    lift_at = draw(st.integers(0, n - 1))
+    # the kiosk stands at the first stretch of corridor, the lift and the stairs elsewhere
+    lift_at = draw(st.integers(1, n - 1))
     data: dict[str, Any] = {
         "format": "lobby-kiosk-building/1",
         "site": "p",
@@ -171,7 +183,7 @@ def _corridor_floor(draw: st.DrawFn) -> dict[str, Any]:
             "kind": "stairs",
             "name_zh": "A座楼梯",
             "name_en": "Stairs A",
-            "path": ["f1.0", "f2.0"],
+            "path": [f"f1.{n - 1}", f"f2.{n - 1}"],
         }
     )
     return data

@@ -81,9 +81,13 @@ def place(
         for line in lines
         for a, b in zip(line.points, line.points[1:], strict=False)
     ]
+    # the points labelled beside them (icons, dots, markers): a label must sit nearer its own
+    # than any other, or it reads as the other's name
+    points = list({w.anchor for w in wanted if w.inside is None and w.gap > 0})
     out: list[Placed] = []
     for index, w in enumerate(wanted):
-        found = _first_free(w, bounds, grid, segments, pad)
+        others = [p for p in points if p != w.anchor] if w.gap > 0 else []
+        found = _first_free(w, bounds, grid, segments, pad, others)
         if found is None and w.keep:
             found = _least_bad(w, bounds, grid, segments, pad)
         if found is None:
@@ -126,7 +130,7 @@ def box_hits_segment(box: Box, a: Pt, b: Pt, half_width: float) -> bool:
     return True
 
 
-def _candidates(w: Wanted, size: Pt) -> Iterator[Pt]:
+def _candidates(w: Wanted, size: Pt, pad: float) -> Iterator[Pt]:
     x, y = w.anchor
     width, height = size
     if w.inside is not None:
@@ -137,12 +141,12 @@ def _candidates(w: Wanted, size: Pt) -> Iterator[Pt]:
     # a label that must show may go further out; others stay close enough to read as the
     # anchor's
     for step in (0.0, 0.8, 1.6) if w.keep else (0.0, 0.5):
-        g = w.gap + step * height
+        g = w.gap + pad + step * height  # the gap clear of the pad around the box too
         if w.prefer is not None:
             ux, uy = w.prefer
             reach = g + abs(ux) * width / 2 + abs(uy) * height / 2
             yield x + ux * reach, y + uy * reach
-        for a in (0.0, -0.3, 0.3):  # below, then above, slid a little either way
+        for a in (0.0, -0.3, 0.3, -0.45, 0.45):  # below, then above, slid either way
             yield x + a * width, y + g + height / 2
             yield x + a * width, y - g - height / 2
         for b in (0.0, -0.5, 0.5):  # beside, level with the anchor or a half line off
@@ -177,16 +181,27 @@ def _first_free(
     grid: _Grid,
     segments: list[tuple[Pt, Pt, float]],
     pad: float,
+    others: list[Pt],
 ) -> tuple[str, Pt, Pt] | None:
     for text, size in zip(w.texts, w.sizes, strict=True):
-        for cx, cy in _candidates(w, size):
+        for cx, cy in _candidates(w, size, pad):
             box = _grown((cx, cy), size, pad)
             if not _within(box, bounds, pad):
                 continue
             if grid.hits(box) or any(box_hits_segment(box, a, b, h) for a, b, h in segments):
                 continue
+            own = _distance(box, w.anchor)
+            if any(_distance(box, p) < own for p in others):
+                continue
             return text, (cx, cy), size
     return None
+
+
+def _distance(box: Box, point: Pt) -> float:
+    """From ``point`` to the nearest point of ``box`` (0 inside it)."""
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
 
 
 def _least_bad(
@@ -200,7 +215,7 @@ def _least_bad(
     then of the route (a crossing counts as half the label's area)."""
     best: tuple[float, str, Pt, Pt] | None = None
     for text, size in zip(w.texts, w.sizes, strict=True):
-        for cx, cy in _candidates(w, size):
+        for cx, cy in _candidates(w, size, pad):
             cx, cy = _clamped((cx, cy), size, bounds)
             box = _grown((cx, cy), size, pad)
             area = (box[2] - box[0]) * (box[3] - box[1])

@@ -20,7 +20,13 @@ from enum import IntEnum
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.wayfinding.label_place import Box, Line, Placed, Pt, Wanted, place
-from kiosk.core.wayfinding.map_style import draw_label, draw_pill, label_glyphs, pill_box
+from kiosk.core.wayfinding.map_style import (
+    draw_label,
+    draw_pill,
+    halo_width,
+    label_glyphs,
+    pill_box,
+)
 
 Face = ImageFont.FreeTypeFont | ImageFont.ImageFont
 Painter = Callable[[ImageDraw.ImageDraw, Placed], None]
@@ -37,10 +43,6 @@ class Rank(IntEnum):
     STAIRS = 5
     LANDMARK = 6
     AREA = 7
-
-
-#: the halo's width around a label, pixels (``draw_label``)
-HALO = 3
 
 
 @dataclass
@@ -91,7 +93,7 @@ class MapLabels:
 
 
 def _size(text: str, face: Face) -> Pt:
-    _, _, mask = label_glyphs(text, face, HALO)
+    _, _, mask = label_glyphs(text, face, halo_width(face))
     return float(mask.size[0]), float(mask.size[1])
 
 

@@ -87,12 +87,18 @@ def draw_label(
 ) -> None:
     """``text`` centred on ``at``; with ``halo``, on a white outline that keeps it readable."""
     if halo:
-        left, top, mask = label_glyphs(text, face, 3)
+        left, top, mask = label_glyphs(text, face, halo_width(face))
         draw.bitmap((round(at[0] + left), round(at[1] + top)), mask, fill=BACKGROUND)
     left, top, mask = label_glyphs(text, face, 0)
     x, y = round(at[0] + left), round(at[1] + top)
     draw.bitmap((x, y), mask, fill=fill)
     _note(draw, text, (x, y, x + mask.size[0], y + mask.size[1]))
+
+
+def halo_width(face: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> int:
+    """The white outline's width around a label: 3 px at 36 px, in proportion at other sizes
+    (a map drawn twice as large for a zoom keeps its labels' places)."""
+    return max(2, round(float(getattr(face, "size", 36)) / 12))
 
 
 @lru_cache(maxsize=4096)
