@@ -76,7 +76,6 @@ def test_every_text_of_the_tour_is_readable(kiosk, tmp_path, size, lang):
     Window.size = size
     kiosk.frames(3)
     problems: list[str] = []
-    map_small: list[str] = []
     rows: list[tuple[str, str, str, list[Text]]] = []
     started = time.monotonic()
     try:
@@ -102,7 +101,7 @@ def test_every_text_of_the_tour_is_readable(kiosk, tmp_path, size, lang):
                     problems.append(f"{where}: {t.ratio:.2f}:1 < {need}:1 at {t.box}")
                 if t.height < least:
                     found = f"{where}: {t.height} px < {least:.0f} px at {t.box}"
-                    (map_small if t.kind == "map" else problems).append(found)
+                    problems.append(found)
     finally:
         app.theme.reset()
         app.services.settings = settings
@@ -116,10 +115,6 @@ def test_every_text_of_the_tour_is_readable(kiosk, tmp_path, size, lang):
     if TABLE:
         _keep(Path(TABLE), size, rows)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
-    if map_small:
-        # known: the map's labels are a 21 px font on screen (maps.py: bigger ones collide
-        # until labels are placed apart); every other check above has passed
-        pytest.xfail(f"{len(map_small)} map labels under 20 px:\n" + "\n".join(map_small[:8]))
 
 
 def _keep(path: Path, size: tuple[int, int], rows: list[tuple[str, str, str, list[Text]]]) -> None:

@@ -19,14 +19,18 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.core.config.i18n import translate
+from kiosk.core.wayfinding.label_place import Line
+from kiosk.core.wayfinding.map_labels import MapLabels, Rank, label_map
 from kiosk.core.wayfinding.map_style import (
     AREA_FILL,
+    AREA_TEXT,
     BACKGROUND,
     FLOOR_EDGE,
     FLOOR_FILL,
     GOAL,
     GOAL_FILL,
     GOAL_TEXT,
+    HERE_TEXT,
     ICON,
     LABELS,
     MUTED,
@@ -36,8 +40,7 @@ from kiosk.core.wayfinding.map_style import (
     START,
     TEXT,
     LabelledDraw,
-    draw_label,
-    draw_pill,
+    arrow_head,
     draw_pin,
     draw_route_arrows,
     draw_you_are_here,
@@ -45,6 +48,9 @@ from kiosk.core.wayfinding.map_style import (
 )
 from kiosk.core.wayfinding.model import Building, Kind, Point
 from kiosk.core.wayfinding.routes import Route
+
+#: the labels' font size on a map 800 px high (scaled with the picture's height)
+LABEL_PX = 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +125,12 @@ def render_floor(
     draw = LabelledDraw(image)
     px = t.to_pixel
     k = size[1] / 800  # labels keep their share of the picture at any resolution
-    # a 1200x800 map is shown at about 0.8x on the kiosk: 26 px here are a 21 px font on
-    # screen, whose digits are 16-17 px tall (tests/ui/test_tour_contrast.py), under the 20 px
-    # (5 mm) asked for; 34 px reach it but the English names then run into each other, which
-    # needs labels placed apart first
-    label_size = round(26 * k)
+    # a 1200x800 map is shown at about 0.8x on the kiosk: 36 px here are a 29 px font on
+    # screen, whose digits measure 22 px (tests/ui/test_tour_contrast.py), over the 20 px
+    # (5 mm) asked for; labels are placed apart (map_labels.py) so they fit at that size
+    label_size = round(LABEL_PX * k)
     small = font(label_size)
+    labels = MapLabels()
 
     if floor.outline:
         draw.polygon([px(p) for p in floor.outline], fill=FLOOR_FILL, outline=FLOOR_EDGE, width=3)
@@ -141,49 +147,54 @@ def render_floor(
             outline=GOAL if is_goal else ROOM_EDGE,
             width=3 if is_goal else 1,
         )
-    # labels after all fills so neighbours never paint over them
     landmarks = [
         lm for lm in building.landmarks if building.waypoint_by_id[lm.waypoint].floor == floor_id
     ]
     marks = [px(building.waypoint_by_id[lm.waypoint].point) for lm in landmarks]
-    named = {lm.name.text(lang) for lm in landmarks}
-    kiosk = building.waypoint_by_id.get(building.kiosk.waypoint)
-    busy = [*marks, *([px(kiosk.point)] if kiosk and kiosk.floor == floor_id else [])]
-    for area in building.areas_on(floor_id):
-        ax, ay = px(_mean(area.outline))
-        crowded = any(math.hypot(ax - mx, ay - my) < label_size * 4 for mx, my in busy)
-        if area.name.text(lang) not in named and not crowded:
-            draw_label(draw, (ax, ay), area.name.text(lang), small, MUTED)
-    for room in building.rooms_on(floor_id):
-        if room.centre is not None:
-            if room.number == goal_room:
-                continue  # the goal's label sits above its pin, not under it
-            draw_label(draw, px(room.centre), room.number, small, TEXT)
-
-    _connectors(draw, building, floor_id, t, small, lang, labels=False)
-    if route is not None:
-        _route(draw, building, floor_id, route, t)
-    # lift and stairs names after the route, so its line never covers "2号电梯", and on the
-    # side of the icon away from where the route comes in
+    dot = max(4, label_size // 3)
+    for x, y in marks:
+        draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=MUTED, outline=BACKGROUND)
+        labels.obstacles.append((x - dot, y - dot, x + dot, y + dot))
     ends = _route_ends(building, floor_id, route, t) if route is not None else {}
-    _connectors(draw, building, floor_id, t, small, lang, labels=True, away=ends)
-    for landmark, (x, y) in zip(landmarks, marks, strict=True):
-        r = max(4, label_size // 3)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=MUTED, outline=BACKGROUND)
-        draw_label(draw, (x, y + r + label_size * 0.7), landmark.name.text(lang), small, TEXT, True)
-    if route is not None:
-        _route_labels(draw, building, floor_id, route, t, label_size, lang)
-
+    # first in line for a place: what the visitor is looking for
+    kiosk = building.waypoint_by_id.get(building.kiosk.waypoint)
     if kiosk is not None and kiosk.floor == floor_id:
-        draw_you_are_here(
-            draw, px(kiosk.point), building.kiosk.facing - t.rotation, label_size, lang
-        )
+        facing = building.kiosk.facing - t.rotation
+        box, behind = draw_you_are_here(draw, px(kiosk.point), facing, label_size)
+        labels.obstacles.append(box)
+        text = translate("directions.map.you_are_here", lang)
+        gap = max(9, label_size * 0.7) * 1.2
+        face = font(label_size + 4)
+        at = px(kiosk.point)
+        labels.text(Rank.HERE, text, at, face, HERE_TEXT, gap=gap, prefer=behind, keep=True)
+    _connectors(draw, building, floor_id, t, labels, small, lang, away=ends)
+    if route is not None:
+        _route(draw, building, floor_id, route, t, labels)
+        _route_labels(draw, building, floor_id, route, t, label_size, lang, labels)
+    for landmark, at in zip(landmarks, marks, strict=True):
+        name = landmark.name.text(lang)
+        labels.text(Rank.LANDMARK, name, at, small, TEXT, gap=dot + 2, prefer=(0.0, 1.0))
+    for room in building.rooms_on(floor_id):
+        if room.centre is not None and room.number != goal_room:  # the goal's is at its pin
+            walls = _bbox([px(p) for p in room.outline]) if room.outline else None
+            at = px(room.centre)
+            labels.text(Rank.ROOM, room.number, at, small, TEXT, inside=walls, wrap=False)
+    named = {lm.name.text(lang) for lm in landmarks}
+    for area in building.areas_on(floor_id):
+        if area.name.text(lang) not in named:
+            walls = _bbox([px(p) for p in area.outline])
+            at = px(_mean(area.outline))
+            labels.text(Rank.AREA, area.name.text(lang), at, small, AREA_TEXT, inside=walls)
 
     if title:
         face = font(max(14, header * 2 // 3))
         at = (12, header // 2 + 4)
         draw.text(at, floor.name.text(lang), font=face, fill=TEXT, anchor="lm")
-        draw.note(floor.name.text(lang), draw.textbbox(at, floor.name.text(lang), face, "lm"))
+        box = draw.textbbox(at, floor.name.text(lang), face, "lm")
+        draw.note(floor.name.text(lang), box)
+        labels.obstacles.append(box)
+    # the words last, placed apart and off the route: nothing is drawn over them
+    label_map(draw, labels, size)
     image.info[LABELS] = tuple(draw.labels)
     return image
 
@@ -191,6 +202,11 @@ def render_floor(
 def _header(size: tuple[int, int]) -> int:
     """Height of the band at the top that holds the floor's name."""
     return max(28, size[1] // 14)
+
+
+def _bbox(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _mean(points: tuple[Point, ...]) -> Point:
@@ -237,14 +253,15 @@ def _connectors(
     building: Building,
     floor_id: str,
     t: FloorTransform,
+    labels: MapLabels,
     face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
     lang: str,
     *,
-    labels: bool,
-    away: dict[tuple[int, int], tuple[float, float]] | None = None,
+    away: dict[tuple[int, int], tuple[float, float]],
 ) -> None:
-    """A small icon at every elevator, stairs and escalator stop on this floor (``labels``:
-    their names under them instead, drawn once the route is on the map)."""
+    """A small icon at every elevator, stairs and escalator stop on this floor, and its name
+    (a lift's always shown; where the route ends at it, on the far side from where the route
+    comes in)."""
     r = max(7, round(t.scale * 0.9))
     for c in building.connections:
         if not c.kind.vertical:
@@ -254,17 +271,13 @@ def _connectors(
             if w.floor != floor_id:
                 continue
             x, y = t.to_pixel(w.point)
-            if labels:
-                if c.name is not None:
-                    size = float(getattr(face, "size", r))
-                    # below the icon; where the route ends at it, on the far side from where
-                    # the route comes in (the way it was going)
-                    dx, dy = (away or {}).get((round(x), round(y)), (0.0, 1.0))
-                    if abs(dx) > abs(dy):  # beside: half the label's width further out
-                        dx *= 1 + len(c.name.text(lang)) * 0.5 * size / (r + size)
-                    at = (x + dx * (r + size * 0.9), y + dy * (r + size * 0.9))
-                    draw_label(draw, at, c.name.text(lang), face, ICON, halo=True)
-                continue
+            labels.obstacles.append((x - r, y - r, x + r, y + r))
+            if c.name is not None:
+                prefer = away.get((round(x), round(y)), (0.0, 1.0))
+                keep = c.kind is Kind.ELEVATOR or (round(x), round(y)) in away
+                name = c.name.text(lang)
+                rank = Rank.LIFT if keep else Rank.STAIRS
+                labels.text(rank, name, (x, y), face, ICON, gap=r + 2, prefer=prefer, keep=keep)
             draw.rounded_rectangle((x - r, y - r, x + r, y + r), radius=r // 3, fill=ICON)
             if c.kind is Kind.ELEVATOR:
                 h = r * 0.45
@@ -304,15 +317,24 @@ def _route_ends(
 
 
 def _route(
-    draw: ImageDraw.ImageDraw, building: Building, floor_id: str, route: Route, t: FloorTransform
+    draw: ImageDraw.ImageDraw,
+    building: Building,
+    floor_id: str,
+    route: Route,
+    t: FloorTransform,
+    labels: MapLabels,
 ) -> None:
     """The route's part on this floor: a thick line with arrows pointing the way."""
     width = max(6, round(t.scale * 0.7))
-    lines = route.polylines(building, floor_id)
-    for line in lines:
+    for line in route.polylines(building, floor_id):
         pts = [t.to_pixel(p) for p in line]
         draw.line(pts, fill=ROUTE, width=width, joint="curve")
         draw_route_arrows(draw, pts, width)
+        labels.lines.append(Line(tuple(pts), width))
+        if len(pts) >= 2:  # the arrow's head is wider than the line
+            head = arrow_head(pts, width)
+            xs, ys = [p[0] for p in head], [p[1] for p in head]
+            labels.obstacles.append((min(xs), min(ys), max(xs), max(ys)))
 
 
 def _route_labels(
@@ -323,6 +345,7 @@ def _route_labels(
     t: FloorTransform,
     label_size: int,
     lang: str,
+    labels: MapLabels,
 ) -> None:
     """Start and goal markers, and where the route leaves this floor for the next one."""
     lines = route.polylines(building, floor_id)
@@ -331,18 +354,24 @@ def _route_labels(
     if start.floor == floor_id and route.start.waypoint != building.kiosk.waypoint:
         x, y = t.to_pixel(start.point)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=START, outline=BACKGROUND, width=3)
+        labels.obstacles.append((x - r, y - r, x + r, y + r))
     for line in lines:  # where the walker comes out of an elevator or a staircase
         if line[0] != start.point or start.floor != floor_id:
             x, y = t.to_pixel(line[0])
             draw.ellipse((x - r, y - r, x + r, y + r), outline=START, width=max(3, r // 3))
+            labels.obstacles.append((x - r, y - r, x + r, y + r))
     goal = building.waypoint_by_id[route.goal.waypoint]
     if goal.floor == floor_id:
         x, y = t.to_pixel(goal.point)
-        draw_pin(draw, (x, y), r + 4)
+        pin = r + 4
+        draw_pin(draw, (x, y), pin)
+        labels.obstacles.append((x - pin, y - 3 * pin, x + pin, y))
+        # above the pin's head (its top is 3 radii above the point), else beside it
+        head = (x, y - 2 * pin)
         face = font(label_size + 4)
-        # clear of the pin's head (its top is 3 radii above the point)
-        above = y - 3 * (r + 4) - (label_size + 4) * 0.7 - 4
-        draw_label(draw, (x, above), route.goal.label(lang), face, GOAL_TEXT, halo=True)
+        text = route.goal.label(lang)
+        up = (0.0, -1.0)
+        labels.text(Rank.GOAL, text, head, face, GOAL_TEXT, gap=pin + 2, prefer=up, keep=True)
     # where the walk on this floor ends at an elevator/stairs: say which floor comes next
     floors = route.floors
     for i, fid in enumerate(floors[:-1]):
@@ -350,11 +379,11 @@ def _route_labels(
         if fid == floor_id and visit < len(lines) and len(lines[visit]) >= 2:
             (x0, y0), (x, y) = (t.to_pixel(p) for p in lines[visit][-2:])
             length = math.hypot(x - x0, y - y0) or 1.0
-            # beyond the lift's or stairs' name, which sits on this side of its icon too
-            ahead = 3 * r + 2.2 * label_size
-            x, y = x + (x - x0) / length * ahead, y + (y - y0) / length * ahead
             label = translate(
                 "directions.floor", lang, label=building.floor_by_id[floors[i + 1]].label
             )
             text = translate("directions.map.continue_on", lang, floor=label)
-            draw_pill(draw, (x, y), text, font(max(14, label_size + 2)))
+            # beyond the lift's or stairs' name, which goes on this side of its icon first
+            way = ((x - x0) / length, (y - y0) / length)
+            face = font(max(14, label_size + 2))
+            labels.pill(Rank.NEXT_FLOOR, text, (x, y), face, gap=r + 1.6 * label_size, prefer=way)
