@@ -117,6 +117,16 @@ class ServerProcess:
         self.stop()
         raise RuntimeError(f"kiosk-server did not answer on {self.url} within {timeout} s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server process has used so far, from ``/proc``: on a
+        shared machine a better measure of its work than wall time (``--workers 1`` serves in
+        this one process; with more, the supervisor's children are not counted)."""
+        if self.proc is None:
+            raise RuntimeError("the server is not running")
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # after the command's closing parenthesis: utime and stime are the 12th and 13th
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; what a power cut does to the process."""
         if self.proc is not None and self.proc.poll() is None:
