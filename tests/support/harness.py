@@ -24,6 +24,7 @@ from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 from sync.client import HeadOfficeClient, enroll
+from sync.protocol import MAX_PULL_CHANGES
 from sync.server.db import make_engine, make_sessionmaker
 from sync.worker import SyncClient
 
@@ -213,12 +214,20 @@ def enrolled_kiosk(
     *,
     clock: Clock | None = None,
     batch_size: int = 500,
+    pull_page: int = MAX_PULL_CHANGES,
 ) -> KioskHarness:
     """Enroll through the real HTTP route and build a kiosk wired to head office."""
     done = enroll(server_url, code, data_dir=data_dir)
     token = (data_dir / "head-office.token").read_text().strip()
     return kiosk_for(
-        server_url, done.kiosk_id, done.site_id, token, data_dir, clock=clock, batch_size=batch_size
+        server_url,
+        done.kiosk_id,
+        done.site_id,
+        token,
+        data_dir,
+        clock=clock,
+        batch_size=batch_size,
+        pull_page=pull_page,
     )
 
 
@@ -231,6 +240,7 @@ def kiosk_for(
     *,
     clock: Clock | None = None,
     batch_size: int = 500,
+    pull_page: int = MAX_PULL_CHANGES,
 ) -> KioskHarness:
     clock = clock or SystemClock()
     store = Store(data_dir / "kiosk.sqlite3", clock=clock)
@@ -246,6 +256,7 @@ def kiosk_for(
         site_id=site_id,
         kiosk_id=kiosk_id,
         batch_size=batch_size,
+        pull_page=pull_page,
         interval=0.2,
         backoff_base=0.05,
         backoff_cap=0.5,
