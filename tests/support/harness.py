@@ -31,6 +31,13 @@ from sync.worker import SyncClient
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time process ``pid`` has used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # after the command's closing parenthesis: utime and stime are the 12th and 13th
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -119,14 +126,12 @@ class ServerProcess:
         raise RuntimeError(f"kiosk-server did not answer on {self.url} within {timeout} s")
 
     def cpu_seconds(self) -> float:
-        """CPU time (user and system) the server process has used so far, from ``/proc``: on a
-        shared machine a better measure of its work than wall time (``--workers 1`` serves in
-        this one process; with more, the supervisor's children are not counted)."""
+        """CPU time (user and system) the server process has used so far: on a shared machine
+        a better measure of its work than wall time (``--workers 1`` serves in this one
+        process; with more, the supervisor's children are not counted)."""
         if self.proc is None:
             raise RuntimeError("the server is not running")
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        # after the command's closing parenthesis: utime and stime are the 12th and 13th
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.proc.pid)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; what a power cut does to the process."""
