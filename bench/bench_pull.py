@@ -6,6 +6,10 @@ against a bare FastAPI route answering the same empty page from the same uvicorn
 (``bench/bare_app.py``), in the same run: ``wrk -t1 -c16 -d8s`` on each, twice, alternated.
 wrk (Debian ``wrk``) is a C load generator: it is not the bottleneck (``/usr/bin/time`` shows
 it at about 2 % of one core, 0.2 s of CPU in 8 s, while the server process takes a whole one).
+Beside requests/s, each side's CPU per request (the server process's user and system time
+from ``/proc`` over its wrk runs, ``cpu_ms_per_request``; ``cpu_ratio_to_bare``: the bare
+route's over ours): on a shared machine the neighbours' load moves requests/s and p99, much less
+the work a request takes.
 Goal: ≥ 0.5× the bare route's requests/s, p99 ≤ 50 ms.
 """
 
@@ -122,8 +126,13 @@ def wrk(url: str, headers: dict[str, str]) -> dict[str, float]:
 
 
 def _combined(runs: list[dict[str, float]]) -> dict[str, float]:
-    """Rounds of one side: mean requests/s, worst p50 and p99, failures summed."""
+    """Rounds of one side: CPU per request over all, mean requests/s, worst p50 and p99,
+    failures summed."""
     return {
+        # the server process's CPU per request answered (little moved by the machine's other load)
+        "cpu_ms_per_request": 1000
+        * sum(r["cpu_s"] for r in runs)
+        / sum(r["rps"] * SECONDS for r in runs),
         "rps": sum(r["rps"] for r in runs) / len(runs),
         "p50_ms": max(r["p50_ms"] for r in runs),
         "p99_ms": max(r["p99_ms"] for r in runs),
@@ -132,7 +141,7 @@ def _combined(runs: list[dict[str, float]]) -> dict[str, float]:
 
 
 def pull_empty() -> dict[str, Any]:
-    from tests.support.harness import ServerProcess, free_port
+    from tests.support.harness import ServerProcess, free_port, process_cpu_seconds
 
     if shutil.which("wrk") is None:
         raise RuntimeError("pull_empty needs wrk (Debian: apt-get install wrk)")
@@ -152,9 +161,13 @@ def pull_empty() -> dict[str, Any]:
             bare_url = f"http://127.0.0.1:{bare_port}{PULL}?after={mark}"
             # alternated, so a neighbour's load on the shared machine falls on both sides
             runs: dict[str, list[dict[str, float]]] = {"ours": [], "bare": []}
+            sides = {"ours": (pull_url, server.proc.pid), "bare": (bare_url, bare.pid)}
             for _ in range(ROUNDS):
-                runs["ours"].append(wrk(pull_url, headers))
-                runs["bare"].append(wrk(bare_url, headers))
+                for side, (side_url, pid) in sides.items():
+                    cpu = process_cpu_seconds(pid)
+                    run = wrk(side_url, headers)
+                    run["cpu_s"] = process_cpu_seconds(pid) - cpu
+                    runs[side].append(run)
             ours, limit = _combined(runs["ours"]), _combined(runs["bare"])
         finally:
             bare.terminate()
@@ -170,6 +183,9 @@ def pull_empty() -> dict[str, Any]:
         "p99_ms": round(ours["p99_ms"], 2),
         "p50_ms": round(ours["p50_ms"], 2),
         "failed": int(ours["failed"]),
+        "cpu_ms_per_request": round(ours["cpu_ms_per_request"], 3),
+        "bare_cpu_ms_per_request": round(limit["cpu_ms_per_request"], 3),
+        "cpu_ratio_to_bare": round(limit["cpu_ms_per_request"] / ours["cpu_ms_per_request"], 3),
         "bare_rps": round(limit["rps"], 1),
         "bare_p99_ms": round(limit["p99_ms"], 2),
         "connections": CONNECTIONS,

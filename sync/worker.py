@@ -64,6 +64,7 @@ class SyncClient(Worker):
         head_office: SyncHeadOffice,
         clock: Clock,
         batch_size: int = 500,
+        pull_page: int = MAX_PULL_CHANGES,
         interval: float = 15.0,
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
@@ -96,7 +97,11 @@ class SyncClient(Worker):
         self.head_office = head_office
         self._pulled_listeners: list[Callable[[frozenset[str]], None]] = []
         self.catching_up = False
+        #: events per push request
         self.batch_size = batch_size
+        #: changes asked for per pull request: head office's most by default (a catch-up is
+        #: bound by requests and page transactions, not by a page's size)
+        self.pull_page = max(1, min(pull_page, MAX_PULL_CHANGES))
         self.interval = interval
         #: push requests at head office at once while a backlog drains; 1 suits a SQLite head
         #: office (one writer at a time), 2 or more a PostgreSQL one with several processes
@@ -216,7 +221,7 @@ class SyncClient(Worker):
         ``coming`` (asked for with the cursor the last page stored); and the next page, asked
         for on ``ahead`` before this one is applied (None: the feed is drained)."""
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        limit = min(self.batch_size, MAX_PULL_CHANGES)
+        limit = self.pull_page
         page = held or (coming.result() if coming else self.head_office.pull(cursor, limit))
         if page.cursor == cursor and not page.changes:
             with self.store.transaction() as tx:
@@ -316,7 +321,7 @@ class SyncClient(Worker):
         if self.health is not None:
             self.health.report_if_due(self.head_office, self.store.pending(CONSUMER))
         cursor = int(self.store.get_value(CURSOR_KEY, "0") or 0)
-        self.held.start(self.head_office, cursor, min(self.batch_size, MAX_PULL_CHANGES))
+        self.held.start(self.head_office, cursor, self.pull_page)
         return False
 
     def _alert_if_offline_long(self) -> None:

@@ -35,6 +35,7 @@ the platform data directory. The master secret every site key derives from is
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -317,10 +318,20 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
 
 def app_from_environment():
-    """Factory for uvicorn (each worker process builds its own app from the environment)."""
+    """Factory for uvicorn (each worker process builds its own app from the environment).
+
+    The heap the process has once its app is built (modules, routes, models: hundreds of
+    thousands of objects that live as long as it) is frozen out of the garbage collector's
+    reach: a full collection otherwise walks all of it, 0.3-0.7 s of wall time on a busy
+    machine, and stalls every request meanwhile (the ``pull_empty`` p99: 325-570 ms before,
+    48-53 ms after, in one run). Only here, in a serving process: a test that builds many apps
+    would keep each one's cycles for ever."""
     from .app import create_app
 
-    return create_app()
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 if __name__ == "__main__":

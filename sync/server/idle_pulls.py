@@ -6,7 +6,7 @@ every request, no cache) and reads its site's mark and compaction horizon in one
 the pool's connection, without SQLAlchemy's statement machinery (which cost three times the
 read itself: the ``pull_empty`` profile); the answer is written without a model. Anything else
 (a cursor below the mark, one from a snapshot or below the horizon, an unknown or revoked token)
-takes the pull's full read (``kiosk_routes._read_pull``), which answers exactly as before.
+takes the pull's full read (``pull_pages.read_page``), which answers exactly as before.
 
 Must never: answer from anything but a read made for this request, or move the cursor.
 """

@@ -12,7 +12,8 @@ server hold in memory.
 - Each pushed event: a payload of at most ``MAX_EVENT_PAYLOAD_BYTES`` (413 naming the event),
   no string longer than ``MAX_STRING_CHARS`` (422 naming the event and field). Known kinds are
   then checked field by field against their typed model (``folding.py``).
-- A pull answer: at most ``MAX_PULL_BYTES`` of payloads, as well as a count (``pull_page``).
+- A pull answer: at most ``MAX_PULL_BYTES`` of payloads, as well as a count
+  (``pull_pages.read_page``).
 
 Must never: read a body before the caller is authenticated, or echo a body back in an error.
 """
@@ -24,7 +25,6 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-import pydantic_core
 from fastapi import HTTPException, Request
 
 # the ASGI types (starlette.types, spelled out: the server installs FastAPI, not starlette)
@@ -168,10 +168,3 @@ def check_event_sizes(events: Iterable[Any], body_size: int) -> None:
                 detail=f"event {event.uuid} (#{i}): {field} is longer than "
                 f"{MAX_STRING_CHARS} characters",
             )
-
-
-def payload_size(payload: Any) -> int:
-    """What a change's payload adds to a pull answer: its compact JSON's bytes, as the answer
-    (pydantic's serialiser, UTF-8) writes them; counted by that serialiser too (a tenth of the
-    time ``json.dumps`` takes: it is counted for every change a pull sends)."""
-    return len(pydantic_core.to_json(payload))

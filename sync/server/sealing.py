@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+import pydantic_core
 from sqlalchemy import Engine, Text, TypeDecorator
 from sqlalchemy.orm import Session
 
@@ -133,6 +134,16 @@ def open_raw(session: Session, column: Any, token: str | None) -> str:
         if value is not None:
             return str(value)
     return fields_of(session.get_bind().dialect).open(token, column.table, column.column)
+
+
+def open_json(dialect: Any, value: Any, table: str, column: str) -> bytes:
+    """A ``SealedJSON`` column's value as read raw (``type_coerce(column, Text)``): its JSON
+    text in UTF-8, opened but not parsed (a pull sends it on as it is; ``pull_pages``)."""
+    if value is None or value == "{}":
+        return b"{}"
+    if not isinstance(value, str):  # a JSON column PostgreSQL returned decoded (pre-0013)
+        return pydantic_core.to_json(value)
+    return fields_of(dialect).open(value, table, column).encode("utf-8")
 
 
 def _seal_many(dialect: Any, values: list[str], table: str, column: str) -> list[str]:

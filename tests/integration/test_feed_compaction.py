@@ -67,7 +67,7 @@ def test_a_new_kiosk_reads_the_snapshot_and_a_far_behind_one_resyncs(
     history = History(SITE)
     history.write(ho.sessions, 400, live_target=60)
     # small pages: the snapshot is read over many of them
-    behind = enrolled_kiosk(server.url, ho.add_kiosk(SITE), tmp_path / "behind", batch_size=40)
+    behind = enrolled_kiosk(server.url, ho.add_kiosk(SITE), tmp_path / "behind", pull_page=40)
     current = enrolled_kiosk(server.url, ho.add_kiosk(SITE), tmp_path / "current")
     try:
         _drain(behind)  # then quiet while the directory moves on
@@ -83,7 +83,7 @@ def test_a_new_kiosk_reads_the_snapshot_and_a_far_behind_one_resyncs(
         assert done.horizon == 1500 and done.removed > 1000 and done.moved > 0
         assert int(behind.store.get_value(CURSOR_KEY, "0") or 0) < done.horizon
 
-        new = enrolled_kiosk(server.url, ho.add_kiosk(SITE), tmp_path / "new", batch_size=40)
+        new = enrolled_kiosk(server.url, ho.add_kiosk(SITE), tmp_path / "new", pull_page=40)
         try:
             read = _drain(new)
             assert read <= done.kept + 30 < history.written / 3

@@ -125,7 +125,7 @@ def test_woken_pulls_share_one_read_and_each_gets_its_own_page(server) -> None:
         for i in range(3):
             auth, own = asks[i]
             assert answers[i].status_code == 200, answers[i].text
-            # the same bytes as the kiosk's own read from the same cursor (``_read_pull``)
+            # the same bytes as the kiosk's own read from the same cursor (``pull_pages.read_page``)
             own_read = http.get(
                 f"{API}/sync/pull", params={"after": mark, "own": str(own).lower()}, headers=auth
             )

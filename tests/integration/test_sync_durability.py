@@ -40,7 +40,8 @@ from pathlib import Path
 
 url, kiosk_id, site_id, token, data_dir, seed = sys.argv[1:7]
 rng = random.Random(int(seed))
-k = kiosk_for(url, kiosk_id, site_id, token, Path(data_dir), batch_size=rng.choice([1, 5, 20]))
+size = rng.choice([1, 5, 20])
+k = kiosk_for(url, kiosk_id, site_id, token, Path(data_dir), batch_size=size, pull_page=size)
 k.client.interval = 0.01
 k.client.start()
 settings = (Settings().replace("site", id=site_id).replace("kiosk", id=kiosk_id)

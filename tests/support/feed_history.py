@@ -71,6 +71,9 @@ class History:
     #: the first hosts, never deleted: delegates and invitations name only them (a kiosk keeps
     #: a deleted host its own rows still name, which would blur the comparison)
     keep: list[str] = field(default_factory=list)
+    #: the live departments' and hosts' names, as the last change gave them
+    department_names: dict[str, str] = field(default_factory=dict)
+    host_names: dict[str, str] = field(default_factory=dict)
     invitations: int = 0
     written: int = 0
     _next: int = 0
@@ -85,6 +88,7 @@ class History:
             self.empty.add(dep)
         self.departments.add(dep)
         name = f"部门{self.rng.randrange(10**6)}"
+        self.department_names[dep] = name
         return NewChange.of(
             DepartmentUpserted(id=dep, site_id=self.site_id, name_zh=name, name_en=name)
         )
@@ -100,12 +104,13 @@ class History:
             self.keep.append(host)
         others = [h for h in self.keep if h != host]
         delegate = self.rng.choice(others) if others and self.rng.random() < 0.2 else None
+        name = self.host_names[host] = f"主人{self.rng.randrange(10**6)}"
         return NewChange.of(
             HostUpserted(
                 id=host,
                 site_id=self.site_id,
                 department_id=dep,
-                name_zh=f"主人{self.rng.randrange(10**6)}",
+                name_zh=name,
                 email=f"{host}@example.com",
                 delegate_id=delegate,
             )
@@ -131,6 +136,7 @@ class History:
             dep = self.empty.pick(self.rng)
             self.empty.discard(dep)
             self.departments.discard(dep)
+            self.department_names.pop(dep, None)
             return NewChange.of(DepartmentDeleted(id=dep))
         if r < 0.30 and live < live_target:
             return self._host(self._id("h"))
@@ -138,6 +144,7 @@ class History:
             host = self.host_pool.pick(self.rng)
             if host not in self.keep:
                 self._leave(host)
+                self.host_names.pop(host, None)
                 return NewChange.of(HostDeleted(id=host))
         if r < 0.40:
             entry = self._id("w")
@@ -162,6 +169,12 @@ class History:
         if len(self.host_pool):
             return self._host(self.host_pool.pick(self.rng))
         return self._host(self._id("h"))
+
+    def directory(self) -> tuple[dict[str, tuple[str, str]], dict[str, str], set[str]]:
+        """What a kiosk that read the whole feed holds: hosts (id → department, Chinese name),
+        departments (id → Chinese name) and the watchlist's ids."""
+        hosts = {h: (dep, self.host_names[h]) for h, dep in self.hosts.items()}
+        return hosts, dict(self.department_names), set(self.watchlist.items)
 
     def write(self, sessions: Any, count: int, *, live_target: int, batch: int = 2000) -> None:
         """``count`` more changes, in transactions of ``batch``."""

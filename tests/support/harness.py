@@ -24,10 +24,18 @@ from kiosk.core.models import Site
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
 from sync.client import HeadOfficeClient, enroll
+from sync.protocol import MAX_PULL_CHANGES
 from sync.server.db import make_engine, make_sessionmaker
 from sync.worker import SyncClient
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time process ``pid`` has used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # after the command's closing parenthesis: utime and stime are the 12th and 13th
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -117,6 +125,14 @@ class ServerProcess:
         self.stop()
         raise RuntimeError(f"kiosk-server did not answer on {self.url} within {timeout} s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server process has used so far: on a shared machine
+        a better measure of its work than wall time (``--workers 1`` serves in this one
+        process; with more, the supervisor's children are not counted)."""
+        if self.proc is None:
+            raise RuntimeError("the server is not running")
+        return process_cpu_seconds(self.proc.pid)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; what a power cut does to the process."""
         if self.proc is not None and self.proc.poll() is None:
@@ -203,12 +219,20 @@ def enrolled_kiosk(
     *,
     clock: Clock | None = None,
     batch_size: int = 500,
+    pull_page: int = MAX_PULL_CHANGES,
 ) -> KioskHarness:
     """Enroll through the real HTTP route and build a kiosk wired to head office."""
     done = enroll(server_url, code, data_dir=data_dir)
     token = (data_dir / "head-office.token").read_text().strip()
     return kiosk_for(
-        server_url, done.kiosk_id, done.site_id, token, data_dir, clock=clock, batch_size=batch_size
+        server_url,
+        done.kiosk_id,
+        done.site_id,
+        token,
+        data_dir,
+        clock=clock,
+        batch_size=batch_size,
+        pull_page=pull_page,
     )
 
 
@@ -221,6 +245,7 @@ def kiosk_for(
     *,
     clock: Clock | None = None,
     batch_size: int = 500,
+    pull_page: int = MAX_PULL_CHANGES,
 ) -> KioskHarness:
     clock = clock or SystemClock()
     store = Store(data_dir / "kiosk.sqlite3", clock=clock)
@@ -236,6 +261,7 @@ def kiosk_for(
         site_id=site_id,
         kiosk_id=kiosk_id,
         batch_size=batch_size,
+        pull_page=pull_page,
         interval=0.2,
         backoff_base=0.05,
         backoff_cap=0.5,

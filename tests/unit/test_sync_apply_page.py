@@ -120,6 +120,7 @@ def test_listeners_learn_when_a_catch_up_ends_even_from_a_page_that_applied_noth
         site_id="s1",
         kiosk_id="k1",
         batch_size=3,
+        pull_page=3,
         rng=random.Random(1),
     )
     heard: list[tuple[frozenset[str], bool]] = []

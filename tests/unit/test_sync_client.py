@@ -38,6 +38,7 @@ def kiosk(tmp_path):
         site_id="s1",
         kiosk_id="k1",
         batch_size=3,
+        pull_page=3,
         rng=random.Random(1),
     )
     yield client, transport, store, clock
@@ -157,7 +158,7 @@ def test_pull_applies_changes_and_the_cursor_together(kiosk) -> None:
         _change(3, "some.future.kind", {}),
         _change(5, "site.settings", {"idle_timeout": 20}),
     ]
-    assert client.sync_once().pulled == 4  # in pages of batch_size=3
+    assert client.sync_once().pulled == 4  # in pages of 3
     assert client.records.host("h1").department_id == "d1"
     assert store.get_value("sync.cursor") == "5"
 

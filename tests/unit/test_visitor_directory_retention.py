@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from sync.server.api.kiosk_routes import _read_pull
 from sync.server.api.sites_routes import create_site_record
 from sync.server.db import make_engine, make_sessionmaker
 from sync.server.migrate import upgrade
 from sync.server.models import Change, Kiosk, Site
+from sync.server.pull_pages import read_page
 from sync.server.retention import purge_site
 from sync.server.security import digest
 
@@ -50,7 +50,7 @@ def engine(tmp_path):
 
 
 def _directory(engine) -> list[str]:
-    found = _read_pull(engine, digest("tok"), 0, 100, False)
+    found = read_page(engine, digest("tok"), 0, 100, False)
     assert found is not None
     return [c.entity_id for c in found[0].changes if c.kind == "visitor.known"]
 

@@ -8,7 +8,7 @@ wake, one statement checks every waiting token (a kiosk revoked while it waited 
 and is left to its own read, which refuses it) and reads each site's mark and horizon, and one
 feed query per site and cursor reads the new changes of all its kiosks; each change is opened
 and written as JSON once, and each kiosk's page leaves out its own events (unless it asked for
-them) by the rule the pull's own read applies in SQL (``kiosk_routes._read_pull``: same page,
+them) by the rule the pull's own read applies in SQL (``pull_pages.read_page``: same page,
 same bytes; a test compares them).
 
 Left to the pull's own read (``None``): a token that finds no kiosk of that site, a cursor from
@@ -27,12 +27,11 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
-from ...protocol import ChangeOut
 from .. import compaction, limits
 from ..held_pulls import Ask
 from ..models import Kiosk, Site
+from ..pull_pages import FeedPage, PageChange, feed_query, row_payload
 from ..visitor_directory import directory_days
-from .kiosk_routes import feed_query
 
 _KIOSKS_AND_MARKS = (
     select(Kiosk.id, Kiosk.token_hash, Kiosk.site_id)
@@ -74,7 +73,7 @@ def answers(engine: Engine, asks: Sequence[Ask]) -> list[bytes | None]:
         site_id, after, limit = key
         if site_id in moved or len(rows) >= limit:
             continue
-        changes = [_change(r) for r in rows]
+        changes = [_change(engine.dialect, r) for r in rows]
         for i in groups[key]:
             kiosk = kiosks.get(asks[i].token_hash)
             if kiosk is None or kiosk.site_id != site_id:
@@ -89,32 +88,19 @@ def _sent(row: Any, kiosk_id: str, ask: Ask) -> bool:
     return ask.own or row.origin_kiosk_id is None or row.origin_kiosk_id != kiosk_id
 
 
-def _change(row: Any) -> tuple[int, int, bytes]:
-    """(cursor, payload bytes as counted by the pull, the change's JSON), built once."""
-    payload = row.event_payload if row.event_uuid else row.payload
-    change = ChangeOut(
-        cursor=row.seq, kind=row.kind, entity_id=row.entity_id, hlc=row.hlc, payload=payload
-    )
-    # the bytes ``model_dump_json`` writes, without the round trip through ``str``
-    return row.seq, limits.payload_size(payload), change.__pydantic_serializer__.to_json(change)
+def _change(dialect: Any, row: Any) -> PageChange:
+    """A row's change as the pull's own page holds it, opened once for all the site's pulls."""
+    return PageChange(row.seq, row.kind, row.entity_id, row.hlc, row_payload(dialect, row))
 
 
-def _page(sent: list[tuple[int, int, bytes]], after: int, top: int, horizon: int) -> bytes:
-    """``PullOut`` as JSON, bounded by bytes as the pull's own page (``MAX_PULL_BYTES``)."""
-    taken: list[tuple[int, int, bytes]] = []
+def _page(sent: list[PageChange], after: int, top: int, horizon: int) -> bytes:
+    """The page as JSON, bounded by bytes as the pull's own page (``MAX_PULL_BYTES``)."""
+    taken: list[PageChange] = []
     size = 0
-    for cursor, payload_size, json in sent:
-        size += payload_size
+    for change in sent:
+        size += len(change.payload)
         if taken and size > limits.MAX_PULL_BYTES:
-            last = compaction.snapshot_cursor(taken[-1][0], horizon)
-            return _json([c[2] for c in taken], last, True)
-        taken.append((cursor, payload_size, json))
-    return _json([c[2] for c in taken], max(after, top), False)
-
-
-def _json(changes: list[bytes], cursor: int, more: bool) -> bytes:
-    return b'{"changes":[%s],"cursor":%d,"more":%s}' % (
-        b",".join(changes),
-        cursor,
-        b"true" if more else b"false",
-    )
+            last = compaction.snapshot_cursor(taken[-1].cursor, horizon)
+            return FeedPage(changes=taken, cursor=last, more=True).json()
+        taken.append(change)
+    return FeedPage(changes=taken, cursor=max(after, top), more=False).json()

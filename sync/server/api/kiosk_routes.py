@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import Engine, bindparam, or_, select, true, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ...protocol import (
     HEALTH_PATH,
     MAX_PULL_CHANGES,
     SUPPORTED_PROTOCOLS,
-    ChangeOut,
     EnrollIn,
     EnrollOut,
     ErrorOut,
@@ -26,14 +25,11 @@ from ...protocol import (
     PushIn,
     PushOut,
 )
-from .. import attempts, compaction, folding, held_pulls, idle_pulls, kiosk_health, limits
-from ..models import Change, Event, Kiosk, Site
+from .. import attempts, folding, held_pulls, idle_pulls, kiosk_health, limits, pull_pages
+from ..models import Kiosk, Site
 from ..security import digest, new_kiosk_token, normalise_code
-from ..visitor_directory import directory_days
 from .deps import Credentials, CurrentKiosk, SessionDep, kiosk_token, refused_kiosk
 
-#: other kiosks' visit events older than this are not replayed to a kiosk catching up
-VISIT_FEED_HOURS = 24
 router = APIRouter(tags=["kiosk"])
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "missing, unknown or revoked token"},
@@ -229,11 +225,12 @@ async def pull(
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
 
-    Not sent: the kiosk's own events (unless ``own``: a kiosk restored from a backup gets back what
-    it did after the backup), visit events older than ``VISIT_FEED_HOURS`` (a kiosk catching up,
-    or new, needs today's open visits, not the site's history) and the visitor directory's
-    ``visitor.known`` older than the site's retention period (``directory_days``: what
-    returning-visitor matching needs, and nothing past the period). The cursor still moves past
+    Not sent (``pull_pages.py``): the kiosk's own events (unless ``own``: a kiosk restored from
+    a backup gets back what it did after the backup), visit events older than
+    ``VISIT_FEED_HOURS`` (a kiosk catching up, or new, needs today's open visits, not the site's
+    history) and the visitor directory's ``visitor.known`` older than the site's retention
+    period (``directory_days``: what returning-visitor matching needs, and nothing past the
+    period). The cursor still moves past
     them, to the site's high-water mark once the feed is drained: a kiosk that sends that mark
     back ("nothing new", every idle round) is answered from one indexed read (its token and the
     site's mark), without the feed query. With ``wait``, that answer is held until the site's
@@ -248,13 +245,15 @@ async def pull(
     if site_id is not None and not wait:
         return Response(idle_pulls.empty_answer(after), media_type="application/json")
     if site_id is None:
-        found = await run_in_threadpool(_read_pull, engine, digest(token), after, limit, own)
+        found = await run_in_threadpool(
+            pull_pages.read_page, engine, digest(token), after, limit, own
+        )
         if found is None:
             raise refused_kiosk(request, token)
         page, site_id = found
         held = wait and not page.changes and not page.more
     else:
-        page, held = PullOut(changes=[], cursor=after, more=False), True
+        page, held = pull_pages.FeedPage(changes=[], cursor=after, more=False), True
     if held:
         token_hash = digest(token)
         ask = held_pulls.Ask(site_id, page.cursor, token_hash, limit, own)
@@ -264,99 +263,9 @@ async def pull(
         # timed out: still nothing new is one indexed read (``idle_pulls.py``), as an idle round
         if await run_in_threadpool(idle_pulls.nothing_new, engine, token_hash, page.cursor):
             return Response(idle_pulls.empty_answer(page.cursor), media_type="application/json")
-        found = await run_in_threadpool(_read_pull, engine, token_hash, after, limit, own)
+        found = await run_in_threadpool(pull_pages.read_page, engine, token_hash, after, limit, own)
         if found is None:  # revoked meanwhile
             raise refused_kiosk(request, token)
         page = found[0]
-    # the page is a validated PullOut already: sent as it is, not validated a second time
-    return Response(page.model_dump_json(), media_type="application/json")
-
-
-#: the calling kiosk and its site's mark in one indexed read (a revoked token finds nothing)
-_KIOSK_AND_MARK = (
-    select(Kiosk.id, Kiosk.site_id, Site.change_seq, Site.compacted_seq, Site.settings)
-    .join(Site, Site.id == Kiosk.site_id)
-    .where(Kiosk.token_hash == bindparam("token_hash"), Kiosk.revoked_at.is_(None))
-)
-
-_HORIZON = select(Site.compacted_seq).where(Site.id == bindparam("site_id"))
-
-
-def _read_pull(
-    engine: Engine, token_hash: str, after: int, limit: int, own: bool
-) -> tuple[PullOut, str] | None:
-    """The page and site of the kiosk holding the token (None: no such kiosk), in one read
-    transaction (``db.reading``: no write lock on SQLite)."""
-    with engine.connect() as conn, conn.begin():
-        found = conn.execute(_KIOSK_AND_MARK, {"token_hash": token_hash}).one_or_none()
-        if found is None:
-            return None
-        kiosk_id, site_id, top = found.id, found.site_id, found.change_seq or 0
-        horizon = found.compacted_seq or 0
-        sent = after
-        if (at := compaction.reading_from(after, horizon)) is None:
-            # compacted past this cursor: resync, then the feed from 0
-            resync = compaction.resync_change(conn, site_id, horizon, top)
-            return PullOut(changes=[resync], cursor=0, more=True), site_id
-        after = at
-        if after >= top:
-            return PullOut(changes=[], cursor=sent if sent == after else top, more=False), site_id
-        days = directory_days(found.settings)
-        rows = conn.execute(feed_query(kiosk_id, site_id, after, top, limit, own, days)).all()
-        # compacted between the two reads (PostgreSQL reads each statement afresh): again
-        compacted = bool(rows) and conn.scalar(_HORIZON, {"site_id": site_id}) != horizon
-    if compacted:
-        return _read_pull(engine, token_hash, sent, limit, own)
-    changes: list[ChangeOut] = []
-    size = 0
-    for r in rows:
-        payload = r.event_payload if r.event_uuid else r.payload
-        size += limits.payload_size(payload)
-        if changes and size > limits.MAX_PULL_BYTES:
-            break  # bounded by bytes too: the rest comes with the next page
-        changes.append(
-            ChangeOut(cursor=r.seq, kind=r.kind, entity_id=r.entity_id, hlc=r.hlc, payload=payload)
-        )
-    if len(changes) < len(rows):
-        cursor = compaction.snapshot_cursor(changes[-1].cursor, horizon)
-        return PullOut(changes=changes, cursor=cursor, more=True), site_id
-    more = len(rows) == limit
-    cursor = compaction.snapshot_cursor(rows[-1].seq, horizon) if more else max(after, top)
-    return PullOut(changes=changes, cursor=cursor, more=more), site_id
-
-
-def feed_query(
-    kiosk_id: str, site_id: str, after: int, top: int, limit: int, own: bool, known_days: int
-) -> Any:
-    """The feed rows a kiosk's page may hold (``held_answers.py`` reads them with ``own`` for
-    all of a site's woken kiosks at once, and leaves each one's own events out by
-    ``origin_kiosk_id``)."""
-    # every change numbered up to the site's counter is committed (the counter and its
-    # changes commit together), so the cursor may move to it even past filtered rows
-    cutoff = datetime.now(UTC) - timedelta(hours=VISIT_FEED_HOURS)
-    known_cutoff = datetime.now(UTC) - timedelta(days=known_days)
-    return (
-        select(
-            Change.seq,
-            Change.kind,
-            Change.entity_id,
-            Change.hlc,
-            Change.payload,
-            Change.event_uuid,
-            Change.origin_kiosk_id,
-            Event.payload.label("event_payload"),
-        )
-        .outerjoin(Event, Event.uuid == Change.event_uuid)
-        .where(
-            Change.site_id == site_id,
-            Change.seq > after,
-            Change.seq <= top,
-            true()
-            if own
-            else or_(Change.origin_kiosk_id.is_(None), Change.origin_kiosk_id != kiosk_id),
-            or_(Change.kind.not_in(sorted(folding.FED_KINDS)), Change.created_at >= cutoff),
-            or_(Change.kind != "visitor.known", Change.created_at >= known_cutoff),
-        )
-        .order_by(Change.seq)
-        .limit(limit)
-    )
+    # the stored payloads as they are, inside the page's JSON (``pull_pages.py``)
+    return Response(page.json(), media_type="application/json")
