@@ -53,6 +53,17 @@ SCHEMA = (
     CREATE INDEX hosts_department ON hosts(department_id);
     """,
     ),
+    # every foreign key's column leads an index: SQLite checks a deleted row's references by
+    # scanning the referring table otherwise (a host's deletion while a kiosk catches up on a
+    # year of directory changes cost 1.4 ms of CPU per host, 0.01 ms with these)
+    Step(
+        17,
+        """
+    CREATE INDEX IF NOT EXISTS departments_site ON departments(site_id);
+    CREATE INDEX IF NOT EXISTS hosts_site ON hosts(site_id);
+    CREATE INDEX IF NOT EXISTS hosts_delegate ON hosts(delegate_id);
+    """,
+    ),
 )
 
 #: tables whose rows ``exists`` and ``delete_unless_referenced`` may name (never user input)

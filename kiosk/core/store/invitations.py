@@ -35,6 +35,14 @@ SCHEMA = (
     CREATE INDEX invitations_phone_key ON invitations(phone_key);
     """,
     ),
+    # the references' indexes (``directory.py``, step 17)
+    Step(
+        17,
+        """
+    CREATE INDEX IF NOT EXISTS invitations_site ON invitations(site_id);
+    CREATE INDEX IF NOT EXISTS invitations_host ON invitations(host_id);
+    """,
+    ),
 )
 
 

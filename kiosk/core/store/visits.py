@@ -43,6 +43,15 @@ SCHEMA = (
     CREATE INDEX visits_badge_code ON visits(badge_code);
     """,
     ),
+    # the references' indexes (``directory.py``, step 17)
+    Step(
+        17,
+        """
+    CREATE INDEX IF NOT EXISTS visits_host ON visits(host_id);
+    CREATE INDEX IF NOT EXISTS visits_department ON visits(department_id);
+    CREATE INDEX IF NOT EXISTS visits_invitation ON visits(invitation_id);
+    """,
+    ),
 )
 
 
