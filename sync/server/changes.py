@@ -15,7 +15,8 @@ hold that lock briefly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +93,40 @@ def append_changes(session: Session, *, site_id: str, changes: Sequence[NewChang
         )
     executemany(session, INSERT_CHANGES, rows)
     return [first + i for i in range(len(changes))]
+
+
+#: ``session.info`` key: site → changes held by ``holding`` for the push's one append
+_HELD = "kiosk_changes_held"
+
+
+@contextmanager
+def holding(session: Session) -> Iterator[None]:
+    """Within the block (a push), ``append_later`` holds its changes until ``take_held``."""
+    session.info[_HELD] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
+
+
+def append_later(session: Session, *, site_id: str, changes: Sequence[NewChange]) -> None:
+    """Append ``changes`` with the push's own fed changes, ahead of them (``folding.push``:
+    one lock of the site's counter and one insert for the batch); outside a push, at once."""
+    held = session.info.get(_HELD)
+    if held is None:
+        append_changes(session, site_id=site_id, changes=changes)
+        return
+    held.setdefault(site_id, []).extend(changes)
+
+
+def take_held(session: Session, site_id: str) -> list[NewChange]:
+    """The changes held for ``site_id`` (for the caller to append); any other site's are
+    appended now (a push writes one site, but none is ever dropped)."""
+    held = session.info.get(_HELD) or {}
+    mine = held.pop(site_id, [])
+    for other in sorted(held):
+        append_changes(session, site_id=other, changes=held.pop(other))
+    return mine
 
 
 def all_site_ids(session: Session) -> list[str]:

@@ -27,7 +27,7 @@ from kiosk.core.store.hlc import is_stamp
 
 from ..protocol import EventIn, PushOut, RejectedEvent
 from . import identity, push_guards, server_clock
-from .changes import SERVER_HLC, NewChange, append_changes
+from .changes import SERVER_HLC, NewChange, append_changes, holding, take_held
 from .db import bulk_insert, executemany, is_postgresql, one_of
 from .erasure_guard import erased_before
 from .models import Event, Kiosk, Visit, Visitor
@@ -139,8 +139,10 @@ def push(session: Session, *, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
     """Store, fold and feed one batch in the session's transaction (the caller commits).
 
     The personal values the batch seals stay known in clear for the length of this call only
-    (``sealing.remembering``), so the steps after the folds need not open them again."""
-    with remembering(session):
+    (``sealing.remembering``), so the steps after the folds need not open them again; the
+    visitor directory's changes wait for the batch's fed ones (``changes.holding``), so the
+    site's counter is locked and the feed written once per batch."""
+    with remembering(session), holding(session):
         return _push(session, kiosk, events)
 
 
@@ -221,7 +223,9 @@ def _push(session: Session, kiosk: Kiosk, events: list[EventIn]) -> PushOut:
         for a in sorted(new, key=lambda a: a.hlc)
         if a.event.kind in FED_KINDS
     ]
-    append_changes(session, site_id=kiosk.site_id, changes=fed)
+    # the visitor directory's changes of the batch (``append_later``) and its fed visits: one
+    # lock of the site's counter, one insert
+    append_changes(session, site_id=kiosk.site_id, changes=take_held(session, kiosk.site_id) + fed)
     session.execute(
         update(Kiosk).where(Kiosk.id == kiosk.id).values(last_seen_at=datetime.now(UTC))
     )

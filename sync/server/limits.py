@@ -27,6 +27,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from .sealing import compact_json
+
 # the ASGI types (starlette.types, spelled out: the server installs FastAPI, not starlette)
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -147,21 +149,20 @@ def _long_string(value: Any, path: str) -> str | None:
 
 
 def check_event_sizes(events: Iterable[Any], body_size: int) -> None:
-    """413 for an over-sized payload, 422 for an over-long string, each naming the event."""
+    """413 for an over-sized payload, 422 for an over-long string, each naming the event.
+
+    A payload whose whole JSON is at most ``MAX_STRING_CHARS`` bytes cannot hold a longer
+    string (every character takes a byte at least): only a larger one is walked."""
     if body_size <= min(MAX_EVENT_PAYLOAD_BYTES, MAX_STRING_CHARS):
         return  # no event of a body this small can break either limit
     for i, event in enumerate(events):
-        size = len(
-            json.dumps(event.payload, ensure_ascii=False, separators=(",", ":")).encode(
-                errors="surrogatepass"
-            )
-        )
+        size = len(compact_json(event.payload))
         if size > MAX_EVENT_PAYLOAD_BYTES:
             raise too_large(
                 f"event {event.uuid} (#{i}): payload of {size} bytes; "
                 f"the most is {MAX_EVENT_PAYLOAD_BYTES}"
             )
-        field = _long_string(event.payload, "payload")
+        field = _long_string(event.payload, "payload") if size > MAX_STRING_CHARS else None
         if field:
             raise HTTPException(
                 422,

@@ -32,7 +32,7 @@ from kiosk.core.events import VisitorKnown, VisitorMerged
 from kiosk.core.keys.hierarchy import KeyPurpose
 from kiosk.core.masking import mask_name, mask_text
 
-from .changes import NewChange, append_changes
+from .changes import NewChange, append_changes, append_later
 from .db import one_of
 from .folding import AFTER_FOLD, VISITS, Accepted, latest_per_entity
 from .identity import index_with
@@ -164,7 +164,7 @@ def announce_visitors(session: Session, kiosk: Kiosk, items: list[Accepted]) -> 
         changes.append(
             NewChange(event.kind, event.entity_id, event.payload(), a.hlc, kiosk.id, None)
         )
-    append_changes(session, site_id=kiosk.site_id, changes=changes)
+    append_later(session, site_id=kiosk.site_id, changes=changes)  # with the batch's fed ones
 
 
 _NAME, _PHONE, _COMPANY = (Visitor.__table__.c[c].type for c in ("name", "phone", "company"))

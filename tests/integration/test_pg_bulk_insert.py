@@ -1,5 +1,6 @@
-"""PostgreSQL's bulk path of the push (issue 23): a batch's rows as one ``INSERT … SELECT * FROM
-unnest(arrays)`` store exactly what SQLAlchemy's own insert stores, keep the statement's
+"""PostgreSQL's bulk path of the push (issue 23): a batch's rows as one ``INSERT … SELECT … FROM
+json_populate_recordset(NULL::table, one JSON parameter)`` store exactly what SQLAlchemy's own
+insert stores (zoned times, quotes, backslashes, new lines, Chinese text), keep the statement's
 ``ON CONFLICT`` clause (the visit fold's newer-stamp rule, the event insert's "once per UUID")
 and return the UUIDs the database stored. Real PostgreSQL 15, Alembic schema."""
 
@@ -62,9 +63,9 @@ def _raw(sessions, table: str) -> list[tuple]:
 def test_bulk_rows_are_stored_as_sqlalchemy_stores_them(sessions) -> None:
     events = [_event("e1", {"name": "张伟", "n": [1, 2.5]}), _event("e2", {})]
     at = datetime(2026, 11, 26, 17, tzinfo=SHANGHAI)
-    visits = [  # kiosk_id, purpose, … left out: their column defaults apply
-        _visit("v1", "b", checked_in_at=at, auto_checked_out=False),
-        _visit("v2", "a", checked_in_at=None, auto_checked_out=True),
+    visits = [  # kiosk_id, badge_code, … left out: their column defaults apply
+        _visit("v1", "b", checked_in_at=at, auto_checked_out=False, purpose='说 "hi" \\ {x}\n'),
+        _visit("v2", "a", checked_in_at=None, auto_checked_out=True, purpose=""),
     ]
     with sessions() as s, s.begin():
         stored = bulk_insert(s, statement(s, "event", _events), events, returning=EVENTS.c.uuid)
