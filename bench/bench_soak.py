@@ -54,6 +54,23 @@ def _rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _sqlite_mib() -> float:
+    """What SQLite holds of malloc's heap now (page caches, statements: ``sqlite3_status64``
+    of the library Python's ``sqlite3`` is linked with), to tell its bounded caches from the
+    kiosk's own growth in ``malloc_in_use_mib``; 0 where the symbol cannot be found."""
+    import _sqlite3
+    import ctypes
+
+    try:
+        status = ctypes.CDLL(_sqlite3.__file__).sqlite3_status64
+    except (AttributeError, OSError):
+        return 0.0
+    current, highest = ctypes.c_int64(), ctypes.c_int64()
+    if status(0, ctypes.byref(current), ctypes.byref(highest), 0) != 0:  # SQLITE_STATUS_MEMORY_USED
+        return 0.0
+    return current.value / 2**20
+
+
 def _kiosk_widgets(app: Any) -> list[Any]:
     """Every widget of the window (overlays too) and of every screen built, once each."""
     seen: dict[int, Any] = {}
@@ -118,6 +135,7 @@ def _sample(app: Any, data: Path) -> dict[str, float]:
         # RSS that grows while malloc_in_use stays flat is the allocator's, not a leak
         "malloc_in_use_mib": in_use / 2**20,
         "malloc_free_mib": free / 2**20,
+        "sqlite_mib": _sqlite_mib(),
         "fds": open_fds(),
         "connections": app.services.store.connection_count(),
         "objects": len(objects),
@@ -146,6 +164,7 @@ def _light_sample() -> dict[str, float]:
     return {
         "rss_mib": round(_rss_mib(), 1),
         "malloc_in_use_mib": round(in_use / 2**20, 1),
+        "sqlite_mib": round(_sqlite_mib(), 1),
         **({"traced_mib": round(traced / 2**20, 2)} if traced else {}),
     }
 
