@@ -242,8 +242,8 @@ def _first_line_cut(w: Any, frame: tuple) -> str:
     lines = getattr(w._label, "_cached_lines", None) or []
     nh = text_needs(w)[1] if w.text_size[0] is not None else w.texture_size[1]
     first = lines[0].h if lines else nh
-    room = max(0.0, w.height - nh)
-    top = y1 - {"top": 0.0, "bottom": room}.get(w.valign, room / 2)
+    room = max(0.0, w.height - nh)  # nh holds the padding, top and bottom
+    top = y1 - w.padding[1] - {"top": 0.0, "bottom": room}.get(w.valign, room / 2)
     if top - first < frame[1] - max(SLACK, 0.15 * first):
         return f"its first line cut by the bottom edge (line {top - first:.0f}..{top:.0f})"
     return ""
