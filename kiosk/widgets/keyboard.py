@@ -19,7 +19,13 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.widgets import candidates as _candidates  # registers CandidateBar for the .kv
@@ -53,6 +59,12 @@ def title_case(text: str) -> str:
 
 class Key(Factory.Button):
     value = StringProperty("")
+    #: the least and the most font size its label takes (0: the keyboard's 34 sp, and 1.5x
+    #: of it in large text); between them, as much as the key's width holds
+    floor = NumericProperty(0)
+    cap = NumericProperty(0)
+    #: a character's width in font sizes: 1 for Chinese, about 0.6 for Latin letters
+    em = NumericProperty(1.0)
 
 
 class LetterKeyboard(BoxLayout):
