@@ -7,7 +7,6 @@ data directory as ``first-frame.png``. This is what ``scripts/demo --check`` and
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ def check_first_frame(app: Any, *, out_dir: Path) -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    from kiosk.capture import save_window
+
     seen: dict[str, Any] = {"frames": 0}
 
     def on_flip(*_args: Any) -> None:
@@ -34,10 +35,7 @@ def check_first_frame(app: Any, *, out_dir: Path) -> int:
         Window.unbind(on_flip=on_flip)
         seen["screen"] = str(app.manager.current)
         seen["size"] = tuple(Window.size)
-        shot = Path(Window.screenshot(name=str(out_dir / "frame.png")))
-        target = out_dir / "first-frame.png"
-        shutil.move(shot, target)
-        seen["png"] = target
+        seen["png"] = save_window(out_dir / "first-frame.png")
         app.stop()
 
     def give_up(_dt: float) -> None:

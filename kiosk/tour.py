@@ -29,9 +29,9 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
     prepare_environment(offscreen=True, kivy_home=data_dir / "kivy")
     configure_kivy(size=(width, height), fullscreen=False)
     from kivy.clock import Clock
-    from kivy.core.window import Window
 
     from kiosk.app import KioskApp
+    from kiosk.capture import save_window
     from kiosk.core.config.settings import load_settings
     from kiosk.services import build_services
 
@@ -59,9 +59,7 @@ def run_tour(*, out: Path, size: str, lang: str) -> int:
                 waited[0] += 0.1
                 Clock.schedule_once(shoot, 0.1)
                 return
-            target = out / f"{name}.png"
-            tmp = Path(Window.screenshot(name=str(data_dir / "shot.png")))
-            shutil.move(tmp, target)
+            target = save_window(out / f"{name}.png")
             written.append(target.name)
             Clock.schedule_once(lambda _dt: run_step(index + 1), 0)
 

@@ -30,8 +30,9 @@ def table(files: list[Path]) -> str:
     first = {key: i for i, key in enumerate(order)}
     order.sort(key=lambda k: (MODES.index(k[1]), first[k]))
     out = [
-        "| screen | mode | texts | lowest contrast | least height | map labels: contrast, height |",
-        "|---|---|---|---|---|---|",
+        "| screen | mode | texts | lowest contrast | least height | least Latin capitals "
+        "| map labels: contrast, height |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, mode in order:
         found = rows[(name, mode)]
@@ -39,12 +40,18 @@ def table(files: list[Path]) -> str:
         low = min(found, key=lambda r: float(r[3]))
         small = min(found, key=lambda r: int(r[5]))
         maps = [r for r in found if r[7]]
+        latin = [r for r in found if len(r) > 9 and r[9]]
+        caps_cell = ""
+        if latin:
+            least = min(latin, key=lambda r: int(r[9]))
+            caps_cell = f"{least[9]} px ({least[10]!r}, {least[1]} {least[0]})"
         map_cell = ""
         if maps:
             map_cell = f"{min(float(r[7]) for r in maps):.1f}:1, {min(int(r[8]) for r in maps)} px"
         out.append(
             f"| {name} | {mode} | {count} | {float(low[3]):.1f}:1 ({low[4]!r}, {low[1]} "
-            f"{low[0]}) | {small[5]} px ({small[6]!r}, {small[1]} {small[0]}) | {map_cell} |"
+            f"{low[0]}) | {small[5]} px ({small[6]!r}, {small[1]} {small[0]}) | {caps_cell} "
+            f"| {map_cell} |"
         )
     return "\n".join(out)
 

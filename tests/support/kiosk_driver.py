@@ -135,8 +135,7 @@ class Driver:
         ]
 
     def screenshot(self, path: Path) -> Path:
-        from kivy.core.window import Window
+        """What the window draws now, as a PNG at ``path`` (kiosk/capture.py)."""
+        from kiosk.capture import save_window
 
-        shot = Path(Window.screenshot(name=str(path.with_suffix(".png"))))
-        shot.rename(path)
-        return path
+        return save_window(path)

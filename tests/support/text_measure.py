@@ -3,7 +3,13 @@ screenshot's pixels (tests/support/contrast.py): the labels and buttons, and the
 into the directions map's picture (``render_floor`` lists them in ``image.info["labels"]``).
 
 ``screen_texts(root, image, window_height)`` returns one ``Text`` per text drawn on screen,
-with its WCAG contrast against the pixels behind it and the ink height of its first line.
+with its WCAG contrast against the pixels behind it, the ink height of its first line and,
+for a label with Latin letters, the height of a Latin capital at the smallest font its Latin
+words are set in: an "H" in that font, size and weight drawn by Kivy's own text renderer
+(which drew the label), its ink rows counted. A first line's ink runs from the capitals' or
+ascenders' top to the descenders' foot, so an English text with descenders would pass the
+height check with capitals a quarter smaller than the same-height Chinese; where the
+capitals sit in a line is not known from the pixels, so they are measured on their own.
 A text scrolled or clipped out of sight (a ScrollView, the map's StencilView) is left out;
 so is a text of symbols alone ("+", "−", "‹"), which has no letters to read.
 """
@@ -11,10 +17,11 @@ so is a text of symbols alone ("+", "−", "‹"), which has no letters to read.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from tests.support.contrast import measure
+from tests.support.contrast import INK_STEP, measure
 
 #: the least capital height on a 1920x1080 panel (5 mm on 21.5 inches: issue 22), in px
 MIN_CAPITALS = 20
@@ -34,6 +41,9 @@ class Text:
     #: ink height of the first line, in screen pixels
     height: int
     box: tuple[int, int, int, int]
+    #: height of a Latin capital ("H") at the smallest font the text's Latin words are set
+    #: in, in screen pixels; None for a text without Latin letters (and the map's labels)
+    caps: int | None = None
 
     def needs(self, *, contrast_mode: bool) -> float:
         """The least ratio for this text: 7:1 in high contrast, else 4.5:1 (3:1 >= 24 px)."""
@@ -43,8 +53,14 @@ class Text:
 
     def least_height(self, window: tuple[int, int]) -> float:
         """``MIN_CAPITALS`` scaled to the window's shorter side (x-height text: less)."""
-        least = MIN_CAPITALS * min(window) / 1080
+        least = least_caps(window)
         return least * X_HEIGHT if _x_height_only(self.text) else least
+
+
+def least_caps(window: tuple[int, int]) -> float:
+    """The least height of a Latin capital: ``MIN_CAPITALS`` scaled to the window's shorter
+    side (the same 5 mm on a panel of the same pixel pitch)."""
+    return MIN_CAPITALS * min(window) / 1080
 
 
 _X_LETTERS = set("acemnorsuvwxz")
@@ -53,6 +69,10 @@ _X_LETTERS = set("acemnorsuvwxz")
 def _x_height_only(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and all(c in _X_LETTERS for c in letters)
+
+
+def _latin(text: str) -> bool:
+    return any(c.isascii() and c.isalpha() for c in text)
 
 
 def _readable(text: str) -> bool:
@@ -130,7 +150,7 @@ def screen_texts(root: Any, image: Any, window_height: int) -> list[Text]:
             continue
         found = _measured(w.text, "label", w.font_size, image, _to_image(shown, window_height))
         if found is not None:
-            out.append(found)
+            out.append(replace(found, caps=_label_caps(w)))
     for view in (w for w in root.walk() if isinstance(w, MapView)):
         out += _map_texts(view, image, window_height)
     return out
@@ -158,3 +178,38 @@ def _map_texts(view: Any, image: Any, window_height: int) -> list[Text]:
         if found is not None:
             out.append(found)
     return out
+
+
+def _label_caps(w: Any) -> int | None:
+    """The least capital height over the Latin words of a label's laid-out lines (a markup
+    ``[size=…]`` sets a word's own size: the home tiles' second language)."""
+    core = w._label
+    fonts = {
+        (o["font_name"], float(o["font_size"]), bool(o["bold"]), bool(o["italic"]))
+        for line in core._cached_lines
+        for word in line.words
+        if _latin(word.text)
+        for o in (word.options or core.options,)
+    }
+    if not fonts and _latin(w.text):  # laid out as one run: the label's own font
+        fonts = {(w.font_name, float(w.font_size), bool(w.bold), bool(w.italic))}
+    return min((cap_height(*font) for font in fonts), default=None)
+
+
+@cache
+def cap_height(font_name: str, font_size: float, bold: bool, italic: bool) -> int:
+    """Rows of ink of a capital "H" drawn by Kivy's text renderer in this font."""
+    from kivy.core.text import Label as CoreLabel
+
+    label = CoreLabel(text="H", font_name=font_name, font_size=font_size, bold=bold, italic=italic)
+    label.refresh()
+    texture = label.texture
+    width, height = texture.size
+    pixels = texture.pixels
+    step = INK_STEP * 255
+    inked = [
+        y
+        for y in range(height)
+        if any(pixels[(y * width + x) * 4 + 3] > step for x in range(width))
+    ]
+    return inked[-1] - inked[0] + 1 if inked else 0

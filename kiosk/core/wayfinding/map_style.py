@@ -32,9 +32,11 @@ ROUTE = (25, 110, 220)
 PILL = (10, 75, 165)
 HERE = (220, 40, 60)
 #: text in the goal's and the kiosk's colours, dark enough for 4.5:1 on any fill they sit on
-#: (the bright ones were 3.5:1 on the goal room's peach and 3.9:1 on the lobby's blue)
-GOAL_TEXT = (150, 40, 10)
-HERE_TEXT = (170, 20, 40)
+#: (the bright ones were 3.5:1 on the goal room's peach and 3.9:1 on the lobby's blue); at
+#: least 7.5:1 on those fills, for high contrast's 7:1 where the map is shown small (portrait)
+#: and the labels' halo is thin: "you are here" (170, 20, 40) measured 6.3:1 there
+GOAL_TEXT = (135, 34, 8)
+HERE_TEXT = (150, 15, 35)
 START = (40, 160, 80)
 ICON = (60, 70, 90)
 
