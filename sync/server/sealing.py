@@ -147,7 +147,7 @@ def open_json(dialect: Any, value: Any, table: str, column: str) -> bytes:
 
 
 def compact_json(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON, exactly what ``json.dumps(value, ensure_ascii=False,
+    """``value`` as compact UTF-8 JSON, the same JSON value ``json.dumps(value, ensure_ascii=False,
     separators=(",", ":"))`` writes (non-ASCII kept, ``NaN`` as ``NaN``), by pydantic's
     serialiser: a third of the time per payload. A value it cannot write (a lone surrogate)
     goes through ``json.dumps`` as before."""

@@ -1,11 +1,11 @@
 """A floor map's words: which labels it wants, where each goes (``label_place``), drawing them.
 
-``render_floor`` draws every shape first (fills, icons, the route and its markers) and collects
-the boxes of the markers; ``label_map`` then asks for every label in order of importance —
-"You are here", the goal, the next floor's pill, the lifts', the stairs', the landmarks', the
-room numbers, the areas' names — has them placed apart from each other and off the route, and
-draws them last, so nothing is ever painted over a label. A name with spaces may go on two
-lines when it fits nowhere on one; a room number or a landmark that fits nowhere is left out;
+``render_floor`` draws every shape first (fills, icons, the route and its markers) and collects the
+boxes of the markers; ``label_map`` then asks for every label in order of importance — "You are
+here", the goal, the room numbers (inside their rooms), the lifts', the next floor's pill, the
+stairs', the landmarks', the areas' names (``Rank``) — has them placed apart from each other and off
+the route, and draws them last, so nothing is ever painted over a label. A name with spaces may go
+on two lines when it fits nowhere on one; a room number or a landmark that fits nowhere is left out;
 the goal's, the lifts' and "You are here" never are.
 
 Never imports Kivy; never touches the network.

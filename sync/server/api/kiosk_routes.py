@@ -225,18 +225,18 @@ async def pull(
     """Changes for the kiosk's site after ``after``: at most ``limit``, and at most 4 MiB of
     payloads (``more`` is then true).
 
-    Not sent (``pull_pages.py``): the kiosk's own events (unless ``own``: a kiosk restored from
-    a backup gets back what it did after the backup), visit events older than
-    ``VISIT_FEED_HOURS`` (a kiosk catching up, or new, needs today's open visits, not the site's
-    history) and the visitor directory's ``visitor.known`` older than the site's retention
-    period (``directory_days``: what returning-visitor matching needs, and nothing past the
-    period). The cursor still moves past
-    them, to the site's high-water mark once the feed is drained: a kiosk that sends that mark
-    back ("nothing new", every idle round) is answered from one indexed read (its token and the
-    site's mark), without the feed query. With ``wait``, that answer is held until the site's
-    mark moves (then the page is read afresh) or ``wait`` seconds pass. A cursor below the site's
-    compaction horizon (``compaction.py``) gets one ``feed.resync`` change and cursor 0: the
-    kiosk then reads the compacted snapshot and the changes after it.
+    Not sent (``pull_pages.py``): the kiosk's own events (unless ``own``: a kiosk restored from a
+    backup gets back what it did after the backup), visit events older than ``VISIT_FEED_HOURS``
+    (a kiosk catching up, or new, needs today's open visits, not the site's history) and the
+    visitor directory's ``visitor.known`` older than the site's retention period
+    (``directory_days``: what returning-visitor matching needs, and nothing past the period).
+    The cursor still moves past them, to the site's high-water mark once the feed is drained: a
+    kiosk that sends that mark back ("nothing new", every idle round) is answered from one
+    indexed read (its token and the site's mark), without the feed query. With ``wait``, that
+    answer is held until the site's mark moves (then answered from a read made after the wake,
+    ``held_answers.py``) or ``wait`` seconds pass. A cursor below the site's compaction horizon
+    (``compaction.py``) gets one ``feed.resync`` change and cursor 0: the kiosk then reads the
+    compacted snapshot and the changes after it.
     """
     token = kiosk_token(request, credentials)
     engine = request.app.state.read_engine
