@@ -118,3 +118,28 @@ def test_every_visitor_screen_fits_at(kiosk, size, large):
         app.home()
         kiosk.frames(3)
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_portrait_home_fits_in_large_text_lowered(kiosk, lang):
+    """Large text and the lowered screen at once on a portrait panel: the home tiles keep
+    their text whole in what the lowered gap leaves them."""
+    from kivy.core.window import Window
+
+    app = kiosk.app
+    settings = app.services.settings
+    Window.size = (1080, 1920)
+    try:
+        app.services.settings = settings.replace("kiosk", default_language=lang)
+        app.home()
+        app.theme.set_mode("large", True)
+        app.theme.set_mode("lowered", True)
+        kiosk.frames(8)
+        problems = layout_problems(app.root, Window.size)
+    finally:
+        app.theme.reset()
+        app.services.settings = settings
+        Window.size = (1920, 1080)
+        app.home()
+        kiosk.frames(3)
+    assert not problems, "\n".join(problems[:40])

@@ -1,0 +1,129 @@
+"""Large text makes every text larger by half (issue 22: "all text >= 1.5x"): on every visitor
+screen, at the four window sizes, in both languages, each label's and button's font size in
+large text is compared with the same widget's in the normal look, the keyboards included (the
+name, company and host search steps in pinyin with candidates showing, and in English)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.ui.test_layout import SIZES, VISITOR_SCREENS, _longest, _settle
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+#: the least large text may be of the normal size
+RATIO = 1.5
+#: a font size is a whole pixel count once rendered
+ROUNDING = 1.0
+KEYBOARD_SCREENS = ("name", "company", "host")
+#: panels whose keyboard rows are too short for 1.5x keys: a capped keyboard's rows are about
+#: 62 px tall at 1280x800 and 1366x768, its keys' letters 37 px at most (1.1x), the candidate
+#: bar's 47 px (1.3x). Still to do; the test fails once they are fixed, to drop this
+SHORT_KEYBOARD = ((1280, 800), (1366, 768))
+
+
+def _on_keyboard(w: Any) -> bool:
+    from kiosk.widgets.keyboard import DigitPad, LetterKeyboard
+
+    p = w.parent
+    while p is not None:
+        if isinstance(p, LetterKeyboard | DigitPad):
+            return True
+        p = p.parent
+    return False
+
+
+def _texts(root: Any) -> dict[int, tuple[Any, float]]:
+    """Every label and button drawn with text (what scrolls included), by identity."""
+    from kivy.uix.label import Label
+
+    out: dict[int, tuple[Any, float]] = {}
+
+    def visit(w: Any) -> None:
+        if w.opacity <= 0 or w.width <= 0 or w.height <= 0:
+            return
+        if isinstance(w, Label) and w.text.strip():
+            out[id(w)] = (w, float(w.font_size))
+        for child in w.children:
+            visit(child)
+
+    visit(root)
+    return out
+
+
+def _keyboard_states(screen: Any) -> list[tuple[str, Any]]:
+    """The screen as it is, and for a keyboard's steps its pinyin candidates and English keys."""
+    keyboard = screen.ids.get("keyboard")
+    if keyboard is None or screen.name not in KEYBOARD_SCREENS:
+        return [("", lambda: None)]
+
+    def pinyin() -> None:
+        keyboard.clear()
+        keyboard.mode = "pinyin"
+        for letter in "zhang":
+            keyboard.press(letter)
+
+    def english() -> None:
+        keyboard.clear()
+        keyboard.mode = "english"
+
+    return [(" pinyin", pinyin), (" english", english)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_large_text_is_half_as_large_again_at(kiosk, size):
+    from kivy.core.window import Window
+
+    from kiosk.tour import tour_steps
+
+    app = kiosk.app
+    settings = app.services.settings
+    Window.size = size
+    kiosk.frames(3)
+    problems: list[str] = []
+    known: list[str] = []
+    checked = 0
+    try:
+        for lang in ("zh_CN", "en"):
+            app.services.settings = settings.replace("kiosk", default_language=lang)
+            app.home()
+            steps = dict(tour_steps(app))
+            for name in VISITOR_SCREENS:
+                _settle(kiosk, steps[name]())
+                screen = app.manager.current_screen
+                for state, apply in _keyboard_states(screen):
+                    app.theme.set_mode("large", False)
+                    _longest(app, lang, name)
+                    apply()
+                    kiosk.frames(8)
+                    normal = _texts(app.root)
+                    app.theme.set_mode("large", True)
+                    kiosk.frames(8)  # a mode's layout settles over a few frames
+                    large = _texts(app.root)
+                    for key, (w, size_normal) in normal.items():
+                        if key not in large:
+                            continue
+                        checked += 1
+                        size_large = large[key][1]
+                        if size_large < size_normal * RATIO - ROUNDING:
+                            text = w.text[:20]
+                            short = size in SHORT_KEYBOARD and _on_keyboard(w)
+                            (known if short else problems).append(
+                                f"{lang} {name}{state}: {w.__class__.__name__} {text!r} "
+                                f"in {w.parent.__class__.__name__}: "
+                                f"{size_large:.0f} px in large text, {size_normal:.0f} px "
+                                f"normally ({size_large / size_normal:.2f}x)"
+                            )
+    finally:
+        app.theme.reset()
+        app.services.settings = settings
+        Window.size = (1920, 1080)
+        app.home()
+        kiosk.frames(3)
+    assert checked > 500, f"only {checked} texts compared"
+    assert not problems, "\n".join(problems[:60])
+    if size in SHORT_KEYBOARD:
+        assert known, "the keyboard's keys are 1.5x here now: drop SHORT_KEYBOARD"
+        pytest.xfail(f"{len(known)} keyboard texts under 1.5x: " + "; ".join(known[:5]))
