@@ -7,6 +7,8 @@ the caller configures Kivy offscreen before it builds the app.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +141,22 @@ class Driver:
         from kiosk.capture import save_window
 
         return save_window(path)
+
+    @contextmanager
+    def at_size(self, size: tuple[int, int]) -> Iterator[None]:
+        """The window at ``size`` for the block; afterwards the session's app as the other
+        tests expect it: normal mode, the settings it had, 1920x1080, home."""
+        from kivy.core.window import Window
+
+        app = self.app
+        settings = app.services.settings
+        Window.size = size
+        self.frames(3)
+        try:
+            yield
+        finally:
+            app.theme.reset()
+            app.services.settings = settings
+            Window.size = (1920, 1080)
+            app.home()
+            self.frames(3)

@@ -74,18 +74,15 @@ def _keyboard_states(screen: Any) -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_large_text_is_half_as_large_again_at(kiosk, size):
-    from kivy.core.window import Window
 
     from kiosk.tour import tour_steps
 
     app = kiosk.app
     settings = app.services.settings
-    Window.size = size
-    kiosk.frames(3)
     problems: list[str] = []
     known: list[str] = []
     checked = 0
-    try:
+    with kiosk.at_size(size):
         for lang in ("zh_CN", "en"):
             app.services.settings = settings.replace("kiosk", default_language=lang)
             app.home()
@@ -116,12 +113,6 @@ def test_large_text_is_half_as_large_again_at(kiosk, size):
                                 f"{size_large:.0f} px in large text, {size_normal:.0f} px "
                                 f"normally ({size_large / size_normal:.2f}x)"
                             )
-    finally:
-        app.theme.reset()
-        app.services.settings = settings
-        Window.size = (1920, 1080)
-        app.home()
-        kiosk.frames(3)
     assert checked > 500, f"only {checked} texts compared"
     assert not problems, "\n".join(problems[:60])
     if size in SHORT_KEYBOARD:

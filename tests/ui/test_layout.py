@@ -83,10 +83,8 @@ def test_every_visitor_screen_fits_at(kiosk, size, large):
 
     app = kiosk.app
     settings = app.services.settings
-    Window.size = size
-    kiosk.frames(3)
     problems: list[str] = []
-    try:
+    with kiosk.at_size(size):
         for lang in ("zh_CN", "en"):
             # the tour's steps go home, which returns to the default language
             app.services.settings = settings.replace("kiosk", default_language=lang)
@@ -111,12 +109,6 @@ def test_every_visitor_screen_fits_at(kiosk, size, large):
             kiosk.frames(8 if large else 3)
             found = layout_problems(app.root, Window.size)
             problems += [f"{mode}{lang} directions search: {p}" for p in found]
-    finally:
-        app.theme.reset()
-        app.services.settings = settings
-        Window.size = (1920, 1080)
-        app.home()
-        kiosk.frames(3)
     assert not problems, "\n".join(problems[:40])
 
 
@@ -128,18 +120,11 @@ def test_portrait_home_fits_in_large_text_lowered(kiosk, lang):
 
     app = kiosk.app
     settings = app.services.settings
-    Window.size = (1080, 1920)
-    try:
+    with kiosk.at_size((1080, 1920)):
         app.services.settings = settings.replace("kiosk", default_language=lang)
         app.home()
         app.theme.set_mode("large", True)
         app.theme.set_mode("lowered", True)
         kiosk.frames(8)
         problems = layout_problems(app.root, Window.size)
-    finally:
-        app.theme.reset()
-        app.services.settings = settings
-        Window.size = (1920, 1080)
-        app.home()
-        kiosk.frames(3)
     assert not problems, "\n".join(problems[:40])

@@ -73,13 +73,11 @@ def test_every_text_of_the_tour_is_readable(kiosk, tmp_path, size, lang):
 
     app = kiosk.app
     settings = app.services.settings
-    Window.size = size
-    kiosk.frames(3)
     problems: list[str] = []
     rows: list[tuple[str, str, str, list[Text]]] = []
     started, cpu = time.monotonic(), time.process_time()
     caps = least_caps(size)
-    try:
+    with kiosk.at_size(size):
         app.services.settings = settings.replace("kiosk", default_language=lang)
         app.home()
         steps = dict(tour_steps(app))
@@ -105,12 +103,6 @@ def test_every_text_of_the_tour_is_readable(kiosk, tmp_path, size, lang):
                     problems.append(found)
                 if t.caps is not None and t.caps < caps:
                     problems.append(f"{where}: capitals {t.caps} px < {caps:.0f} px at {t.box}")
-    finally:
-        app.theme.reset()
-        app.services.settings = settings
-        Window.size = (1920, 1080)
-        app.home()
-        kiosk.frames(3)
     measured = sum(len(texts) for *_, texts in rows)
     spent, cpu = time.monotonic() - started, time.process_time() - cpu
     print(f"{measured} texts on {len(rows)} screens in {spent:.1f} s ({cpu:.1f} s of CPU)")
