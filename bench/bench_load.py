@@ -21,12 +21,14 @@ The sweep for one server process's capacity (docs/head-office.md): ``BENCH_LOAD_
 ``BENCH_LOAD_WORKERS`` (``--workers`` of each, default 1), ``BENCH_LOAD_SECONDS`` (default 60);
 the servers' worker threads are ``$KIOSK_SERVER_THREADS`` as set (``sync/server/threads.py``).
 Every run reports the CPU the server processes and PostgreSQL spent meanwhile (``/proc``: share
-of one core, and milliseconds per answered request), steadier than latency on a shared machine.
+of one core over the whole run, milliseconds per answered request, and ``*_cores_asked``: CPU
+seconds per measured second, the cores the load needs), steadier than latency on a shared
+machine.
 ``BENCH_LOAD_SWEEP=250,500,1000`` runs one process at each count instead and reports the
 capacity: the most kiosks answered at p99 ≤ 100 ms without errors
 (``capacity_kiosks_per_process``, the headline; the goal needs 2,500) and the CPU ceiling
-(``cpu_ceiling_kiosks_per_process``: kiosks at which the largest step's CPU per kiosk would
-fill the one core a process's Python runs on), with each step's figures (``sweep``).
+(``cpu_ceiling_kiosks_per_process``: kiosks at which the largest step's server cores asked per
+kiosk would fill the one core a process's Python runs on), with each step's figures (``sweep``).
 """
 
 from __future__ import annotations
@@ -188,9 +190,13 @@ def _run(sites: int, servers: int, workers: int) -> dict[str, Any]:
         "held_answers": held,
         "generator_cpu_share": [round(o["cpu_share"], 2) for o in outcomes],
         # CPU the servers and PostgreSQL spent while the kiosks ran (/proc; on a shared machine
-        # steadier than any latency): share of one core, and per request answered
+        # steadier than any latency): share of one core over the whole run (answers drained
+        # after the measured seconds included), per request answered, and the cores the
+        # load asks (CPU seconds per measured second: what the kiosks' requests cost)
         "server_cpu_share": [round(c / wall, 3) for c in server_cpu],
         "database_cpu_share": round(database_cpu / wall, 3),
+        "server_cores_asked": round(sum(server_cpu) / SECONDS, 3),
+        "database_cores_asked": round(database_cpu / SECONDS, 3),
         "server_cpu_ms_per_request": round(1000 * sum(server_cpu) / max(1, answered), 3),
         "database_cpu_ms_per_request": round(1000 * database_cpu / max(1, answered), 3),
         "duration_s": SECONDS,
@@ -208,10 +214,10 @@ def _capacity(steps: list[dict[str, Any]]) -> dict[str, Any]:
     the sweep's largest step, would fill one core: its Python runs on one core at a time)."""
     held = [s for s in steps if s["ok"]]
     largest = max(steps, key=lambda s: s["kiosks"])
-    share = sum(largest["server_cpu_share"])
+    cores = largest["server_cores_asked"]
     return {
         "capacity_kiosks_per_process": max((s["kiosks"] for s in held), default=0),
-        "cpu_ceiling_kiosks_per_process": round(largest["kiosks"] / share) if share else None,
+        "cpu_ceiling_kiosks_per_process": round(largest["kiosks"] / cores) if cores else None,
         "sweep": [
             {
                 k: s[k]
@@ -219,6 +225,7 @@ def _capacity(steps: list[dict[str, Any]]) -> dict[str, Any]:
                     *("kiosks", "p50_ms", "p99_ms", "push_p99_ms", "errors"),
                     *("held_delivery_p50_ms", "server_cpu_share", "database_cpu_share"),
                     *("server_cpu_ms_per_request", "generator_cpu_share"),
+                    *("server_cores_asked", "database_cores_asked"),
                 )
                 if k in s
             }
