@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes")
     serve.add_argument(
         "--threads",
-        type=int,
+        type=_thread_count,
         default=None,
         help=f"worker threads per process for the routes' database work "
         f"(${THREADS_ENV}, default {DEFAULT_THREADS}; docs/head-office.md, Capacity)",
@@ -282,6 +282,17 @@ def version_line() -> str:
     )
 
 
+def _thread_count(value: str) -> int:
+    """``--threads``: a whole number, at least 1 (refused by argparse before anything starts)."""
+    try:
+        threads = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if threads < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {threads}")
+    return threads
+
+
 #: seconds a stopping server waits for open requests before cancelling them
 SHUTDOWN_GRACE = 3
 #: seconds a ``--workers`` child may take to answer its supervisor's ping (uvicorn's default,
@@ -305,9 +316,6 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         engine.dispose()
     os.environ["KIOSK_SERVER_DATABASE_URL"] = url
     if args.threads is not None:
-        if args.threads < 1:
-            print("kiosk-server: --threads must be at least 1", file=sys.stderr)
-            return 2
         os.environ[THREADS_ENV] = str(args.threads)
     if args.max_clock_skew is not None:
         os.environ[MAX_CLOCK_SKEW_ENV] = str(args.max_clock_skew)

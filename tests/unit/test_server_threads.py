@@ -8,6 +8,7 @@ import asyncio
 import anyio.to_thread
 import pytest
 
+from sync.server import cli
 from sync.server.app import create_app
 from sync.server.threads import DEFAULT_THREADS, THREADS_ENV
 from tests.support.harness import HeadOffice
@@ -42,3 +43,11 @@ def test_a_bad_thread_count_is_refused_by_name(tmp_path, monkeypatch, value: str
     monkeypatch.setenv(THREADS_ENV, value)
     with pytest.raises(ValueError, match=THREADS_ENV):
         create_app(f"sqlite:///{tmp_path / 'head-office.sqlite3'}")
+
+
+@pytest.mark.parametrize("value", ["many", "0"])
+def test_serve_refuses_a_bad_thread_count_before_it_starts(capsys, value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", "--threads", value])
+    assert exited.value.code == 2
+    assert "--threads" in capsys.readouterr().err
