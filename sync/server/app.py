@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -54,6 +55,7 @@ from .errors import ConflictError
 from .held_pulls import HeldPulls
 from .mail_worker import mailer_lifespan
 from .quiet_kiosks import watch_lifespan
+from .threads import threads_from_environment
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +74,21 @@ def _clean(value: Any) -> Any:
 @asynccontextmanager
 async def _workers(app: FastAPI) -> AsyncIterator[None]:
     """The app's workers: the invitation mailer (when $KIOSK_SERVER_MAIL_URL is set,
-    mail_worker.py) and the quiet-kiosk watch (quiet_kiosks.py)."""
+    mail_worker.py) and the quiet-kiosk watch (quiet_kiosks.py); and the routes' worker threads
+    bounded to ``app.state.threads`` (anyio's limiter belongs to the serving event loop)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.threads
     async with mailer_lifespan(app), watch_lifespan(app):
         yield
 
 
-def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastAPI:
+def create_app(
+    database_url: str | None = None, *, pool_size: int | None = None, threads: int | None = None
+) -> FastAPI:
+    """The app; ``threads`` (default ``$KIOSK_SERVER_THREADS`` or ``DEFAULT_THREADS``) worker
+    threads, and a connection kept for each, and for the mailer and the quiet-kiosk watch."""
     url = database_url or default_database_url()
-    engine = make_engine(url, pool_size=pool_size)
+    threads = threads or threads_from_environment()
+    engine = make_engine(url, pool_size=pool_size or threads + 2)
     app = FastAPI(
         title="Lobby kiosk head office",
         version=f"{PROTOCOL_VERSION}",
@@ -88,6 +97,7 @@ def create_app(database_url: str | None = None, *, pool_size: int = 10) -> FastA
     )
     app.add_middleware(limits.BodyLimit)
     app.state.engine = engine
+    app.state.threads = threads
     app.state.sessionmaker = make_sessionmaker(engine)
     #: for routes that only read (``db.reading``)
     app.state.read_engine = reading(engine)

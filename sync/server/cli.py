@@ -47,6 +47,7 @@ from .keys import PUBLIC_URL_ENV, SECRET_FILE_ENV
 from .manage_cli import manage_command, repair_clock_command
 from .migrate import migrate, upgrade
 from .server_clock import DEFAULT_MAX_CLOCK_SKEW, MAX_CLOCK_SKEW_ENV
+from .threads import DEFAULT_THREADS, THREADS_ENV
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--database-url", default=argparse.SUPPRESS)
     serve.add_argument("--workers", type=int, default=1, help="server processes")
+    serve.add_argument(
+        "--threads",
+        type=_thread_count,
+        default=None,
+        help=f"worker threads per process for the routes' database work "
+        f"(${THREADS_ENV}, default {DEFAULT_THREADS}; docs/head-office.md, Capacity)",
+    )
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
     serve.add_argument("--log-level", default="info")
     serve.add_argument(
@@ -274,6 +282,17 @@ def version_line() -> str:
     )
 
 
+def _thread_count(value: str) -> int:
+    """``--threads``: a whole number, at least 1 (refused by argparse before anything starts)."""
+    try:
+        threads = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if threads < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {threads}")
+    return threads
+
+
 #: seconds a stopping server waits for open requests before cancelling them
 SHUTDOWN_GRACE = 3
 #: seconds a ``--workers`` child may take to answer its supervisor's ping (uvicorn's default,
@@ -296,6 +315,8 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     finally:
         engine.dispose()
     os.environ["KIOSK_SERVER_DATABASE_URL"] = url
+    if args.threads is not None:
+        os.environ[THREADS_ENV] = str(args.threads)
     if args.max_clock_skew is not None:
         os.environ[MAX_CLOCK_SKEW_ENV] = str(args.max_clock_skew)
     if args.public_url:

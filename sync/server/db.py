@@ -71,8 +71,8 @@ def _engine(url: str, *, pool_size: int) -> Engine:
     # hide_parameters: a database error's text, which app.py logs, must not carry the row's
     # values (visitors' phone numbers, hosts' notify URLs with their passwords and tokens)
     if url.startswith("sqlite"):
-        # 20 kept, 20 more at a peak (uvicorn runs at most 40 requests' threads): a connection past
-        # the kept ones is opened (its pragmas run) and closed again for every request under load
+        # 20 kept, 20 more at a peak (more than a process's worker threads need, threads.py): a
+        # connection past the kept ones is opened (its pragmas run) and closed again per request
         engine = create_engine(
             url,
             connect_args={"timeout": 30.0, "check_same_thread": False, "isolation_level": None},

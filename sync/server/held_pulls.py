@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 INTERVAL = 0.5
 #: the longest a pull may be held
 MAX_WAIT = MAX_PULL_WAIT
+#: the longest a woken pull waits for the shared read of its answer (a few milliseconds when
+#: the process keeps up) before it reads on its own: a shared read stuck behind a busy database
+#: or a full thread pool must not hold every woken kiosk of a site for the rest of its ``wait``
+ANSWER_WAIT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,8 @@ class _Held:
     answer: asyncio.Future[bytes | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
-    woken: bool = False
+    #: set when the watcher wakes the pull (its answer is then being read)
+    woke: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class HeldPulls:
@@ -73,14 +78,19 @@ class HeldPulls:
 
     async def wait(self, ask: Ask, seconds: float) -> bytes | None:
         """Return once the site's mark is past ``ask.after``, or after ``seconds``: the pull's
-        answer when the woken pulls' shared read gave one, else None (the pull reads itself)."""
+        answer when the woken pulls' shared read gave one within ``ANSWER_WAIT`` of the wake,
+        else None (the pull reads itself)."""
         site_id = ask.site_id
         entry = _Held(ask)
         self._held.setdefault(site_id, []).append(entry)
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.create_task(self._watch())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
         try:
-            return await asyncio.wait_for(asyncio.shield(entry.answer), seconds)
+            await asyncio.wait_for(entry.woke.wait(), seconds)
+            left = min(ANSWER_WAIT, deadline - loop.time())
+            return await asyncio.wait_for(asyncio.shield(entry.answer), max(0.0, left))
         except TimeoutError:
             return None
         finally:
@@ -105,10 +115,10 @@ class HeldPulls:
                 entry
                 for site, mark in marks.items()
                 for entry in self._held.get(site, [])
-                if mark > entry.ask.after and not entry.woken and not entry.answer.done()
+                if mark > entry.ask.after and not entry.woke.is_set()
             ]
             for entry in woken:
-                entry.woken = True
+                entry.woke.set()
             if woken and self._answer is None:
                 for entry in woken:
                     entry.answer.set_result(None)
