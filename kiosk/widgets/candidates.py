@@ -26,8 +26,11 @@ Builder.load_file(os.path.join(os.path.dirname(__file__), "candidates.kv"))
 #: candidates on one page of the bar, at most: a narrow bar (a portrait screen, the host
 #: screen's keyboard) shows as many as fit, so none hides behind a scroll bar
 PAGE_SIZE = 8
-#: the width one candidate takes on the bar (a character at 36 sp, its padding and spacing)
+#: the width one candidate takes on the bar (a character at 36 sp, its padding and spacing);
+#: compact (large text on a small panel): a character at 54 px and a narrower padding, so three
+#: or more fit beside the pinyin and the page indicator of a 1280x800 panel's keyboard
 SLOT_DP = 100
+COMPACT_SLOT_DP = 76
 
 
 class CandidateBar(BoxLayout):
@@ -38,12 +41,17 @@ class CandidateBar(BoxLayout):
     has_more_view = BooleanProperty(False)
     #: candidates per page: as many as fit the bar's width, up to PAGE_SIZE
     page_size = NumericProperty(PAGE_SIZE)
+    #: large text on a small panel (the kv binds it to the theme): narrower candidates
+    compact = BooleanProperty(False)
 
     __events__ = ("on_choose",)
 
     def fit(self, width: float) -> None:
-        """The bar's scroll area is ``width`` wide: show as many per page as fit there."""
-        size = max(3, min(PAGE_SIZE, int(width // dp(SLOT_DP))))
+        """The bar's scroll area is ``width`` wide: show as many per page as fit there (one at
+        least; a page wider than its room hid candidates behind the page indicator)."""
+        self._width = width
+        slot = dp(COMPACT_SLOT_DP if self.compact else SLOT_DP)
+        size = max(1, min(PAGE_SIZE, int(width // slot)))
         if size != self.page_size:
             self.page_size = size
             self.page = 0
@@ -55,7 +63,12 @@ class CandidateBar(BoxLayout):
         self._load_more: Callable[[], Sequence[Any]] | None = None
         self._load_all: Callable[[], Sequence[Any]] | None = None
         self.more_view: MoreView | None = None
+        self._width = 0.0
         super().__init__(**kwargs)
+
+    def on_compact(self, *_: Any) -> None:
+        if self._width:
+            self.fit(self._width)
 
     # -- what the keyboard calls ----------------------------------------------------------
     def show(

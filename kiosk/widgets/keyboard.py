@@ -9,14 +9,22 @@ letters form a composition shown above the keys, and the engine's Chinese candid
 a paged bar (``candidates.py``): tapping one commits it and keeps any letters it did not
 consume, as every desktop input method does; capitals, digits and punctuation go straight in.
 Where the handwriting recogniser is installed, a Write key swaps the keys for a writing pad.
+
+Large text on a small panel (``theme.compact``: 1280x800, 1366x768) leaves the keyboard about
+420-450 px of height beside the form: four rows of keys, the candidates and the bottom row
+cannot all be 1.5x there. The keyboard then has three rows of keys, the letters as on every
+keyboard, and the digits on a second page of the top row (the 123 key; ABC goes back), so
+every key and candidate keeps 1.5x: a name or a company is letters, a digit now and then.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import (
@@ -57,14 +65,32 @@ def title_case(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=512)
+def em_width(text: str, font_name: str) -> float:
+    """A character of ``text`` is this many font sizes wide on average, as Kivy draws it in
+    ``font_name`` (Chinese about 1, "Delete" 0.49, "ABC" 0.64): measured once per label."""
+    label = CoreLabel(text=text, font_size=100, font_name=font_name)
+    label.refresh()
+    return max(0.3, label.texture.width / 100 / max(1, len(text))) if text else 1.0
+
+
 class Key(Factory.Button):
     value = StringProperty("")
     #: the least and the most font size its label takes (0: the keyboard's 34 sp, and 1.5x
     #: of it in large text); between them, as much as the key's width holds
     floor = NumericProperty(0)
     cap = NumericProperty(0)
-    #: a character's width in font sizes: 1 for Chinese, about 0.6 for Latin letters
+    #: a character's width in font sizes (``em_width``)
     em = NumericProperty(1.0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fbind("text", self._measure)
+        self.fbind("font_name", self._measure)
+        self._measure()
+
+    def _measure(self, *_: Any) -> None:
+        self.em = em_width(self.text, self.font_name)
 
 
 class LetterKeyboard(BoxLayout):
@@ -86,9 +112,15 @@ class LetterKeyboard(BoxLayout):
     caps = BooleanProperty(False)
     #: the writing pad is shown instead of the keys
     writing = BooleanProperty(False)
+    #: three rows of keys, the digits on a second page of the top row (the kv binds it to
+    #: ``app.theme.compact``: large text on a small panel)
+    compact = BooleanProperty(False)
+    #: the top row shows the digits instead of q-p (compact only)
+    numbers = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         self._candidate_objs: list[Any] = []
+        self._row0: Any = None
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -99,6 +131,8 @@ class LetterKeyboard(BoxLayout):
                 key.bind(on_release=lambda k: self.press(k.value))
                 row.add_widget(key)
         self.ids.candidate_bar.bind(on_choose=lambda _bar, c: self._chosen(c))
+        self._row0 = self.ids["keys"].children[-1]  # the widget, not the ids' proxy
+        self.on_compact()
 
     @property
     def upper(self) -> bool:
@@ -110,7 +144,29 @@ class LetterKeyboard(BoxLayout):
     def on_caps(self, *_: Any) -> None:
         self._label_keys()
 
+    def on_compact(self, *_: Any) -> None:
+        if self._row0 is None:
+            return  # the rule is still being applied: on_kv_post comes back here
+        keys, row0 = self.ids["keys"], self._row0
+        if self.compact and row0.parent is not None:
+            keys.remove_widget(row0)  # no room, and no spacing, for a row of nothing
+        elif not self.compact and row0.parent is None:
+            keys.add_widget(row0, index=len(keys.children))
+        self.numbers = False
+        if self.compact:
+            self.caps = False  # no caps lock key to turn it off with
+
+    def on_numbers(self, *_: Any) -> None:
+        self._label_keys()
+
+    def toggle_numbers(self) -> None:
+        self.numbers = self.compact and not self.numbers
+
     def _label_keys(self) -> None:
+        top = ROWS[0] if self.numbers else ROWS[1]
+        # row1's keys are its children in reverse: Kivy adds each at the front
+        for key, value in zip(reversed(self.ids.row1.children), top, strict=True):
+            key.value = value
         for row_id in ("row1", "row2", "row3"):
             for key in self.ids[row_id].children:
                 key.text = key.value.upper() if self.upper else key.value
@@ -204,6 +260,7 @@ class LetterKeyboard(BoxLayout):
         self.composing = ""
         self.shift = False
         self.caps = False
+        self.numbers = False
         if self.writing:
             self.ids.pad.clear()
             self.writing = False

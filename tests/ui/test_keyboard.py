@@ -141,3 +141,28 @@ def test_without_zinnia_there_is_no_write_key(kiosk):
         assert screen.ids.field.text == "李"
     finally:
         board.recognizer = saved
+
+
+def test_large_text_on_a_small_panel_puts_the_digits_on_a_second_page(kiosk):
+    """1280x800 in large text: three rows of keys, the digits behind 123, Shift for capitals,
+    and every key and candidate 1.5x (tests/ui/test_large_text.py measures them)."""
+    screen = _to_name_screen(kiosk, english=True)
+    board = screen.ids.keyboard
+    with kiosk.at_size((1280, 800)):
+        kiosk.app.theme.set_mode("large", True)
+        kiosk.frames(8)
+        assert len(board.ids["keys"].children) == 3
+        with pytest.raises(AssertionError, match="no key '3'"):
+            kiosk.key("3")  # not on the letters' page
+        kiosk.tap(board.ids.shift_key)
+        kiosk.keys("Anna-")
+        kiosk.tap(board.ids.numbers_key)
+        kiosk.keys("30")
+        kiosk.tap(board.ids.numbers_key)  # abc: back to the letters
+        kiosk.keys("m.")
+        assert screen.ids.field.text == "Anna-30m."
+        assert board.ids.caps_key.disabled and board.ids.caps_key.width == 0
+    kiosk.frames(8)
+    assert len(board.ids["keys"].children) == 4  # normal text: the digits row is back
+    assert not board.numbers
+    assert board.ids.numbers_key.width == 0 and board.ids.caps_key.width > 0
