@@ -1,11 +1,11 @@
-"""Every visitor screen fits: four window sizes, both languages, the longest strings, an
-error line showing, in the normal look and in large text (issue 22: "all text >= 1.5x, layouts
-reflow, nothing cut"). A widget that leaves its parent or the window, a text cut by its widget,
-or two buttons/fields on top of each other fail the test (tests/support/layout_check.py); so do,
-inside a scrolling column as it shows at the first frame, a label cut by its own box or a row's
-label cut beside a whole value, a step's button or field scrolled away or cut by the column's
-edge, and a phone, check-out, invite-code, name or company field that does not show its
-longest value whole."""
+"""Every visitor screen fits (the courier's delivery screens too): four window sizes, both
+languages, the longest strings, an error line showing, in the normal look and in large text
+(issue 22: "all text >= 1.5x, layouts reflow, nothing cut"). A widget that leaves its parent
+or the window, a text cut by its widget, or two buttons/fields on top of each other fail the
+test (tests/support/layout_check.py); so do, inside a scrolling column as it shows at the
+first frame, a label cut by its own box or a row's label cut beside a whole value, a step's
+button or field scrolled away or cut by the column's edge, and a phone, check-out,
+invite-code, name or company field that does not show its longest value whole."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ VISITOR_SCREENS = (
     "invitation",
     "checkout",
     "goodbye",
+    # the courier's two screens: a courier reads them standing, as a visitor does
+    "delivery",
+    "delivery_recipient",
     "directions",
 )
 
