@@ -31,9 +31,9 @@ class DeliveryScreen(KioskScreen):
         grid.clear_widgets()
         lang, other = self.shell.lang, self.shell.other_lang
         for courier in self.parcels.couriers():
-            button = Factory.HomeTile(font_size="34sp")
+            button = Factory.CourierTile()
             button.courier = courier.key
-            button.text = f"{courier.name(lang)}\n[size=22sp]{courier.name(other)}[/size]"
+            button.name_here, button.name_other = courier.name(lang), courier.name(other)
             button.bind(on_release=lambda b: self.choose(b.courier))
             grid.add_widget(button)
 

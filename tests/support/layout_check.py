@@ -111,13 +111,17 @@ def text_needs(w: Any) -> tuple[float, float]:
 
 def field_problems(field: Any) -> list[str]:
     """A field that shows only part of what is typed in it: it scrolls sideways, and the
-    visitor cannot check the start of their phone number. (A name or a company, up to 60 and
-    100 characters, scrolls in any field one line tall: the caller picks the fields whose
-    longest value must show whole.)"""
+    visitor cannot check the start of their phone number; or it wraps onto more lines than it
+    is tall. (The caller picks the fields whose longest value must show whole.)"""
     if field.text and not field.multiline and field.get_max_scroll_x() > SLACK:
         return [
             f"{_name(field)} shows {field.width:.0f} px of its text's "
             f"{field.width + field.get_max_scroll_x():.0f}: the visitor cannot see all of it"
+        ]
+    if field.text and field.multiline and field.minimum_height > field.height + SLACK:
+        return [
+            f"{_name(field)} shows {field.height:.0f} px of its {len(field._lines)} lines' "
+            f"{field.minimum_height:.0f}: the visitor cannot see all of it"
         ]
     return []
 

@@ -1,10 +1,11 @@
-"""Every visitor screen fits: four window sizes, both languages, the longest strings, an
-error line showing, in the normal look and in large text (issue 22: "all text >= 1.5x, layouts
-reflow, nothing cut"). A widget that leaves its parent or the window, a text cut by its widget,
-or two buttons/fields on top of each other fail the test (tests/support/layout_check.py); so do,
-inside a scrolling column as it shows at the first frame, a label cut by its own box or a row's
-label cut beside a whole value, a step's button or field scrolled away or cut by the column's
-edge, and a phone, check-out or invite-code field that does not show its longest value whole."""
+"""Every visitor screen fits (the courier's delivery screens too): four window sizes, both
+languages, the longest strings, an error line showing, in the normal look and in large text
+(issue 22: "all text >= 1.5x, layouts reflow, nothing cut"). A widget that leaves its parent
+or the window, a text cut by its widget, or two buttons/fields on top of each other fail the
+test (tests/support/layout_check.py); so do, inside a scrolling column as it shows at the
+first frame, a label cut by its own box or a row's label cut beside a whole value, a step's
+button or field scrolled away or cut by the column's edge, and a phone, check-out,
+invite-code, name or company field that does not show its longest value whole."""
 
 from __future__ import annotations
 
@@ -17,21 +18,30 @@ from tests.support.layout_check import field_problems, layout_problems
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
 SIZES = ((1920, 1080), (1080, 1920), (1280, 800), (1366, 768))
-#: the longest a visitor may type (60 and 100 characters are the limits: validation.py)
-LONG_NAME = {"zh_CN": "欧阳娜娜" * 4, "en": "Anna-Maria Alexandra Rodriguez-Fernandez"}
+#: the longest a visitor may type: 60 and 100 characters are the limits (validation.py)
+LONG_NAME = {
+    "zh_CN": ("欧阳娜娜" * 15)[:60],
+    "en": "Anna-Maria Alexandra Rodriguez-Fernandez de la Cruz y Montes"[:60],
+}
 LONG_COMPANY = {
-    "zh_CN": "北京星辰未来智能科技发展有限公司上海分公司",
-    "en": "Starlight Future Intelligent Technology Development Co. Ltd",
+    "zh_CN": ("北京星辰未来智能科技发展有限公司上海分公司" * 5)[:100],
+    "en": (
+        "Starlight Future Intelligent Technology Development Co. Ltd, "
+        "Shanghai Branch, Research and Design Centre"
+    )[:100],
 }
 #: the longest error line of the check-in steps, in both catalogues
 LONG_ERROR = "input.phone_international"
 #: fields that show the longest value a visitor types whole, so they can check it: a mobile
 #: number with its country code, spaced as it is written (the 11-digit form auto-advances),
-#: and an invitation code as long as head office issues them (8: api/invitation_routes.py)
-WHOLE_VALUE = {
+#: an invitation code as long as head office issues them (8: api/invitation_routes.py), and
+#: the longest name and company in either language
+WHOLE_VALUE: dict[str, Any] = {
     "phone": "+86 138 0013 8000",
     "checkout": "+86 138 0013 8000",
     "invite_code": "K7PX3MQ9",
+    "name": LONG_NAME,
+    "company": LONG_COMPANY,
 }
 VISITOR_SCREENS = (
     "home",
@@ -48,6 +58,9 @@ VISITOR_SCREENS = (
     "invitation",
     "checkout",
     "goodbye",
+    # the courier's two screens: a courier reads them standing, as a visitor does
+    "delivery",
+    "delivery_recipient",
     "directions",
 )
 
@@ -56,10 +69,9 @@ def _longest(app: Any, lang: str, screen_name: str) -> None:
     """The longest strings and an error line on the screen set up by the tour's step."""
     screen = app.screen(screen_name)
     field = screen.ids.get("field")
-    if field is not None and screen_name in ("name", "company"):
-        field.text = (LONG_NAME if screen_name == "name" else LONG_COMPANY)[lang]
     if field is not None and screen_name in WHOLE_VALUE:
-        field.text = WHOLE_VALUE[screen_name]
+        value = WHOLE_VALUE[screen_name]
+        field.text = value[lang] if isinstance(value, dict) else value
     if screen_name == "confirm":
         app.services.flow.set(name=LONG_NAME[lang], company=LONG_COMPANY[lang])
         screen.load()
