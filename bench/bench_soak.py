@@ -21,7 +21,10 @@ run and second half): the trend, not where two samples happened to land.
 one a growth comes with). ``BENCH_SOAK_DIAGNOSE=1`` also traces allocations (tracemalloc, slow)
 and reports, between the end of the warm-up and the end, the tracebacks and object types that
 grew most, and the traced total beside malloc in use (a leak malloc sees and tracemalloc does
-not is native); ``BENCH_SOAK_DIAGNOSE=50,150`` compares visitors 50 and 150 instead.
+not is native), and the textures new and gone; ``BENCH_SOAK_DIAGNOSE=50,150`` compares
+visitors 50 and 150 instead. ``BENCH_SOAK_DIAGNOSE=textures`` is a texture census alone (no
+tracemalloc): at each sample of the trend, the textures that came or went since the last one,
+named by size and holder (``bench/soak_textures.py``), on standard error and in the report.
 The app runs in a child process (``--child``) so its window and memory are its own.
 """
 
