@@ -21,7 +21,10 @@ run and second half): the trend, not where two samples happened to land.
 one a growth comes with). ``BENCH_SOAK_DIAGNOSE=1`` also traces allocations (tracemalloc, slow)
 and reports, between the end of the warm-up and the end, the tracebacks and object types that
 grew most, and the traced total beside malloc in use (a leak malloc sees and tracemalloc does
-not is native); ``BENCH_SOAK_DIAGNOSE=50,150`` compares visitors 50 and 150 instead.
+not is native), and the textures new and gone; ``BENCH_SOAK_DIAGNOSE=50,150`` compares
+visitors 50 and 150 instead. ``BENCH_SOAK_DIAGNOSE=textures`` is a texture census alone (no
+tracemalloc): at each sample of the trend, the textures that came or went since the last one,
+named by size and holder (``bench/soak_textures.py``), on standard error and in the report.
 The app runs in a child process (``--child``) so its window and memory are its own.
 """
 
@@ -42,6 +45,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from bench.soak_textures import Census
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 20
@@ -187,7 +192,7 @@ def _fit_per_100(series: list[tuple[int, dict[str, float]]], since: int) -> dict
 
 def _diagnose_at(value: str, warm_up: int, visitors: int) -> tuple[int, int] | None:
     """``BENCH_SOAK_DIAGNOSE``: "1" is the warm-up's end to the end; "A,B" visitors A to B."""
-    if not value:
+    if value in ("", "textures"):
         return None
     if value == "1":
         return warm_up, visitors
@@ -207,21 +212,26 @@ class _Diagnosis:
         tracemalloc.start(12)
         self.first: Any = None
         self.types: Counter[str] = Counter()
+        self.textures = Census()
 
     @staticmethod
     def _types() -> Counter[str]:
         gc.collect()
         return Counter(type(o).__qualname__ for o in gc.get_objects())
 
-    def mark(self) -> None:
+    def mark(self, app: Any) -> None:
         import tracemalloc
 
+        _expire_timed_caches()  # as _sample does: the count it reports is after this
+        self.textures.mark(app)
         self.first = tracemalloc.take_snapshot()
         self.types = self._types()
 
-    def report(self) -> dict[str, Any]:
+    def report(self, app: Any) -> dict[str, Any]:
         import tracemalloc
 
+        _expire_timed_caches()
+        textures = self.textures.compare(app)
         grown = (self._types() - self.types).most_common(20)  # before the diff's own objects
         snapshot = tracemalloc.take_snapshot().filter_traces(
             [tracemalloc.Filter(False, tracemalloc.__file__)]
@@ -234,7 +244,30 @@ class _Diagnosis:
                 f"{stat.size_diff / 1024:+.0f} KiB {stat.count_diff:+d} " + " < ".join(frames)
             )
         total = sum(stat.size_diff for stat in diff) / 2**20
-        return {"tracemalloc": lines, "traced_growth_mib": round(total, 2), "types": dict(grown)}
+        return {
+            "tracemalloc": lines,
+            "traced_growth_mib": round(total, 2),
+            "types": dict(grown),
+            "textures": textures,
+        }
+
+
+def _watch_textures(census: Census, app: Any, n: int) -> list[dict[str, Any]]:
+    """``BENCH_SOAK_DIAGNOSE=textures``: the textures at the warm-up's end noted, then at each
+    sample of the trend those new since or gone since the last sample, named (size, what holds
+    it), on standard error as soon as they are seen; a census, without tracemalloc's cost."""
+    _expire_timed_caches()  # as _sample does: the count it reports is after this
+    if not census.marked:
+        census.mark(app)
+        return []
+    change = census.compare(app)
+    census.mark(app)
+    if change["before"] == change["after"] and not change["new"] and not change["gone"]:
+        return []
+    lines = [f"  + {d}" for d in change["new"]] + [f"  - {d}" for d in change["gone"]]
+    head = f"soak: visitor {n}, textures {change['before']} -> {change['after']}"
+    os.write(2, ("\n".join([head, *lines]) + "\n").encode())
+    return [{"n": n, **change}]
 
 
 def _size() -> tuple[int, int]:
@@ -274,6 +307,8 @@ def child(visitors: int, data: Path) -> dict:
     skip = frozenset(filter(None, os.environ.get("BENCH_SOAK_SKIP", "").split(",")))
     diagnose = _diagnose_at(os.environ.get("BENCH_SOAK_DIAGNOSE", ""), WARM_UP, visitors)
     diagnosis = _Diagnosis() if diagnose else None
+    watch = Census() if os.environ.get("BENCH_SOAK_DIAGNOSE") == "textures" else None
+    watched: list[dict[str, Any]] = []
     found: dict[str, Any] = {}
     series: list[tuple[int, dict[str, float]]] = []
     began = time.monotonic()
@@ -287,6 +322,8 @@ def child(visitors: int, data: Path) -> dict:
             if n + 1 >= WARM_UP and (n + 1 - WARM_UP) % SERIES_EVERY == 0:
                 quiet(kiosk)
                 series.append((n + 1, _light_sample()))
+                if watch is not None:
+                    watched += _watch_textures(watch, app, n + 1)
             if n + 1 == half:
                 quiet(kiosk)
                 middle = _sample(app, data)
@@ -296,10 +333,10 @@ def child(visitors: int, data: Path) -> dict:
                 redraw_start = statistics.median(full_redraw_ms(kiosk) for _ in range(5))
             if diagnosis and diagnose and n + 1 == diagnose[0]:
                 quiet(kiosk)
-                diagnosis.mark()
+                diagnosis.mark(app)
             if diagnosis and diagnose and n + 1 == diagnose[1]:
                 quiet(kiosk)
-                found = {"between": list(diagnose), **diagnosis.report()}
+                found = {"between": list(diagnose), **diagnosis.report(app)}
         quiet(kiosk)
         end = _sample(app, data)
         redraw_end = statistics.median(full_redraw_ms(kiosk) for _ in range(5))
@@ -337,6 +374,7 @@ def child(visitors: int, data: Path) -> dict:
         "steps_ms_end": medians(measured_steps[-WINDOW:]),
         "full_redraw_ms": {"start": round(redraw_start, 1), "end": round(redraw_end, 1)},
         **({"diagnosis": found} if diagnosis else {}),
+        **({"texture_watch": watched} if watch is not None else {}),
     }
 
 
