@@ -143,9 +143,9 @@ class KioskApp(App):
         self.theme.room = min(Window.size)
         root = Factory.KioskRoot()
         manager = root.ids.sm
-        from kivy.uix.screenmanager import NoTransition
+        from kiosk.widgets.screen_switch import InstantTransition
 
-        manager.transition = NoTransition()
+        manager.transition = InstantTransition()  # each change drawn once, complete
         self.manager = manager
         loaded: set[str] = set()
         for name, module_name, class_name in SCREENS:
