@@ -120,3 +120,25 @@ def test_a_language_switch_computes_the_placement_once_more_and_unwatch_stops(se
     watch.unwatch()
     services.print_queue.run_once()
     assert submit.run() == 0 and len(shown) == 1
+
+
+def test_nobody_to_tell_is_failed_before_the_notifier_takes_the_visit_in(tmp_path):
+    settings = load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(tmp_path)})
+    services = build_services(
+        settings, demo=True, start_workers=False, printer=FakePrinter(), notifier=FakeNotifier()
+    )
+    try:
+        assert services.notifier is not None
+        visit = _check_in(services).visit
+        before = services.notifier.status_for(visit.id, "zh_CN")
+        assert before.state == "failed" and "前台" in before.text()
+        assert services.notifier.wait_idle()  # the notifier plans it: nobody has a channel
+        after = services.notifier.status_for(visit.id, "zh_CN")
+        assert (after.state, after.text()) == (before.state, before.text())
+    finally:
+        services.stop()
+
+
+def test_a_visit_with_somebody_to_tell_is_pending_until_the_notifier_says_more(services):
+    visit = _check_in(services).visit  # the front desk has a channel here
+    assert services.notifier.status_for(visit.id, "zh_CN").state == "pending"
