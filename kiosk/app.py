@@ -23,7 +23,7 @@ from kiosk.core.config.clock import Clock as KioskClock
 from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinResult
-from kiosk.core.visits.progress import ProgressWatch
+from kiosk.core.visits.progress import CheckedIn, ProgressWatch
 from kiosk.services import Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
@@ -318,7 +318,11 @@ class KioskApp(App):
         if self.manager.current == self.start_screen:
             background().run("memory-trim", release_free_memory, lambda _released: None)
 
-    def show_result(self, result: CheckinResult) -> None:
+    def show_result(self, outcome: CheckinResult | CheckedIn) -> None:
+        """Done (or denied) for a committed check-in; with ``CheckedIn`` (the command of
+        ``progress.opening``) Done opens with where to go and who is told already filled in."""
+        opened = outcome if isinstance(outcome, CheckedIn) else CheckedIn(outcome)
+        result, first = opened.result, opened.progress
         self.services.flow.reset()
         for name in ("phone", "name", "company", "host"):
             if name in self._screens:
@@ -326,7 +330,7 @@ class KioskApp(App):
         if result.denied:
             self.go("denied")
             return
-        self.screen("done").show(result)
+        self.screen("done").show(result, first)
         self.go("done")
 
     def render_badge_preview(self, visit_id: str, deliver: Any) -> None:

@@ -8,6 +8,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from kiosk.core.models import VisitState
+from kiosk.core.visits.flow import HostChoice
+
 pytestmark = pytest.mark.ui
 
 
@@ -47,3 +50,53 @@ def test_a_step_is_alone_on_the_window_and_ready_in_its_first_frame(kiosk):
     assert on_name, "the name step was drawn"
     assert all(children == 1 for _name, children, _focus in frames), "one screen per frame"
     assert on_name[0][2], "the field has the focus (and its cursor) in the first frame"
+
+
+def _at_confirm(kiosk, phone: str) -> None:
+    app = kiosk.app
+    flow = app.services.flow
+    flow.set(name="周全", phone=phone, purpose="meeting", consent=True)
+    h = app.services.records.host("h001")
+    flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))
+    flow.go("confirm")
+    app.go("confirm")
+    kiosk.frames(3)
+    assert kiosk.screen == "confirm"
+
+
+def test_done_opens_with_where_to_go_and_who_is_told_in_its_first_frame(kiosk):
+    app = kiosk.app
+    _at_confirm(kiosk, "13912347801")
+    done = app.screen("done")
+    records = app.services.records
+
+    def look():
+        if app.manager.current != "done":
+            return None
+        visitor = records.visitor_by_phone("13912347801")
+        rows = app.services.store.query(
+            "SELECT state FROM visits WHERE visitor_id = ?", (visitor.id,) if visitor else ("",)
+        )
+        return {
+            "stored": [r["state"] for r in rows],
+            "title": done.title,
+            "where": done.where,
+            "steps": done.steps_text,
+            "notify": done.notify_text,
+            "to_desk": done.to_desk,
+            "countdown": done.remaining,
+        }
+
+    with drawn(kiosk, look) as frames:
+        kiosk.tap(kiosk.current().ids.confirm)
+        kiosk.frames(3)
+    first = next(f for f in frames if f is not None)
+    assert first["stored"] == [VisitState.CHECKED_IN.value], "stored before Done is drawn"
+    assert "503" in first["where"] and "1.\u00a0" in first["steps"], "where to go, at once"
+    assert first["notify"] and first["title"] and first["countdown"] > 0
+    # the demo has no channel for anybody: Done says "see the desk" from its first frame on,
+    # never a green "登记成功" that turns into the desk a moment later
+    assert first["to_desk"] and first["title"].startswith("已登记")
+    assert done.shown is not None and done.shown.notify_state == "failed"
+    later = [f for f in frames if f is not None]
+    assert all(f["title"] == first["title"] for f in later), "Done never changes its mind"
