@@ -140,6 +140,9 @@ class KioskApp(App):
 
         # how much large text fits: the theme follows the window's size
         Window.bind(size=lambda _window, size: setattr(self.theme, "room", min(size)))
+        # the screens' background is the window's clear colour (kiosk.kv, <KioskScreen>)
+        Window.clearcolor = self.theme.bg
+        self.theme.bind(bg=lambda _theme, bg: setattr(Window, "clearcolor", bg))
         self.theme.room = min(Window.size)
         root = Factory.KioskRoot()
         manager = root.ids.sm

@@ -100,3 +100,23 @@ def test_done_opens_with_where_to_go_and_who_is_told_in_its_first_frame(kiosk):
     assert done.shown is not None and done.shown.notify_state == "failed"
     later = [f for f in frames if f is not None]
     assert all(f["title"] == first["title"] for f in later), "Done never changes its mind"
+
+
+def test_the_screens_background_is_the_window_clear_colour_in_every_mode(kiosk, tmp_path):
+    from kivy.core.window import Window
+    from PIL import Image
+
+    app = kiosk.app
+    kiosk.tap(kiosk.current().ids.checkin)
+    for contrast in (False, True):
+        app.theme.contrast = contrast
+        kiosk.frames(2)
+        assert tuple(Window.clearcolor) == tuple(app.theme.bg)
+        shot = Image.open(kiosk.screenshot(tmp_path / f"phone-{contrast}")).convert("RGB")
+        # a point of the screen's own background, left of its content
+        expected = tuple(round(c * 255) for c in app.theme.bg[:3])
+        got = shot.getpixel((4, shot.height // 2))
+        assert all(abs(a - b) <= 1 for a, b in zip(got, expected, strict=True)), (got, expected)
+    app.home()
+    kiosk.frames(2)
+    assert tuple(Window.clearcolor) == tuple(app.theme.bg), "the next visitor's look again"
