@@ -337,17 +337,19 @@ class KioskApp(App):
         self.go("done")
 
     def render_badge_preview(self, visit_id: str, deliver: Any) -> None:
-        """Render the visit's badge off the UI thread; ``deliver(image)`` on the UI thread
-        (only the newest preview asked for arrives)."""
+        """Render the visit's badge off the UI thread; ``deliver((size, rgb_bytes))`` on the UI
+        thread (only the newest preview asked for arrives)."""
         queue = self.services.print_queue
         if queue is None:
             return
         lang = self.lang
 
-        def work() -> Any:
+        def work() -> tuple[tuple[int, int], bytes]:
             from kiosk.core.badges.render import render_badge
 
-            return render_badge(queue.badge_data(visit_id, lang), queue.template)
+            image = render_badge(queue.badge_data(visit_id, lang), queue.template).convert("RGB")
+            # the pixels are copied out here: the UI thread only uploads them
+            return image.size, image.tobytes()
 
         background().run("badge-preview", work, deliver)
 

@@ -204,15 +204,16 @@ class DoneScreen(KioskScreen):
         self.go("directions")
         self.shell.screen("directions").show_visit(visit, back_to=self.name)
 
-    def _show_badge(self, image: Any) -> None:
-        """Turn the rendered badge (a PIL image) into a texture, on the UI thread."""
+    def _show_badge(self, pixels: tuple[tuple[int, int], bytes]) -> None:
+        """Upload the rendered badge (its RGB bytes, copied out off the UI thread) as a
+        texture, on the UI thread."""
         from kivy.graphics.texture import Texture
 
         if self._result is None:
             return
-        rgb = image.convert("RGB")
-        texture = Texture.create(size=rgb.size, colorfmt="rgb")
-        texture.blit_buffer(rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        size, rgb = pixels
+        texture = Texture.create(size=size, colorfmt="rgb")
+        texture.blit_buffer(rgb, colorfmt="rgb", bufferfmt="ubyte")
         texture.flip_vertical()
         self.badge_texture = texture
 
