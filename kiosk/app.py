@@ -35,7 +35,7 @@ from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
-from kiosk.shell.screens import SCREENS, handed
+from kiosk.shell.screens import SCREENS, build_ahead, handed
 from kiosk.shell.status_bar import StatusBar
 from kiosk.shell.theme import Theme
 
@@ -158,8 +158,9 @@ class KioskApp(App):
                 Builder.load_file(str(kv))
                 loaded.add(str(kv))
             self._screen_classes[name] = getattr(module, class_name)
-        # only home is built now; every other screen when it is first needed, which keeps
-        # start-up fast and memory low (a kiosk may never show some screens in a day)
+        # only home is built now; the check-in's screens follow one by one while home waits
+        # for the first visitor (build_ahead), every other screen when it is first needed,
+        # which keeps start-up fast and memory low (a kiosk may never show some in a day)
         self.screen("home")
         if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
             self.screen(self.start_screen)
@@ -172,6 +173,7 @@ class KioskApp(App):
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
+            build_ahead(self),  # the check-in's screens, while home waits for the first visitor
         ]
         # Window handlers run last-bound first: the idle reset sees every key before the
         # scanner or the lock-down may swallow it

@@ -120,3 +120,33 @@ def test_the_screens_background_is_the_window_clear_colour_in_every_mode(kiosk, 
     app.home()
     kiosk.frames(2)
     assert tuple(Window.clearcolor) == tuple(app.theme.bg), "the next visitor's look again"
+
+
+def _forget_screen(app, name: str) -> None:
+    """As if ``name`` had never been shown since the start (the session's app built it)."""
+    screen = app._screens.pop(name)
+    app.manager.remove_widget(screen)
+
+
+def test_the_check_in_screens_are_built_while_home_waits_for_the_first_visitor(kiosk):
+    from kiosk.shell.screens import AHEAD, build_ahead
+
+    app = kiosk.app
+    app.screen("done")
+    _forget_screen(app, "done")
+    assert "done" not in {s.name for s in app.screens()}
+    app.go("phone")  # a visitor on their way: nothing is built behind their back
+    event = build_ahead(app, ("done",), every=0)
+    try:
+        kiosk.frames(3)
+        assert "done" not in {s.name for s in app.screens()}
+        app.home()
+        kiosk.wait_for(lambda: "done" in {s.name for s in app.screens()}, timeout=10)
+        assert app.manager.current == "home", "built, not shown"
+    finally:
+        event.cancel()
+    assert "done" in AHEAD and "name" in AHEAD
+    # the screen built ahead is the one a check-in then shows, wired like any other
+    _at_confirm(kiosk, "13912347803")
+    kiosk.tap(kiosk.current().ids.confirm)
+    assert kiosk.screen == "done" and app.screen("done").where
