@@ -27,6 +27,7 @@ from kiosk.core.visits.progress import CheckedIn, ProgressWatch
 from kiosk.services import Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
+from kiosk.shell.collect import UiCollector, collect_all
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.emergency import EmergencyShell
 from kiosk.shell.guidance import SpokenGuidance
@@ -94,6 +95,7 @@ class KioskApp(App):
         self.queries = CommandRunner(name="queries")
         self.progress = self._progress_watch(services)
         self.idle = IdleReset(self)
+        self.collector = UiCollector()
         self.status_bar = StatusBar(
             self, sync=services.sync, records=services.records, queries=self.queries
         )
@@ -165,6 +167,7 @@ class KioskApp(App):
         if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
             self.screen(self.start_screen)
             self.manager.current = self.start_screen
+        self.collector.start()  # widgets freed on the UI thread only (kiosk/shell/collect.py)
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
@@ -192,6 +195,7 @@ class KioskApp(App):
         self.queries.stop()
         shutdown()
         self.services.stop()
+        self.collector.stop()
 
     # -- language ----------------------------------------------------------------------------
     @staticmethod
@@ -321,6 +325,7 @@ class KioskApp(App):
 
     def _trim_at_rest(self, _dt: float) -> None:
         if self.manager.current == self.start_screen:
+            collect_all()  # the old garbage too, on the UI thread, while nobody waits
             background().run("memory-trim", release_free_memory, lambda _released: None)
 
     def show_result(self, outcome: CheckinResult | CheckedIn) -> None:
