@@ -23,10 +23,11 @@ from kiosk.core.config.clock import Clock as KioskClock
 from kiosk.core.config.i18n import translate
 from kiosk.core.config.settings import Settings
 from kiosk.core.visits.checkin import CheckinResult
-from kiosk.core.visits.progress import ProgressWatch
+from kiosk.core.visits.progress import CheckedIn, ProgressWatch
 from kiosk.services import Services
 from kiosk.shell.alert_dot import AlertDot
 from kiosk.shell.background import background, shutdown
+from kiosk.shell.collect import UiCollector, collect_all
 from kiosk.shell.commands import CommandRunner
 from kiosk.shell.emergency import EmergencyShell
 from kiosk.shell.guidance import SpokenGuidance
@@ -35,7 +36,7 @@ from kiosk.shell.lockdown import Lockdown
 from kiosk.shell.memory import release_free_memory
 from kiosk.shell.reception import CONSOLE, CONSOLE_ENTRY, ReceptionShell, SiteName
 from kiosk.shell.scanner import ScannerRouting
-from kiosk.shell.screens import SCREENS, handed
+from kiosk.shell.screens import SCREENS, build_ahead, handed
 from kiosk.shell.status_bar import StatusBar
 from kiosk.shell.theme import Theme
 
@@ -94,6 +95,7 @@ class KioskApp(App):
         self.queries = CommandRunner(name="queries")
         self.progress = self._progress_watch(services)
         self.idle = IdleReset(self)
+        self.collector = UiCollector()
         self.status_bar = StatusBar(
             self, sync=services.sync, records=services.records, queries=self.queries
         )
@@ -140,12 +142,15 @@ class KioskApp(App):
 
         # how much large text fits: the theme follows the window's size
         Window.bind(size=lambda _window, size: setattr(self.theme, "room", min(size)))
+        # the screens' background is the window's clear colour (kiosk.kv, <KioskScreen>)
+        Window.clearcolor = self.theme.bg
+        self.theme.bind(bg=lambda _theme, bg: setattr(Window, "clearcolor", bg))
         self.theme.room = min(Window.size)
         root = Factory.KioskRoot()
         manager = root.ids.sm
-        from kivy.uix.screenmanager import NoTransition
+        from kiosk.widgets.screen_switch import InstantTransition
 
-        manager.transition = NoTransition()
+        manager.transition = InstantTransition()  # each change drawn once, complete
         self.manager = manager
         loaded: set[str] = set()
         for name, module_name, class_name in SCREENS:
@@ -155,12 +160,14 @@ class KioskApp(App):
                 Builder.load_file(str(kv))
                 loaded.add(str(kv))
             self._screen_classes[name] = getattr(module, class_name)
-        # only home is built now; every other screen when it is first needed, which keeps
-        # start-up fast and memory low (a kiosk may never show some screens in a day)
+        # only home is built now; the check-in's screens follow one by one while home waits
+        # for the first visitor (build_ahead), every other screen when it is first needed,
+        # which keeps start-up fast and memory low (a kiosk may never show some in a day)
         self.screen("home")
         if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
             self.screen(self.start_screen)
             self.manager.current = self.start_screen
+        self.collector.start()  # widgets freed on the UI thread only (kiosk/shell/collect.py)
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
@@ -169,6 +176,7 @@ class KioskApp(App):
             # the input method's data loads after the first frame, off the UI thread, so the
             # first keystroke is instant and start-up is not slowed
             Clock.schedule_once(self._load_input_method, 1.0),
+            build_ahead(self),  # the check-in's screens, while home waits for the first visitor
         ]
         # Window handlers run last-bound first: the idle reset sees every key before the
         # scanner or the lock-down may swallow it
@@ -187,6 +195,7 @@ class KioskApp(App):
         self.queries.stop()
         shutdown()
         self.services.stop()
+        self.collector.stop()
 
     # -- language ----------------------------------------------------------------------------
     @staticmethod
@@ -316,9 +325,14 @@ class KioskApp(App):
 
     def _trim_at_rest(self, _dt: float) -> None:
         if self.manager.current == self.start_screen:
+            collect_all()  # the old garbage too, on the UI thread, while nobody waits
             background().run("memory-trim", release_free_memory, lambda _released: None)
 
-    def show_result(self, result: CheckinResult) -> None:
+    def show_result(self, outcome: CheckinResult | CheckedIn) -> None:
+        """Done (or denied) for a committed check-in; with ``CheckedIn`` (the command of
+        ``progress.opening``) Done opens with where to go and who is told already filled in."""
+        opened = outcome if isinstance(outcome, CheckedIn) else CheckedIn(outcome)
+        result, first = opened.result, opened.progress
         self.services.flow.reset()
         for name in ("phone", "name", "company", "host"):
             if name in self._screens:
@@ -326,21 +340,23 @@ class KioskApp(App):
         if result.denied:
             self.go("denied")
             return
-        self.screen("done").show(result)
+        self.screen("done").show(result, first)
         self.go("done")
 
     def render_badge_preview(self, visit_id: str, deliver: Any) -> None:
-        """Render the visit's badge off the UI thread; ``deliver(image)`` on the UI thread
-        (only the newest preview asked for arrives)."""
+        """Render the visit's badge off the UI thread; ``deliver((size, rgb_bytes))`` on the UI
+        thread (only the newest preview asked for arrives)."""
         queue = self.services.print_queue
         if queue is None:
             return
         lang = self.lang
 
-        def work() -> Any:
+        def work() -> tuple[tuple[int, int], bytes]:
             from kiosk.core.badges.render import render_badge
 
-            return render_badge(queue.badge_data(visit_id, lang), queue.template)
+            image = render_badge(queue.badge_data(visit_id, lang), queue.template).convert("RGB")
+            # the pixels are copied out here: the UI thread only uploads them
+            return image.size, image.tobytes()
 
         background().run("badge-preview", work, deliver)
 

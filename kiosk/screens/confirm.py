@@ -99,7 +99,9 @@ class ConfirmScreen(StepScreen):
             return
         self.error_key = ""
         form, checkin = replace(self.flow.form, language=self.shell.lang), self.checkin
-        self.run(lambda: checkin.check_in(form), self.shell.show_result)
+        # the done screen's texts are read in the same command: Done opens complete, at once
+        command = self.shell.progress.opening(lambda: checkin.check_in(form), self.shell.lang)
+        self.run(command, self.shell.show_result)
 
 
 class DoneScreen(KioskScreen):
@@ -138,14 +140,20 @@ class DoneScreen(KioskScreen):
     def _timeout(self) -> float:
         return float(self.shell.settings.kiosk.done_timeout) if self.shell else 0.0
 
-    def show(self, result: CheckinResult) -> None:
+    def show(self, result: CheckinResult, first: VisitProgress | None = None) -> None:
+        """The visit just checked in; ``first``: its progress read with the check-in, shown
+        before the screen is (so it is drawn complete in its first frame)."""
         self._result = result
         self.visit_id = result.visit.id
         self.badge_texture = None
         self.shown = None
         self.where = self.route = self.notify_text = self.print_text = self.steps_text = ""
         self.to_desk = False
-        self._watch()
+        if first is not None and (first.visit_id, first.lang) == (result.visit.id, self.shell.lang):
+            self._show_progress(first)
+        # the countdown's first value now, not on entry: no second frame only to draw it
+        self.remaining = int(self._timeout() + 0.999) if self._timeout() > 0 else 0
+        self._watch()  # and a refresh: what changed between the check-in and now
         self.shell.render_badge_preview(result.visit.id, self._show_badge)
 
     def _watch(self) -> None:
@@ -157,7 +165,15 @@ class DoneScreen(KioskScreen):
         """A new value from the progress watch, on the UI thread: show it."""
         if self._result is None or progress.visit_id != self._result.visit.id:
             return
-        first, self.shown = self.shown is None, progress
+        first = self.shown is None
+        self._show_progress(progress)
+        if first and self.manager is not None and self.manager.current == self.name:
+            self.shell.guidance.entered(self)  # the speech mode: now with where to go
+
+    def _show_progress(self, progress: VisitProgress) -> None:
+        if progress == self.shown:
+            return  # the refresh after the first value found nothing new: nothing to draw
+        self.shown = progress
         place = progress.place
         self.where = self.t("done.where", target=place.target, floor=place.floor, room=place.room)
         self.route = place.route
@@ -167,8 +183,6 @@ class DoneScreen(KioskScreen):
         self._title()
         self.notify_text = progress.notify_text
         self.print_text = self.t(progress.print_key) if progress.print_key else ""
-        if first and self.manager is not None and self.manager.current == self.name:
-            self.shell.guidance.entered(self)  # the speech mode: now with where to go
 
     def instruction(self) -> str:
         """Read aloud: the title (with the visitor's name), where to go, who was told."""
@@ -190,15 +204,16 @@ class DoneScreen(KioskScreen):
         self.go("directions")
         self.shell.screen("directions").show_visit(visit, back_to=self.name)
 
-    def _show_badge(self, image: Any) -> None:
-        """Turn the rendered badge (a PIL image) into a texture, on the UI thread."""
+    def _show_badge(self, pixels: tuple[tuple[int, int], bytes]) -> None:
+        """Upload the rendered badge (its RGB bytes, copied out off the UI thread) as a
+        texture, on the UI thread."""
         from kivy.graphics.texture import Texture
 
         if self._result is None:
             return
-        rgb = image.convert("RGB")
-        texture = Texture.create(size=rgb.size, colorfmt="rgb")
-        texture.blit_buffer(rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        size, rgb = pixels
+        texture = Texture.create(size=size, colorfmt="rgb")
+        texture.blit_buffer(rgb, colorfmt="rgb", bufferfmt="ubyte")
         texture.flip_vertical()
         self.badge_texture = texture
 

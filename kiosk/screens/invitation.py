@@ -70,7 +70,10 @@ class InvitationScreen(KioskScreen):
 
     def confirm(self) -> None:
         checkin, code, lang = self.checkin, self.code, self.shell.lang
-        self.run(lambda: checkin.check_in_invitation(code, language=lang), self.shell.show_result)
+        command = self.shell.progress.opening(
+            lambda: checkin.check_in_invitation(code, language=lang), lang
+        )
+        self.run(command, self.shell.show_result)
 
     def back(self) -> None:
         self.shell.home()

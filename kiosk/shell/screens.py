@@ -4,9 +4,13 @@ and which services each is handed (``handed``): a screen gets what it uses and n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kiosk.services import DirectionsServices, Services
+
+#: a walk-in check-in's screens, built ahead after start-up (``build_ahead``)
+AHEAD = ("phone", "name", "company", "purpose", "host", "consent", "confirm", "done")
 
 #: screen name → (module, class); the order is the order of ``kiosk tour``
 SCREENS: list[tuple[str, str, str]] = [
@@ -111,3 +115,27 @@ def handed(name: str, s: Services, progress: Any) -> dict[str, Any]:
         "emergency_rollcall": {"emergency": s.emergency},
     }
     return by_screen.get(name, {})
+
+
+def build_ahead(app: Any, names: Sequence[str] = AHEAD, *, every: float = 0.5) -> Any:
+    """Build the screens ``names`` not built yet, one every ``every`` seconds while the kiosk
+    rests on its start screen, so the first visitor after a start waits for no screen's
+    widgets (building one, the name step with its keyboard most, took a 100-300 ms frame on
+    its first show). A visitor already on their way builds them by using them. Returns the
+    clock event (cancel it on stop); nothing at the desk's console, which has no visitors.
+    """
+    from kivy.clock import Clock
+
+    waiting = [name for name in names if not app.desk]
+
+    def step(_dt: float) -> bool:
+        built = {screen.name for screen in app.screens()}
+        while waiting and waiting[0] in built:
+            waiting.pop(0)
+        if not waiting:
+            return False  # all built: the clock event ends
+        if app.manager.current == app.start_screen:
+            app.screen(waiting.pop(0))
+        return True
+
+    return Clock.schedule_interval(step, every)

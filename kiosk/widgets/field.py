@@ -26,16 +26,37 @@ TextInput would make a 1x1 texture of its own and keep it in its ``textinput.lab
 which lets go of it after 60 s: a field emptied after that made another, while the fields not
 emptied since held the old one, so the kiosk held one texture more than at start-up from
 then on (issue 13's soak: 474 textures at visitor 20, 475 from visitor 30).
+
+Also checked with 2.3.1: on Linux every TextInput, when built, loads ``kivy.core.clipboard``,
+which probes xclip and xsel for the X cut buffer (middle-click paste) and logs a CRITICAL line
+with a traceback when neither is installed. A touchscreen kiosk has no clipboard
+(``KIVY_CLIPBOARD=dummy``, kiosk.launch) and no middle button, so TextInput is handed a
+clipboard that keeps nothing before any field is built, and that module is never loaded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import kivy.uix.textinput as textinput
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import NumericProperty
 from kivy.uix.textinput import TextInput
+
+
+class NoClipboard:
+    """What TextInput asks of a clipboard (copy, cut, paste): nothing kept, nothing pasted."""
+
+    def copy(self, data: str = "") -> None:
+        """Nothing is kept: what a visitor typed never outlives their visit."""
+
+    def paste(self) -> str:
+        return ""
+
+
+if textinput.Clipboard is None:
+    textinput.Clipboard = NoClipboard()
 
 
 class KField(TextInput):

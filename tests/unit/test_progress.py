@@ -120,3 +120,52 @@ def test_a_language_switch_computes_the_placement_once_more_and_unwatch_stops(se
     watch.unwatch()
     services.print_queue.run_once()
     assert submit.run() == 0 and len(shown) == 1
+
+
+def test_the_first_value_comes_with_the_check_in_command(services):
+    watch, submit, shown = _watch(services)
+    opened = watch.opening(lambda: _check_in(services), "zh_CN")()  # on the command thread
+    first = opened.progress
+    assert first is not None and first.visit_id == opened.result.visit.id
+    assert (first.place.target, first.place.room) == ("李娜", "503") and first.place.steps
+    assert (first.print_state, first.notify_state) == ("queued", "pending")
+    assert submit.run() == 0, "no query was needed for it"
+    watch.watch(opened.result.visit, "zh_CN", shown.append)  # Done: and a refresh
+    assert submit.run() == 1 and shown == [first], "nothing changed in between"
+
+
+def test_a_failed_first_read_does_not_fail_the_stored_check_in(services, monkeypatch):
+    from kiosk.core.config.errors import StorageIOError
+
+    watch, _submit, _shown = _watch(services)
+
+    def broken(visit, lang):
+        raise StorageIOError("disk I/O error")
+
+    monkeypatch.setattr(services.progress, "progress", broken)
+    opened = watch.opening(lambda: _check_in(services, phone="13812345670"), "zh_CN")()
+    assert opened.progress is None, "Done computes it itself then"
+    stored = services.records.visit(opened.result.visit.id)
+    assert stored is not None and stored.state.value == "checked_in"
+
+
+def test_nobody_to_tell_is_failed_before_the_notifier_takes_the_visit_in(tmp_path):
+    settings = load_settings(environ={"KIOSK_KIOSK_DATA_DIR": str(tmp_path)})
+    services = build_services(
+        settings, demo=True, start_workers=False, printer=FakePrinter(), notifier=FakeNotifier()
+    )
+    try:
+        assert services.notifier is not None
+        visit = _check_in(services).visit
+        before = services.notifier.status_for(visit.id, "zh_CN")
+        assert before.state == "failed" and "前台" in before.text()
+        assert services.notifier.wait_idle()  # the notifier plans it: nobody has a channel
+        after = services.notifier.status_for(visit.id, "zh_CN")
+        assert (after.state, after.text()) == (before.state, before.text())
+    finally:
+        services.stop()
+
+
+def test_a_visit_with_somebody_to_tell_is_pending_until_the_notifier_says_more(services):
+    visit = _check_in(services).visit  # the front desk has a channel here
+    assert services.notifier.status_for(visit.id, "zh_CN").state == "pending"

@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.config.i18n import LOCALE_DIR, translate
 from kiosk.core.notify.messages import language
 from kiosk.core.store import notify_deliveries as db
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
+
+if TYPE_CHECKING:
+    from kiosk.core.notify.plan import EscalationPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +43,20 @@ class NotifyStatus:
         return translate(self.key, self.lang, LOCALE_DIR, **self.params)
 
 
-def status_for(store: Store, records: Records, visit_id: str, lang: str | None) -> NotifyStatus:
-    """The live line for the done screen, in ``lang`` (default: the visitor's language)."""
+def status_for(
+    store: Store,
+    records: Records,
+    visit_id: str,
+    lang: str | None,
+    plan: EscalationPlan | None = None,
+) -> NotifyStatus:
+    """The live line for the done screen, in ``lang`` (default: the visitor's language).
+
+    ``plan``: the notifier's escalation plan. A visit the notifier has not taken in yet is
+    "pending", unless the plan has nobody with a channel to tell: then it is "failed" already
+    (the notifier will record just that), so the done screen sends the visitor to the desk
+    from its first frame instead of changing its mind a moment later.
+    """
     row = db.visit_row(store, visit_id)
     lang_ = language(lang if row is None else (lang or row["language"]))
 
@@ -60,6 +75,12 @@ def status_for(store: Store, records: Records, visit_id: str, lang: str | None) 
     if row is None:
         visit = records.visit(visit_id)
         host = records.host(visit.host_id) if visit and visit.host_id else None
+        if plan is not None and visit is not None:
+            department_id = visit.department_id or (host.department_id if host else None)
+            if not plan.steps(host, department_id):
+                dept = records.department(department_id or "")
+                name = host.name(lang_) if host else (dept.name(lang_) if dept else "")
+                return status("failed", name, "notify.status.failed")
         return status("pending", host.name(lang_) if host else "", "notify.status.pending")
     host = records.host(row["host_id"]) if row["host_id"] else None
     dept = records.department(row["department_id"] or "")

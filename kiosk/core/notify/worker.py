@@ -396,4 +396,4 @@ class NotifyWorker(Worker):
 
     def status_for(self, visit_id: str, lang: str | None = None) -> NotifyStatus:
         """The live line for the done screen, in ``lang`` (default: the visitor's language)."""
-        return status_for(self.store, self.records, visit_id, lang)
+        return status_for(self.store, self.records, visit_id, lang, self.plan)

@@ -11,7 +11,9 @@ are read again, and only when ``ProgressWatch`` sees one of their inputs change:
 
 No Kivy and no thread of its own: the watch hands its work to ``submit`` (the shell's query
 runner), which runs it on a worker and delivers the value on the UI thread. Nothing here is
-ever polled.
+ever polled. The first value is the exception: ``ProgressWatch.opening`` computes it in the
+check-in command itself, right after the commit, so the done screen opens complete in one frame
+instead of a query round trip (and one more drawn frame) later.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kiosk.core.config.errors import KioskError
 from kiosk.core.models import Visit
 from kiosk.core.store.database import Store
 from kiosk.core.store.records import Records
+from kiosk.core.visits.forms import CheckinResult
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,14 @@ class VisitProgress:
     print_key: str = ""
     #: queued, printing, printed, failed, none ("" without a print queue)
     print_state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedIn:
+    """A check-in's outcome with the done screen's first view of it (None: not read)."""
+
+    result: CheckinResult
+    progress: VisitProgress | None = None
 
 
 class ProgressModel:
@@ -181,6 +192,27 @@ class ProgressWatch:
             self._watched = (self._generation, visit, lang, on_change)
             self._seen = -1  # the first refresh learns the outbox position
         self.changed()
+
+    def opening(self, check_in: Callable[[], CheckinResult], lang: str) -> Callable[[], CheckedIn]:
+        """The check-in command with the done screen's first value: ``check_in()`` commits the
+        visit, then, on the same (command) thread, where to go and who is told are read.
+
+        A failure to read them does not fail the command: the visit is stored, so the visitor
+        must see Done, not an error inviting a second check-in; ``watch`` computes it then.
+        """
+        model = self.model
+
+        def command() -> CheckedIn:
+            result = check_in()
+            if result.denied:
+                return CheckedIn(result)
+            try:
+                return CheckedIn(result, model.progress(result.visit, lang))
+            except Exception:
+                log.exception("the done screen's first view of visit %s", result.visit.id)
+                return CheckedIn(result)
+
+        return command
 
     def unwatch(self) -> None:
         with self._lock:

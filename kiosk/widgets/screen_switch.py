@@ -1,0 +1,37 @@
+"""A screen change that is complete in the frame it happens in.
+
+Kivy 2.3.1's ``NoTransition`` (checked against that version) is an animation of length 0: the
+new screen is added beside the old one at once, but the old one is removed, and the new one's
+``on_enter`` (a field's focus, a countdown's first second) runs, only when that animation
+completes on the next clock tick. So each change drew one frame with both screens on the window
+(two full-window backgrounds) and then another without the old one, or with what ``on_enter``
+changed. On a GPU that costs nothing; on the software rasterizer a kiosk without one falls back
+to, each of those frames is a full redraw of the window, and the visitor waits for both.
+
+``InstantTransition`` finishes the change inside ``manager.current = name``: ``on_pre_enter``,
+``on_pre_leave``, the old screen removed, ``on_enter`` and ``on_leave``, in Kivy's order, so the
+next frame draws the new screen alone and complete. Must never animate (it has nothing to show).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.screenmanager import NoTransition
+
+
+class InstantTransition(NoTransition):
+    """``NoTransition`` without the frame's delay: the change is complete when it returns."""
+
+    def start(self, manager: Any) -> None:
+        super().start(manager)  # adds the new screen, dispatches the pre-events
+        anim: Any = getattr(self, "_anim", None)  # Kivy's zero-length animation
+        self._anim = None
+        if anim is not None:
+            anim.cancel(self)
+        self.is_active = False
+        # held here: an on_enter that changes screen again starts a new change on this object
+        screen_in, screen_out = self.screen_in, self.screen_out
+        self.dispatch("on_complete")  # the old screen leaves the window
+        screen_in.dispatch("on_enter")
+        screen_out.dispatch("on_leave")
