@@ -23,8 +23,14 @@ def test_emptied_fields_share_one_blank_line_texture_for_good(kiosk):
     # soak's 475th texture)
     from kivy.cache import Cache
 
+    from kiosk.shell.screens import AHEAD
     from kiosk.widgets.field import KField
 
+    # the check-in's screens, built while home waits, are in place first (their textures are
+    # what the app holds from then on, not the fields')
+    app = kiosk.app
+    app.home()
+    kiosk.wait_for(lambda: set(AHEAD) <= {s.name for s in app.screens()}, timeout=30)
     fields = [KField(), KField()]
     for field in fields:
         field.text = "x"
