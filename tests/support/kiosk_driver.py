@@ -142,6 +142,20 @@ class Driver:
 
         return save_window(path)
 
+    def at_confirm(self, phone: str, name: str = "周全") -> None:
+        """The flow filled in as a visitor would have (host h001, a meeting), on confirm."""
+        from kiosk.core.visits.flow import HostChoice
+
+        app = self.app
+        flow = app.services.flow
+        flow.set(name=name, phone=phone, purpose="meeting", consent=True)
+        h = app.services.records.host("h001")
+        flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))
+        flow.go("confirm")
+        app.go("confirm")
+        self.frames(3)
+        assert self.screen == "confirm"
+
     @contextmanager
     def at_size(self, size: tuple[int, int]) -> Iterator[None]:
         """The window at ``size`` for the block; afterwards the session's app as the other

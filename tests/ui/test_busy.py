@@ -10,22 +10,8 @@ import pytest
 
 from kiosk.core.config.errors import StorageError
 from kiosk.core.models import VisitState
-from kiosk.core.visits.flow import HostChoice
 
 pytestmark = pytest.mark.ui
-
-
-def _at_confirm(kiosk, phone: str) -> None:
-    """The flow filled in as a visitor would have, on the confirm screen."""
-    app = kiosk.app
-    flow = app.services.flow
-    flow.set(name="慢慢来", phone=phone, purpose="meeting", consent=True)
-    h = app.services.records.host("h001")
-    flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))
-    flow.go("confirm")
-    app.go("confirm")
-    kiosk.frames(3)
-    assert kiosk.screen == "confirm"
 
 
 @pytest.fixture
@@ -74,7 +60,7 @@ def drawn(screen):
 
 def test_a_slow_check_in_keeps_frames_coming_and_says_please_wait(kiosk, slow_store):
     app = kiosk.app
-    _at_confirm(kiosk, "13912347701")
+    kiosk.at_confirm("13912347701", name="慢慢来")
     screen = kiosk.current()
     started = time.monotonic()
     with drawn(screen) as frames:
@@ -105,7 +91,7 @@ def test_a_slow_check_in_keeps_frames_coming_and_says_please_wait(kiosk, slow_st
 
 
 def test_a_quick_command_never_flickers_the_busy_indicator(kiosk):
-    _at_confirm(kiosk, "13912347702")
+    kiosk.at_confirm("13912347702", name="慢慢来")
     screen = kiosk.current()
     with drawn(screen) as frames:
         kiosk.tap(screen.ids.confirm)
@@ -132,7 +118,7 @@ def test_an_error_in_a_command_is_the_translated_message_on_screen(
         raise error
         yield  # pragma: no cover
 
-    _at_confirm(kiosk, "13912347703")
+    kiosk.at_confirm("13912347703", name="慢慢来")
     monkeypatch.setattr(store, "transaction", failing_transaction)
     screen = kiosk.current()
     kiosk.tap(screen.ids.confirm)

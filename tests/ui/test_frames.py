@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import pytest
 
 from kiosk.core.models import VisitState
-from kiosk.core.visits.flow import HostChoice
 
 pytestmark = pytest.mark.ui
 
@@ -52,21 +51,9 @@ def test_a_step_is_alone_on_the_window_and_ready_in_its_first_frame(kiosk):
     assert on_name[0][2], "the field has the focus (and its cursor) in the first frame"
 
 
-def _at_confirm(kiosk, phone: str) -> None:
-    app = kiosk.app
-    flow = app.services.flow
-    flow.set(name="周全", phone=phone, purpose="meeting", consent=True)
-    h = app.services.records.host("h001")
-    flow.choose_host(HostChoice(h.id, h.department_id, h.name_zh, h.name_en, h.floor, h.room))
-    flow.go("confirm")
-    app.go("confirm")
-    kiosk.frames(3)
-    assert kiosk.screen == "confirm"
-
-
 def test_done_opens_with_where_to_go_and_who_is_told_in_its_first_frame(kiosk):
     app = kiosk.app
-    _at_confirm(kiosk, "13912347801")
+    kiosk.at_confirm("13912347801")
     done = app.screen("done")
     records = app.services.records
 
@@ -147,6 +134,6 @@ def test_the_check_in_screens_are_built_while_home_waits_for_the_first_visitor(k
         event.cancel()
     assert "done" in AHEAD and "name" in AHEAD
     # the screen built ahead is the one a check-in then shows, wired like any other
-    _at_confirm(kiosk, "13912347803")
+    kiosk.at_confirm("13912347803")
     kiosk.tap(kiosk.current().ids.confirm)
     assert kiosk.screen == "done" and app.screen("done").where
