@@ -140,12 +140,7 @@ class KioskApp(App):
         Builder.load_file(str(HERE / "widgets" / "idle.kv"))
         from kivy.core.window import Window
 
-        # how much large text fits: the theme follows the window's size
-        Window.bind(size=lambda _window, size: setattr(self.theme, "room", min(size)))
-        # the screens' background is the window's clear colour (kiosk.kv, <KioskScreen>)
-        Window.clearcolor = self.theme.bg
-        self.theme.bind(bg=lambda _theme, bg: setattr(Window, "clearcolor", bg))
-        self.theme.room = min(Window.size)
+        self.theme.follow(Window)  # large text's room, the background's colour
         root = Factory.KioskRoot()
         manager = root.ids.sm
         from kiosk.widgets.screen_switch import InstantTransition

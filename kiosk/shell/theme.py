@@ -132,6 +132,14 @@ class Theme(EventDispatcher):
         super().__init__(**kwargs)
         self.bind(large=self._apply, contrast=self._apply, room=self._apply)
 
+    def follow(self, window: Any) -> None:
+        """Follow the window: how much large text fits (``room``, its shorter side), and paint
+        its clear colour, which is the screens' background (kiosk.kv, ``<KioskScreen>``)."""
+        window.bind(size=lambda _window, size: setattr(self, "room", min(size)))
+        window.clearcolor = self.bg
+        self.bind(bg=lambda _theme, bg: setattr(window, "clearcolor", bg))
+        self.room = min(window.size)
+
     def set_mode(self, mode: str, on: bool) -> None:
         """Switch one of ``MODES`` on or off."""
         if mode not in MODES:
