@@ -112,6 +112,11 @@ class KWrapField(KField):
             shrink = 1.0
             while True:
                 self.shrink = shrink  # kiosk.kv sets font_size from it (the rule runs now)
+                # TextInput measures with the line options and the label it made at the last
+                # size until its refresh on the next frame, and caches those widths under the
+                # new size (Kivy 2.3.1): make both at the size being tried first
+                self._line_options = None
+                self._get_line_options()
                 lines, _flags = self._split_smart(self.text)
                 if len(lines) <= self.max_lines or shrink - 0.05 < self.min_shrink - 1e-6:
                     break

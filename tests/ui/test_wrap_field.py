@@ -50,3 +50,23 @@ def test_enter_goes_on_and_a_pasted_line_break_is_a_space(kiosk):
     assert field.text == "Zhang Wei"  # no line break typed
     assert kiosk.app.services.flow.form.name == "Zhang Wei"
     assert kiosk.app.manager.current == "company"
+
+
+def test_the_letters_shrink_step_by_step_as_a_long_name_is_typed(kiosk):
+    # each fit measures at the size it tries: a value a little over three lines takes a size
+    # between 40 and 28 sp, and a keystroke never flips the size back and forth
+    from kivy.metrics import sp
+
+    field = _on_name(kiosk).ids.field
+    field.text = ""
+    kiosk.frames(2)
+    sizes = []
+    for word in ("Anna-Maria ", "Alexandra ", "Rodriguez-Fernandez ", "de la Cruz ") * 4:
+        field.text += word
+        kiosk.frames(2)
+        sizes.append(round(field.font_size, 1))
+    assert sizes == sorted(sizes, reverse=True), f"the size went up again: {sizes}"
+    assert any(sp(28) + 0.5 < s < sp(40) - 0.5 for s in sizes), f"no size between: {sizes}"
+    assert field.lines <= field.max_lines or sizes[-1] == pytest.approx(sp(28), abs=0.5)
+    field.text = ""
+    kiosk.frames(3)  # the field's own refresh after the last size change, before the next test
