@@ -162,7 +162,6 @@ class KioskApp(App):
         if self.desk:  # the desk's console: the PIN pad is where it starts and returns to
             self.screen(self.start_screen)
             self.manager.current = self.start_screen
-        self.collector.start()  # widgets freed on the UI thread only (kiosk/shell/collect.py)
         self.status_bar.start()
         self.alert_dot.start()
         self.reception.start()
@@ -177,20 +176,23 @@ class KioskApp(App):
         # scanner or the lock-down may swallow it
         self.lockdown.start()
         self.scanner.start()
+        self.collector.start()  # last: a failed start leaves automatic collection on (collect.py)
         return root
 
     def on_stop(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
-        parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
-        for part in (*parts, self.reception, self.emergency, self.guidance):
-            part.stop()
-        self.progress.unwatch()
-        self.commands.stop()
-        self.queries.stop()
-        shutdown()
-        self.services.stop()
-        self.collector.stop()
+        try:
+            for timer in self._timers:
+                timer.cancel()
+            parts = (self.status_bar, self.alert_dot, self.idle, self.scanner, self.lockdown)
+            for part in (*parts, self.reception, self.emergency, self.guidance):
+                part.stop()
+            self.progress.unwatch()
+            self.commands.stop()
+            self.queries.stop()
+            shutdown()
+            self.services.stop()
+        finally:
+            self.collector.stop()  # automatic collection back on, whatever failed above
 
     # -- language ----------------------------------------------------------------------------
     @staticmethod

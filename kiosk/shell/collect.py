@@ -57,10 +57,12 @@ class UiCollector:
 
     def __init__(self) -> None:
         self._event: Any = None
+        self._was_enabled = True
 
     def start(self) -> None:
         from kivy.clock import Clock
 
+        self._was_enabled = gc.isenabled()
         gc.disable()
         self._event = Clock.schedule_interval(lambda _dt: collect_due(), 0)
 
@@ -68,4 +70,5 @@ class UiCollector:
         if self._event is not None:
             self._event.cancel()
             self._event = None
-        gc.enable()
+        if self._was_enabled:  # as it was before start
+            gc.enable()

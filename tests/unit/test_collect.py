@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from kiosk.shell.collect import FULL_AFTER, collect_due
+from kiosk.shell.collect import FULL_AFTER, UiCollector, collect_due
 
 
 def test_collect_due_collects_what_the_counts_call_for_and_nothing_else():
@@ -33,3 +33,17 @@ def test_collect_due_collects_what_the_counts_call_for_and_nothing_else():
         gc.set_threshold(*threshold)
         if automatic:
             gc.enable()
+
+
+def test_the_collector_leaves_automatic_collection_as_it_found_it():
+    automatic = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            collector = UiCollector()
+            collector.start()
+            assert not gc.isenabled(), "off while the app runs"
+            collector.stop()
+            assert gc.isenabled() is before
+    finally:
+        (gc.enable if automatic else gc.disable)()
