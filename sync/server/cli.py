@@ -47,7 +47,7 @@ from .keys import PUBLIC_URL_ENV, SECRET_FILE_ENV
 from .manage_cli import manage_command, repair_clock_command
 from .migrate import migrate, upgrade
 from .server_clock import DEFAULT_MAX_CLOCK_SKEW, MAX_CLOCK_SKEW_ENV
-from .threads import DEFAULT_THREADS, THREADS_ENV
+from .threads import DEFAULT_THREADS, THREADS_ENV, threads_from_environment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -305,6 +305,12 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
     from .keys import startup_problems
 
+    if args.threads is None:
+        try:  # refused here, not in each worker process after the migration
+            threads_from_environment()
+        except ValueError as e:
+            print(f"kiosk-server: {e}", file=sys.stderr)
+            return 2
     engine = make_engine(url)
     try:
         if not args.no_migrate:

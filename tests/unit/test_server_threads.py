@@ -51,3 +51,13 @@ def test_serve_refuses_a_bad_thread_count_before_it_starts(capsys, value: str) -
         cli.main(["serve", "--threads", value])
     assert exited.value.code == 2
     assert "--threads" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_thread_count_from_the_environment_before_it_starts(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv(THREADS_ENV, "many")
+    url = f"sqlite:///{tmp_path / 'head-office.sqlite3'}"
+    assert cli.main(["--database-url", url, "serve"]) == 2
+    assert THREADS_ENV in capsys.readouterr().err
+    assert not (tmp_path / "head-office.sqlite3").exists(), "nothing started, nothing migrated"
