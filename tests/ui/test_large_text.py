@@ -96,37 +96,39 @@ def test_large_text_is_half_as_large_again_at(kiosk, size):
     # switch's (the test app has no audio device, which takes it away)
     voice = app.speech_available
     app.speech_available = True
-    with kiosk.at_size(size):
-        for lang in ("zh_CN", "en"):
-            app.services.settings = settings.replace("kiosk", default_language=lang)
-            app.home()
-            steps = dict(tour_steps(app))
-            for name in VISITOR_SCREENS:
-                _settle(kiosk, steps[name]())
-                screen = app.manager.current_screen
-                for state, apply in _keyboard_states(screen):
-                    app.theme.set_mode("large", False)
-                    _longest(app, lang, name)
-                    apply()
-                    kiosk.frames(8)
-                    normal = _texts(app.root)
-                    app.theme.set_mode("large", True)
-                    kiosk.frames(8)  # a mode's layout settles over a few frames
-                    large = _texts(app.root)
-                    problems.extend(f"{lang} {name}{state}: {m}" for m in _squeezed(app.root))
-                    for key, (w, size_normal) in normal.items():
-                        if key not in large:
-                            continue
-                        checked += 1
-                        size_large = large[key][1]
-                        if size_large < size_normal * RATIO - ROUNDING:
-                            text = w.text[:20]
-                            problems.append(
-                                f"{lang} {name}{state}: {w.__class__.__name__} {text!r} "
-                                f"in {w.parent.__class__.__name__}: "
-                                f"{size_large:.0f} px in large text, {size_normal:.0f} px "
-                                f"normally ({size_large / size_normal:.2f}x)"
-                            )
-    app.speech_available = voice
+    try:
+        with kiosk.at_size(size):
+            for lang in ("zh_CN", "en"):
+                app.services.settings = settings.replace("kiosk", default_language=lang)
+                app.home()
+                steps = dict(tour_steps(app))
+                for name in VISITOR_SCREENS:
+                    _settle(kiosk, steps[name]())
+                    screen = app.manager.current_screen
+                    for state, apply in _keyboard_states(screen):
+                        app.theme.set_mode("large", False)
+                        _longest(app, lang, name)
+                        apply()
+                        kiosk.frames(8)
+                        normal = _texts(app.root)
+                        app.theme.set_mode("large", True)
+                        kiosk.frames(8)  # a mode's layout settles over a few frames
+                        large = _texts(app.root)
+                        problems.extend(f"{lang} {name}{state}: {m}" for m in _squeezed(app.root))
+                        for key, (w, size_normal) in normal.items():
+                            if key not in large:
+                                continue
+                            checked += 1
+                            size_large = large[key][1]
+                            if size_large < size_normal * RATIO - ROUNDING:
+                                text = w.text[:20]
+                                problems.append(
+                                    f"{lang} {name}{state}: {w.__class__.__name__} {text!r} "
+                                    f"in {w.parent.__class__.__name__}: "
+                                    f"{size_large:.0f} px in large text, {size_normal:.0f} px "
+                                    f"normally ({size_large / size_normal:.2f}x)"
+                                )
+    finally:
+        app.speech_available = voice
     assert checked > 500, f"only {checked} texts compared"
     assert not problems, "\n".join(problems[:60])
