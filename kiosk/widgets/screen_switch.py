@@ -23,15 +23,27 @@ from kivy.uix.screenmanager import NoTransition
 class InstantTransition(NoTransition):
     """``NoTransition`` without the frame's delay: the change is complete when it returns."""
 
+    _changes = 0
+
     def start(self, manager: Any) -> None:
-        super().start(manager)  # adds the new screen, dispatches the pre-events
-        anim: Any = getattr(self, "_anim", None)  # Kivy's zero-length animation
-        self._anim = None
-        if anim is not None:
-            anim.cancel(self)
-        self.is_active = False
-        # held here: an on_enter that changes screen again starts a new change on this object
+        # Kivy's start (checked with 2.3.1) without its zero-length animation: the pre-events,
+        # then at once what the animation's end would do
+        InstantTransition._changes += 1
+        change = InstantTransition._changes
+        self.manager = manager
         screen_in, screen_out = self.screen_in, self.screen_out
-        self.dispatch("on_complete")  # the old screen leaves the window
+        self.add_screen(screen_in)
+        screen_in.transition_progress = screen_out.transition_progress = 0.0
+        screen_in.transition_state, screen_out.transition_state = "in", "out"
+        screen_in.dispatch("on_pre_enter")
+        screen_out.dispatch("on_pre_leave")
+        self.is_active = False
+        if change != InstantTransition._changes:
+            # a pre-event changed screen again and that change is complete (it took this
+            # change's new screen off): only the screen this change left is still to go
+            self.remove_screen(screen_out)
+            screen_out.dispatch("on_leave")
+            return
+        self.remove_screen(screen_out)  # what on_complete does: the old screen leaves
         screen_in.dispatch("on_enter")
         screen_out.dispatch("on_leave")
