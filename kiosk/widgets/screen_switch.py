@@ -41,9 +41,10 @@ class InstantTransition(NoTransition):
         if change != InstantTransition._changes:
             # a pre-event changed screen again and that change is complete (it took this
             # change's new screen off): only the screen this change left is still to go
+            screen_out.pos = manager.pos
             self.remove_screen(screen_out)
             screen_out.dispatch("on_leave")
             return
-        self.remove_screen(screen_out)  # what on_complete does: the old screen leaves
+        self.dispatch("on_complete")  # NoTransition's: both put on the manager, the old one off
         screen_in.dispatch("on_enter")
         screen_out.dispatch("on_leave")
