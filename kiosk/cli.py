@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -190,11 +191,7 @@ def _run_app(services: Any, *, lockdown: bool, check: bool) -> int:
 
         return check_first_frame(app, out_dir=services.settings.data_dir)
 
-    def stop(_signum: int, _frame: object) -> None:
-        # stopping the process is one of the two ways out (the other is receptionist mode):
-        # finish the current frame, stop the workers, close the database
-        app.exit_kiosk()
-
+    stop = stop_on_signal(app)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     from kiosk.supervision import supervise
@@ -202,6 +199,21 @@ def _run_app(services: Any, *, lockdown: bool, check: bool) -> int:
     supervise(app)  # Type=notify and the watchdog, under systemd (no-op otherwise)
     app.run()
     return 0
+
+
+def stop_on_signal(app: Any) -> Callable[[int, object], None]:
+    """The SIGTERM/SIGINT handler: stopping the process is one of the two ways out (the other
+    is receptionist mode). It asks for the stop on the clock, not at once: a signal lands
+    between any two bytecodes of the UI thread, and a screen being built then (build_ahead)
+    met a stopped app in its kv rules (``app`` is None) and raised in the Kivy loop, exit 1.
+    The current frame finishes; then the workers stop and the database closes."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: app.exit_kiosk(), 0)
+
+    return stop
 
 
 def _invite(settings: Settings, args: argparse.Namespace) -> int:

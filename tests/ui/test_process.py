@@ -49,3 +49,22 @@ def test_stopping_the_process_shuts_the_kiosk_down_cleanly(tmp_path, signum):
     # the database was closed cleanly: no write-ahead log left behind to replay
     wal = tmp_path / "kiosk.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_stop_signal_stops_the_kiosk_on_the_clock_not_inside_the_interrupted_code():
+    # the handler runs between two bytecodes of whatever the UI thread was doing (building a
+    # screen ahead, its kv rules reading ``app``): stopping there left that code a stopped app
+    from kivy.clock import Clock
+
+    from kiosk.cli import stop_on_signal
+
+    asked: list[str] = []
+
+    class App:
+        def exit_kiosk(self) -> None:
+            asked.append("exit")
+
+    stop_on_signal(App())(signal.SIGTERM, None)
+    assert asked == []
+    Clock.tick()
+    assert asked == ["exit"]
